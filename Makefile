@@ -1,0 +1,36 @@
+# `make run` and `make test` set themselves up on a fresh clone: a .venv at the repo root with
+# the pinned dependencies (constraints.txt), reinstalled when pyproject.toml or the pins change.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint typecheck unit bench
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+.env: | $(STAMP)
+	$(BIN)/iass-bot keys init
+
+run: $(STAMP) .env
+	$(BIN)/iass-bot db upgrade
+	$(BIN)/iass-bot serve
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(BIN)/pytest
+
+test: lint typecheck unit
+
+bench: $(STAMP)
+	$(BIN)/python bench/gate.py

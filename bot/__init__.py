@@ -1,0 +1,1 @@
+"""The IASS meeting companion: a Microsoft Teams bot for SEND IAS services."""

@@ -1,0 +1,1 @@
+"""The `iass-bot` command line: one module per command group, wired in `main`."""

@@ -1,0 +1,1 @@
+"""The bot's HTTP surface: health check now; staff pages and bot endpoints as they are built."""

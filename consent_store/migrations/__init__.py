@@ -1,0 +1,1 @@
+"""Alembic migrations of the consent store (script location `consent_store:migrations`)."""

@@ -1,0 +1,83 @@
+"""What callers hand the store to write: plain, immutable values with personal data in clear.
+
+The repository encrypts personal fields on the way in; nothing here is persisted as is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.policy.terms import AttendeeKind, AuthVerdict, Decision, DeclaredRole, Topic
+
+
+@dataclass(frozen=True)
+class NewAttendee:
+    name: str
+    email: str
+    kind: AttendeeKind
+    organisation: str | None = None
+
+
+@dataclass(frozen=True)
+class NewDocument:
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class NewMeeting:
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    organiser_user_id: str
+    declared_role: DeclaredRole
+    recording_requested: bool
+    attendees: tuple[NewAttendee, ...]
+    documents: tuple[NewDocument, ...] = ()
+
+
+@dataclass(frozen=True)
+class NewConsentRequest:
+    """A consent request as sent: the text's version and hash record what the person was told."""
+
+    meeting_id: str
+    attendee_id: str
+    message_id: str
+    template_version: str
+    text_sha256: str
+    topics: tuple[Topic, ...]
+    documents_covered: tuple[str, ...]
+    sent_at: datetime
+
+
+@dataclass(frozen=True)
+class NewDecision:
+    """A decision taken from an email (or confirmed by staff from the review queue)."""
+
+    meeting_id: str
+    attendee_id: str
+    topic: Topic
+    decision: Decision
+    received_at: datetime
+    auth: AuthVerdict
+    sender_matches: bool
+    decided_by: str
+    sender: str | None = None
+    message_id: str | None = None
+    phrase: str | None = None
+    email_sha256: str | None = None
+    request_id: str | None = None
+    documents_covered: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class NewReviewItem:
+    """An email a person must read; `text` is only the sender's own new words."""
+
+    received_at: datetime
+    reason: str
+    meeting_id: str | None = None
+    message_id: str | None = None
+    sender: str | None = None
+    text: str | None = None

@@ -1,0 +1,267 @@
+"""The meeting repository: writes meetings and their consent evidence, reads them back.
+
+Personal fields are encrypted on the way in, bound to their table, column and row. Reads for
+the gates (`facts`) touch no personal data at all.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.policy.terms import (
+    Attendee,
+    AttendeeKind,
+    AuthVerdict,
+    ConsentRecord,
+    Decision,
+    DeclaredRole,
+    MeetingFacts,
+    Participant,
+    ProposedDocument,
+    Topic,
+)
+from consent_store.crypto import BlindIndex, FieldCipher
+from consent_store.records import NewConsentRequest, NewDecision, NewMeeting, NewReviewItem
+from consent_store.reference import new_reference
+from consent_store.tables import (
+    AttendeeRow,
+    ConsentDecisionRow,
+    ConsentRequestRow,
+    DocumentRow,
+    MeetingRow,
+    ReviewItemRow,
+)
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+class MeetingNotFound(LookupError):
+    """No meeting has that id or reference."""
+
+
+class MeetingRepository:
+    """Meetings, attendees, documents, consent requests, decisions and review items."""
+
+    def __init__(self, session: AsyncSession, cipher: FieldCipher, blind_index: BlindIndex):
+        self._session = session
+        self._cipher = cipher
+        self._blind_index = blind_index
+
+    def _seal(self, value: str | None, table: str, column: str, row_id: str) -> bytes | None:
+        if value is None:
+            return None
+        return self._cipher.encrypt(value, context=f"{table}.{column}:{row_id}")
+
+    async def _unused_reference(self) -> str:
+        while True:
+            reference = new_reference()
+            taken = await self._session.scalar(
+                select(MeetingRow.id).where(MeetingRow.reference == reference)
+            )
+            if taken is None:
+                return reference
+
+    async def add(self, meeting: NewMeeting, now: datetime) -> MeetingRow:
+        """Store a new meeting with its attendees and proposed documents."""
+        if meeting.ends_at <= meeting.starts_at:
+            raise ValueError("a meeting must end after it starts")
+        meeting_id = new_id()
+        row = MeetingRow(
+            id=meeting_id,
+            reference=await self._unused_reference(),
+            title_enc=self._seal(meeting.title, "meetings", "title", meeting_id),
+            starts_at=meeting.starts_at,
+            ends_at=meeting.ends_at,
+            organiser_user_id=meeting.organiser_user_id,
+            declared_role=meeting.declared_role.value,
+            recording_requested=meeting.recording_requested,
+            status="scheduled",
+            safeguarding_hold=False,
+            created_at=now,
+        )
+        self._session.add(row)
+        await self._session.flush()
+        for position, attendee in enumerate(meeting.attendees):
+            attendee_id = new_id()
+            self._session.add(
+                AttendeeRow(
+                    id=attendee_id,
+                    meeting_id=meeting_id,
+                    position=position,
+                    kind=attendee.kind.value,
+                    name_enc=self._seal(attendee.name, "attendees", "name", attendee_id),
+                    email_enc=self._seal(attendee.email, "attendees", "email", attendee_id),
+                    email_index=self._blind_index.of_email(attendee.email),
+                    organisation_enc=self._seal(
+                        attendee.organisation, "attendees", "organisation", attendee_id
+                    ),
+                )
+            )
+        for position, document in enumerate(meeting.documents):
+            document_id = new_id()
+            self._session.add(
+                DocumentRow(
+                    id=document_id,
+                    meeting_id=meeting_id,
+                    position=position,
+                    title_enc=self._seal(document.title, "documents", "title", document_id),
+                    url_enc=self._seal(document.url, "documents", "url", document_id),
+                    listed_at=now,
+                )
+            )
+        await self._session.flush()
+        return row
+
+    async def get(self, meeting_id: str) -> MeetingRow:
+        row = await self._session.get(MeetingRow, meeting_id)
+        if row is None:
+            raise MeetingNotFound(meeting_id)
+        return row
+
+    async def by_reference(self, reference: str) -> MeetingRow:
+        row = await self._session.scalar(
+            select(MeetingRow).where(MeetingRow.reference == reference.upper())
+        )
+        if row is None:
+            raise MeetingNotFound(reference)
+        return row
+
+    async def attendees(self, meeting_id: str) -> list[AttendeeRow]:
+        return list(
+            await self._session.scalars(
+                select(AttendeeRow)
+                .where(AttendeeRow.meeting_id == meeting_id)
+                .order_by(AttendeeRow.position)
+            )
+        )
+
+    async def facts(self, meeting_id: str, present: tuple[Participant, ...] = ()) -> MeetingFacts:
+        """What the gates need about a meeting; `present` comes from the live roster."""
+        meeting = await self.get(meeting_id)
+        attendees = (
+            await self._session.execute(
+                select(AttendeeRow.id, AttendeeRow.kind)
+                .where(AttendeeRow.meeting_id == meeting_id)
+                .order_by(AttendeeRow.position)
+            )
+        ).all()
+        decisions = (
+            await self._session.execute(
+                select(
+                    ConsentDecisionRow.attendee_id,
+                    ConsentDecisionRow.topic,
+                    ConsentDecisionRow.decision,
+                    ConsentDecisionRow.received_at,
+                    ConsentDecisionRow.auth_verdict,
+                    ConsentDecisionRow.sender_matches,
+                    ConsentDecisionRow.documents_covered,
+                ).where(ConsentDecisionRow.meeting_id == meeting_id)
+            )
+        ).all()
+        documents = (
+            await self._session.execute(
+                select(DocumentRow.id, DocumentRow.listed_at)
+                .where(DocumentRow.meeting_id == meeting_id)
+                .order_by(DocumentRow.position)
+            )
+        ).all()
+        return MeetingFacts(
+            starts_at=meeting.starts_at,
+            attendees=tuple(Attendee(a.id, AttendeeKind(a.kind)) for a in attendees),
+            decisions=tuple(
+                ConsentRecord(
+                    attendee_id=d.attendee_id,
+                    topic=Topic(d.topic),
+                    decision=Decision(d.decision),
+                    received_at=d.received_at,
+                    auth=AuthVerdict(d.auth_verdict),
+                    sender_matches=d.sender_matches,
+                    documents_covered=frozenset(d.documents_covered),
+                )
+                for d in decisions
+            ),
+            declared_role=DeclaredRole(meeting.declared_role),
+            recording_requested=meeting.recording_requested,
+            cancelled=meeting.status == "cancelled",
+            present=present,
+            documents=tuple(ProposedDocument(d.id, d.listed_at) for d in documents),
+        )
+
+    async def add_request(self, request: NewConsentRequest) -> str:
+        request_id = new_id()
+        self._session.add(
+            ConsentRequestRow(
+                id=request_id,
+                meeting_id=request.meeting_id,
+                attendee_id=request.attendee_id,
+                message_id=request.message_id,
+                template_version=request.template_version,
+                text_sha256=request.text_sha256,
+                topics=[topic.value for topic in request.topics],
+                documents_covered=list(request.documents_covered),
+                sent_at=request.sent_at,
+            )
+        )
+        await self._session.flush()
+        return request_id
+
+    async def add_decision(self, decision: NewDecision, now: datetime) -> str:
+        decision_id = new_id()
+        table = "consent_decisions"
+        self._session.add(
+            ConsentDecisionRow(
+                id=decision_id,
+                meeting_id=decision.meeting_id,
+                attendee_id=decision.attendee_id,
+                topic=decision.topic.value,
+                decision=decision.decision.value,
+                received_at=decision.received_at,
+                message_id=decision.message_id,
+                sender_enc=self._seal(decision.sender, table, "sender", decision_id),
+                sender_index=(
+                    self._blind_index.of_email(decision.sender) if decision.sender else None
+                ),
+                auth_verdict=decision.auth.value,
+                sender_matches=decision.sender_matches,
+                phrase_enc=self._seal(decision.phrase, table, "phrase", decision_id),
+                email_sha256=decision.email_sha256,
+                request_id=decision.request_id,
+                documents_covered=list(decision.documents_covered),
+                decided_by=decision.decided_by,
+                recorded_at=now,
+            )
+        )
+        await self._session.flush()
+        return decision_id
+
+    async def add_review_item(self, item: NewReviewItem) -> str:
+        item_id = new_id()
+        self._session.add(
+            ReviewItemRow(
+                id=item_id,
+                meeting_id=item.meeting_id,
+                message_id=item.message_id,
+                sender_enc=self._seal(item.sender, "review_items", "sender", item_id),
+                sender_index=self._blind_index.of_email(item.sender) if item.sender else None,
+                received_at=item.received_at,
+                reason=item.reason,
+                text_enc=self._seal(item.text, "review_items", "text", item_id),
+                status="open",
+            )
+        )
+        await self._session.flush()
+        return item_id
+
+    async def set_safeguarding_hold(self, meeting_id: str, held: bool) -> None:
+        (await self.get(meeting_id)).safeguarding_hold = held
+        await self._session.flush()
+
+    async def set_recording_outcome(self, meeting_id: str, permitted: bool) -> None:
+        (await self.get(meeting_id)).recording_outcome = "permitted" if permitted else "refused"
+        await self._session.flush()

@@ -1,0 +1,170 @@
+"""The store's tables as SQLAlchemy models.
+
+Columns ending in `_enc` hold AES-GCM ciphertext of personal data (see `crypto`); `_index`
+columns hold keyed blind-index hashes. Everything else is pseudonymous: random ids, times,
+enumerations. Disposal clears the `_enc` and `_index` columns and leaves the rest.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime on every engine (SQLite keeps no zone of its own)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; give a timezone")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class MeetingRow(Base):
+    __tablename__ = "meetings"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    reference: Mapped[str] = mapped_column(String(13), unique=True)
+    title_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    starts_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    ends_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    organiser_user_id: Mapped[str] = mapped_column(String(64))
+    declared_role: Mapped[str] = mapped_column(String(32))
+    recording_requested: Mapped[bool] = mapped_column(Boolean)
+    status: Mapped[str] = mapped_column(String(16), default="scheduled")
+    teams_meeting_id: Mapped[str | None] = mapped_column(String(512))
+    teams_join_url: Mapped[str | None] = mapped_column(Text)
+    teams_chat_thread_id: Mapped[str | None] = mapped_column(String(256))
+    recording_outcome: Mapped[str | None] = mapped_column(String(16))
+    safeguarding_hold: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    disposed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class AttendeeRow(Base):
+    __tablename__ = "attendees"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    meeting_id: Mapped[str] = mapped_column(ForeignKey("meetings.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    name_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    email_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    email_index: Mapped[str | None] = mapped_column(String(64), index=True)
+    organisation_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class DocumentRow(Base):
+    __tablename__ = "documents"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    meeting_id: Mapped[str] = mapped_column(ForeignKey("meetings.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    title_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    url_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    listed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ConsentRequestRow(Base):
+    """A consent request email as sent: which text (version and hash) the person was shown."""
+
+    __tablename__ = "consent_requests"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    meeting_id: Mapped[str] = mapped_column(ForeignKey("meetings.id"), index=True)
+    attendee_id: Mapped[str] = mapped_column(ForeignKey("attendees.id"), index=True)
+    message_id: Mapped[str] = mapped_column(String(998), unique=True)
+    template_version: Mapped[str] = mapped_column(String(64))
+    text_sha256: Mapped[str] = mapped_column(String(64))
+    topics: Mapped[list[str]] = mapped_column(JSON)
+    documents_covered: Mapped[list[str]] = mapped_column(JSON)
+    sent_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ConsentDecisionRow(Base):
+    """One decision on one topic, with the evidence for it."""
+
+    __tablename__ = "consent_decisions"
+    __table_args__ = (Index("ix_decisions_meeting_received", "meeting_id", "received_at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    meeting_id: Mapped[str] = mapped_column(ForeignKey("meetings.id"))
+    attendee_id: Mapped[str] = mapped_column(ForeignKey("attendees.id"), index=True)
+    topic: Mapped[str] = mapped_column(String(16))
+    decision: Mapped[str] = mapped_column(String(16))
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    message_id: Mapped[str | None] = mapped_column(String(998))
+    sender_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    sender_index: Mapped[str | None] = mapped_column(String(64), index=True)
+    auth_verdict: Mapped[str] = mapped_column(String(8))
+    sender_matches: Mapped[bool] = mapped_column(Boolean)
+    phrase_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    email_sha256: Mapped[str | None] = mapped_column(String(64))
+    request_id: Mapped[str | None] = mapped_column(ForeignKey("consent_requests.id"))
+    documents_covered: Mapped[list[str]] = mapped_column(JSON)
+    decided_by: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ReviewItemRow(Base):
+    """An email a person must read before it can count for anything."""
+
+    __tablename__ = "review_items"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    meeting_id: Mapped[str | None] = mapped_column(ForeignKey("meetings.id"), index=True)
+    message_id: Mapped[str | None] = mapped_column(String(998))
+    sender_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    sender_index: Mapped[str | None] = mapped_column(String(64), index=True)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    reason: Mapped[str] = mapped_column(String(64))
+    text_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    resolved_by: Mapped[str | None] = mapped_column(String(64))
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class AuditEntryRow(Base):
+    """An audit entry. `seq` is contiguous from 1; `mac` chains it to the entry before."""
+
+    __tablename__ = "audit_log"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    action: Mapped[str] = mapped_column(String(64))
+    meeting_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    subject_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    detail: Mapped[str] = mapped_column(Text)
+    mac: Mapped[str] = mapped_column(String(64))

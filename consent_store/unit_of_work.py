@@ -1,0 +1,91 @@
+"""The store and its unit of work: one transaction, its repositories, and the audit log.
+
+    async with store.unit_of_work() as uow:
+        meeting = await uow.meetings.add(new_meeting, uow.now())
+        await uow.audit(AuditEvent("meeting.scheduled", actor=..., meeting_id=meeting.id))
+        await uow.commit()
+
+Leaving the block without `commit()` rolls everything back, audit entries included; rows
+already loaded stay readable after the block.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from consent_store import audit
+from consent_store.crypto import BlindIndex, FieldCipher
+from consent_store.engine import create_engine
+from consent_store.keys import KeyRing
+from consent_store.repository import MeetingRepository
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Store:
+    """A connection to the consent store with the keys to read and write it."""
+
+    def __init__(self, engine: AsyncEngine, key_ring: KeyRing, clock: Clock = utc_now) -> None:
+        self.engine = engine
+        self.sessions = async_sessionmaker(engine, expire_on_commit=False)
+        self.cipher = FieldCipher(key_ring)
+        self.blind_index = BlindIndex(key_ring.blind_index_key)
+        self.audit_key = key_ring.audit_key
+        self.clock = clock
+
+    @classmethod
+    def open(cls, url: str, key_ring: KeyRing, clock: Clock = utc_now) -> Store:
+        return cls(create_engine(url), key_ring, clock)
+
+    def unit_of_work(self) -> UnitOfWork:
+        return UnitOfWork(self)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+class UnitOfWork:
+    """One transaction against the store."""
+
+    session: AsyncSession
+    meetings: MeetingRepository
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def now(self) -> datetime:
+        return self.store.clock()
+
+    async def __aenter__(self) -> Self:
+        self.session = self.store.sessions()
+        self.meetings = MeetingRepository(self.session, self.store.cipher, self.store.blind_index)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.session.close()
+
+    async def audit(self, event: audit.AuditEvent) -> int:
+        """Append an audit entry in this transaction; it lands only if the work commits."""
+        return await audit.append(self.session, self.store.audit_key, event, self.now())
+
+    async def commit(self) -> None:
+        await self.session.commit()
+
+    def decrypt(self, blob: bytes | None, table: str, column: str, row_id: str) -> str | None:
+        if blob is None:
+            return None
+        return self.store.cipher.decrypt(blob, context=f"{table}.{column}:{row_id}")
