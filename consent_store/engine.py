@@ -1,7 +1,8 @@
 """Database engines for the store: SQLite (aiosqlite) embedded, PostgreSQL (asyncpg) production.
 
-SQLite connections enforce foreign keys, use WAL and begin every transaction IMMEDIATE, so
-concurrent writers queue on the write lock instead of failing half-way through a transaction.
+SQLite connections enforce foreign keys, overwrite deleted content (secure_delete), use WAL and
+begin every transaction IMMEDIATE, so concurrent writers queue on the write lock instead of
+failing half-way through a transaction.
 """
 
 from __future__ import annotations
@@ -21,13 +22,15 @@ def _prepare_sqlite(engine: AsyncEngine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={_SQLITE_BUSY_TIMEOUT_MS}")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def create_engine(url: str) -> AsyncEngine:
@@ -40,3 +43,18 @@ def create_engine(url: str) -> AsyncEngine:
     if backend == "postgresql":
         return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
     raise ValueError(f"unsupported database engine {backend!r}")
+
+
+async def scrub_freed_space(engine: AsyncEngine, tables: tuple[str, ...]) -> None:
+    """Make overwritten values unrecoverable from the database files after disposal.
+
+    SQLite: checkpoint and truncate the write-ahead log (secure_delete already zeroes freed
+    pages). PostgreSQL: VACUUM the tables so dead row versions are reclaimed.
+    """
+    async with engine.connect() as connection:
+        autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+        if engine.dialect.name == "sqlite":
+            await autocommit.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            return
+        for table in tables:
+            await autocommit.exec_driver_sql(f'VACUUM "{table}"')

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
-from bot.policy.terms import AttendeeKind, DeclaredRole
-from consent_store.records import NewAttendee, NewDocument, NewMeeting
+from bot.policy.terms import AttendeeKind, AuthVerdict, Decision, DeclaredRole, Topic
+from consent_store.audit import AuditEvent
+from consent_store.records import NewAttendee, NewDecision, NewDocument, NewMeeting
+from consent_store.unit_of_work import Store
 
 MEETING_START = datetime(2026, 11, 10, 10, 0, tzinfo=UTC)
 
@@ -42,3 +45,53 @@ def a_meeting(
         attendees=attendees,
         documents=documents,
     )
+
+
+async def schedule(store: Store, meeting: NewMeeting | None = None) -> tuple[str, list[str]]:
+    """Store a meeting; returns its id and its attendees' ids in order."""
+    async with store.unit_of_work() as uow:
+        row = await uow.meetings.add(meeting or a_meeting(), uow.now())
+        attendee_ids = [a.id for a in await uow.meetings.attendees(row.id)]
+        await uow.commit()
+    return row.id, attendee_ids
+
+
+async def reply(
+    store: Store,
+    meeting_id: str,
+    attendee_id: str,
+    sender: str,
+    decision: Decision = Decision.GIVEN,
+    topic: Topic = Topic.RECORDING,
+    received_at: datetime = MEETING_START - timedelta(days=1),
+    phrase: str = "Yes, I am happy for the meeting to be recorded.",
+) -> str:
+    """Record one decision from an authenticated email by `sender`."""
+    async with store.unit_of_work() as uow:
+        decision_id = await uow.meetings.add_decision(
+            NewDecision(
+                meeting_id=meeting_id,
+                attendee_id=attendee_id,
+                topic=topic,
+                decision=decision,
+                received_at=received_at,
+                auth=AuthVerdict.PASS,
+                sender_matches=True,
+                decided_by="email",
+                sender=sender,
+                phrase=phrase,
+                message_id=f"<{uuid.uuid4().hex}@mail.example.org>",
+                email_sha256="0" * 64,
+            ),
+            uow.now(),
+        )
+        await uow.audit(
+            AuditEvent(
+                f"consent.{decision.value}",
+                meeting_id=meeting_id,
+                subject_id=attendee_id,
+                detail={"topic": topic.value},
+            )
+        )
+        await uow.commit()
+    return decision_id

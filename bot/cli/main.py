@@ -19,9 +19,17 @@ Register = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], Non
 
 
 def _command_modules() -> list[Register]:
-    from bot.cli import serve
+    from bot.cli import audit, db, dispose, keys, sar, serve, stats
 
-    return [serve.register]
+    return [
+        serve.register,
+        db.register,
+        keys.register,
+        audit.register,
+        sar.register,
+        dispose.register,
+        stats.register,
+    ]
 
 
 def build_parser() -> argparse.ArgumentParser:

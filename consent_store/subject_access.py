@@ -1,0 +1,208 @@
+"""Subject access: everything the store holds about one person, found by email address.
+
+The confidentiality policy: notes requested "under a Subject Access Request" are sent "directly
+to them". The report gathers the meetings the person was invited to, the consent decisions
+with their evidence, review items from their address, and the audit entries about them, as
+data (JSON) and as a readable document (HTML, from a template).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from sqlalchemy import or_, select
+
+from consent_store.tables import (
+    AttendeeRow,
+    AuditEntryRow,
+    ConsentDecisionRow,
+    ConsentRequestRow,
+    MeetingRow,
+    ReviewItemRow,
+)
+from consent_store.unit_of_work import UnitOfWork
+from templates import environment
+
+
+@dataclass(frozen=True)
+class Invitation:
+    meeting_reference: str
+    meeting_title: str | None
+    starts_at: datetime
+    ends_at: datetime
+    invited_as: str
+    name: str | None
+    email: str | None
+    organisation: str | None
+
+
+@dataclass(frozen=True)
+class DecisionHeld:
+    meeting_reference: str
+    topic: str
+    decision: str
+    received_at: datetime
+    sender: str | None
+    authentication: str
+    sender_matched_invitation: bool
+    deciding_phrase: str | None
+    email_message_id: str | None
+    email_sha256: str | None
+    request_text_version: str | None
+    request_text_sha256: str | None
+    decided_by: str
+
+
+@dataclass(frozen=True)
+class ReviewItemHeld:
+    meeting_reference: str | None
+    received_at: datetime
+    reason: str
+    status: str
+    text: str | None
+
+
+@dataclass(frozen=True)
+class AuditEntryHeld:
+    seq: int
+    at: datetime
+    action: str
+    meeting_reference: str | None
+    detail: str
+
+
+@dataclass(frozen=True)
+class SubjectAccessReport:
+    email: str
+    produced_at: datetime
+    invitations: tuple[Invitation, ...]
+    decisions: tuple[DecisionHeld, ...]
+    review_items: tuple[ReviewItemHeld, ...]
+    audit_entries: tuple[AuditEntryHeld, ...]
+
+    @property
+    def holds_anything(self) -> bool:
+        return bool(self.invitations or self.decisions or self.review_items)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), default=_json_default, indent=2, ensure_ascii=False)
+
+    def to_html(self) -> str:
+        return environment().get_template("sar.html.j2").render(report=self)
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+async def subject_access_report(uow: UnitOfWork, email: str) -> SubjectAccessReport:
+    """Gather what the store holds about the person with this email address."""
+    index = uow.store.blind_index.of_email(email)
+    session = uow.session
+    references = dict((await session.execute(select(MeetingRow.id, MeetingRow.reference))).all())
+
+    attendee_rows = (
+        await session.execute(
+            select(AttendeeRow, MeetingRow)
+            .join(MeetingRow, AttendeeRow.meeting_id == MeetingRow.id)
+            .where(AttendeeRow.email_index == index)
+            .order_by(MeetingRow.starts_at)
+        )
+    ).all()
+    attendee_ids = [attendee.id for attendee, _ in attendee_rows]
+    invitations = tuple(
+        Invitation(
+            meeting_reference=meeting.reference,
+            meeting_title=uow.decrypt(meeting.title_enc, "meetings", "title", meeting.id),
+            starts_at=meeting.starts_at,
+            ends_at=meeting.ends_at,
+            invited_as=attendee.kind,
+            name=uow.decrypt(attendee.name_enc, "attendees", "name", attendee.id),
+            email=uow.decrypt(attendee.email_enc, "attendees", "email", attendee.id),
+            organisation=uow.decrypt(
+                attendee.organisation_enc, "attendees", "organisation", attendee.id
+            ),
+        )
+        for attendee, meeting in attendee_rows
+    )
+
+    decision_rows = (
+        await session.execute(
+            select(ConsentDecisionRow, ConsentRequestRow)
+            .outerjoin(ConsentRequestRow, ConsentDecisionRow.request_id == ConsentRequestRow.id)
+            .where(
+                or_(
+                    ConsentDecisionRow.attendee_id.in_(attendee_ids),
+                    ConsentDecisionRow.sender_index == index,
+                )
+            )
+            .order_by(ConsentDecisionRow.received_at, ConsentDecisionRow.recorded_at)
+        )
+    ).all()
+    decisions = tuple(
+        DecisionHeld(
+            meeting_reference=references[row.meeting_id],
+            topic=row.topic,
+            decision=row.decision,
+            received_at=row.received_at,
+            sender=uow.decrypt(row.sender_enc, "consent_decisions", "sender", row.id),
+            authentication=row.auth_verdict,
+            sender_matched_invitation=row.sender_matches,
+            deciding_phrase=uow.decrypt(row.phrase_enc, "consent_decisions", "phrase", row.id),
+            email_message_id=row.message_id,
+            email_sha256=row.email_sha256,
+            request_text_version=request.template_version if request else None,
+            request_text_sha256=request.text_sha256 if request else None,
+            decided_by=row.decided_by,
+        )
+        for row, request in decision_rows
+    )
+
+    review_rows = (
+        await session.scalars(
+            select(ReviewItemRow)
+            .where(ReviewItemRow.sender_index == index)
+            .order_by(ReviewItemRow.received_at)
+        )
+    ).all()
+    review_items = tuple(
+        ReviewItemHeld(
+            meeting_reference=references.get(row.meeting_id) if row.meeting_id else None,
+            received_at=row.received_at,
+            reason=row.reason,
+            status=row.status,
+            text=uow.decrypt(row.text_enc, "review_items", "text", row.id),
+        )
+        for row in review_rows
+    )
+
+    concerned = attendee_ids + [row.id for row, _ in decision_rows] + [r.id for r in review_rows]
+    audit_rows = (
+        await session.scalars(
+            select(AuditEntryRow)
+            .where(AuditEntryRow.subject_id.in_(concerned))
+            .order_by(AuditEntryRow.seq)
+        )
+    ).all()
+    audit_entries = tuple(
+        AuditEntryHeld(
+            seq=row.seq,
+            at=row.at,
+            action=row.action,
+            meeting_reference=references.get(row.meeting_id) if row.meeting_id else None,
+            detail=row.detail,
+        )
+        for row in audit_rows
+    )
+    return SubjectAccessReport(
+        email=email,
+        produced_at=uow.now(),
+        invitations=invitations,
+        decisions=decisions,
+        review_items=review_items,
+        audit_entries=audit_entries,
+    )

@@ -1,0 +1,160 @@
+"""The `iass-bot` commands as an operator uses them, against both engines."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from bot.cli.main import main
+from consent_store.unit_of_work import Store
+from tests.builders import PARENT, reply, schedule
+from tests.databases import run_outside_loop
+
+Cli = Callable[..., tuple[int, str, str]]
+
+
+@pytest.fixture
+def iass_bot(
+    env_without_iass: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> Cli:
+    """Run `iass-bot ARGS` in-process with a fresh .env of keys; returns (status, out, err)."""
+    assert main(["keys", "init"]) == 0
+    capsys.readouterr()
+
+    def run(*args: str, database_url: str | None = None) -> tuple[int, str, str]:
+        if database_url:
+            monkeypatch.setenv("IASS_DATABASE_URL", database_url)
+        try:
+            status = main(list(args))
+        except SystemExit as exit_:
+            status = int(exit_.code or 0)
+        captured = capsys.readouterr()
+        return status, captured.out, captured.err
+
+    return run
+
+
+def test_keys_init_writes_private_keys_once(iass_bot: Cli, env_without_iass: Path) -> None:
+    env = env_without_iass / ".env"
+    before = env.read_text()
+    assert "IASS_AUDIT_KEY=" in before
+    assert env.stat().st_mode & 0o077 == 0
+    assert iass_bot("keys", "init") == (0, "keys already set; .env unchanged\n", "")
+    assert env.read_text() == before
+
+
+def test_every_command_has_help(iass_bot: Cli) -> None:
+    for command in (
+        ["db", "upgrade"],
+        ["audit", "verify"],
+        ["sar", "export"],
+        ["dispose"],
+        ["stats"],
+        ["serve"],
+        ["keys", "reencrypt"],
+    ):
+        status, out, _ = iass_bot(*command, "--help")
+        assert status == 0
+        assert out.startswith("usage: iass-bot")
+
+
+def test_a_missing_key_is_one_clear_line(iass_bot: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("IASS_AUDIT_KEY", "short")
+    status, _, err = iass_bot("stats")
+    assert status == 2
+    assert err == "iass-bot: IASS_AUDIT_KEY is not valid base64\n"
+
+
+def test_an_unmigrated_database_is_pointed_at_db_upgrade(iass_bot: Cli) -> None:
+    status, _, err = iass_bot("audit", "verify")
+    assert (status, err) == (
+        2,
+        "iass-bot: the database is not up to date; run `iass-bot db upgrade` first\n",
+    )
+    assert iass_bot("db", "upgrade")[0] == 0
+    assert iass_bot("audit", "verify")[:2] == (0, "audit log intact: 0 entries verified\n")
+
+
+def test_an_unreachable_database_is_one_clear_line(iass_bot: Cli) -> None:
+    status, _, err = iass_bot(
+        "stats", database_url="postgresql+asyncpg://postgres@127.0.0.1:9/none"
+    )
+    assert status == 2
+    assert err.startswith("iass-bot: cannot reach the database:")
+    assert err.count("\n") == 1
+
+
+def test_a_bad_email_address_is_refused(iass_bot: Cli) -> None:
+    assert iass_bot("sar", "export", "--email", "not-an-address")[0::2] == (
+        2,
+        "iass-bot: 'not-an-address' is not an email address\n",
+    )
+
+
+async def seed(database_url: str, store_for: Callable[[str], Store]) -> None:
+    store = store_for(database_url)
+    try:
+        meeting, (parent, _, _) = await schedule(store)
+        await reply(store, meeting, parent, PARENT.email)
+    finally:
+        await store.close()
+
+
+@pytest.fixture
+def store_for(iass_bot: Cli) -> Callable[[str], Store]:
+    from bot.config import Settings
+
+    return lambda url: Store.open(url, Settings().key_ring())
+
+
+def test_records_commands_on_a_populated_store(
+    iass_bot: Cli, database_url: str, store_for: Callable[[str], Store], env_without_iass: Path
+) -> None:
+    assert iass_bot("db", "upgrade", database_url=database_url)[0] == 0
+    run_outside_loop(seed(database_url, store_for))
+
+    assert iass_bot("audit", "verify")[:2] == (0, "audit log intact: 1 entries verified\n")
+
+    status, out, _ = iass_bot("sar", "export", "--email", PARENT.email, "--out", "sar")
+    assert status == 0
+    report = json.loads((env_without_iass / "sar" / "report.json").read_text())
+    assert report["invitations"][0]["name"] == PARENT.name
+    assert PARENT.name in (env_without_iass / "sar" / "report.html").read_text()
+
+    status, out, _ = iass_bot("stats", "--format", "csv")
+    assert status == 0
+    assert out.splitlines()[0].startswith("month,meetings,")
+    assert out.splitlines()[1].startswith("2026-11,suppressed,")
+
+    status, out, _ = iass_bot("dispose", "--dry-run")
+    assert (status, out.splitlines()[0][:30]) == (0, "would dispose of 0 meeting(s) ")
+
+    assert iass_bot("audit", "verify")[:2] == (0, "audit log intact: 2 entries verified\n")
+
+
+def test_audit_verify_names_a_tampered_entry(
+    iass_bot: Cli, database_url: str, store_for: Callable[[str], Store]
+) -> None:
+    iass_bot("db", "upgrade", database_url=database_url)
+    run_outside_loop(seed(database_url, store_for))
+
+    async def tamper() -> None:
+        store = store_for(database_url)
+        try:
+            async with store.engine.begin() as connection:
+                if store.engine.dialect.name == "postgresql":
+                    await connection.execute(text("ALTER TABLE audit_log DISABLE TRIGGER USER"))
+                else:
+                    await connection.execute(text("DROP TRIGGER audit_log_no_update"))
+                await connection.execute(text("UPDATE audit_log SET action = 'consent.refused'"))
+        finally:
+            await store.close()
+
+    run_outside_loop(tamper())
+    status, out, _ = iass_bot("audit", "verify")
+    assert status == 1
+    assert out.startswith("audit log BROKEN at entry 1: entry 1 does not match its MAC")
