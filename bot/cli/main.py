@@ -19,7 +19,7 @@ Register = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], Non
 
 
 def _command_modules() -> list[Register]:
-    from bot.cli import audit, db, dispose, keys, sar, serve, stats
+    from bot.cli import audit, db, dispose, keys, manifest, sar, serve, stats
 
     return [
         serve.register,
@@ -29,6 +29,7 @@ def _command_modules() -> list[Register]:
         sar.register,
         dispose.register,
         stats.register,
+        manifest.register,
     ]
 
 

@@ -1,0 +1,1 @@
+"""Microsoft Teams: the app package and, later, the Agents SDK handlers."""
