@@ -6,6 +6,7 @@ import argparse
 
 from aiohttp import web
 
+from bot.cli.errors import CliError
 from bot.config import Settings
 from bot.web.app import create_app
 
@@ -25,5 +26,9 @@ def run(args: argparse.Namespace) -> int:
     settings = Settings()
     host = args.host or settings.host
     port = args.port or settings.port
-    web.run_app(create_app(settings), host=host, port=port, print=None)
+    print(f"IASS meeting companion on http://{host}:{port} (health check: /healthz)", flush=True)
+    try:
+        web.run_app(create_app(settings), host=host, port=port, print=None)
+    except OSError as error:
+        raise CliError(f"cannot listen on {host}:{port}: {error.strerror}") from None
     return 0
