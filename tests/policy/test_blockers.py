@@ -1,0 +1,59 @@
+"""What staff are told: one plain-English sentence per reason, naming people only by placeholder."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from hypothesis import given
+
+from bot.policy.blockers import Blocker, BlockerCode
+from bot.policy.recording_gate import evaluate_recording
+from bot.policy.role_statement import decide_role
+from bot.policy.share_gate import evaluate_share
+from bot.policy.terms import MeetingFacts, Topic
+
+from .builders import document_choices, meeting_facts
+
+NAME = "Sam Example"
+
+
+@pytest.mark.parametrize(("code", "topic"), list(itertools.product(BlockerCode, Topic)))
+def test_every_reason_reads_as_a_finished_sentence(code: BlockerCode, topic: Topic) -> None:
+    sentence = Blocker(code, topic, "a-1").staff_template.format(attendee=NAME)
+
+    assert sentence[0].isupper()
+    assert sentence.endswith(".")
+    assert "{" not in sentence
+    assert "}" not in sentence
+
+
+@pytest.mark.parametrize(
+    ("topic", "subject"),
+    [
+        (Topic.RECORDING, "recording the meeting"),
+        (Topic.DOCUMENTS, "sharing documents"),
+        (Topic.CONTRIBUTION, "contributing to discussions"),
+    ],
+)
+def test_a_missing_reply_says_what_was_asked(topic: Topic, subject: str) -> None:
+    sentence = Blocker(BlockerCode.NO_REPLY, topic, "a-1").staff_template.format(attendee=NAME)
+
+    assert sentence.startswith(f"{NAME} has not replied")
+    assert subject in sentence
+
+
+@given(meeting_facts(), document_choices)
+def test_sentences_name_exactly_the_invited_attendees_a_reason_concerns(
+    facts: MeetingFacts, document_id: str | None
+) -> None:
+    attendee_ids = {a.id for a in facts.attendees}
+    blockers = (
+        *evaluate_recording(facts).blockers,
+        *evaluate_share(facts, document_id).blockers,
+        *decide_role(facts).reasons,
+    )
+
+    for blocker in blockers:
+        names_someone = NAME in blocker.staff_template.format(attendee=NAME)
+        assert names_someone is (blocker.attendee_id in attendee_ids)
