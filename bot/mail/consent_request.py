@@ -1,0 +1,111 @@
+"""The consent request: one email per attendee per meeting, saying what is asked and how to answer.
+
+Who is asked what (digital policy, "Virtual Meetings"):
+- recording: every attendee, when staff want the meeting recorded ("consent in the form of an
+  email from all attendees prior to the meeting");
+- documents: service users, naming each document proposed ("request consent from
+  service-users prior to the meeting before sharing any documents");
+- contribution: service users, when staff declared they would contribute ("contribute to
+  discussions with prior agreement of service user").
+
+The rendered text is hashed and versioned so each decision can record exactly what the person
+was told (who, when, what they were told, how, and how to withdraw).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.config import ServiceProfile
+from bot.policy.terms import AttendeeKind, DeclaredRole, Topic
+from templates import environment
+
+TEMPLATE_VERSION = "consent-request/1"
+LONDON = ZoneInfo("Europe/London")
+
+
+@dataclass(frozen=True)
+class RequestRecipient:
+    name: str
+    email: str
+    kind: AttendeeKind
+
+
+@dataclass(frozen=True)
+class RequestedMeeting:
+    reference: str
+    starts_at: datetime
+    ends_at: datetime
+    staff_name: str
+    declared_role: DeclaredRole
+    recording_requested: bool
+    document_titles: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RenderedRequest:
+    """A request ready to send, and the facts to store about it."""
+
+    topics: tuple[Topic, ...]
+    subject: str
+    text: str
+    html: str
+    message_id: str
+    template_version: str
+    text_sha256: str
+
+
+def topics_to_ask(recipient: RequestRecipient, meeting: RequestedMeeting) -> tuple[Topic, ...]:
+    """What this person must be asked about; empty means no request is needed."""
+    topics = []
+    if meeting.recording_requested:
+        topics.append(Topic.RECORDING)
+    if recipient.kind.is_service_user:
+        if meeting.document_titles:
+            topics.append(Topic.DOCUMENTS)
+        if meeting.declared_role is DeclaredRole.SUPPORT_AND_CONTRIBUTE:
+            topics.append(Topic.CONTRIBUTION)
+    return tuple(topics)
+
+
+def _when(meeting: RequestedMeeting) -> str:
+    start, end = meeting.starts_at.astimezone(LONDON), meeting.ends_at.astimezone(LONDON)
+    return f"{start:%A} {start.day} {start:%B %Y}, {start:%H:%M} to {end:%H:%M} ({start:%Z})"
+
+
+def render_request(
+    recipient: RequestRecipient,
+    meeting: RequestedMeeting,
+    service: ServiceProfile,
+    mail_domain: str,
+) -> RenderedRequest | None:
+    """The request for one attendee, or None when there is nothing to ask them."""
+    topics = topics_to_ask(recipient, meeting)
+    if not topics:
+        return None
+    variant = "young_person" if recipient.kind is AttendeeKind.YOUNG_PERSON else "adult"
+    context = {
+        "recipient": recipient,
+        "meeting": meeting,
+        "service": service,
+        "when": _when(meeting),
+        "asks": {topic.value for topic in topics},
+        "reference": meeting.reference,
+    }
+    env = environment()
+    text = env.get_template(f"email/consent_request_{variant}.txt.j2").render(context)
+    html = env.get_template(f"email/consent_request_{variant}.html.j2").render(context)
+    digest = hashlib.sha256(text.encode() + b"\0" + html.encode()).hexdigest()
+    return RenderedRequest(
+        topics=topics,
+        subject=f"Your meeting with {service.short_name}: please reply [{meeting.reference}]",
+        text=text,
+        html=html,
+        message_id=f"<{uuid.uuid4().hex}.{meeting.reference.lower()}@{mail_domain}>",
+        template_version=f"{TEMPLATE_VERSION}/{variant}",
+        text_sha256=digest,
+    )

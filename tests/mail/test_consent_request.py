@@ -1,0 +1,138 @@
+"""The consent request says what is asked of whom, in plain words, and is hashed as sent."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.config import ServiceProfile
+from bot.mail.consent_request import (
+    RenderedRequest,
+    RequestedMeeting,
+    RequestRecipient,
+    render_request,
+    topics_to_ask,
+)
+from bot.policy.terms import AttendeeKind, DeclaredRole, Topic
+
+START = datetime(2026, 11, 10, 10, 0, tzinfo=UTC)
+PARENT = RequestRecipient(
+    "Rhiannon Okafor-Bell", "rhiannon.okafor@example.org", AttendeeKind.PARENT_CARER
+)
+YOUNG = RequestRecipient("Kai Okafor-Bell", "kai@example.org", AttendeeKind.YOUNG_PERSON)
+SENCO = RequestRecipient(
+    "Tomasz Wielgosz", "t.wielgosz@school.example.net", AttendeeKind.PROFESSIONAL
+)
+
+
+def meeting(
+    *,
+    recording: bool = True,
+    documents: tuple[str, ...] = ("Draft EHC plan section F", "School report"),
+    role: DeclaredRole = DeclaredRole.SUPPORT_AND_CONTRIBUTE,
+    starts_at: datetime = START,
+) -> RequestedMeeting:
+    return RequestedMeeting(
+        reference="IASS-7K3M9Q2P",
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=1),
+        staff_name="Priya Castellano",
+        declared_role=role,
+        recording_requested=recording,
+        document_titles=documents,
+    )
+
+
+@pytest.fixture
+def service(env_without_iass: Path) -> ServiceProfile:
+    return ServiceProfile()
+
+
+def render(
+    recipient: RequestRecipient, about: RequestedMeeting, service: ServiceProfile
+) -> RenderedRequest:
+    rendered = render_request(recipient, about, service, "iass.example.com")
+    assert rendered is not None
+    return rendered
+
+
+@pytest.mark.parametrize(
+    ("recipient", "about", "expected"),
+    [
+        (PARENT, meeting(), (Topic.RECORDING, Topic.DOCUMENTS, Topic.CONTRIBUTION)),
+        (YOUNG, meeting(), (Topic.RECORDING, Topic.DOCUMENTS, Topic.CONTRIBUTION)),
+        (SENCO, meeting(), (Topic.RECORDING,)),
+        (PARENT, meeting(recording=False), (Topic.DOCUMENTS, Topic.CONTRIBUTION)),
+        (PARENT, meeting(documents=()), (Topic.RECORDING, Topic.CONTRIBUTION)),
+        (PARENT, meeting(role=DeclaredRole.SUPPORT), (Topic.RECORDING, Topic.DOCUMENTS)),
+        (SENCO, meeting(recording=False), ()),
+    ],
+)
+def test_who_is_asked_what(
+    recipient: RequestRecipient, about: RequestedMeeting, expected: tuple[Topic, ...]
+) -> None:
+    assert topics_to_ask(recipient, about) == expected
+
+
+def test_nothing_to_ask_means_no_email(service: ServiceProfile) -> None:
+    assert render_request(SENCO, meeting(recording=False), service, "iass.example.com") is None
+
+
+def test_a_parent_is_asked_every_question_with_each_document_named(service: ServiceProfile) -> None:
+    request = render(PARENT, meeting(), service)
+    assert (
+        request.subject
+        == "Your meeting with Westmorland and Furness SEND IASS: please reply [IASS-7K3M9Q2P]"
+    )
+    for part in (request.text, request.html):
+        assert "Dear Rhiannon Okafor-Bell" in part
+        assert "Tuesday 10 November 2026, 10:00 to 11:00 (GMT)" in part
+        assert "May we record the meeting?" in part
+        assert "Draft EHC plan section F" in part
+        assert "School report" in part
+        assert "also contribute to the discussion" in part
+        assert "I withdraw my consent" in part
+        assert "rhiannon.okafor@example.org" in part
+        assert "0300 373 3300" in part
+    assert request.template_version == "consent-request/1/adult"
+    assert re.fullmatch(r"<[0-9a-f]{32}\.iass-7k3m9q2p@iass\.example\.com>", request.message_id)
+
+
+def test_a_professional_is_asked_only_about_recording(service: ServiceProfile) -> None:
+    request = render(SENCO, meeting(), service)
+    assert "May we record the meeting?" in request.text
+    assert "Draft EHC plan" not in request.text + request.html
+    assert "contribute" not in request.text + request.html
+
+
+def test_a_young_person_gets_simpler_words(service: ServiceProfile) -> None:
+    request = render(YOUNG, meeting(), service)
+    assert request.template_version == "consent-request/1/young_person"
+    assert request.text.startswith("Hi Kai Okafor-Bell,")
+    assert "Can we record the meeting?" in request.text
+    assert "You can say yes or no to each one." in request.text
+
+
+def test_summer_times_are_shown_as_british_summer_time(service: ServiceProfile) -> None:
+    request = render(PARENT, meeting(starts_at=datetime(2026, 7, 1, 13, 30, tzinfo=UTC)), service)
+    assert "Wednesday 1 July 2026, 14:30 to 15:30 (BST)" in request.text
+
+
+def test_the_hash_records_exactly_what_was_sent(service: ServiceProfile) -> None:
+    first, again = render(PARENT, meeting(), service), render(PARENT, meeting(), service)
+    other = render(PARENT, meeting(documents=("Another report",)), service)
+    assert first.text_sha256 == again.text_sha256
+    assert first.message_id != again.message_id
+    assert other.text_sha256 != first.text_sha256
+
+
+def test_html_escapes_names_and_titles(service: ServiceProfile) -> None:
+    hostile = RequestRecipient("<b>Lee</b> & co", "lee@example.org", AttendeeKind.PARENT_CARER)
+    request = render(hostile, meeting(documents=("<script>x</script>",)), service)
+    assert "<b>Lee</b>" not in request.html
+    assert "&lt;b&gt;Lee&lt;/b&gt; &amp; co" in request.html
+    assert "<script>x</script>" not in request.html
+    assert "<b>Lee</b> & co" in request.text
