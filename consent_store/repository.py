@@ -142,28 +142,36 @@ class MeetingRepository:
         )
 
     async def facts(self, meeting_id: str, present: tuple[Participant, ...] = ()) -> MeetingFacts:
-        """What the gates need about a meeting; `present` comes from the live roster."""
-        meeting = await self.get(meeting_id)
-        attendees = (
-            await self._session.execute(
-                select(AttendeeRow.id, AttendeeRow.kind)
-                .where(AttendeeRow.meeting_id == meeting_id)
-                .order_by(AttendeeRow.position)
-            )
-        ).all()
-        decisions = (
+        """What the gates need about a meeting; `present` comes from the live roster.
+
+        Two round trips: the meeting with its attendees and their decisions (outer joins, so a
+        meeting without attendees or replies still comes back), then its documents.
+        """
+        rows = (
             await self._session.execute(
                 select(
-                    ConsentDecisionRow.attendee_id,
+                    MeetingRow.starts_at,
+                    MeetingRow.declared_role,
+                    MeetingRow.recording_requested,
+                    MeetingRow.status,
+                    AttendeeRow.id,
+                    AttendeeRow.kind,
                     ConsentDecisionRow.topic,
                     ConsentDecisionRow.decision,
                     ConsentDecisionRow.received_at,
                     ConsentDecisionRow.auth_verdict,
                     ConsentDecisionRow.sender_matches,
                     ConsentDecisionRow.documents_covered,
-                ).where(ConsentDecisionRow.meeting_id == meeting_id)
+                )
+                .select_from(MeetingRow)
+                .outerjoin(AttendeeRow, AttendeeRow.meeting_id == MeetingRow.id)
+                .outerjoin(ConsentDecisionRow, ConsentDecisionRow.attendee_id == AttendeeRow.id)
+                .where(MeetingRow.id == meeting_id)
+                .order_by(AttendeeRow.position)
             )
         ).all()
+        if not rows:
+            raise MeetingNotFound(meeting_id)
         documents = (
             await self._session.execute(
                 select(DocumentRow.id, DocumentRow.listed_at)
@@ -171,20 +179,23 @@ class MeetingRepository:
                 .order_by(DocumentRow.position)
             )
         ).all()
+        meeting = rows[0]
+        attendees = {row.id: Attendee(row.id, AttendeeKind(row.kind)) for row in rows if row.id}
         return MeetingFacts(
             starts_at=meeting.starts_at,
-            attendees=tuple(Attendee(a.id, AttendeeKind(a.kind)) for a in attendees),
+            attendees=tuple(attendees.values()),
             decisions=tuple(
                 ConsentRecord(
-                    attendee_id=d.attendee_id,
-                    topic=Topic(d.topic),
-                    decision=Decision(d.decision),
-                    received_at=d.received_at,
-                    auth=AuthVerdict(d.auth_verdict),
-                    sender_matches=d.sender_matches,
-                    documents_covered=frozenset(d.documents_covered),
+                    attendee_id=row.id,
+                    topic=Topic(row.topic),
+                    decision=Decision(row.decision),
+                    received_at=row.received_at,
+                    auth=AuthVerdict(row.auth_verdict),
+                    sender_matches=row.sender_matches,
+                    documents_covered=frozenset(row.documents_covered),
                 )
-                for d in decisions
+                for row in rows
+                if row.topic is not None
             ),
             declared_role=DeclaredRole(meeting.declared_role),
             recording_requested=meeting.recording_requested,
