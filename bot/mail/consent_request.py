@@ -18,14 +18,12 @@ import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from bot.config import ServiceProfile
 from bot.policy.terms import AttendeeKind, DeclaredRole, Topic
-from templates import environment
+from templates import UK_TIME, environment
 
 TEMPLATE_VERSION = "consent-request/1"
-LONDON = ZoneInfo("Europe/London")
 
 
 @dataclass(frozen=True)
@@ -73,7 +71,7 @@ def topics_to_ask(recipient: RequestRecipient, meeting: RequestedMeeting) -> tup
 
 
 def _when(meeting: RequestedMeeting) -> str:
-    start, end = meeting.starts_at.astimezone(LONDON), meeting.ends_at.astimezone(LONDON)
+    start, end = meeting.starts_at.astimezone(UK_TIME), meeting.ends_at.astimezone(UK_TIME)
     return f"{start:%A} {start.day} {start:%B %Y}, {start:%H:%M} to {end:%H:%M} ({start:%Z})"
 
 
