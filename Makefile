@@ -29,6 +29,7 @@ typecheck: $(STAMP)
 
 system-packages:
 	scripts/ensure-chromium
+	scripts/ensure-espeak
 
 unit: $(STAMP) system-packages
 	$(BIN)/pytest

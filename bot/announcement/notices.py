@@ -1,0 +1,34 @@
+"""Short notices for the meeting: a recording started without consent, and a file refused.
+
+Neither names anyone or anything: not who started the recording, not the file, not its owner.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.announcement.card import Card, card_of, heading, paragraph
+from bot.announcement.wording import card_wording, spoken_text
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A notice read aloud in the call and posted as a card in the meeting chat."""
+
+    spoken: str
+    card: Card
+
+
+def recording_not_permitted_notice() -> Notice:
+    """Recording is not permitted because not everyone consented before the meeting: stop it."""
+    wording = card_wording("recording_not_permitted", {})
+    return Notice(
+        spoken=spoken_text("recording_not_permitted", {}),
+        card=card_of(heading(wording["heading"], warning=True), paragraph(wording["explanation"])),
+    )
+
+
+def document_refused_card() -> Card:
+    """The chat card saying a file was not shared because the service user did not agree."""
+    wording = card_wording("document_refused", {})
+    return card_of(heading(wording["heading"], warning=True), paragraph(wording["explanation"]))

@@ -1,0 +1,143 @@
+"""The opening card: an Adaptive Card 1.5 attachment whose text shows names exactly as given."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from bot.announcement.card import ADAPTIVE_CARD_CONTENT_TYPE, Card
+from bot.announcement.notices import document_refused_card, recording_not_permitted_notice
+from bot.announcement.opening import compose_announcement
+from bot.config import ServiceProfile
+from bot.policy.role_statement import decide_role
+
+from .builders import RECORDING_AGREED_WITH_DOCUMENTS, ROLE_SITUATIONS, SERVICE, STAFF_NAME
+
+HOSTILE_NAMES = [
+    'Robert "Bobby" O\'Brien',
+    "Back\\slash \\\\ and \\u0041",
+    "{{ 7 * 7 }} {% raw %} ${name}",
+    '"}]}, {"type": "Action.OpenUrl", "url": "https://evil.example"',
+    "**Bold** _italic_ [click](https://evil.example)",
+    "</script><script>alert(1)</script>",
+    "Zoë\nNew line\ttab",
+]
+
+
+def opening_card(staff_name: str = STAFF_NAME, service: ServiceProfile = SERVICE) -> Card:
+    facts = RECORDING_AGREED_WITH_DOCUMENTS
+    return compose_announcement(
+        service, staff_name, decide_role(facts), recording_permitted=True, documents_proposed=True
+    ).card
+
+
+def elements(node: Any) -> Iterator[dict[str, Any]]:
+    """Every object with a "type" in the card, depth first."""
+    if isinstance(node, dict):
+        if "type" in node:
+            yield node
+        for value in node.values():
+            yield from elements(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from elements(item)
+
+
+def runs_of(card: Card) -> list[str]:
+    return [e["text"] for e in elements(card.content) if e["type"] == "TextRun"]
+
+
+ALL_CARDS = {
+    "opening": opening_card(),
+    "opening, contribution": compose_announcement(
+        SERVICE,
+        STAFF_NAME,
+        decide_role(ROLE_SITUATIONS["contribution agreed"]),
+        recording_permitted=False,
+        documents_proposed=False,
+    ).card,
+    "recording not permitted": recording_not_permitted_notice().card,
+    "document refused": document_refused_card(),
+}
+
+
+@pytest.mark.parametrize("card", ALL_CARDS.values(), ids=ALL_CARDS.keys())
+def test_each_card_is_an_adaptive_card_1_5_attachment(card: Card) -> None:
+    attachment = card.attachment()
+    assert ADAPTIVE_CARD_CONTENT_TYPE == "application/vnd.microsoft.card.adaptive"
+    assert attachment["contentType"] == ADAPTIVE_CARD_CONTENT_TYPE
+    content = attachment["content"]
+    assert content["type"] == "AdaptiveCard"
+    assert content["version"] == "1.5"
+    assert json.loads(json.dumps(attachment)) == attachment
+
+
+@pytest.mark.parametrize("card", ALL_CARDS.values(), ids=ALL_CARDS.keys())
+def test_each_card_holds_only_rich_text_so_no_text_is_read_as_markdown(card: Card) -> None:
+    content = card.content
+    assert content["body"]
+    for block in content["body"]:
+        assert block["type"] == "RichTextBlock"
+        assert block["inlines"]
+        for run in block["inlines"]:
+            assert run["type"] == "TextRun"
+            assert isinstance(run["text"], str)
+            assert run["text"].strip()
+    assert {e["type"] for e in elements(content)} == {"AdaptiveCard", "RichTextBlock", "TextRun"}
+
+
+def test_the_opening_card_shows_the_name_role_recording_documents_and_contact() -> None:
+    runs = runs_of(opening_card())
+    assert runs[0] == f"{STAFF_NAME} from {SERVICE.short_name}"
+    assert runs[1] == SERVICE.what_we_do
+    assert runs[2:8] == [
+        "Role: ",
+        "To support the parent carer or young person.",
+        "Recording: ",
+        "Permitted. Everyone invited agreed by email before the meeting.",
+        "Documents: ",
+        "Some documents may be shared. A document is shared only if the parent carer or young "
+        "person agreed to it before the meeting.",
+    ]
+    assert runs[8] == f"Contact {SERVICE.short_name}: {SERVICE.phone}, {SERVICE.email}"
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES)
+def test_a_hostile_staff_name_is_shown_exactly_and_changes_nothing_else(name: str) -> None:
+    card = opening_card(staff_name=name)
+    content = json.loads(card.json_text)
+    assert runs_of(card)[0] == f"{' '.join(name.split())} from {SERVICE.short_name}"
+    assert len(content["body"]) == len(opening_card().content["body"])
+    assert {e["type"] for e in elements(content)} == {"AdaptiveCard", "RichTextBlock", "TextRun"}
+    assert "49" not in card.json_text
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES)
+def test_a_hostile_service_name_is_shown_exactly(name: str) -> None:
+    service = SERVICE.model_copy(update={"short_name": name, "email": name})
+    card = opening_card(service=service)
+    runs = runs_of(card)
+    assert runs[0] == f"{STAFF_NAME} from {' '.join(name.split())}"
+    assert runs[-1].startswith(f"Contact {' '.join(name.split())}: ")
+    assert "49" not in card.json_text
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES)
+def test_a_hostile_name_is_read_aloud_without_its_symbols(name: str) -> None:
+    facts = RECORDING_AGREED_WITH_DOCUMENTS
+    spoken = compose_announcement(
+        SERVICE, name, decide_role(facts), recording_permitted=True, documents_proposed=True
+    ).spoken
+    assert not set(spoken) & set('<>{}[]()"\\*_/$%=#@\n\t')
+    assert "49" not in spoken
+
+
+def test_a_card_cannot_be_changed_through_its_content() -> None:
+    card = opening_card()
+    card.content["body"].clear()
+    card.attachment()["content"]["version"] = "1.6"
+    assert card.content["body"]
+    assert card.content["version"] == "1.5"

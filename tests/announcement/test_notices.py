@@ -1,0 +1,32 @@
+"""Short notices: a recording without everyone's prior consent, and a file that was refused."""
+
+from __future__ import annotations
+
+from bot.announcement.notices import document_refused_card, recording_not_permitted_notice
+
+
+def texts(content: dict[str, object]) -> list[str]:
+    body = content["body"]
+    assert isinstance(body, list)
+    return [run["text"] for block in body for run in block["inlines"]]
+
+
+def test_a_recording_without_consent_is_announced_aloud_and_in_the_chat() -> None:
+    notice = recording_not_permitted_notice()
+    assert notice.spoken == (
+        "Recording is not permitted in this meeting. Not everyone agreed by email, before the "
+        "meeting, that it may be recorded. If you started the recording, please stop it now."
+    )
+    heading, explanation = texts(notice.card.content)
+    assert heading == "Recording is not permitted"
+    assert "Not everyone agreed by email, before the meeting" in explanation
+    assert "please stop it now" in explanation
+    assert notice.card.content["body"][0]["inlines"][0]["color"] == "Attention"
+
+
+def test_a_refused_file_is_explained_without_naming_it_or_its_owner() -> None:
+    assert texts(document_refused_card().content) == [
+        "File not shared",
+        "That file was not shared: the service user did not agree before the meeting to it "
+        "being shared.",
+    ]
