@@ -1,0 +1,1 @@
+"""The bot's Microsoft Graph client: msgraph-sdk with an msal-backed app-only credential."""

@@ -1,0 +1,116 @@
+"""JWTs as Entra ID issues them: v1.0 access tokens (what Graph and the Bot Framework
+accept) for apps and signed-in users, and v2.0 ID tokens, signed with the tenant's key."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sandbox.directory import TenantUser
+from sandbox.ids import urlsafe_token
+from sandbox.registration import AppRegistration
+from sandbox.tenant import GRAPH_APP_ID, GRAPH_RESOURCE, Tenant
+
+ACCESS_TOKEN_LIFETIME_SECONDS = 3599
+ID_TOKEN_LIFETIME_SECONDS = 3600
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    value: str
+    expires_in: int
+
+
+def _pairwise_subject(object_id: str, client_id: str) -> str:
+    """Entra's `sub`: stable per user and app, different for each app."""
+    digest = hashlib.sha256(f"{object_id}:{client_id}".encode()).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")[:43]
+
+
+def client_info(tenant: Tenant, user: TenantUser) -> str:
+    """The `client_info` Entra returns beside tokens so msal can key its account cache."""
+    payload = json.dumps({"uid": user.object_id, "utid": tenant.tenant_id}).encode()
+    return base64.urlsafe_b64encode(payload).rstrip(b"=").decode("ascii")
+
+
+class TokenIssuer:
+    def __init__(self, tenant: Tenant) -> None:
+        self._tenant = tenant
+
+    def _times(self, lifetime: int) -> dict[str, int]:
+        issued_at = int(self._tenant.now().timestamp())
+        return {"iat": issued_at, "nbf": issued_at, "exp": issued_at + lifetime}
+
+    def _v1_common(self, app: AppRegistration, audience: str) -> dict[str, Any]:
+        tenant = self._tenant
+        return {
+            "aud": audience,
+            "iss": tenant.v1_issuer,
+            **self._times(ACCESS_TOKEN_LIFETIME_SECONDS),
+            "aio": urlsafe_token(60),
+            "app_displayname": app.display_name,
+            "appid": app.client_id,
+            "appidacr": "1",
+            "idp": tenant.v1_issuer,
+            "rh": f"1.A{urlsafe_token(40)}.",
+            "tid": tenant.tenant_id,
+            "uti": urlsafe_token(16),
+            "ver": "1.0",
+        }
+
+    def app_access_token(self, app: AppRegistration, audience: str) -> IssuedToken:
+        """An app-only token. For Graph it carries the app's application permissions as
+        `roles`; other resources (the Bot Framework) get none."""
+        claims = self._v1_common(app, audience)
+        claims |= {
+            "idtyp": "app",
+            "oid": app.service_principal_id,
+            "sub": app.service_principal_id,
+        }
+        if audience in {GRAPH_RESOURCE, GRAPH_APP_ID} and app.application_permissions:
+            claims["roles"] = sorted(app.application_permissions)
+        return IssuedToken(self._tenant.signing_key.sign(claims), ACCESS_TOKEN_LIFETIME_SECONDS)
+
+    def user_access_token(
+        self, app: AppRegistration, user: TenantUser, scopes: Sequence[str]
+    ) -> IssuedToken:
+        """A delegated Graph token for a signed-in staff member."""
+        given_name, _, family_name = user.display_name.partition(" ")
+        claims = self._v1_common(app, GRAPH_RESOURCE)
+        claims |= {
+            "amr": ["pwd"],
+            "family_name": family_name,
+            "given_name": given_name,
+            "idtyp": "user",
+            "name": user.display_name,
+            "oid": user.object_id,
+            "scp": " ".join(scopes),
+            "sub": _pairwise_subject(user.object_id, GRAPH_APP_ID),
+            "unique_name": user.user_principal_name,
+            "upn": user.user_principal_name,
+        }
+        return IssuedToken(self._tenant.signing_key.sign(claims), ACCESS_TOKEN_LIFETIME_SECONDS)
+
+    def id_token(self, app: AppRegistration, user: TenantUser, nonce: str | None) -> str:
+        tenant = self._tenant
+        claims: dict[str, Any] = {
+            "aud": app.client_id,
+            "iss": tenant.v2_issuer,
+            **self._times(ID_TOKEN_LIFETIME_SECONDS),
+            "aio": urlsafe_token(60),
+            "name": user.display_name,
+            "oid": user.object_id,
+            "preferred_username": user.user_principal_name,
+            "rh": f"1.A{urlsafe_token(40)}.",
+            "sub": _pairwise_subject(user.object_id, app.client_id),
+            "tid": tenant.tenant_id,
+            "uti": urlsafe_token(16),
+            "ver": "2.0",
+        }
+        if nonce is not None:
+            claims["nonce"] = nonce
+        return tenant.signing_key.sign(claims)

@@ -1,0 +1,119 @@
+"""How Graph shows a stored message: the `microsoft.graph.message` properties derived from
+its RFC 5322 form. `internetMessageHeaders` exists only when `$select`ed, as in Graph."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+from typing import Any
+from urllib.parse import quote
+
+from sandbox.graph_time import graph_datetime_seconds
+from sandbox.mail.html_text import html_to_text
+from sandbox.mail.mailboxes import Mailbox, StoredMessage
+
+SELECTABLE_PROPERTIES = (
+    "id",
+    "createdDateTime",
+    "lastModifiedDateTime",
+    "changeKey",
+    "categories",
+    "receivedDateTime",
+    "sentDateTime",
+    "hasAttachments",
+    "internetMessageId",
+    "subject",
+    "bodyPreview",
+    "importance",
+    "parentFolderId",
+    "conversationId",
+    "isDeliveryReceiptRequested",
+    "isReadReceiptRequested",
+    "isRead",
+    "isDraft",
+    "webLink",
+    "inferenceClassification",
+    "body",
+    "sender",
+    "from",
+    "toRecipients",
+    "ccRecipients",
+    "bccRecipients",
+    "replyTo",
+    "flag",
+    "internetMessageHeaders",
+)
+SELECT_ONLY_PROPERTIES = frozenset({"internetMessageHeaders"})
+DEFAULT_PROPERTIES = tuple(p for p in SELECTABLE_PROPERTIES if p not in SELECT_ONLY_PROPERTIES)
+
+
+def _recipients(message: EmailMessage, header_name: str) -> list[dict[str, Any]]:
+    header = message.get(header_name)
+    addresses = getattr(header, "addresses", ())
+    return [
+        {"emailAddress": {"name": a.display_name or a.addr_spec, "address": a.addr_spec}}
+        for a in addresses
+    ]
+
+
+def _body(message: EmailMessage, prefer_text: bool) -> tuple[str, str]:
+    """(contentType, content): the HTML part unless text is preferred or there is none."""
+    preference = ("plain", "html") if prefer_text else ("html", "plain")
+    part = message.get_body(preferencelist=preference)
+    if not isinstance(part, EmailMessage):
+        return "text", ""
+    content = part.get_content()
+    text = content if isinstance(content, str) else ""
+    if part.get_content_subtype() == "html":
+        return ("text", html_to_text(text)) if prefer_text else ("html", text)
+    return "text", text
+
+
+def message_resource(
+    stored: StoredMessage, mailbox: Mailbox, *, prefer_text: bool
+) -> dict[str, Any]:
+    """Every property of the message, including the select-only ones."""
+    message = stored.parsed()
+    content_type, content = _body(message, prefer_text)
+    preview_source = content if content_type == "text" else html_to_text(content)
+    author = _recipients(message, "From")
+    sender = _recipients(message, "Sender") or author
+    received = graph_datetime_seconds(stored.received_at)
+    sent_header = message.get("Date")
+    sent_at = getattr(sent_header, "datetime", None)
+    return {
+        "@odata.etag": f'W/"{stored.change_key}"',
+        "id": stored.id,
+        "createdDateTime": received,
+        "lastModifiedDateTime": received,
+        "changeKey": stored.change_key,
+        "categories": [],
+        "receivedDateTime": received,
+        "sentDateTime": graph_datetime_seconds(sent_at) if sent_at else received,
+        "hasAttachments": any(True for _ in message.iter_attachments()),
+        "internetMessageId": str(message.get("Message-ID", "")),
+        "subject": str(message.get("Subject", "")),
+        "bodyPreview": " ".join(preview_source.split())[:255],
+        "importance": "normal",
+        "parentFolderId": mailbox.folder_ids[stored.folder],
+        "conversationId": stored.conversation_id,
+        "isDeliveryReceiptRequested": False,
+        "isReadReceiptRequested": False,
+        "isRead": stored.is_read,
+        "isDraft": False,
+        "webLink": (
+            "https://outlook.office365.com/owa/?ItemID="
+            f"{quote(stored.id, safe='')}&exvsurl=1&viewmodel=ReadMessageItem"
+        ),
+        "inferenceClassification": "focused",
+        "body": {"contentType": content_type, "content": content},
+        "sender": sender[0] if sender else None,
+        "from": author[0] if author else None,
+        "toRecipients": _recipients(message, "To"),
+        "ccRecipients": _recipients(message, "Cc"),
+        "bccRecipients": [],
+        "replyTo": _recipients(message, "Reply-To"),
+        "flag": {"flagStatus": "notFlagged"},
+        "internetMessageHeaders": [
+            {"name": name, "value": str(value)} for name, value in message.items()
+        ],
+    }

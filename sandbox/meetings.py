@@ -1,0 +1,62 @@
+"""Teams online meetings held by the tenant: their settings and who was invited."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+LobbyBypassScope = Literal[
+    "organizer", "organization", "organizationAndFederated", "everyone", "invited",
+    "organizationExcludingGuests",
+]  # fmt: skip
+AllowedPresenters = Literal["everyone", "organization", "roleIsPresenter", "organizer"]
+MeetingChatMode = Literal["enabled", "disabled", "limited"]
+
+
+@dataclass
+class Attendee:
+    """An invitee as Graph's meetingParticipantInfo: a tenant user (by object id) or an
+    outside address (by `upn`)."""
+
+    upn: str | None
+    user_id: str | None
+    display_name: str | None
+    role: str = "attendee"
+
+
+@dataclass
+class OnlineMeeting:
+    id: str
+    organizer_id: str
+    thread_id: str
+    join_web_url: str
+    join_meeting_id: str
+    passcode: str
+    created_at: datetime
+    start: datetime
+    end: datetime
+    subject: str = ""
+    attendees: list[Attendee] = field(default_factory=list)
+    allow_recording: bool = True
+    allow_transcription: bool = True
+    record_automatically: bool = False
+    allowed_presenters: AllowedPresenters = "everyone"
+    allow_meeting_chat: MeetingChatMode = "enabled"
+    allow_teamwork_reactions: bool = True
+    allow_attendee_to_enable_camera: bool = True
+    allow_attendee_to_enable_mic: bool = True
+    is_entry_exit_announced: bool = False
+    lobby_bypass_scope: LobbyBypassScope = "organization"
+    lobby_dial_in_bypass: bool = False
+
+
+class MeetingStore:
+    def __init__(self) -> None:
+        self._meetings: dict[str, OnlineMeeting] = {}
+
+    def add(self, meeting: OnlineMeeting) -> None:
+        self._meetings[meeting.id] = meeting
+
+    def get(self, meeting_id: str) -> OnlineMeeting | None:
+        return self._meetings.get(meeting_id)

@@ -1,0 +1,180 @@
+"""Graph change notifications leaving the sandbox: the validation handshake with a new
+subscription's endpoint, and a notification for each new message a subscription covers.
+
+Notifications go out one at a time in arrival order from a single queue, so the fault knobs
+can drop, duplicate or hold back (reorder) a notification deterministically.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import aiohttp
+from yarl import URL
+
+from sandbox.graph_time import graph_datetime
+from sandbox.ids import new_guid
+from sandbox.mail.mailboxes import Arrival
+from sandbox.subscriptions import Subscription
+from sandbox.tenant import Tenant
+
+
+class HandshakeFailedError(Exception):
+    """The notification endpoint did not echo the validation token in time."""
+
+
+@dataclass(frozen=True)
+class DeliveryRecord:
+    subscription_id: str
+    resource: str
+    outcome: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class _Pending:
+    subscription: Subscription
+    payload: dict[str, Any]
+
+
+def change_notification(
+    tenant: Tenant, subscription: Subscription, arrival: Arrival
+) -> dict[str, Any]:
+    """The body Graph POSTs for a new message (a basic notification, no resource data)."""
+    owner_id = arrival.mailbox.owner.object_id
+    resource = f"Users/{owner_id}/Messages/{arrival.message.id}"
+    notification: dict[str, Any] = {
+        "subscriptionId": subscription.id,
+        "subscriptionExpirationDateTime": graph_datetime(subscription.expiration),
+        "changeType": "created",
+        "resource": resource,
+        "resourceData": {
+            "@odata.type": "#Microsoft.Graph.Message",
+            "@odata.id": resource,
+            "@odata.etag": f'W/"{arrival.message.change_key}"',
+            "id": arrival.message.id,
+        },
+        "tenantId": tenant.tenant_id,
+    }
+    if subscription.client_state is not None:
+        notification["clientState"] = subscription.client_state
+    return {"value": [notification]}
+
+
+class ChangeNotifier:
+    def __init__(self, tenant: Tenant, retry_delays_seconds: tuple[float, ...] = (1.0, 5.0)):
+        self._tenant = tenant
+        self._retry_delays = retry_delays_seconds
+        self._session: aiohttp.ClientSession | None = None
+        self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
+        self._worker: asyncio.Task[None] | None = None
+        self._held: list[_Pending] = []
+        self.deliveries: list[DeliveryRecord] = []
+
+    async def start(self) -> None:
+        self._session = aiohttp.ClientSession()
+        self._worker = asyncio.create_task(self._deliver_forever())
+        self._tenant.mail.add_listener(self._on_arrival)
+
+    async def stop(self) -> None:
+        self._tenant.mail.remove_listener(self._on_arrival)
+        if self._worker is not None:
+            self._worker.cancel()
+            await asyncio.gather(self._worker, return_exceptions=True)
+        if self._session is not None:
+            await self._session.close()
+
+    async def idle(self) -> None:
+        """Wait until every queued notification has been delivered or given up on."""
+        await self._queue.join()
+
+    def release_held(self) -> None:
+        """Send notifications held back by a `reorder` fault now, without waiting for the
+        next one."""
+        for pending in self._held:
+            self._queue.put_nowait(pending)
+        self._held.clear()
+
+    async def validate(self, notification_url: str) -> None:
+        """The subscription handshake: POST `?validationToken=...` and expect a 200
+        text/plain echo of the token within the tenant's timeout."""
+        token = (
+            "Validation: Testing client application reachability for subscription "
+            f"Request-Id: {new_guid()}"
+        )
+        url = URL(notification_url).update_query(validationToken=token)
+        timeout = aiohttp.ClientTimeout(total=self._tenant.subscription_validation_timeout_seconds)
+        try:
+            async with self._client().post(
+                url,
+                data=b"",
+                headers={"Content-Type": "text/plain; charset=utf-8"},
+                timeout=timeout,
+            ) as response:
+                body = await response.text()
+                content_type = response.content_type
+        except (aiohttp.ClientError, TimeoutError) as error:
+            raise HandshakeFailedError(type(error).__name__) from error
+        if response.status != 200 or content_type != "text/plain" or body != token:
+            raise HandshakeFailedError(f"HTTP {response.status} {content_type}")
+
+    def _client(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            raise RuntimeError("the notifier has not been started")
+        return self._session
+
+    def _on_arrival(self, arrival: Arrival) -> None:
+        now = self._tenant.now()
+        for subscription in self._tenant.subscriptions.wanting(arrival, now):
+            pending = _Pending(
+                subscription, change_notification(self._tenant, subscription, arrival)
+            )
+            self._dispatch(pending)
+
+    def _dispatch(self, pending: _Pending) -> None:
+        fault = self._tenant.faults.take_notification_fault()
+        if fault == "drop":
+            self._record(pending, "dropped (fault)")
+            return
+        if fault == "reorder":
+            self._held.append(pending)
+            self._record(pending, "held back (fault)")
+            return
+        self._queue.put_nowait(pending)
+        if fault == "duplicate":
+            self._queue.put_nowait(pending)
+        self.release_held()
+
+    async def _deliver_forever(self) -> None:
+        while True:
+            pending = await self._queue.get()
+            try:
+                await self._deliver(pending)
+            finally:
+                self._queue.task_done()
+
+    async def _deliver(self, pending: _Pending) -> None:
+        timeout = aiohttp.ClientTimeout(total=10)
+        for delay in (0.0, *self._retry_delays):
+            await asyncio.sleep(delay)
+            try:
+                async with self._client().post(
+                    pending.subscription.notification_url, json=pending.payload, timeout=timeout
+                ) as response:
+                    status = response.status
+            except (aiohttp.ClientError, TimeoutError) as error:
+                self._record(pending, f"failed: {type(error).__name__}")
+                continue
+            if 200 <= status < 300:
+                self._record(pending, f"delivered: HTTP {status}")
+                return
+            self._record(pending, f"failed: HTTP {status}")
+
+    def _record(self, pending: _Pending, outcome: str) -> None:
+        resource = pending.payload["value"][0]["resource"]
+        self.deliveries.append(
+            DeliveryRecord(pending.subscription.id, resource, outcome, self._tenant.now())
+        )

@@ -1,0 +1,58 @@
+"""Graph change-notification subscriptions on mailbox messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sandbox.mail.mailboxes import Arrival
+
+
+@dataclass
+class Subscription:
+    id: str
+    application_id: str
+    creator_id: str
+    resource: str
+    change_types: frozenset[str]
+    notification_url: str
+    lifecycle_notification_url: str | None
+    client_state: str | None
+    expiration: datetime
+    latest_supported_tls_version: str
+    mailbox_owner_id: str
+    folder: str | None
+
+    def wants(self, arrival: Arrival, now: datetime) -> bool:
+        """Whether a new message in a mailbox is a change this subscription reports."""
+        return (
+            now < self.expiration
+            and "created" in self.change_types
+            and arrival.mailbox.owner.object_id == self.mailbox_owner_id
+            and (self.folder is None or self.folder == arrival.message.folder)
+        )
+
+
+class SubscriptionStore:
+    def __init__(self) -> None:
+        self._subscriptions: dict[str, Subscription] = {}
+
+    def add(self, subscription: Subscription) -> None:
+        self._subscriptions[subscription.id] = subscription
+
+    def remove(self, subscription_id: str) -> None:
+        self._subscriptions.pop(subscription_id, None)
+
+    def live(self, subscription_id: str, now: datetime) -> Subscription | None:
+        subscription = self._subscriptions.get(subscription_id)
+        return subscription if subscription and now < subscription.expiration else None
+
+    def live_for_app(self, application_id: str, now: datetime) -> list[Subscription]:
+        return [
+            s
+            for s in self._subscriptions.values()
+            if s.application_id == application_id and now < s.expiration
+        ]
+
+    def wanting(self, arrival: Arrival, now: datetime) -> list[Subscription]:
+        return [s for s in self._subscriptions.values() if s.wants(arrival, now)]

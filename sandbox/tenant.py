@@ -1,0 +1,93 @@
+"""The sandbox tenant: its identity, directory, registered apps, signing key and all the
+in-memory state (mail, meetings, chats, files, subscriptions, sign-in grants, faults)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sandbox.chats import ChatStore
+from sandbox.clock import Clock, utc_now
+from sandbox.directory import Directory, TenantUser
+from sandbox.entra.grants import GrantStore
+from sandbox.faults import FaultPlan
+from sandbox.files import FileStore
+from sandbox.mail.correspondents import Correspondents
+from sandbox.mail.mailboxes import MailSystem
+from sandbox.meetings import MeetingStore
+from sandbox.registration import AppRegistration, CatalogApp
+from sandbox.signing import SigningKey
+from sandbox.subscriptions import SubscriptionStore
+
+GRAPH_RESOURCE = "https://graph.microsoft.com"
+GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000"
+BOT_FRAMEWORK_RESOURCE = "https://api.botframework.com"
+
+
+class Tenant:
+    """One Microsoft 365 tenant. `clock` may be replaced to move time in tests."""
+
+    def __init__(
+        self,
+        *,
+        tenant_id: str,
+        display_name: str,
+        domain: str,
+        directory: Directory,
+        apps: Iterable[AppRegistration],
+        catalog_apps: Iterable[CatalogApp],
+        consent_mailbox_id: str,
+        sharepoint_host: str,
+        authority_host: str = "login.microsoftonline.com",
+        clock: Clock = utc_now,
+        subscription_validation_timeout_seconds: float = 10.0,
+    ) -> None:
+        self.tenant_id = tenant_id
+        self.display_name = display_name
+        self.domain = domain
+        self.directory = directory
+        self.authority_host = authority_host
+        self.clock = clock
+        self.subscription_validation_timeout_seconds = subscription_validation_timeout_seconds
+        self._apps = {app.client_id: app for app in apps}
+        self._catalog_apps = {app.id: app for app in catalog_apps}
+        consent_mailbox = directory.user_by_object_id(consent_mailbox_id)
+        if consent_mailbox is None:
+            raise ValueError("the consent mailbox must be a user in the directory")
+        self.consent_mailbox: TenantUser = consent_mailbox
+        self.signing_key = SigningKey.generate(f"{domain} token signing", self.now())
+        self.mail = MailSystem(directory, self.now, domain)
+        self.correspondents = Correspondents(self.mail, directory, self.now)
+        self.meetings = MeetingStore()
+        self.chats = ChatStore()
+        self.files = FileStore(sharepoint_host)
+        self.subscriptions = SubscriptionStore()
+        self.grants = GrantStore()
+        self.faults = FaultPlan()
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    @property
+    def apps(self) -> tuple[AppRegistration, ...]:
+        return tuple(self._apps.values())
+
+    def app(self, client_id: str) -> AppRegistration | None:
+        return self._apps.get(client_id)
+
+    def catalog_app(self, catalog_app_id: str) -> CatalogApp | None:
+        return self._catalog_apps.get(catalog_app_id)
+
+    @property
+    def v1_issuer(self) -> str:
+        """`iss` of v1.0 access tokens (Graph and Bot Framework tokens are v1.0)."""
+        return f"https://sts.windows.net/{self.tenant_id}/"
+
+    @property
+    def v2_issuer(self) -> str:
+        """`iss` of v2.0 tokens (ID tokens), also the OpenID configuration's issuer."""
+        return f"https://{self.authority_host}/{self.tenant_id}/v2.0"
+
+    def is_named_by(self, segment: str) -> bool:
+        """Whether an authority path segment (tenant id or verified domain) names us."""
+        return segment.lower() in {self.tenant_id.lower(), self.domain.lower()}

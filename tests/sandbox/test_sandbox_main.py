@@ -1,0 +1,36 @@
+"""`python -m sandbox` serves the seeded tenant on a free port and says where it is."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+
+import aiohttp
+
+
+async def test_python_m_sandbox_serves_and_prints_its_urls(http: aiohttp.ClientSession) -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "sandbox", "--port", "0", stdout=asyncio.subprocess.PIPE
+    )
+    assert process.stdout is not None
+    try:
+        lines: list[str] = []
+        while not lines or not lines[-1].startswith("Press Ctrl+C"):
+            line = await asyncio.wait_for(process.stdout.readline(), timeout=20)
+            assert line, "the sandbox exited early"
+            lines.append(line.decode().strip())
+        printed = dict(line.split(":", 1) for line in lines if ":" in line and "(" not in line)
+        graph_base_url = printed["Graph base URL"].strip()
+        tenant_id = printed["Tenant id"].strip()
+        origin = graph_base_url.removesuffix("/v1.0")
+        path = f"/{tenant_id}/v2.0/.well-known/openid-configuration"
+        async with http.get(origin + path) as response:
+            assert response.status == 200
+            assert (await response.json())["issuer"].endswith(f"/{tenant_id}/v2.0")
+        async with http.get(origin + "/sandbox/") as page:
+            assert page.status == 200
+            assert "Priya Raman" in await page.text()
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert await asyncio.wait_for(process.wait(), timeout=10) == 0
