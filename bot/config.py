@@ -11,6 +11,7 @@ from functools import cached_property
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.graph.config import GraphClientConfig
 from consent_store.keys import KeyRing, parse_key_ring
 
 
@@ -28,6 +29,44 @@ class ServiceProfile(BaseSettings):
     phone: str = "0300 373 3300"
     email: str = "sendiass@westmorlandandfurness.gov.uk"
     website: str = "https://sendiass.westmorlandandfurness.gov.uk"
+
+
+class TenantSettings(BaseSettings):
+    """How the bot reaches its Microsoft 365 tenant (Entra ID, Graph, the consent mailbox).
+
+    For the local sandbox tenant, `sandbox_origin` is its address: sign-in and token requests
+    for the (https) authority are sent there, and Graph calls go to `{sandbox_origin}/v1.0`.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="IASS_", env_file=".env", extra="ignore")
+
+    tenant_id: str = ""
+    bot_app_id: str = ""
+    bot_app_secret: SecretStr = Field(default=SecretStr(""))
+    authority_host: str = "https://login.microsoftonline.com"
+    graph_base_url: str = "https://graph.microsoft.com/v1.0"
+    consent_mailbox: str = ""
+    public_url: str = "http://127.0.0.1:3978"
+    session_key: SecretStr = Field(default=SecretStr(""))
+    staff_role: str = "IASS.Staff"
+    sandbox_origin: str = ""
+
+    def graph_config(self) -> GraphClientConfig:
+        """The Graph client configuration; `ValueError` names a missing setting."""
+        for name in ("tenant_id", "bot_app_id"):
+            if not getattr(self, name):
+                raise ValueError(f"IASS_{name.upper()} is not set")
+        if not self.bot_app_secret.get_secret_value():
+            raise ValueError("IASS_BOT_APP_SECRET is not set")
+        origin = self.sandbox_origin.rstrip("/")
+        return GraphClientConfig(
+            tenant_id=self.tenant_id,
+            client_id=self.bot_app_id,
+            client_secret=self.bot_app_secret.get_secret_value(),
+            authority_host=self.authority_host,
+            graph_base_url=f"{origin}/v1.0" if origin else self.graph_base_url,
+            authority_rewrite_to=origin or None,
+        )
 
 
 class Settings(BaseSettings):
@@ -56,6 +95,10 @@ class Settings(BaseSettings):
     @cached_property
     def service(self) -> ServiceProfile:
         return ServiceProfile()
+
+    @cached_property
+    def tenant(self) -> TenantSettings:
+        return TenantSettings()
 
     def key_ring(self) -> KeyRing:
         """The store's keys; raises `ValueError` naming the missing or malformed setting."""
