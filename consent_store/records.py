@@ -78,6 +78,8 @@ class NewReviewItem:
     received_at: datetime
     reason: str
     meeting_id: str | None = None
+    attendee_id: str | None = None
     message_id: str | None = None
     sender: str | None = None
     text: str | None = None
+    auth: AuthVerdict = AuthVerdict.NONE

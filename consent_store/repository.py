@@ -264,10 +264,44 @@ class MeetingRepository:
                 reason=item.reason,
                 text_enc=self._seal(item.text, "review_items", "text", item_id),
                 status="open",
+                attendee_id=item.attendee_id,
+                auth_verdict=item.auth.value,
             )
         )
         await self._session.flush()
         return item_id
+
+    async def meetings_for_messages(self, message_ids: tuple[str, ...]) -> set[str]:
+        """Meetings whose consent requests had any of these Message-IDs (reply threading)."""
+        if not message_ids:
+            return set()
+        return set(
+            await self._session.scalars(
+                select(ConsentRequestRow.meeting_id).where(
+                    ConsentRequestRow.message_id.in_(message_ids)
+                )
+            )
+        )
+
+    async def attendees_with_email(self, meeting_id: str, email: str) -> list[AttendeeRow]:
+        """The meeting's attendees invited at this address (blind index; case-insensitive)."""
+        return list(
+            await self._session.scalars(
+                select(AttendeeRow).where(
+                    AttendeeRow.meeting_id == meeting_id,
+                    AttendeeRow.email_index == self._blind_index.of_email(email),
+                )
+            )
+        )
+
+    async def latest_request(self, attendee_id: str) -> ConsentRequestRow | None:
+        """The newest consent request sent to this attendee: what they were last asked."""
+        return await self._session.scalar(
+            select(ConsentRequestRow)
+            .where(ConsentRequestRow.attendee_id == attendee_id)
+            .order_by(ConsentRequestRow.sent_at.desc())
+            .limit(1)
+        )
 
     async def set_safeguarding_hold(self, meeting_id: str, held: bool) -> None:
         (await self.get(meeting_id)).safeguarding_hold = held

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from consent_store import audit
 from consent_store.crypto import BlindIndex, FieldCipher
 from consent_store.engine import create_engine
+from consent_store.inbound import InboundEmails
 from consent_store.keys import KeyRing
 from consent_store.repository import MeetingRepository
 
@@ -58,6 +59,7 @@ class UnitOfWork:
 
     session: AsyncSession
     meetings: MeetingRepository
+    inbound: InboundEmails
 
     def __init__(self, store: Store) -> None:
         self.store = store

@@ -1,0 +1,91 @@
+"""The inbound email repository: one row per email taken from the consent mailbox, and the
+mailbox cursor (delta link and subscription) so reading resumes where it stopped.
+
+No email content is kept here: only what became of the email and a hash of its bytes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from consent_store.repository import new_id
+from consent_store.tables import InboundEmailRow, MailboxCursorRow
+
+
+@dataclass(frozen=True)
+class InboundRecord:
+    dedupe_key: str
+    mailbox_message_id: str | None
+    received_at: datetime
+    outcome: str
+    email_sha256: str
+    size_bytes: int
+    reason: str | None = None
+    meeting_id: str | None = None
+    attendee_id: str | None = None
+
+
+class InboundEmails:
+    """Inbound emails by their dedupe key, and the consent mailbox's cursor."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def seen(self, dedupe_key: str) -> bool:
+        found = await self._session.scalar(
+            select(InboundEmailRow.id).where(InboundEmailRow.dedupe_key == dedupe_key)
+        )
+        return found is not None
+
+    async def add(self, record: InboundRecord, now: datetime) -> str:
+        """Record an email; a second row with the same key fails at flush (IntegrityError)."""
+        row_id = new_id()
+        self._session.add(
+            InboundEmailRow(
+                id=row_id,
+                dedupe_key=record.dedupe_key,
+                mailbox_message_id=record.mailbox_message_id,
+                received_at=record.received_at,
+                processed_at=now,
+                outcome=record.outcome,
+                reason=record.reason,
+                meeting_id=record.meeting_id,
+                attendee_id=record.attendee_id,
+                email_sha256=record.email_sha256,
+                size_bytes=record.size_bytes,
+            )
+        )
+        await self._session.flush()
+        return row_id
+
+    async def mark_receipt_sent(self, inbound_id: str, at: datetime) -> None:
+        row = await self._session.get(InboundEmailRow, inbound_id)
+        if row is not None:
+            row.receipt_sent_at = at
+
+    async def cursor(self, mailbox: str) -> MailboxCursorRow | None:
+        return await self._session.get(MailboxCursorRow, mailbox.lower())
+
+    async def save_cursor(
+        self,
+        mailbox: str,
+        now: datetime,
+        *,
+        delta_link: str | None = None,
+        subscription: tuple[str, datetime, str] | None = None,
+    ) -> None:
+        """Remember a new delta link and/or (subscription id, expiry, client state)."""
+        row = await self.cursor(mailbox)
+        if row is None:
+            row = MailboxCursorRow(mailbox=mailbox.lower(), updated_at=now)
+            self._session.add(row)
+        if delta_link is not None:
+            row.delta_link = delta_link
+        if subscription is not None:
+            row.subscription_id, row.subscription_expires_at, row.client_state = subscription
+        row.updated_at = now
+        await self._session.flush()
