@@ -19,7 +19,7 @@ Register = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], Non
 
 
 def _command_modules() -> list[Register]:
-    from bot.cli import audit, db, dispose, keys, manifest, sar, serve, stats
+    from bot.cli import audit, consent, db, dispose, keys, manifest, sar, serve, stats
 
     return [
         serve.register,
@@ -30,6 +30,7 @@ def _command_modules() -> list[Register]:
         dispose.register,
         stats.register,
         manifest.register,
+        consent.register,
     ]
 
 
