@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from consent_store.repository import new_id
@@ -78,14 +80,19 @@ class InboundEmails:
         delta_link: str | None = None,
         subscription: tuple[str, datetime, str] | None = None,
     ) -> None:
-        """Remember a new delta link and/or (subscription id, expiry, client state)."""
-        row = await self.cursor(mailbox)
-        if row is None:
-            row = MailboxCursorRow(mailbox=mailbox.lower(), updated_at=now)
-            self._session.add(row)
+        """Remember a new delta link and/or (subscription id, expiry, client state).
+
+        An upsert, so bot instances saving at the same moment never collide.
+        """
+        values: dict[str, object] = {"updated_at": now}
         if delta_link is not None:
-            row.delta_link = delta_link
+            values["delta_link"] = delta_link
         if subscription is not None:
-            row.subscription_id, row.subscription_expires_at, row.client_state = subscription
-        row.updated_at = now
-        await self._session.flush()
+            keys = ("subscription_id", "subscription_expires_at", "client_state")
+            values.update(zip(keys, subscription, strict=True))
+        dialect = self._session.get_bind().dialect.name
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        statement = insert(MailboxCursorRow).values(mailbox=mailbox.lower(), **values)
+        await self._session.execute(
+            statement.on_conflict_do_update(index_elements=["mailbox"], set_=values)
+        )

@@ -6,11 +6,14 @@
         await uow.commit()
 
 Leaving the block without `commit()` rolls everything back, audit entries included; rows
-already loaded stay readable after the block.
+already loaded stay readable after the block. On SQLite, which has a single writer, units of
+work in one process queue for it in turn rather than waiting in SQLite's sleeping busy
+handler.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime
 from types import TracebackType
@@ -42,6 +45,7 @@ class Store:
         self.blind_index = BlindIndex(key_ring.blind_index_key)
         self.audit_key = key_ring.audit_key
         self.clock = clock
+        self.sqlite_writer = asyncio.Lock() if engine.dialect.name == "sqlite" else None
 
     @classmethod
     def open(cls, url: str, key_ring: KeyRing, clock: Clock = utc_now) -> Store:
@@ -68,8 +72,11 @@ class UnitOfWork:
         return self.store.clock()
 
     async def __aenter__(self) -> Self:
+        if self.store.sqlite_writer is not None:
+            await self.store.sqlite_writer.acquire()
         self.session = self.store.sessions()
         self.meetings = MeetingRepository(self.session, self.store.cipher, self.store.blind_index)
+        self.inbound = InboundEmails(self.session)
         return self
 
     async def __aexit__(
@@ -78,7 +85,11 @@ class UnitOfWork:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        await self.session.close()
+        try:
+            await self.session.close()
+        finally:
+            if self.store.sqlite_writer is not None:
+                self.store.sqlite_writer.release()
 
     async def audit(self, event: audit.AuditEvent) -> int:
         """Append an audit entry in this transaction; it lands only if the work commits."""

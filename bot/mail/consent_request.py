@@ -20,10 +20,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.config import ServiceProfile
+from bot.intake.guidance import NO_TO_EVERYTHING, WITHDRAWAL, YES_TO_EVERYTHING, answer_line
 from bot.policy.terms import AttendeeKind, DeclaredRole, Topic
 from templates import UK_TIME, environment
 
-TEMPLATE_VERSION = "consent-request/1"
+TEMPLATE_VERSION = "consent-request/2"
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,12 @@ def render_request(
         "when": _when(meeting),
         "asks": {topic.value for topic in topics},
         "reference": meeting.reference,
+        "answer_lines": [
+            answer_line(topic, agree=index % 2 == 0) for index, topic in enumerate(topics)
+        ],
+        "yes": YES_TO_EVERYTHING,
+        "no": NO_TO_EVERYTHING,
+        "withdrawal": WITHDRAWAL,
     }
     env = environment()
     text = env.get_template(f"email/consent_request_{variant}.txt.j2").render(context)

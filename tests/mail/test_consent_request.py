@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import ServiceProfile
+from bot.intake.classify import classify_text
 from bot.mail.consent_request import (
     RenderedRequest,
     RequestedMeeting,
@@ -16,7 +17,7 @@ from bot.mail.consent_request import (
     render_request,
     topics_to_ask,
 )
-from bot.policy.terms import AttendeeKind, DeclaredRole, Topic
+from bot.policy.terms import AttendeeKind, Decision, DeclaredRole, Topic
 
 START = datetime(2026, 11, 10, 10, 0, tzinfo=UTC)
 PARENT = RequestRecipient(
@@ -97,7 +98,7 @@ def test_a_parent_is_asked_every_question_with_each_document_named(service: Serv
         assert "I withdraw my consent" in part
         assert "rhiannon.okafor@example.org" in part
         assert "0300 373 3300" in part
-    assert request.template_version == "consent-request/1/adult"
+    assert request.template_version == "consent-request/2/adult"
     assert re.fullmatch(r"<[0-9a-f]{32}\.iass-7k3m9q2p@iass\.example\.com>", request.message_id)
 
 
@@ -110,7 +111,7 @@ def test_a_professional_is_asked_only_about_recording(service: ServiceProfile) -
 
 def test_a_young_person_gets_simpler_words(service: ServiceProfile) -> None:
     request = render(YOUNG, meeting(), service)
-    assert request.template_version == "consent-request/1/young_person"
+    assert request.template_version == "consent-request/2/young_person"
     assert request.text.startswith("Hi Kai Okafor-Bell,")
     assert "Can we record the meeting?" in request.text
     assert "You can say yes or no to each one." in request.text
@@ -136,3 +137,19 @@ def test_html_escapes_names_and_titles(service: ServiceProfile) -> None:
     assert "&lt;b&gt;Lee&lt;/b&gt; &amp; co" in request.html
     assert "<script>x</script>" not in request.html
     assert "<b>Lee</b> & co" in request.text
+
+
+def test_the_example_answers_shown_are_read_as_meant(service: ServiceProfile) -> None:
+    request = render(PARENT, meeting(), service)
+    shown = [
+        line.strip() for line in request.text.splitlines() if ": yes" in line or ": no" in line
+    ]
+    assert shown == ["Recording: yes", "Documents: no", "Contribution: yes"]
+    reading = classify_text("\n".join(shown))
+    assert not reading.needs_review
+    assert {topic: reading.decision(topic) for topic in Topic} == {
+        Topic.RECORDING: Decision.GIVEN,
+        Topic.DOCUMENTS: Decision.REFUSED,
+        Topic.CONTRIBUTION: Decision.GIVEN,
+    }
+    assert classify_text('"Yes"').decision(Topic.RECORDING) is Decision.GIVEN

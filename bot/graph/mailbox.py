@@ -1,0 +1,157 @@
+"""The consent mailbox through Graph: new messages by delta query, their MIME, sending mail,
+and the change-notification subscription.
+
+Application permissions Mail.Read and Mail.Send, scoped to this one mailbox by Exchange
+(RBAC for Applications). Only message ids and times are read from listings; content comes as
+MIME so the intake reads the headers (Authentication-Results included) exactly as received.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Protocol, cast
+
+if TYPE_CHECKING:
+    from kiota_abstractions.request_information import RequestInformation
+    from msgraph.graph_service_client import GraphServiceClient
+
+DELTA_FIELDS = ["id", "receivedDateTime"]
+
+
+class _BytesSender(Protocol):
+    """The request adapter's primitive send, as it behaves for response type "bytes"."""
+
+    async def send_primitive_async(
+        self, request_info: RequestInformation, response_type: str, error_map: dict[str, Any]
+    ) -> bytes | None: ...
+
+
+def _received(message: dict[str, str]) -> datetime:
+    stamp = message.get("receivedDateTime")
+    if not stamp:
+        return datetime.now(UTC)
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class MailboxMessage:
+    id: str
+    received_at: datetime
+
+
+@dataclass(frozen=True)
+class OutgoingEmail:
+    to: str
+    subject: str
+    text: str
+    html: str
+    internet_message_id: str | None = None
+
+
+class ConsentMailbox:
+    """One mailbox, read and written through msgraph-sdk."""
+
+    def __init__(self, graph: GraphServiceClient, address: str) -> None:
+        self._graph = graph
+        self.address = address
+
+    async def changes(self, delta_link: str | None) -> tuple[list[MailboxMessage], str | None]:
+        """Messages new in the inbox since `delta_link` (all of them when None), and the next
+        delta link to resume from.
+
+        Pages are read as JSON through the SDK's request adapter (auth, retry and throttling
+        handling included) without building a full Message model for each entry: that costs
+        about 11 ms of CPU per message, more than everything else intake does with it.
+        """
+        from kiota_abstractions.base_request_configuration import RequestConfiguration
+        from msgraph.generated.models.o_data_errors.o_data_error import ODataError
+        from msgraph.generated.users.item.mail_folders.item.messages.delta.delta_request_builder import (  # noqa: E501
+            DeltaRequestBuilder,
+        )
+
+        delta = (
+            self._graph.users.by_user_id(self.address)
+            .mail_folders.by_mail_folder_id("inbox")
+            .messages.delta
+        )
+        if delta_link:
+            request = delta.with_url(delta_link).to_get_request_information()
+        else:
+            request = delta.to_get_request_information(
+                RequestConfiguration(
+                    query_parameters=DeltaRequestBuilder.DeltaRequestBuilderGetQueryParameters(
+                        select=DELTA_FIELDS
+                    )
+                )
+            )
+        found: list[MailboxMessage] = []
+        while True:
+            raw = await cast(_BytesSender, self._graph.request_adapter).send_primitive_async(
+                request, "bytes", {"XXX": ODataError}
+            )
+            page = json.loads(raw or b"{}")
+            for message in page.get("value", []):
+                if message.get("id") and "@removed" not in message:
+                    found.append(MailboxMessage(message["id"], _received(message)))
+            next_link = page.get("@odata.nextLink")
+            if not next_link:
+                return found, page.get("@odata.deltaLink")
+            request = delta.with_url(next_link).to_get_request_information()
+
+    async def mime(self, message_id: str) -> bytes:
+        content = (
+            await self._graph.users.by_user_id(self.address)
+            .messages.by_message_id(message_id)
+            .content.get()
+        )
+        return content or b""
+
+    async def send(self, email: OutgoingEmail) -> None:
+        """Send from this mailbox, not kept in Sent Items (the store keeps what is needed)."""
+        from msgraph.generated.models.body_type import BodyType
+        from msgraph.generated.models.email_address import EmailAddress
+        from msgraph.generated.models.item_body import ItemBody
+        from msgraph.generated.models.message import Message
+        from msgraph.generated.models.recipient import Recipient
+        from msgraph.generated.users.item.send_mail.send_mail_post_request_body import (
+            SendMailPostRequestBody,
+        )
+
+        message = Message(
+            subject=email.subject,
+            body=ItemBody(content_type=BodyType.Html, content=email.html),
+            to_recipients=[Recipient(email_address=EmailAddress(address=email.to))],
+            internet_message_id=email.internet_message_id,
+        )
+        await self._graph.users.by_user_id(self.address).send_mail.post(
+            SendMailPostRequestBody(message=message, save_to_sent_items=False)
+        )
+
+    async def subscribe(
+        self, notification_url: str, client_state: str, expires_at: datetime
+    ) -> tuple[str, datetime]:
+        """Ask Graph to notify `notification_url` of new inbox messages; (id, expiry)."""
+        from msgraph.generated.models.subscription import Subscription
+
+        created = await self._graph.subscriptions.post(
+            Subscription(
+                change_type="created",
+                notification_url=notification_url,
+                resource=f"users/{self.address}/mailFolders('inbox')/messages",
+                expiration_date_time=expires_at,
+                client_state=client_state,
+            )
+        )
+        if created is None or not created.id or not created.expiration_date_time:
+            raise RuntimeError("Graph accepted the subscription but returned no id")
+        return created.id, created.expiration_date_time
+
+    async def renew(self, subscription_id: str, expires_at: datetime) -> datetime:
+        from msgraph.generated.models.subscription import Subscription
+
+        renewed = await self._graph.subscriptions.by_subscription_id(subscription_id).patch(
+            Subscription(expiration_date_time=expires_at)
+        )
+        return (renewed.expiration_date_time if renewed else None) or expires_at

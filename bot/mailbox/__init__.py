@@ -1,0 +1,1 @@
+"""Reading the consent mailbox: catch-up by delta query, change notifications, the subscription."""

@@ -1,0 +1,105 @@
+"""The mailbox reader: takes every new email in the consent mailbox through intake, then
+sends each person a receipt for what was recorded.
+
+Emails are processed several at a time: what counts is each email's received time, not the
+order of processing. Runs on a change notification (for speed) and on a timer and at start-up
+(to catch up after downtime): the delta link stored in the database says where reading got
+to. Two bot instances may read the same email; intake records it once, and only the instance
+that recorded it sends the receipt.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter
+from collections.abc import Awaitable, Callable
+
+from bot.config import ServiceProfile
+from bot.graph.mailbox import ConsentMailbox, MailboxMessage, OutgoingEmail
+from bot.mail.receipt import render_receipt
+from bot.services.consent_intake import InboundEmail, IntakeOutcome, IntakeResult, take_in
+from consent_store.unit_of_work import Store
+
+log = logging.getLogger(__name__)
+
+DecisionsChanged = Callable[[str], Awaitable[None]]
+
+
+class MailboxReader:
+    def __init__(
+        self,
+        store: Store,
+        mailbox: ConsentMailbox,
+        service: ServiceProfile,
+        on_decisions: DecisionsChanged | None = None,
+        concurrency: int = 8,
+    ) -> None:
+        self._store = store
+        self._mailbox = mailbox
+        self._service = service
+        self._on_decisions = on_decisions
+        self._concurrency = concurrency
+
+    async def catch_up(self) -> Counter[str]:
+        """Process everything new since the stored delta link; counts outcomes."""
+        async with self._store.unit_of_work() as uow:
+            cursor = await uow.inbound.cursor(self._mailbox.address)
+            delta_link = cursor.delta_link if cursor else None
+        messages, next_link = await self._mailbox.changes(delta_link)
+        outcomes: Counter[str] = Counter()
+        slots = asyncio.Semaphore(self._concurrency)
+
+        async def one(message: MailboxMessage) -> None:
+            async with slots:
+                raw = await self._mailbox.mime(message.id)
+                email = InboundEmail(raw, message.received_at, message.id)
+                result = await take_in(self._store, email)
+                outcomes[result.outcome.value] += 1
+                if result.decisions:
+                    await self._after_decisions(result)
+
+        await asyncio.gather(*(one(message) for message in messages))
+        if next_link:
+            async with self._store.unit_of_work() as uow:
+                await uow.inbound.save_cursor(
+                    self._mailbox.address, uow.now(), delta_link=next_link
+                )
+                await uow.commit()
+        if messages:
+            log.info("consent mailbox: %s", dict(outcomes))
+        return outcomes
+
+    async def _after_decisions(self, result: IntakeResult) -> None:
+        meeting_id, attendee_id, inbound_id = (
+            result.meeting_id,
+            result.attendee_id,
+            result.inbound_id,
+        )
+        if meeting_id is None or attendee_id is None or inbound_id is None:
+            return
+        if self._on_decisions is not None:
+            await self._on_decisions(meeting_id)
+        async with self._store.unit_of_work() as uow:
+            meeting = await uow.meetings.get(meeting_id)
+            attendee = next(
+                a for a in await uow.meetings.attendees(meeting_id) if a.id == attendee_id
+            )
+            name = uow.decrypt(attendee.name_enc, "attendees", "name", attendee.id)
+            address = uow.decrypt(attendee.email_enc, "attendees", "email", attendee.id)
+            reference = meeting.reference
+        if not name or not address:
+            return
+        receipt = render_receipt(
+            name=name,
+            reference=reference,
+            decisions=result.decisions,
+            late=result.outcome is IntakeOutcome.LATE,
+            service=self._service,
+        )
+        await self._mailbox.send(
+            OutgoingEmail(to=address, subject=receipt.subject, text=receipt.text, html=receipt.html)
+        )
+        async with self._store.unit_of_work() as uow:
+            await uow.inbound.mark_receipt_sent(inbound_id, uow.now())
+            await uow.commit()

@@ -1,0 +1,239 @@
+"""The review queue: emails a person must read before they count for anything.
+
+Staff read each open item and either confirm what it says (choosing the attendee and, per
+topic, given, refused or withdrawn; topics left unanswered record nothing) or set it aside.
+A confirmed reading becomes consent decisions with the email's own evidence: when it was
+received, the tenant's authentication verdict, and whether it came from the chosen attendee's
+invited address (compared by blind index). Staff cannot vouch for what the email cannot show,
+so the gates treat an unauthenticated or mismatched "given" exactly as they would from intake.
+
+An item is resolved once: the status changes only from "open", in the same transaction as the
+decisions and the audit entry. The caller commits.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import func, select, update
+from sqlalchemy.engine import CursorResult
+
+from bot.policy.terms import AttendeeKind, AuthVerdict, Decision, Topic
+from consent_store.audit import AuditEvent, DetailValue
+from consent_store.records import NewDecision
+from consent_store.tables import AttendeeRow, MeetingRow, ReviewItemRow
+from consent_store.unit_of_work import UnitOfWork
+
+OPEN = "open"
+CONFIRMED = "confirmed"
+REJECTED = "rejected"
+DEFAULT_LIMIT = 50
+
+
+class RejectReason(StrEnum):
+    """Why staff set an email aside without recording anything."""
+
+    NOT_ABOUT_CONSENT = "not_about_consent"
+    CANNOT_TELL = "cannot_tell"
+
+
+class ReviewRefused(Exception):
+    """The review action cannot be done; the message says why in plain words."""
+
+
+class ItemNotFound(ReviewRefused):
+    def __init__(self) -> None:
+        super().__init__("That email is not in the review queue.")
+
+
+class AlreadyResolved(ReviewRefused):
+    def __init__(self) -> None:
+        super().__init__(
+            "Someone has already dealt with that email, so nothing was changed. "
+            "The queue below is up to date."
+        )
+
+
+@dataclass(frozen=True)
+class AttendeeChoice:
+    """An attendee of the matched meeting, as staff choose between them."""
+
+    id: str
+    name: str | None
+    kind: AttendeeKind
+    sent_from_their_address: bool
+
+
+@dataclass(frozen=True)
+class OpenItem:
+    """An open item with its personal data decrypted, for the signed-in staff member only."""
+
+    id: str
+    received_at: datetime
+    reason: str
+    sender: str | None
+    text: str | None
+    auth: AuthVerdict
+    meeting_reference: str | None
+    suggested_attendee_id: str | None
+    attendees: tuple[AttendeeChoice, ...]
+
+    @property
+    def can_confirm(self) -> bool:
+        return bool(self.attendees)
+
+
+async def open_count(uow: UnitOfWork) -> int:
+    count = await uow.session.scalar(
+        select(func.count()).select_from(ReviewItemRow).where(ReviewItemRow.status == OPEN)
+    )
+    return int(count or 0)
+
+
+async def open_items(uow: UnitOfWork, limit: int = DEFAULT_LIMIT) -> list[OpenItem]:
+    """The oldest open items first, each with its matched meeting's attendees."""
+    rows = (
+        await uow.session.execute(
+            select(ReviewItemRow, MeetingRow.reference)
+            .outerjoin(MeetingRow, ReviewItemRow.meeting_id == MeetingRow.id)
+            .where(ReviewItemRow.status == OPEN)
+            .order_by(ReviewItemRow.received_at, ReviewItemRow.id)
+            .limit(limit)
+        )
+    ).all()
+    meeting_ids = {item.meeting_id for item, _ in rows if item.meeting_id is not None}
+    attendees_by_meeting: dict[str, list[AttendeeRow]] = defaultdict(list)
+    if meeting_ids:
+        for attendee in await uow.session.scalars(
+            select(AttendeeRow)
+            .where(AttendeeRow.meeting_id.in_(meeting_ids))
+            .order_by(AttendeeRow.meeting_id, AttendeeRow.position)
+        ):
+            attendees_by_meeting[attendee.meeting_id].append(attendee)
+    return [
+        OpenItem(
+            id=item.id,
+            received_at=item.received_at,
+            reason=item.reason,
+            sender=uow.decrypt(item.sender_enc, "review_items", "sender", item.id),
+            text=uow.decrypt(item.text_enc, "review_items", "text", item.id),
+            auth=AuthVerdict(item.auth_verdict),
+            meeting_reference=reference,
+            suggested_attendee_id=item.attendee_id,
+            attendees=tuple(
+                AttendeeChoice(
+                    id=attendee.id,
+                    name=uow.decrypt(attendee.name_enc, "attendees", "name", attendee.id),
+                    kind=AttendeeKind(attendee.kind),
+                    sent_from_their_address=_same_address(item, attendee),
+                )
+                for attendee in attendees_by_meeting.get(item.meeting_id or "", ())
+            ),
+        )
+        for item, reference in rows
+    ]
+
+
+def _same_address(item: ReviewItemRow, attendee: AttendeeRow) -> bool:
+    return item.sender_index is not None and item.sender_index == attendee.email_index
+
+
+async def _open_item(uow: UnitOfWork, item_id: str) -> ReviewItemRow:
+    item = await uow.session.get(ReviewItemRow, item_id)
+    if item is None:
+        raise ItemNotFound
+    if item.status != OPEN:
+        raise AlreadyResolved
+    return item
+
+
+async def _resolve(uow: UnitOfWork, item_id: str, status: str, staff_id: str) -> None:
+    """Move the item from open to `status`; only one resolution can ever win."""
+    result = await uow.session.execute(
+        update(ReviewItemRow)
+        .where(ReviewItemRow.id == item_id, ReviewItemRow.status == OPEN)
+        .values(status=status, resolved_by=staff_id, resolved_at=uow.now())
+        .execution_options(synchronize_session=False)
+    )
+    assert isinstance(result, CursorResult)
+    if result.rowcount != 1:
+        raise AlreadyResolved
+
+
+async def confirm(
+    uow: UnitOfWork,
+    item_id: str,
+    staff_id: str,
+    attendee_id: str,
+    decisions: Mapping[Topic, Decision],
+) -> None:
+    """Record the staff member's reading of the item as decisions by the chosen attendee."""
+    item = await _open_item(uow, item_id)
+    if item.meeting_id is None:
+        raise ReviewRefused("This email matches no meeting, so it can only be set aside.")
+    if not decisions:
+        raise ReviewRefused("Choose an answer for at least one topic, or set the email aside.")
+    attendee = await uow.session.get(AttendeeRow, attendee_id)
+    if attendee is None or attendee.meeting_id != item.meeting_id:
+        raise ReviewRefused("Choose one of the meeting's attendees.")
+    await _resolve(uow, item.id, CONFIRMED, staff_id)
+    request = await uow.meetings.latest_request(attendee.id)
+    sender_matches = _same_address(item, attendee)
+    auth = AuthVerdict(item.auth_verdict)
+    for topic, decision in decisions.items():
+        await uow.meetings.add_decision(
+            NewDecision(
+                meeting_id=item.meeting_id,
+                attendee_id=attendee.id,
+                topic=topic,
+                decision=decision,
+                received_at=item.received_at,
+                auth=auth,
+                sender_matches=sender_matches,
+                decided_by=f"staff:{staff_id}",
+                sender=uow.decrypt(item.sender_enc, "review_items", "sender", item.id),
+                message_id=item.message_id,
+                phrase=uow.decrypt(item.text_enc, "review_items", "text", item.id),
+                request_id=request.id if request is not None else None,
+                documents_covered=(
+                    tuple(request.documents_covered)
+                    if request is not None and topic is Topic.DOCUMENTS
+                    else ()
+                ),
+            ),
+            uow.now(),
+        )
+    detail: dict[str, DetailValue] = {
+        "review_item": item.id,
+        "authentication": auth.value,
+        "sender_matches": sender_matches,
+    }
+    detail.update({topic.value: decision.value for topic, decision in decisions.items()})
+    await uow.audit(
+        AuditEvent(
+            "review.confirmed",
+            actor=staff_id,
+            meeting_id=item.meeting_id,
+            subject_id=attendee.id,
+            detail=detail,
+        )
+    )
+
+
+async def reject(uow: UnitOfWork, item_id: str, staff_id: str, reason: RejectReason) -> None:
+    """Set the item aside: nothing is recorded from it."""
+    item = await _open_item(uow, item_id)
+    await _resolve(uow, item.id, REJECTED, staff_id)
+    await uow.audit(
+        AuditEvent(
+            "review.rejected",
+            actor=staff_id,
+            meeting_id=item.meeting_id,
+            subject_id=item.attendee_id or item.id,
+            detail={"review_item": item.id, "reason": reason.value},
+        )
+    )

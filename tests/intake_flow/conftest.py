@@ -1,0 +1,79 @@
+"""A fresh sandbox tenant per test (so mailboxes start empty), the product's Graph client on
+it, and the consent mailbox as the bot sees it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from urllib.parse import quote
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from bot.graph.client import open_graph_client
+from bot.graph.config import GraphClientConfig
+from bot.graph.mailbox import ConsentMailbox
+from sandbox.app import create_sandbox_app
+from sandbox.seed import BOT_CLIENT_ID, BOT_CLIENT_SECRET, CONSENT_MAILBOX, seeded_tenant
+from tests.sandbox.conftest import RunningSandbox
+
+
+@pytest.fixture
+async def tenant_sandbox() -> AsyncIterator[RunningSandbox]:
+    tenant = seeded_tenant()
+    runner = web.AppRunner(create_sandbox_app(tenant))
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    yield RunningSandbox(f"http://127.0.0.1:{runner.addresses[0][1]}", runner.app, tenant)
+    await runner.cleanup()
+
+
+@pytest.fixture
+async def mailbox(tenant_sandbox: RunningSandbox) -> AsyncIterator[ConsentMailbox]:
+    config = GraphClientConfig(
+        tenant_id=tenant_sandbox.tenant.tenant_id,
+        client_id=BOT_CLIENT_ID,
+        client_secret=BOT_CLIENT_SECRET,
+        graph_base_url=tenant_sandbox.graph_base_url,
+        authority_rewrite_to=tenant_sandbox.origin,
+    )
+    async with open_graph_client(config) as graph:
+        yield ConsentMailbox(graph, CONSENT_MAILBOX.mail)
+
+
+class People:
+    """Outside people using their sandbox inboxes, through the sandbox's control API."""
+
+    def __init__(self, sandbox: RunningSandbox, http: aiohttp.ClientSession) -> None:
+        self._sandbox = sandbox
+        self._http = http
+
+    async def inbox(self, address: str) -> list[dict[str, str]]:
+        url = self._sandbox.url(f"/sandbox/api/people/{quote(address)}/messages")
+        async with self._http.get(url) as response:
+            assert response.status == 200
+            return list((await response.json())["value"])
+
+    async def reply(
+        self, address: str, subject_has: str, text: str, authentication: str = "pass"
+    ) -> None:
+        (request,) = [m for m in await self.inbox(address) if subject_has in m["subject"]]
+        url = self._sandbox.url(
+            f"/sandbox/api/people/{quote(address)}/messages/{request['id']}/reply"
+        )
+        body = {"text": text, "quoteOriginal": True, "authentication": authentication}
+        async with self._http.post(url, json=body) as response:
+            assert response.status in (200, 201), await response.text()
+
+    async def write(self, address: str, subject: str, text: str) -> None:
+        url = self._sandbox.url(f"/sandbox/api/people/{quote(address)}/messages")
+        body = {"to": CONSENT_MAILBOX.mail, "subject": subject, "text": text}
+        async with self._http.post(url, json=body) as response:
+            assert response.status in (200, 201), await response.text()
+
+
+@pytest.fixture
+async def people(tenant_sandbox: RunningSandbox) -> AsyncIterator[People]:
+    async with aiohttp.ClientSession() as http:
+        yield People(tenant_sandbox, http)
