@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -65,12 +65,16 @@ def entry_mac(key: bytes, previous_mac: str, row: AuditEntryRow) -> str:
     return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
-async def append(session: AsyncSession, key: bytes, event: AuditEvent, at: datetime) -> int:
-    """Append `event` inside the session's transaction; returns its sequence number.
+async def append_all(
+    session: AsyncSession, key: bytes, events: Sequence[tuple[AuditEvent, datetime]]
+) -> None:
+    """Append `(event, when)` pairs in order, inside the session's transaction.
 
     Appenders are serialised: PostgreSQL by a transaction-scoped advisory lock, SQLite by its
     write lock (the store begins SQLite transactions IMMEDIATE).
     """
+    if not events:
+        return
     if session.get_bind().dialect.name == "postgresql":
         await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _POSTGRES_AUDIT_LOCK})
     last = (
@@ -78,21 +82,22 @@ async def append(session: AsyncSession, key: bytes, event: AuditEvent, at: datet
             select(AuditEntryRow.seq, AuditEntryRow.mac).order_by(AuditEntryRow.seq.desc()).limit(1)
         )
     ).first()
-    seq, previous_mac = (last[0] + 1, last[1]) if last else (1, GENESIS_MAC)
-    row = AuditEntryRow(
-        seq=seq,
-        at=at,
-        action=event.action,
-        meeting_id=event.meeting_id,
-        subject_id=event.subject_id,
-        actor=event.actor,
-        detail=canonical_detail(event.detail),
-        mac="",
-    )
-    row.mac = entry_mac(key, previous_mac, row)
-    session.add(row)
+    seq, previous_mac = (last[0], last[1]) if last else (0, GENESIS_MAC)
+    for event, at in events:
+        seq += 1
+        row = AuditEntryRow(
+            seq=seq,
+            at=at,
+            action=event.action,
+            meeting_id=event.meeting_id,
+            subject_id=event.subject_id,
+            actor=event.actor,
+            detail=canonical_detail(event.detail),
+            mac="",
+        )
+        row.mac = previous_mac = entry_mac(key, previous_mac, row)
+        session.add(row)
     await session.flush()
-    return seq
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -37,12 +37,6 @@ class InboundEmails:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def seen(self, dedupe_key: str) -> bool:
-        found = await self._session.scalar(
-            select(InboundEmailRow.id).where(InboundEmailRow.dedupe_key == dedupe_key)
-        )
-        return found is not None
-
     async def add(self, record: InboundRecord, now: datetime) -> str:
         """Record an email; a second row with the same key fails at flush (IntegrityError)."""
         row_id = new_id()
@@ -65,9 +59,11 @@ class InboundEmails:
         return row_id
 
     async def mark_receipt_sent(self, inbound_id: str, at: datetime) -> None:
-        row = await self._session.get(InboundEmailRow, inbound_id)
-        if row is not None:
-            row.receipt_sent_at = at
+        await self._session.execute(
+            update(InboundEmailRow)
+            .where(InboundEmailRow.id == inbound_id)
+            .values(receipt_sent_at=at)
+        )
 
     async def cursor(self, mailbox: str) -> MailboxCursorRow | None:
         return await self._session.get(MailboxCursorRow, mailbox.lower())

@@ -219,7 +219,6 @@ class MeetingRepository:
                 sent_at=request.sent_at,
             )
         )
-        await self._session.flush()
         return request_id
 
     async def add_decision(self, decision: NewDecision, now: datetime) -> str:
@@ -248,7 +247,6 @@ class MeetingRepository:
                 recorded_at=now,
             )
         )
-        await self._session.flush()
         return decision_id
 
     async def add_review_item(self, item: NewReviewItem) -> str:
@@ -268,7 +266,6 @@ class MeetingRepository:
                 auth_verdict=item.auth.value,
             )
         )
-        await self._session.flush()
         return item_id
 
     async def meetings_for_messages(self, message_ids: tuple[str, ...]) -> set[str]:

@@ -75,6 +75,7 @@ class UnitOfWork:
         if self.store.sqlite_writer is not None:
             await self.store.sqlite_writer.acquire()
         self.session = self.store.sessions()
+        self._audit_events: list[tuple[audit.AuditEvent, datetime]] = []
         self.meetings = MeetingRepository(self.session, self.store.cipher, self.store.blind_index)
         self.inbound = InboundEmails(self.session)
         return self
@@ -91,11 +92,13 @@ class UnitOfWork:
             if self.store.sqlite_writer is not None:
                 self.store.sqlite_writer.release()
 
-    async def audit(self, event: audit.AuditEvent) -> int:
-        """Append an audit entry in this transaction; it lands only if the work commits."""
-        return await audit.append(self.session, self.store.audit_key, event, self.now())
+    async def audit(self, event: audit.AuditEvent) -> None:
+        """Note an audit entry, stamped now; it is chained and lands only when the work commits."""
+        self._audit_events.append((event, self.now()))
 
     async def commit(self) -> None:
+        await audit.append_all(self.session, self.store.audit_key, self._audit_events)
+        self._audit_events = []
         await self.session.commit()
 
     def decrypt(self, blob: bytes | None, table: str, column: str, row_id: str) -> str | None:

@@ -71,35 +71,25 @@ class MailboxReader:
         return outcomes
 
     async def _after_decisions(self, result: IntakeResult) -> None:
-        meeting_id, attendee_id, inbound_id = (
-            result.meeting_id,
-            result.attendee_id,
-            result.inbound_id,
-        )
-        if meeting_id is None or attendee_id is None or inbound_id is None:
-            return
-        if self._on_decisions is not None:
-            await self._on_decisions(meeting_id)
-        async with self._store.unit_of_work() as uow:
-            meeting = await uow.meetings.get(meeting_id)
-            attendee = next(
-                a for a in await uow.meetings.attendees(meeting_id) if a.id == attendee_id
-            )
-            name = uow.decrypt(attendee.name_enc, "attendees", "name", attendee.id)
-            address = uow.decrypt(attendee.email_enc, "attendees", "email", attendee.id)
-            reference = meeting.reference
-        if not name or not address:
+        if result.meeting_id is not None and self._on_decisions is not None:
+            await self._on_decisions(result.meeting_id)
+        if result.receipt_to is None or result.inbound_id is None:
             return
         receipt = render_receipt(
-            name=name,
-            reference=reference,
+            name=result.receipt_to.name,
+            reference=result.receipt_to.reference,
             decisions=result.decisions,
             late=result.outcome is IntakeOutcome.LATE,
             service=self._service,
         )
         await self._mailbox.send(
-            OutgoingEmail(to=address, subject=receipt.subject, text=receipt.text, html=receipt.html)
+            OutgoingEmail(
+                to=result.receipt_to.email,
+                subject=receipt.subject,
+                text=receipt.text,
+                html=receipt.html,
+            )
         )
         async with self._store.unit_of_work() as uow:
-            await uow.inbound.mark_receipt_sent(inbound_id, uow.now())
+            await uow.inbound.mark_receipt_sent(result.inbound_id, uow.now())
             await uow.commit()

@@ -14,7 +14,8 @@ prior to the meeting", so:
   as consent, and staff see them;
 - the authentication verdict is recorded with each decision; the gates never accept consent
   from an unauthenticated email.
-Each email is recorded once, keyed by its Message-ID, however often it is delivered.
+Each email is recorded once, keyed by its Message-ID, however often it is delivered: the
+unique key decides, so two bot instances racing on one email cannot both record it.
 """
 
 from __future__ import annotations
@@ -67,6 +68,15 @@ class InboundEmail:
 
 
 @dataclass(frozen=True)
+class ReceiptAddress:
+    """Where the receipt for recorded decisions goes: the attendee's invited address."""
+
+    name: str
+    email: str
+    reference: str
+
+
+@dataclass(frozen=True)
 class IntakeResult:
     """What became of an email. `decisions` are those recorded now, for the receipt."""
 
@@ -78,6 +88,7 @@ class IntakeResult:
     reason: str | None = None
     review_item_id: str | None = None
     topics_asked: tuple[Topic, ...] = field(default=())
+    receipt_to: ReceiptAddress | None = None
 
 
 def _dedupe_key(reply: ConsentReply | Unreadable, digest: str) -> str:
@@ -92,8 +103,6 @@ async def take_in(store: Store, email: InboundEmail) -> IntakeResult:
     reply = classify_email(email.raw)
     key = _dedupe_key(reply, digest)
     async with store.unit_of_work() as uow:
-        if await uow.inbound.seen(key):
-            return IntakeResult(IntakeOutcome.DUPLICATE)
         try:
             result = await _process(uow, email, reply, digest)
             inbound_id = await uow.inbound.add(
@@ -132,7 +141,8 @@ async def _process(
     if len(attendees) != 1:
         reason = ReviewReason.SHARED_ADDRESS if attendees else ReviewReason.UNKNOWN_SENDER
         return await _queue(uow, email, reply, reason, meeting_id)
-    attendee_id = attendees[0].id
+    attendee = attendees[0]
+    attendee_id = attendee.id
     request = await uow.meetings.latest_request(attendee_id)
     if request is None:
         return await _queue(uow, email, reply, ReviewReason.NO_REQUEST, meeting_id, attendee_id)
@@ -146,6 +156,11 @@ async def _process(
     }
     meeting = await uow.meetings.get(meeting_id)
     late = email.received_at >= meeting.starts_at
+    name = uow.decrypt(attendee.name_enc, "attendees", "name", attendee_id)
+    invited_at = uow.decrypt(attendee.email_enc, "attendees", "email", attendee_id)
+    receipt_to = (
+        ReceiptAddress(name, invited_at, meeting.reference) if name and invited_at else None
+    )
     for topic, finding in findings.items():
         await uow.meetings.add_decision(
             NewDecision(
@@ -187,7 +202,7 @@ async def _process(
         queued = await _queue(
             uow, email, reply, ReviewReason.NOT_UNDERSTOOD, meeting_id, attendee_id
         )
-        return replace(queued, decisions=decisions, topics_asked=asked)
+        return replace(queued, decisions=decisions, topics_asked=asked, receipt_to=receipt_to)
     if not decisions:
         return IntakeResult(
             IntakeOutcome.NOTHING_ASKED, meeting_id=meeting_id, attendee_id=attendee_id
@@ -198,6 +213,7 @@ async def _process(
         attendee_id=attendee_id,
         decisions=decisions,
         topics_asked=asked,
+        receipt_to=receipt_to,
     )
 
 
