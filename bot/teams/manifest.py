@@ -10,6 +10,7 @@ from importlib.resources.abc import Traversable
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from bot.teams.inputs import ManifestInputs
+from bot.teams.permissions import RSC_PERMISSIONS
 
 PACKAGE_FILES = "app_package"
 """The folder of `bot.teams` holding the manifest template and the icons."""
@@ -53,6 +54,10 @@ def _environment() -> Environment:
 
 def render_manifest(inputs: ManifestInputs) -> dict[str, object]:
     """The manifest as a JSON object."""
-    text = _environment().get_template("manifest.json.j2").render(inputs=inputs, icons=ICONS)
+    text = (
+        _environment()
+        .get_template("manifest.json.j2")
+        .render(inputs=inputs, icons=ICONS, rsc_permissions=RSC_PERMISSIONS)
+    )
     manifest: dict[str, object] = json.loads(text)
     return manifest
