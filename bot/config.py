@@ -49,6 +49,7 @@ class TenantSettings(BaseSettings):
     public_url: str = "http://127.0.0.1:3978"
     session_key: SecretStr = Field(default=SecretStr(""))
     staff_role: str = "IASS.Staff"
+    teams_catalog_app_id: str = ""
     sandbox_origin: str = ""
 
     def graph_config(self) -> GraphClientConfig:

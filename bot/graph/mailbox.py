@@ -54,7 +54,7 @@ class ConsentMailbox:
     """One mailbox, read and written through msgraph-sdk."""
 
     def __init__(self, graph: GraphServiceClient, address: str) -> None:
-        self._graph = graph
+        self.graph = graph
         self.address = address
 
     async def changes(self, delta_link: str | None) -> tuple[list[MailboxMessage], str | None]:
@@ -72,7 +72,7 @@ class ConsentMailbox:
         )
 
         delta = (
-            self._graph.users.by_user_id(self.address)
+            self.graph.users.by_user_id(self.address)
             .mail_folders.by_mail_folder_id("inbox")
             .messages.delta
         )
@@ -88,7 +88,7 @@ class ConsentMailbox:
             )
         found: list[MailboxMessage] = []
         while True:
-            raw = await cast(_BytesSender, self._graph.request_adapter).send_primitive_async(
+            raw = await cast(_BytesSender, self.graph.request_adapter).send_primitive_async(
                 request, "bytes", {"XXX": ODataError}
             )
             page = json.loads(raw or b"{}")
@@ -102,7 +102,7 @@ class ConsentMailbox:
 
     async def mime(self, message_id: str) -> bytes:
         content = (
-            await self._graph.users.by_user_id(self.address)
+            await self.graph.users.by_user_id(self.address)
             .messages.by_message_id(message_id)
             .content.get()
         )
@@ -125,7 +125,7 @@ class ConsentMailbox:
             to_recipients=[Recipient(email_address=EmailAddress(address=email.to))],
             internet_message_id=email.internet_message_id,
         )
-        await self._graph.users.by_user_id(self.address).send_mail.post(
+        await self.graph.users.by_user_id(self.address).send_mail.post(
             SendMailPostRequestBody(message=message, save_to_sent_items=False)
         )
 
@@ -135,7 +135,7 @@ class ConsentMailbox:
         """Ask Graph to notify `notification_url` of new inbox messages; (id, expiry)."""
         from msgraph.generated.models.subscription import Subscription
 
-        created = await self._graph.subscriptions.post(
+        created = await self.graph.subscriptions.post(
             Subscription(
                 change_type="created",
                 notification_url=notification_url,
@@ -151,7 +151,7 @@ class ConsentMailbox:
     async def renew(self, subscription_id: str, expires_at: datetime) -> datetime:
         from msgraph.generated.models.subscription import Subscription
 
-        renewed = await self._graph.subscriptions.by_subscription_id(subscription_id).patch(
+        renewed = await self.graph.subscriptions.by_subscription_id(subscription_id).patch(
             Subscription(expiration_date_time=expires_at)
         )
         return (renewed.expiration_date_time if renewed else None) or expires_at

@@ -23,7 +23,7 @@ from consent_store.tables import ReviewItemRow
 from consent_store.unit_of_work import Store
 from sandbox.seed import COORDINATOR, PARENT_CARER, SENCO, SEND_OFFICER
 from tests.builders import a_meeting, schedule
-from tests.intake_flow.conftest import People
+from tests.tenant_flows.conftest import People
 
 PARENT = NewAttendee(PARENT_CARER.display_name, PARENT_CARER.address, AttendeeKind.PARENT_CARER)
 SCHOOL = NewAttendee(SENCO.display_name, SENCO.address, AttendeeKind.PROFESSIONAL, "Fellside")
