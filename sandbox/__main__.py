@@ -8,11 +8,13 @@ import asyncio
 from aiohttp import web
 
 from sandbox.app import create_sandbox_app
+from sandbox.botframework.metadata import CALLING_PREFIX, CHANNEL_PREFIX
 from sandbox.seed import BOT_CLIENT_ID, BOT_CLIENT_SECRET, seeded_tenant
 
 
-async def _serve(host: str, port: int, public_origin: str | None) -> None:
+async def _serve(host: str, port: int, public_origin: str | None, bot_endpoint: str | None) -> None:
     tenant = seeded_tenant()
+    tenant.bot_endpoint = bot_endpoint
     runner = web.AppRunner(create_sandbox_app(tenant, public_origin=public_origin))
     await runner.setup()
     try:
@@ -21,6 +23,7 @@ async def _serve(host: str, port: int, public_origin: str | None) -> None:
         bound_host, bound_port = runner.addresses[0][:2]
         shown_host = f"[{bound_host}]" if ":" in bound_host else bound_host
         origin = public_origin or f"http://{shown_host}:{bound_port}"
+        tenant.sandbox_url = origin
         print(f"Sandbox tenant '{tenant.display_name}' is running.")
         print(f"  Pages:           {origin}/sandbox/")
         print(f"  Graph base URL:  {origin}/v1.0")
@@ -30,6 +33,10 @@ async def _serve(host: str, port: int, public_origin: str | None) -> None:
         print(f"  Client id:       {BOT_CLIENT_ID}")
         print(f"  Client secret:   {BOT_CLIENT_SECRET}")
         print(f"  Consent mailbox: {tenant.consent_mailbox.mail}")
+        print(f"  Bot endpoint:    {tenant.bot_endpoint or '(none; PUT /sandbox/api/bot)'}")
+        print(f"  Service URL:     {tenant.connector_url}")
+        print(f"  Channel JWKS:    {origin}{CHANNEL_PREFIX}/keys")
+        print(f"  Calling JWKS:    {origin}{CALLING_PREFIX}/keys")
         print("Press Ctrl+C to stop.", flush=True)
         await asyncio.Event().wait()
     finally:
@@ -49,9 +56,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--public-origin", help="origin to publish in URLs, if not the one requests arrive on"
     )
+    parser.add_argument(
+        "--bot-endpoint",
+        help="the bot's messaging endpoint, e.g. http://localhost:3978/api/messages",
+    )
     args = parser.parse_args(argv)
     try:
-        asyncio.run(_serve(args.host, args.port, args.public_origin))
+        asyncio.run(_serve(args.host, args.port, args.public_origin, args.bot_endpoint))
     except KeyboardInterrupt:
         return 0
     return 0

@@ -1,5 +1,7 @@
 """Fault knobs for tests and demos: added latency, throttling and server errors on Graph
-requests, and dropped, duplicated or reordered change notifications.
+requests; dropped, duplicated or reordered notifications (Graph change notifications and
+calls' comms notifications alike); and call ids written in varying case and hyphenation in
+comms notifications, as Teams does.
 
 A request fault is answered before the request reaches its handler, so the state a client
 retries against is exactly the state it first saw (a retried PATCH applies once).
@@ -34,6 +36,7 @@ class FaultPlan:
 
     def __init__(self) -> None:
         self.latency_seconds = 0.0
+        self.vary_call_ids = False
         self._request_faults: list[RequestFault] = []
         self._notification_faults: list[NotificationFault] = []
 
@@ -71,6 +74,7 @@ class FaultPlan:
 
     def clear(self) -> None:
         self.latency_seconds = 0.0
+        self.vary_call_ids = False
         self._request_faults.clear()
         self._notification_faults.clear()
 
@@ -89,6 +93,7 @@ class FaultPlan:
     def describe(self) -> dict[str, Any]:
         return {
             "latencySeconds": self.latency_seconds,
+            "varyCallIds": self.vary_call_ids,
             "requestFaults": [asdict(fault) for fault in self._request_faults],
             "notificationFaults": list(self._notification_faults),
         }

@@ -1,5 +1,6 @@
 """OneDrive for Business: each user's drive, the files they post in Teams chats (kept in
-"Microsoft Teams Chat Files" and shared with the chat's members) and their permissions."""
+"Microsoft Teams Chat Files" and shared with the chat's members), their permissions, and the
+short-lived pre-authorised download URLs Teams hands a bot for a posted file."""
 
 from __future__ import annotations
 
@@ -75,6 +76,19 @@ def _personal_segment(user: TenantUser) -> str:
     return user.user_principal_name.lower().replace("@", "_").replace(".", "_")
 
 
+def _free_name(drive: Drive, name: str) -> str:
+    """`name`, or with a number added before the extension if the chat files folder has it."""
+    taken = {
+        i.name.lower() for i in drive.items.values() if i.parent_id == drive.chat_files_folder_id
+    }
+    stem, dot, extension = name.rpartition(".") if "." in name else (name, "", "")
+    candidate, number = name, 0
+    while candidate.lower() in taken:
+        number += 1
+        candidate = f"{stem} {number}{dot}{extension}"
+    return candidate
+
+
 def _normalised_url(url: str) -> str:
     parts = urlsplit(url.strip())
     return f"{parts.netloc.lower()}{unquote(parts.path).rstrip('/').lower()}"
@@ -85,6 +99,7 @@ class FileStore:
         self._host = sharepoint_host
         self._drives: dict[str, Drive] = {}
         self._drive_id_by_owner: dict[str, str] = {}
+        self._download_tokens: dict[str, DriveItem] = {}
 
     def drive(self, drive_id: str) -> Drive | None:
         return self._drives.get(drive_id)
@@ -115,8 +130,10 @@ class FileStore:
         now: datetime,
     ) -> DriveItem:
         """Store a file as Teams does when `owner` posts it in a chat: in their drive's chat
-        files folder, with a "specific people" view link for the other chat members."""
+        files folder (renamed `name 1.ext`, `name 2.ext`... if the name is taken there), with
+        a "specific people" view link for the other chat members."""
         drive = self.drive_of(owner)
+        name = _free_name(drive, name)
         item = DriveItem(
             id=drive_item_id(),
             drive_id=drive.id,
@@ -166,3 +183,21 @@ class FileStore:
                 if any(_normalised_url(address) == wanted for address in addresses):
                     return item
         return None
+
+    def download_path(self, item: DriveItem) -> str:
+        """The path and query of a SharePoint-style `download.aspx` URL with a new `tempauth`
+        token (the sandbox serves it)."""
+        token = "v1." + urlsafe_token(48)
+        self._download_tokens[token] = item
+        segment = self._drives[item.drive_id].personal_segment
+        return (
+            f"/personal/{segment}/_layouts/15/download.aspx"
+            f"?UniqueId={item.etag_guid.upper()}&Translate=false&tempauth={token}"
+        )
+
+    def downloadable(self, unique_id: str, token: str) -> DriveItem | None:
+        """The item a download URL's `UniqueId` and `tempauth` give access to."""
+        item = self._download_tokens.get(token)
+        if item is None or item.etag_guid.lower() != unique_id.lower():
+            return None
+        return item

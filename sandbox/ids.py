@@ -57,3 +57,18 @@ def external_message_id(domain: str) -> str:
 def drive_item_id() -> str:
     """A OneDrive for Business item id: `01` and 32 upper-case letters and digits."""
     return "01" + random_upper(32)
+
+
+def teams_meeting_id(thread_id: str) -> str:
+    """The meeting id Teams gives bots: base64 of `0#<thread id>#0`."""
+    return base64.b64encode(f"0#{thread_id}#0".encode()).decode("ascii")
+
+
+def call_id_variant(call_id: str, turn: int) -> str:
+    """The call id as Teams sometimes writes it: upper case, without hyphens, or both."""
+    variants = (
+        call_id.upper().replace("-", ""),
+        call_id.upper(),
+        call_id.replace("-", ""),
+    )
+    return variants[turn % len(variants)]

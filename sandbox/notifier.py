@@ -1,13 +1,12 @@
 """Graph change notifications leaving the sandbox: the validation handshake with a new
 subscription's endpoint, and a notification for each new message a subscription covers.
 
-Notifications go out one at a time in arrival order from a single queue, so the fault knobs
-can drop, duplicate or hold back (reorder) a notification deterministically.
+Notifications go out through a `NotificationQueue`, so the fault knobs can drop, duplicate or
+hold back (reorder) a notification deterministically.
 """
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 import aiohttp
 from yarl import URL
 
+from sandbox.delivery_queue import NotificationQueue
 from sandbox.graph_time import graph_datetime
 from sandbox.ids import new_guid
 from sandbox.mail.mailboxes import Arrival
@@ -67,36 +67,31 @@ def change_notification(
 class ChangeNotifier:
     def __init__(self, tenant: Tenant, retry_delays_seconds: tuple[float, ...] = (1.0, 5.0)):
         self._tenant = tenant
-        self._retry_delays = retry_delays_seconds
         self._session: aiohttp.ClientSession | None = None
-        self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
-        self._worker: asyncio.Task[None] | None = None
-        self._held: list[_Pending] = []
+        self._queue = NotificationQueue(
+            tenant.faults, self._attempt, self._record, retry_delays_seconds
+        )
         self.deliveries: list[DeliveryRecord] = []
 
     async def start(self) -> None:
         self._session = aiohttp.ClientSession()
-        self._worker = asyncio.create_task(self._deliver_forever())
+        self._queue.start()
         self._tenant.mail.add_listener(self._on_arrival)
 
     async def stop(self) -> None:
         self._tenant.mail.remove_listener(self._on_arrival)
-        if self._worker is not None:
-            self._worker.cancel()
-            await asyncio.gather(self._worker, return_exceptions=True)
+        await self._queue.stop()
         if self._session is not None:
             await self._session.close()
 
     async def idle(self) -> None:
         """Wait until every queued notification has been delivered or given up on."""
-        await self._queue.join()
+        await self._queue.idle()
 
     def release_held(self) -> None:
         """Send notifications held back by a `reorder` fault now, without waiting for the
         next one."""
-        for pending in self._held:
-            self._queue.put_nowait(pending)
-        self._held.clear()
+        self._queue.release_held()
 
     async def validate(self, notification_url: str) -> None:
         """The subscription handshake: POST `?validationToken=...` and expect a 200
@@ -129,49 +124,17 @@ class ChangeNotifier:
     def _on_arrival(self, arrival: Arrival) -> None:
         now = self._tenant.now()
         for subscription in self._tenant.subscriptions.wanting(arrival, now):
-            pending = _Pending(
-                subscription, change_notification(self._tenant, subscription, arrival)
+            self._queue.dispatch(
+                _Pending(subscription, change_notification(self._tenant, subscription, arrival))
             )
-            self._dispatch(pending)
 
-    def _dispatch(self, pending: _Pending) -> None:
-        fault = self._tenant.faults.take_notification_fault()
-        if fault == "drop":
-            self._record(pending, "dropped (fault)")
-            return
-        if fault == "reorder":
-            self._held.append(pending)
-            self._record(pending, "held back (fault)")
-            return
-        self._queue.put_nowait(pending)
-        if fault == "duplicate":
-            self._queue.put_nowait(pending)
-        self.release_held()
-
-    async def _deliver_forever(self) -> None:
-        while True:
-            pending = await self._queue.get()
-            try:
-                await self._deliver(pending)
-            finally:
-                self._queue.task_done()
-
-    async def _deliver(self, pending: _Pending) -> None:
-        timeout = aiohttp.ClientTimeout(total=10)
-        for delay in (0.0, *self._retry_delays):
-            await asyncio.sleep(delay)
-            try:
-                async with self._client().post(
-                    pending.subscription.notification_url, json=pending.payload, timeout=timeout
-                ) as response:
-                    status = response.status
-            except (aiohttp.ClientError, TimeoutError) as error:
-                self._record(pending, f"failed: {type(error).__name__}")
-                continue
-            if 200 <= status < 300:
-                self._record(pending, f"delivered: HTTP {status}")
-                return
-            self._record(pending, f"failed: HTTP {status}")
+    async def _attempt(self, pending: _Pending) -> int:
+        async with self._client().post(
+            pending.subscription.notification_url,
+            json=pending.payload,
+            timeout=aiohttp.ClientTimeout(total=10),
+        ) as response:
+            return response.status
 
     def _record(self, pending: _Pending, outcome: str) -> None:
         resource = pending.payload["value"][0]["resource"]

@@ -11,12 +11,22 @@ LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
 @dataclass(frozen=True, slots=True)
+class AppRoleAssignment:
+    """A user assigned one of the app's own app roles (its `appRoles` value)."""
+
+    user_id: str
+    role: str
+
+
+@dataclass(frozen=True, slots=True)
 class AppRegistration:
     """An Entra ID application with its service principal in this tenant.
 
     `online_meeting_policy_user_ids` stands for the Teams application access policy
     (`Grant-CsApplicationAccessPolicy`); `mailbox_scope_user_ids` for the Exchange Online
-    RBAC for Applications scope that limits the Mail.* roles to some mailboxes.
+    RBAC for Applications scope that limits the Mail.* roles to some mailboxes;
+    `app_role_assignments` for users assigned the app's own roles (which sign-in tokens
+    for the app carry as `roles`).
     """
 
     client_id: str
@@ -28,6 +38,13 @@ class AppRegistration:
     redirect_uris: tuple[str, ...] = ()
     online_meeting_policy_user_ids: frozenset[str] = frozenset()
     mailbox_scope_user_ids: frozenset[str] = frozenset()
+    app_role_assignments: tuple[AppRoleAssignment, ...] = ()
+
+    def roles_of(self, user_id: str) -> list[str]:
+        """The app roles assigned to a user, sorted."""
+        return sorted(
+            {a.role for a in self.app_role_assignments if a.user_id.lower() == user_id.lower()}
+        )
 
     def accepts_redirect_uri(self, uri: str) -> bool:
         """Exact match, except that a loopback redirect URI matches on any port, as in Entra."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sandbox.clock import Clock, utc_now
 from sandbox.directory import Directory, ExternalPerson, TenantUser
-from sandbox.registration import AppRegistration, CatalogApp, RscPermission
+from sandbox.registration import AppRegistration, AppRoleAssignment, CatalogApp, RscPermission
 from sandbox.tenant import Tenant
 
 TENANT_ID = "5b3c1f7e-2a4d-4c6b-9e8f-0a1b2c3d4e5f"
@@ -36,6 +36,13 @@ SECOND_ADVISER = TenantUser(
     kind="staff",
     job_title="IASS Adviser",
 )
+GUEST_PARENT = TenantUser(
+    object_id="11111111-aaaa-4bbb-8ccc-0000000000a1",
+    display_name="Morgan Hale",
+    user_principal_name=f"morgan.hale_example.net#EXT#@{DOMAIN}",
+    kind="guest",
+    external_mail="morgan.hale@example.net",
+)
 CONSENT_MAILBOX = TenantUser(
     object_id="11111111-aaaa-4bbb-8ccc-0000000000c0",
     display_name="IASS Consent",
@@ -47,8 +54,12 @@ PARENT_CARER = ExternalPerson("alex.carter@example.org", "Alex Carter", "parent 
 YOUNG_PERSON = ExternalPerson("sam.okafor@example.org", "Sam Okafor", "young person")
 SENCO = ExternalPerson("jo.whitfield@example.org", "Jo Whitfield", "school SENCO")
 SEND_OFFICER = ExternalPerson("dev.marsh@example.org", "Dev Marsh", "local authority SEND officer")
+GUEST_PARENT_MAIL = ExternalPerson(
+    GUEST_PARENT.mail, GUEST_PARENT.display_name, "parent carer (guest account in the tenant)"
+)
 
 STAFF = (COORDINATOR, ADVISER, SECOND_ADVISER)
+STAFF_ROLE = "IASS.Staff"
 
 BOT_APPLICATION_PERMISSIONS = frozenset(
     {
@@ -67,13 +78,16 @@ BOT_RSC_PERMISSIONS = (
     RscPermission("OnlineMeeting.ReadBasic.Chat", "Application"),
     RscPermission("OnlineMeetingParticipant.Read.Chat", "Application"),
     RscPermission("OnlineMeetingNotification.Send.Chat", "Application"),
+    RscPermission("Calls.JoinGroupCalls.Chat", "Application"),
 )
 
 
 def seeded_tenant(clock: Clock = utc_now) -> Tenant:
-    """A tenant with three staff, a consent mailbox, four outside people and the bot's app
-    registration (granted the application access policy for staff and a mailbox scope of
-    the consent mailbox only) published to the Teams app catalog."""
+    """A tenant with three staff (holding the bot app's IASS.Staff app role), a guest account
+    for a parent carer (no role), a consent mailbox, five outside people (one of them the
+    guest's own address) and the bot's app registration (granted the application access
+    policy for staff and a mailbox scope of the consent mailbox only) published to the Teams
+    app catalog."""
     bot = AppRegistration(
         client_id=BOT_CLIENT_ID,
         client_secret=BOT_CLIENT_SECRET,
@@ -86,6 +100,7 @@ def seeded_tenant(clock: Clock = utc_now) -> Tenant:
         redirect_uris=("http://localhost:3978/auth/callback",),
         online_meeting_policy_user_ids=frozenset(user.object_id for user in STAFF),
         mailbox_scope_user_ids=frozenset({CONSENT_MAILBOX.object_id}),
+        app_role_assignments=tuple(AppRoleAssignment(u.object_id, STAFF_ROLE) for u in STAFF),
     )
     catalog_app = CatalogApp(
         id=BOT_CATALOG_APP_ID,
@@ -101,12 +116,13 @@ def seeded_tenant(clock: Clock = utc_now) -> Tenant:
         display_name="IASS Sandbox",
         domain=DOMAIN,
         directory=Directory(
-            users=(*STAFF, CONSENT_MAILBOX),
-            external_people=(PARENT_CARER, YOUNG_PERSON, SENCO, SEND_OFFICER),
+            users=(*STAFF, GUEST_PARENT, CONSENT_MAILBOX),
+            external_people=(PARENT_CARER, YOUNG_PERSON, SENCO, SEND_OFFICER, GUEST_PARENT_MAIL),
         ),
         apps=(bot,),
         catalog_apps=(catalog_app,),
         consent_mailbox_id=CONSENT_MAILBOX.object_id,
+        bot_client_id=BOT_CLIENT_ID,
         sharepoint_host="iasssandbox-my.sharepoint.com",
         clock=clock,
     )

@@ -57,7 +57,8 @@ class SigningKey:
         """The SHA-1 thumbprint in base64url, which Entra ID uses as both `kid` and `x5t`."""
         return _b64url(hashlib.sha1(self.certificate_der, usedforsecurity=False).digest())
 
-    def jwk(self, issuer: str) -> dict[str, Any]:
+    def public_jwk(self) -> dict[str, Any]:
+        """The public key as a JWKS entry, with its certificate."""
         numbers = self.private_key.public_key().public_numbers()
         return {
             "kty": "RSA",
@@ -67,9 +68,11 @@ class SigningKey:
             "n": _b64url_uint(numbers.n),
             "e": _b64url_uint(numbers.e),
             "x5c": [base64.b64encode(self.certificate_der).decode("ascii")],
-            "issuer": issuer,
-            "cloud_instance_name": "microsoftonline.com",
         }
+
+    def jwk(self, issuer: str) -> dict[str, Any]:
+        """The JWKS entry as Entra ID publishes it, naming the issuer."""
+        return {**self.public_jwk(), "issuer": issuer, "cloud_instance_name": "microsoftonline.com"}
 
     def sign(self, claims: Mapping[str, Any]) -> str:
         return jwt.encode(

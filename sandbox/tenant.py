@@ -1,11 +1,18 @@
-"""The sandbox tenant: its identity, directory, registered apps, signing key and all the
-in-memory state (mail, meetings, chats, files, subscriptions, sign-in grants, faults)."""
+"""The sandbox tenant: its identity, directory, registered apps, signing keys and all the
+in-memory state (mail, meetings, chats, files, subscriptions, sign-in grants, faults, Teams
+conversations, live meetings, calls).
+
+The Teams side needs two addresses the tenant cannot know by itself: `bot_endpoint`, the bot's
+messaging endpoint (`.../api/messages`) Teams posts activities to, and `sandbox_url`, where the
+sandbox is served (origin and mount prefix), from which the Bot Connector's `serviceUrl` is
+made."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
 
+from sandbox.calls.calls import CallStore
 from sandbox.chats import ChatStore
 from sandbox.clock import Clock, utc_now
 from sandbox.directory import Directory, TenantUser
@@ -18,6 +25,9 @@ from sandbox.meetings import MeetingStore
 from sandbox.registration import AppRegistration, CatalogApp
 from sandbox.signing import SigningKey
 from sandbox.subscriptions import SubscriptionStore
+from sandbox.teams.accounts import TeamsAccounts
+from sandbox.teams.conversations import ConversationStore
+from sandbox.teams.live_meetings import LiveMeetingStore
 
 GRAPH_RESOURCE = "https://graph.microsoft.com"
 GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000"
@@ -25,7 +35,8 @@ BOT_FRAMEWORK_RESOURCE = "https://api.botframework.com"
 
 
 class Tenant:
-    """One Microsoft 365 tenant. `clock` may be replaced to move time in tests."""
+    """One Microsoft 365 tenant. `clock` may be replaced to move time in tests;
+    `prompt_time_scale` multiplies how long a played prompt takes (0: at once)."""
 
     def __init__(
         self,
@@ -37,6 +48,7 @@ class Tenant:
         apps: Iterable[AppRegistration],
         catalog_apps: Iterable[CatalogApp],
         consent_mailbox_id: str,
+        bot_client_id: str,
         sharepoint_host: str,
         authority_host: str = "login.microsoftonline.com",
         clock: Clock = utc_now,
@@ -55,7 +67,16 @@ class Tenant:
         if consent_mailbox is None:
             raise ValueError("the consent mailbox must be a user in the directory")
         self.consent_mailbox: TenantUser = consent_mailbox
+        bot = self._apps.get(bot_client_id)
+        if bot is None:
+            raise ValueError("the bot must be one of the registered apps")
+        self.bot: AppRegistration = bot
+        self.bot_endpoint: str | None = None
+        self.sandbox_url: str | None = None
+        self.prompt_time_scale = 1.0
         self.signing_key = SigningKey.generate(f"{domain} token signing", self.now())
+        self.bot_framework_key = SigningKey.generate("Bot Framework token signing", self.now())
+        self.calling_key = SigningKey.generate("Teams calling token signing", self.now())
         self.mail = MailSystem(directory, self.now, domain)
         self.correspondents = Correspondents(self.mail, directory, self.now)
         self.meetings = MeetingStore()
@@ -64,6 +85,10 @@ class Tenant:
         self.subscriptions = SubscriptionStore()
         self.grants = GrantStore()
         self.faults = FaultPlan()
+        self.teams_accounts = TeamsAccounts(tenant_id, directory, bot.client_id)
+        self.conversations = ConversationStore()
+        self.live_meetings = LiveMeetingStore()
+        self.calls = CallStore()
 
     def now(self) -> datetime:
         return self.clock()
@@ -77,6 +102,26 @@ class Tenant:
 
     def catalog_app(self, catalog_app_id: str) -> CatalogApp | None:
         return self._catalog_apps.get(catalog_app_id)
+
+    @property
+    def bot_catalog_app(self) -> CatalogApp | None:
+        """The Teams app in the catalog that carries the bot."""
+        return next(
+            (a for a in self._catalog_apps.values() if a.azure_ad_app_id == self.bot.client_id),
+            None,
+        )
+
+    def served_url(self, path: str) -> str:
+        """The absolute URL of one of the sandbox's own paths (`path` starts with `/`).
+        Raises `RuntimeError` while `sandbox_url` is unknown."""
+        if self.sandbox_url is None:
+            raise RuntimeError("tenant.sandbox_url must be set before Teams can reach the bot")
+        return f"{self.sandbox_url.rstrip('/')}{path}"
+
+    @property
+    def connector_url(self) -> str:
+        """The Bot Connector's base URL, the `serviceUrl` of every activity (ends with `/`)."""
+        return self.served_url("/connector/")
 
     @property
     def v1_issuer(self) -> str:

@@ -1,19 +1,27 @@
-"""The sandbox-only JSON API under `/sandbox/api`: act as the people around the tenant (read
-an inbox, reply as an outside person, write to the tenant, post a file in a chat) and turn
-the fault knobs. Each route is a thin layer over the same Python objects tests may use
-directly (`Tenant.correspondents`, `Tenant.files`, `Tenant.faults`, the notifier)."""
+"""The sandbox-only JSON API under `/sandbox/api` for mail, files and faults: act as the
+people around the tenant (read an inbox, reply as an outside person, write to the tenant,
+post a file in a chat) and turn the fault knobs. Each route is a thin layer over the same
+Python objects tests may use directly (`Tenant.correspondents`, `Tenant.files`,
+`Tenant.faults`, the notifier). Teams and meetings have their own routes (`teams_api`)."""
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from typing import Any
 
 from aiohttp import web
-from aiohttp.typedefs import Handler
 
-from sandbox.app_keys import NOTIFIER, TENANT
+from sandbox.app_keys import CALLING, NOTIFIER, TENANT
+from sandbox.control.parsing import (
+    ControlError,
+    boolean_field,
+    count_field,
+    file_content,
+    integer_field,
+    json_body,
+    optional_text_field,
+    text_field,
+)
+from sandbox.directory import TenantUser
 from sandbox.faults import NotificationFault
 from sandbox.files import Grantee
 from sandbox.graph.drives import item_resource, share_id
@@ -22,66 +30,13 @@ from sandbox.mail.authentication import Verdict
 from sandbox.mail.composer import plain_text
 from sandbox.mail.correspondents import UnknownMessageError
 from sandbox.mail.mailboxes import OutsideMessage, StoredMessage
+from sandbox.tenant import Tenant
 
 NOTIFICATION_FAULTS: dict[str, NotificationFault] = {
     "drop": "drop",
     "duplicate": "duplicate",
     "reorder": "reorder",
 }
-
-
-class ControlError(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-
-@web.middleware
-async def control_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
-    try:
-        response = await handler(request)
-    except ControlError as error:
-        return web.json_response({"error": error.message}, status=error.status)
-    return response
-
-
-async def _body(request: web.Request) -> dict[str, Any]:
-    try:
-        body = json.loads(await request.text() or "{}")
-    except ValueError as error:
-        raise ControlError(400, "the body must be JSON") from error
-    if not isinstance(body, dict):
-        raise ControlError(400, "the body must be a JSON object")
-    return body
-
-
-def _text(body: dict[str, Any], name: str, default: str | None = None) -> str:
-    value = body.get(name, default)
-    if not isinstance(value, str):
-        raise ControlError(400, f"'{name}' must be a string")
-    return value
-
-
-def _optional_text(body: dict[str, Any], name: str) -> str | None:
-    value = body.get(name)
-    if value is not None and not isinstance(value, str):
-        raise ControlError(400, f"'{name}' must be a string")
-    return value
-
-
-def _integer(body: dict[str, Any], name: str, default: int) -> int:
-    value = body.get(name, default)
-    if not isinstance(value, int):
-        raise ControlError(400, f"'{name}' must be an integer")
-    return value
-
-
-def _count(body: dict[str, Any]) -> int:
-    value = body.get("count", 1)
-    if not isinstance(value, int) or value < 1:
-        raise ControlError(400, "'count' must be a positive integer")
-    return value
 
 
 def _verdict(body: dict[str, Any]) -> Verdict:
@@ -116,6 +71,17 @@ def _messages_of(request: web.Request) -> list[OutsideMessage] | list[StoredMess
     return tenant.correspondents.inbox(address)
 
 
+def _account_summary(tenant: Tenant, user: TenantUser) -> dict[str, Any]:
+    return {
+        "id": user.object_id,
+        "displayName": user.display_name,
+        "userPrincipalName": user.user_principal_name,
+        "mail": user.mail,
+        "userType": user.user_type,
+        "appRoles": tenant.bot.roles_of(user.object_id),
+    }
+
+
 async def tenant_summary(request: web.Request) -> web.Response:
     tenant = request.config_dict[TENANT]
     return web.json_response(
@@ -127,14 +93,8 @@ async def tenant_summary(request: web.Request) -> web.Response:
             "apps": [
                 {"clientId": app.client_id, "displayName": app.display_name} for app in tenant.apps
             ],
-            "staff": [
-                {
-                    "id": u.object_id,
-                    "displayName": u.display_name,
-                    "userPrincipalName": u.user_principal_name,
-                }
-                for u in tenant.directory.staff()
-            ],
+            "staff": [_account_summary(tenant, u) for u in tenant.directory.staff()],
+            "guests": [_account_summary(tenant, u) for u in tenant.directory.guests()],
             "externalPeople": [
                 {"address": p.address, "displayName": p.display_name, "role": p.role}
                 for p in tenant.directory.external_people
@@ -161,7 +121,7 @@ async def reply_as_person(request: web.Request) -> web.Response:
     address = request.match_info["address"]
     if tenant.directory.user_by_address(address) is not None:
         raise ControlError(400, "tenant users reply through Graph, not the sandbox")
-    body = await _body(request)
+    body = await json_body(request)
     quote = body.get("quoteOriginal", True)
     if not isinstance(quote, bool):
         raise ControlError(400, "'quoteOriginal' must be a boolean")
@@ -169,7 +129,7 @@ async def reply_as_person(request: web.Request) -> web.Response:
         sent = tenant.correspondents.reply(
             address,
             request.match_info["message"],
-            _text(body, "text"),
+            text_field(body, "text"),
             quote_original=quote,
             verdict=_verdict(body),
         )
@@ -183,12 +143,12 @@ async def reply_as_person(request: web.Request) -> web.Response:
 async def write_as_person(request: web.Request) -> web.Response:
     """Body: `{"to": "...", "subject": "...", "text": "...", "authentication": "pass"}`."""
     tenant = request.config_dict[TENANT]
-    body = await _body(request)
+    body = await json_body(request)
     sent = tenant.correspondents.write(
         request.match_info["address"],
-        _text(body, "to"),
-        _text(body, "subject", ""),
-        _text(body, "text"),
+        text_field(body, "to"),
+        text_field(body, "subject", ""),
+        text_field(body, "text"),
         verdict=_verdict(body),
     )
     return web.json_response(
@@ -204,23 +164,17 @@ async def post_chat_file(request: web.Request) -> web.Response:
     user = tenant.directory.user(request.match_info["user"])
     if user is None:
         raise ControlError(404, "no such user")
-    body = await _body(request)
-    chat = tenant.chats.get(_text(body, "chatId"))
+    body = await json_body(request)
+    chat = tenant.chats.get(text_field(body, "chatId"))
     if chat is None:
         raise ControlError(404, "no such chat")
-    if "contentBase64" in body:
-        try:
-            content = base64.b64decode(_text(body, "contentBase64"), validate=True)
-        except binascii.Error as error:
-            raise ControlError(400, "'contentBase64' is not base64") from error
-    else:
-        content = _text(body, "content", "").encode()
+    content = file_content(body)
     members = [Grantee(m.user_id, m.display_name, m.email) for m in chat.members]
     item = tenant.files.share_in_chat(
         user,
-        _text(body, "name"),
+        text_field(body, "name"),
         content,
-        _text(body, "contentType", "application/octet-stream"),
+        text_field(body, "contentType", "application/octet-stream"),
         members,
         tenant.now(),
     )
@@ -248,9 +202,11 @@ async def add_faults(request: web.Request) -> web.Response:
     """Body (any of): `{"latencySeconds": 0.5, "throttle": {"count": 2, "retryAfterSeconds":
     1, "method": "PATCH", "pathContains": "onlineMeetings"}, "fail": {"count": 1, "status":
     503, "retryAfterSeconds": 1}, "notifications": {"fault": "drop" | "duplicate" | "reorder",
-    "count": 1}}`."""
+    "count": 1}, "varyCallIds": true}`."""
     faults = request.config_dict[TENANT].faults
-    body = await _body(request)
+    body = await json_body(request)
+    if "varyCallIds" in body:
+        faults.vary_call_ids = boolean_field(body, "varyCallIds", False)
     if "latencySeconds" in body:
         latency = body["latencySeconds"]
         if not isinstance(latency, int | float) or latency < 0:
@@ -259,20 +215,20 @@ async def add_faults(request: web.Request) -> web.Response:
     throttle = body.get("throttle")
     if isinstance(throttle, dict):
         faults.throttle(
-            _count(throttle),
-            retry_after_seconds=_integer(throttle, "retryAfterSeconds", 1),
-            method=_optional_text(throttle, "method"),
-            path_contains=_optional_text(throttle, "pathContains"),
+            count_field(throttle),
+            retry_after_seconds=integer_field(throttle, "retryAfterSeconds", 1),
+            method=optional_text_field(throttle, "method"),
+            path_contains=optional_text_field(throttle, "pathContains"),
         )
     failure = body.get("fail")
     if isinstance(failure, dict):
         try:
             faults.fail(
-                _count(failure),
-                status=_integer(failure, "status", 503),
-                retry_after_seconds=_integer(failure, "retryAfterSeconds", 0) or None,
-                method=_optional_text(failure, "method"),
-                path_contains=_optional_text(failure, "pathContains"),
+                count_field(failure),
+                status=integer_field(failure, "status", 503),
+                retry_after_seconds=integer_field(failure, "retryAfterSeconds", 0) or None,
+                method=optional_text_field(failure, "method"),
+                path_contains=optional_text_field(failure, "pathContains"),
             )
         except ValueError as error:
             raise ControlError(400, str(error)) from error
@@ -281,7 +237,7 @@ async def add_faults(request: web.Request) -> web.Response:
         fault = NOTIFICATION_FAULTS.get(str(notifications.get("fault")))
         if fault is None:
             raise ControlError(400, "'fault' must be drop, duplicate or reorder")
-        faults.disturb_notifications(fault, _count(notifications))
+        faults.disturb_notifications(fault, count_field(notifications))
     return web.json_response(faults.describe())
 
 
@@ -308,7 +264,9 @@ async def list_deliveries(request: web.Request) -> web.Response:
 
 
 async def release_held_notifications(request: web.Request) -> web.Response:
+    """Send now the change and comms notifications a `reorder` fault held back."""
     request.config_dict[NOTIFIER].release_held()
+    request.config_dict[CALLING].release_held()
     return web.Response(status=204)
 
 

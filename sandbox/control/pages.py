@@ -21,7 +21,7 @@ _STYLE = (
 )
 
 
-def _page(title: str, content: str) -> web.Response:
+def page(title: str, content: str) -> web.Response:
     return web.Response(
         text=(
             "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
@@ -37,6 +37,10 @@ def _inbox_link(request: web.Request, address: str) -> str:
     return f'<a href="{escape(str(url))}">{escape(address)}</a>'
 
 
+def _meeting_url(request: web.Request, online_meeting_id: str) -> str:
+    return str(request.app.router["sandbox-meeting"].url_for(meeting=online_meeting_id))
+
+
 async def index(request: web.Request) -> web.Response:
     tenant = request.config_dict[TENANT]
     origin = str(request.url.origin())
@@ -50,10 +54,20 @@ async def index(request: web.Request) -> web.Response:
         f"<td><code>{escape(u.object_id)}</code></td><td>{_inbox_link(request, u.mail)}</td></tr>"
         for u in (*tenant.directory.staff(), tenant.consent_mailbox)
     )
+    guests = "".join(
+        f"<tr><td>{escape(u.display_name)}</td><td>guest account, no app role</td>"
+        f"<td><code>{escape(u.object_id)}</code></td><td>{_inbox_link(request, u.mail)}</td></tr>"
+        for u in tenant.directory.guests()
+    )
     people = "".join(
         f"<tr><td>{escape(p.display_name)}</td><td>{escape(p.role)}</td>"
         f"<td>{_inbox_link(request, p.address)}</td></tr>"
         for p in tenant.directory.external_people
+    )
+    meetings = "".join(
+        f"<li><a href='{escape(_meeting_url(request, m.online_meeting_id))}'>"
+        f"{escape(m.thread_id)}</a>: {escape(m.phase)}</li>"
+        for m in tenant.live_meetings.all()
     )
     content = (
         f"<p>Tenant <code>{escape(tenant.tenant_id)}</code> ({escape(tenant.domain)}).</p>"
@@ -65,9 +79,11 @@ async def index(request: web.Request) -> web.Response:
         "</ul>"
         f"<h2>Apps</h2><table>{apps}</table>"
         f"<h2>Staff and mailboxes</h2><table>{staff}</table>"
+        f"<h2>Guest accounts</h2><table>{guests}</table>"
         f"<h2>Outside people</h2><table>{people}</table>"
+        f"<h2>Live meetings</h2><ul>{meetings or '<li>None yet.</li>'}</ul>"
     )
-    return _page(f"{tenant.display_name} sandbox", content)
+    return page(f"{tenant.display_name} sandbox", content)
 
 
 async def inbox(request: web.Request) -> web.Response:
@@ -93,7 +109,7 @@ async def inbox(request: web.Request) -> web.Response:
             f"<td><a href='{escape(str(mime_url))}'>MIME</a></td></tr>"
         )
     content = f"<table>{''.join(rows)}</table>" if rows else "<p>No messages.</p>"
-    return _page(f"Inbox of {address}", content)
+    return page(f"Inbox of {address}", content)
 
 
 def add_page_routes(app: web.Application) -> None:

@@ -1,5 +1,5 @@
 """Entra ID v2.0 endpoints under `/{tenant}/`: OpenID configuration, signing keys, the
-authorize endpoint (a sign-in page listing the tenant's staff) and the token endpoint
+authorize endpoint (a sign-in page listing the accounts that can sign in) and the token endpoint
 (client credentials, authorisation code with PKCE, refresh token); and the instance
 discovery endpoint msal consults.
 
@@ -437,7 +437,7 @@ async def authorize(request: web.Request) -> web.Response:
             app_name=app.display_name,
             action_url=request.path,
             request_fields=params,
-            accounts=tenant.directory.staff(),
+            accounts=tenant.directory.sign_in_accounts(),
             login_hint=params.get("login_hint"),
         )
     if form.get("decision") == "cancel":

@@ -1,4 +1,4 @@
-"""The sandbox's sign-in pages: pick one of the tenant's staff accounts (no passwords), and
+"""The sandbox's sign-in pages: pick one of the tenant's accounts (no passwords), and
 the self-submitting form that carries the response back for `response_mode=form_post`.
 Every value written into the HTML is escaped."""
 

@@ -78,7 +78,7 @@ class TokenIssuer:
     def user_access_token(
         self, app: AppRegistration, user: TenantUser, scopes: Sequence[str]
     ) -> IssuedToken:
-        """A delegated Graph token for a signed-in staff member."""
+        """A delegated Graph token for a signed-in user (staff or guest)."""
         given_name, _, family_name = user.display_name.partition(" ")
         claims = self._v1_common(app, GRAPH_RESOURCE)
         claims |= {
@@ -96,6 +96,8 @@ class TokenIssuer:
         return IssuedToken(self._tenant.signing_key.sign(claims), ACCESS_TOKEN_LIFETIME_SECONDS)
 
     def id_token(self, app: AppRegistration, user: TenantUser, nonce: str | None) -> str:
+        """The ID token for the app, with `roles` when the user holds any of its app roles
+        (Entra leaves the claim out when there are none)."""
         tenant = self._tenant
         claims: dict[str, Any] = {
             "aud": app.client_id,
@@ -113,4 +115,7 @@ class TokenIssuer:
         }
         if nonce is not None:
             claims["nonce"] = nonce
+        roles = app.roles_of(user.object_id)
+        if roles:
+            claims["roles"] = roles
         return tenant.signing_key.sign(claims)

@@ -3,7 +3,8 @@
 As in Graph, the user segment must be the organiser's object id, the app needs
 OnlineMeetings.ReadWrite.All (Read.All to read) and an application access policy granted
 for that user; a meeting is found only under its own organiser. Creating a meeting also
-creates its chat (`chatInfo.threadId`) with the organiser and invitees as members.
+creates its chat (`chatInfo.threadId`) with the organiser and invitees as members; invitees
+added later join the chat, and nobody is removed from it.
 """
 
 from __future__ import annotations
@@ -232,11 +233,11 @@ def _chat_members(tenant: Tenant, meeting: OnlineMeeting) -> list[ChatMember]:
             organizer.object_id, organizer.display_name, organizer.mail
         )
     for attendee in meeting.attendees:
-        if attendee.upn:
-            name = attendee.display_name or tenant.directory.display_name_for(attendee.upn)
-            members.setdefault(
-                attendee.upn.lower(), ChatMember(attendee.user_id, name, attendee.upn)
-            )
+        user = tenant.directory.user_by_object_id(attendee.user_id or "")
+        address = user.mail if user is not None else attendee.upn
+        if address:
+            name = attendee.display_name or tenant.directory.display_name_for(address)
+            members.setdefault(address.lower(), ChatMember(attendee.user_id, name, address))
     return list(members.values())
 
 
@@ -300,7 +301,10 @@ async def update_meeting(request: web.Request) -> web.Response:
     chat = tenant.chats.get(meeting.thread_id)
     if chat is not None:
         chat.topic = meeting.subject
-        chat.members = _chat_members(tenant, meeting)
+        known = {(m.user_id or m.email).lower() for m in chat.members}
+        chat.members += [
+            m for m in _chat_members(tenant, meeting) if (m.user_id or m.email).lower() not in known
+        ]
     return web.json_response(meeting_resource(tenant, meeting))
 
 

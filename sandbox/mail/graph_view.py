@@ -68,18 +68,45 @@ def _body(message: EmailMessage, prefer_text: bool) -> tuple[str, str]:
     return "text", text
 
 
-def message_resource(
-    stored: StoredMessage, mailbox: Mailbox, *, prefer_text: bool
-) -> dict[str, Any]:
-    """Every property of the message, including the select-only ones."""
+def _content_properties(stored: StoredMessage, prefer_text: bool) -> dict[str, Any]:
+    """The properties that come from the MIME, worked out once per message and preference:
+    stored mail never changes, and parsing it is most of the cost of a Graph read."""
+    cached = stored.content_views.get(prefer_text)
+    if cached is not None:
+        return cached
     message = stored.parsed()
     content_type, content = _body(message, prefer_text)
     preview_source = content if content_type == "text" else html_to_text(content)
     author = _recipients(message, "From")
     sender = _recipients(message, "Sender") or author
-    received = graph_datetime_seconds(stored.received_at)
     sent_header = message.get("Date")
     sent_at = getattr(sent_header, "datetime", None)
+    view = {
+        "sentDateTime": graph_datetime_seconds(sent_at) if sent_at else None,
+        "hasAttachments": any(True for _ in message.iter_attachments()),
+        "internetMessageId": str(message.get("Message-ID", "")),
+        "subject": str(message.get("Subject", "")),
+        "bodyPreview": " ".join(preview_source.split())[:255],
+        "body": {"contentType": content_type, "content": content},
+        "sender": sender[0] if sender else None,
+        "from": author[0] if author else None,
+        "toRecipients": _recipients(message, "To"),
+        "ccRecipients": _recipients(message, "Cc"),
+        "replyTo": _recipients(message, "Reply-To"),
+        "internetMessageHeaders": [
+            {"name": name, "value": str(value)} for name, value in message.items()
+        ],
+    }
+    stored.content_views[prefer_text] = view
+    return view
+
+
+def message_resource(
+    stored: StoredMessage, mailbox: Mailbox, *, prefer_text: bool
+) -> dict[str, Any]:
+    """Every property of the message, including the select-only ones."""
+    content = _content_properties(stored, prefer_text)
+    received = graph_datetime_seconds(stored.received_at)
     return {
         "@odata.etag": f'W/"{stored.change_key}"',
         "id": stored.id,
@@ -88,11 +115,11 @@ def message_resource(
         "changeKey": stored.change_key,
         "categories": [],
         "receivedDateTime": received,
-        "sentDateTime": graph_datetime_seconds(sent_at) if sent_at else received,
-        "hasAttachments": any(True for _ in message.iter_attachments()),
-        "internetMessageId": str(message.get("Message-ID", "")),
-        "subject": str(message.get("Subject", "")),
-        "bodyPreview": " ".join(preview_source.split())[:255],
+        "sentDateTime": content["sentDateTime"] or received,
+        "hasAttachments": content["hasAttachments"],
+        "internetMessageId": content["internetMessageId"],
+        "subject": content["subject"],
+        "bodyPreview": content["bodyPreview"],
         "importance": "normal",
         "parentFolderId": mailbox.folder_ids[stored.folder],
         "conversationId": stored.conversation_id,
@@ -105,15 +132,13 @@ def message_resource(
             f"{quote(stored.id, safe='')}&exvsurl=1&viewmodel=ReadMessageItem"
         ),
         "inferenceClassification": "focused",
-        "body": {"contentType": content_type, "content": content},
-        "sender": sender[0] if sender else None,
-        "from": author[0] if author else None,
-        "toRecipients": _recipients(message, "To"),
-        "ccRecipients": _recipients(message, "Cc"),
+        "body": content["body"],
+        "sender": content["sender"],
+        "from": content["from"],
+        "toRecipients": content["toRecipients"],
+        "ccRecipients": content["ccRecipients"],
         "bccRecipients": [],
-        "replyTo": _recipients(message, "Reply-To"),
+        "replyTo": content["replyTo"],
         "flag": {"flagStatus": "notFlagged"},
-        "internetMessageHeaders": [
-            {"name": name, "value": str(value)} for name, value in message.items()
-        ],
+        "internetMessageHeaders": content["internetMessageHeaders"],
     }

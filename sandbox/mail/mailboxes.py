@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.policy import SMTP
 from email.policy import default as default_policy
+from typing import Any
 
 from sandbox.clock import Clock
 from sandbox.directory import Directory, TenantUser
@@ -50,6 +51,10 @@ class StoredMessage:
     conversation_id: str
     change_key: str
     is_read: bool = False
+    content_views: dict[bool, dict[str, Any]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+    """Graph properties drawn from the (immutable) MIME, by body preference; see graph_view."""
 
     def parsed(self) -> EmailMessage:
         return parse_message(self.mime)

@@ -1,5 +1,6 @@
 """The seeded sandbox tenant served on 127.0.0.1 for the whole session, the product's Graph
-client pointed at it, and helpers the sandbox tests share."""
+client pointed at it, a test double of the bot's endpoints, and helpers the sandbox tests
+share."""
 
 from __future__ import annotations
 
@@ -14,10 +15,13 @@ from msgraph.graph_service_client import GraphServiceClient
 from bot.graph.client import open_graph_client
 from bot.graph.config import GraphClientConfig
 from sandbox.app import create_sandbox_app
-from sandbox.app_keys import NOTIFIER
+from sandbox.app_keys import CALLING, NOTIFIER, TEAMS
+from sandbox.calls.calling import CallingService
 from sandbox.notifier import ChangeNotifier
 from sandbox.seed import BOT_CLIENT_ID, BOT_CLIENT_SECRET, seeded_tenant
+from sandbox.teams.meeting_driver import MeetingDriver
 from sandbox.tenant import Tenant
+from tests.sandbox.bot_double import BotDouble
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,14 @@ class RunningSandbox:
     def notifier(self) -> ChangeNotifier:
         return self.app[NOTIFIER]
 
+    @property
+    def calling(self) -> CallingService:
+        return self.app[CALLING]
+
+    @property
+    def teams(self) -> MeetingDriver:
+        return self.app[TEAMS]
+
     def url(self, path: str) -> str:
         return f"{self.origin}{path}"
 
@@ -46,8 +58,9 @@ async def sandbox() -> AsyncIterator[RunningSandbox]:
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
-    port = runner.addresses[0][1]
-    yield RunningSandbox(f"http://127.0.0.1:{port}", app, tenant)
+    origin = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    tenant.sandbox_url = origin
+    yield RunningSandbox(origin, app, tenant)
     await runner.cleanup()
 
 
@@ -79,3 +92,20 @@ def no_faults_left(sandbox: RunningSandbox) -> Iterator[None]:
     sandbox.tenant.faults.clear()
     yield
     sandbox.tenant.faults.clear()
+
+
+@pytest.fixture
+async def bot(sandbox: RunningSandbox) -> AsyncIterator[BotDouble]:
+    """The bot's messaging endpoint, calls callback and prompt files, configured on the
+    tenant for the test."""
+    double = BotDouble()
+    runner = web.AppRunner(double.app())
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    double.origin = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    sandbox.tenant.bot_endpoint = double.url("/api/messages")
+    yield double
+    await sandbox.calling.idle()
+    sandbox.tenant.bot_endpoint = None
+    await runner.cleanup()

@@ -13,7 +13,14 @@ import jwt
 import msal
 
 from bot.graph.authority_session import authority_session
-from sandbox.seed import BOT_CLIENT_ID, BOT_CLIENT_SECRET, BOT_SERVICE_PRINCIPAL_ID, COORDINATOR
+from sandbox.seed import (
+    BOT_CLIENT_ID,
+    BOT_CLIENT_SECRET,
+    BOT_SERVICE_PRINCIPAL_ID,
+    COORDINATOR,
+    GUEST_PARENT,
+    STAFF_ROLE,
+)
 from tests.sandbox.conftest import RunningSandbox
 
 AUTHORITY_HOST = "https://login.microsoftonline.com"
@@ -148,6 +155,7 @@ async def test_staff_sign_in_with_msal_auth_code_flow(
     assert claims["tid"] == sandbox.tenant.tenant_id
     assert claims["aud"] == BOT_CLIENT_ID
     assert claims["ver"] == "2.0"
+    assert claims["roles"] == [STAFF_ROLE]
     access = jwt.decode(result["access_token"], options={"verify_signature": False})
     assert access["scp"].split()[0] == "User.Read"
     assert access["upn"] == COORDINATOR.user_principal_name
@@ -216,3 +224,26 @@ async def test_the_sign_in_page_escapes_what_it_echoes_and_checks_the_redirect_u
     ) as refused:
         assert refused.status == 400
         assert "AADSTS50011" in await refused.text()
+
+
+async def test_a_guest_signs_in_without_the_staff_role(
+    sandbox: RunningSandbox, http: aiohttp.ClientSession
+) -> None:
+    app = await asyncio.to_thread(msal_app, sandbox)
+    flow = app.initiate_auth_code_flow(
+        ["User.Read"], redirect_uri=REDIRECT_URI, response_mode="form_post"
+    )
+    auth_response = await sign_in(http, sandbox, flow["auth_uri"], GUEST_PARENT.object_id)
+    result = await asyncio.to_thread(app.acquire_token_by_auth_code_flow, flow, auth_response)
+
+    assert "error" not in result, result
+    claims = result["id_token_claims"]
+    assert claims["oid"] == GUEST_PARENT.object_id
+    assert claims["preferred_username"] == GUEST_PARENT.user_principal_name
+    assert "roles" not in claims
+    async with http.get(sandbox.url("/sandbox/api/tenant")) as response:
+        summary = await response.json()
+    assert [(g["id"], g["userType"], g["appRoles"]) for g in summary["guests"]] == [
+        (GUEST_PARENT.object_id, "Guest", [])
+    ]
+    assert {tuple(s["appRoles"]) for s in summary["staff"]} == {(STAFF_ROLE,)}

@@ -164,6 +164,7 @@ async def test_fault_knobs_through_the_control_api(
     async with http.get(faults_url) as response:
         assert await response.json() == {
             "latencySeconds": 0.0,
+            "varyCallIds": False,
             "requestFaults": [],
             "notificationFaults": [],
         }

@@ -10,14 +10,6 @@ from msgraph.generated.chats.item.installed_apps.installed_apps_request_builder 
 from msgraph.generated.models.lobby_bypass_scope import LobbyBypassScope
 from msgraph.generated.models.o_data_errors.o_data_error import ODataError
 from msgraph.generated.models.online_meeting import OnlineMeeting
-from msgraph.generated.models.teams_app_installation import TeamsAppInstallation
-from msgraph.generated.models.teams_app_permission_set import TeamsAppPermissionSet
-from msgraph.generated.models.teams_app_resource_specific_permission import (
-    TeamsAppResourceSpecificPermission,
-)
-from msgraph.generated.models.teams_app_resource_specific_permission_type import (
-    TeamsAppResourceSpecificPermissionType,
-)
 from msgraph.graph_service_client import GraphServiceClient
 
 from sandbox.seed import (
@@ -29,7 +21,7 @@ from sandbox.seed import (
     COORDINATOR,
     PARENT_CARER,
 )
-from tests.sandbox.builders import new_meeting
+from tests.sandbox.builders import installation, new_meeting
 from tests.sandbox.conftest import RunningSandbox
 
 
@@ -104,25 +96,6 @@ async def test_a_meeting_is_only_found_under_its_organiser(graph: GraphServiceCl
             .get()
         )
     assert not_organiser.value.response_status_code == 404
-
-
-def installation(consented: list[str]) -> TeamsAppInstallation:
-    return TeamsAppInstallation(
-        additional_data={
-            "teamsApp@odata.bind": (
-                f"https://graph.microsoft.com/v1.0/appCatalogs/teamsApps/{BOT_CATALOG_APP_ID}"
-            )
-        },
-        consented_permission_set=TeamsAppPermissionSet(
-            resource_specific_permissions=[
-                TeamsAppResourceSpecificPermission(
-                    permission_value=value,
-                    permission_type=TeamsAppResourceSpecificPermissionType.Application,
-                )
-                for value in consented
-            ]
-        ),
-    )
 
 
 async def test_the_bot_is_installed_into_the_meeting_chat_with_rsc_consent(

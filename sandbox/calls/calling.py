@@ -1,0 +1,213 @@
+"""The calling service behind Graph's `/communications/calls`: it tells the bot, by comms
+notifications to the call's `callbackUri` (each with a calling-service JWT), how its calls
+go: establishing, established, the roster whenever the meeting's participants or recordings
+change, finished prompts, and the end of the call.
+
+Notifications go through a `NotificationQueue`, so the notification fault knobs drop,
+duplicate or reorder them; with `faults.vary_call_ids` the call id in them changes case and
+hyphenation from one notification to the next.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import aiohttp
+
+from sandbox.botframework.tokens import calling_token
+from sandbox.calls.calls import Call, PlayedPrompt, PromptOperation
+from sandbox.calls.prompts import PromptProblemError, fetch_prompt, wav_duration_seconds
+from sandbox.calls.resources import (
+    chat_info,
+    comms_notification,
+    meeting_info,
+    operation_resource,
+    result_info,
+    roster,
+)
+from sandbox.delivery_queue import NotificationQueue
+from sandbox.ids import call_id_variant
+from sandbox.tenant import Tenant
+
+CALLS_PATH = "/communications/calls"
+CALL_ENDED_BY_BOT = (200, 5001, "The conversation has ended.")
+CALL_ENDED_WITH_MEETING = (200, 5002, "The conversation has ended as all other participants left.")
+PROMPT_FAILED_CODE = 400
+
+
+@dataclass(frozen=True)
+class CommsDelivery:
+    call_id: str
+    resource_url: str
+    change_type: str
+    outcome: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class _Outgoing:
+    call: Call
+    payload: dict[str, Any]
+
+
+class CallingService:
+    def __init__(self, tenant: Tenant, retry_delays_seconds: tuple[float, ...] = (1.0, 5.0)):
+        self._tenant = tenant
+        self._session: aiohttp.ClientSession | None = None
+        self._queue = NotificationQueue(
+            tenant.faults, self._attempt, self._record, retry_delays_seconds
+        )
+        self._variant_turn = 0
+        self._playing: set[asyncio.Task[None]] = set()
+        self.deliveries: list[CommsDelivery] = []
+
+    async def start(self) -> None:
+        self._session = aiohttp.ClientSession()
+        self._queue.start()
+
+    async def stop(self) -> None:
+        for task in self._playing:
+            task.cancel()
+        await asyncio.gather(*self._playing, return_exceptions=True)
+        await self._queue.stop()
+        if self._session is not None:
+            await self._session.close()
+
+    async def idle(self) -> None:
+        """Wait until every prompt has been played and every notification sent."""
+        while self._playing:
+            await asyncio.gather(*self._playing, return_exceptions=True)
+        await self._queue.idle()
+
+    def release_held(self) -> None:
+        self._queue.release_held()
+
+    def joined(self, call: Call) -> None:
+        """A new call into a meeting: establishing, established, then the roster."""
+        self._tenant.calls.add(call)
+        self._state_changed(call, "updated")
+        call.state = "established"
+        self._state_changed(call, "updated")
+        self._roster(call)
+
+    def roster_changed(self, thread_id: str) -> None:
+        """Someone joined or left the meeting, or started or stopped recording."""
+        for call in self._tenant.calls.live_in(thread_id):
+            if call.state == "established":
+                self._roster(call)
+
+    def hang_up(self, call: Call) -> None:
+        self._end(call, CALL_ENDED_BY_BOT)
+
+    def meeting_ended(self, thread_id: str) -> None:
+        for call in self._tenant.calls.live_in(thread_id):
+            self._end(call, CALL_ENDED_WITH_MEETING)
+
+    def play(self, call: Call, operation: PromptOperation, uris: list[str]) -> None:
+        task = asyncio.create_task(self._play(call, operation, uris))
+        self._playing.add(task)
+        task.add_done_callback(self._playing.discard)
+
+    async def _play(self, call: Call, operation: PromptOperation, uris: list[str]) -> None:
+        for uri in uris:
+            try:
+                duration = await self._play_one(call, uri)
+            except PromptProblemError as problem:
+                operation.prompts.append(PlayedPrompt(uri, self._tenant.now(), None, str(problem)))
+                operation.status = "failed"
+                self._operation_finished(
+                    call, operation, result_info(PROMPT_FAILED_CODE, 0, str(problem))
+                )
+                return
+            operation.prompts.append(PlayedPrompt(uri, self._tenant.now(), duration))
+        operation.status = "completed"
+        self._operation_finished(
+            call, operation, result_info(200, 0, "Action completed successfully.")
+        )
+
+    async def _play_one(self, call: Call, uri: str) -> float:
+        """Fetch, check and "play" one prompt: its duration, or `PromptProblemError`."""
+        duration = wav_duration_seconds(await fetch_prompt(self._client(), uri))
+        await asyncio.sleep(duration * self._tenant.prompt_time_scale)
+        if not call.live:
+            raise PromptProblemError("The call ended before the prompt finished.")
+        return duration
+
+    def _end(self, call: Call, reason: tuple[int, int, str]) -> None:
+        call.state = "terminating"
+        self._state_changed(call, "updated")
+        call.state = "terminated"
+        self._state_changed(call, "deleted", result_info(*reason))
+
+    def _call_path(self, call: Call) -> str:
+        written = call.id
+        if self._tenant.faults.vary_call_ids:
+            written = call_id_variant(call.id, self._variant_turn)
+            self._variant_turn += 1
+        return f"{CALLS_PATH}/{written}"
+
+    def _state_changed(
+        self, call: Call, change_type: str, result: dict[str, Any] | None = None
+    ) -> None:
+        path = self._call_path(call)
+        data: dict[str, Any] = {
+            "@odata.type": "#microsoft.graph.call",
+            "@odata.id": path,
+            "state": call.state,
+            "id": path.rsplit("/", 1)[-1],
+        }
+        if call.live:
+            data |= {
+                "direction": "outgoing",
+                "chatInfo": chat_info(call),
+                "meetingInfo": meeting_info(call),
+            }
+        if result is not None:
+            data["resultInfo"] = result
+        self._dispatch(call, comms_notification(call, change_type, path, data))
+
+    def _roster(self, call: Call) -> None:
+        meeting = self._tenant.live_meetings.by_thread(call.thread_id)
+        present = meeting.present() if meeting is not None else []
+        path = f"{self._call_path(call)}/participants"
+        self._dispatch(call, comms_notification(call, "updated", path, roster(call, present)))
+
+    def _operation_finished(
+        self, call: Call, operation: PromptOperation, result: dict[str, Any]
+    ) -> None:
+        path = f"{self._call_path(call)}/operations/{operation.id}"
+        data = operation_resource(operation) | {"@odata.id": path, "resultInfo": result}
+        self._dispatch(call, comms_notification(call, "deleted", path, data))
+
+    def _dispatch(self, call: Call, payload: dict[str, Any]) -> None:
+        self._queue.dispatch(_Outgoing(call, payload))
+
+    def _client(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            raise RuntimeError("the calling service has not been started")
+        return self._session
+
+    async def _attempt(self, outgoing: _Outgoing) -> int:
+        token = calling_token(self._tenant, outgoing.call.app_id)
+        async with self._client().post(
+            outgoing.call.callback_uri,
+            json=outgoing.payload,
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=aiohttp.ClientTimeout(total=10),
+        ) as response:
+            return response.status
+
+    def _record(self, outgoing: _Outgoing, outcome: str) -> None:
+        notification = outgoing.payload["value"][0]
+        self.deliveries.append(
+            CommsDelivery(
+                outgoing.call.id,
+                notification["resourceUrl"],
+                notification["changeType"],
+                outcome,
+                self._tenant.now(),
+            )
+        )

@@ -1,0 +1,162 @@
+"""Graph's JSON for calls: the call resource, its roster of participants (with
+`recordingInfo`), and the `commsNotifications` bodies posted to a call's `callbackUri`
+(call state as an object, roster updates as an array, a finished operation as
+`changeType: deleted`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sandbox.calls.calls import Call, PromptOperation
+from sandbox.teams.accounts import TeamsAccount
+from sandbox.teams.live_meetings import Attendance
+
+LANGUAGE = "en-GB"
+
+
+def identity_set(kind: str, **identity: Any) -> dict[str, Any]:
+    return {
+        "@odata.type": "#microsoft.graph.identitySet",
+        kind: {"@odata.type": "#microsoft.graph.identity", **identity},
+    }
+
+
+def bot_identity(call: Call) -> dict[str, Any]:
+    return identity_set("application", id=call.app_id, displayName=call.app_display_name)
+
+
+def person_identity(account: TeamsAccount) -> dict[str, Any]:
+    """A tenant account as a `user`; an anonymous participant as a `guest`."""
+    if account.aad_object_id is None:
+        return identity_set("guest", id=account.id.removeprefix("29:"), displayName=account.name)
+    return identity_set(
+        "user",
+        id=account.aad_object_id,
+        displayName=account.name,
+        tenantId=account.tenant_id,
+        identityProvider="AAD",
+    )
+
+
+def _participant(
+    participant_id: str,
+    source_id: int,
+    identity: dict[str, Any],
+    recording_initiator: dict[str, Any] | None,
+) -> dict[str, Any]:
+    recording_info: dict[str, Any] = {
+        "@odata.type": "#microsoft.graph.recordingInfo",
+        "recordingStatus": "recording" if recording_initiator is not None else "notRecording",
+        "initiator": recording_initiator,
+    }
+    return {
+        "@odata.type": "#microsoft.graph.participant",
+        "id": participant_id,
+        "info": {
+            "@odata.type": "#microsoft.graph.participantInfo",
+            "identity": identity,
+            "languageId": LANGUAGE,
+        },
+        "mediaStreams": [
+            {
+                "@odata.type": "#microsoft.graph.mediaStream",
+                "mediaType": "audio",
+                "sourceId": str(source_id),
+                "direction": "sendReceive",
+                "serverMuted": False,
+            }
+        ],
+        "isMuted": False,
+        "isInLobby": False,
+        "recordingInfo": recording_info,
+    }
+
+
+def roster(call: Call, present: list[Attendance]) -> list[dict[str, Any]]:
+    """The call's participants: the bot and everyone in the meeting, each recording one with
+    `recordingInfo.recordingStatus` "recording"."""
+    people = [
+        _participant(
+            call.participant_id(a.account.id),
+            index,
+            person_identity(a.account),
+            person_identity(a.account) if a.recording_since is not None else None,
+        )
+        for index, a in enumerate(present, start=2)
+    ]
+    return [_participant(call.my_participant_id, 1, bot_identity(call), None), *people]
+
+
+def chat_info(call: Call) -> dict[str, Any]:
+    return {
+        "@odata.type": "#microsoft.graph.chatInfo",
+        "threadId": call.thread_id,
+        "messageId": "0",
+    }
+
+
+def meeting_info(call: Call) -> dict[str, Any]:
+    return {
+        "@odata.type": "#microsoft.graph.organizerMeetingInfo",
+        "organizer": identity_set("user", id=call.organizer_id, tenantId=call.tenant_id),
+        "allowConversationWithoutHost": True,
+    }
+
+
+def call_resource(call: Call) -> dict[str, Any]:
+    return {
+        "@odata.type": "#microsoft.graph.call",
+        "id": call.id,
+        "state": call.state,
+        "direction": "outgoing",
+        "callbackUri": call.callback_uri,
+        "callChainId": call.call_chain_id,
+        "source": {
+            "@odata.type": "#microsoft.graph.participantInfo",
+            "identity": bot_identity(call),
+        },
+        "targets": [],
+        "requestedModalities": call.requested_modalities,
+        "activeModalities": call.requested_modalities if call.state == "established" else [],
+        "mediaConfig": call.media_config,
+        "chatInfo": chat_info(call),
+        "meetingInfo": meeting_info(call),
+        "tenantId": call.tenant_id,
+        "myParticipantId": call.my_participant_id,
+        "resultInfo": None,
+    }
+
+
+def operation_resource(operation: PromptOperation) -> dict[str, Any]:
+    return {
+        "@odata.type": "#microsoft.graph.playPromptOperation",
+        "id": operation.id,
+        "status": operation.status,
+        "clientContext": operation.client_context,
+    }
+
+
+def result_info(code: int, subcode: int, message: str) -> dict[str, Any]:
+    return {
+        "@odata.type": "#microsoft.graph.resultInfo",
+        "code": code,
+        "subcode": subcode,
+        "message": message,
+    }
+
+
+def comms_notification(
+    call: Call, change_type: str, resource_url: str, resource_data: object
+) -> dict[str, Any]:
+    return {
+        "@odata.type": "#microsoft.graph.commsNotifications",
+        "value": [
+            {
+                "@odata.type": "#microsoft.graph.commsNotification",
+                "changeType": change_type,
+                "resourceUrl": resource_url,
+                "callbackUri": call.callback_uri,
+                "resourceData": resource_data,
+            }
+        ],
+    }

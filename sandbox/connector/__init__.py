@@ -1,0 +1,1 @@
+"""The Bot Connector service the bot answers through (its `serviceUrl`), under `/connector`."""

@@ -1,0 +1,340 @@
+"""What people do in Teams, played against the bot: a live meeting made from an onlineMeeting
+starts, admits participants, is recorded, has messages and files posted in its chat, and
+ends; and people message the bot in a personal chat. Each step changes the sandbox's state,
+sends the bot the activity Teams would, and updates the roster of the bot's calls in the
+meeting.
+
+Recording follows Teams: refused while the onlineMeeting's `allowRecording` is false, unless
+`started_while_permitted` says it began while recording was still allowed (switching
+`allowRecording` off later does not stop a running recording). The sandbox stops a recording
+when the person who started it leaves.
+
+People are named by `29:` id, object id, UPN or mail address (see `TeamsAccounts.resolve`);
+an outside address joins anonymously, and `anonymous_name` admits a stranger.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sandbox.calls.calling import CallingService
+from sandbox.chats import Chat, ChatMember
+from sandbox.files import DriveItem, Grantee
+from sandbox.ids import teams_meeting_id
+from sandbox.meetings import OnlineMeeting
+from sandbox.teams import activities
+from sandbox.teams.accounts import TeamsAccount
+from sandbox.teams.bot_channel import ActivityDelivery, BotChannel
+from sandbox.teams.conversations import Conversation
+from sandbox.teams.live_meetings import (
+    Attendance,
+    LiveMeeting,
+    RecordingEvent,
+    invitee,
+    meeting_role,
+)
+from sandbox.tenant import Tenant
+
+
+class MeetingActionError(Exception):
+    """Teams would not let that happen; `status` is the HTTP status the control API gives."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+class RecordingRefusedError(MeetingActionError):
+    def __init__(self) -> None:
+        super().__init__(
+            403, "Recording is turned off for this meeting (the onlineMeeting's allowRecording)."
+        )
+
+
+@dataclass(frozen=True)
+class Admission:
+    attendance: Attendance
+    delivery: ActivityDelivery
+
+
+@dataclass(frozen=True)
+class PostedFile:
+    item: DriveItem
+    delivery: ActivityDelivery
+
+
+class MeetingDriver:
+    def __init__(self, tenant: Tenant, channel: BotChannel, calling: CallingService) -> None:
+        self._tenant = tenant
+        self._channel = channel
+        self._calling = calling
+
+    def create(self, online_meeting_id: str) -> LiveMeeting:
+        """A live meeting for an onlineMeeting (the same one if it exists already)."""
+        tenant = self._tenant
+        existing = tenant.live_meetings.get(online_meeting_id)
+        if existing is not None:
+            return existing
+        online_meeting = tenant.meetings.get(online_meeting_id)
+        if online_meeting is None:
+            raise MeetingActionError(404, "No onlineMeeting has that id.")
+        meeting = LiveMeeting(
+            online_meeting_id=online_meeting.id,
+            teams_meeting_id=teams_meeting_id(online_meeting.thread_id),
+            thread_id=online_meeting.thread_id,
+        )
+        tenant.live_meetings.add(meeting)
+        return meeting
+
+    async def start(self, online_meeting_id: str, host: str | None = None) -> Admission:
+        """The meeting starts as its first participant joins (the organiser unless `host`
+        names someone else): a meeting start event, then that person's join event. With
+        `recordAutomatically` (and recording allowed) the host starts recording."""
+        meeting, online_meeting = self._meeting(online_meeting_id, "scheduled", "ended")
+        account = self._account(host or online_meeting.organizer_id)
+        meeting.phase = "started"
+        meeting.started_at = self._tenant.now()
+        meeting.ended_at = None
+        await self._send_meeting_event(
+            meeting,
+            activities.meeting_started(
+                self._tenant, self._chat(meeting), meeting, online_meeting, account
+            ),
+        )
+        admission = await self._admit(meeting, online_meeting, account, None)
+        if online_meeting.record_automatically and online_meeting.allow_recording:
+            self._record(meeting, admission.attendance, started_while_permitted=False)
+        return admission
+
+    async def admit(
+        self,
+        online_meeting_id: str,
+        who: str | None = None,
+        *,
+        anonymous_name: str | None = None,
+    ) -> Admission:
+        """Let someone in from the lobby: a tenant account, an outside address (joining
+        anonymously), or with `anonymous_name` a stranger."""
+        meeting, online_meeting = self._meeting(online_meeting_id, "started")
+        if who is not None:
+            account = self._account(who)
+        elif anonymous_name:
+            account = self._tenant.teams_accounts.anonymous(anonymous_name)
+        else:
+            raise MeetingActionError(400, "Name who joins, or give a display name for a stranger.")
+        present = meeting.attendance.get(account.id)
+        if present is not None and present.in_meeting:
+            raise MeetingActionError(409, f"{account.name} is already in the meeting.")
+        address = who if who is not None and "@" in who else None
+        return await self._admit(meeting, online_meeting, account, address)
+
+    async def leave(self, online_meeting_id: str, who: str) -> ActivityDelivery:
+        meeting, _ = self._meeting(online_meeting_id, "started")
+        attendance = self._present(meeting, who)
+        self._leave(meeting, attendance)
+        self._calling.roster_changed(meeting.thread_id)
+        return await self._send_meeting_event(
+            meeting,
+            activities.participants_changed(self._tenant, self._chat(meeting), meeting, attendance),
+        )
+
+    def start_recording(
+        self, online_meeting_id: str, who: str, *, started_while_permitted: bool = False
+    ) -> RecordingEvent:
+        """`who`, in the meeting, starts recording it; raises `RecordingRefusedError` while
+        the meeting does not allow recording."""
+        meeting, online_meeting = self._meeting(online_meeting_id, "started")
+        attendance = self._present(meeting, who)
+        if meeting.recorder() is not None:
+            raise MeetingActionError(409, "The meeting is already being recorded.")
+        if not online_meeting.allow_recording and not started_while_permitted:
+            meeting.recording_log.append(
+                RecordingEvent(self._tenant.now(), attendance.account.id, "refused")
+            )
+            raise RecordingRefusedError
+        return self._record(meeting, attendance, started_while_permitted=started_while_permitted)
+
+    def stop_recording(self, online_meeting_id: str, who: str) -> RecordingEvent:
+        meeting, _ = self._meeting(online_meeting_id, "started")
+        attendance = self._present(meeting, who)
+        recorder = meeting.recorder()
+        if recorder is None:
+            raise MeetingActionError(409, "The meeting is not being recorded.")
+        recorder.recording_since = None
+        event = RecordingEvent(self._tenant.now(), attendance.account.id, "stopped")
+        meeting.recording_log.append(event)
+        self._calling.roster_changed(meeting.thread_id)
+        return event
+
+    async def say(self, online_meeting_id: str, who: str, text: str) -> ActivityDelivery:
+        """A message in the meeting chat from one of its members."""
+        meeting, _ = self._meeting(online_meeting_id, "scheduled", "started", "ended")
+        account = self._chat_member(meeting, who)
+        conversation = self._chat(meeting)
+        activity = activities.message(self._tenant, conversation, account, text, meeting=meeting)
+        return await self._channel.send(conversation, activity)
+
+    async def post_file(
+        self,
+        online_meeting_id: str,
+        who: str,
+        name: str,
+        content: bytes,
+        content_type: str = "application/octet-stream",
+        text: str = "",
+    ) -> PostedFile:
+        """A file posted in the meeting chat: stored in the poster's OneDrive "Microsoft
+        Teams Chat Files" folder, shared with the chat's members, and sent to the bot as a
+        `file.download.info` attachment. Only tenant members have a OneDrive here."""
+        tenant = self._tenant
+        meeting, _ = self._meeting(online_meeting_id, "scheduled", "started", "ended")
+        account = self._chat_member(meeting, who)
+        owner = tenant.directory.user_by_object_id(account.aad_object_id or "")
+        if owner is None or owner.kind != "staff":
+            raise MeetingActionError(
+                400, "Only members of the tenant have a OneDrive to post from."
+            )
+        chat = self._graph_chat(meeting)
+        members = [Grantee(m.user_id, m.display_name, m.email) for m in chat.members]
+        item = tenant.files.share_in_chat(owner, name, content, content_type, members, tenant.now())
+        download_url = tenant.served_url(tenant.files.download_path(item))
+        conversation = self._chat(meeting)
+        activity = activities.message(
+            tenant,
+            conversation,
+            account,
+            text,
+            meeting=meeting,
+            attachments=(activities.file_attachment(item, download_url),),
+        )
+        return PostedFile(item, await self._channel.send(conversation, activity))
+
+    async def end(self, online_meeting_id: str) -> ActivityDelivery:
+        """Everyone leaves (leave events), the meeting end event, and the bot's calls in the
+        meeting end."""
+        meeting, online_meeting = self._meeting(online_meeting_id, "started")
+        conversation = self._chat(meeting)
+        for attendance in meeting.present():
+            self._leave(meeting, attendance)
+            await self._send_meeting_event(
+                meeting,
+                activities.participants_changed(self._tenant, conversation, meeting, attendance),
+            )
+        meeting.phase = "ended"
+        meeting.ended_at = self._tenant.now()
+        self._calling.meeting_ended(meeting.thread_id)
+        organizer = self._account(online_meeting.organizer_id)
+        return await self._send_meeting_event(
+            meeting,
+            activities.meeting_ended(
+                self._tenant, conversation, meeting, online_meeting, organizer
+            ),
+        )
+
+    async def message_bot(self, who: str, text: str) -> ActivityDelivery:
+        """A message to the bot in the person's personal chat with it (tenant accounts
+        only: anonymous people cannot chat with a bot)."""
+        account = self._account(who)
+        if account.aad_object_id is None:
+            raise MeetingActionError(400, "Only accounts of the tenant can chat with the bot.")
+        conversation = self._tenant.conversations.personal(account.id)
+        activity = activities.message(self._tenant, conversation, account, text)
+        return await self._channel.send(conversation, activity)
+
+    # --- helpers -------------------------------------------------------------------------
+
+    def _meeting(self, online_meeting_id: str, *phases: str) -> tuple[LiveMeeting, OnlineMeeting]:
+        meeting = self._tenant.live_meetings.get(online_meeting_id)
+        online_meeting = self._tenant.meetings.get(online_meeting_id)
+        if meeting is None or online_meeting is None:
+            raise MeetingActionError(404, "No live meeting has that onlineMeeting id.")
+        if meeting.phase not in phases:
+            raise MeetingActionError(409, f"The meeting is {meeting.phase}.")
+        return meeting, online_meeting
+
+    def _account(self, who: str) -> TeamsAccount:
+        try:
+            return self._tenant.teams_accounts.resolve(who)
+        except LookupError as error:
+            raise MeetingActionError(404, "Nobody known goes by that id or address.") from error
+
+    def _present(self, meeting: LiveMeeting, who: str) -> Attendance:
+        attendance = meeting.participant(who)
+        if attendance is None or not attendance.in_meeting:
+            raise MeetingActionError(409, "That person is not in the meeting.")
+        return attendance
+
+    def _chat_member(self, meeting: LiveMeeting, who: str) -> TeamsAccount:
+        attendance = meeting.participant(who)
+        if attendance is not None:
+            return attendance.account
+        account = self._account(who)
+        address = who if "@" in who else None
+        keys = {k.lower() for k in (account.aad_object_id, account.email, address) if k}
+        chat = self._graph_chat(meeting)
+        if not any((m.user_id or m.email).lower() in keys for m in chat.members):
+            raise MeetingActionError(403, "That person is not a member of the meeting chat.")
+        return account
+
+    def _graph_chat(self, meeting: LiveMeeting) -> Chat:
+        chat = self._tenant.chats.get(meeting.thread_id)
+        if chat is None:
+            raise MeetingActionError(404, "The meeting has no chat.")
+        return chat
+
+    def _chat(self, meeting: LiveMeeting) -> Conversation:
+        return self._tenant.conversations.meeting_chat(meeting.thread_id)
+
+    async def _admit(
+        self,
+        meeting: LiveMeeting,
+        online_meeting: OnlineMeeting,
+        account: TeamsAccount,
+        address: str | None,
+    ) -> Admission:
+        invitation = invitee(online_meeting, account, address)
+        attendance = Attendance(
+            account=account,
+            role=meeting_role(online_meeting, account, invitation),
+            invited=invitation is not None or account.aad_object_id == online_meeting.organizer_id,
+            joined_at=self._tenant.now(),
+        )
+        meeting.attendance[account.id] = attendance
+        self._join_chat(meeting, account, address)
+        self._calling.roster_changed(meeting.thread_id)
+        delivery = await self._send_meeting_event(
+            meeting,
+            activities.participants_changed(self._tenant, self._chat(meeting), meeting, attendance),
+        )
+        return Admission(attendance, delivery)
+
+    def _join_chat(self, meeting: LiveMeeting, account: TeamsAccount, address: str | None) -> None:
+        chat = self._graph_chat(meeting)
+        email = account.email or address or ""
+        keys = {k.lower() for k in (account.aad_object_id, email) if k}
+        if not any((m.user_id or m.email).lower() in keys for m in chat.members):
+            chat.members.append(ChatMember(account.aad_object_id, account.name, email))
+
+    def _leave(self, meeting: LiveMeeting, attendance: Attendance) -> None:
+        now = self._tenant.now()
+        if attendance.recording_since is not None:
+            attendance.recording_since = None
+            meeting.recording_log.append(RecordingEvent(now, attendance.account.id, "stopped"))
+        attendance.left_at = now
+
+    def _record(
+        self, meeting: LiveMeeting, attendance: Attendance, *, started_while_permitted: bool
+    ) -> RecordingEvent:
+        now = self._tenant.now()
+        attendance.recording_since = now
+        event = RecordingEvent(now, attendance.account.id, "started", started_while_permitted)
+        meeting.recording_log.append(event)
+        self._calling.roster_changed(meeting.thread_id)
+        return event
+
+    async def _send_meeting_event(
+        self, meeting: LiveMeeting, activity: dict[str, Any]
+    ) -> ActivityDelivery:
+        return await self._channel.send(self._chat(meeting), activity)
