@@ -58,10 +58,10 @@ class InboundEmails:
         await self._session.flush()
         return row_id
 
-    async def mark_receipt_sent(self, inbound_id: str, at: datetime) -> None:
+    async def mark_receipts_sent(self, inbound_ids: list[str], at: datetime) -> None:
         await self._session.execute(
             update(InboundEmailRow)
-            .where(InboundEmailRow.id == inbound_id)
+            .where(InboundEmailRow.id.in_(inbound_ids))
             .values(receipt_sent_at=at)
         )
 

@@ -19,7 +19,7 @@ Register = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], Non
 
 
 def _command_modules() -> list[Register]:
-    from bot.cli import audit, consent, db, dispose, keys, manifest, sar, serve, stats
+    from bot.cli import audit, consent, db, dispose, keys, manifest, meeting, sar, serve, stats
 
     return [
         serve.register,
@@ -31,6 +31,7 @@ def _command_modules() -> list[Register]:
         stats.register,
         manifest.register,
         consent.register,
+        meeting.register,
     ]
 
 

@@ -48,6 +48,7 @@ class MailboxReader:
             delta_link = cursor.delta_link if cursor else None
         messages, next_link = await self._mailbox.changes(delta_link)
         outcomes: Counter[str] = Counter()
+        receipts_sent: list[str] = []
         slots = asyncio.Semaphore(self._concurrency)
 
         async def one(message: MailboxMessage) -> None:
@@ -56,25 +57,30 @@ class MailboxReader:
                 email = InboundEmail(raw, message.received_at, message.id)
                 result = await take_in(self._store, email)
                 outcomes[result.outcome.value] += 1
-                if result.decisions:
-                    await self._after_decisions(result)
+                receipt = await self._after_decisions(result) if result.decisions else None
+                if receipt is not None:
+                    receipts_sent.append(receipt)
 
         await asyncio.gather(*(one(message) for message in messages))
-        if next_link:
+        if next_link or receipts_sent:
             async with self._store.unit_of_work() as uow:
-                await uow.inbound.save_cursor(
-                    self._mailbox.address, uow.now(), delta_link=next_link
-                )
+                if receipts_sent:
+                    await uow.inbound.mark_receipts_sent(receipts_sent, uow.now())
+                if next_link:
+                    await uow.inbound.save_cursor(
+                        self._mailbox.address, uow.now(), delta_link=next_link
+                    )
                 await uow.commit()
         if messages:
             log.info("consent mailbox: %s", dict(outcomes))
         return outcomes
 
-    async def _after_decisions(self, result: IntakeResult) -> None:
+    async def _after_decisions(self, result: IntakeResult) -> str | None:
+        """Re-check the meeting's gates and send the receipt; the inbound email's id if sent."""
         if result.meeting_id is not None and self._on_decisions is not None:
             await self._on_decisions(result.meeting_id)
         if result.receipt_to is None or result.inbound_id is None:
-            return
+            return None
         receipt = render_receipt(
             name=result.receipt_to.name,
             reference=result.receipt_to.reference,
@@ -90,6 +96,4 @@ class MailboxReader:
                 html=receipt.html,
             )
         )
-        async with self._store.unit_of_work() as uow:
-            await uow.inbound.mark_receipt_sent(result.inbound_id, uow.now())
-            await uow.commit()
+        return result.inbound_id

@@ -19,7 +19,7 @@ from bot.policy.recording_gate import evaluate_recording
 from bot.policy.terms import AttendeeKind, AuthVerdict, Decision, Topic
 from bot.services.consent_requests import send_consent_requests
 from consent_store.records import NewAttendee, NewDocument
-from consent_store.tables import ReviewItemRow
+from consent_store.tables import InboundEmailRow, ReviewItemRow
 from consent_store.unit_of_work import Store
 from sandbox.seed import COORDINATOR, PARENT_CARER, SENCO, SEND_OFFICER
 from tests.builders import a_meeting, schedule
@@ -154,3 +154,18 @@ async def test_two_readers_record_each_email_once(
         if "recorded your answer" in m["subject"]
     ]
     assert len(receipts) == 1
+
+
+async def test_receipts_are_noted_as_sent(
+    store: Store, mailbox: ConsentMailbox, people: People, service: ServiceProfile
+) -> None:
+    _, reference, _ = await scheduled_and_asked(store, mailbox, service)
+    await people.reply(PARENT_CARER.address, reference, "Yes")
+    await people.reply(SENCO.address, reference, "Can you tell me more first?")
+    await MailboxReader(store, mailbox, service).catch_up()
+    async with store.unit_of_work() as uow:
+        rows = (await uow.session.scalars(select(InboundEmailRow))).all()
+    assert sorted((r.outcome, r.receipt_sent_at is not None) for r in rows) == [
+        ("recorded", True),
+        ("review", False),
+    ]

@@ -1,0 +1,142 @@
+"""`iass-bot meeting schedule`: schedule meetings from the command line or a bulk JSON file."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from bot.cli.errors import CliError
+from bot.cli.store_access import with_store
+from bot.config import Settings
+from bot.graph.tenant import open_tenant
+from bot.services.meeting_request import InvalidMeeting, MeetingInput, PersonInput, parse_meeting
+from bot.services.scheduling import ScheduledMeeting, SchedulingFailed, schedule_meeting
+from consent_store.unit_of_work import Store
+
+_PEOPLE_FLAGS = (
+    ("parent", "parent_carer", "a parent carer"),
+    ("young_person", "young_person", "a young person"),
+    ("professional", "professional", "a professional (add , Organisation after the address)"),
+    ("staff", "staff", "another member of IASS staff"),
+)
+
+
+def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    meeting = subcommands.add_parser("meeting", help="schedule meetings")
+    actions = meeting.add_subparsers(title="actions", metavar="ACTION", required=True)
+    schedule = actions.add_parser(
+        "schedule",
+        help="create a meeting in Teams (recording off) and send the consent requests",
+        description=(
+            "Schedule one meeting from the options, or many from --file (a JSON list of objects "
+            "with the same names: title, start, end, role, record, organiser, staff_name, parent, "
+            "young_person, professional, staff, document). Times are UK local time. People are "
+            "given as 'Name <address>'; documents as 'Title=https://link'."
+        ),
+    )
+    schedule.add_argument("--file", type=Path, help="a JSON file of meetings to schedule")
+    schedule.add_argument("--title")
+    schedule.add_argument("--start", help="e.g. 2026-12-01 10:00 (UK time)")
+    schedule.add_argument("--end", help="e.g. 2026-12-01 11:00 (UK time)")
+    schedule.add_argument("--role", choices=("support", "support-and-contribute"))
+    schedule.add_argument(
+        "--record", action="store_true", help="ask everyone to consent to recording"
+    )
+    schedule.add_argument("--organiser", help="the organising staff member's directory object id")
+    schedule.add_argument("--staff-name", help="the staff member's name as attendees will see it")
+    for flag, _, what in _PEOPLE_FLAGS:
+        schedule.add_argument(f"--{flag.replace('_', '-')}", action="append", default=[], help=what)
+    schedule.add_argument("--document", action="append", default=[], help="Title=https://link")
+    schedule.set_defaults(handler=run_schedule)
+
+
+def _people(source: dict[str, Any]) -> tuple[PersonInput, ...]:
+    people = []
+    for key, kind, _ in _PEOPLE_FLAGS:
+        for text in source.get(key) or []:
+            person, _, organisation = str(text).partition(">,")
+            people.append(
+                PersonInput(
+                    person + (">" if organisation else ""), kind, organisation.strip() or None
+                )
+            )
+    return tuple(people)
+
+
+def _request(source: dict[str, Any]) -> tuple[MeetingInput, str]:
+    documents = []
+    for text in source.get("document") or []:
+        title, _, url = str(text).partition("=")
+        documents.append((title, url))
+    request = MeetingInput(
+        title=str(source.get("title") or ""),
+        start=str(source.get("start") or ""),
+        end=str(source.get("end") or ""),
+        role=str(source.get("role") or ""),
+        recording_wanted=bool(source.get("record")),
+        organiser_user_id=str(source.get("organiser") or ""),
+        people=_people(source),
+        documents=tuple(documents),
+    )
+    if not request.organiser_user_id or not source.get("staff_name"):
+        raise CliError("give --organiser and --staff-name (the organising staff member)")
+    return request, str(source["staff_name"])
+
+
+def _requests(args: argparse.Namespace) -> list[tuple[MeetingInput, str]]:
+    if args.file is None:
+        return [_request(vars(args))]
+    try:
+        items = json.loads(args.file.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as error:
+        raise CliError(f"cannot read {args.file}: {error}") from None
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise CliError(f"{args.file} must hold a JSON list of meeting objects")
+    return [_request(item) for item in items]
+
+
+def run_schedule(args: argparse.Namespace) -> int:
+    settings = Settings()
+    requests = _requests(args)
+
+    async def work(store: Store) -> list[ScheduledMeeting | str]:
+        outcomes: list[ScheduledMeeting | str] = []
+        async with open_tenant(settings.tenant) as tenant:
+            for number, (request, staff_name) in enumerate(requests, start=1):
+                try:
+                    meeting = parse_meeting(request, store.clock())
+                    outcomes.append(
+                        await schedule_meeting(
+                            store,
+                            tenant.meetings,
+                            tenant.mailbox,
+                            settings.service,
+                            meeting,
+                            staff_name,
+                        )
+                    )
+                except (InvalidMeeting, SchedulingFailed) as error:
+                    outcomes.append(f"meeting {number} not scheduled: {error}")
+                print(f"{number} of {len(requests)} done", flush=True)
+        return outcomes
+
+    try:
+        outcomes = with_store(work, settings)
+    except ValueError as error:
+        raise CliError(str(error)) from None
+    failed = 0
+    for outcome in outcomes:
+        if isinstance(outcome, str):
+            failed += 1
+            print(outcome)
+            continue
+        attention = (
+            f"; NEEDS ATTENTION: {outcome.needs_attention}" if outcome.needs_attention else ""
+        )
+        print(
+            f"scheduled {outcome.reference}: {outcome.requests_sent} consent request(s) sent; "
+            f"join at {outcome.join_url}{attention}"
+        )
+    return 1 if failed else 0

@@ -1,0 +1,121 @@
+"""Teams meetings through Graph: create one with recording off, keep its recording setting in
+line with the gate, move or cancel it, and install the bot into its chat.
+
+Application permission OnlineMeetings.ReadWrite.All with an application access policy for
+the organisers; `organiser_id` is always the organiser's directory object id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from bot.teams.permissions import RSC_PERMISSIONS
+
+if TYPE_CHECKING:
+    from msgraph.graph_service_client import GraphServiceClient
+
+
+@dataclass(frozen=True)
+class TeamsMeeting:
+    id: str
+    join_url: str
+    chat_thread_id: str
+
+
+class OnlineMeetings:
+    def __init__(self, graph: GraphServiceClient, catalog_app_id: str, graph_base_url: str) -> None:
+        self._graph = graph
+        self._catalog_app_id = catalog_app_id
+        self._graph_base_url = graph_base_url.rstrip("/")
+
+    async def create(
+        self,
+        organiser_id: str,
+        subject: str,
+        starts_at: datetime,
+        ends_at: datetime,
+        attendee_addresses: tuple[str, ...],
+    ) -> TeamsMeeting:
+        """A meeting with recording, transcription and automatic recording off, and a lobby
+        for everyone but the organiser."""
+        from msgraph.generated.models.lobby_bypass_scope import LobbyBypassScope
+        from msgraph.generated.models.lobby_bypass_settings import LobbyBypassSettings
+        from msgraph.generated.models.meeting_participant_info import MeetingParticipantInfo
+        from msgraph.generated.models.meeting_participants import MeetingParticipants
+        from msgraph.generated.models.online_meeting import OnlineMeeting
+        from msgraph.generated.models.online_meeting_presenters import OnlineMeetingPresenters
+
+        created = await self._graph.users.by_user_id(organiser_id).online_meetings.post(
+            OnlineMeeting(
+                subject=subject,
+                start_date_time=starts_at,
+                end_date_time=ends_at,
+                allow_recording=False,
+                allow_transcription=False,
+                record_automatically=False,
+                allowed_presenters=OnlineMeetingPresenters.Organizer,
+                lobby_bypass_settings=LobbyBypassSettings(scope=LobbyBypassScope.Organizer),
+                participants=MeetingParticipants(
+                    attendees=[MeetingParticipantInfo(upn=a) for a in attendee_addresses]
+                ),
+            )
+        )
+        if (
+            created is None
+            or not created.id
+            or not created.join_web_url
+            or created.chat_info is None
+            or not created.chat_info.thread_id
+        ):
+            raise RuntimeError("Graph created the meeting but did not return its ids")
+        return TeamsMeeting(created.id, created.join_web_url, created.chat_info.thread_id)
+
+    async def set_recording(self, organiser_id: str, meeting_id: str, allowed: bool) -> None:
+        """Allow or forbid recording and transcription; applies to a meeting already running."""
+        from msgraph.generated.models.online_meeting import OnlineMeeting
+
+        await (
+            self._graph.users.by_user_id(organiser_id)
+            .online_meetings.by_online_meeting_id(meeting_id)
+            .patch(OnlineMeeting(allow_recording=allowed, allow_transcription=allowed))
+        )
+
+    async def delete(self, organiser_id: str, meeting_id: str) -> None:
+        """Remove the meeting from Teams (a cancelled meeting, or one the store could not keep)."""
+        await (
+            self._graph.users.by_user_id(organiser_id)
+            .online_meetings.by_online_meeting_id(meeting_id)
+            .delete()
+        )
+
+    async def install_bot(self, chat_thread_id: str) -> None:
+        """Install the app into the meeting chat, consenting to its RSC permissions."""
+        from msgraph.generated.models.teams_app_installation import TeamsAppInstallation
+        from msgraph.generated.models.teams_app_permission_set import TeamsAppPermissionSet
+        from msgraph.generated.models.teams_app_resource_specific_permission import (
+            TeamsAppResourceSpecificPermission,
+        )
+        from msgraph.generated.models.teams_app_resource_specific_permission_type import (
+            TeamsAppResourceSpecificPermissionType,
+        )
+
+        await self._graph.chats.by_chat_id(chat_thread_id).installed_apps.post(
+            TeamsAppInstallation(
+                additional_data={
+                    "teamsApp@odata.bind": (
+                        f"{self._graph_base_url}/appCatalogs/teamsApps/{self._catalog_app_id}"
+                    )
+                },
+                consented_permission_set=TeamsAppPermissionSet(
+                    resource_specific_permissions=[
+                        TeamsAppResourceSpecificPermission(
+                            permission_value=permission,
+                            permission_type=TeamsAppResourceSpecificPermissionType.Application,
+                        )
+                        for permission in RSC_PERMISSIONS
+                    ]
+                ),
+            )
+        )

@@ -1,0 +1,33 @@
+"""The bot's clients for its tenant, opened from settings: the consent mailbox and meetings."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from bot.config import TenantSettings
+from bot.graph.client import open_graph_client
+from bot.graph.mailbox import ConsentMailbox
+from bot.graph.meetings import OnlineMeetings
+
+
+@dataclass(frozen=True)
+class TenantClients:
+    mailbox: ConsentMailbox
+    meetings: OnlineMeetings
+
+
+@asynccontextmanager
+async def open_tenant(settings: TenantSettings) -> AsyncIterator[TenantClients]:
+    """Graph clients for the configured tenant; `ValueError` names a missing setting."""
+    if not settings.consent_mailbox:
+        raise ValueError("IASS_CONSENT_MAILBOX is not set")
+    if not settings.teams_catalog_app_id:
+        raise ValueError("IASS_TEAMS_CATALOG_APP_ID is not set")
+    config = settings.graph_config()
+    async with open_graph_client(config) as graph:
+        yield TenantClients(
+            ConsentMailbox(graph, settings.consent_mailbox),
+            OnlineMeetings(graph, settings.teams_catalog_app_id, config.graph_base_url),
+        )

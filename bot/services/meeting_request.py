@@ -1,0 +1,125 @@
+"""What staff ask for when scheduling, checked before anything is created.
+
+Pure: from plain strings (a form, the command line, a bulk file) to a `NewMeeting`, or every
+problem found, in plain words. Times are UK local time (Europe/London), as staff give them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bot.policy.terms import AttendeeKind, DeclaredRole
+from consent_store.records import NewAttendee, NewDocument, NewMeeting
+from templates import UK_TIME
+
+_EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+_PERSON = re.compile(r"^\s*(?P<name>[^<>]+?)\s*<(?P<email>[^<>]+)>\s*$")
+_ROLES = {
+    "support": DeclaredRole.SUPPORT,
+    "support-and-contribute": DeclaredRole.SUPPORT_AND_CONTRIBUTE,
+}
+_KINDS = {
+    "parent_carer": AttendeeKind.PARENT_CARER,
+    "young_person": AttendeeKind.YOUNG_PERSON,
+    "professional": AttendeeKind.PROFESSIONAL,
+    "staff": AttendeeKind.STAFF,
+}
+
+
+@dataclass(frozen=True)
+class PersonInput:
+    """One person as typed: `Name <address>`, their kind, and an organisation if any."""
+
+    text: str
+    kind: str
+    organisation: str | None = None
+
+
+@dataclass(frozen=True)
+class MeetingInput:
+    title: str
+    start: str
+    end: str
+    role: str
+    recording_wanted: bool
+    organiser_user_id: str
+    people: tuple[PersonInput, ...]
+    documents: tuple[tuple[str, str], ...] = field(default=())
+
+
+class InvalidMeeting(ValueError):
+    """The request cannot be scheduled; `problems` says why, each in plain words."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def _uk_time(text: str, what: str, problems: list[str]) -> datetime | None:
+    try:
+        parsed = datetime.fromisoformat(text.strip())
+    except ValueError:
+        problems.append(f"The {what} time {text!r} is not a date and time like 2026-12-01 10:00.")
+        return None
+    return parsed.replace(tzinfo=UK_TIME) if parsed.tzinfo is None else parsed
+
+
+def parse_meeting(request: MeetingInput, now: datetime) -> NewMeeting:
+    """The meeting to schedule, or `InvalidMeeting` listing every problem."""
+    problems: list[str] = []
+    title = request.title.strip()
+    if not title:
+        problems.append("Give the meeting a title.")
+    starts_at = _uk_time(request.start, "start", problems)
+    ends_at = _uk_time(request.end, "end", problems)
+    if starts_at and ends_at:
+        if ends_at <= starts_at:
+            problems.append("The meeting must end after it starts.")
+        elif ends_at - starts_at > timedelta(hours=8):
+            problems.append("A meeting can be at most 8 hours long.")
+        if starts_at <= now:
+            problems.append("The start time has already passed.")
+    role = _ROLES.get(request.role)
+    if role is None:
+        problems.append("Choose the role: support, or support and contribute.")
+    attendees: list[NewAttendee] = []
+    seen: set[str] = set()
+    for person in request.people:
+        match = _PERSON.match(person.text)
+        kind = _KINDS.get(person.kind)
+        if match is None or not _EMAIL.match(match["email"].strip()):
+            problems.append(f"{person.text!r} should look like: Name <name@example.org>.")
+            continue
+        if kind is None:
+            problems.append(f"{person.text!r} has an unknown kind {person.kind!r}.")
+            continue
+        email = match["email"].strip()
+        if email.lower() in seen:
+            problems.append(f"{email} is listed twice.")
+            continue
+        seen.add(email.lower())
+        attendees.append(NewAttendee(match["name"].strip(), email, kind, person.organisation))
+    if not any(a.kind.is_service_user for a in attendees):
+        problems.append(
+            "Add at least one parent carer or young person: meetings are arranged on their behalf."
+        )
+    documents = []
+    for doc_title, url in request.documents:
+        if not doc_title.strip() or not url.strip().startswith("https://"):
+            problems.append(f"Document {doc_title!r} needs a title and an https link.")
+        else:
+            documents.append(NewDocument(doc_title.strip(), url.strip()))
+    if problems or starts_at is None or ends_at is None or role is None:
+        raise InvalidMeeting(problems)
+    return NewMeeting(
+        title=title,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        organiser_user_id=request.organiser_user_id,
+        declared_role=role,
+        recording_requested=request.recording_wanted,
+        attendees=tuple(attendees),
+        documents=tuple(documents),
+    )
