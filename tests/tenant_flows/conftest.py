@@ -3,7 +3,10 @@ it, and the consent mailbox as the bot sees it."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import os
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Iterator
 from urllib.parse import quote
 
 import aiohttp
@@ -71,6 +74,28 @@ class People:
         body = {"to": CONSENT_MAILBOX.mail, "subject": subject, "text": text}
         async with self._http.post(url, json=body) as response:
             assert response.status in (200, 201), await response.text()
+
+
+@pytest.fixture(scope="session")
+def sandbox_process() -> Iterator[str]:
+    """The seeded sandbox in a process of its own (for commands that run their own event
+    loop); yields its origin."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sandbox", "--port", "0"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    assert process.stdout is not None
+    origin = ""
+    for line in process.stdout:
+        if "Graph base URL:" in line:
+            origin = line.split("Graph base URL:")[1].strip().removesuffix("/v1.0")
+            break
+    assert origin, "the sandbox did not start"
+    yield origin
+    process.terminate()
+    process.wait(timeout=10)
 
 
 @pytest.fixture
