@@ -1,1 +1,2 @@
-"""The bot's HTTP surface: health check now; staff pages and bot endpoints as they are built."""
+"""The bot's HTTP surface: the health check and the staff pages (also the Teams personal tab);
+the bot's own endpoints as they are built."""

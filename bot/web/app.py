@@ -1,10 +1,22 @@
-"""The aiohttp application the bot serves."""
+"""The aiohttp application the bot serves: the health check, and, given a store, the staff
+pages (also the Teams personal tab) on their own sub-applications (see `staff_app`).
+
+The bot's own endpoints (`/api/messages`, `/api/calls`) belong on a sub-application of their
+own with the Agents SDK's JWT middleware; never add that middleware to this root application,
+or it would apply to the staff pages as well."""
 
 from __future__ import annotations
 
+import logging
+
 from aiohttp import web
 
-from bot.config import Settings
+from bot.config import Settings, TenantSettings
+from bot.web.site import build_staff_site
+from bot.web.staff_app import mount_staff_pages, mount_unavailable_staff_pages
+from consent_store.unit_of_work import Clock, Store, utc_now
+
+logger = logging.getLogger(__name__)
 
 SETTINGS_KEY = web.AppKey("settings", Settings)
 
@@ -14,8 +26,43 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok", "service": settings.service.short_name})
 
 
-def create_app(settings: Settings) -> web.Application:
+def create_app(
+    settings: Settings,
+    store: Store | None = None,
+    *,
+    tenant: TenantSettings | None = None,
+    clock: Clock = utc_now,
+) -> web.Application:
+    """The application. Without a store it serves the health check only. `tenant` defaults to
+    `settings.tenant`; `clock` times sessions and token lifetimes."""
     app = web.Application()
     app[SETTINGS_KEY] = settings
     app.router.add_get("/healthz", healthz)
+    if store is not None:
+        _add_staff_pages(app, store, tenant or settings.tenant, settings.service.short_name, clock)
+    return app
+
+
+def _add_staff_pages(
+    app: web.Application, store: Store, tenant: TenantSettings, service_name: str, clock: Clock
+) -> None:
+    try:
+        site = build_staff_site(tenant, store, clock)
+    except ValueError as error:
+        logger.warning("staff pages are not available: %s", error)
+        mount_unavailable_staff_pages(app, str(error), service_name)
+        return
+    mount_staff_pages(app, site, service_name)
+
+
+def open_app(settings: Settings) -> web.Application:
+    """The application `iass-bot serve` runs: the configured store is opened here and closed
+    on shutdown. `ValueError` names a missing or malformed key setting."""
+    store = Store.open(settings.database_url, settings.key_ring())
+    app = create_app(settings, store)
+
+    async def close_store(_app: web.Application) -> None:
+        await store.close()
+
+    app.on_cleanup.append(close_store)
     return app

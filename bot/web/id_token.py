@@ -1,0 +1,114 @@
+"""Checking the ID token a staff sign-in ends with (msal 1.38 and later no longer do).
+
+The signature must verify against a key the tenant publishes (RS256 only), the issuer must be
+the tenant's, the audience the bot's app id, and the token must be inside its lifetime (with a
+little leeway for clocks) and carry the nonce this sign-in sent. Then the person must belong to
+the configured tenant and hold the staff app role. Anything else is refused."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import jwt
+
+from bot.web.signing_keys import SigningKeys, UnknownSigningKey
+
+LEEWAY = timedelta(minutes=2)
+REQUIRED_CLAIMS = ["iss", "aud", "exp", "nbf", "iat", "nonce", "tid", "oid"]
+
+
+class IdTokenRefused(Exception):
+    """The token is not acceptable; the message names why, without personal data."""
+
+
+@dataclass(frozen=True)
+class StaffIdentity:
+    object_id: str
+    display_name: str
+
+
+@dataclass(frozen=True)
+class Expected:
+    """What a sign-in's ID token must say. `nonce` is the one the sign-in kept; Entra echoes
+    the value msal sent, its SHA-256 in hex."""
+
+    audience: str
+    tenant_id: str
+    staff_role: str
+    nonce: str
+
+    @property
+    def nonce_claim(self) -> str:
+        return hashlib.sha256(self.nonce.encode("ascii")).hexdigest()
+
+
+def check_claims(
+    claims: Mapping[str, Any], expected: Expected, now: datetime, leeway: timedelta = LEEWAY
+) -> StaffIdentity:
+    """The staff member the (signature-checked) claims describe, or `IdTokenRefused`."""
+    moment = now.timestamp()
+    slack = leeway.total_seconds()
+    if not isinstance(claims.get("exp"), int) or moment - slack >= claims["exp"]:
+        raise IdTokenRefused("expired")
+    if not isinstance(claims.get("nbf"), int) or moment + slack < claims["nbf"]:
+        raise IdTokenRefused("not yet valid")
+    nonce = claims.get("nonce")
+    if not isinstance(nonce, str) or not hmac.compare_digest(
+        nonce.encode(), expected.nonce_claim.encode()
+    ):
+        raise IdTokenRefused("nonce does not match")
+    tenant = claims.get("tid")
+    if not isinstance(tenant, str) or tenant.lower() != expected.tenant_id.lower():
+        raise IdTokenRefused("another tenant")
+    roles = claims.get("roles")
+    if not isinstance(roles, list) or expected.staff_role not in roles:
+        raise IdTokenRefused("no staff role")
+    object_id, name = claims.get("oid"), claims.get("name")
+    if not isinstance(object_id, str) or not object_id:
+        raise IdTokenRefused("no object id")
+    return StaffIdentity(object_id, name if isinstance(name, str) and name else "Staff member")
+
+
+def _key_id(token: str) -> str:
+    try:
+        header = jwt.get_unverified_header(token)
+    except jwt.InvalidTokenError as error:
+        raise IdTokenRefused(type(error).__name__) from None
+    kid = header.get("kid")
+    if not isinstance(kid, str):
+        raise IdTokenRefused("no key id")
+    return kid
+
+
+async def verify_id_token(
+    token: str, keys: SigningKeys, expected: Expected, now: datetime
+) -> StaffIdentity:
+    """Check signature, issuer and audience, then `check_claims`. Raises `IdTokenRefused`, or
+    `SigningKeysUnavailable` when the tenant's keys cannot be fetched."""
+    try:
+        key = await keys.key(_key_id(token))
+    except UnknownSigningKey:
+        raise IdTokenRefused("unknown signing key") from None
+    issuer = await keys.issuer()
+    try:
+        claims = jwt.decode(
+            token,
+            key.key,
+            algorithms=["RS256"],
+            audience=expected.audience,
+            issuer=issuer,
+            options={
+                "require": REQUIRED_CLAIMS,
+                "verify_exp": False,
+                "verify_nbf": False,
+                "verify_iat": False,
+            },
+        )
+    except jwt.InvalidTokenError as error:
+        raise IdTokenRefused(type(error).__name__) from None
+    return check_claims(claims, expected, now)

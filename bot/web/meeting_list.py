@@ -1,0 +1,110 @@
+"""The staff home's meeting lists, a page at a time: upcoming meetings (soonest first) and
+meetings that have started (latest first), read with keyset pagination on the indexed
+`starts_at` (ties broken by id), so a page costs the same however many meetings there are."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import ColumnElement, and_, or_, select
+
+from consent_store.tables import MeetingRow
+from consent_store.unit_of_work import UnitOfWork
+
+PAGE_SIZE = 20
+_CURSOR_SEPARATOR = "~"
+
+
+class Listing(StrEnum):
+    UPCOMING = "upcoming"
+    PAST = "past"
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """The last meeting shown: the next page starts after it."""
+
+    starts_at: datetime
+    id: str
+
+    def encode(self) -> str:
+        return f"{self.starts_at.isoformat()}{_CURSOR_SEPARATOR}{self.id}"
+
+    @classmethod
+    def decode(cls, text: str | None) -> Cursor | None:
+        """The cursor written by `encode`, or None for anything else (the first page)."""
+        if not text or _CURSOR_SEPARATOR not in text:
+            return None
+        moment, meeting_id = text.split(_CURSOR_SEPARATOR, 1)
+        try:
+            starts_at = datetime.fromisoformat(moment)
+        except ValueError:
+            return None
+        if starts_at.tzinfo is None or not meeting_id.isalnum():
+            return None
+        return cls(starts_at, meeting_id)
+
+
+@dataclass(frozen=True)
+class MeetingSummary:
+    reference: str
+    title: str | None
+    starts_at: datetime
+    ends_at: datetime
+    status: str
+    disposed: bool
+
+
+@dataclass(frozen=True)
+class MeetingPage:
+    meetings: tuple[MeetingSummary, ...]
+    next_cursor: Cursor | None
+
+
+def _beyond(cursor: Cursor, forwards: bool) -> tuple[ColumnElement[bool], ...]:
+    """Meetings after the cursor in list order; the plain bound lets the index do the work."""
+    starts, key = MeetingRow.starts_at, MeetingRow.id
+    if forwards:
+        return (
+            starts >= cursor.starts_at,
+            or_(starts > cursor.starts_at, and_(starts == cursor.starts_at, key > cursor.id)),
+        )
+    return (
+        starts <= cursor.starts_at,
+        or_(starts < cursor.starts_at, and_(starts == cursor.starts_at, key < cursor.id)),
+    )
+
+
+async def meeting_page(
+    uow: UnitOfWork,
+    listing: Listing,
+    now: datetime,
+    after: Cursor | None = None,
+    limit: int = PAGE_SIZE,
+) -> MeetingPage:
+    """One page of `listing` as it stands at `now`, after `after` (None: the first page)."""
+    upcoming = listing is Listing.UPCOMING
+    starts, meeting_id = MeetingRow.starts_at, MeetingRow.id
+    query = select(MeetingRow).where(starts >= now if upcoming else starts < now)
+    if after is not None:
+        query = query.where(*_beyond(after, upcoming))
+    order = (starts.asc(), meeting_id.asc()) if upcoming else (starts.desc(), meeting_id.desc())
+    rows = list(await uow.session.scalars(query.order_by(*order).limit(limit + 1)))
+    shown = rows[:limit]
+    more = len(rows) > limit
+    return MeetingPage(
+        meetings=tuple(
+            MeetingSummary(
+                reference=row.reference,
+                title=uow.decrypt(row.title_enc, "meetings", "title", row.id),
+                starts_at=row.starts_at,
+                ends_at=row.ends_at,
+                status=row.status,
+                disposed=row.disposed_at is not None,
+            )
+            for row in shown
+        ),
+        next_cursor=Cursor(shown[-1].starts_at, shown[-1].id) if more else None,
+    )

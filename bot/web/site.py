@@ -1,0 +1,94 @@
+"""The staff site's parts, built once from the tenant settings and shared by the staff
+sub-applications: the store, the session and sign-in cookies, msal sign-in and the tenant's
+signing keys."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import requests
+from aiohttp import web
+
+from bot.config import TenantSettings
+from bot.graph.authority_session import authority_session
+from bot.web.entra_sign_in import EntraSignIn
+from bot.web.id_token import Expected
+from bot.web.pending_sign_in import PendingSignIns
+from bot.web.session import SessionCookies
+from bot.web.signing_keys import SigningKeys
+from consent_store.unit_of_work import Clock, Store
+
+logger = logging.getLogger(__name__)
+
+MIN_SESSION_KEY_LENGTH = 32
+CALLBACK_PATH = "/auth/callback"
+
+
+@dataclass(frozen=True)
+class StaffSite:
+    store: Store
+    sessions: SessionCookies
+    pending: PendingSignIns
+    sign_in: EntraSignIn
+    signing_keys: SigningKeys
+    audience: str
+    tenant_id: str
+    staff_role: str
+    clock: Clock
+    http: requests.Session
+
+    def expected(self, nonce: str) -> Expected:
+        return Expected(
+            audience=self.audience,
+            tenant_id=self.tenant_id,
+            staff_role=self.staff_role,
+            nonce=nonce,
+        )
+
+
+STAFF_SITE = web.AppKey("staff_site", StaffSite)
+
+
+def session_secret(tenant: TenantSettings) -> bytes:
+    """IASS_SESSION_KEY, or a random key for this process only (said in the log)."""
+    configured = tenant.session_key.get_secret_value()
+    if not configured:
+        logger.warning(
+            "IASS_SESSION_KEY is not set: using a random key, so staff sessions end when the "
+            "bot restarts and are not shared between bot instances"
+        )
+        return secrets.token_bytes(32)
+    if len(configured) < MIN_SESSION_KEY_LENGTH:
+        raise ValueError(
+            f"IASS_SESSION_KEY is shorter than {MIN_SESSION_KEY_LENGTH} characters; "
+            "make one with `iass-bot keys generate`"
+        )
+    return configured.encode()
+
+
+def build_staff_site(tenant: TenantSettings, store: Store, clock: Clock) -> StaffSite:
+    """The staff site for `tenant`; `ValueError` names a missing or unusable setting."""
+    graph = tenant.graph_config()
+    secret = session_secret(tenant)
+    public_url = tenant.public_url.rstrip("/")
+    secure = urlsplit(public_url).scheme == "https"
+    http = (
+        authority_session(graph.authority_host, graph.authority_rewrite_to)
+        if graph.authority_rewrite_to
+        else requests.Session()
+    )
+    return StaffSite(
+        store=store,
+        sessions=SessionCookies(secret, secure=secure, clock=clock),
+        pending=PendingSignIns(secret, secure=secure, clock=clock),
+        sign_in=EntraSignIn(graph, http, redirect_uri=public_url + CALLBACK_PATH),
+        signing_keys=SigningKeys(graph, http, clock),
+        audience=graph.client_id,
+        tenant_id=graph.tenant_id,
+        staff_role=tenant.staff_role,
+        clock=clock,
+        http=http,
+    )

@@ -1,0 +1,84 @@
+"""The staff pages as two aiohttp sub-applications with their own middlewares: `/tab` (the
+pages, signed-in staff only) and `/auth` (sign-in, its callback, sign-out).
+
+Keeping them off the root application means middleware for the bot's own endpoints (the
+Agents SDK's JWT check, on its own sub-application) never applies to staff pages, and the
+staff session, CSRF check and page headers never apply to the bot's endpoints."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from aiohttp import web
+from aiohttp.typedefs import Middleware
+
+from bot.web.auth_routes import callback, sign_in, sign_out, signed_out
+from bot.web.csrf import csrf_middleware
+from bot.web.home import home
+from bot.web.pages import SERVICE_NAME, message_page
+from bot.web.review_page import confirm_item, reject_item, review_queue
+from bot.web.security_headers import add_security_headers
+from bot.web.site import CALLBACK_PATH, STAFF_SITE, StaffSite
+from bot.web.staff_guard import require_staff
+
+STATIC_DIR = Path(__file__).parent / "static"
+UNAVAILABLE_REASON = web.AppKey("unavailable_reason", str)
+
+
+def _sub_app(service_name: str, middlewares: Iterable[Middleware]) -> web.Application:
+    app = web.Application(middlewares=tuple(middlewares))
+    app[SERVICE_NAME] = service_name
+    app.on_response_prepare.append(add_security_headers)
+    return app
+
+
+def mount_staff_pages(root: web.Application, site: StaffSite, service_name: str) -> None:
+    tab = _sub_app(service_name, (site.sessions.middleware(), require_staff, csrf_middleware()))
+    tab[STAFF_SITE] = site
+    tab.router.add_get("", home)
+    tab.router.add_get("/review", review_queue)
+    tab.router.add_post("/review/{item_id}/confirm", confirm_item)
+    tab.router.add_post("/review/{item_id}/reject", reject_item)
+
+    auth = _sub_app(
+        service_name,
+        (site.sessions.middleware(), csrf_middleware(exempt_paths=frozenset({CALLBACK_PATH}))),
+    )
+    auth[STAFF_SITE] = site
+    auth.router.add_get("/sign-in", sign_in)
+    auth.router.add_post("/callback", callback)
+    auth.router.add_post("/sign-out", sign_out)
+    auth.router.add_get("/signed-out", signed_out)
+
+    root.add_subapp("/tab", tab)
+    root.add_subapp("/auth", auth)
+    root.router.add_static("/static", STATIC_DIR)
+
+    async def close_http(_app: web.Application) -> None:
+        site.http.close()
+
+    root.on_cleanup.append(close_http)
+
+
+async def _not_set_up(request: web.Request) -> web.Response:
+    return message_page(
+        request,
+        status=503,
+        title="The staff pages are not set up yet",
+        paragraphs=(
+            "Staff sign-in needs the bot's Microsoft 365 settings.",
+            request.config_dict[UNAVAILABLE_REASON],
+        ),
+    )
+
+
+def mount_unavailable_staff_pages(root: web.Application, reason: str, service_name: str) -> None:
+    """Staff pages that say why they cannot be used (a missing setting), instead of a 404."""
+    for prefix in ("/tab", "/auth"):
+        placeholder = _sub_app(service_name, ())
+        placeholder[UNAVAILABLE_REASON] = reason
+        placeholder.router.add_route("*", "", _not_set_up)
+        placeholder.router.add_route("*", "/{tail:.*}", _not_set_up)
+        root.add_subapp(prefix, placeholder)
+    root.router.add_static("/static", STATIC_DIR)

@@ -1,0 +1,33 @@
+"""Only signed-in staff reach the staff pages: anyone else asking for a page is sent to sign in
+(and brought back afterwards); any other request without a session is refused."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from aiohttp import web
+from aiohttp.typedefs import Handler
+
+from bot.web.pages import Link, message_page
+from bot.web.session import STAFF_SESSION
+
+SIGN_IN_PATH = "/auth/sign-in"
+
+
+def sign_in_url(return_to: str) -> str:
+    return f"{SIGN_IN_PATH}?{urlencode({'return_to': return_to})}"
+
+
+@web.middleware
+async def require_staff(request: web.Request, handler: Handler) -> web.StreamResponse:
+    if request.get(STAFF_SESSION) is not None:
+        return await handler(request)
+    if request.method in {"GET", "HEAD"}:
+        raise web.HTTPSeeOther(sign_in_url(request.path_qs))
+    return message_page(
+        request,
+        status=403,
+        title="Please sign in",
+        paragraphs=("Your session has ended, so nothing was changed. Sign in and try again.",),
+        link=Link(sign_in_url("/tab"), "Sign in"),
+    )

@@ -1,0 +1,190 @@
+"""The staff session cookie (encrypted, HttpOnly, SameSite, idle timeout, renewed on use),
+sign-out, CSRF protection of every form, and the security headers on staff pages."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+import aiohttp
+import pytest
+from aiohttp import web
+from yarl import URL
+
+from bot.services.review_queue import open_items
+from bot.web.pending_sign_in import PendingSignIn, PendingSignIns
+from bot.web.sealing import Sealer
+from bot.web.security_headers import CONTENT_SECURITY_POLICY
+from bot.web.session import SessionCookies
+from consent_store.unit_of_work import Store
+from tests.builders import schedule
+from tests.conftest import FakeClock
+from tests.web.review_items import queue_item
+from tests.web.staff_site import (
+    CSRF_TOKEN,
+    SESSION_KEY,
+    STAFF_SESSION,
+    RunningSandbox,
+    StaffServer,
+    serving_staff_pages,
+)
+
+
+async def is_signed_in(client: aiohttp.ClientSession, server: StaffServer) -> bool:
+    home = await client.get(server.url("/tab"), allow_redirects=False)
+    return home.status == 200
+
+
+async def test_a_post_without_the_csrf_token_is_refused(
+    store: Store, signed_in: aiohttp.ClientSession, staff_site: StaffServer
+) -> None:
+    meeting, (parent, _, _) = await schedule(store)
+    item = await queue_item(store, meeting, parent)
+    for fields in ({}, {"csrf_token": ""}, {"csrf_token": CSRF_TOKEN + "x"}):
+        refused = await signed_in.post(
+            staff_site.url(f"/tab/review/{item}/reject"),
+            data={"reason": "cannot_tell", **fields},
+        )
+        assert refused.status == 403
+        text = await refused.text()
+        assert "This form could not be accepted" in text
+        assert "Nothing was changed." in text
+    async with store.unit_of_work() as uow:
+        assert [open_item.id for open_item in await open_items(uow)] == [item]
+
+
+async def test_sign_out_needs_the_token_and_ends_the_session(
+    signed_in: aiohttp.ClientSession, staff_site: StaffServer
+) -> None:
+    forged = await signed_in.post(staff_site.url("/auth/sign-out"), allow_redirects=False)
+    assert forged.status == 403
+    assert await is_signed_in(signed_in, staff_site)
+
+    signed_out = await signed_in.post(
+        staff_site.url("/auth/sign-out"), data={"csrf_token": CSRF_TOKEN}, allow_redirects=False
+    )
+    assert signed_out.status == 303
+    assert signed_out.headers["Location"] == "/auth/signed-out"
+    assert signed_out.cookies["iass-staff"].value == ""
+    page = await signed_in.get(staff_site.url("/auth/signed-out"))
+    assert "You have signed out" in await page.text()
+    assert not await is_signed_in(signed_in, staff_site)
+
+
+async def test_the_session_lapses_after_eight_idle_hours_and_use_renews_it(
+    store: Store, sandbox: RunningSandbox, clock: FakeClock, client: aiohttp.ClientSession
+) -> None:
+    async with serving_staff_pages(store, sandbox.origin, clock=clock) as server:
+        name, value = server.session_cookie(STAFF_SESSION)
+        client.cookie_jar.update_cookies({name: value}, response_url=URL(server.base_url))
+        clock.now += timedelta(hours=7)
+        assert await is_signed_in(client, server)
+        clock.now += timedelta(hours=7)
+        assert await is_signed_in(client, server), "renewed seven hours ago"
+        clock.now += timedelta(hours=8, seconds=1)
+        assert not await is_signed_in(client, server)
+
+
+async def test_a_damaged_or_foreign_cookie_is_no_session(
+    client: aiohttp.ClientSession, staff_site: StaffServer, clock: FakeClock
+) -> None:
+    _, genuine = staff_site.session_cookie(STAFF_SESSION)
+    foreign = SessionCookies(b"another-deployment-key-0123456789", secure=False, clock=clock)
+    sign_in_flow = Sealer(SESSION_KEY.encode(), "sign-in in progress").seal(
+        {"oid": STAFF_SESSION.object_id, "name": "x", "csrf": "y"}, clock.now
+    )
+    for value in (genuine[:-4] + "AAAA", foreign.encode(STAFF_SESSION), sign_in_flow, "é"):
+        client.cookie_jar.clear()
+        client.cookie_jar.update_cookies(
+            {"iass-staff": value}, response_url=URL(staff_site.base_url)
+        )
+        assert not await is_signed_in(client, staff_site)
+
+
+def test_the_session_cookie_holds_only_who_and_the_csrf_token(clock: FakeClock) -> None:
+    cookies = SessionCookies(SESSION_KEY.encode(), secure=False, clock=clock)
+    opened = Sealer(SESSION_KEY.encode(), "staff session").open(
+        cookies.encode(STAFF_SESSION), timedelta(hours=8), clock.now
+    )
+    assert opened == {
+        "oid": STAFF_SESSION.object_id,
+        "name": STAFF_SESSION.display_name,
+        "csrf": CSRF_TOKEN,
+    }
+
+
+def test_over_https_cookies_are_secure_and_prefixed(clock: FakeClock) -> None:
+    response = web.Response()
+    SessionCookies(SESSION_KEY.encode(), secure=True, clock=clock).write(response, STAFF_SESSION)
+    PendingSignIns(SESSION_KEY.encode(), secure=True, clock=clock).write(
+        response, PendingSignIn(flow={"state": "s"}, return_to="/tab")
+    )
+    session = response.cookies["__Host-iass-staff"]
+    assert session["secure"]
+    assert session["httponly"]
+    assert session["samesite"] == "Lax"
+    assert session["path"] == "/"
+    pending = response.cookies["__Secure-iass-sign-in"]
+    assert pending["secure"]
+    assert pending["samesite"] == "None", "Entra's form post is cross-site"
+    assert pending["path"] == "/auth"
+
+
+async def test_staff_pages_carry_security_headers(
+    signed_in: aiohttp.ClientSession, staff_site: StaffServer
+) -> None:
+    for path, status in (("/tab", 200), ("/auth/signed-out", 200), ("/tab/nowhere", 404)):
+        answer = await signed_in.get(staff_site.url(path), allow_redirects=False)
+        assert answer.status == status
+        assert answer.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+        assert answer.headers["X-Content-Type-Options"] == "nosniff"
+        assert answer.headers["Referrer-Policy"] == "no-referrer"
+        assert answer.headers["Cache-Control"] == "no-store"
+        assert "X-Frame-Options" not in answer.headers, "Teams frames the tab"
+    assert "script-src" not in CONTENT_SECURITY_POLICY
+    assert "default-src 'none'" in CONTENT_SECURITY_POLICY
+    assert (
+        "frame-ancestors 'self' https://teams.microsoft.com https://*.teams.microsoft.com "
+        "https://*.cloud.microsoft" in CONTENT_SECURITY_POLICY
+    )
+    style = await signed_in.get(staff_site.url("/static/staff.css"))
+    assert style.status == 200
+    assert style.content_type == "text/css"
+
+
+async def test_without_a_session_key_sessions_use_a_random_key_and_the_log_says_so(
+    store: Store,
+    sandbox: RunningSandbox,
+    client: aiohttp.ClientSession,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="bot.web.site"):
+        async with serving_staff_pages(store, sandbox.origin, session_key="") as server:
+            name, value = server.session_cookie(STAFF_SESSION)
+            client.cookie_jar.update_cookies({name: value}, response_url=URL(server.base_url))
+            assert not await is_signed_in(client, server)
+    assert any("sessions end when the bot restarts" in m for m in caplog.messages)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "named"),
+    [
+        ({"session_key": "too-short"}, "IASS_SESSION_KEY"),
+        ({"tenant_id": ""}, "IASS_TENANT_ID"),
+        ({"bot_app_secret": ""}, "IASS_BOT_APP_SECRET"),
+    ],
+)
+async def test_staff_pages_say_which_setting_is_missing(
+    store: Store,
+    sandbox: RunningSandbox,
+    client: aiohttp.ClientSession,
+    overrides: dict[str, object],
+    named: str,
+) -> None:
+    async with serving_staff_pages(store, sandbox.origin, **overrides) as server:
+        for path in ("/tab", "/tab/review", "/auth/sign-in"):
+            answer = await client.get(server.url(path), allow_redirects=False)
+            assert answer.status == 503
+            assert named in await answer.text()
+        health = await client.get(server.url("/healthz"))
+        assert health.status == 200
