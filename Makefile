@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml constraints.txt
 
 run: $(STAMP) .env
 	$(BIN)/iass-bot db upgrade
-	$(BIN)/iass-bot serve
+	$(BIN)/iass-bot serve --sandbox
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -22,8 +22,8 @@ def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         "init",
         help="write fresh keys into a local .env file (for a single-machine install)",
         description=(
-            "Add IASS_ENCRYPTION_KEYS, IASS_ENCRYPTION_KEY_ID, IASS_BLIND_INDEX_KEY and "
-            "IASS_AUDIT_KEY with fresh random values to the .env file, keeping any already "
+            "Add IASS_ENCRYPTION_KEYS, IASS_ENCRYPTION_KEY_ID, IASS_BLIND_INDEX_KEY, "
+            "IASS_AUDIT_KEY and IASS_SESSION_KEY with fresh random values to the .env file, keeping any already "
             "set. In production keep keys in your secret store instead."
         ),
     )
@@ -52,6 +52,7 @@ def run_init(args: argparse.Namespace) -> int:
         "IASS_ENCRYPTION_KEY_ID": lambda: "k1",
         "IASS_BLIND_INDEX_KEY": new_key,
         "IASS_AUDIT_KEY": new_key,
+        "IASS_SESSION_KEY": new_key,
     }
     missing = [name for name in wanted if not present.get(name) and not os.environ.get(name)]
     if not missing:

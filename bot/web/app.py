@@ -53,16 +53,3 @@ def _add_staff_pages(
         mount_unavailable_staff_pages(app, str(error), service_name)
         return
     mount_staff_pages(app, site, service_name)
-
-
-def open_app(settings: Settings) -> web.Application:
-    """The application `iass-bot serve` runs: the configured store is opened here and closed
-    on shutdown. `ValueError` names a missing or malformed key setting."""
-    store = Store.open(settings.database_url, settings.key_ring())
-    app = create_app(settings, store)
-
-    async def close_store(_app: web.Application) -> None:
-        await store.close()
-
-    app.on_cleanup.append(close_store)
-    return app

@@ -48,12 +48,15 @@ async def mailbox(tenant_sandbox: RunningSandbox) -> AsyncIterator[ConsentMailbo
 class People:
     """Outside people using their sandbox inboxes, through the sandbox's control API."""
 
-    def __init__(self, sandbox: RunningSandbox, http: aiohttp.ClientSession) -> None:
-        self._sandbox = sandbox
+    def __init__(self, origin: str, http: aiohttp.ClientSession) -> None:
+        self._origin = origin
         self._http = http
 
+    def _url(self, path: str) -> str:
+        return f"{self._origin}{path}"
+
     async def inbox(self, address: str) -> list[dict[str, str]]:
-        url = self._sandbox.url(f"/sandbox/api/people/{quote(address)}/messages")
+        url = self._url(f"/sandbox/api/people/{quote(address)}/messages")
         async with self._http.get(url) as response:
             assert response.status == 200
             return list((await response.json())["value"])
@@ -62,15 +65,13 @@ class People:
         self, address: str, subject_has: str, text: str, authentication: str = "pass"
     ) -> None:
         (request,) = [m for m in await self.inbox(address) if subject_has in m["subject"]]
-        url = self._sandbox.url(
-            f"/sandbox/api/people/{quote(address)}/messages/{request['id']}/reply"
-        )
+        url = self._url(f"/sandbox/api/people/{quote(address)}/messages/{request['id']}/reply")
         body = {"text": text, "quoteOriginal": True, "authentication": authentication}
         async with self._http.post(url, json=body) as response:
             assert response.status in (200, 201), await response.text()
 
     async def write(self, address: str, subject: str, text: str) -> None:
-        url = self._sandbox.url(f"/sandbox/api/people/{quote(address)}/messages")
+        url = self._url(f"/sandbox/api/people/{quote(address)}/messages")
         body = {"to": CONSENT_MAILBOX.mail, "subject": subject, "text": text}
         async with self._http.post(url, json=body) as response:
             assert response.status in (200, 201), await response.text()
@@ -101,4 +102,4 @@ def sandbox_process() -> Iterator[str]:
 @pytest.fixture
 async def people(tenant_sandbox: RunningSandbox) -> AsyncIterator[People]:
     async with aiohttp.ClientSession() as http:
-        yield People(tenant_sandbox, http)
+        yield People(tenant_sandbox.origin, http)

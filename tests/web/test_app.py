@@ -1,6 +1,6 @@
 """How the application is put together: the health check alone without a store, the staff
 pages on their own sub-applications (a bot endpoint's middleware never reaches them), and
-`open_app`, which `iass-bot serve` runs, opening and closing the configured store."""
+`serving_app`, which `iass-bot serve` runs, opening and closing the configured store."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from aiohttp.test_utils import TestServer
 from aiohttp.typedefs import Handler
 
 from bot.config import Settings
-from bot.web.app import create_app, open_app
+from bot.serving import serving_app
+from bot.web.app import create_app
 from consent_store.keys import new_key
 from consent_store.migrate import upgrade_to_head
 from consent_store.unit_of_work import Store
@@ -62,7 +63,7 @@ def test_the_root_application_has_no_staff_middleware(
     assert {"/tab", "/auth", "/healthz"} <= prefixes
 
 
-async def test_open_app_serves_the_configured_store(
+async def test_serving_app_serves_the_configured_store(
     env_without_iass: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     url = f"sqlite+aiosqlite:///{env_without_iass / 'iass.db'}"
@@ -74,7 +75,7 @@ async def test_open_app_serves_the_configured_store(
         "IASS_AUDIT_KEY": new_key(),
     }.items():
         monkeypatch.setenv(name, value)
-    app = open_app(Settings())
+    app = serving_app(Settings())
     async with TestServer(app) as server, aiohttp.ClientSession() as client:
         assert (await client.get(server.make_url("/healthz"))).status == 200
         not_set_up = await client.get(server.make_url("/tab"))
@@ -82,6 +83,6 @@ async def test_open_app_serves_the_configured_store(
         assert "IASS_TENANT_ID is not set" in await not_set_up.text()
 
 
-def test_open_app_names_a_missing_key(env_without_iass: Path) -> None:
+def test_serving_app_names_a_missing_key(env_without_iass: Path) -> None:
     with pytest.raises(ValueError, match="IASS_ENCRYPTION_KEYS"):
-        open_app(Settings())
+        serving_app(Settings())

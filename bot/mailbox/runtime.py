@@ -1,0 +1,89 @@
+"""The consent mailbox while the bot runs: the notification endpoint, and the background work
+that reads the mailbox, keeps the subscription alive and keeps Teams' recording setting in
+line with each new decision.
+
+If the tenant is not configured, the bot runs without reading mail and says so in its log.
+Subscribing waits until the bot is listening (Graph validates the notification URL at once),
+and is retried; until it succeeds the timer's delta catch-up reads the mailbox anyway.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from bot.config import ServiceProfile, TenantSettings
+from bot.graph.tenant import TenantClients, open_tenant
+from bot.mailbox.notifications import READ_FAILURES, ReadingLoop, notification_handler
+from bot.mailbox.reader import MailboxReader
+from bot.mailbox.subscription import current_client_state, ensure_subscription
+from bot.services.recording_enforcement import enforce_recording
+from consent_store.unit_of_work import Store
+
+log = logging.getLogger(__name__)
+
+NOTIFICATION_PATH = "/notifications/mail"
+CATCH_UP_INTERVAL = 300.0
+SUBSCRIPTION_CHECK_INTERVAL = 3600.0
+SUBSCRIPTION_RETRY_INTERVAL = 30.0
+
+
+async def _keep_subscribed(store: Store, clients: TenantClients, url: str) -> None:
+    while True:
+        try:
+            await ensure_subscription(store, clients.mailbox, url)
+            delay = SUBSCRIPTION_CHECK_INTERVAL
+        except READ_FAILURES as error:
+            log.warning("mail subscription not in place yet: %s", type(error).__name__)
+            delay = SUBSCRIPTION_RETRY_INTERVAL
+        await asyncio.sleep(delay)
+
+
+def attach_consent_mailbox(
+    app: web.Application, store: Store, tenant: TenantSettings, service: ServiceProfile
+) -> None:
+    """Add the notification endpoint and the mailbox's background work to `app`."""
+    holder: dict[str, ReadingLoop] = {}
+
+    async def client_state() -> str | None:
+        return await current_client_state(store, tenant.consent_mailbox)
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        loop = holder.get("loop")
+        if loop is None:
+            return web.Response(status=503, text="the consent mailbox is not being read")
+        return await notification_handler(loop, client_state)(request)
+
+    app.router.add_post(NOTIFICATION_PATH, handle)
+
+    async def run(_app: web.Application) -> AsyncIterator[None]:
+        async with contextlib.AsyncExitStack() as stack:
+            try:
+                clients = await stack.enter_async_context(open_tenant(tenant))
+            except ValueError as error:
+                log.warning("not reading the consent mailbox: %s", error)
+                yield
+                return
+
+            async def on_decisions(meeting_id: str) -> None:
+                await enforce_recording(store, clients.meetings, meeting_id, cause="decision")
+
+            reader = MailboxReader(store, clients.mailbox, service, on_decisions=on_decisions)
+            holder["loop"] = loop = ReadingLoop(reader, CATCH_UP_INTERVAL)
+            url = tenant.public_url.rstrip("/") + NOTIFICATION_PATH
+            tasks = [
+                asyncio.create_task(loop.run()),
+                asyncio.create_task(_keep_subscribed(store, clients, url)),
+            ]
+            yield
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    app.cleanup_ctx.append(run)

@@ -1,0 +1,79 @@
+"""The bot as `iass-bot serve` runs it: the store, the web application, the consent mailbox's
+background work, and, for `make run`, the sandbox tenant beside it.
+
+With `sandbox=True` the seeded sandbox tenant is served on the next port up and the bot is
+pointed at it (tenant ids, secrets, the consent mailbox and the bot's endpoints), so a
+newcomer needs no Microsoft 365 tenant. Both are published on `localhost`, so the sign-in
+cookies of the staff pages work across the two.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+from pydantic import SecretStr
+
+from bot.config import Settings, TenantSettings
+from bot.mailbox.runtime import attach_consent_mailbox
+from bot.web.app import create_app
+from consent_store.unit_of_work import Store
+
+LOCAL_HOST_NAME = "localhost"
+
+
+def sandbox_tenant(port: int) -> TenantSettings:
+    """Tenant settings pointing at the sandbox served on `port + 1` beside the bot on `port`."""
+    from sandbox.seed import (
+        BOT_CATALOG_APP_ID,
+        BOT_CLIENT_ID,
+        BOT_CLIENT_SECRET,
+        CONSENT_MAILBOX,
+        TENANT_ID,
+    )
+
+    return TenantSettings(
+        tenant_id=TENANT_ID,
+        bot_app_id=BOT_CLIENT_ID,
+        bot_app_secret=SecretStr(BOT_CLIENT_SECRET),
+        consent_mailbox=CONSENT_MAILBOX.mail,
+        teams_catalog_app_id=BOT_CATALOG_APP_ID,
+        public_url=f"http://{LOCAL_HOST_NAME}:{port}",
+        sandbox_origin=f"http://{LOCAL_HOST_NAME}:{port + 1}",
+    )
+
+
+def _serve_sandbox(app: web.Application, host: str, tenant: TenantSettings) -> None:
+    async def run(_app: web.Application) -> AsyncIterator[None]:
+        from sandbox.app import create_sandbox_app
+        from sandbox.seed import seeded_tenant
+
+        seeded = seeded_tenant()
+        seeded.bot_endpoint = f"{tenant.public_url}/api/messages"
+        seeded.sandbox_url = tenant.sandbox_origin
+        runner = web.AppRunner(create_sandbox_app(seeded, public_origin=tenant.sandbox_origin))
+        await runner.setup()
+        port = int(tenant.sandbox_origin.rsplit(":", 1)[1])
+        await web.TCPSite(runner, host, port).start()
+        yield
+        await runner.cleanup()
+
+    app.cleanup_ctx.append(run)
+
+
+def serving_app(
+    settings: Settings, *, sandbox: bool = False, host: str = "127.0.0.1"
+) -> web.Application:
+    """The application to serve. `ValueError` names a missing or malformed key setting."""
+    store = Store.open(settings.database_url, settings.key_ring())
+    tenant = sandbox_tenant(settings.port) if sandbox else settings.tenant
+    app = create_app(settings, store, tenant=tenant)
+    if sandbox:
+        _serve_sandbox(app, host, tenant)
+    attach_consent_mailbox(app, store, tenant, settings.service)
+
+    async def close_store(_app: web.Application) -> None:
+        await store.close()
+
+    app.on_cleanup.append(close_store)
+    return app

@@ -1,0 +1,101 @@
+"""The bot as `make run` serves it, with the sandbox tenant beside it: the consent mailbox is
+subscribed on its own, and a reply is read as soon as Graph's notification arrives (the
+timer's catch-up is minutes away, so only the notification can explain it)."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from bot.cli.main import main
+from bot.config import Settings
+from bot.graph.client import open_graph_client
+from bot.graph.mailbox import ConsentMailbox
+from bot.services.consent_requests import send_consent_requests
+from bot.serving import sandbox_tenant, serving_app
+from consent_store.unit_of_work import Store
+from sandbox.seed import CONSENT_MAILBOX, PARENT_CARER
+from tests.builders import a_meeting, schedule
+from tests.tenant_flows.conftest import People
+from tests.tenant_flows.test_consent_by_email import ADVISER, PARENT, SCHOOL
+
+
+def free_port_pair() -> int:
+    """A free port whose next port is free too (the sandbox goes there)."""
+    while True:
+        with socket.socket() as first:
+            first.bind(("127.0.0.1", 0))
+            port = int(first.getsockname()[1])
+            with socket.socket() as second:
+                try:
+                    second.bind(("127.0.0.1", port + 1))
+                except OSError:
+                    continue
+                return port
+
+
+@pytest.fixture
+async def bot_store(
+    database_url: str, env_without_iass: Path, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[Store]:
+    """The served bot (sandbox mode) and a store opened with the same keys."""
+    monkeypatch.setenv("IASS_DATABASE_URL", database_url)
+    monkeypatch.setenv("PORT", str(free_port_pair()))
+    assert main(["keys", "init"]) == 0
+    settings = Settings()
+    runner = web.AppRunner(serving_app(settings, sandbox=True, host="localhost"))
+    await runner.setup()
+    await web.TCPSite(runner, "localhost", settings.port).start()
+    store = Store.open(database_url, settings.key_ring())
+    yield store
+    await store.close()
+    await runner.cleanup()
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], seconds: float = 10.0) -> None:
+    for _ in range(int(seconds * 10)):
+        if await check():
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError("did not happen in time")
+
+
+async def test_a_reply_is_read_when_graph_notifies(bot_store: Store) -> None:
+    async def subscribed() -> bool:
+        async with bot_store.unit_of_work() as uow:
+            cursor = await uow.inbound.cursor(CONSENT_MAILBOX.mail)
+        return cursor is not None and cursor.subscription_id is not None
+
+    await eventually(subscribed)
+
+    tenant = sandbox_tenant(Settings().port)
+    meeting_id, (parent, _, _) = await schedule(
+        bot_store,
+        a_meeting(
+            starts_at=datetime.now(UTC) + timedelta(days=2), attendees=(PARENT, SCHOOL, ADVISER)
+        ),
+    )
+    async with open_graph_client(tenant.graph_config()) as graph:
+        mailbox = ConsentMailbox(graph, CONSENT_MAILBOX.mail)
+        await send_consent_requests(
+            bot_store, mailbox, Settings().service, meeting_id, "Priya", "test"
+        )
+    async with bot_store.unit_of_work() as uow:
+        reference = (await uow.meetings.get(meeting_id)).reference
+
+    async with aiohttp.ClientSession() as http:
+        await People(tenant.sandbox_origin, http).reply(PARENT_CARER.address, reference, "Yes")
+
+    async def recorded() -> bool:
+        async with bot_store.unit_of_work() as uow:
+            facts = await uow.meetings.facts(meeting_id)
+        return any(d.attendee_id == parent for d in facts.decisions)
+
+    await eventually(recorded)
