@@ -1,8 +1,8 @@
 """Database engines for the store: SQLite (aiosqlite) embedded, PostgreSQL (asyncpg) production.
 
 SQLite connections enforce foreign keys, overwrite deleted content (secure_delete), use WAL and
-begin every transaction IMMEDIATE, so concurrent writers queue on the write lock instead of
-failing half-way through a transaction.
+begin every writing transaction IMMEDIATE, so concurrent writers queue on the write lock
+instead of failing half-way through a transaction; read-only transactions begin DEFERRED.
 """
 
 from __future__ import annotations
@@ -14,6 +14,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 _SQLITE_BUSY_TIMEOUT_MS = 30_000
+READ_ONLY = "iass_read_only"
+"""Execution option marking a read-only transaction: on SQLite it begins DEFERRED, so under
+WAL it reads alongside the one writer instead of queueing for the write lock."""
 
 
 def _prepare_sqlite(engine: AsyncEngine) -> None:
@@ -29,8 +32,10 @@ def _prepare_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        options = connection.get_execution_options()
+        if options.get("isolation_level") == "AUTOCOMMIT":
+            return
+        connection.exec_driver_sql("BEGIN" if options.get(READ_ONLY) else "BEGIN IMMEDIATE")
 
 
 def create_engine(url: str) -> AsyncEngine:

@@ -8,7 +8,7 @@
 Leaving the block without `commit()` rolls everything back, audit entries included; rows
 already loaded stay readable after the block. On SQLite, which has a single writer, units of
 work in one process queue for it in turn rather than waiting in SQLite's sleeping busy
-handler.
+handler; `store.reading()` gives a unit of work that only reads and never queues.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from consent_store import audit
 from consent_store.crypto import BlindIndex, FieldCipher
-from consent_store.engine import create_engine
+from consent_store.engine import READ_ONLY, create_engine
 from consent_store.inbound import InboundEmails
 from consent_store.keys import KeyRing
 from consent_store.repository import MeetingRepository
@@ -54,6 +54,10 @@ class Store:
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self)
 
+    def reading(self) -> UnitOfWork:
+        """A unit of work that only reads: it never waits for the writer and cannot commit."""
+        return UnitOfWork(self, read_only=True)
+
     async def close(self) -> None:
         await self.engine.dispose()
 
@@ -65,16 +69,21 @@ class UnitOfWork:
     meetings: MeetingRepository
     inbound: InboundEmails
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, *, read_only: bool = False) -> None:
         self.store = store
+        self.read_only = read_only
+        self._holds_writer = False
 
     def now(self) -> datetime:
         return self.store.clock()
 
     async def __aenter__(self) -> Self:
-        if self.store.sqlite_writer is not None:
+        if self.store.sqlite_writer is not None and not self.read_only:
             await self.store.sqlite_writer.acquire()
+            self._holds_writer = True
         self.session = self.store.sessions()
+        if self.read_only:
+            await self.session.connection(execution_options={READ_ONLY: True})
         self._audit_events: list[tuple[audit.AuditEvent, datetime]] = []
         self.meetings = MeetingRepository(self.session, self.store.cipher, self.store.blind_index)
         self.inbound = InboundEmails(self.session)
@@ -89,14 +98,17 @@ class UnitOfWork:
         try:
             await self.session.close()
         finally:
-            if self.store.sqlite_writer is not None:
+            if self._holds_writer and self.store.sqlite_writer is not None:
                 self.store.sqlite_writer.release()
+                self._holds_writer = False
 
     async def audit(self, event: audit.AuditEvent) -> None:
         """Note an audit entry, stamped now; it is chained and lands only when the work commits."""
         self._audit_events.append((event, self.now()))
 
     async def commit(self) -> None:
+        if self.read_only:
+            raise RuntimeError("a reading unit of work cannot commit")
         await audit.append_all(self.session, self.store.audit_key, self._audit_events)
         self._audit_events = []
         await self.session.commit()

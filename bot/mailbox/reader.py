@@ -43,7 +43,7 @@ class MailboxReader:
 
     async def catch_up(self) -> Counter[str]:
         """Process everything new since the stored delta link; counts outcomes."""
-        async with self._store.unit_of_work() as uow:
+        async with self._store.reading() as uow:
             cursor = await uow.inbound.cursor(self._mailbox.address)
             delta_link = cursor.delta_link if cursor else None
         messages, next_link = await self._mailbox.changes(delta_link)

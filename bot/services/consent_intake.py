@@ -91,6 +91,16 @@ class IntakeResult:
     receipt_to: ReceiptAddress | None = None
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """What to record for one email, worked out while only reading."""
+
+    result: IntakeResult
+    decisions: tuple[NewDecision, ...] = ()
+    review: NewReviewItem | None = None
+    audits: tuple[AuditEvent, ...] = ()
+
+
 def _dedupe_key(reply: ConsentReply | Unreadable, digest: str) -> str:
     if isinstance(reply, ConsentReply) and reply.message_id:
         return reply.message_id[:998]
@@ -98,54 +108,75 @@ def _dedupe_key(reply: ConsentReply | Unreadable, digest: str) -> str:
 
 
 async def take_in(store: Store, email: InboundEmail) -> IntakeResult:
-    """Process one email in its own transaction; safe to call twice for the same email."""
+    """Process one email; safe to call twice for the same email.
+
+    Matching reads only (so it never waits for the single SQLite writer); the write that
+    follows records the email, its decisions or review item and their audit entries at once.
+    """
     digest = hashlib.sha256(email.raw).hexdigest()
     reply = classify_email(email.raw)
-    key = _dedupe_key(reply, digest)
+    async with store.reading() as uow:
+        plan = await _plan(uow, email, reply, digest)
     async with store.unit_of_work() as uow:
         try:
-            result = await _process(uow, email, reply, digest)
             inbound_id = await uow.inbound.add(
                 InboundRecord(
-                    dedupe_key=key,
+                    dedupe_key=_dedupe_key(reply, digest),
                     mailbox_message_id=email.mailbox_message_id,
                     received_at=email.received_at,
-                    outcome=result.outcome.value,
-                    reason=result.reason,
-                    meeting_id=result.meeting_id,
-                    attendee_id=result.attendee_id,
+                    outcome=plan.result.outcome.value,
+                    reason=plan.result.reason,
+                    meeting_id=plan.result.meeting_id,
+                    attendee_id=plan.result.attendee_id,
                     email_sha256=digest,
                     size_bytes=len(email.raw),
                 ),
                 uow.now(),
             )
+            for decision in plan.decisions:
+                await uow.meetings.add_decision(decision, uow.now())
+            review_item_id = None
+            if plan.review is not None:
+                review_item_id = await uow.meetings.add_review_item(plan.review)
+                await uow.audit(
+                    AuditEvent(
+                        "review.queued",
+                        actor="intake",
+                        meeting_id=plan.review.meeting_id,
+                        subject_id=plan.review.attendee_id or review_item_id,
+                        detail={"reason": plan.review.reason},
+                    )
+                )
+            for event in plan.audits:
+                await uow.audit(event)
             await uow.commit()
         except IntegrityError:
             return IntakeResult(IntakeOutcome.DUPLICATE)
-    return replace(result, inbound_id=inbound_id)
+    return replace(plan.result, inbound_id=inbound_id, review_item_id=review_item_id)
 
 
-async def _process(
+async def _plan(
     uow: UnitOfWork, email: InboundEmail, reply: ConsentReply | Unreadable, digest: str
-) -> IntakeResult:
+) -> _Plan:
     if isinstance(reply, Unreadable):
-        await uow.audit(AuditEvent("intake.unreadable", detail={"size_bytes": len(email.raw)}))
-        return IntakeResult(IntakeOutcome.UNREADABLE, reason=reply.reason[:64])
+        unreadable = AuditEvent("intake.unreadable", detail={"size_bytes": len(email.raw)})
+        return _Plan(
+            IntakeResult(IntakeOutcome.UNREADABLE, reason=reply.reason[:64]), audits=(unreadable,)
+        )
     if reply.auto_reply:
-        return IntakeResult(IntakeOutcome.AUTO_REPLY)
+        return _Plan(IntakeResult(IntakeOutcome.AUTO_REPLY))
 
     meeting_id, problem = await _match_meeting(uow, reply)
     if meeting_id is None:
-        return await _queue(uow, email, reply, problem or ReviewReason.NO_MEETING)
+        return _review(email, reply, problem or ReviewReason.NO_MEETING)
     attendees = await uow.meetings.attendees_with_email(meeting_id, reply.sender or "")
     if len(attendees) != 1:
         reason = ReviewReason.SHARED_ADDRESS if attendees else ReviewReason.UNKNOWN_SENDER
-        return await _queue(uow, email, reply, reason, meeting_id)
+        return _review(email, reply, reason, meeting_id)
     attendee = attendees[0]
-    attendee_id = attendee.id
-    request = await uow.meetings.latest_request(attendee_id)
+    request = await uow.meetings.latest_request(attendee.id)
     if request is None:
-        return await _queue(uow, email, reply, ReviewReason.NO_REQUEST, meeting_id, attendee_id)
+        return _review(email, reply, ReviewReason.NO_REQUEST, meeting_id, attendee.id)
 
     asked = tuple(Topic(topic) for topic in request.topics)
     findings = {
@@ -156,64 +187,73 @@ async def _process(
     }
     meeting = await uow.meetings.get(meeting_id)
     late = email.received_at >= meeting.starts_at
-    name = uow.decrypt(attendee.name_enc, "attendees", "name", attendee_id)
-    invited_at = uow.decrypt(attendee.email_enc, "attendees", "email", attendee_id)
+    name = uow.decrypt(attendee.name_enc, "attendees", "name", attendee.id)
+    invited_at = uow.decrypt(attendee.email_enc, "attendees", "email", attendee.id)
     receipt_to = (
         ReceiptAddress(name, invited_at, meeting.reference) if name and invited_at else None
     )
-    for topic, finding in findings.items():
-        await uow.meetings.add_decision(
-            NewDecision(
-                meeting_id=meeting_id,
-                attendee_id=attendee_id,
-                topic=topic,
-                decision=finding.decision,
-                received_at=email.received_at,
-                auth=reply.authenticated,
-                sender_matches=True,
-                decided_by="email",
-                sender=reply.sender,
-                message_id=reply.message_id,
-                phrase=finding.evidence,
-                email_sha256=digest,
-                request_id=request.id,
-                documents_covered=tuple(request.documents_covered)
-                if topic is Topic.DOCUMENTS
-                else (),
-            ),
-            uow.now(),
+    decisions = tuple(
+        NewDecision(
+            meeting_id=meeting_id,
+            attendee_id=attendee.id,
+            topic=topic,
+            decision=finding.decision,
+            received_at=email.received_at,
+            auth=reply.authenticated,
+            sender_matches=True,
+            decided_by="email",
+            sender=reply.sender,
+            message_id=reply.message_id,
+            phrase=finding.evidence,
+            email_sha256=digest,
+            request_id=request.id,
+            documents_covered=tuple(request.documents_covered) if topic is Topic.DOCUMENTS else (),
         )
-        await uow.audit(
-            AuditEvent(
-                "consent.recorded",
-                actor="intake",
-                meeting_id=meeting_id,
-                subject_id=attendee_id,
-                detail={
-                    "topic": topic.value,
-                    "decision": finding.decision.value,
-                    "late": late,
-                    "authentication": reply.authenticated.value,
-                },
+        for topic, finding in findings.items()
+    )
+    audits = tuple(
+        AuditEvent(
+            "consent.recorded",
+            actor="intake",
+            meeting_id=meeting_id,
+            subject_id=attendee.id,
+            detail={
+                "topic": d.topic.value,
+                "decision": d.decision.value,
+                "late": late,
+                "authentication": reply.authenticated.value,
+            },
+        )
+        for d in decisions
+    )
+    recorded = tuple((d.topic, d.decision) for d in decisions)
+    if reply.classification.needs_review:
+        queued = _review(email, reply, ReviewReason.NOT_UNDERSTOOD, meeting_id, attendee.id)
+        return replace(
+            queued,
+            result=replace(
+                queued.result, decisions=recorded, topics_asked=asked, receipt_to=receipt_to
+            ),
+            decisions=decisions,
+            audits=audits,
+        )
+    if not decisions:
+        return _Plan(
+            IntakeResult(
+                IntakeOutcome.NOTHING_ASKED, meeting_id=meeting_id, attendee_id=attendee.id
             )
         )
-    decisions = tuple((topic, finding.decision) for topic, finding in findings.items())
-    if reply.classification.needs_review:
-        queued = await _queue(
-            uow, email, reply, ReviewReason.NOT_UNDERSTOOD, meeting_id, attendee_id
-        )
-        return replace(queued, decisions=decisions, topics_asked=asked, receipt_to=receipt_to)
-    if not decisions:
-        return IntakeResult(
-            IntakeOutcome.NOTHING_ASKED, meeting_id=meeting_id, attendee_id=attendee_id
-        )
-    return IntakeResult(
-        IntakeOutcome.LATE if late else IntakeOutcome.RECORDED,
-        meeting_id=meeting_id,
-        attendee_id=attendee_id,
+    return _Plan(
+        IntakeResult(
+            IntakeOutcome.LATE if late else IntakeOutcome.RECORDED,
+            meeting_id=meeting_id,
+            attendee_id=attendee.id,
+            decisions=recorded,
+            topics_asked=asked,
+            receipt_to=receipt_to,
+        ),
         decisions=decisions,
-        topics_asked=asked,
-        receipt_to=receipt_to,
+        audits=audits,
     )
 
 
@@ -235,16 +275,21 @@ async def _match_meeting(
     return (next(iter(by_thread)), None) if by_thread else (None, ReviewReason.NO_MEETING)
 
 
-async def _queue(
-    uow: UnitOfWork,
+def _review(
     email: InboundEmail,
     reply: ConsentReply,
     reason: ReviewReason,
     meeting_id: str | None = None,
     attendee_id: str | None = None,
-) -> IntakeResult:
-    item_id = await uow.meetings.add_review_item(
-        NewReviewItem(
+) -> _Plan:
+    return _Plan(
+        IntakeResult(
+            IntakeOutcome.REVIEW,
+            meeting_id=meeting_id,
+            attendee_id=attendee_id,
+            reason=reason.value,
+        ),
+        review=NewReviewItem(
             received_at=email.received_at,
             reason=reason.value,
             meeting_id=meeting_id,
@@ -253,21 +298,5 @@ async def _queue(
             sender=reply.sender,
             text=reply.own_words,
             auth=reply.authenticated,
-        )
-    )
-    await uow.audit(
-        AuditEvent(
-            "review.queued",
-            actor="intake",
-            meeting_id=meeting_id,
-            subject_id=attendee_id or item_id,
-            detail={"reason": reason.value},
-        )
-    )
-    return IntakeResult(
-        IntakeOutcome.REVIEW,
-        meeting_id=meeting_id,
-        attendee_id=attendee_id,
-        reason=reason.value,
-        review_item_id=item_id,
+        ),
     )

@@ -37,7 +37,7 @@ async def enforce_recording(
     present: tuple[Participant, ...] = (),
 ) -> Enforcement:
     """Ask the gate and make Teams match. `cause` says why (audited): e.g. "decision"."""
-    async with store.unit_of_work() as uow:
+    async with store.reading() as uow:
         meeting = await uow.meetings.get(meeting_id)
         verdict = evaluate_recording(await uow.meetings.facts(meeting_id, present))
     allowed = verdict.permitted
