@@ -44,6 +44,11 @@ def sandbox_tenant(port: int) -> TenantSettings:
 
 
 def _serve_sandbox(app: web.Application, host: str, tenant: TenantSettings) -> None:
+    async def to_sandbox(request: web.Request) -> web.StreamResponse:
+        raise web.HTTPFound(f"{tenant.sandbox_origin}/sandbox/")
+
+    app.router.add_get("/sandbox", to_sandbox)
+
     async def run(_app: web.Application) -> AsyncIterator[None]:
         from sandbox.app import create_sandbox_app
         from sandbox.seed import seeded_tenant
@@ -68,6 +73,11 @@ def serving_app(
     store = Store.open(settings.database_url, settings.key_ring())
     tenant = sandbox_tenant(settings.port) if sandbox else settings.tenant
     app = create_app(settings, store, tenant=tenant)
+
+    async def to_staff_pages(request: web.Request) -> web.StreamResponse:
+        raise web.HTTPFound("/tab")
+
+    app.router.add_get("/", to_staff_pages)
     if sandbox:
         _serve_sandbox(app, host, tenant)
     attach_consent_mailbox(app, store, tenant, settings.service)

@@ -99,3 +99,13 @@ async def test_a_reply_is_read_when_graph_notifies(bot_store: Store) -> None:
         return any(d.attendee_id == parent for d in facts.decisions)
 
     await eventually(recorded)
+
+
+async def test_a_newcomer_finds_the_pages_from_the_bots_address(bot_store: Store) -> None:
+    port = Settings().port
+    async with aiohttp.ClientSession() as http:
+        async with http.get(f"http://localhost:{port}/", allow_redirects=False) as home:
+            assert (home.status, home.headers["Location"]) == (302, "/tab")
+        async with http.get(f"http://localhost:{port}/sandbox") as sandbox_page:
+            assert sandbox_page.status == 200
+            assert str(sandbox_page.url).startswith(f"http://localhost:{port + 1}/sandbox/")
