@@ -23,8 +23,8 @@ def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         help="write fresh keys into a local .env file (for a single-machine install)",
         description=(
             "Add IASS_ENCRYPTION_KEYS, IASS_ENCRYPTION_KEY_ID, IASS_BLIND_INDEX_KEY, "
-            "IASS_AUDIT_KEY and IASS_SESSION_KEY with fresh random values to the .env file, keeping any already "
-            "set. In production keep keys in your secret store instead."
+            "IASS_AUDIT_KEY and IASS_SESSION_KEY with fresh random values to the .env file, "
+            "keeping any already set. In production keep keys in your secret store instead."
         ),
     )
     init.add_argument("--env-file", type=Path, default=Path(".env"))

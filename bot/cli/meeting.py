@@ -13,6 +13,7 @@ from bot.config import Settings
 from bot.graph.tenant import open_tenant
 from bot.services.meeting_request import InvalidMeeting, MeetingInput, PersonInput, parse_meeting
 from bot.services.scheduling import ScheduledMeeting, SchedulingFailed, schedule_meeting
+from bot.serving import sandbox_tenant
 from consent_store.unit_of_work import Store
 
 _PEOPLE_FLAGS = (
@@ -37,6 +38,11 @@ def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         ),
     )
     schedule.add_argument("--file", type=Path, help="a JSON file of meetings to schedule")
+    schedule.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="use the sandbox tenant that `make run` (serve --sandbox) is serving",
+    )
     schedule.add_argument("--title")
     schedule.add_argument("--start", help="e.g. 2026-12-01 10:00 (UK time)")
     schedule.add_argument("--end", help="e.g. 2026-12-01 11:00 (UK time)")
@@ -103,7 +109,8 @@ def run_schedule(args: argparse.Namespace) -> int:
 
     async def work(store: Store) -> list[ScheduledMeeting | str]:
         outcomes: list[ScheduledMeeting | str] = []
-        async with open_tenant(settings.tenant) as tenant:
+        tenant_settings = sandbox_tenant(settings.port) if args.sandbox else settings.tenant
+        async with open_tenant(tenant_settings) as tenant:
             for number, (request, staff_name) in enumerate(requests, start=1):
                 try:
                     meeting = parse_meeting(request, store.clock())
