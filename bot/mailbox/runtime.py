@@ -22,6 +22,7 @@ from bot.mailbox.notifications import READ_FAILURES, ReadingLoop, notification_h
 from bot.mailbox.reader import MailboxReader
 from bot.mailbox.subscription import current_client_state, ensure_subscription
 from bot.services.recording_enforcement import enforce_recording
+from bot.web.app_keys import DECISION_EVENTS
 from consent_store.unit_of_work import Store
 
 log = logging.getLogger(__name__)
@@ -46,7 +47,9 @@ async def _keep_subscribed(store: Store, clients: TenantClients, url: str) -> No
 def attach_consent_mailbox(
     app: web.Application, store: Store, tenant: TenantSettings, service: ServiceProfile
 ) -> None:
-    """Add the notification endpoint and the mailbox's background work to `app`."""
+    """Add the notification endpoint and the mailbox's background work to `app`, and make
+    every change of decisions (from email or the review queue) reach Teams' recording setting."""
+    events = app[DECISION_EVENTS]
     holder: dict[str, ReadingLoop] = {}
 
     async def client_state() -> str | None:
@@ -69,10 +72,13 @@ def attach_consent_mailbox(
                 yield
                 return
 
-            async def on_decisions(meeting_id: str) -> None:
+            async def enforce(meeting_id: str) -> None:
                 await enforce_recording(store, clients.meetings, meeting_id, cause="decision")
 
-            reader = MailboxReader(store, clients.mailbox, service, on_decisions=on_decisions)
+            events.add(enforce)
+            reader = MailboxReader(
+                store, clients.mailbox, service, on_decisions=events.decisions_changed
+            )
             holder["loop"] = loop = ReadingLoop(reader, CATCH_UP_INTERVAL)
             url = tenant.public_url.rstrip("/") + NOTIFICATION_PATH
             tasks = [

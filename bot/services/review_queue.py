@@ -170,8 +170,9 @@ async def confirm(
     staff_id: str,
     attendee_id: str,
     decisions: Mapping[Topic, Decision],
-) -> None:
-    """Record the staff member's reading of the item as decisions by the chosen attendee."""
+) -> str:
+    """Record the staff member's reading of the item as decisions by the chosen attendee;
+    returns the meeting's id (its gates must be asked again once this commits)."""
     item = await _open_item(uow, item_id)
     if item.meeting_id is None:
         raise ReviewRefused("This email matches no meeting, so it can only be set aside.")
@@ -222,6 +223,7 @@ async def confirm(
             detail=detail,
         )
     )
+    return item.meeting_id
 
 
 async def reject(uow: UnitOfWork, item_id: str, staff_id: str, reason: RejectReason) -> None:

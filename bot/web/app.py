@@ -12,6 +12,8 @@ import logging
 from aiohttp import web
 
 from bot.config import Settings, TenantSettings
+from bot.services.decision_events import DecisionEvents
+from bot.web.app_keys import DECISION_EVENTS
 from bot.web.site import build_staff_site
 from bot.web.staff_app import mount_staff_pages, mount_unavailable_staff_pages
 from consent_store.unit_of_work import Clock, Store, utc_now
@@ -37,6 +39,7 @@ def create_app(
     `settings.tenant`; `clock` times sessions and token lifetimes."""
     app = web.Application()
     app[SETTINGS_KEY] = settings
+    app[DECISION_EVENTS] = DecisionEvents()
     app.router.add_get("/healthz", healthz)
     if store is not None:
         _add_staff_pages(app, store, tenant or settings.tenant, settings.service.short_name, clock)

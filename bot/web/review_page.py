@@ -23,6 +23,7 @@ from bot.services.review_queue import (
     open_items,
     reject,
 )
+from bot.web.app_keys import DECISION_EVENTS
 from bot.web.pages import page
 from bot.web.session import STAFF_SESSION
 from bot.web.site import STAFF_SITE
@@ -148,7 +149,7 @@ async def confirm_item(request: web.Request) -> web.Response:
     try:
         reading = parse_reading(await _form(request))
         async with request.config_dict[STAFF_SITE].store.unit_of_work() as uow:
-            await confirm(
+            meeting_id = await confirm(
                 uow,
                 request.match_info["item_id"],
                 staff.object_id,
@@ -158,6 +159,7 @@ async def confirm_item(request: web.Request) -> web.Response:
             await uow.commit()
     except ReviewRefused as refusal:
         return await _queue_page(request, status=_status_of(refusal), problem=str(refusal))
+    await request.config_dict[DECISION_EVENTS].decisions_changed(meeting_id)
     raise web.HTTPSeeOther(f"{QUEUE_PATH}?done=confirmed")
 
 

@@ -14,7 +14,9 @@ from aiohttp.test_utils import TestServer, unused_port
 from pydantic import SecretStr
 
 from bot.config import Settings, TenantSettings
+from bot.services.decision_events import DecisionEvents
 from bot.web.app import create_app
+from bot.web.app_keys import DECISION_EVENTS
 from bot.web.session import SessionCookies, StaffSession
 from consent_store.unit_of_work import Clock, Store, utc_now
 from sandbox.app import create_sandbox_app
@@ -65,6 +67,7 @@ class StaffServer:
     base_url: str
     tenant: TenantSettings
     clock: Clock = field(default=utc_now)
+    events: DecisionEvents = field(default_factory=DecisionEvents)
 
     def url(self, path: str) -> str:
         return f"{self.base_url}{path}"
@@ -86,7 +89,7 @@ async def serving_staff_pages(
     tenant = tenant_settings(sandbox_origin, base_url, **overrides)
     app = create_app(Settings(_env_file=None), store, tenant=tenant, clock=clock)
     async with TestServer(app, host="127.0.0.1", port=port):
-        yield StaffServer(base_url, tenant, clock)
+        yield StaffServer(base_url, tenant, clock, app[DECISION_EVENTS])
 
 
 @dataclass

@@ -70,6 +70,12 @@ async def test_confirming_a_reading_records_it_and_the_item_leaves_the_queue(
 ) -> None:
     meeting, (parent, _, _) = await schedule(store)
     item = await queue_item(store, meeting, parent)
+    gates_asked_again: list[str] = []
+
+    async def heard(meeting_id: str) -> None:
+        gates_asked_again.append(meeting_id)
+
+    staff_site.events.add(heard)
 
     confirmed = await signed_in.post(
         staff_site.url(f"/tab/review/{item}/confirm"),
@@ -98,6 +104,7 @@ async def test_confirming_a_reading_records_it_and_the_item_leaves_the_queue(
     }
     assert await status_of(store, item) == "confirmed"
     assert ("review.confirmed", STAFF_SESSION.object_id) in await actions(store)
+    assert gates_asked_again == [meeting]
 
 
 async def test_resolving_twice_is_refused_with_a_clear_message(
