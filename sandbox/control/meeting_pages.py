@@ -1,6 +1,11 @@
-"""Human-facing pages for live meetings: each meeting's participants, recording, the bot's
-calls and prompts, targeted notifications, and its chat as Teams would show it (text, file
-attachments, Adaptive Cards as their JSON). Every value written into the HTML is escaped."""
+"""The meeting room page: one live meeting as the people in it see it, and the buttons they
+press. It shows the onlineMeeting's subject, times and recording and transcription settings
+as Teams has them now, the participants (in the meeting or not, recording or not), the bot's
+calls and the prompts played, and the meeting chat as text (cards as their TextBlock and
+TextRun texts, never as HTML). Its forms start the meeting, admit an invitee or a stranger,
+start and stop recording, post a file as a member of staff, and end the meeting, each through
+`app[TEAMS]` (the `MeetingDriver` the control API uses) and back to the room with a notice of
+what happened, Teams' refusals included. A meeting not live yet offers to open its room."""
 
 from __future__ import annotations
 
@@ -10,74 +15,363 @@ from typing import Any
 
 from aiohttp import web
 
-from sandbox.app_keys import TENANT
-from sandbox.control.pages import page
+from sandbox.app_keys import TEAMS, TENANT
+from sandbox.control.card_text import card_lines
+from sandbox.control.page_forms import FormFields, form, hidden, select, text_area, text_input
+from sandbox.control.page_style import page, see_other
 from sandbox.control.teams_views import meeting_view
+from sandbox.graph_time import graph_datetime_seconds
+from sandbox.meetings import OnlineMeeting
+from sandbox.public_urls import public_url
+from sandbox.teams.activities import (
+    FILE_DOWNLOAD_INFO,
+    MEETING_END,
+    MEETING_START,
+    PARTICIPANT_JOIN,
+    PARTICIPANT_LEAVE,
+)
+from sandbox.teams.bot_channel import ActivityDelivery
+from sandbox.teams.live_meetings import LiveMeeting
+from sandbox.teams.meeting_driver import MeetingActionError, MeetingDriver
+from sandbox.tenant import Tenant
+
+ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
+_EVENTS = {
+    MEETING_START: "the meeting started",
+    MEETING_END: "the meeting ended",
+    PARTICIPANT_JOIN: "joined the meeting",
+    PARTICIPANT_LEAVE: "left the meeting",
+}
 
 
-def _attachment(attachment: dict[str, Any]) -> str:
+def _yes_no(value: bool) -> str:
+    return "yes" if value else "no"
+
+
+def _driver(request: web.Request) -> MeetingDriver:
+    """The Teams driver, with `tenant.sandbox_url` filled in from this request if unset (as
+    the control API does), so activities can name the Bot Connector."""
+    tenant = request.config_dict[TENANT]
+    if tenant.sandbox_url is None:
+        tenant.sandbox_url = public_url(request, "sandbox-index").removesuffix("/sandbox/")
+    return request.config_dict[TEAMS]
+
+
+def _action(request: web.Request, name: str) -> str:
+    return str(request.app.router[name].url_for(meeting=request.match_info["meeting"]))
+
+
+def _told_bot(delivery: ActivityDelivery) -> str:
+    return f" The bot: {delivery.outcome}."
+
+
+# --- the page ------------------------------------------------------------------------------
+
+
+def _attachment_lines(attachment: dict[str, Any]) -> list[str]:
     content_type = str(attachment.get("contentType", ""))
+    if content_type == ADAPTIVE_CARD:
+        return ["Card:", *(f"  {line}" for line in card_lines(attachment.get("content")))]
+    if content_type in {FILE_DOWNLOAD_INFO, "reference"}:
+        return [f"File: {attachment.get('name', '')}"]
     if content_type == "text/html":
-        return ""
-    if content_type.endswith("file.download.info"):
-        return f"<p>File: <code>{escape(str(attachment.get('name', '')))}</code></p>"
-    content = json.dumps(attachment.get("content"), indent=2)
-    return f"<p>{escape(content_type)}</p><pre>{escape(content)}</pre>"
+        return []
+    return [f"({content_type})"]
 
 
-def _chat_rows(chat: dict[str, Any] | None) -> str:
-    rows = []
-    for entry in chat["activities"] if chat else []:
-        activity = entry["activity"]
-        sender = (activity.get("from") or {}).get("name", "")
-        what = activity.get("name") or activity.get("text") or ""
-        attachments = "".join(_attachment(a) for a in activity.get("attachments") or [])
-        edited = " (edited)" if entry["updatedAt"] else ""
-        rows.append(
-            f"<tr><td>{escape(str(entry['at']))}</td><td>{escape(entry['direction'])}</td>"
-            f"<td>{escape(str(sender))}</td>"
-            f"<td>{escape(str(what))}{escape(edited)}{attachments}</td></tr>"
-        )
-    return f"<table>{''.join(rows)}</table>" if rows else "<p>No activity yet.</p>"
-
-
-def _call_item(call: dict[str, Any]) -> str:
-    prompts = [
-        f"{p['durationSeconds']} s" if p["problem"] is None else f"refused: {p['problem']}"
-        for operation in call["operations"]
-        for p in operation["prompts"]
-    ]
+def _chat_entry(entry: dict[str, Any]) -> str:
+    activity = entry["activity"]
+    sender = str((activity.get("from") or {}).get("name") or "")
+    name = str(activity.get("name") or "")
+    if name in _EVENTS:
+        members = (activity.get("value") or {}).get("members") or []
+        who = ", ".join(str(m["user"].get("name", "")) for m in members) or sender
+        lines = [f"{who} {_EVENTS[name]}" if members else _EVENTS[name].capitalize()]
+    else:
+        lines = [str(activity.get("text") or "")] if activity.get("text") else []
+    for attachment in activity.get("attachments") or []:
+        lines.extend(_attachment_lines(attachment))
+    direction = "to the bot" if entry["direction"] == "to_bot" else "from the bot"
+    edited = ", edited" if entry["updatedAt"] else ""
     return (
-        f"<li><code>{escape(call['id'])}</code>: {escape(call['state'])}; prompts: "
-        f"{escape('; '.join(prompts) or 'none')}</li>"
+        f"<li class='card'><p class='meta'>{escape(sender)} ({escape(direction)}), "
+        f"{escape(str(entry['at']))}{escape(edited)}</p>"
+        f"<pre>{escape(chr(10).join(lines))}</pre></li>"
     )
+
+
+def _chat(view: dict[str, Any]) -> str:
+    chat = view["chat"]
+    entries = "".join(_chat_entry(e) for e in chat["activities"]) if chat else ""
+    return f"<ul class='cards'>{entries}</ul>" if entries else "<p>Nothing in the chat yet.</p>"
+
+
+def _calls(view: dict[str, Any]) -> str:
+    if not view["calls"]:
+        return "<p>The bot has not joined the call.</p>"
+    items = []
+    for call in view["calls"]:
+        prompts = [
+            f"a {p['durationSeconds']} s prompt"
+            if p["problem"] is None
+            else f"a prompt refused: {p['problem']}"
+            for operation in call["operations"]
+            for p in operation["prompts"]
+        ]
+        played = "; ".join(prompts) or "no prompts played"
+        items.append(f"<li>The bot's call is {escape(call['state'])}: {escape(played)}.</li>")
+    return f"<ul>{''.join(items)}</ul>"
+
+
+def _participants(view: dict[str, Any]) -> str:
+    items = "".join(
+        f"<li>{escape(p['user']['name'])} ({escape(p['role'])}, "
+        f"{escape(p['user']['userRole'])}): "
+        f"{'in the meeting' if p['inMeeting'] else 'left'}"
+        f"{', recording' if p['recording'] else ''}</li>"
+        for p in view["participants"]
+    )
+    return f"<ul>{items}</ul>" if items else "<p>Nobody has joined yet.</p>"
+
+
+def _invitees(online_meeting: OnlineMeeting, meeting: LiveMeeting) -> list[str]:
+    """Who may be admitted from the invitation: object ids and addresses not in the meeting."""
+    keys = [a.user_id or a.upn or "" for a in online_meeting.attendees]
+    return [k for k in keys if k and not _present(meeting, k)]
+
+
+def _present(meeting: LiveMeeting, key: str) -> bool:
+    attendance = meeting.participant(key)
+    return attendance is not None and attendance.in_meeting
+
+
+def _name(tenant: Tenant, key: str) -> str:
+    user = tenant.directory.user_by_object_id(key)
+    name = user.display_name if user is not None else tenant.directory.display_name_for(key)
+    return f"{name} ({key})" if name and user is None else name or key
+
+
+def _staff_posters(tenant: Tenant, online_meeting: OnlineMeeting) -> list[str]:
+    ids = [online_meeting.organizer_id, *(a.user_id for a in online_meeting.attendees)]
+    staff = (tenant.directory.user_by_object_id(i) for i in ids if i)
+    return [u.object_id for u in staff if u is not None and u.kind == "staff"]
+
+
+def _controls(
+    request: web.Request, tenant: Tenant, meeting: LiveMeeting, online_meeting: OnlineMeeting
+) -> str:
+    parts = []
+    if meeting.phase != "started":
+        parts.append(
+            form(_action(request, "sandbox-meeting-start"), "", "Start the meeting")
+            + "<p class='meta'>The organiser joins first.</p>"
+        )
+    else:
+        invitees = [(k, _name(tenant, k)) for k in _invitees(online_meeting, meeting)]
+        if invitees:
+            parts.append(
+                form(
+                    _action(request, "sandbox-meeting-admit"),
+                    select("user", "Admit an invited attendee", invitees, field_id="admit-user"),
+                    "Admit",
+                )
+            )
+        parts.append(
+            form(
+                _action(request, "sandbox-meeting-admit"),
+                text_input("anonymousName", "Admit a stranger named", field_id="admit-stranger"),
+                "Admit the stranger",
+            )
+        )
+        present = [(a.account.id, a.account.name) for a in meeting.present()]
+        parts.append(
+            form(
+                _action(request, "sandbox-meeting-record"),
+                select("by", "Start recording as", present, field_id="record-by")
+                + hidden("action", "start"),
+                "Start recording",
+            )
+            + form(
+                _action(request, "sandbox-meeting-record"),
+                select("by", "Stop recording as", present, field_id="stop-by")
+                + hidden("action", "stop"),
+                "Stop recording",
+            )
+        )
+    posters = [(i, _name(tenant, i)) for i in _staff_posters(tenant, online_meeting)]
+    if posters:
+        parts.append(
+            form(
+                _action(request, "sandbox-meeting-file"),
+                select("from", "Post a file in the chat as", posters, field_id="file-from")
+                + text_input("name", "File name", field_id="file-name", value="notes.txt")
+                + text_area("content", "File content (text)", field_id="file-content")
+                + text_input("text", "Message with the file", field_id="file-text"),
+                "Post the file",
+            )
+        )
+    if meeting.phase == "started":
+        parts.append(form(_action(request, "sandbox-meeting-end"), "", "End the meeting"))
+    return "".join(parts)
+
+
+def _bot_note(tenant: Tenant, meeting: LiveMeeting) -> str:
+    chat = tenant.chats.get(meeting.thread_id)
+    catalog_app = tenant.bot_catalog_app
+    if tenant.bot_endpoint is None:
+        problem = "The bot's messaging endpoint is not set"
+    elif chat is None or catalog_app is None or chat.installation_of(catalog_app.id) is None:
+        problem = "The bot's app is not installed in this meeting's chat"
+    else:
+        return ""
+    return (
+        f"<p class='note'>{escape(problem)}: Teams records what happens here but tells no bot.</p>"
+    )
+
+
+def _room(request: web.Request, tenant: Tenant, meeting: LiveMeeting, om: OnlineMeeting) -> str:
+    view = meeting_view(tenant, meeting)
+    happened = (f" Started {escape(view['startedAt'])}." if view["startedAt"] else "") + (
+        f" Ended {escape(view['endedAt'])}." if view["endedAt"] else ""
+    )
+    return (
+        f"<p>{_index_link(request)}</p>{_bot_note(tenant, meeting)}"
+        f"<p>Scheduled {escape(graph_datetime_seconds(om.start))} to "
+        f"{escape(graph_datetime_seconds(om.end))}. The meeting is {escape(meeting.phase)}."
+        f"{happened}</p>"
+        f"<p>Recording allowed: {_yes_no(om.allow_recording)}. "
+        f"Transcription allowed: {_yes_no(om.allow_transcription)}. "
+        f"Being recorded: {_yes_no(view['recording'])}.</p>"
+        f"<h2>Do something</h2>{_controls(request, tenant, meeting, om)}"
+        f"<h2>Participants</h2>{_participants(view)}"
+        f"<h2>The call</h2>{_calls(view)}"
+        f"<h2>Meeting chat</h2>{_chat(view)}"
+        "<details><summary>Targeted notifications the bot showed</summary>"
+        f"<pre>{escape(json.dumps(view['notifications'], indent=2))}</pre></details>"
+    )
+
+
+def _index_link(request: web.Request) -> str:
+    url = request.app.router["sandbox-index"].url_for()
+    return f"<a href='{escape(str(url))}'>Back to the sandbox</a>"
 
 
 async def meeting_page(request: web.Request) -> web.Response:
     tenant = request.config_dict[TENANT]
-    meeting = tenant.live_meetings.get(request.match_info["meeting"])
+    meeting_id = request.match_info["meeting"]
+    online_meeting = tenant.meetings.get(meeting_id)
+    if online_meeting is None:
+        raise web.HTTPNotFound(text="No onlineMeeting has that id.")
+    title = f"Meeting: {online_meeting.subject or '(no subject)'}"
+    meeting = tenant.live_meetings.get(meeting_id)
     if meeting is None:
-        raise web.HTTPNotFound(text="No live meeting for that onlineMeeting id.")
-    view = meeting_view(tenant, meeting)
-    people = "".join(
-        f"<tr><td>{escape(p['user']['name'])}</td><td>{escape(p['role'])}</td>"
-        f"<td>{'in the meeting' if p['inMeeting'] else 'left'}</td>"
-        f"<td>{'recording' if p['recording'] else ''}</td><td><code>{escape(p['user']['id'])}"
-        "</code></td></tr>"
-        for p in view["participants"]
-    )
-    calls = "".join(_call_item(c) for c in view["calls"])
-    notifications = json.dumps(view["notifications"], indent=2)
-    content = (
-        f"<p>Phase: {escape(view['phase'])}. Recording allowed: {view['allowRecording']}. "
-        f"Being recorded: {view['recording']}.</p>"
-        f"<h2>Participants</h2><table>{people}</table>"
-        f"<h2>The bot's calls</h2><ul>{calls}</ul>"
-        f"<h2>Targeted notifications</h2><pre>{escape(notifications)}</pre>"
-        f"<h2>Meeting chat</h2>{_chat_rows(view['chat'])}"
-    )
-    return page(f"Meeting: {view['subject']}", content)
+        opener = form(_action(request, "sandbox-meeting-create"), "", "Open the meeting room")
+        content = (
+            f"<p>{_index_link(request)}</p><p>The meeting is scheduled "
+            f"{escape(graph_datetime_seconds(online_meeting.start))} to "
+            f"{escape(graph_datetime_seconds(online_meeting.end))}; its room is not open yet."
+            f"</p>{opener}"
+        )
+        return page(title, content, request)
+    return page(title, _room(request, tenant, meeting, online_meeting), request)
+
+
+# --- the forms -----------------------------------------------------------------------------
+
+
+def _back(request: web.Request, notice: str) -> web.HTTPSeeOther:
+    return see_other(request, "sandbox-meeting", notice, meeting=request.match_info["meeting"])
+
+
+async def open_by_id(request: web.Request) -> web.Response:
+    """From the index: the room of the onlineMeeting whose id was typed in."""
+    meeting_id = (await FormFields.of(request)).text("onlineMeetingId").strip()
+    try:
+        _driver(request).create(meeting_id)
+    except MeetingActionError as error:
+        raise see_other(request, "sandbox-index", error.message) from error
+    raise see_other(request, "sandbox-meeting", "The meeting room is open.", meeting=meeting_id)
+
+
+async def create_room(request: web.Request) -> web.Response:
+    try:
+        _driver(request).create(request.match_info["meeting"])
+    except MeetingActionError as error:
+        raise _back(request, error.message) from error
+    raise _back(request, "The meeting room is open.")
+
+
+async def start(request: web.Request) -> web.Response:
+    try:
+        admission = await _driver(request).start(request.match_info["meeting"])
+    except MeetingActionError as error:
+        raise _back(request, error.message) from error
+    name = admission.attendance.account.name
+    raise _back(request, f"The meeting started; {name} joined.{_told_bot(admission.delivery)}")
+
+
+async def admit(request: web.Request) -> web.Response:
+    fields = await FormFields.of(request)
+    try:
+        admission = await _driver(request).admit(
+            request.match_info["meeting"],
+            fields.text("user") or None,
+            anonymous_name=fields.text("anonymousName").strip() or None,
+        )
+    except MeetingActionError as error:
+        raise _back(request, error.message) from error
+    account = admission.attendance.account
+    told = _told_bot(admission.delivery)
+    raise _back(request, f"{account.name} joined as {admission.attendance.role}.{told}")
+
+
+async def record(request: web.Request) -> web.Response:
+    fields = await FormFields.of(request)
+    driver = _driver(request)
+    meeting_id = request.match_info["meeting"]
+    try:
+        if fields.text("action") == "stop":
+            driver.stop_recording(meeting_id, fields.text("by"))
+            notice = "Recording stopped."
+        else:
+            driver.start_recording(meeting_id, fields.text("by"))
+            notice = "Recording started."
+    except MeetingActionError as error:
+        raise _back(request, error.message) from error
+    raise _back(request, notice)
+
+
+async def post_file(request: web.Request) -> web.Response:
+    fields = await FormFields.of(request)
+    try:
+        posted = await _driver(request).post_file(
+            request.match_info["meeting"],
+            fields.text("from"),
+            fields.text("name").strip() or "file.txt",
+            fields.text("content").encode(),
+            "text/plain",
+            fields.text("text"),
+        )
+    except MeetingActionError as error:
+        raise _back(request, error.message) from error
+    raise _back(request, f"Posted {posted.item.name} in the chat.{_told_bot(posted.delivery)}")
+
+
+async def end(request: web.Request) -> web.Response:
+    try:
+        delivery = await _driver(request).end(request.match_info["meeting"])
+    except MeetingActionError as error:
+        raise _back(request, error.message) from error
+    raise _back(request, f"The meeting ended.{_told_bot(delivery)}")
 
 
 def add_meeting_page_routes(app: web.Application) -> None:
-    app.router.add_get("/meetings/{meeting}", meeting_page, name="sandbox-meeting")
+    router = app.router
+    router.add_post("/meetings", open_by_id, name="sandbox-meeting-open")
+    router.add_get("/meetings/{meeting}", meeting_page, name="sandbox-meeting")
+    router.add_post("/meetings/{meeting}", create_room, name="sandbox-meeting-create")
+    router.add_post("/meetings/{meeting}/start", start, name="sandbox-meeting-start")
+    router.add_post("/meetings/{meeting}/participants", admit, name="sandbox-meeting-admit")
+    router.add_post("/meetings/{meeting}/recording", record, name="sandbox-meeting-record")
+    router.add_post("/meetings/{meeting}/files", post_file, name="sandbox-meeting-file")
+    router.add_post("/meetings/{meeting}/end", end, name="sandbox-meeting-end")

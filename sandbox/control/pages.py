@@ -1,117 +1,269 @@
-"""Human-facing sandbox pages: the tenant at a glance (where to point the bot, who exists)
-and each person's inbox. Every value written into the HTML is escaped."""
+"""Human-facing sandbox pages for the tenant and its mail: the index (what the sandbox is,
+where to point the bot, every person with a link to their inbox, the consent mailbox, the
+meeting rooms) and each person's inbox, newest first, where an outside person (the guest's
+own address included) replies to a message or writes to the consent mailbox through plain
+HTML forms. Tenant mailboxes are shown read-only: their users send through Graph.
+
+Each form posts, acts through `Tenant.correspondents` (as the control API does), and
+redirects back with a short notice. Mail bodies are shown as text, never as HTML."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from email.message import EmailMessage
 from html import escape
 
 from aiohttp import web
 
 from sandbox.app_keys import TENANT
+from sandbox.control.page_forms import (
+    FormFields,
+    checkbox,
+    form,
+    select,
+    text_area,
+    text_input,
+)
+from sandbox.control.page_style import page, see_other
 from sandbox.graph_time import graph_datetime_seconds
+from sandbox.mail.authentication import Verdict
 from sandbox.mail.composer import plain_text
+from sandbox.mail.correspondents import UnknownMessageError
 from sandbox.mail.mailboxes import OutsideMessage, StoredMessage
 from sandbox.public_urls import public_url
+from sandbox.tenant import Tenant
 
-_STYLE = (
-    "body{font-family:'Segoe UI',sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}"
-    "table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.4rem;"
-    "text-align:left;vertical-align:top}pre{white-space:pre-wrap;margin:0}code{background:#f4f4f4}"
+VERDICTS: dict[str, Verdict] = {"pass": "pass", "fail": "fail"}
+_VERDICT_OPTIONS = (
+    ("pass", "pass (the tenant's mail servers trust the sender)"),
+    ("fail", "fail (SPF/DKIM/DMARC fail: a spoofed sender)"),
 )
 
 
-def page(title: str, content: str) -> web.Response:
-    return web.Response(
-        text=(
-            "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
-            f"<title>{escape(title)}</title><style>{_STYLE}</style></head><body>"
-            f"<h1>{escape(title)}</h1>{content}</body></html>"
-        ),
-        content_type="text/html",
-    )
-
-
-def _inbox_link(request: web.Request, address: str) -> str:
+def _inbox_link(request: web.Request, address: str, text: str | None = None) -> str:
     url = request.app.router["sandbox-inbox"].url_for(address=address)
-    return f'<a href="{escape(str(url))}">{escape(address)}</a>'
+    return f"<a href='{escape(str(url))}'>{escape(text or address)}</a>"
 
 
 def _meeting_url(request: web.Request, online_meeting_id: str) -> str:
     return str(request.app.router["sandbox-meeting"].url_for(meeting=online_meeting_id))
 
 
-async def index(request: web.Request) -> web.Response:
-    tenant = request.config_dict[TENANT]
-    origin = str(request.url.origin())
-    graph_url = public_url(request, "sandbox-index").removesuffix("sandbox/") + "v1.0"
-    apps = "".join(
-        f"<tr><td>{escape(app.display_name)}</td><td><code>{escape(app.client_id)}</code></td></tr>"
-        for app in tenant.apps
-    )
+def _people(request: web.Request, tenant: Tenant) -> str:
     staff = "".join(
-        f"<tr><td>{escape(u.display_name)}</td><td>{escape(u.job_title)}</td>"
-        f"<td><code>{escape(u.object_id)}</code></td><td>{_inbox_link(request, u.mail)}</td></tr>"
-        for u in (*tenant.directory.staff(), tenant.consent_mailbox)
+        f"<li>{escape(u.display_name)} ({escape(u.job_title or 'staff')}): "
+        f"{_inbox_link(request, u.mail)}</li>"
+        for u in tenant.directory.staff()
     )
-    guests = "".join(
-        f"<tr><td>{escape(u.display_name)}</td><td>guest account, no app role</td>"
-        f"<td><code>{escape(u.object_id)}</code></td><td>{_inbox_link(request, u.mail)}</td></tr>"
-        for u in tenant.directory.guests()
-    )
-    people = "".join(
-        f"<tr><td>{escape(p.display_name)}</td><td>{escape(p.role)}</td>"
-        f"<td>{_inbox_link(request, p.address)}</td></tr>"
+    outside = "".join(
+        f"<li>{escape(p.display_name)} ({escape(p.role)}): {_inbox_link(request, p.address)}</li>"
         for p in tenant.directory.external_people
     )
-    meetings = "".join(
+    guests = "".join(
+        f"<li>{escape(u.display_name)}: a guest account in the tenant (Teams, sign-in, no app "
+        f"role); mail goes to their own address, {_inbox_link(request, u.mail)}</li>"
+        for u in tenant.directory.guests()
+    )
+    return (
+        "<h2>Staff</h2><p>Their mailboxes are read-only here: staff send mail through the bot "
+        f"and Graph.</p><ul>{staff}</ul>"
+        "<h2>Outside people</h2><p>Open an inbox to read what reached them and reply as them."
+        f"</p><ul>{outside}</ul>"
+        f"<h2>Guest</h2><ul>{guests}</ul>"
+    )
+
+
+def _meetings(request: web.Request, tenant: Tenant) -> str:
+    rooms = "".join(
         f"<li><a href='{escape(_meeting_url(request, m.online_meeting_id))}'>"
-        f"{escape(m.thread_id)}</a>: {escape(m.phase)}</li>"
+        f"{escape(_subject(tenant, m.online_meeting_id))}</a> ({escape(m.phase)})</li>"
         for m in tenant.live_meetings.all()
     )
-    content = (
-        f"<p>Tenant <code>{escape(tenant.tenant_id)}</code> ({escape(tenant.domain)}).</p>"
-        "<ul>"
-        f"<li>Authority: <code>https://{escape(tenant.authority_host)}/{escape(tenant.tenant_id)}"
-        f"</code>, requests rewritten to <code>{escape(origin)}</code></li>"
-        f"<li>Graph base URL: <code>{escape(graph_url)}</code></li>"
-        f"<li>Consent mailbox: {_inbox_link(request, tenant.consent_mailbox.mail)}</li>"
-        "</ul>"
-        f"<h2>Apps</h2><table>{apps}</table>"
-        f"<h2>Staff and mailboxes</h2><table>{staff}</table>"
-        f"<h2>Guest accounts</h2><table>{guests}</table>"
-        f"<h2>Outside people</h2><table>{people}</table>"
-        f"<h2>Live meetings</h2><ul>{meetings or '<li>None yet.</li>'}</ul>"
+    opener = form(
+        str(request.app.router["sandbox-meeting-open"].url_for()),
+        text_input("onlineMeetingId", "onlineMeeting id", field_id="open-meeting-id"),
+        "Open the meeting room",
     )
-    return page(f"{tenant.display_name} sandbox", content)
+    return (
+        "<h2>Meeting rooms</h2>"
+        f"<ul>{rooms or '<li>No meeting room is open yet.</li>'}</ul>"
+        "<p>When the bot has created an onlineMeeting, open its room with the meeting's id "
+        "(the bot's log and the Graph response show it).</p>"
+        f"{opener}"
+    )
+
+
+def _subject(tenant: Tenant, online_meeting_id: str) -> str:
+    online_meeting = tenant.meetings.get(online_meeting_id)
+    return online_meeting.subject if online_meeting and online_meeting.subject else "(no subject)"
+
+
+async def index(request: web.Request) -> web.Response:
+    tenant = request.config_dict[TENANT]
+    graph_url = public_url(request, "sandbox-index").removesuffix("sandbox/") + "v1.0"
+    bot_note = (
+        "<p class='note'>The bot's messaging endpoint is not set yet: what people do in "
+        "Teams is recorded here but reaches no bot.</p>"
+        if tenant.bot_endpoint is None
+        else ""
+    )
+    content = (
+        "<p>A pretend Microsoft 365 tenant for the IASS meeting companion. Here you play "
+        "everyone except the bot: parents, young people and professionals answering consent "
+        "emails, and the people in a Teams meeting.</p>"
+        f"{bot_note}"
+        f"<p>Consent mailbox: {_inbox_link(request, tenant.consent_mailbox.mail)} (what "
+        "people's replies reach).</p>"
+        f"{_people(request, tenant)}{_meetings(request, tenant)}"
+        "<h2>For developers</h2><ul>"
+        f"<li>Tenant <code>{escape(tenant.tenant_id)}</code> ({escape(tenant.domain)})</li>"
+        f"<li>Authority <code>https://{escape(tenant.authority_host)}/"
+        f"{escape(tenant.tenant_id)}</code>, served here</li>"
+        f"<li>Graph base URL <code>{escape(graph_url)}</code></li>"
+        "</ul>"
+    )
+    return page(f"{tenant.display_name} sandbox", content, request)
+
+
+def _message_card(
+    request: web.Request,
+    address: str,
+    message: StoredMessage | OutsideMessage,
+    number: int,
+    can_reply: bool,
+) -> str:
+    parsed = message.parsed()
+    mime_url = request.app.router["sandbox-message-mime"].url_for(
+        address=address, message=message.id
+    )
+    reply = _reply_form(request, address, message.id, number) if can_reply else ""
+    return (
+        f"<li class='card'><h3>{escape(_header(parsed, 'Subject') or '(no subject)')}</h3>"
+        f"<p class='meta'>From: {escape(_header(parsed, 'From'))}</p>"
+        f"<p class='meta'>To: {escape(_header(parsed, 'To'))}</p>"
+        f"<p class='meta'>Received: {escape(graph_datetime_seconds(message.received_at))}</p>"
+        f"<pre>{escape(plain_text(parsed))}</pre>"
+        f"<p class='meta'><a href='{escape(str(mime_url))}'>Show the raw message</a></p>"
+        f"{reply}</li>"
+    )
+
+
+def _header(parsed: EmailMessage, name: str) -> str:
+    return str(parsed.get(name, ""))
+
+
+def _reply_form(request: web.Request, address: str, message_id: str, number: int) -> str:
+    action = request.app.router["sandbox-inbox-reply"].url_for(address=address, message=message_id)
+    fields = (
+        text_area("text", "Your reply", field_id=f"reply-{number}")
+        + checkbox(
+            "quoteOriginal",
+            "Include the original below my reply",
+            field_id=f"quote-{number}",
+            checked=True,
+        )
+        + select(
+            "authentication", "Sender authentication", _VERDICT_OPTIONS, field_id=f"auth-{number}"
+        )
+    )
+    return f"<details><summary>Reply</summary>{form(str(action), fields, 'Send reply')}</details>"
+
+
+def _write_form(request: web.Request, tenant: Tenant, address: str) -> str:
+    action = request.app.router["sandbox-inbox-write"].url_for(address=address)
+    fields = (
+        text_input("subject", "Subject", field_id="write-subject")
+        + text_area("text", "Message", field_id="write-text")
+        + select("authentication", "Sender authentication", _VERDICT_OPTIONS, field_id="write-auth")
+    )
+    return (
+        f"<h2>Write a new email to the consent mailbox ({escape(tenant.consent_mailbox.mail)})"
+        f"</h2>{form(str(action), fields, 'Send email')}"
+    )
+
+
+def _inbox_messages(tenant: Tenant, address: str) -> Sequence[StoredMessage | OutsideMessage]:
+    user = tenant.directory.user_by_address(address)
+    if user is not None:
+        return tenant.mail.mailbox(user).messages_in("inbox")
+    return tenant.correspondents.inbox(address)
 
 
 async def inbox(request: web.Request) -> web.Response:
     tenant = request.config_dict[TENANT]
     address = request.match_info["address"]
-    user = tenant.directory.user_by_address(address)
-    messages: Sequence[StoredMessage | OutsideMessage] = (
-        tenant.mail.mailbox(user).messages_in("inbox")
-        if user is not None
-        else tenant.correspondents.inbox(address)
+    outside = tenant.directory.user_by_address(address) is None
+    messages = _inbox_messages(tenant, address)
+    cards = "".join(
+        _message_card(request, address, m, number, outside)
+        for number, m in enumerate(
+            sorted(reversed(messages), key=lambda m: m.received_at, reverse=True)
+        )
     )
-    rows = []
-    for message in reversed(messages):
-        parsed = message.parsed()
-        mime_url = request.app.router["sandbox-message-mime"].url_for(
-            address=address, message=message.id
+    name = tenant.directory.display_name_for(address)
+    content = (
+        f"<p>{_back_link(request)}</p>"
+        + ("" if outside else "<p class='note'>A tenant mailbox: read-only here.</p>")
+        + (f"<ul class='cards'>{cards}</ul>" if cards else "<p>No messages yet.</p>")
+        + (_write_form(request, tenant, address) if outside else "")
+    )
+    title = f"Inbox of {name} ({address})" if name else f"Inbox of {address}"
+    return page(title, content, request)
+
+
+def _back_link(request: web.Request) -> str:
+    url = request.app.router["sandbox-index"].url_for()
+    return f"<a href='{escape(str(url))}'>Back to the sandbox</a>"
+
+
+def _verdict(fields: FormFields) -> Verdict:
+    return VERDICTS.get(fields.text("authentication"), "pass")
+
+
+async def reply(request: web.Request) -> web.Response:
+    tenant = request.config_dict[TENANT]
+    address = request.match_info["address"]
+    fields = await FormFields.of(request)
+    if tenant.directory.user_by_address(address) is not None:
+        notice = "Tenant mailboxes are read-only here: staff reply through Graph."
+    else:
+        try:
+            sent = tenant.correspondents.reply(
+                address,
+                request.match_info["message"],
+                fields.text("text"),
+                quote_original=fields.checked("quoteOriginal"),
+                verdict=_verdict(fields),
+            )
+        except UnknownMessageError:
+            notice = "That message is not in this inbox."
+        else:
+            notice = f"Reply sent to {sent.to}."
+    raise see_other(request, "sandbox-inbox", notice, address=address)
+
+
+async def write(request: web.Request) -> web.Response:
+    tenant = request.config_dict[TENANT]
+    address = request.match_info["address"]
+    fields = await FormFields.of(request)
+    if tenant.directory.user_by_address(address) is not None:
+        notice = "Tenant mailboxes are read-only here: staff send mail through Graph."
+    else:
+        sent = tenant.correspondents.write(
+            address,
+            tenant.consent_mailbox.mail,
+            fields.text("subject"),
+            fields.text("text"),
+            verdict=_verdict(fields),
         )
-        rows.append(
-            f"<tr><td>{escape(graph_datetime_seconds(message.received_at))}</td>"
-            f"<td>{escape(str(parsed.get('From', '')))}</td>"
-            f"<td>{escape(str(parsed.get('Subject', '')))}<pre>{escape(plain_text(parsed))}</pre>"
-            f"<code>{escape(message.id)}</code></td>"
-            f"<td><a href='{escape(str(mime_url))}'>MIME</a></td></tr>"
-        )
-    content = f"<table>{''.join(rows)}</table>" if rows else "<p>No messages.</p>"
-    return page(f"Inbox of {address}", content)
+        notice = f"Email sent to {sent.to}."
+    raise see_other(request, "sandbox-inbox", notice, address=address)
 
 
 def add_page_routes(app: web.Application) -> None:
     app.router.add_get("/", index, name="sandbox-index")
     app.router.add_get("/people/{address}", inbox, name="sandbox-inbox")
+    app.router.add_post("/people/{address}/messages", write, name="sandbox-inbox-write")
+    app.router.add_post(
+        "/people/{address}/messages/{message}/reply", reply, name="sandbox-inbox-reply"
+    )
