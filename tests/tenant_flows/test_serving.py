@@ -5,40 +5,25 @@ timer's catch-up is minutes away, so only the notification can explain it)."""
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiohttp
 import pytest
-from aiohttp import web
 
 from bot.cli.main import main
 from bot.config import Settings
 from bot.graph.client import open_graph_client
 from bot.graph.mailbox import ConsentMailbox
 from bot.services.consent_requests import send_consent_requests
-from bot.serving import sandbox_tenant, serving_app
+from bot.serving import sandbox_tenant
 from consent_store.unit_of_work import Store
 from sandbox.seed import CONSENT_MAILBOX, PARENT_CARER
 from tests.builders import a_meeting, schedule
+from tests.served_bot import bot_with_sandbox, free_port_pair
 from tests.tenant_flows.conftest import People
 from tests.tenant_flows.test_consent_by_email import ADVISER, PARENT, SCHOOL
-
-
-def free_port_pair() -> int:
-    """A free port whose next port is free too (the sandbox goes there)."""
-    while True:
-        with socket.socket() as first:
-            first.bind(("127.0.0.1", 0))
-            port = int(first.getsockname()[1])
-            with socket.socket() as second:
-                try:
-                    second.bind(("127.0.0.1", port + 1))
-                except OSError:
-                    continue
-                return port
 
 
 @pytest.fixture
@@ -50,13 +35,10 @@ async def bot_store(
     monkeypatch.setenv("PORT", str(free_port_pair()))
     assert main(["keys", "init"]) == 0
     settings = Settings()
-    runner = web.AppRunner(serving_app(settings, sandbox=True, host="localhost"))
-    await runner.setup()
-    await web.TCPSite(runner, "localhost", settings.port).start()
-    store = Store.open(database_url, settings.key_ring())
-    yield store
-    await store.close()
-    await runner.cleanup()
+    async with bot_with_sandbox(settings):
+        store = Store.open(database_url, settings.key_ring())
+        yield store
+        await store.close()
 
 
 async def eventually(check: Callable[[], Awaitable[bool]], seconds: float = 10.0) -> None:
