@@ -38,7 +38,8 @@ class InboundEmails:
         self._session = session
 
     async def add(self, record: InboundRecord, now: datetime) -> str:
-        """Record an email; a second row with the same key fails at flush (IntegrityError)."""
+        """Record an email; a second row with the same key fails when the work is flushed or
+        committed (IntegrityError), which is how an email is recorded only once."""
         row_id = new_id()
         self._session.add(
             InboundEmailRow(
@@ -55,7 +56,6 @@ class InboundEmails:
                 size_bytes=record.size_bytes,
             )
         )
-        await self._session.flush()
         return row_id
 
     async def mark_receipts_sent(self, inbound_ids: list[str], at: datetime) -> None:

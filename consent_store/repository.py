@@ -268,28 +268,30 @@ class MeetingRepository:
         )
         return item_id
 
-    async def meetings_for_messages(self, message_ids: tuple[str, ...]) -> set[str]:
-        """Meetings whose consent requests had any of these Message-IDs (reply threading)."""
+    async def meetings_by_message(self, message_ids: set[str]) -> dict[str, str]:
+        """Consent requests' Message-IDs among `message_ids`, each with its meeting's id."""
         if not message_ids:
-            return set()
-        return set(
-            await self._session.scalars(
-                select(ConsentRequestRow.meeting_id).where(
-                    ConsentRequestRow.message_id.in_(message_ids)
-                )
+            return {}
+        rows = await self._session.execute(
+            select(ConsentRequestRow.message_id, ConsentRequestRow.meeting_id).where(
+                ConsentRequestRow.message_id.in_(message_ids)
             )
         )
+        return {message_id: meeting_id for message_id, meeting_id in rows}
 
-    async def attendees_with_email(self, meeting_id: str, email: str) -> list[AttendeeRow]:
-        """The meeting's attendees invited at this address (blind index; case-insensitive)."""
-        return list(
-            await self._session.scalars(
-                select(AttendeeRow).where(
-                    AttendeeRow.meeting_id == meeting_id,
-                    AttendeeRow.email_index == self._blind_index.of_email(email),
-                )
-            )
-        )
+    async def latest_requests(self, meeting_id: str) -> dict[str, ConsentRequestRow]:
+        """The newest consent request to each attendee of the meeting, by attendee id."""
+        latest: dict[str, ConsentRequestRow] = {}
+        for row in await self._session.scalars(
+            select(ConsentRequestRow)
+            .where(ConsentRequestRow.meeting_id == meeting_id)
+            .order_by(ConsentRequestRow.sent_at)
+        ):
+            latest[row.attendee_id] = row
+        return latest
+
+    def email_index(self, email: str) -> str:
+        return self._blind_index.of_email(email)
 
     async def latest_request(self, attendee_id: str) -> ConsentRequestRow | None:
         """The newest consent request sent to this attendee: what they were last asked."""

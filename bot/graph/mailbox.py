@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from msgraph.graph_service_client import GraphServiceClient
 
 DELTA_FIELDS = ["id", "receivedDateTime"]
+DELTA_PAGE_SIZE = 50
 
 
 class _BytesSender(Protocol):
@@ -88,6 +89,7 @@ class ConsentMailbox:
             )
         found: list[MailboxMessage] = []
         while True:
+            request.headers.try_add("Prefer", f"odata.maxpagesize={DELTA_PAGE_SIZE}")
             raw = await cast(_BytesSender, self.graph.request_adapter).send_primitive_async(
                 request, "bytes", {"XXX": ODataError}
             )

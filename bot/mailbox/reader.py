@@ -1,11 +1,11 @@
 """The mailbox reader: takes every new email in the consent mailbox through intake, then
 sends each person a receipt for what was recorded.
 
-Emails are processed several at a time: what counts is each email's received time, not the
-order of processing. Runs on a change notification (for speed) and on a timer and at start-up
-(to catch up after downtime): the delta link stored in the database says where reading got
-to. Two bot instances may read the same email; intake records it once, and only the instance
-that recorded it sends the receipt.
+Emails are fetched several at a time and recorded in batches (one write each): what counts
+is each email's received time, not the order of processing. Reading runs on a change
+notification (for speed), on a timer and at start-up (to catch up after downtime): the delta
+link stored in the database says where reading got to. Two bot instances may read the same
+email; intake records it once, and only the instance that recorded it sends the receipt.
 """
 
 from __future__ import annotations
@@ -15,15 +15,21 @@ import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable
 
+import httpx
+from kiota_abstractions.api_error import APIError
+
 from bot.config import ServiceProfile
 from bot.graph.mailbox import ConsentMailbox, MailboxMessage, OutgoingEmail
 from bot.mail.receipt import render_receipt
-from bot.services.consent_intake import InboundEmail, IntakeOutcome, IntakeResult, take_in
+from bot.services.consent_intake import InboundEmail, IntakeOutcome, IntakeResult, take_in_all
 from consent_store.unit_of_work import Store
 
 log = logging.getLogger(__name__)
 
 DecisionsChanged = Callable[[str], Awaitable[None]]
+BATCH = 25
+"""Emails recorded per write transaction; the next batch is fetched meanwhile."""
+RECEIPT_FAILURES = (APIError, httpx.HTTPError)
 
 
 class MailboxReader:
@@ -51,17 +57,37 @@ class MailboxReader:
         receipts_sent: list[str] = []
         slots = asyncio.Semaphore(self._concurrency)
 
-        async def one(message: MailboxMessage) -> None:
+        async def fetch(message: MailboxMessage) -> InboundEmail:
             async with slots:
                 raw = await self._mailbox.mime(message.id)
-                email = InboundEmail(raw, message.received_at, message.id)
-                result = await take_in(self._store, email)
-                outcomes[result.outcome.value] += 1
-                receipt = await self._after_decisions(result) if result.decisions else None
-                if receipt is not None:
-                    receipts_sent.append(receipt)
+            return InboundEmail(raw, message.received_at, message.id)
 
-        await asyncio.gather(*(one(message) for message in messages))
+        async def receipt(result: IntakeResult) -> None:
+            async with slots:
+                try:
+                    sent = await self._after_decisions(result)
+                except RECEIPT_FAILURES as error:
+                    log.warning("a receipt was not sent: %s", type(error).__name__)
+                    return
+            if sent is not None:
+                receipts_sent.append(sent)
+
+        batches = [messages[first : first + BATCH] for first in range(0, len(messages), BATCH)]
+        fetching = [asyncio.gather(*(fetch(m) for m in batch)) for batch in batches[:1]]
+        sending: list[asyncio.Task[None]] = []
+        try:
+            for number in range(len(batches)):
+                if number + 1 < len(batches):
+                    fetching.append(asyncio.gather(*(fetch(m) for m in batches[number + 1])))
+                results = await take_in_all(self._store, await fetching[number])
+                outcomes.update(result.outcome.value for result in results)
+                sending += [asyncio.create_task(receipt(r)) for r in results if r.decisions]
+            await asyncio.gather(*sending)
+        finally:
+            for fetch_batch in fetching:
+                fetch_batch.cancel()
+            for task in sending:
+                task.cancel()
         if next_link or receipts_sent:
             async with self._store.unit_of_work() as uow:
                 if receipts_sent:

@@ -21,6 +21,7 @@ unique key decides, so two bot instances racing on one email cannot both record 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
@@ -34,6 +35,7 @@ from consent_store.audit import AuditEvent
 from consent_store.inbound import InboundRecord
 from consent_store.records import NewDecision, NewReviewItem
 from consent_store.repository import MeetingNotFound
+from consent_store.tables import AttendeeRow, ConsentRequestRow
 from consent_store.unit_of_work import Store, UnitOfWork
 
 
@@ -108,55 +110,140 @@ def _dedupe_key(reply: ConsentReply | Unreadable, digest: str) -> str:
 
 
 async def take_in(store: Store, email: InboundEmail) -> IntakeResult:
-    """Process one email; safe to call twice for the same email.
+    """Process one email; safe to call twice for the same email."""
+    (result,) = await take_in_all(store, [email])
+    return result
 
-    Matching reads only (so it never waits for the single SQLite writer); the write that
-    follows records the email, its decisions or review item and their audit entries at once.
-    """
-    digest = hashlib.sha256(email.raw).hexdigest()
-    reply = classify_email(email.raw)
+
+async def take_in_all(store: Store, emails: Sequence[InboundEmail]) -> list[IntakeResult]:
+    """Process several emails: plan each while only reading (never waiting for the single
+    SQLite writer), then record them all in one write, so the database sees one multi-row
+    insert per table. If that write meets an email already recorded, they are recorded one
+    at a time instead, so each duplicate is found and the rest are kept."""
+    read = [(email, classify_email(email.raw)) for email in emails]
+    prepared: list[_Prepared] = []
     async with store.reading() as uow:
-        plan = await _plan(uow, email, reply, digest)
-    async with store.unit_of_work() as uow:
+        lookups = await _Lookups.load(uow, [reply for _, reply in read])
+        for email, reply in read:
+            digest = hashlib.sha256(email.raw).hexdigest()
+            plan = await _plan(uow, lookups, email, reply, digest)
+            prepared.append(_Prepared(email, reply, digest, plan))
+    try:
+        return await _record(store, prepared)
+    except IntegrityError:
+        if len(prepared) == 1:
+            return [IntakeResult(IntakeOutcome.DUPLICATE)]
+    results = []
+    for one in prepared:
         try:
-            inbound_id = await uow.inbound.add(
-                InboundRecord(
-                    dedupe_key=_dedupe_key(reply, digest),
-                    mailbox_message_id=email.mailbox_message_id,
-                    received_at=email.received_at,
-                    outcome=plan.result.outcome.value,
-                    reason=plan.result.reason,
-                    meeting_id=plan.result.meeting_id,
-                    attendee_id=plan.result.attendee_id,
-                    email_sha256=digest,
-                    size_bytes=len(email.raw),
-                ),
-                uow.now(),
-            )
-            for decision in plan.decisions:
-                await uow.meetings.add_decision(decision, uow.now())
-            review_item_id = None
-            if plan.review is not None:
-                review_item_id = await uow.meetings.add_review_item(plan.review)
-                await uow.audit(
-                    AuditEvent(
-                        "review.queued",
-                        actor="intake",
-                        meeting_id=plan.review.meeting_id,
-                        subject_id=plan.review.attendee_id or review_item_id,
-                        detail={"reason": plan.review.reason},
-                    )
-                )
-            for event in plan.audits:
-                await uow.audit(event)
-            await uow.commit()
+            results += await _record(store, [one])
         except IntegrityError:
-            return IntakeResult(IntakeOutcome.DUPLICATE)
+            results.append(IntakeResult(IntakeOutcome.DUPLICATE))
+    return results
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    email: InboundEmail
+    reply: ConsentReply | Unreadable
+    digest: str
+    plan: _Plan
+
+
+async def _record(store: Store, prepared: Sequence[_Prepared]) -> list[IntakeResult]:
+    """Record the planned emails in one transaction (IntegrityError if any was recorded)."""
+    async with store.unit_of_work() as uow:
+        results = [await _apply(uow, one) for one in prepared]
+        await uow.commit()
+    return results
+
+
+async def _apply(uow: UnitOfWork, prepared: _Prepared) -> IntakeResult:
+    email, plan = prepared.email, prepared.plan
+    inbound_id = await uow.inbound.add(
+        InboundRecord(
+            dedupe_key=_dedupe_key(prepared.reply, prepared.digest),
+            mailbox_message_id=email.mailbox_message_id,
+            received_at=email.received_at,
+            outcome=plan.result.outcome.value,
+            reason=plan.result.reason,
+            meeting_id=plan.result.meeting_id,
+            attendee_id=plan.result.attendee_id,
+            email_sha256=prepared.digest,
+            size_bytes=len(email.raw),
+        ),
+        uow.now(),
+    )
+    for decision in plan.decisions:
+        await uow.meetings.add_decision(decision, uow.now())
+    review_item_id = None
+    if plan.review is not None:
+        review_item_id = await uow.meetings.add_review_item(plan.review)
+        await uow.audit(
+            AuditEvent(
+                "review.queued",
+                actor="intake",
+                meeting_id=plan.review.meeting_id,
+                subject_id=plan.review.attendee_id or review_item_id,
+                detail={"reason": plan.review.reason},
+            )
+        )
+    for event in plan.audits:
+        await uow.audit(event)
     return replace(plan.result, inbound_id=inbound_id, review_item_id=review_item_id)
 
 
+def _threads(reply: ConsentReply) -> tuple[str, ...]:
+    return tuple(i for i in (reply.in_reply_to, *reply.references) if i)
+
+
+class _Lookups:
+    """What planning a batch of emails reads, each read once: the Message-IDs of our requests
+    that the emails answer, meetings by reference, and each meeting's attendees and latest
+    consent requests."""
+
+    def __init__(self, uow: UnitOfWork, thread_meetings: dict[str, str]) -> None:
+        self._uow = uow
+        self._thread_meetings = thread_meetings
+        self._by_reference: dict[str, str | None] = {}
+        self._attendees: dict[str, list[AttendeeRow]] = {}
+        self._requests: dict[str, dict[str, ConsentRequestRow]] = {}
+
+    @classmethod
+    async def load(cls, uow: UnitOfWork, replies: Sequence[ConsentReply | Unreadable]) -> _Lookups:
+        threads = {t for r in replies if isinstance(r, ConsentReply) for t in _threads(r)}
+        return cls(uow, await uow.meetings.meetings_by_message(threads))
+
+    def meetings_answered(self, reply: ConsentReply) -> set[str]:
+        return {self._thread_meetings[t] for t in _threads(reply) if t in self._thread_meetings}
+
+    async def meeting_with_reference(self, reference: str) -> str | None:
+        if reference not in self._by_reference:
+            try:
+                found: str | None = (await self._uow.meetings.by_reference(reference)).id
+            except MeetingNotFound:
+                found = None
+            self._by_reference[reference] = found
+        return self._by_reference[reference]
+
+    async def attendees_invited_at(self, meeting_id: str, address: str) -> list[AttendeeRow]:
+        if meeting_id not in self._attendees:
+            self._attendees[meeting_id] = await self._uow.meetings.attendees(meeting_id)
+        index = self._uow.meetings.email_index(address)
+        return [a for a in self._attendees[meeting_id] if a.email_index == index]
+
+    async def latest_request(self, meeting_id: str, attendee_id: str) -> ConsentRequestRow | None:
+        if meeting_id not in self._requests:
+            self._requests[meeting_id] = await self._uow.meetings.latest_requests(meeting_id)
+        return self._requests[meeting_id].get(attendee_id)
+
+
 async def _plan(
-    uow: UnitOfWork, email: InboundEmail, reply: ConsentReply | Unreadable, digest: str
+    uow: UnitOfWork,
+    lookups: _Lookups,
+    email: InboundEmail,
+    reply: ConsentReply | Unreadable,
+    digest: str,
 ) -> _Plan:
     if isinstance(reply, Unreadable):
         unreadable = AuditEvent("intake.unreadable", detail={"size_bytes": len(email.raw)})
@@ -166,15 +253,15 @@ async def _plan(
     if reply.auto_reply:
         return _Plan(IntakeResult(IntakeOutcome.AUTO_REPLY))
 
-    meeting_id, problem = await _match_meeting(uow, reply)
+    meeting_id, problem = await _match_meeting(lookups, reply)
     if meeting_id is None:
         return _review(email, reply, problem or ReviewReason.NO_MEETING)
-    attendees = await uow.meetings.attendees_with_email(meeting_id, reply.sender or "")
+    attendees = await lookups.attendees_invited_at(meeting_id, reply.sender or "")
     if len(attendees) != 1:
         reason = ReviewReason.SHARED_ADDRESS if attendees else ReviewReason.UNKNOWN_SENDER
         return _review(email, reply, reason, meeting_id)
     attendee = attendees[0]
-    request = await uow.meetings.latest_request(attendee.id)
+    request = await lookups.latest_request(meeting_id, attendee.id)
     if request is None:
         return _review(email, reply, ReviewReason.NO_REQUEST, meeting_id, attendee.id)
 
@@ -258,16 +345,12 @@ async def _plan(
 
 
 async def _match_meeting(
-    uow: UnitOfWork, reply: ConsentReply
+    lookups: _Lookups, reply: ConsentReply
 ) -> tuple[str | None, ReviewReason | None]:
-    by_reference = None
-    if reply.reference:
-        try:
-            by_reference = (await uow.meetings.by_reference(reply.reference)).id
-        except MeetingNotFound:
-            by_reference = None
-    threads = tuple(i for i in (reply.in_reply_to, *reply.references) if i)
-    by_thread = await uow.meetings.meetings_for_messages(threads)
+    by_reference = (
+        await lookups.meeting_with_reference(reply.reference) if reply.reference else None
+    )
+    by_thread = lookups.meetings_answered(reply)
     if len(by_thread) > 1 or (by_reference and by_thread and by_thread != {by_reference}):
         return None, ReviewReason.CONFLICTING_MEETING
     if by_reference:

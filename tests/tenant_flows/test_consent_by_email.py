@@ -23,6 +23,7 @@ from consent_store.tables import InboundEmailRow, ReviewItemRow
 from consent_store.unit_of_work import Store
 from sandbox.seed import COORDINATOR, PARENT_CARER, SENCO, SEND_OFFICER
 from tests.builders import a_meeting, schedule
+from tests.sandbox.conftest import RunningSandbox
 from tests.tenant_flows.conftest import People
 
 PARENT = NewAttendee(PARENT_CARER.display_name, PARENT_CARER.address, AttendeeKind.PARENT_CARER)
@@ -169,3 +170,21 @@ async def test_receipts_are_noted_as_sent(
         ("recorded", True),
         ("review", False),
     ]
+
+
+async def test_a_receipt_that_cannot_be_sent_does_not_stop_reading(
+    store: Store,
+    mailbox: ConsentMailbox,
+    people: People,
+    service: ServiceProfile,
+    tenant_sandbox: RunningSandbox,
+) -> None:
+    meeting_id, reference, (parent, _, _) = await scheduled_and_asked(store, mailbox, service)
+    await people.reply(PARENT_CARER.address, reference, "Yes")
+    tenant_sandbox.tenant.faults.fail(1, status=500, method="POST", path_contains="sendMail")
+    assert await MailboxReader(store, mailbox, service).catch_up() == {"recorded": 1}
+    async with store.unit_of_work() as uow:
+        (row,) = (await uow.session.scalars(select(InboundEmailRow))).all()
+        facts = await uow.meetings.facts(meeting_id)
+    assert {d.attendee_id for d in facts.decisions} == {parent}
+    assert row.receipt_sent_at is None

@@ -8,7 +8,7 @@ from email.message import EmailMessage
 from sqlalchemy import select
 
 from bot.policy.terms import Decision, Topic
-from bot.services.consent_intake import InboundEmail, IntakeOutcome, take_in
+from bot.services.consent_intake import InboundEmail, IntakeOutcome, take_in, take_in_all
 from consent_store.records import NewConsentRequest
 from consent_store.tables import InboundEmailRow
 from consent_store.unit_of_work import Store
@@ -112,3 +112,15 @@ async def test_an_out_of_office_decides_nothing(store: Store) -> None:
     result = await take_in(store, InboundEmail(message, MEETING_START - timedelta(days=1)))
     assert result.outcome is IntakeOutcome.AUTO_REPLY
     assert result.decisions == ()
+
+
+async def test_a_batch_keeps_its_other_emails_when_one_was_already_recorded(store: Store) -> None:
+    _, _, reference = await asked(store)
+    first = InboundEmail(reply(reference, "No thank you."), MEETING_START - timedelta(days=2))
+    second = InboundEmail(
+        reply(reference, "Yes to everything.", message_id="<r2@example.org>"),
+        MEETING_START - timedelta(days=1),
+    )
+    await take_in(store, first)
+    results = await take_in_all(store, [first, second])
+    assert [r.outcome for r in results] == [IntakeOutcome.DUPLICATE, IntakeOutcome.RECORDED]
