@@ -22,7 +22,7 @@ from bot.mailbox.notifications import READ_FAILURES, ReadingLoop, notification_h
 from bot.mailbox.reader import MailboxReader
 from bot.mailbox.subscription import current_client_state, ensure_subscription
 from bot.services.recording_enforcement import enforce_recording
-from bot.web.app_keys import DECISION_EVENTS
+from bot.web.app_keys import DECISION_EVENTS, TENANT_ACCESS
 from consent_store.unit_of_work import Store
 
 log = logging.getLogger(__name__)
@@ -50,6 +50,7 @@ def attach_consent_mailbox(
     """Add the notification endpoint and the mailbox's background work to `app`, and make
     every change of decisions (from email or the review queue) reach Teams' recording setting."""
     events = app[DECISION_EVENTS]
+    access = app[TENANT_ACCESS]
     holder: dict[str, ReadingLoop] = {}
 
     async def client_state() -> str | None:
@@ -76,6 +77,7 @@ def attach_consent_mailbox(
                 await enforce_recording(store, clients.meetings, meeting_id, cause="decision")
 
             events.add(enforce)
+            access.clients = clients
             reader = MailboxReader(
                 store, clients.mailbox, service, on_decisions=events.decisions_changed
             )
@@ -91,5 +93,6 @@ def attach_consent_mailbox(
             for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            access.clients = None
 
     app.cleanup_ctx.append(run)

@@ -13,7 +13,7 @@ from aiohttp import web
 
 from bot.config import Settings, TenantSettings
 from bot.services.decision_events import DecisionEvents
-from bot.web.app_keys import DECISION_EVENTS
+from bot.web.app_keys import DECISION_EVENTS, TENANT_ACCESS, TenantAccess
 from bot.web.site import build_staff_site
 from bot.web.staff_app import mount_staff_pages, mount_unavailable_staff_pages
 from consent_store.unit_of_work import Clock, Store, utc_now
@@ -40,6 +40,7 @@ def create_app(
     app = web.Application()
     app[SETTINGS_KEY] = settings
     app[DECISION_EVENTS] = DecisionEvents()
+    app[TENANT_ACCESS] = TenantAccess()
     app.router.add_get("/healthz", healthz)
     if store is not None:
         _add_staff_pages(app, store, tenant or settings.tenant, settings.service.short_name, clock)
