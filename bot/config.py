@@ -7,9 +7,10 @@ Every setting is documented in the README with its default. Names are upper-case
 from __future__ import annotations
 
 from functools import cached_property
+from typing import Annotated
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.graph.config import GraphClientConfig
 from consent_store.keys import KeyRing, parse_key_ring
@@ -81,8 +82,19 @@ class Settings(BaseSettings):
     blind_index_key: SecretStr = Field(default=SecretStr(""))
     audit_key: SecretStr = Field(default=SecretStr(""))
     retention_days: int = Field(default=2192, ge=1)
+    reminder_hours: Annotated[tuple[int, ...], NoDecode] = (72, 24)
     host: str = "127.0.0.1"
     port: int = Field(default=3978, validation_alias="PORT")
+
+    @field_validator("reminder_hours", mode="before")
+    @classmethod
+    def _hours_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            try:
+                return tuple(int(part) for part in value.split(",") if part.strip())
+            except ValueError:
+                raise ValueError("IASS_REMINDER_HOURS must be whole hours, like 72,24") from None
+        return value
 
     @field_validator("database_url")
     @classmethod

@@ -58,6 +58,16 @@ class RenderedRequest:
     text_sha256: str
 
 
+def request_subject(service: ServiceProfile, reference: str) -> str:
+    return f"Your meeting with {service.short_name}: please reply [{reference}]"
+
+
+def describe_when(starts_at: datetime, ends_at: datetime) -> str:
+    """A meeting's time as people read it: weekday, date, times and the UK zone in use."""
+    start, end = starts_at.astimezone(UK_TIME), ends_at.astimezone(UK_TIME)
+    return f"{start:%A} {start.day} {start:%B %Y}, {start:%H:%M} to {end:%H:%M} ({start:%Z})"
+
+
 def topics_to_ask(recipient: RequestRecipient, meeting: RequestedMeeting) -> tuple[Topic, ...]:
     """What this person must be asked about; empty means no request is needed."""
     topics = []
@@ -69,11 +79,6 @@ def topics_to_ask(recipient: RequestRecipient, meeting: RequestedMeeting) -> tup
         if meeting.declared_role is DeclaredRole.SUPPORT_AND_CONTRIBUTE:
             topics.append(Topic.CONTRIBUTION)
     return tuple(topics)
-
-
-def _when(meeting: RequestedMeeting) -> str:
-    start, end = meeting.starts_at.astimezone(UK_TIME), meeting.ends_at.astimezone(UK_TIME)
-    return f"{start:%A} {start.day} {start:%B %Y}, {start:%H:%M} to {end:%H:%M} ({start:%Z})"
 
 
 def render_request(
@@ -91,7 +96,7 @@ def render_request(
         "recipient": recipient,
         "meeting": meeting,
         "service": service,
-        "when": _when(meeting),
+        "when": describe_when(meeting.starts_at, meeting.ends_at),
         "asks": {topic.value for topic in topics},
         "reference": meeting.reference,
         "answer_lines": [
@@ -107,7 +112,7 @@ def render_request(
     digest = hashlib.sha256(text.encode() + b"\0" + html.encode()).hexdigest()
     return RenderedRequest(
         topics=topics,
-        subject=f"Your meeting with {service.short_name}: please reply [{meeting.reference}]",
+        subject=request_subject(service, meeting.reference),
         text=text,
         html=html,
         message_id=f"<{uuid.uuid4().hex}.{meeting.reference.lower()}@{mail_domain}>",

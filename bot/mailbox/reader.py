@@ -15,10 +15,8 @@ import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable
 
-import httpx
-from kiota_abstractions.api_error import APIError
-
 from bot.config import ServiceProfile
+from bot.graph.failures import GRAPH_FAILURES
 from bot.graph.mailbox import ConsentMailbox, MailboxMessage, OutgoingEmail
 from bot.mail.receipt import render_receipt
 from bot.services.consent_intake import InboundEmail, IntakeOutcome, IntakeResult, take_in_all
@@ -29,7 +27,6 @@ log = logging.getLogger(__name__)
 DecisionsChanged = Callable[[str], Awaitable[None]]
 BATCH = 25
 """Emails recorded per write transaction; the next batch is fetched meanwhile."""
-RECEIPT_FAILURES = (APIError, httpx.HTTPError)
 
 
 class MailboxReader:
@@ -66,7 +63,7 @@ class MailboxReader:
             async with slots:
                 try:
                     sent = await self._after_decisions(result)
-                except RECEIPT_FAILURES as error:
+                except GRAPH_FAILURES as error:
                     log.warning("a receipt was not sent: %s", type(error).__name__)
                     return
             if sent is not None:

@@ -1,6 +1,6 @@
 """The consent mailbox while the bot runs: the notification endpoint, and the background work
-that reads the mailbox, keeps the subscription alive and keeps Teams' recording setting in
-line with each new decision.
+that reads the mailbox, keeps the subscription alive, keeps Teams' recording setting in line
+with each new decision, and runs the meetings' timed jobs (reminders, the start).
 
 If the tenant is not configured, the bot runs without reading mail and says so in its log.
 Subscribing waits until the bot is listening (Graph validates the notification URL at once),
@@ -12,7 +12,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import socket
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 from aiohttp import web
 
@@ -21,7 +24,9 @@ from bot.graph.tenant import TenantClients, open_tenant
 from bot.mailbox.notifications import READ_FAILURES, ReadingLoop, notification_handler
 from bot.mailbox.reader import MailboxReader
 from bot.mailbox.subscription import current_client_state, ensure_subscription
+from bot.scheduler.runner import JobRunner
 from bot.services.recording_enforcement import enforce_recording
+from bot.services.timed_work import meeting_job_handlers
 from bot.web.app_keys import DECISION_EVENTS, TENANT_ACCESS
 from consent_store.unit_of_work import Store
 
@@ -31,6 +36,8 @@ NOTIFICATION_PATH = "/notifications/mail"
 CATCH_UP_INTERVAL = 300.0
 SUBSCRIPTION_CHECK_INTERVAL = 3600.0
 SUBSCRIPTION_RETRY_INTERVAL = 30.0
+JOB_LEASE = timedelta(minutes=5)
+JOB_POLL = timedelta(seconds=30)
 
 
 async def _keep_subscribed(store: Store, clients: TenantClients, url: str) -> None:
@@ -83,9 +90,17 @@ def attach_consent_mailbox(
             )
             holder["loop"] = loop = ReadingLoop(reader, CATCH_UP_INTERVAL)
             url = tenant.public_url.rstrip("/") + NOTIFICATION_PATH
+            jobs = JobRunner(
+                store,
+                meeting_job_handlers(store, clients, service),
+                worker_id=f"{socket.gethostname()}-{os.getpid()}",
+                lease=JOB_LEASE,
+                poll_interval=JOB_POLL,
+            )
             tasks = [
                 asyncio.create_task(loop.run()),
                 asyncio.create_task(_keep_subscribed(store, clients, url)),
+                asyncio.create_task(jobs.run_forever()),
             ]
             yield
             for task in tasks:

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.graph.failures import GRAPH_FAILURES
 from bot.graph.meetings import OnlineMeetings
 from bot.policy.recording_gate import RecordingVerdict, evaluate_recording
 from bot.policy.terms import Participant
-from bot.services.scheduling import GRAPH_FAILURES
 from consent_store.audit import AuditEvent
 from consent_store.unit_of_work import Store
 

@@ -3,7 +3,8 @@
 Nothing is left half-created. The Teams meeting is made first, with recording, transcription
 and automatic recording off and a lobby for everyone but the organiser; then the meeting,
 its attendees, documents and Teams ids are stored in one transaction. If storing fails, the
-Teams meeting is deleted again. Installing the bot into the meeting chat and sending the
+Teams meeting is deleted again; the meeting's reminders and its start are queued in the
+same transaction. Installing the bot into the meeting chat and sending the
 consent requests come after; if either fails, the meeting stands (recording stays off) and is
 marked as needing attention so staff see it.
 """
@@ -12,19 +13,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import httpx
-from kiota_abstractions.api_error import APIError
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import ServiceProfile
+from bot.graph.failures import GRAPH_FAILURES
 from bot.graph.mailbox import ConsentMailbox
 from bot.graph.meetings import OnlineMeetings
 from bot.services.consent_requests import send_consent_requests
+from bot.services.timed_work import queue_meeting_jobs
 from consent_store.audit import AuditEvent
 from consent_store.records import NewMeeting
 from consent_store.unit_of_work import Store
-
-GRAPH_FAILURES = (APIError, httpx.HTTPError)
 
 
 class SchedulingFailed(Exception):
@@ -47,6 +46,7 @@ async def schedule_meeting(
     service: ServiceProfile,
     meeting: NewMeeting,
     staff_name: str,
+    reminder_hours: tuple[int, ...] = (72, 24),
 ) -> ScheduledMeeting:
     """Create the meeting everywhere it must exist; see the module docstring for the order."""
     organiser = meeting.organiser_user_id
@@ -69,6 +69,7 @@ async def schedule_meeting(
             row.teams_join_url = teams.join_url
             row.teams_chat_thread_id = teams.chat_thread_id
             row.teams_recording_allowed = False
+            await queue_meeting_jobs(uow, row, reminder_hours)
             await uow.audit(
                 AuditEvent(
                     "meeting.scheduled",
