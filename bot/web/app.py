@@ -13,14 +13,12 @@ from aiohttp import web
 
 from bot.config import Settings, TenantSettings
 from bot.services.decision_events import DecisionEvents
-from bot.web.app_keys import DECISION_EVENTS, TENANT_ACCESS, TenantAccess
+from bot.web.app_keys import DECISION_EVENTS, SETTINGS_KEY, TENANT_ACCESS, TenantAccess
 from bot.web.site import build_staff_site
 from bot.web.staff_app import mount_staff_pages, mount_unavailable_staff_pages
 from consent_store.unit_of_work import Clock, Store, utc_now
 
 logger = logging.getLogger(__name__)
-
-SETTINGS_KEY = web.AppKey("settings", Settings)
 
 
 async def healthz(request: web.Request) -> web.Response:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from bot.config import Settings
 from bot.graph.tenant import TenantClients
 from bot.services.decision_events import DecisionEvents
 
@@ -16,5 +17,6 @@ class TenantAccess:
         self.clients: TenantClients | None = None
 
 
+SETTINGS_KEY = web.AppKey("settings", Settings)
 DECISION_EVENTS = web.AppKey("decision_events", DecisionEvents)
 TENANT_ACCESS = web.AppKey("tenant_access", TenantAccess)

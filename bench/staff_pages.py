@@ -1,0 +1,259 @@
+"""Benchmark: the signed-in staff pages over HTTP on loopback, with a full store.
+
+Fills a fresh database with 10,000 meetings (three attendees and a recording decision from
+each), serves the bot's app with a staff session (minted as sign-in would set it; sign-in
+itself is not exercised, so the tenant settings point at a dummy sandbox origin), then times
+GET /tab (the meeting lists) and GET /tab/meetings/{reference} (one meeting page).
+Target: the list's p95 under 200 ms. The last line reads `staff_list_p95_ms: N`.
+
+    .venv/bin/python bench/staff_pages.py                        # SQLite
+    .venv/bin/python bench/staff_pages.py --engine postgresql    # IASS_BENCH_POSTGRES_URL
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import aiohttp
+import asyncpg
+from aiohttp import web
+from pydantic import SecretStr
+from sqlalchemy import insert
+
+from bot.config import Settings, TenantSettings
+from bot.policy.terms import AttendeeKind, AuthVerdict, Decision, DeclaredRole, Topic
+from bot.web.app import create_app
+from bot.web.session import SessionCookies, StaffSession
+from consent_store.keys import new_key, parse_key_ring
+from consent_store.migrate import upgrade_to_head
+from consent_store.reference import new_reference
+from consent_store.tables import AttendeeRow, ConsentDecisionRow, MeetingRow
+from consent_store.unit_of_work import Store
+
+ADMIN_URL = os.environ.get("IASS_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+KINDS = (AttendeeKind.PARENT_CARER, AttendeeKind.PROFESSIONAL, AttendeeKind.STAFF)
+BATCH = 5_000
+SESSION_KEY = "bench-session-key-0123456789-abcdefghijklmnop"
+DUMMY_SANDBOX = "http://127.0.0.1:9"
+STAFF = StaffSession("11111111-aaaa-4bbb-8ccc-000000000001", "Bench Staff", "bench-csrf-token")
+
+
+@asynccontextmanager
+async def scratch_database(engine: str) -> AsyncIterator[str]:
+    """A new empty database for the run, removed afterwards."""
+    if engine == "sqlite":
+        with tempfile.TemporaryDirectory() as folder:
+            yield f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"
+        return
+    name = f"iass_bench_{uuid.uuid4().hex[:10]}"
+    admin = await asyncpg.connect(ADMIN_URL)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    await admin.close()
+    try:
+        yield (
+            ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
+            + f"/{name}"
+        )
+    finally:
+        admin = await asyncpg.connect(ADMIN_URL)
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+def progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _meeting_rows(
+    store: Store, number: int, now: datetime, meetings: int
+) -> tuple[dict[str, object], list[dict[str, object]], list[dict[str, object]]]:
+    """One meeting (half of them upcoming), its three attendees and a decision from each."""
+    cipher, blind = store.cipher, store.blind_index
+    meeting_id = uuid.uuid4().hex
+    starts_at = now + timedelta(minutes=30 * (number - meetings // 2))
+    meeting = {
+        "id": meeting_id,
+        "reference": new_reference(),
+        "title_enc": cipher.encrypt(f"Meeting {number}", context=f"meetings.title:{meeting_id}"),
+        "starts_at": starts_at,
+        "ends_at": starts_at + timedelta(hours=1),
+        "organiser_user_id": STAFF.object_id,
+        "declared_role": DeclaredRole.SUPPORT_AND_CONTRIBUTE.value,
+        "recording_requested": True,
+        "status": "scheduled",
+        "safeguarding_hold": False,
+        "created_at": starts_at - timedelta(days=14),
+    }
+    attendees, decisions = [], []
+    for position, kind in enumerate(KINDS):
+        attendee_id = uuid.uuid4().hex
+        email = f"person{number}-{position}@example.org"
+        attendees.append(
+            {
+                "id": attendee_id,
+                "meeting_id": meeting_id,
+                "position": position,
+                "kind": kind.value,
+                "name_enc": cipher.encrypt(
+                    f"Person {number}-{position}", context=f"attendees.name:{attendee_id}"
+                ),
+                "email_enc": cipher.encrypt(email, context=f"attendees.email:{attendee_id}"),
+                "email_index": blind.of_email(email),
+                "organisation_enc": None,
+            }
+        )
+        decisions.append(
+            {
+                "id": uuid.uuid4().hex,
+                "meeting_id": meeting_id,
+                "attendee_id": attendee_id,
+                "topic": Topic.RECORDING.value,
+                "decision": Decision.GIVEN.value,
+                "received_at": starts_at - timedelta(days=1),
+                "message_id": None,
+                "sender_enc": None,
+                "sender_index": None,
+                "auth_verdict": AuthVerdict.PASS.value,
+                "sender_matches": True,
+                "phrase_enc": None,
+                "email_sha256": None,
+                "request_id": None,
+                "documents_covered": [],
+                "decided_by": "email",
+                "recorded_at": starts_at - timedelta(days=1),
+            }
+        )
+    return meeting, attendees, decisions
+
+
+async def fill(store: Store, meetings: int) -> list[str]:
+    """Insert the synthetic store in bulk; returns the meetings' references."""
+    now = datetime.now(UTC)
+    references: list[str] = []
+    started = time.perf_counter()
+    for first in range(0, meetings, BATCH):
+        meeting_rows, attendee_rows, decision_rows = [], [], []
+        for number in range(first, min(first + BATCH, meetings)):
+            meeting, attendees, decisions = _meeting_rows(store, number, now, meetings)
+            references.append(str(meeting["reference"]))
+            meeting_rows.append(meeting)
+            attendee_rows.extend(attendees)
+            decision_rows.extend(decisions)
+        async with store.unit_of_work() as uow:
+            await uow.session.execute(insert(MeetingRow), meeting_rows)
+            await uow.session.execute(insert(AttendeeRow), attendee_rows)
+            await uow.session.execute(insert(ConsentDecisionRow), decision_rows)
+            await uow.commit()
+        progress(f"  meetings: {first + len(meeting_rows):,} of {meetings:,}")
+    progress(f"filled in {time.perf_counter() - started:.0f} s")
+    return references
+
+
+def tenant_settings() -> TenantSettings:
+    """Settings good enough to mount the staff pages; no sign-in reaches DUMMY_SANDBOX."""
+    return TenantSettings(
+        _env_file=None,
+        tenant_id="00000000-0000-4000-8000-000000000001",
+        bot_app_id="00000000-0000-4000-8000-000000000002",
+        bot_app_secret=SecretStr("bench-secret"),
+        sandbox_origin=DUMMY_SANDBOX,
+        session_key=SecretStr(SESSION_KEY),
+    )
+
+
+@asynccontextmanager
+async def serving(store: Store) -> AsyncIterator[str]:
+    """The bot's app on a free loopback port; yields its base URL."""
+    runner = web.AppRunner(create_app(Settings(_env_file=None), store, tenant=tenant_settings()))
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
+    finally:
+        await runner.cleanup()
+
+
+def session_cookie() -> tuple[str, str]:
+    """The session cookie the app would set after STAFF signed in."""
+    cookies = SessionCookies(SESSION_KEY.encode(), secure=False, clock=lambda: datetime.now(UTC))
+    return cookies.name, cookies.encode(STAFF)
+
+
+async def measure(client: aiohttp.ClientSession, url: str, samples: int) -> list[float]:
+    """Milliseconds per GET of `url`, body read; every answer must be 200."""
+    timings = []
+    for _ in range(samples):
+        started = time.perf_counter()
+        async with client.get(url, allow_redirects=False) as response:
+            await response.read()
+            assert response.status == 200, response.status
+        timings.append((time.perf_counter() - started) * 1000)
+    return timings
+
+
+def p95(timings: list[float]) -> float:
+    return statistics.quantiles(timings, n=100)[94]
+
+
+async def run(engine: str, meetings: int, samples: int) -> None:
+    key_ring = parse_key_ring(
+        encryption_keys=f"bench:{new_key()}",
+        active_key_id="bench",
+        blind_index_key=new_key(),
+        audit_key=new_key(),
+    )
+    async with scratch_database(engine) as url:
+        progress(f"migrating a new {engine} database")
+        await asyncio.to_thread(upgrade_to_head, url)
+        store = Store.open(url, key_ring)
+        try:
+            references = await fill(store, meetings)
+            if engine == "postgresql":
+                async with store.engine.connect() as connection:
+                    autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+                    await autocommit.exec_driver_sql("ANALYZE")
+            name, value = session_cookie()
+            async with (
+                serving(store) as base,
+                aiohttp.ClientSession(cookies={name: value}) as client,
+            ):
+                list_url = f"{base}/tab"
+                meeting_url = f"{base}/tab/meetings/{references[len(references) // 2]}"
+                await measure(client, list_url, 20)
+                await measure(client, meeting_url, 20)
+                list_timings = await measure(client, list_url, samples)
+                meeting_timings = await measure(client, meeting_url, samples)
+        finally:
+            await store.close()
+    print(f"engine: {engine}  meetings: {meetings}  samples: {samples}")
+    print(f"staff_meeting_p50_ms: {statistics.median(meeting_timings):.2f}")
+    print(f"staff_meeting_p95_ms: {p95(meeting_timings):.2f}")
+    print(f"staff_list_p50_ms: {statistics.median(list_timings):.2f}")
+    print(f"staff_list_p95_ms: {p95(list_timings):.2f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--engine", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--meetings", type=int, default=10_000)
+    parser.add_argument("--samples", type=int, default=500)
+    args = parser.parse_args()
+    asyncio.run(run(args.engine, args.meetings, args.samples))
+
+
+if __name__ == "__main__":
+    main()

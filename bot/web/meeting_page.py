@@ -1,0 +1,415 @@
+"""One meeting for staff (`/tab/meetings/{reference}`): its details, each attendee's consent on
+each topic they were asked about, what the recording gate, the role statement and the share
+gate answer (in plain words, with names), open review items and the meeting's audit trail.
+
+The handler loads rows in one reading unit of work (`load_meeting`), asks the gates
+(`verdicts_for`), and `meeting_view` turns both into the view model the template shows. Ids
+never reach the page: attendees are named, and audit actors are "a staff member" or "the bot".
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from aiohttp import web
+from sqlalchemy import func, select
+
+from bot.policy.blockers import Blocker
+from bot.policy.recording_gate import RecordingVerdict, evaluate_recording
+from bot.policy.role_statement import RoleStatement, decide_role
+from bot.policy.share_gate import ShareVerdict, evaluate_share
+from bot.policy.terms import (
+    AttendeeKind,
+    AuthVerdict,
+    Decision,
+    DeclaredRole,
+    MeetingFacts,
+    Topic,
+)
+from bot.services.recording_enforcement import ATTENTION as RECORDING_NOT_APPLIED
+from bot.web.home import status_in_words
+from bot.web.pages import Link, message_page, page
+from bot.web.review_page import DECISION_WORDS, TOPIC_WORDS
+from bot.web.site import STAFF_SITE
+from consent_store.repository import MeetingNotFound
+from consent_store.tables import (
+    AttendeeRow,
+    AuditEntryRow,
+    ConsentDecisionRow,
+    ConsentRequestRow,
+    DocumentRow,
+    MeetingRow,
+    ReviewItemRow,
+)
+from consent_store.unit_of_work import UnitOfWork
+
+BOT_ACTORS = frozenset({"system", "intake"})
+STAFF_DECIDER_PREFIX = "staff:"
+SOMEONE = "someone"
+_ID_PATTERN = re.compile(r"[0-9a-f]{32}|[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", re.IGNORECASE)
+
+KIND_WORDS = {
+    AttendeeKind.PARENT_CARER.value: "Parent carer",
+    AttendeeKind.YOUNG_PERSON.value: "Young person",
+    AttendeeKind.STAFF.value: "IASS staff",
+    AttendeeKind.PROFESSIONAL.value: "Professional",
+}
+
+ROLE_WORDS = {
+    DeclaredRole.SUPPORT: "Support",
+    DeclaredRole.SUPPORT_AND_CONTRIBUTE: "Support and contribute",
+}
+
+ATTENTION_WORDS = {
+    "bot_not_installed": "The bot could not be added to the meeting's chat in Teams.",
+    "consent_requests_not_sent": "Some consent requests could not be sent.",
+    RECORDING_NOT_APPLIED: "Teams' recording setting could not be changed to match consent.",
+}
+
+AUTH_WORDS = {
+    AuthVerdict.PASS.value: "Authenticated",
+    AuthVerdict.FAIL.value: "Failed authentication",
+    AuthVerdict.NONE.value: "Not authenticated",
+}
+
+
+@dataclass(frozen=True)
+class AttendeeRecord:
+    """An attendee's row with its personal fields decrypted (None once disposed)."""
+
+    row: AttendeeRow
+    name: str | None
+    organisation: str | None
+
+
+@dataclass(frozen=True)
+class DocumentRecord:
+    row: DocumentRow
+    title: str | None
+
+
+@dataclass(frozen=True)
+class MeetingRecords:
+    """Everything the page reads from the store about one meeting."""
+
+    meeting: MeetingRow
+    title: str | None
+    attendees: tuple[AttendeeRecord, ...]
+    documents: tuple[DocumentRecord, ...]
+    latest_requests: Mapping[str, ConsentRequestRow]
+    decisions: tuple[ConsentDecisionRow, ...]
+    open_review_items: int
+    audit: tuple[AuditEntryRow, ...]
+    facts: MeetingFacts
+
+
+@dataclass(frozen=True)
+class Verdicts:
+    recording: RecordingVerdict
+    role: RoleStatement
+    shares: Mapping[str, ShareVerdict]
+
+
+@dataclass(frozen=True)
+class TopicStatus:
+    """An attendee's latest decision on one topic; `decision` None means no reply yet."""
+
+    topic: str
+    decision: str | None
+    received_at: datetime | None = None
+    how: str | None = None
+    authentication: str | None = None
+    late: bool = False
+
+
+@dataclass(frozen=True)
+class AttendeeView:
+    name: str | None
+    kind: str
+    organisation: str | None
+    topics: tuple[TopicStatus, ...]
+
+
+@dataclass(frozen=True)
+class GateView:
+    """A gate's answer: a headline and each reason in plain words."""
+
+    permitted: bool
+    answer: str
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    title: str | None
+    sharing: GateView
+
+
+@dataclass(frozen=True)
+class AuditLine:
+    at: datetime
+    action: str
+    actor: str
+    details: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MeetingView:
+    reference: str
+    title: str | None
+    starts_at: datetime
+    ends_at: datetime
+    status: str
+    declared_role: str
+    recording_requested: bool
+    teams_recording: str
+    needs_attention: str | None
+    attendees: tuple[AttendeeView, ...]
+    recording: GateView
+    role: GateView
+    documents: tuple[DocumentView, ...]
+    open_review_items: int
+    audit: tuple[AuditLine, ...]
+
+
+async def load_meeting(uow: UnitOfWork, reference: str) -> MeetingRecords:
+    """The meeting with this reference and everything about it; `MeetingNotFound` if none."""
+    meeting = await uow.meetings.by_reference(reference)
+    meeting_id = meeting.id
+    attendees = await uow.meetings.attendees(meeting_id)
+    documents = await uow.session.scalars(
+        select(DocumentRow)
+        .where(DocumentRow.meeting_id == meeting_id)
+        .order_by(DocumentRow.position)
+    )
+    decisions = await uow.session.scalars(
+        select(ConsentDecisionRow)
+        .where(ConsentDecisionRow.meeting_id == meeting_id)
+        .order_by(ConsentDecisionRow.received_at, ConsentDecisionRow.recorded_at)
+    )
+    open_items = await uow.session.scalar(
+        select(func.count())
+        .select_from(ReviewItemRow)
+        .where(ReviewItemRow.meeting_id == meeting_id, ReviewItemRow.status == "open")
+    )
+    audit = await uow.session.scalars(
+        select(AuditEntryRow)
+        .where(AuditEntryRow.meeting_id == meeting_id)
+        .order_by(AuditEntryRow.seq)
+    )
+    return MeetingRecords(
+        meeting=meeting,
+        title=uow.decrypt(meeting.title_enc, "meetings", "title", meeting_id),
+        attendees=tuple(
+            AttendeeRecord(
+                row=row,
+                name=uow.decrypt(row.name_enc, "attendees", "name", row.id),
+                organisation=uow.decrypt(row.organisation_enc, "attendees", "organisation", row.id),
+            )
+            for row in attendees
+        ),
+        documents=tuple(
+            DocumentRecord(row, uow.decrypt(row.title_enc, "documents", "title", row.id))
+            for row in documents
+        ),
+        latest_requests=await uow.meetings.latest_requests(meeting_id),
+        decisions=tuple(decisions),
+        open_review_items=open_items or 0,
+        audit=tuple(audit),
+        facts=await uow.meetings.facts(meeting_id),
+    )
+
+
+def verdicts_for(records: MeetingRecords) -> Verdicts:
+    """What the recording gate, the role statement and the share gate say about the meeting."""
+    facts = records.facts
+    return Verdicts(
+        recording=evaluate_recording(facts),
+        role=decide_role(facts),
+        shares={d.row.id: evaluate_share(facts, d.row.id) for d in records.documents},
+    )
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def reasons_in_words(
+    blockers: Iterable[Blocker], names: Mapping[str, str | None]
+) -> tuple[str, ...]:
+    """Each blocker's staff sentence, naming its attendee ("someone" when there is no name)."""
+    return tuple(
+        _sentence(
+            blocker.staff_template.format(
+                attendee=(names.get(blocker.attendee_id) if blocker.attendee_id else None)
+                or SOMEONE
+            )
+        )
+        for blocker in blockers
+    )
+
+
+def _how(decided_by: str) -> str:
+    if decided_by == "email":
+        return "By email"
+    if decided_by.startswith(STAFF_DECIDER_PREFIX):
+        return "Confirmed by staff from the review queue"
+    return "Recorded by the bot"
+
+
+def _authentication(row: ConsentDecisionRow) -> str:
+    verdict = AUTH_WORDS.get(row.auth_verdict, "Not authenticated")
+    where = "from their invited address" if row.sender_matches else "not from their invited address"
+    return f"{verdict}, {where}"
+
+
+def topic_status(
+    topic: Topic, decisions: Sequence[ConsentDecisionRow], starts_at: datetime
+) -> TopicStatus:
+    """The latest of one attendee's `decisions` on `topic` (oldest first), or no reply yet."""
+    on_topic = [d for d in decisions if d.topic == topic.value]
+    if not on_topic:
+        return TopicStatus(TOPIC_WORDS[topic], None)
+    latest = on_topic[-1]
+    return TopicStatus(
+        topic=TOPIC_WORDS[topic],
+        decision=DECISION_WORDS[Decision(latest.decision)],
+        received_at=latest.received_at,
+        how=_how(latest.decided_by),
+        authentication=_authentication(latest),
+        late=latest.received_at >= starts_at,
+    )
+
+
+def _attendee_view(
+    attendee: AttendeeRecord, records: MeetingRecords, decisions: Sequence[ConsentDecisionRow]
+) -> AttendeeView:
+    request = records.latest_requests.get(attendee.row.id)
+    asked = set(request.topics if request else ()) | {d.topic for d in decisions}
+    return AttendeeView(
+        name=attendee.name,
+        kind=KIND_WORDS.get(attendee.row.kind, attendee.row.kind),
+        organisation=attendee.organisation,
+        topics=tuple(
+            topic_status(topic, decisions, records.meeting.starts_at)
+            for topic in Topic
+            if topic.value in asked
+        ),
+    )
+
+
+def _gate(permitted: bool, yes: str, no: str, reasons: tuple[str, ...]) -> GateView:
+    return GateView(permitted, yes if permitted else no, reasons)
+
+
+def _detail_words(detail: str) -> tuple[str, ...]:
+    """The audit detail's entries as "key: value", leaving out ids."""
+    try:
+        parsed = json.loads(detail)
+    except ValueError:
+        return ()
+    if not isinstance(parsed, dict):
+        return ()
+    words = []
+    for key, value in sorted(parsed.items()):
+        values = value if isinstance(value, list) else [value]
+        shown = [
+            ("yes" if v else "no") if isinstance(v, bool) else str(v)
+            for v in values
+            if v is not None and not _ID_PATTERN.fullmatch(str(v))
+        ]
+        if key.endswith(("_id", "_ids")) or (values and not shown):
+            continue
+        words.append(f"{key.replace('_', ' ')}: {', '.join(shown) or 'none'}")
+    return tuple(words)
+
+
+def audit_line(entry: AuditEntryRow) -> AuditLine:
+    return AuditLine(
+        at=entry.at,
+        action=_sentence(entry.action.replace(".", " ").replace("_", " ")),
+        actor="the bot" if entry.actor in BOT_ACTORS else "a staff member",
+        details=_detail_words(entry.detail),
+    )
+
+
+def _teams_recording(allowed: bool | None) -> str:
+    if allowed is None:
+        return "Not known: the meeting has not been set up in Teams"
+    return "Yes" if allowed else "No"
+
+
+def meeting_view(records: MeetingRecords, verdicts: Verdicts) -> MeetingView:
+    """The page's view model from the store's rows and the gates' verdicts."""
+    meeting = records.meeting
+    names = {a.row.id: a.name for a in records.attendees}
+    role = verdicts.role
+    role_words = ROLE_WORDS[role.effective].lower()
+    return MeetingView(
+        reference=meeting.reference,
+        title=records.title,
+        starts_at=meeting.starts_at,
+        ends_at=meeting.ends_at,
+        status=status_in_words(meeting.status),
+        declared_role=ROLE_WORDS[role.declared],
+        recording_requested=meeting.recording_requested,
+        teams_recording=_teams_recording(meeting.teams_recording_allowed),
+        needs_attention=(
+            ATTENTION_WORDS.get(meeting.needs_attention, _sentence(meeting.needs_attention))
+            if meeting.needs_attention
+            else None
+        ),
+        attendees=tuple(
+            _attendee_view(
+                attendee,
+                records,
+                [d for d in records.decisions if d.attendee_id == attendee.row.id],
+            )
+            for attendee in records.attendees
+        ),
+        recording=_gate(
+            verdicts.recording.permitted,
+            "Recording permitted",
+            "Recording not permitted",
+            reasons_in_words(verdicts.recording.blockers, names),
+        ),
+        role=_gate(
+            not role.reasons,
+            f"The bot will state the role: {role_words}",
+            f"The bot will state the role: {role_words} (not the declared role)",
+            reasons_in_words(role.reasons, names),
+        ),
+        documents=tuple(
+            DocumentView(
+                title=document.title,
+                sharing=_gate(
+                    verdicts.shares[document.row.id].permitted,
+                    "Sharing permitted",
+                    "Sharing not permitted",
+                    reasons_in_words(verdicts.shares[document.row.id].blockers, names),
+                ),
+            )
+            for document in records.documents
+        ),
+        open_review_items=records.open_review_items,
+        audit=tuple(audit_line(entry) for entry in records.audit),
+    )
+
+
+async def meeting_page(request: web.Request) -> web.Response:
+    async with request.config_dict[STAFF_SITE].store.reading() as uow:
+        try:
+            records = await load_meeting(uow, request.match_info["reference"])
+        except MeetingNotFound:
+            return message_page(
+                request,
+                status=404,
+                title="Meeting not found",
+                paragraphs=("No meeting has that reference.",),
+                link=Link("/tab", "Back to meetings"),
+            )
+    return page(request, "meeting.html.j2", meeting=meeting_view(records, verdicts_for(records)))

@@ -1,0 +1,205 @@
+"""The meeting page: consent per attendee and topic, the gates' answers in plain words with
+names, documents, the review queue's count and an audit trail without ids."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import timedelta
+from urllib.parse import unquote
+
+import aiohttp
+
+from bot.policy.blockers import Blocker, BlockerCode
+from bot.policy.terms import AuthVerdict, Decision, Topic
+from bot.web.meeting_page import (
+    audit_line,
+    load_meeting,
+    meeting_view,
+    reasons_in_words,
+    verdicts_for,
+)
+from consent_store.records import NewAttendee, NewConsentRequest, NewDecision
+from consent_store.tables import AuditEntryRow
+from consent_store.unit_of_work import Store
+from tests.builders import MEETING_START, PARENT, SENCO, STAFF, a_meeting, reply, schedule
+from tests.web.review_items import queue_item
+from tests.web.staff_site import StaffServer
+
+HOSTILE = NewAttendee('<script>alert("x")</script> Bo', "bo@example.org", PARENT.kind)
+
+
+async def ask(store: Store, meeting_id: str, attendee_id: str, *topics: Topic) -> None:
+    async with store.unit_of_work() as uow:
+        await uow.meetings.add_request(
+            NewConsentRequest(
+                meeting_id=meeting_id,
+                attendee_id=attendee_id,
+                message_id=f"<{uuid.uuid4().hex}@iass.example.com>",
+                template_version="test",
+                text_sha256="0" * 64,
+                topics=topics,
+                documents_covered=(),
+                sent_at=uow.now(),
+            )
+        )
+        await uow.commit()
+
+
+async def reference_of(store: Store, meeting_id: str) -> str:
+    async with store.reading() as uow:
+        return (await uow.meetings.get(meeting_id)).reference
+
+
+async def meeting_text(client: aiohttp.ClientSession, site: StaffServer, reference: str) -> str:
+    response = await client.get(site.url(f"/tab/meetings/{reference}"))
+    assert response.status == 200
+    return " ".join((await response.text()).split())
+
+
+async def test_the_page_shows_consent_and_the_gates_in_plain_words(
+    store: Store, signed_in: aiohttp.ClientSession, staff_site: StaffServer
+) -> None:
+    meeting_id, (parent, senco, staff) = await schedule(store)
+    await ask(store, meeting_id, parent, Topic.RECORDING, Topic.DOCUMENTS, Topic.CONTRIBUTION)
+    await ask(store, meeting_id, senco, Topic.RECORDING)
+    await ask(store, meeting_id, staff, Topic.RECORDING)
+    await reply(store, meeting_id, parent, PARENT.email)
+    await reply(store, meeting_id, senco, SENCO.email)
+    await queue_item(store, meeting_id)
+    reference = await reference_of(store, meeting_id)
+
+    text = await meeting_text(signed_in, staff_site, reference)
+    assert "Annual review planning for Okafor-Bell family" in text
+    assert "Tue 10 Nov 2026, 10:00 to 11:00" in text
+    assert "Declared role</dt><dd>Support and contribute" in text
+    assert "Recording requested</dt><dd>Yes" in text
+    assert "Teams allows recording now</dt><dd>Not known" in text
+    assert "Given</strong><br> Received Mon 09 Nov 2026, 10:00 (UK time)" in text
+    assert "By email<br> Authenticated, from their invited address" in text
+    assert "No reply yet" in text
+    assert "Recording not permitted" in text
+    assert "Priya Castellano has not replied to the request for consent to recording" in text
+    assert (
+        "Rhiannon Okafor-Bell has not replied to the request for consent to staff contributing"
+        in text
+    )
+    assert "The bot will state the role: support (not the declared role)" in text
+    assert "Draft EHC plan section F" in text
+    assert "Sharing not permitted" in text
+    assert "1 email about this meeting is waiting" in text
+    assert (
+        'Consent given<br><span class="muted">topic: recording</span></td> <td>the bot</td>' in text
+    )
+    assert "late" not in text
+    for pseudonymous_id in (meeting_id, parent, senco, staff):
+        assert pseudonymous_id not in text
+
+
+async def test_refusals_and_late_replies_are_marked(
+    store: Store, signed_in: aiohttp.ClientSession, staff_site: StaffServer
+) -> None:
+    meeting_id, (parent, senco, staff) = await schedule(store)
+    await reply(store, meeting_id, parent, PARENT.email)
+    await reply(store, meeting_id, senco, SENCO.email, Decision.REFUSED)
+    await reply(store, meeting_id, staff, STAFF.email, received_at=MEETING_START)
+
+    text = await meeting_text(signed_in, staff_site, await reference_of(store, meeting_id))
+    assert "Refused</strong>" in text
+    assert "Tomasz Wielgosz refused consent to recording the meeting." in text
+    assert "Given</strong> (late: received at or after the start)" in text
+    assert "Priya Castellano&#39;s reply about recording the meeting arrived after" in text
+
+
+async def test_names_are_escaped(
+    store: Store, signed_in: aiohttp.ClientSession, staff_site: StaffServer
+) -> None:
+    meeting_id, _ = await schedule(store, a_meeting(attendees=(HOSTILE, STAFF)))
+    text = await meeting_text(signed_in, staff_site, await reference_of(store, meeting_id))
+    assert "<script>" not in text
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; Bo has not replied" in text
+
+
+async def test_an_unknown_reference_is_not_found(
+    signed_in: aiohttp.ClientSession, staff_site: StaffServer
+) -> None:
+    response = await signed_in.get(staff_site.url("/tab/meetings/IASS-ZZZZZZZZ"))
+    assert response.status == 404
+    assert "Meeting not found" in await response.text()
+
+
+async def test_visitors_without_a_session_are_sent_to_sign_in(
+    store: Store, client: aiohttp.ClientSession, staff_site: StaffServer
+) -> None:
+    meeting_id, _ = await schedule(store)
+    reference = await reference_of(store, meeting_id)
+    response = await client.get(staff_site.url(f"/tab/meetings/{reference}"), allow_redirects=False)
+    assert response.status == 303
+    assert (
+        unquote(response.headers["Location"])
+        == f"/auth/sign-in?return_to=/tab/meetings/{reference}"
+    )
+
+
+async def test_the_home_page_links_to_each_meeting(
+    store: Store, signed_in: aiohttp.ClientSession, staff_site: StaffServer
+) -> None:
+    reference = await reference_of(store, (await schedule(store))[0])
+    text = await (await signed_in.get(staff_site.url("/tab"))).text()
+    assert f'<a href="/tab/meetings/{reference}">{reference}</a>' in text
+
+
+async def test_the_view_model_says_who_confirmed_a_decision(store: Store) -> None:
+    meeting_id, (parent, _, _) = await schedule(store)
+    async with store.unit_of_work() as uow:
+        await uow.meetings.add_decision(
+            NewDecision(
+                meeting_id=meeting_id,
+                attendee_id=parent,
+                topic=Topic.DOCUMENTS,
+                decision=Decision.WITHDRAWN,
+                received_at=MEETING_START - timedelta(hours=2),
+                auth=AuthVerdict.FAIL,
+                sender_matches=False,
+                decided_by="staff:11111111-aaaa-4bbb-8ccc-000000000001",
+            ),
+            uow.now(),
+        )
+        await uow.commit()
+    async with store.reading() as uow:
+        records = await load_meeting(uow, (await uow.meetings.get(meeting_id)).reference)
+    view = meeting_view(records, verdicts_for(records))
+    (status,) = view.attendees[0].topics
+    assert (status.topic, status.decision, status.late) == ("Sharing documents", "Withdrawn", False)
+    assert status.how == "Confirmed by staff from the review queue"
+    assert status.authentication == "Failed authentication, not from their invited address"
+    assert view.documents[0].sharing.reasons == (
+        "Rhiannon Okafor-Bell withdrew consent to sharing documents.",
+    )
+
+
+def test_reasons_without_an_attendee_say_someone() -> None:
+    blockers = (
+        Blocker(BlockerCode.NO_REPLY, Topic.RECORDING, "gone"),
+        Blocker(BlockerCode.MEETING_CANCELLED, Topic.RECORDING),
+    )
+    assert reasons_in_words(blockers, {"gone": None}) == (
+        "Someone has not replied to the request for consent to recording the meeting.",
+        "The meeting has been cancelled.",
+    )
+
+
+def test_audit_lines_show_no_ids() -> None:
+    entry = AuditEntryRow(
+        seq=1,
+        at=MEETING_START,
+        action="review.rejected",
+        meeting_id=uuid.uuid4().hex,
+        subject_id=uuid.uuid4().hex,
+        actor="11111111-aaaa-4bbb-8ccc-000000000001",
+        detail=json.dumps({"review_item": uuid.uuid4().hex, "reason": "cannot_tell", "ok": True}),
+        mac="0" * 64,
+    )
+    line = audit_line(entry)
+    assert (line.action, line.actor) == ("Review rejected", "a staff member")
+    assert line.details == ("ok: yes", "reason: cannot_tell")
