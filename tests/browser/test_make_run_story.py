@@ -1,10 +1,11 @@
-"""The `make run` story in a browser, as far as it is built: a staff member signs in and sees
-the meeting; the parent and the school reply from their sandbox inboxes; the reply with a
-condition reaches the review queue and staff confirm it; Teams then allows recording, and
-in the sandbox's meeting room a recording can start.
+"""The `make run` story in a browser, as far as it is built: a staff member signs in and
+schedules a meeting with the form; the parent and the school reply from their sandbox
+inboxes; the reply with a condition reaches the review queue and staff confirm it; Teams then
+allows recording, a recording can start in the sandbox's meeting room, and the meeting page
+says recording is permitted.
 
-Screenshots go to the test's folder, or to SCREENSHOT_DIR when set (the README's
-pictures are made that way).
+Screenshots go to the test's folder, or to SCREENSHOT_DIR when set (the README's pictures are
+made that way).
 """
 
 from __future__ import annotations
@@ -22,13 +23,9 @@ from playwright.async_api import Page, expect
 
 from bot.cli.main import main
 from bot.config import Settings
-from bot.graph.tenant import open_tenant
-from bot.policy.terms import AttendeeKind, DeclaredRole
-from bot.services.scheduling import ScheduledMeeting, schedule_meeting
-from bot.serving import sandbox_tenant
-from consent_store.records import NewAttendee, NewDocument, NewMeeting
 from consent_store.unit_of_work import Store
 from sandbox.seed import COORDINATOR, PARENT_CARER, SENCO
+from templates import UK_TIME
 from tests import databases
 from tests.served_bot import bot_with_sandbox, free_port_pair
 
@@ -66,33 +63,28 @@ async def until(check: Callable[[], Awaitable[bool]]) -> None:
     raise AssertionError("did not happen in time")
 
 
-async def scheduled(settings: Settings, store: Store) -> ScheduledMeeting:
-    start = (datetime.now(UTC) + timedelta(days=3)).replace(minute=0, second=0, microsecond=0)
-    async with open_tenant(sandbox_tenant(settings.port)) as tenant:
-        return await schedule_meeting(
-            store,
-            tenant.meetings,
-            tenant.mailbox,
-            settings.service,
-            NewMeeting(
-                title="Planning meeting",
-                starts_at=start,
-                ends_at=start + timedelta(hours=1),
-                organiser_user_id=COORDINATOR.object_id,
-                declared_role=DeclaredRole.SUPPORT_AND_CONTRIBUTE,
-                recording_requested=True,
-                attendees=(
-                    NewAttendee(
-                        PARENT_CARER.display_name, PARENT_CARER.address, AttendeeKind.PARENT_CARER
-                    ),
-                    NewAttendee(
-                        SENCO.display_name, SENCO.address, AttendeeKind.PROFESSIONAL, "Fellside"
-                    ),
-                ),
-                documents=(NewDocument("School report", "https://example.com/report.docx"),),
-            ),
-            COORDINATOR.display_name,
-        )
+async def schedule_in_the_form(page: Page, bot: str) -> str:
+    """Fill in and send the scheduling form; returns the new meeting's reference."""
+    start = (datetime.now(UTC) + timedelta(days=3)).astimezone(UK_TIME)
+    await page.goto(f"{bot}/tab")
+    await page.get_by_role("link", name="Schedule a meeting").click()
+    await page.locator("#title").fill("Planning meeting")
+    await page.locator("#start").fill(f"{start:%Y-%m-%d}T10:00")
+    await page.locator("#end").fill("11:00")
+    await page.locator("#role-support-and-contribute").check()
+    await page.locator("#record").check()
+    await page.locator("#su-1-name").fill(PARENT_CARER.display_name)
+    await page.locator("#su-1-email").fill(PARENT_CARER.address)
+    await page.locator("#su-1-kind-parent_carer").check()
+    await page.locator("#at-1-name").fill(SENCO.display_name)
+    await page.locator("#at-1-email").fill(SENCO.address)
+    await page.locator("#at-1-organisation").fill("Fellside Primary")
+    await page.locator("#at-1-kind-professional").check()
+    await page.locator("#doc-1-title").fill("School report")
+    await page.locator("#doc-1-url").fill("https://example.com/report.docx")
+    await page.get_by_role("button", name="Schedule the meeting").click()
+    await expect(page).to_have_url(re.compile(r"/tab/meetings/IASS-[0-9A-Z]{8}$"))
+    return page.url.rsplit("/", 1)[1]
 
 
 async def reply_from_inbox(
@@ -112,8 +104,6 @@ async def test_the_make_run_story(
     settings, store = running
     bot, sandbox = f"http://localhost:{settings.port}", f"http://localhost:{settings.port + 1}"
     shot = shots(tmp_path)
-    meeting = await scheduled(settings, store)
-    assert meeting.needs_attention is None
 
     await page.goto(bot)
     await expect(page).to_have_title(re.compile("Sign in to"))
@@ -121,10 +111,15 @@ async def test_the_make_run_story(
     await shot(page, "1-sandbox-sign-in")
     await page.get_by_role("button", name="Sign in").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Meetings")
-    await expect(page.get_by_text(meeting.reference)).to_be_visible()
     await shot(page, "2-staff-home")
 
-    await reply_from_inbox(page, sandbox, PARENT_CARER.address, meeting.reference, "Yes")
+    reference = await schedule_in_the_form(page, bot)
+    async with store.reading() as uow:
+        meeting = await uow.meetings.by_reference(reference)
+    assert meeting.needs_attention is None
+    await shot(page, "2b-meeting-page-before-replies")
+
+    await reply_from_inbox(page, sandbox, PARENT_CARER.address, reference, "Yes")
     await shot(page, "3-parent-replies")
     await reply_from_inbox(
         page,
@@ -136,7 +131,7 @@ async def test_the_make_run_story(
 
     async def queued() -> bool:
         async with store.reading() as uow:
-            facts = await uow.meetings.facts(meeting.meeting_id)
+            facts = await uow.meetings.facts(meeting.id)
         return len(facts.decisions) >= 3
 
     await until(queued)
@@ -150,11 +145,11 @@ async def test_the_make_run_story(
 
     async def teams_allows_recording() -> bool:
         async with store.reading() as uow:
-            return bool((await uow.meetings.get(meeting.meeting_id)).teams_recording_allowed)
+            return bool((await uow.meetings.get(meeting.id)).teams_recording_allowed)
 
     await until(teams_allows_recording)
     async with store.reading() as uow:
-        teams_id = (await uow.meetings.get(meeting.meeting_id)).teams_meeting_id
+        teams_id = (await uow.meetings.get(meeting.id)).teams_meeting_id
     assert teams_id is not None
     await page.goto(f"{sandbox}/sandbox/meetings/{quote(teams_id, safe='')}")
     await page.get_by_role("button", name="Open the meeting room").click()
@@ -163,3 +158,7 @@ async def test_the_make_run_story(
     await page.get_by_role("button", name="Start recording").click()
     await expect(page.get_by_role("status")).not_to_contain_text("turned off")
     await shot(page, "5-meeting-room")
+
+    await page.goto(f"{bot}/tab/meetings/{reference}")
+    await expect(page.get_by_text("Recording permitted")).to_be_visible()
+    await shot(page, "6-meeting-page")
