@@ -13,58 +13,24 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
 import statistics
-import sys
-import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-import asyncpg
+from scratch import fresh_key_ring, progress, scratch_database
 from sqlalchemy import insert
 
 from bot.policy.recording_gate import evaluate_recording
 from bot.policy.terms import AttendeeKind, AuthVerdict, Decision, DeclaredRole, Topic
-from consent_store.keys import new_key, parse_key_ring
 from consent_store.migrate import upgrade_to_head
 from consent_store.reference import new_reference
 from consent_store.tables import AttendeeRow, ConsentDecisionRow, DocumentRow, MeetingRow
 from consent_store.unit_of_work import Store
 
-ADMIN_URL = os.environ.get("IASS_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 KINDS = (AttendeeKind.PARENT_CARER, AttendeeKind.PROFESSIONAL, AttendeeKind.STAFF)
 BATCH = 10_000
-
-
-@asynccontextmanager
-async def scratch_database(engine: str) -> AsyncIterator[str]:
-    """A new empty database for the run, removed afterwards."""
-    if engine == "sqlite":
-        with tempfile.TemporaryDirectory() as folder:
-            yield f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"
-        return
-    name = f"iass_bench_{uuid.uuid4().hex[:10]}"
-    admin = await asyncpg.connect(ADMIN_URL)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    await admin.close()
-    try:
-        yield (
-            ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
-            + f"/{name}"
-        )
-    finally:
-        admin = await asyncpg.connect(ADMIN_URL)
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
-
-
-def progress(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 async def fill(store: Store, meetings: int, decisions: int, rng: random.Random) -> list[str]:
@@ -188,12 +154,7 @@ async def measure(
 
 async def run(engine: str, meetings: int, decisions: int, samples: int, seed: int) -> float:
     rng = random.Random(seed)
-    key_ring = parse_key_ring(
-        encryption_keys=f"bench:{new_key()}",
-        active_key_id="bench",
-        blind_index_key=new_key(),
-        audit_key=new_key(),
-    )
+    key_ring = fresh_key_ring()
     async with scratch_database(engine) as url:
         progress(f"migrating a new {engine} database")
         await asyncio.to_thread(upgrade_to_head, url)
