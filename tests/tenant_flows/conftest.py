@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
+from datetime import datetime, timedelta
 from urllib.parse import quote
 
 import aiohttp
@@ -16,8 +17,18 @@ from aiohttp import web
 from bot.graph.client import open_graph_client
 from bot.graph.config import GraphClientConfig
 from bot.graph.mailbox import ConsentMailbox
+from bot.policy.terms import AttendeeKind, DeclaredRole
+from consent_store.records import NewAttendee, NewDocument, NewMeeting
 from sandbox.app import create_sandbox_app
-from sandbox.seed import BOT_CLIENT_ID, BOT_CLIENT_SECRET, CONSENT_MAILBOX, seeded_tenant
+from sandbox.seed import (
+    BOT_CLIENT_ID,
+    BOT_CLIENT_SECRET,
+    CONSENT_MAILBOX,
+    COORDINATOR,
+    PARENT_CARER,
+    SENCO,
+    seeded_tenant,
+)
 from tests.sandbox.conftest import RunningSandbox
 
 
@@ -43,6 +54,26 @@ async def mailbox(tenant_sandbox: RunningSandbox) -> AsyncIterator[ConsentMailbo
     )
     async with open_graph_client(config) as graph:
         yield ConsentMailbox(graph, CONSENT_MAILBOX.mail)
+
+
+def parent_and_school_meeting(
+    start: datetime, documents: tuple[NewDocument, ...] = ()
+) -> NewMeeting:
+    """An hour-long meeting the seeded co-ordinator arranges with the seeded parent carer and
+    SENCO, asking for recording, with the support role."""
+    return NewMeeting(
+        title="Planning meeting",
+        starts_at=start,
+        ends_at=start + timedelta(hours=1),
+        organiser_user_id=COORDINATOR.object_id,
+        declared_role=DeclaredRole.SUPPORT,
+        recording_requested=True,
+        attendees=(
+            NewAttendee(PARENT_CARER.display_name, PARENT_CARER.address, AttendeeKind.PARENT_CARER),
+            NewAttendee(SENCO.display_name, SENCO.address, AttendeeKind.PROFESSIONAL),
+        ),
+        documents=documents,
+    )
 
 
 class People:

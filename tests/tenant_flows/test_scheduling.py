@@ -12,14 +12,13 @@ from bot.config import ServiceProfile
 from bot.graph.mailbox import ConsentMailbox
 from bot.graph.meetings import OnlineMeetings
 from bot.mailbox.reader import MailboxReader
-from bot.policy.terms import AttendeeKind, DeclaredRole
 from bot.services.recording_enforcement import enforce_recording
 from bot.services.scheduling import schedule_meeting
-from consent_store.records import NewAttendee, NewDocument, NewMeeting
+from consent_store.records import NewDocument
 from consent_store.unit_of_work import Store
 from sandbox.seed import BOT_CATALOG_APP_ID, COORDINATOR, PARENT_CARER, SENCO
 from tests.sandbox.conftest import RunningSandbox
-from tests.tenant_flows.conftest import People
+from tests.tenant_flows.conftest import People, parent_and_school_meeting
 
 
 @pytest.fixture
@@ -51,20 +50,8 @@ async def test_recording_follows_everyones_consent(
         meetings,
         mailbox,
         service,
-        NewMeeting(
-            title="Planning meeting",
-            starts_at=start,
-            ends_at=start + timedelta(hours=1),
-            organiser_user_id=COORDINATOR.object_id,
-            declared_role=DeclaredRole.SUPPORT,
-            recording_requested=True,
-            attendees=(
-                NewAttendee(
-                    PARENT_CARER.display_name, PARENT_CARER.address, AttendeeKind.PARENT_CARER
-                ),
-                NewAttendee(SENCO.display_name, SENCO.address, AttendeeKind.PROFESSIONAL),
-            ),
-            documents=(NewDocument("School report", "https://example.com/r.docx"),),
+        parent_and_school_meeting(
+            start, documents=(NewDocument("School report", "https://example.com/r.docx"),)
         ),
         staff_name=COORDINATOR.display_name,
     )

@@ -15,18 +15,16 @@ from bot.graph.mailbox import ConsentMailbox
 from bot.graph.meetings import OnlineMeetings
 from bot.graph.tenant import TenantClients
 from bot.mailbox.reader import MailboxReader
-from bot.policy.terms import AttendeeKind, DeclaredRole
 from bot.scheduler.runner import JobRunner
 from bot.services.scheduling import schedule_meeting
 from bot.services.timed_work import meeting_job_handlers
 from consent_store.keys import KeyRing
-from consent_store.records import NewAttendee, NewMeeting
 from consent_store.tables import AuditEntryRow
 from consent_store.unit_of_work import Store
 from sandbox.seed import BOT_CATALOG_APP_ID, COORDINATOR, PARENT_CARER, SENCO
 from tests.conftest import FakeClock
 from tests.sandbox.conftest import RunningSandbox
-from tests.tenant_flows.conftest import People
+from tests.tenant_flows.conftest import People, parent_and_school_meeting
 
 LEASE, POLL = timedelta(minutes=5), timedelta(seconds=1)
 
@@ -52,20 +50,7 @@ async def test_reminders_and_the_start_run_once_across_two_instances(
         meetings,
         mailbox,
         service,
-        NewMeeting(
-            title="Planning meeting",
-            starts_at=start,
-            ends_at=start + timedelta(hours=1),
-            organiser_user_id=COORDINATOR.object_id,
-            declared_role=DeclaredRole.SUPPORT,
-            recording_requested=True,
-            attendees=(
-                NewAttendee(
-                    PARENT_CARER.display_name, PARENT_CARER.address, AttendeeKind.PARENT_CARER
-                ),
-                NewAttendee(SENCO.display_name, SENCO.address, AttendeeKind.PROFESSIONAL),
-            ),
-        ),
+        parent_and_school_meeting(start),
         COORDINATOR.display_name,
         reminder_hours=(24,),
     )
