@@ -168,6 +168,7 @@ class MeetingView:
     recording_requested: bool
     teams_recording: str
     needs_attention: str | None
+    safeguarding_hold: bool
     attendees: tuple[AttendeeView, ...]
     recording: GateView
     role: GateView
@@ -363,6 +364,7 @@ def meeting_view(records: MeetingRecords, verdicts: Verdicts) -> MeetingView:
             if meeting.needs_attention
             else None
         ),
+        safeguarding_hold=meeting.safeguarding_hold,
         attendees=tuple(
             _attendee_view(
                 attendee,

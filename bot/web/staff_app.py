@@ -19,6 +19,7 @@ from bot.web.home import home
 from bot.web.meeting_page import meeting_page
 from bot.web.pages import SERVICE_NAME, message_page
 from bot.web.review_page import confirm_item, reject_item, review_queue
+from bot.web.safeguarding import set_safeguarding_hold
 from bot.web.schedule_page import new_meeting_form, schedule
 from bot.web.security_headers import add_security_headers
 from bot.web.site import CALLBACK_PATH, STAFF_SITE, StaffSite
@@ -42,6 +43,7 @@ def mount_staff_pages(root: web.Application, site: StaffSite, service_name: str)
     tab.router.add_get("/meetings/new", new_meeting_form)
     tab.router.add_post("/meetings/new", schedule)
     tab.router.add_get("/meetings/{reference}", meeting_page)
+    tab.router.add_post("/meetings/{reference}/safeguarding", set_safeguarding_hold)
     tab.router.add_get("/review", review_queue)
     tab.router.add_post("/review/{item_id}/confirm", confirm_item)
     tab.router.add_post("/review/{item_id}/reject", reject_item)
