@@ -19,17 +19,23 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from scratch import fresh_key_ring, progress, scratch_database
+from scratch import (
+    KINDS,
+    attendee_row,
+    decision_row,
+    fresh_key_ring,
+    meeting_row,
+    progress,
+    scratch_database,
+)
 from sqlalchemy import insert
 
 from bot.policy.recording_gate import evaluate_recording
-from bot.policy.terms import AttendeeKind, AuthVerdict, Decision, DeclaredRole, Topic
+from bot.policy.terms import Decision, DeclaredRole, Topic
 from consent_store.migrate import upgrade_to_head
-from consent_store.reference import new_reference
 from consent_store.tables import AttendeeRow, ConsentDecisionRow, DocumentRow, MeetingRow
 from consent_store.unit_of_work import Store
 
-KINDS = (AttendeeKind.PARENT_CARER, AttendeeKind.PROFESSIONAL, AttendeeKind.STAFF)
 BATCH = 10_000
 
 
@@ -43,46 +49,15 @@ async def fill(store: Store, meetings: int, decisions: int, rng: random.Random) 
     for first in range(0, meetings, BATCH):
         meeting_rows, attendee_rows, document_rows = [], [], []
         for number in range(first, min(first + BATCH, meetings)):
-            meeting_id = uuid.uuid4().hex
             starts_at = base + timedelta(minutes=30 * number)
+            meeting = meeting_row(cipher, number, starts_at, DeclaredRole.SUPPORT)
+            meeting_id = str(meeting["id"])
             meeting_ids.append(meeting_id)
-            meeting_rows.append(
-                {
-                    "id": meeting_id,
-                    "reference": new_reference(),
-                    "title_enc": cipher.encrypt(
-                        f"Meeting {number}", context=f"meetings.title:{meeting_id}"
-                    ),
-                    "starts_at": starts_at,
-                    "ends_at": starts_at + timedelta(hours=1),
-                    "organiser_user_id": "6f1c2a4e-9d3b-4c8e-8a71-2b5e0f9c3d10",
-                    "declared_role": DeclaredRole.SUPPORT.value,
-                    "recording_requested": True,
-                    "status": "scheduled",
-                    "safeguarding_hold": False,
-                    "created_at": starts_at - timedelta(days=14),
-                }
-            )
+            meeting_rows.append(meeting)
             for position, kind in enumerate(KINDS):
-                attendee_id = uuid.uuid4().hex
-                email = f"person{number}-{position}@example.org"
-                attendee_ids.append((attendee_id, meeting_id, starts_at))
-                attendee_rows.append(
-                    {
-                        "id": attendee_id,
-                        "meeting_id": meeting_id,
-                        "position": position,
-                        "kind": kind.value,
-                        "name_enc": cipher.encrypt(
-                            f"Person {number}", context=f"attendees.name:{attendee_id}"
-                        ),
-                        "email_enc": cipher.encrypt(
-                            email, context=f"attendees.email:{attendee_id}"
-                        ),
-                        "email_index": blind.of_email(email),
-                        "organisation_enc": None,
-                    }
-                )
+                attendee = attendee_row(cipher, blind, meeting_id, number, position, kind)
+                attendee_ids.append((str(attendee["id"]), meeting_id, starts_at))
+                attendee_rows.append(attendee)
             document_id = uuid.uuid4().hex
             document_rows.append(
                 {
@@ -108,25 +83,14 @@ async def fill(store: Store, meetings: int, decisions: int, rng: random.Random) 
         for _ in range(first, min(first + BATCH, decisions)):
             attendee_id, meeting_id, starts_at = rng.choice(attendee_ids)
             rows.append(
-                {
-                    "id": uuid.uuid4().hex,
-                    "meeting_id": meeting_id,
-                    "attendee_id": attendee_id,
-                    "topic": rng.choice(topics).value,
-                    "decision": rng.choice(verdicts).value,
-                    "received_at": starts_at - timedelta(minutes=rng.randint(-600, 20_000)),
-                    "message_id": None,
-                    "sender_enc": None,
-                    "sender_index": None,
-                    "auth_verdict": AuthVerdict.PASS.value,
-                    "sender_matches": True,
-                    "phrase_enc": None,
-                    "email_sha256": None,
-                    "request_id": None,
-                    "documents_covered": [],
-                    "decided_by": "email",
-                    "recorded_at": recorded,
-                }
+                decision_row(
+                    meeting_id,
+                    attendee_id,
+                    rng.choice(topics),
+                    rng.choice(verdicts),
+                    starts_at - timedelta(minutes=rng.randint(-600, 20_000)),
+                    recorded,
+                )
             )
         async with store.unit_of_work() as uow:
             await uow.session.execute(insert(ConsentDecisionRow), rows)

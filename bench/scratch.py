@@ -1,5 +1,6 @@
 """What the benchmarks share: a scratch database made for the run and removed after, fresh
-keys, and progress lines on stderr (so a benchmark's stdout is only its figures)."""
+keys, rows for bulk filling it, and progress lines on stderr (so a benchmark's stdout is only
+its figures)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,15 @@ import tempfile
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import asyncpg
 
+from bot.policy.terms import AttendeeKind, AuthVerdict, Decision, DeclaredRole, Topic
+from consent_store.crypto import BlindIndex, FieldCipher
 from consent_store.keys import KeyRing, new_key, parse_key_ring
+from consent_store.reference import new_reference
 
 ADMIN_URL = os.environ.get("IASS_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -49,3 +54,81 @@ def fresh_key_ring() -> KeyRing:
 
 def progress(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
+
+
+Row = dict[str, object]
+KINDS = (AttendeeKind.PARENT_CARER, AttendeeKind.PROFESSIONAL, AttendeeKind.STAFF)
+"""The attendees each benchmark meeting has."""
+
+
+def meeting_row(cipher: FieldCipher, number: int, starts_at: datetime, role: DeclaredRole) -> Row:
+    """A meeting row for bulk insertion (its title encrypted as the repository would)."""
+    meeting_id = uuid.uuid4().hex
+    return {
+        "id": meeting_id,
+        "reference": new_reference(),
+        "title_enc": cipher.encrypt(f"Meeting {number}", context=f"meetings.title:{meeting_id}"),
+        "starts_at": starts_at,
+        "ends_at": starts_at + timedelta(hours=1),
+        "organiser_user_id": "11111111-aaaa-4bbb-8ccc-000000000001",
+        "declared_role": role.value,
+        "recording_requested": True,
+        "status": "scheduled",
+        "safeguarding_hold": False,
+        "created_at": starts_at - timedelta(days=14),
+    }
+
+
+def attendee_row(
+    cipher: FieldCipher,
+    blind: BlindIndex,
+    meeting_id: str,
+    number: int,
+    position: int,
+    kind: AttendeeKind,
+) -> Row:
+    """An attendee row with an encrypted name and address and the address's blind index."""
+    attendee_id = uuid.uuid4().hex
+    email = f"person{number}-{position}@example.org"
+    return {
+        "id": attendee_id,
+        "meeting_id": meeting_id,
+        "position": position,
+        "kind": kind.value,
+        "name_enc": cipher.encrypt(
+            f"Person {number}-{position}", context=f"attendees.name:{attendee_id}"
+        ),
+        "email_enc": cipher.encrypt(email, context=f"attendees.email:{attendee_id}"),
+        "email_index": blind.of_email(email),
+        "organisation_enc": None,
+    }
+
+
+def decision_row(
+    meeting_id: str,
+    attendee_id: str,
+    topic: Topic,
+    decision: Decision,
+    received_at: datetime,
+    recorded_at: datetime,
+) -> Row:
+    """An authenticated email decision from the invited address, without evidence fields."""
+    return {
+        "id": uuid.uuid4().hex,
+        "meeting_id": meeting_id,
+        "attendee_id": attendee_id,
+        "topic": topic.value,
+        "decision": decision.value,
+        "received_at": received_at,
+        "message_id": None,
+        "sender_enc": None,
+        "sender_index": None,
+        "auth_verdict": AuthVerdict.PASS.value,
+        "sender_matches": True,
+        "phrase_enc": None,
+        "email_sha256": None,
+        "request_id": None,
+        "documents_covered": [],
+        "decided_by": "email",
+        "recorded_at": recorded_at,
+    }

@@ -16,7 +16,6 @@ import argparse
 import asyncio
 import statistics
 import time
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -24,19 +23,25 @@ from datetime import UTC, datetime, timedelta
 import aiohttp
 from aiohttp import web
 from pydantic import SecretStr
-from scratch import fresh_key_ring, progress, scratch_database
+from scratch import (
+    KINDS,
+    attendee_row,
+    decision_row,
+    fresh_key_ring,
+    meeting_row,
+    progress,
+    scratch_database,
+)
 from sqlalchemy import insert
 
 from bot.config import Settings, TenantSettings
-from bot.policy.terms import AttendeeKind, AuthVerdict, Decision, DeclaredRole, Topic
+from bot.policy.terms import Decision, DeclaredRole, Topic
 from bot.web.app import create_app
 from bot.web.session import SessionCookies, StaffSession
 from consent_store.migrate import upgrade_to_head
-from consent_store.reference import new_reference
 from consent_store.tables import AttendeeRow, ConsentDecisionRow, MeetingRow
 from consent_store.unit_of_work import Store
 
-KINDS = (AttendeeKind.PARENT_CARER, AttendeeKind.PROFESSIONAL, AttendeeKind.STAFF)
 BATCH = 5_000
 SESSION_KEY = "bench-session-key-0123456789-abcdefghijklmnop"
 DUMMY_SANDBOX = "http://127.0.0.1:9"
@@ -47,61 +52,18 @@ def _meeting_rows(
     store: Store, number: int, now: datetime, meetings: int
 ) -> tuple[dict[str, object], list[dict[str, object]], list[dict[str, object]]]:
     """One meeting (half of them upcoming), its three attendees and a decision from each."""
-    cipher, blind = store.cipher, store.blind_index
-    meeting_id = uuid.uuid4().hex
     starts_at = now + timedelta(minutes=30 * (number - meetings // 2))
-    meeting = {
-        "id": meeting_id,
-        "reference": new_reference(),
-        "title_enc": cipher.encrypt(f"Meeting {number}", context=f"meetings.title:{meeting_id}"),
-        "starts_at": starts_at,
-        "ends_at": starts_at + timedelta(hours=1),
-        "organiser_user_id": STAFF.object_id,
-        "declared_role": DeclaredRole.SUPPORT_AND_CONTRIBUTE.value,
-        "recording_requested": True,
-        "status": "scheduled",
-        "safeguarding_hold": False,
-        "created_at": starts_at - timedelta(days=14),
-    }
-    attendees, decisions = [], []
-    for position, kind in enumerate(KINDS):
-        attendee_id = uuid.uuid4().hex
-        email = f"person{number}-{position}@example.org"
-        attendees.append(
-            {
-                "id": attendee_id,
-                "meeting_id": meeting_id,
-                "position": position,
-                "kind": kind.value,
-                "name_enc": cipher.encrypt(
-                    f"Person {number}-{position}", context=f"attendees.name:{attendee_id}"
-                ),
-                "email_enc": cipher.encrypt(email, context=f"attendees.email:{attendee_id}"),
-                "email_index": blind.of_email(email),
-                "organisation_enc": None,
-            }
-        )
-        decisions.append(
-            {
-                "id": uuid.uuid4().hex,
-                "meeting_id": meeting_id,
-                "attendee_id": attendee_id,
-                "topic": Topic.RECORDING.value,
-                "decision": Decision.GIVEN.value,
-                "received_at": starts_at - timedelta(days=1),
-                "message_id": None,
-                "sender_enc": None,
-                "sender_index": None,
-                "auth_verdict": AuthVerdict.PASS.value,
-                "sender_matches": True,
-                "phrase_enc": None,
-                "email_sha256": None,
-                "request_id": None,
-                "documents_covered": [],
-                "decided_by": "email",
-                "recorded_at": starts_at - timedelta(days=1),
-            }
-        )
+    meeting = meeting_row(store.cipher, number, starts_at, DeclaredRole.SUPPORT_AND_CONTRIBUTE)
+    meeting_id = str(meeting["id"])
+    attendees = [
+        attendee_row(store.cipher, store.blind_index, meeting_id, number, position, kind)
+        for position, kind in enumerate(KINDS)
+    ]
+    decided = starts_at - timedelta(days=1)
+    decisions = [
+        decision_row(meeting_id, str(a["id"]), Topic.RECORDING, Decision.GIVEN, decided, decided)
+        for a in attendees
+    ]
     return meeting, attendees, decisions
 
 
