@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from consent_store.tables import AuditEntryRow
@@ -142,7 +142,3 @@ async def verify_chain(session: AsyncSession, key: bytes) -> ChainReport:
             return ChainReport(checked, row.seq, f"entry {row.seq} does not match its MAC")
         previous_mac, expected_seq, checked = row.mac, expected_seq + 1, checked + 1
     return ChainReport(checked)
-
-
-async def entry_count(session: AsyncSession) -> int:
-    return int(await session.scalar(select(func.count()).select_from(AuditEntryRow)) or 0)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -89,7 +89,6 @@ class IntakeResult:
     decisions: tuple[tuple[Topic, Decision], ...] = ()
     reason: str | None = None
     review_item_id: str | None = None
-    topics_asked: tuple[Topic, ...] = field(default=())
     receipt_to: ReceiptAddress | None = None
 
 
@@ -318,9 +317,7 @@ async def _plan(
         queued = _review(email, reply, ReviewReason.NOT_UNDERSTOOD, meeting_id, attendee.id)
         return replace(
             queued,
-            result=replace(
-                queued.result, decisions=recorded, topics_asked=asked, receipt_to=receipt_to
-            ),
+            result=replace(queued.result, decisions=recorded, receipt_to=receipt_to),
             decisions=decisions,
             audits=audits,
         )
@@ -336,7 +333,6 @@ async def _plan(
             meeting_id=meeting_id,
             attendee_id=attendee.id,
             decisions=recorded,
-            topics_asked=asked,
             receipt_to=receipt_to,
         ),
         decisions=decisions,

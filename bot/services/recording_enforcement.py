@@ -9,23 +9,13 @@ needing attention and the failure is audited; the gate never opens on an error.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from bot.graph.failures import GRAPH_FAILURES
 from bot.graph.meetings import OnlineMeetings
-from bot.policy.recording_gate import RecordingVerdict, evaluate_recording
-from bot.policy.terms import Participant
+from bot.policy.recording_gate import evaluate_recording
 from consent_store.audit import AuditEvent
 from consent_store.unit_of_work import Store
 
 ATTENTION = "recording_setting_not_applied"
-
-
-@dataclass(frozen=True)
-class Enforcement:
-    verdict: RecordingVerdict
-    changed: bool
-    applied: bool
 
 
 async def enforce_recording(
@@ -34,15 +24,14 @@ async def enforce_recording(
     meeting_id: str,
     *,
     cause: str,
-    present: tuple[Participant, ...] = (),
-) -> Enforcement:
+) -> None:
     """Ask the gate and make Teams match. `cause` says why (audited): e.g. "decision"."""
     async with store.reading() as uow:
         meeting = await uow.meetings.get(meeting_id)
-        verdict = evaluate_recording(await uow.meetings.facts(meeting_id, present))
+        verdict = evaluate_recording(await uow.meetings.facts(meeting_id))
     allowed = verdict.permitted
     if meeting.teams_meeting_id is None or meeting.teams_recording_allowed is allowed:
-        return Enforcement(verdict, changed=False, applied=True)
+        return
     reasons = sorted({b.code.value for b in verdict.blockers})
     try:
         await meetings.set_recording(meeting.organiser_user_id, meeting.teams_meeting_id, allowed)
@@ -57,7 +46,7 @@ async def enforce_recording(
                 )
             )
             await uow.commit()
-        return Enforcement(verdict, changed=False, applied=False)
+        return
     async with store.unit_of_work() as uow:
         row = await uow.meetings.get(meeting_id)
         row.teams_recording_allowed = allowed
@@ -71,4 +60,3 @@ async def enforce_recording(
             )
         )
         await uow.commit()
-    return Enforcement(verdict, changed=True, applied=True)
