@@ -79,6 +79,7 @@ async def dispose(uow: UnitOfWork, plan: DisposalPlan, actor: str) -> None:
         if meeting.safeguarding_hold or meeting.disposed_at is not None:
             continue
         meeting.title_enc = None
+        meeting.staff_name_enc = None
         meeting.disposed_at = now
         await session.execute(
             update(AttendeeRow)

@@ -73,6 +73,8 @@ class MeetingRow(Base):
     disposed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     teams_recording_allowed: Mapped[bool | None] = mapped_column(Boolean)
     needs_attention: Mapped[str | None] = mapped_column(String(64))
+    staff_name_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    teams_service_url: Mapped[str | None] = mapped_column(String(512))
 
 
 class AttendeeRow(Base):

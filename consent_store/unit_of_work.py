@@ -113,6 +113,10 @@ class UnitOfWork:
         self._audit_events = []
         await self.session.commit()
 
+    def seal(self, value: str, table: str, column: str, row_id: str) -> bytes:
+        """Encrypt a personal value for `table.column` of row `row_id`."""
+        return self.store.cipher.encrypt(value, context=f"{table}.{column}:{row_id}")
+
     def decrypt(self, blob: bytes | None, table: str, column: str, row_id: str) -> str | None:
         if blob is None:
             return None

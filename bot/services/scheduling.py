@@ -69,6 +69,7 @@ async def schedule_meeting(
             row.teams_join_url = teams.join_url
             row.teams_chat_thread_id = teams.chat_thread_id
             row.teams_recording_allowed = False
+            row.staff_name_enc = uow.seal(staff_name, "meetings", "staff_name", row.id)
             await queue_meeting_jobs(uow, row, reminder_hours)
             await uow.audit(
                 AuditEvent(

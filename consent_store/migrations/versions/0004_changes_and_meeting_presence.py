@@ -1,5 +1,6 @@
-"""Edited meetings (removed attendees and documents); what happens in the live meeting:
-who is present, the bot's calls, handled call notifications, files posted in the chat.
+"""The staff member's name and the Teams service URL on meetings; edited meetings (removed
+attendees and documents); the live meeting: who is present, the bot's calls, handled call
+notifications, files posted in the chat.
 
 Revision ID: 0004
 Revises: 0003
@@ -20,6 +21,9 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("meetings") as batch:
+        batch.add_column(sa.Column("staff_name_enc", sa.LargeBinary()))
+        batch.add_column(sa.Column("teams_service_url", sa.String(512)))
     with op.batch_alter_table("attendees") as batch:
         batch.add_column(sa.Column("removed_at", UtcDateTime()))
     with op.batch_alter_table("documents") as batch:
@@ -79,3 +83,6 @@ def downgrade() -> None:
         batch.drop_column("removed_at")
     with op.batch_alter_table("attendees") as batch:
         batch.drop_column("removed_at")
+    with op.batch_alter_table("meetings") as batch:
+        batch.drop_column("teams_service_url")
+        batch.drop_column("staff_name_enc")

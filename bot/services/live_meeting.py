@@ -1,0 +1,68 @@
+"""What the bot's Teams endpoint and the in-meeting use cases say to each other.
+
+The Agents SDK side (`bot/agent/`) turns Teams activities into calls on `MeetingEvents` and
+`DocumentEvents`, and offers `MeetingChat` for saying things in a meeting. The use cases in
+`bot/services/` (opening the meeting, guarding recording, guarding documents) implement the
+events and use the chat. Neither side imports the other; the composition root connects them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class TeamsPerson:
+    """Someone in a meeting as Teams describes them. `teams_id` is the bot's pairwise `29:`
+    id; `object_id` is their Entra object id, absent for people who join anonymously (invited
+    outside people join this way too, known only by `display_name`)."""
+
+    teams_id: str
+    display_name: str
+    object_id: str | None = None
+    role: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PostedFile:
+    """A file someone posted in a meeting's chat: `content_url` is the driveItem's `webUrl`
+    (usable with `/shares/u!…/driveItem`), `unique_id` its drive item id."""
+
+    name: str
+    content_url: str
+    unique_id: str
+    file_type: str
+
+
+class MeetingChat(Protocol):
+    """Saying things in a meeting's chat, addressed by the chat's thread id."""
+
+    async def post(self, thread_id: str, text: str, card: dict[str, Any] | None = None) -> None:
+        """Post `text` to everyone in the chat, as an Adaptive Card when `card` is given."""
+
+    async def notify_privately(self, thread_id: str, object_ids: Sequence[str], text: str) -> None:
+        """A targeted in-meeting notification to the staff with these Entra object ids."""
+
+
+class MeetingEvents(Protocol):
+    """What happens in a meeting, as Teams tells the bot."""
+
+    async def meeting_started(self, thread_id: str) -> None: ...
+
+    async def meeting_ended(self, thread_id: str) -> None: ...
+
+    async def participant_joined(self, thread_id: str, person: TeamsPerson) -> None: ...
+
+    async def participant_left(self, thread_id: str, person: TeamsPerson) -> None: ...
+
+
+class DocumentEvents(Protocol):
+    """Files and share requests in a meeting's chat."""
+
+    async def file_posted(self, thread_id: str, poster: TeamsPerson, file: PostedFile) -> None:
+        """Decide about a file someone posted: keep it shared, or revoke its sharing."""
+
+    async def share_requested(self, thread_id: str, requester: TeamsPerson, wanted: str) -> str:
+        """Staff asked `share <wanted>`: the reply to post (the link, or why not)."""
