@@ -1,9 +1,11 @@
-"""What the bot's Teams endpoint and the in-meeting use cases say to each other.
+"""What the bot's Teams endpoints and the in-meeting use cases say to each other.
 
 The Agents SDK side (`bot/agent/`) turns Teams activities into calls on `MeetingEvents` and
-`DocumentEvents`, and offers `MeetingChat` for saying things in a meeting. The use cases in
-`bot/services/` (opening the meeting, guarding recording, guarding documents) implement the
-events and use the chat. Neither side imports the other; the composition root connects them.
+`DocumentEvents`, and offers `MeetingChat` for saying things in a meeting. The calling side
+(`bot/calling/`) turns Graph comms notifications into `CallEvents` and offers `CallVoice` for
+speaking in the bot's call. The use cases in `bot/services/` (opening the meeting, guarding
+recording, guarding documents) implement the events and use the chat and the voice. Neither
+side imports the other; the composition root connects them.
 """
 
 from __future__ import annotations
@@ -36,6 +38,18 @@ class PostedFile:
     file_type: str
 
 
+@dataclass(frozen=True, slots=True)
+class RosterEntry:
+    """One participant of the bot's call as a roster notification lists them. `object_id` is
+    absent for guests (anonymous joiners); `recording` is true when their
+    `recordingInfo.recordingStatus` is `recording`."""
+
+    participant_id: str
+    display_name: str
+    object_id: str | None
+    recording: bool
+
+
 class MeetingChat(Protocol):
     """Saying things in a meeting's chat, addressed by the chat's thread id."""
 
@@ -66,3 +80,16 @@ class DocumentEvents(Protocol):
 
     async def share_requested(self, thread_id: str, requester: TeamsPerson, wanted: str) -> str:
         """Staff asked `share <wanted>`: the reply to post (the link, or why not)."""
+
+
+class CallEvents(Protocol):
+    """What the bot's call into a meeting reports (after duplicates are dropped)."""
+
+    async def roster_changed(self, meeting_id: str, roster: Sequence[RosterEntry]) -> None: ...
+
+
+class CallVoice(Protocol):
+    """Speaking in the bot's call into a meeting."""
+
+    async def say(self, meeting_id: str, text: str) -> None:
+        """Play `text` as speech in the meeting's call, if the bot is in it."""
