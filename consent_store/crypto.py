@@ -72,3 +72,8 @@ class BlindIndex:
     def of_email(self, address: str) -> str:
         normalised = address.strip().lower()
         return hmac.new(self._key, b"email:" + normalised.encode(), hashlib.sha256).hexdigest()
+
+    def of_participant(self, key: str) -> str:
+        """A keyed hash of how someone in a meeting is known (an object id, a `29:` id or a
+        call participant id), so presence is kept without storing Teams ids."""
+        return hmac.new(self._key, b"participant:" + key.encode(), hashlib.sha256).hexdigest()

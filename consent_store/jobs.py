@@ -86,11 +86,36 @@ class Jobs:
         )
         return moved.first() is not None
 
-    async def cancel_for_meeting(self, meeting_id: str, now: datetime) -> int:
-        """Finish the meeting's unfinished jobs without running them; returns how many."""
+    async def requeue(
+        self, key: str, kind: str, due_at: datetime, meeting_id: str | None = None
+    ) -> None:
+        """Make the job with this key due at `due_at` and not yet run, whether it is new,
+        waiting, or already finished (it runs again); a claim on it is dropped, so a run under
+        way cannot complete it."""
+        if await self.schedule(key, kind, due_at, meeting_id):
+            return
+        await self._session.execute(
+            update(JobRow)
+            .where(JobRow.key == key)
+            .values(
+                due_at=due_at,
+                done_at=None,
+                attempts=0,
+                claimed_by=None,
+                lease_until=None,
+                last_error=None,
+            )
+        )
+
+    async def cancel_for_meeting(
+        self, meeting_id: str, now: datetime, kinds: Collection[str] | None = None
+    ) -> int:
+        """Finish the meeting's unfinished jobs (of these kinds, or all) without running them;
+        returns how many."""
+        of_kind = () if kinds is None else (JobRow.kind.in_(kinds),)
         cancelled = await self._session.execute(
             update(JobRow)
-            .where(JobRow.meeting_id == meeting_id, JobRow.done_at.is_(None))
+            .where(JobRow.meeting_id == meeting_id, JobRow.done_at.is_(None), *of_kind)
             .values(done_at=now, last_error=CANCELLED)
             .returning(JobRow.id)
         )

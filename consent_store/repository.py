@@ -7,9 +7,10 @@ the gates (`facts`) touch no personal data at all.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.policy.terms import (
@@ -25,7 +26,15 @@ from bot.policy.terms import (
     Topic,
 )
 from consent_store.crypto import BlindIndex, FieldCipher
-from consent_store.records import NewConsentRequest, NewDecision, NewMeeting, NewReviewItem
+from consent_store.presence import MeetingPresence
+from consent_store.records import (
+    NewAttendee,
+    NewConsentRequest,
+    NewDecision,
+    NewDocument,
+    NewMeeting,
+    NewReviewItem,
+)
 from consent_store.reference import new_reference
 from consent_store.tables import (
     AttendeeRow,
@@ -87,9 +96,18 @@ class MeetingRepository:
         )
         self._session.add(row)
         await self._session.flush()
-        for position, attendee in enumerate(meeting.attendees):
+        self._add_attendee_rows(meeting_id, 0, meeting.attendees)
+        self._add_document_rows(meeting_id, 0, meeting.documents, now)
+        await self._session.flush()
+        return row
+
+    def _add_attendee_rows(
+        self, meeting_id: str, first_position: int, attendees: Iterable[NewAttendee]
+    ) -> list[AttendeeRow]:
+        rows = []
+        for position, attendee in enumerate(attendees, start=first_position):
             attendee_id = new_id()
-            self._session.add(
+            rows.append(
                 AttendeeRow(
                     id=attendee_id,
                     meeting_id=meeting_id,
@@ -103,9 +121,20 @@ class MeetingRepository:
                     ),
                 )
             )
-        for position, document in enumerate(meeting.documents):
+        self._session.add_all(rows)
+        return rows
+
+    def _add_document_rows(
+        self,
+        meeting_id: str,
+        first_position: int,
+        documents: Iterable[NewDocument],
+        now: datetime,
+    ) -> list[DocumentRow]:
+        rows = []
+        for position, document in enumerate(documents, start=first_position):
             document_id = new_id()
-            self._session.add(
+            rows.append(
                 DocumentRow(
                     id=document_id,
                     meeting_id=meeting_id,
@@ -115,8 +144,34 @@ class MeetingRepository:
                     listed_at=now,
                 )
             )
+        self._session.add_all(rows)
+        return rows
+
+    async def _next_position(
+        self, table: type[AttendeeRow] | type[DocumentRow], meeting_id: str
+    ) -> int:
+        last = await self._session.scalar(
+            select(func.max(table.position)).where(table.meeting_id == meeting_id)
+        )
+        return 0 if last is None else last + 1
+
+    async def add_attendees(
+        self, meeting_id: str, attendees: Sequence[NewAttendee]
+    ) -> list[AttendeeRow]:
+        """Invite more people to a stored meeting, after everyone invited before."""
+        position = await self._next_position(AttendeeRow, meeting_id)
+        rows = self._add_attendee_rows(meeting_id, position, attendees)
         await self._session.flush()
-        return row
+        return rows
+
+    async def add_documents(
+        self, meeting_id: str, documents: Sequence[NewDocument], now: datetime
+    ) -> list[DocumentRow]:
+        """Propose more documents for a stored meeting, listed `now`."""
+        position = await self._next_position(DocumentRow, meeting_id)
+        rows = self._add_document_rows(meeting_id, position, documents, now)
+        await self._session.flush()
+        return rows
 
     async def get(self, meeting_id: str) -> MeetingRow:
         row = await self._session.get(MeetingRow, meeting_id)
@@ -132,17 +187,48 @@ class MeetingRepository:
             raise MeetingNotFound(reference)
         return row
 
+    async def by_chat_thread(self, thread_id: str) -> MeetingRow | None:
+        """The meeting whose Teams chat has this thread id, if any."""
+        return await self._session.scalar(
+            select(MeetingRow).where(MeetingRow.teams_chat_thread_id == thread_id).limit(1)
+        )
+
+    async def remove_attendees(
+        self, meeting_id: str, attendee_ids: Collection[str], now: datetime
+    ) -> None:
+        """Take attendees off the meeting: their rows (and consent evidence) are kept for the
+        audit trail and subject access, but they no longer count for the gates."""
+        await self._session.execute(
+            update(AttendeeRow)
+            .where(AttendeeRow.meeting_id == meeting_id, AttendeeRow.id.in_(attendee_ids))
+            .values(removed_at=now)
+        )
+
+    async def remove_documents(
+        self, meeting_id: str, document_ids: Collection[str], now: datetime
+    ) -> None:
+        """Stop proposing documents for the meeting; their rows are kept."""
+        await self._session.execute(
+            update(DocumentRow)
+            .where(DocumentRow.meeting_id == meeting_id, DocumentRow.id.in_(document_ids))
+            .values(removed_at=now)
+        )
+
     async def attendees(self, meeting_id: str) -> list[AttendeeRow]:
+        """The meeting's attendees, in order, leaving out anyone staff removed."""
         return list(
             await self._session.scalars(
                 select(AttendeeRow)
-                .where(AttendeeRow.meeting_id == meeting_id)
+                .where(AttendeeRow.meeting_id == meeting_id, AttendeeRow.removed_at.is_(None))
                 .order_by(AttendeeRow.position)
             )
         )
 
-    async def facts(self, meeting_id: str, present: tuple[Participant, ...] = ()) -> MeetingFacts:
-        """What the gates need about a meeting; `present` comes from the live roster.
+    async def facts(
+        self, meeting_id: str, present: tuple[Participant, ...] | None = None
+    ) -> MeetingFacts:
+        """What the gates need about a meeting; `present`, unless given, is who the store
+        records as in the meeting now (`consent_store.presence`), one more round trip.
 
         Two round trips: the meeting with its attendees and their decisions (outer joins, so a
         meeting without attendees or replies still comes back), then its documents.
@@ -164,7 +250,10 @@ class MeetingRepository:
                     ConsentDecisionRow.documents_covered,
                 )
                 .select_from(MeetingRow)
-                .outerjoin(AttendeeRow, AttendeeRow.meeting_id == MeetingRow.id)
+                .outerjoin(
+                    AttendeeRow,
+                    and_(AttendeeRow.meeting_id == MeetingRow.id, AttendeeRow.removed_at.is_(None)),
+                )
                 .outerjoin(ConsentDecisionRow, ConsentDecisionRow.attendee_id == AttendeeRow.id)
                 .where(MeetingRow.id == meeting_id)
                 .order_by(AttendeeRow.position)
@@ -175,7 +264,7 @@ class MeetingRepository:
         documents = (
             await self._session.execute(
                 select(DocumentRow.id, DocumentRow.listed_at)
-                .where(DocumentRow.meeting_id == meeting_id)
+                .where(DocumentRow.meeting_id == meeting_id, DocumentRow.removed_at.is_(None))
                 .order_by(DocumentRow.position)
             )
         ).all()
@@ -200,7 +289,11 @@ class MeetingRepository:
             declared_role=DeclaredRole(meeting.declared_role),
             recording_requested=meeting.recording_requested,
             cancelled=meeting.status == "cancelled",
-            present=present,
+            present=(
+                present
+                if present is not None
+                else await MeetingPresence(self._session, self._blind_index).present(meeting_id)
+            ),
             documents=tuple(ProposedDocument(d.id, d.listed_at) for d in documents),
         )
 

@@ -26,6 +26,7 @@ from consent_store.crypto import BlindIndex, FieldCipher
 from consent_store.engine import READ_ONLY, create_engine
 from consent_store.inbound import InboundEmails
 from consent_store.keys import KeyRing
+from consent_store.presence import MeetingPresence
 from consent_store.repository import MeetingRepository
 
 Clock = Callable[[], datetime]
@@ -68,6 +69,7 @@ class UnitOfWork:
     session: AsyncSession
     meetings: MeetingRepository
     inbound: InboundEmails
+    presence: MeetingPresence
 
     def __init__(self, store: Store, *, read_only: bool = False) -> None:
         self.store = store
@@ -87,6 +89,7 @@ class UnitOfWork:
         self._audit_events: list[tuple[audit.AuditEvent, datetime]] = []
         self.meetings = MeetingRepository(self.session, self.store.cipher, self.store.blind_index)
         self.inbound = InboundEmails(self.session)
+        self.presence = MeetingPresence(self.session, self.store.blind_index)
         return self
 
     async def __aexit__(

@@ -60,3 +60,6 @@ class MeetingStore:
 
     def get(self, meeting_id: str) -> OnlineMeeting | None:
         return self._meetings.get(meeting_id)
+
+    def remove(self, meeting_id: str) -> None:
+        self._meetings.pop(meeting_id, None)

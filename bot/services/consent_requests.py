@@ -8,6 +8,7 @@ Graph has accepted it; a failure leaves the attendee without a request, visible 
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -35,14 +36,16 @@ async def send_consent_requests(
     meeting_id: str,
     staff_name: str,
     actor: str,
+    only: Collection[str] | None = None,
 ) -> list[SentRequest]:
-    """Send (and record) a request to every attendee of the meeting who must be asked."""
+    """Send (and record) a request to every attendee of the meeting who must be asked, or to
+    those of them whose ids are in `only`."""
     async with store.unit_of_work() as uow:
         meeting = await uow.meetings.get(meeting_id)
         documents = list(
             await uow.session.scalars(
                 select(DocumentRow)
-                .where(DocumentRow.meeting_id == meeting_id)
+                .where(DocumentRow.meeting_id == meeting_id, DocumentRow.removed_at.is_(None))
                 .order_by(DocumentRow.position)
             )
         )
@@ -67,6 +70,7 @@ async def send_consent_requests(
                 ),
             )
             for attendee in await uow.meetings.attendees(meeting_id)
+            if only is None or attendee.id in only
         ]
     domain = mailbox.address.rpartition("@")[2]
     sent: list[SentRequest] = []

@@ -30,6 +30,12 @@ from bot.policy.terms import (
     MeetingFacts,
     Topic,
 )
+from bot.services.change_plan import MeetingNotChangeable, ensure_changeable
+from bot.services.meeting_changes import (
+    CANCELLATION_NOT_APPLIED,
+    CHANGE_NOT_APPLIED,
+    NOTICES_NOT_SENT,
+)
 from bot.services.recording_enforcement import ATTENTION as RECORDING_NOT_APPLIED
 from bot.web.home import status_in_words
 from bot.web.pages import Link, message_page, page
@@ -68,6 +74,15 @@ ATTENTION_WORDS = {
     "bot_not_installed": "The bot could not be added to the meeting's chat in Teams.",
     "consent_requests_not_sent": "Some consent requests could not be sent.",
     RECORDING_NOT_APPLIED: "Teams' recording setting could not be changed to match consent.",
+    CHANGE_NOT_APPLIED: "Teams did not accept the last change to this meeting, so it was not made.",
+    CANCELLATION_NOT_APPLIED: "Teams did not remove the meeting, so it was not cancelled.",
+    NOTICES_NOT_SENT: "Some attendees could not be emailed about a change to this meeting.",
+}
+
+DONE_WORDS = {
+    "changed": "The meeting was changed.",
+    "unchanged": "Nothing was changed: the form matched the meeting as it was.",
+    "cancelled": "The meeting was cancelled, and everyone invited has been emailed.",
 }
 
 AUTH_WORDS = {
@@ -105,6 +120,7 @@ class MeetingRecords:
     open_review_items: int
     audit: tuple[AuditEntryRow, ...]
     facts: MeetingFacts
+    removed_attendees: tuple[str | None, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -175,6 +191,7 @@ class MeetingView:
     documents: tuple[DocumentView, ...]
     open_review_items: int
     audit: tuple[AuditLine, ...]
+    removed_attendees: tuple[str | None, ...] = ()
 
 
 async def load_meeting(uow: UnitOfWork, reference: str) -> MeetingRecords:
@@ -184,8 +201,13 @@ async def load_meeting(uow: UnitOfWork, reference: str) -> MeetingRecords:
     attendees = await uow.meetings.attendees(meeting_id)
     documents = await uow.session.scalars(
         select(DocumentRow)
-        .where(DocumentRow.meeting_id == meeting_id)
+        .where(DocumentRow.meeting_id == meeting_id, DocumentRow.removed_at.is_(None))
         .order_by(DocumentRow.position)
+    )
+    removed = await uow.session.scalars(
+        select(AttendeeRow)
+        .where(AttendeeRow.meeting_id == meeting_id, AttendeeRow.removed_at.is_not(None))
+        .order_by(AttendeeRow.position)
     )
     decisions = await uow.session.scalars(
         select(ConsentDecisionRow)
@@ -222,6 +244,9 @@ async def load_meeting(uow: UnitOfWork, reference: str) -> MeetingRecords:
         open_review_items=open_items or 0,
         audit=tuple(audit),
         facts=await uow.meetings.facts(meeting_id),
+        removed_attendees=tuple(
+            uow.decrypt(row.name_enc, "attendees", "name", row.id) for row in removed
+        ),
     )
 
 
@@ -399,11 +424,13 @@ def meeting_view(records: MeetingRecords, verdicts: Verdicts) -> MeetingView:
         ),
         open_review_items=records.open_review_items,
         audit=tuple(audit_line(entry) for entry in records.audit),
+        removed_attendees=records.removed_attendees,
     )
 
 
 async def meeting_page(request: web.Request) -> web.Response:
-    async with request.config_dict[STAFF_SITE].store.reading() as uow:
+    site = request.config_dict[STAFF_SITE]
+    async with site.store.reading() as uow:
         try:
             records = await load_meeting(uow, request.match_info["reference"])
         except MeetingNotFound:
@@ -414,4 +441,16 @@ async def meeting_page(request: web.Request) -> web.Response:
                 paragraphs=("No meeting has that reference.",),
                 link=Link("/tab", "Back to meetings"),
             )
-    return page(request, "meeting.html.j2", meeting=meeting_view(records, verdicts_for(records)))
+    try:
+        ensure_changeable(records.meeting.status, records.meeting.starts_at, site.clock())
+    except MeetingNotChangeable as refusal:
+        not_changeable: str | None = str(refusal)
+    else:
+        not_changeable = None
+    return page(
+        request,
+        "meeting.html.j2",
+        meeting=meeting_view(records, verdicts_for(records)),
+        not_changeable=not_changeable,
+        done=DONE_WORDS.get(request.query.get("done", "")),
+    )

@@ -14,7 +14,9 @@ from aiohttp import web
 from aiohttp.typedefs import Middleware
 
 from bot.web.auth_routes import callback, sign_in, sign_out, signed_out
+from bot.web.cancel_page import cancel
 from bot.web.csrf import csrf_middleware
+from bot.web.edit_page import edit_form, save_edit
 from bot.web.home import home
 from bot.web.meeting_page import meeting_page
 from bot.web.pages import SERVICE_NAME, message_page
@@ -44,6 +46,9 @@ def mount_staff_pages(root: web.Application, site: StaffSite, service_name: str)
     tab.router.add_post("/meetings/new", schedule)
     tab.router.add_get("/meetings/{reference}", meeting_page)
     tab.router.add_post("/meetings/{reference}/safeguarding", set_safeguarding_hold)
+    tab.router.add_get("/meetings/{reference}/edit", edit_form)
+    tab.router.add_post("/meetings/{reference}/edit", save_edit)
+    tab.router.add_post("/meetings/{reference}/cancel", cancel)
     tab.router.add_get("/review", review_queue)
     tab.router.add_post("/review/{item_id}/confirm", confirm_item)
     tab.router.add_post("/review/{item_id}/reject", reject_item)

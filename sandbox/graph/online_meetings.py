@@ -1,10 +1,12 @@
-"""Graph `onlineMeeting` under `/users/{organizerId}/onlineMeetings`: create, get, update.
+"""Graph `onlineMeeting` under `/users/{organizerId}/onlineMeetings`: create, get, update
+(settings, subject, times, invitees) and delete.
 
 As in Graph, the user segment must be the organiser's object id, the app needs
 OnlineMeetings.ReadWrite.All (Read.All to read) and an application access policy granted
 for that user; a meeting is found only under its own organiser. Creating a meeting also
 creates its chat (`chatInfo.threadId`) with the organiser and invitees as members; invitees
-added later join the chat, and nobody is removed from it.
+added later join the chat, and nobody is removed from it. Deleting a meeting (204) leaves its
+chat, as Teams does; the meeting itself is not found afterwards.
 """
 
 from __future__ import annotations
@@ -308,6 +310,12 @@ async def update_meeting(request: web.Request) -> web.Response:
     return web.json_response(meeting_resource(tenant, meeting))
 
 
+async def delete_meeting(request: web.Request) -> web.Response:
+    meeting = _meeting(request, _organizer(request))
+    request.config_dict[TENANT].meetings.remove(meeting.id)
+    return web.Response(status=204)
+
+
 def add_online_meeting_routes(graph: GraphRouter) -> None:
     graph.add(
         "POST", "/users/{user}/onlineMeetings", create_meeting, roles=WRITE_ROLES, denial=DENIAL
@@ -323,6 +331,13 @@ def add_online_meeting_routes(graph: GraphRouter) -> None:
         "PATCH",
         "/users/{user}/onlineMeetings/{meeting}",
         update_meeting,
+        roles=WRITE_ROLES,
+        denial=DENIAL,
+    )
+    graph.add(
+        "DELETE",
+        "/users/{user}/onlineMeetings/{meeting}",
+        delete_meeting,
         roles=WRITE_ROLES,
         denial=DENIAL,
     )

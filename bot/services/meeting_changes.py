@@ -1,0 +1,429 @@
+"""Staff edit or cancel a scheduled meeting: in Teams, in the store, and by email.
+
+Editing follows `change_plan`. Teams is changed first (subject, times and invitees in one
+PATCH, with recording switched off in the same request when the meeting as it will be may not
+be recorded); if Teams refuses, nothing is stored, the meeting is marked as needing attention
+and the failure audited. Then every change is stored in one transaction with its audit
+entries, and a moved meeting's reminders and start are queued again for the new time; if
+storing fails, Teams is put back. After that the recording gate is asked again and Teams'
+`allowRecording` made to match, new attendees (and anyone with a new question) are sent
+consent requests, and people already invited are told a new time. A failure there leaves the
+change standing, recording never more allowed than consent covers, and the meeting marked.
+
+Cancelling deletes the Teams meeting (one already gone counts as deleted), then marks the
+meeting cancelled, finishes its timed work unrun, audits, and emails each attendee a short
+cancellation. A cancelled meeting, or one that has started, cannot be edited or cancelled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+
+from kiota_abstractions.api_error import APIError
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.config import ServiceProfile
+from bot.graph.failures import GRAPH_FAILURES
+from bot.graph.mailbox import ConsentMailbox, OutgoingEmail
+from bot.graph.meetings import OnlineMeetings
+from bot.mail.meeting_notice import RenderedNotice, render_cancellation, render_new_time
+from bot.policy.terms import AttendeeKind, DeclaredRole
+from bot.services.change_plan import (
+    CANCELLED,
+    ChangePlan,
+    StoredAttendee,
+    StoredDocument,
+    StoredMeeting,
+    ensure_changeable,
+    plan_changes,
+    recording_must_close_first,
+)
+from bot.services.consent_requests import send_consent_requests
+from bot.services.recording_enforcement import enforce_recording
+from bot.services.timed_work import requeue_meeting_jobs
+from consent_store.audit import AuditEvent, DetailValue
+from consent_store.jobs import Jobs
+from consent_store.records import NewMeeting
+from consent_store.tables import DocumentRow, MeetingRow
+from consent_store.unit_of_work import Store, UnitOfWork
+
+CHANGE_NOT_APPLIED = "change_not_applied"
+CANCELLATION_NOT_APPLIED = "cancellation_not_applied"
+REQUESTS_NOT_SENT = "consent_requests_not_sent"
+NOTICES_NOT_SENT = "notices_not_sent"
+_GONE = 404
+
+
+class MeetingChangeFailed(Exception):
+    """Teams refused the change; nothing was changed. The message says so in plain words."""
+
+
+@dataclass(frozen=True)
+class MeetingChanged:
+    reference: str
+    changed: bool
+    needs_attention: str | None
+    requests_sent: int
+    notices_sent: int
+
+
+@dataclass(frozen=True)
+class MeetingCancelled:
+    reference: str
+    needs_attention: str | None
+    notices_sent: int
+
+
+@dataclass(frozen=True)
+class _Recipient:
+    attendee_id: str
+    name: str
+    email: str
+
+
+async def _stored_meeting(uow: UnitOfWork, meeting: MeetingRow) -> StoredMeeting:
+    attendees = await uow.meetings.attendees(meeting.id)
+    documents = await uow.session.scalars(
+        select(DocumentRow)
+        .where(DocumentRow.meeting_id == meeting.id, DocumentRow.removed_at.is_(None))
+        .order_by(DocumentRow.position)
+    )
+    return StoredMeeting(
+        status=meeting.status,
+        title=uow.decrypt(meeting.title_enc, "meetings", "title", meeting.id) or "",
+        starts_at=meeting.starts_at,
+        ends_at=meeting.ends_at,
+        declared_role=DeclaredRole(meeting.declared_role),
+        recording_requested=meeting.recording_requested,
+        attendees=tuple(
+            StoredAttendee(
+                a.id,
+                uow.decrypt(a.email_enc, "attendees", "email", a.id) or "",
+                AttendeeKind(a.kind),
+            )
+            for a in attendees
+        ),
+        documents=tuple(
+            StoredDocument(
+                d.id,
+                uow.decrypt(d.title_enc, "documents", "title", d.id) or "",
+                uow.decrypt(d.url_enc, "documents", "url", d.id) or "",
+            )
+            for d in documents
+        ),
+    )
+
+
+async def _recipients(
+    uow: UnitOfWork, meeting_id: str, only: Collection[str] | None = None
+) -> list[_Recipient]:
+    recipients = []
+    for attendee in await uow.meetings.attendees(meeting_id):
+        if only is not None and attendee.id not in only:
+            continue
+        name = uow.decrypt(attendee.name_enc, "attendees", "name", attendee.id)
+        email = uow.decrypt(attendee.email_enc, "attendees", "email", attendee.id)
+        if name and email:
+            recipients.append(_Recipient(attendee.id, name, email))
+    return recipients
+
+
+async def _mark_attention(
+    store: Store, meeting_id: str, reason: str, action: str, detail: Mapping[str, DetailValue]
+) -> None:
+    async with store.unit_of_work() as uow:
+        (await uow.meetings.get(meeting_id)).needs_attention = reason
+        await uow.audit(AuditEvent(action, meeting_id=meeting_id, detail=detail))
+        await uow.commit()
+
+
+async def _send_notices(
+    store: Store,
+    mailbox: ConsentMailbox,
+    meeting_id: str,
+    notices: Sequence[tuple[str, str, RenderedNotice]],
+    action: str,
+) -> tuple[int, bool]:
+    """Send each (attendee id, address, notice) and audit each one sent; returns how many
+    were sent and whether all were."""
+    sent: list[str] = []
+    complete = True
+    for attendee_id, address, notice in notices:
+        try:
+            await mailbox.send(
+                OutgoingEmail(
+                    to=address, subject=notice.subject, text=notice.text, html=notice.html
+                )
+            )
+        except GRAPH_FAILURES:
+            complete = False
+            break
+        sent.append(attendee_id)
+    async with store.unit_of_work() as uow:
+        for attendee_id in sent:
+            await uow.audit(AuditEvent(action, meeting_id=meeting_id, subject_id=attendee_id))
+        if not complete:
+            (await uow.meetings.get(meeting_id)).needs_attention = NOTICES_NOT_SENT
+            await uow.audit(
+                AuditEvent(
+                    "meeting.needs_attention",
+                    meeting_id=meeting_id,
+                    detail={"reason": NOTICES_NOT_SENT, "unsent": len(notices) - len(sent)},
+                )
+            )
+        await uow.commit()
+    return len(sent), complete
+
+
+async def edit_meeting(
+    store: Store,
+    meetings: OnlineMeetings,
+    mailbox: ConsentMailbox,
+    service: ServiceProfile,
+    meeting_id: str,
+    wanted: NewMeeting,
+    *,
+    actor: str,
+    staff_name: str,
+    reminder_hours: tuple[int, ...] = (72, 24),
+) -> MeetingChanged:
+    """Make the stored meeting what staff want it to be; see the module docstring for the
+    order. `wanted.organiser_user_id` is ignored: the organiser stays. `staff_name` is used in
+    consent requests only when the organiser's own name was not kept."""
+    async with store.reading() as uow:
+        row = await uow.meetings.get(meeting_id)
+        stored = await _stored_meeting(uow, row)
+        facts = await uow.meetings.facts(meeting_id)
+        organiser_name = uow.decrypt(row.staff_name_enc, "meetings", "staff_name", meeting_id)
+        addresses = {a.id: a.email for a in stored.attendees}
+    now = store.clock()
+    plan = plan_changes(stored, wanted, now)
+    if not plan.changed:
+        return MeetingChanged(row.reference, False, None, 0, 0)
+    close_recording = recording_must_close_first(facts, plan, now, row.teams_recording_allowed)
+    organiser, teams_id = row.organiser_user_id, row.teams_meeting_id
+    teams_changed = False
+    if teams_id is not None and (plan.changes_teams or close_recording):
+        invitees = (
+            *(addresses[a] for a in plan.kept_attendees),
+            *(a.email for a in plan.added_attendees),
+        )
+        try:
+            await meetings.update(
+                organiser,
+                teams_id,
+                subject=wanted.title if plan.retitled else None,
+                starts_at=wanted.starts_at if plan.moved else None,
+                ends_at=wanted.ends_at if plan.moved else None,
+                attendee_addresses=invitees if plan.invitees_changed else None,
+                forbid_recording=close_recording,
+            )
+        except GRAPH_FAILURES as error:
+            await _mark_attention(
+                store,
+                meeting_id,
+                CHANGE_NOT_APPLIED,
+                "meeting.change_failed",
+                {"error": type(error).__name__, **plan.audit_detail()},
+            )
+            raise MeetingChangeFailed(
+                f"Teams did not accept the change ({type(error).__name__}), so nothing was "
+                "changed. Try again later."
+            ) from None
+        teams_changed = True
+    try:
+        added = await _store_changes(
+            store, meeting_id, plan, actor=actor, closed=close_recording, hours=reminder_hours
+        )
+    except SQLAlchemyError:
+        if teams_changed and teams_id is not None:
+            await meetings.update(
+                organiser,
+                teams_id,
+                subject=stored.title if plan.retitled else None,
+                starts_at=stored.starts_at if plan.moved else None,
+                ends_at=stored.ends_at if plan.moved else None,
+                attendee_addresses=tuple(addresses.values()) if plan.invitees_changed else None,
+            )
+        raise
+
+    await enforce_recording(store, meetings, meeting_id, cause="edit", mailbox=mailbox)
+    attention = None
+    requests_sent = 0
+    to_ask = (*added, *plan.ask_again)
+    if to_ask:
+        try:
+            requests_sent = len(
+                await send_consent_requests(
+                    store,
+                    mailbox,
+                    service,
+                    meeting_id,
+                    organiser_name or staff_name,
+                    actor=actor,
+                    only=set(to_ask),
+                )
+            )
+        except GRAPH_FAILURES:
+            attention = REQUESTS_NOT_SENT
+            await _mark_attention(
+                store, meeting_id, attention, "meeting.needs_attention", {"reason": attention}
+            )
+    notices_sent = 0
+    if plan.told_new_time:
+        async with store.reading() as uow:
+            recipients = await _recipients(uow, meeting_id, plan.told_new_time)
+            asked = set(await uow.meetings.latest_requests(meeting_id))
+        notices = [
+            (
+                r.attendee_id,
+                r.email,
+                render_new_time(
+                    name=r.name,
+                    reference=row.reference,
+                    was=(stored.starts_at, stored.ends_at),
+                    now_at=(wanted.starts_at, wanted.ends_at),
+                    asked=r.attendee_id in asked,
+                    service=service,
+                ),
+            )
+            for r in recipients
+        ]
+        notices_sent, complete = await _send_notices(
+            store, mailbox, meeting_id, notices, "meeting.new_time_sent"
+        )
+        attention = attention or (None if complete else NOTICES_NOT_SENT)
+    return MeetingChanged(row.reference, True, attention, requests_sent, notices_sent)
+
+
+async def _store_changes(
+    store: Store,
+    meeting_id: str,
+    plan: ChangePlan,
+    *,
+    actor: str,
+    closed: bool,
+    hours: tuple[int, ...],
+) -> list[str]:
+    """Store the plan in one transaction with its audit entries; returns the new attendees'
+    ids."""
+    wanted = plan.wanted
+    async with store.unit_of_work() as uow:
+        now = uow.now()
+        row = await uow.meetings.get(meeting_id)
+        if plan.retitled:
+            row.title_enc = uow.seal(wanted.title, "meetings", "title", meeting_id)
+        row.starts_at, row.ends_at = wanted.starts_at, wanted.ends_at
+        row.declared_role = wanted.declared_role.value
+        row.recording_requested = wanted.recording_requested
+        if closed:
+            row.teams_recording_allowed = False
+        if row.needs_attention == CHANGE_NOT_APPLIED:
+            row.needs_attention = None
+        await uow.meetings.remove_attendees(meeting_id, plan.removed_attendees, now)
+        await uow.meetings.remove_documents(meeting_id, plan.removed_documents, now)
+        added = await uow.meetings.add_attendees(meeting_id, plan.added_attendees)
+        await uow.meetings.add_documents(meeting_id, plan.added_documents, now)
+        if plan.moved:
+            await requeue_meeting_jobs(uow, row, hours)
+        await uow.audit(
+            AuditEvent(
+                "meeting.edited",
+                actor=actor,
+                meeting_id=meeting_id,
+                detail={**plan.audit_detail(), "recording_switched_off": closed},
+            )
+        )
+        for attendee_id in plan.removed_attendees:
+            await uow.audit(
+                AuditEvent(
+                    "attendee.removed", actor=actor, meeting_id=meeting_id, subject_id=attendee_id
+                )
+            )
+        for attendee in added:
+            await uow.audit(
+                AuditEvent(
+                    "attendee.added",
+                    actor=actor,
+                    meeting_id=meeting_id,
+                    subject_id=attendee.id,
+                    detail={"kind": attendee.kind},
+                )
+            )
+        await uow.commit()
+    return [a.id for a in added]
+
+
+async def cancel_meeting(
+    store: Store,
+    meetings: OnlineMeetings,
+    mailbox: ConsentMailbox,
+    service: ServiceProfile,
+    meeting_id: str,
+    *,
+    actor: str,
+) -> MeetingCancelled:
+    """Cancel the meeting in Teams and in the store, and tell each attendee."""
+    async with store.reading() as uow:
+        row = await uow.meetings.get(meeting_id)
+        ensure_changeable(row.status, row.starts_at, store.clock())
+        recipients = await _recipients(uow, meeting_id)
+    in_teams = "none"
+    if row.teams_meeting_id is not None:
+        in_teams = "deleted"
+        try:
+            await meetings.delete(row.organiser_user_id, row.teams_meeting_id)
+        except GRAPH_FAILURES as error:
+            in_teams = "already_gone"
+            if not (isinstance(error, APIError) and error.response_status_code == _GONE):
+                await _mark_attention(
+                    store,
+                    meeting_id,
+                    CANCELLATION_NOT_APPLIED,
+                    "meeting.cancel_failed",
+                    {"error": type(error).__name__},
+                )
+                raise MeetingChangeFailed(
+                    f"Teams did not delete the meeting ({type(error).__name__}), so it was not "
+                    "cancelled and no one was told. Try again later."
+                ) from None
+    async with store.unit_of_work() as uow:
+        now = uow.now()
+        meeting = await uow.meetings.get(meeting_id)
+        meeting.status = CANCELLED
+        meeting.teams_recording_allowed = False
+        meeting.needs_attention = None
+        jobs_cancelled = await Jobs(uow.session).cancel_for_meeting(meeting_id, now)
+        await uow.audit(
+            AuditEvent(
+                "meeting.cancelled",
+                actor=actor,
+                meeting_id=meeting_id,
+                detail={
+                    "teams_meeting": in_teams,
+                    "attendees": len(recipients),
+                    "jobs_cancelled": jobs_cancelled,
+                },
+            )
+        )
+        await uow.commit()
+    notices = [
+        (
+            r.attendee_id,
+            r.email,
+            render_cancellation(
+                name=r.name,
+                reference=row.reference,
+                starts_at=row.starts_at,
+                ends_at=row.ends_at,
+                service=service,
+            ),
+        )
+        for r in recipients
+    ]
+    sent, complete = await _send_notices(
+        store, mailbox, meeting_id, notices, "meeting.cancellation_sent"
+    )
+    return MeetingCancelled(row.reference, None if complete else NOTICES_NOT_SENT, sent)
