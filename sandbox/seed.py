@@ -70,6 +70,7 @@ BOT_APPLICATION_PERMISSIONS = frozenset(
         "Mail.Send",
         "Files.ReadWrite.All",
         "TeamsAppInstallation.ReadWriteAndConsentSelfForChat.All",
+        "User.Read.All",
     }
 )
 

@@ -81,7 +81,9 @@ def attach_consent_mailbox(
                 return
 
             async def enforce(meeting_id: str) -> None:
-                await enforce_recording(store, clients.meetings, meeting_id, cause="decision")
+                await enforce_recording(
+                    store, clients.meetings, meeting_id, cause="decision", mailbox=clients.mailbox
+                )
 
             events.add(enforce)
             access.clients = clients

@@ -3,19 +3,50 @@
 Whenever a decision changes, someone joins, or the meeting starts, the gate is asked again
 and `allowRecording`/`allowTranscription` are set to match: true only when every attendee,
 and everyone present, consented by email before the start. Each change is audited with its
-reasons. If Graph cannot be reached the setting stays as it was, the meeting is marked as
+reasons, and the meeting's organiser is told by email (`organiser_notices`) when a mailbox
+is given. If Graph cannot be reached the setting stays as it was, the meeting is marked as
 needing attention and the failure is audited; the gate never opens on an error.
 """
 
 from __future__ import annotations
 
+from sqlalchemy import case, or_, update
+
 from bot.graph.failures import GRAPH_FAILURES
+from bot.graph.mailbox import ConsentMailbox
 from bot.graph.meetings import OnlineMeetings
 from bot.policy.recording_gate import evaluate_recording
+from bot.policy.terms import Participant
+from bot.services.organiser_notices import Notice, tell_organiser
 from consent_store.audit import AuditEvent
-from consent_store.unit_of_work import Store
+from consent_store.tables import MeetingRow
+from consent_store.unit_of_work import Store, UnitOfWork
 
 ATTENTION = "recording_setting_not_applied"
+
+
+async def _store_applied(uow: UnitOfWork, meeting_id: str, allowed: bool) -> bool:
+    """Note Teams' new setting (clearing this module's attention mark); False when a run at
+    the same time already noted it, so that one change is audited and reported once."""
+    noted = await uow.session.execute(
+        update(MeetingRow)
+        .where(
+            MeetingRow.id == meeting_id,
+            or_(
+                MeetingRow.teams_recording_allowed.is_(None),
+                MeetingRow.teams_recording_allowed != allowed,
+            ),
+        )
+        .values(
+            teams_recording_allowed=allowed,
+            needs_attention=case(
+                (MeetingRow.needs_attention == ATTENTION, None), else_=MeetingRow.needs_attention
+            ),
+        )
+        .execution_options(synchronize_session=False)
+        .returning(MeetingRow.id)
+    )
+    return noted.first() is not None
 
 
 async def enforce_recording(
@@ -24,11 +55,16 @@ async def enforce_recording(
     meeting_id: str,
     *,
     cause: str,
+    mailbox: ConsentMailbox | None = None,
+    present: tuple[Participant, ...] | None = None,
 ) -> None:
-    """Ask the gate and make Teams match. `cause` says why (audited): e.g. "decision"."""
+    """Ask the gate and make Teams match. `cause` says why (audited): e.g. "decision".
+    With `mailbox`, the organiser is told of each change from it. `present`, when given, is
+    who is in the meeting as just seen (a call roster not yet stored), instead of the store's.
+    """
     async with store.reading() as uow:
         meeting = await uow.meetings.get(meeting_id)
-        verdict = evaluate_recording(await uow.meetings.facts(meeting_id))
+        verdict = evaluate_recording(await uow.meetings.facts(meeting_id, present))
     allowed = verdict.permitted
     if meeting.teams_meeting_id is None or meeting.teams_recording_allowed is allowed:
         return
@@ -48,10 +84,8 @@ async def enforce_recording(
             await uow.commit()
         return
     async with store.unit_of_work() as uow:
-        row = await uow.meetings.get(meeting_id)
-        row.teams_recording_allowed = allowed
-        if row.needs_attention == ATTENTION:
-            row.needs_attention = None
+        if not await _store_applied(uow, meeting_id, allowed):
+            return
         await uow.audit(
             AuditEvent(
                 "recording.allowed" if allowed else "recording.forbidden",
@@ -60,3 +94,6 @@ async def enforce_recording(
             )
         )
         await uow.commit()
+    if mailbox is not None:
+        notice = Notice.RECORDING_ALLOWED if allowed else Notice.RECORDING_FORBIDDEN
+        await tell_organiser(store, mailbox, meeting_id, notice, verdict.blockers)

@@ -4,13 +4,16 @@ Scheduling queues the jobs (reminders at configured hours before the start, and 
 itself); the job runner claims each once across bot instances. A reminder goes to each
 attendee who has not answered something they were asked. At the start the gate's answer is
 frozen for the statistics (later replies never count as consent) and Teams' recording
-setting is made to match once more.
+setting is made to match once more. With the last reminder, and again at the start, the
+organiser is warned if recording was requested but not everyone has consented.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import timedelta
+
+from sqlalchemy import or_, select
 
 from bot.config import ServiceProfile
 from bot.graph.mailbox import OutgoingEmail
@@ -20,21 +23,29 @@ from bot.policy.consent_history import latest_pre_start_decision
 from bot.policy.recording_gate import evaluate_recording
 from bot.policy.terms import Topic
 from bot.scheduler.runner import Handler
+from bot.services.organiser_notices import Notice, warn_if_without_consent
 from bot.services.recording_enforcement import enforce_recording
 from consent_store.audit import AuditEvent
-from consent_store.jobs import ClaimedJob, Jobs
-from consent_store.tables import MeetingRow
+from consent_store.jobs import CANCELLED, ClaimedJob, Jobs
+from consent_store.tables import JobRow, MeetingRow
 from consent_store.unit_of_work import Store, UnitOfWork
 from templates import environment
 
 REMINDER = "consent_reminder"
 START = "meeting_start"
+JOIN = "meeting_join"
+
+
+def join_job_key(meeting_id: str) -> str:
+    """The key of the job that joins the meeting's call at its start (`MeetingOpening`)."""
+    return f"join:{meeting_id}"
 
 
 async def queue_meeting_jobs(
     uow: UnitOfWork, meeting: MeetingRow, reminder_hours: tuple[int, ...]
 ) -> None:
-    """Queue the meeting's reminders (those still in the future) and its start."""
+    """Queue the meeting's reminders (those still in the future), its start and joining its
+    call."""
     jobs = Jobs(uow.session)
     now = uow.now()
     for hours in reminder_hours:
@@ -42,6 +53,24 @@ async def queue_meeting_jobs(
         if due > now:
             await jobs.schedule(f"reminder:{meeting.id}:{hours}", REMINDER, due, meeting.id)
     await jobs.schedule(f"start:{meeting.id}", START, meeting.starts_at, meeting.id)
+    await jobs.schedule(join_job_key(meeting.id), JOIN, meeting.starts_at, meeting.id)
+
+
+async def requeue_meeting_jobs(
+    uow: UnitOfWork, meeting: MeetingRow, reminder_hours: tuple[int, ...]
+) -> None:
+    """After the meeting moved to `meeting.starts_at`: reminders waiting for the old time are
+    dropped, and the reminders still in the future for the new time (sent before or not) and
+    the start are due again at the new time."""
+    jobs = Jobs(uow.session)
+    now = uow.now()
+    await jobs.cancel_for_meeting(meeting.id, now, kinds=(REMINDER,))
+    for hours in reminder_hours:
+        due = meeting.starts_at - timedelta(hours=hours)
+        if due > now:
+            await jobs.requeue(f"reminder:{meeting.id}:{hours}", REMINDER, due, meeting.id)
+    await jobs.requeue(f"start:{meeting.id}", START, meeting.starts_at, meeting.id)
+    await jobs.requeue(join_job_key(meeting.id), JOIN, meeting.starts_at, meeting.id)
 
 
 def meeting_job_handlers(
@@ -50,6 +79,10 @@ def meeting_job_handlers(
     async def remind(job: ClaimedJob) -> None:
         if job.meeting_id is not None:
             await send_reminders(store, clients, service, job.meeting_id)
+            if await is_last_reminder(store, job):
+                await warn_if_without_consent(
+                    store, clients.mailbox, job.meeting_id, Notice.WILL_START_WITHOUT_CONSENT
+                )
 
     async def start(job: ClaimedJob) -> None:
         if job.meeting_id is not None:
@@ -106,9 +139,29 @@ async def send_reminders(
     return len(due)
 
 
+async def is_last_reminder(store: Store, job: ClaimedJob) -> bool:
+    """Whether no reminder of the job's meeting is due after it (cancelled ones aside)."""
+    async with store.reading() as uow:
+        later = await uow.session.scalar(
+            select(JobRow.id)
+            .where(
+                JobRow.meeting_id == job.meeting_id,
+                JobRow.kind == REMINDER,
+                JobRow.id != job.id,
+                JobRow.due_at > job.due_at,
+                or_(JobRow.last_error.is_(None), JobRow.last_error != CANCELLED),
+            )
+            .limit(1)
+        )
+    return later is None
+
+
 async def freeze_at_start(store: Store, clients: TenantClients, meeting_id: str) -> None:
-    """Record the gate's answer at the start and make Teams match it."""
+    """Record the gate's answer at the start and make Teams match it; nothing for a meeting
+    that was cancelled."""
     async with store.unit_of_work() as uow:
+        if (await uow.meetings.get(meeting_id)).status == "cancelled":
+            return
         verdict = evaluate_recording(await uow.meetings.facts(meeting_id))
         await uow.meetings.set_recording_outcome(meeting_id, verdict.permitted)
         await uow.audit(
@@ -122,4 +175,9 @@ async def freeze_at_start(store: Store, clients: TenantClients, meeting_id: str)
             )
         )
         await uow.commit()
-    await enforce_recording(store, clients.meetings, meeting_id, cause="start")
+    await enforce_recording(
+        store, clients.meetings, meeting_id, cause="start", mailbox=clients.mailbox
+    )
+    await warn_if_without_consent(
+        store, clients.mailbox, meeting_id, Notice.STARTED_WITHOUT_CONSENT
+    )

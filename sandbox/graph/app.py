@@ -12,6 +12,7 @@ from sandbox.graph.online_meetings import add_online_meeting_routes
 from sandbox.graph.protection import GraphRouter, graph_middleware
 from sandbox.graph.subscriptions import add_subscription_routes
 from sandbox.graph.teams_apps import add_installed_app_routes
+from sandbox.graph.users import add_user_routes
 from sandbox.tenant import Tenant
 
 
@@ -26,4 +27,5 @@ def create_graph_app(tenant: Tenant) -> web.Application:
     add_installed_app_routes(graph)
     add_drive_routes(graph)
     add_communications_routes(graph)
+    add_user_routes(graph)
     return app
