@@ -21,6 +21,7 @@ from consent_store.tables import (
     DocumentRow,
     MeetingRow,
     ReviewItemRow,
+    SharedFileRow,
 )
 from consent_store.unit_of_work import UnitOfWork
 
@@ -63,7 +64,14 @@ async def plan_disposal(uow: UnitOfWork, retention: timedelta) -> DisposalPlan:
     return DisposalPlan(cutoff, tuple(due), len(held), len(unmatched))
 
 
-SCRUBBED_TABLES = ("meetings", "attendees", "documents", "consent_decisions", "review_items")
+SCRUBBED_TABLES = (
+    "meetings",
+    "attendees",
+    "documents",
+    "consent_decisions",
+    "review_items",
+    "shared_files",
+)
 
 
 async def dispose(uow: UnitOfWork, plan: DisposalPlan, actor: str) -> None:
@@ -95,6 +103,11 @@ async def dispose(uow: UnitOfWork, plan: DisposalPlan, actor: str) -> None:
             update(ConsentDecisionRow)
             .where(ConsentDecisionRow.meeting_id == meeting.id)
             .values(sender_enc=None, sender_index=None, phrase_enc=None, message_id=None)
+        )
+        await session.execute(
+            update(SharedFileRow)
+            .where(SharedFileRow.meeting_id == meeting.id)
+            .values(name_enc=None)
         )
         await session.execute(
             update(ReviewItemRow)
