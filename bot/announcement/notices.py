@@ -1,4 +1,5 @@
-"""Short notices for the meeting: a recording started without consent, and a file refused.
+"""Short notices for the meeting: a recording started without consent (for everyone, and
+privately for the organising staff), and a file refused.
 
 Neither names anyone or anything: not who started the recording, not the file, not its owner.
 """
@@ -8,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.announcement.card import Card, card_of, heading, paragraph
-from bot.announcement.wording import card_wording, spoken_text
+from bot.announcement.wording import card_wording, chat_text, spoken_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +27,12 @@ def recording_not_permitted_notice() -> Notice:
         spoken=spoken_text("recording_not_permitted", {}),
         card=card_of(heading(wording["heading"], warning=True), paragraph(wording["explanation"])),
     )
+
+
+def recording_stop_request(*, someone_uninvited: bool) -> str:
+    """The private notice to the organising staff: recording is not permitted (a recording was
+    seen, or `someone_uninvited` joined), it has been switched off, stop any that is running."""
+    return chat_text("recording_stop_request", {"someone_uninvited": someone_uninvited})
 
 
 def document_refused_card() -> Card:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from bot.announcement.notices import document_refused_card, recording_not_permitted_notice
+from bot.announcement.notices import (
+    document_refused_card,
+    recording_not_permitted_notice,
+    recording_stop_request,
+)
 
 
 def texts(content: dict[str, object]) -> list[str]:
@@ -30,3 +34,14 @@ def test_a_refused_file_is_explained_without_naming_it_or_its_owner() -> None:
         "That file was not shared: the service user did not agree before the meeting to it "
         "being shared.",
     ]
+
+
+def test_the_organising_staff_are_asked_to_stop_a_recording_without_anyone_named() -> None:
+    seen = recording_stop_request(someone_uninvited=False)
+    uninvited = recording_stop_request(someone_uninvited=True)
+    assert seen.startswith("A recording has started in this meeting, but not everyone agreed")
+    assert uninvited.startswith("Someone who is not on the attendee list has joined")
+    for text in (seen, uninvited):
+        assert "Recording has been switched off for this meeting" in text
+        assert "please stop it now" in text
+        assert "\n" not in text

@@ -1,0 +1,310 @@
+"""Guarding recording while a meeting runs: who is present, and recording seen without consent.
+
+Teams' join and leave events and the bot's call roster both say who is in the meeting. Each
+person is matched to the invited attendees (`bot.policy.participant_match`) and recorded as
+present (`consent_store.presence`); the recording gate then sees them on every evaluation,
+from email decisions too. After each change Teams' `allowRecording` is made to match the gate
+at once (`enforce_recording`), so anyone joining who is not a consenting attendee switches
+recording off.
+
+A roster is put to the gate as it arrives, before it is stored, so the switch waits for no
+write; once it is stored, Teams is made to match the store again (should the gate have been
+asked in between). When the roster shows someone recording while the gate does not permit
+it, the setting is switched off first (if Teams still allows it), then the meeting is told:
+a warning card in the chat, a short spoken notice in the call, and a private notice asking
+the organising staff to stop the recording; the sighting is audited. The notices are given
+once per recording (per meeting and set of people recording), across instances: the first
+to audit the sighting gives them. An uninvited person joining while recording was allowed
+gets the same notices.
+A notice that cannot be delivered never undoes or delays the switch, and is audited.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+
+import aiohttp
+
+from bot.announcement.notices import recording_not_permitted_notice, recording_stop_request
+from bot.graph.failures import GRAPH_FAILURES
+from bot.graph.meetings import OnlineMeetings
+from bot.policy.participant_match import (
+    InvitedAttendee,
+    MatchKind,
+    PersonMatch,
+    SeenPerson,
+    match_person,
+)
+from bot.policy.recording_gate import evaluate_recording
+from bot.policy.terms import Participant
+from bot.services.live_meeting import CallVoice, MeetingChat, RosterEntry, TeamsPerson
+from bot.services.recording_enforcement import enforce_recording
+from consent_store.audit import AuditEvent
+from consent_store.presence import RECORDING_REPORTED, Presence
+from consent_store.unit_of_work import Store, UnitOfWork
+
+NOTICE_FAILURES = (*GRAPH_FAILURES, aiohttp.ClientError, TimeoutError)
+"""How delivering a notice can fail (Graph, the Bot Connector, a timeout): audited, not raised."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Arrival:
+    """What a change of presence found: the meeting's chat, its organiser, whether Teams
+    allowed recording before the change, and who arrived uninvited."""
+
+    meeting_id: str
+    thread_id: str | None
+    organiser_id: str
+    teams_allowed_before: bool
+    uninvited: tuple[PersonMatch, ...]
+
+    @property
+    def someone_uninvited(self) -> bool:
+        return bool(self.uninvited)
+
+
+@dataclass(frozen=True, slots=True)
+class _SeenRoster:
+    """A call roster matched to the meeting's attendees, with what the meeting was like
+    before it: its chat, its organiser, whether Teams allowed recording."""
+
+    thread_id: str | None
+    organiser_id: str
+    teams_allowed_before: bool
+    people: tuple[Presence, ...]
+    unknown: Mapping[str, PersonMatch]
+    recording_keys: tuple[str, ...]
+
+    @property
+    def present(self) -> tuple[Participant, ...]:
+        """Who the gate sees in the meeting: everyone but the organising staff."""
+        return tuple(Participant(p.attendee_id) for p in self.people if not p.is_staff)
+
+
+def presence_key(platform_id: str, object_id: str | None) -> str:
+    """How a person is kept as present: by object id when they have one (the same in join
+    events and the call roster), otherwise by their `29:` id or call participant id."""
+    return f"oid:{object_id.lower()}" if object_id else f"id:{platform_id}"
+
+
+async def _invited(uow: UnitOfWork, meeting_id: str) -> list[InvitedAttendee]:
+    return [
+        InvitedAttendee(a.id, uow.decrypt(a.name_enc, "attendees", "name", a.id) or "")
+        for a in await uow.meetings.attendees(meeting_id)
+    ]
+
+
+class RecordingGuard:
+    """`MeetingEvents.participant_joined`/`participant_left` and `CallEvents.roster_changed`
+    for the recording gate. `meeting_id` in the call's events is the store's meeting id."""
+
+    def __init__(
+        self,
+        store: Store,
+        meetings: OnlineMeetings,
+        chat: MeetingChat,
+        voice: CallVoice,
+        *,
+        bot_app_id: str,
+    ) -> None:
+        self._store = store
+        self._meetings = meetings
+        self._chat = chat
+        self._voice = voice
+        self._bot_app_id = bot_app_id
+
+    def _match(
+        self, person: SeenPerson, organiser_id: str, invited: Sequence[InvitedAttendee]
+    ) -> PersonMatch:
+        return match_person(
+            person, bot_app_id=self._bot_app_id, organiser_id=organiser_id, attendees=invited
+        )
+
+    async def _meeting_of_thread(self, thread_id: str) -> str | None:
+        async with self._store.reading() as uow:
+            meeting = await uow.meetings.by_chat_thread(thread_id)
+        return None if meeting is None else meeting.id
+
+    async def participant_joined(self, thread_id: str, person: TeamsPerson) -> None:
+        """Record them as present, and switch recording off at once if they may not be there."""
+        meeting_id = await self._meeting_of_thread(thread_id)
+        if meeting_id is None:
+            return
+        seen = SeenPerson(person.teams_id, person.display_name, person.object_id)
+        async with self._store.unit_of_work() as uow:
+            meeting = await uow.meetings.get(meeting_id)
+            match = self._match(seen, meeting.organiser_user_id, await _invited(uow, meeting_id))
+            if match.kind is MatchKind.BOT:
+                return
+            key = presence_key(person.teams_id, person.object_id)
+            presence = Presence(key, match.attendee_id, match.kind is MatchKind.ORGANISER)
+            await uow.presence.joined(meeting_id, presence, uow.now())
+            await uow.commit()
+        await enforce_recording(self._store, self._meetings, meeting_id, cause="participant_joined")
+        if match.kind is not MatchKind.UNKNOWN:
+            return
+        arrival = _Arrival(
+            meeting_id,
+            meeting.teams_chat_thread_id,
+            meeting.organiser_user_id,
+            bool(meeting.teams_recording_allowed),
+            (match,),
+        )
+        await self._audit_uninvited(arrival, "meeting")
+        if arrival.teams_allowed_before:
+            await self._give_notices(arrival)
+
+    async def participant_left(self, thread_id: str, person: TeamsPerson) -> None:
+        """Record that they left, and make Teams' setting match the gate again."""
+        meeting_id = await self._meeting_of_thread(thread_id)
+        if meeting_id is None:
+            return
+        async with self._store.unit_of_work() as uow:
+            key = presence_key(person.teams_id, person.object_id)
+            await uow.presence.left(meeting_id, key, uow.now())
+            await uow.commit()
+        await enforce_recording(self._store, self._meetings, meeting_id, cause="participant_left")
+
+    async def roster_changed(self, meeting_id: str, roster: Sequence[RosterEntry]) -> None:
+        """Take the call's roster as who is present; switch recording off at once if the gate
+        does not permit it, and if someone is recording anyway, tell the meeting (once)."""
+        seen = await self._read_roster(meeting_id, roster)
+        await enforce_recording(
+            self._store, self._meetings, meeting_id, cause="roster_changed", present=seen.present
+        )
+        changed, arrived = await self._store_roster(meeting_id, seen.people)
+        if changed:
+            await enforce_recording(self._store, self._meetings, meeting_id, cause="roster_changed")
+        arrival = _Arrival(
+            meeting_id,
+            seen.thread_id,
+            seen.organiser_id,
+            seen.teams_allowed_before,
+            tuple(seen.unknown[p.key] for p in arrived if p.key in seen.unknown),
+        )
+        await self._audit_uninvited(arrival, "call")
+        if seen.recording_keys:
+            async with self._store.reading() as uow:
+                permitted = evaluate_recording(await uow.meetings.facts(meeting_id)).permitted
+            if not permitted and await self._first_sighting(meeting_id, seen.recording_keys):
+                await self._give_notices(replace(arrival, uninvited=()))
+            return
+        if arrival.someone_uninvited and arrival.teams_allowed_before:
+            await self._give_notices(arrival)
+
+    async def _read_roster(self, meeting_id: str, roster: Sequence[RosterEntry]) -> _SeenRoster:
+        """The roster matched to the meeting's attendees, read without writing anything."""
+        async with self._store.reading() as uow:
+            meeting = await uow.meetings.get(meeting_id)
+            invited = await _invited(uow, meeting_id)
+        people: list[Presence] = []
+        unknown: dict[str, PersonMatch] = {}
+        recording_keys: list[str] = []
+        for entry in roster:
+            seen = SeenPerson(entry.participant_id, entry.display_name, entry.object_id)
+            match = self._match(seen, meeting.organiser_user_id, invited)
+            if match.kind is MatchKind.BOT:
+                continue
+            key = presence_key(entry.participant_id, entry.object_id)
+            people.append(Presence(key, match.attendee_id, match.kind is MatchKind.ORGANISER))
+            if match.kind is MatchKind.UNKNOWN:
+                unknown[key] = match
+            if entry.recording:
+                recording_keys.append(key)
+        return _SeenRoster(
+            meeting.teams_chat_thread_id,
+            meeting.organiser_user_id,
+            bool(meeting.teams_recording_allowed),
+            tuple(people),
+            unknown,
+            tuple(recording_keys),
+        )
+
+    async def _store_roster(
+        self, meeting_id: str, people: Sequence[Presence]
+    ) -> tuple[bool, list[Presence]]:
+        """Record `people` as exactly who is present, writing only if that changes anything;
+        whether it did, and who arrived."""
+        async with self._store.reading() as uow:
+            if await uow.presence.is_exactly(meeting_id, people):
+                return False, []
+        async with self._store.unit_of_work() as uow:
+            arrived = await uow.presence.set_exactly(meeting_id, people, uow.now())
+            await uow.commit()
+        return True, arrived
+
+    async def _audit_uninvited(self, arrival: _Arrival, source: str) -> None:
+        """Audit each uninvited arrival (why they matched no one, and where they were seen);
+        after the switch, so it never delays it."""
+        if not arrival.uninvited:
+            return
+        async with self._store.unit_of_work() as uow:
+            for match in arrival.uninvited:
+                reason = match.reason.value if match.reason is not None else None
+                await uow.audit(
+                    AuditEvent(
+                        "meeting.uninvited_participant",
+                        meeting_id=arrival.meeting_id,
+                        detail={"reason": reason, "source": source},
+                    )
+                )
+            await uow.commit()
+
+    async def _first_sighting(self, meeting_id: str, recording_keys: Sequence[str]) -> bool:
+        """Audit the recording seen without consent, unless it was already; whether this was
+        the first sighting."""
+        async with self._store.reading() as uow:
+            recording = uow.presence.recording_key(recording_keys)
+            if await uow.presence.recording_reported(meeting_id, recording):
+                return False
+        async with self._store.unit_of_work() as uow:
+            await uow.presence.hold_meeting(meeting_id)
+            if await uow.presence.recording_reported(meeting_id, recording):
+                return False
+            await uow.audit(
+                AuditEvent(
+                    RECORDING_REPORTED,
+                    meeting_id=meeting_id,
+                    detail={"recording_key": recording, "people_recording": len(recording_keys)},
+                )
+            )
+            await uow.commit()
+        return True
+
+    async def _give_notices(self, arrival: _Arrival) -> None:
+        """The card, the spoken notice and the private staff notice, at once; each that
+        fails is audited, and anything else still raises."""
+        notice = recording_not_permitted_notice()
+        attempts = {"voice": self._voice.say(arrival.meeting_id, notice.spoken)}
+        if arrival.thread_id is not None:
+            staff_text = recording_stop_request(someone_uninvited=arrival.someone_uninvited)
+            attempts["card"] = self._chat.post(
+                arrival.thread_id, notice.spoken, notice.card.content
+            )
+            attempts["staff"] = self._chat.notify_privately(
+                arrival.thread_id, [arrival.organiser_id], staff_text
+            )
+        outcomes = await asyncio.gather(*attempts.values(), return_exceptions=True)
+        failed = {
+            name: outcome
+            for name, outcome in zip(attempts, outcomes, strict=True)
+            if isinstance(outcome, BaseException)
+        }
+        if failed:
+            async with self._store.unit_of_work() as uow:
+                await uow.audit(
+                    AuditEvent(
+                        "recording.notice_failed",
+                        meeting_id=arrival.meeting_id,
+                        detail={
+                            "notices": sorted(failed),
+                            "errors": sorted({type(e).__name__ for e in failed.values()}),
+                        },
+                    )
+                )
+                await uow.commit()
+        for error in failed.values():
+            if not isinstance(error, NOTICE_FAILURES):
+                raise error

@@ -1,0 +1,302 @@
+"""The recording guard against the sandbox tenant with the real msgraph-sdk: anyone joining who
+is not a consenting attendee switches recording off at once, and a recording seen without
+consent is switched off, announced and reported to the organiser once."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import aiohttp
+import pytest
+from sqlalchemy import select
+
+from bot.graph.mailbox import ConsentMailbox
+from bot.graph.meetings import OnlineMeetings
+from bot.policy.terms import Decision
+from bot.services.live_meeting import RosterEntry, TeamsPerson
+from bot.services.recording_enforcement import ATTENTION, enforce_recording
+from bot.services.recording_guard import RecordingGuard
+from consent_store.keys import KeyRing
+from consent_store.tables import AuditEntryRow
+from consent_store.unit_of_work import Store
+from sandbox.seed import ADVISER, BOT_CATALOG_APP_ID, BOT_CLIENT_ID, COORDINATOR
+from tests.builders import reply
+from tests.sandbox.conftest import RunningSandbox
+from tests.tenant_flows.conftest import parent_and_school_meeting
+
+STOP_REQUEST = "please stop it now"
+
+
+class RecordingChat:
+    """A MeetingChat double that keeps what it was asked to say; `fail_with` makes posting
+    fail."""
+
+    def __init__(self, fail_with: Exception | None = None) -> None:
+        self.posts: list[tuple[str, str, dict[str, Any] | None]] = []
+        self.private: list[tuple[str, list[str], str]] = []
+        self.fail_with = fail_with
+
+    async def post(self, thread_id: str, text: str, card: dict[str, Any] | None = None) -> None:
+        if self.fail_with is not None:
+            raise self.fail_with
+        self.posts.append((thread_id, text, card))
+
+    async def notify_privately(self, thread_id: str, object_ids: Sequence[str], text: str) -> None:
+        self.private.append((thread_id, list(object_ids), text))
+
+
+class RecordingVoice:
+    def __init__(self) -> None:
+        self.said: list[tuple[str, str]] = []
+
+    async def say(self, meeting_id: str, text: str) -> None:
+        self.said.append((meeting_id, text))
+
+
+class LiveMeeting:
+    """A meeting stored and in Teams, with the guard and its doubles."""
+
+    def __init__(
+        self,
+        store: Store,
+        sandbox: RunningSandbox,
+        meetings: OnlineMeetings,
+        chat: RecordingChat | None = None,
+    ) -> None:
+        self.store = store
+        self.sandbox = sandbox
+        self.meetings = meetings
+        self.chat = chat or RecordingChat()
+        self.voice = RecordingVoice()
+        self.guard = RecordingGuard(
+            store, meetings, self.chat, self.voice, bot_app_id=BOT_CLIENT_ID
+        )
+        self.meeting_id = ""
+        self.teams_id = ""
+        self.thread_id = ""
+        self.start = datetime.now(UTC) + timedelta(hours=1)
+        self.attendee_ids: list[str] = []
+
+    async def schedule_with_everyones_consent(self) -> None:
+        start = self.start
+        planned = parent_and_school_meeting(start)
+        teams = await self.meetings.create(
+            COORDINATOR.object_id, planned.title, start, planned.ends_at, ()
+        )
+        async with self.store.unit_of_work() as uow:
+            row = await uow.meetings.add(planned, uow.now())
+            row.teams_meeting_id, row.teams_chat_thread_id = teams.id, teams.chat_thread_id
+            attendee_ids = [a.id for a in await uow.meetings.attendees(row.id)]
+            await uow.commit()
+        self.meeting_id, self.teams_id, self.thread_id = row.id, teams.id, teams.chat_thread_id
+        self.attendee_ids = attendee_ids
+        for attendee_id in attendee_ids:
+            await reply(self.store, row.id, attendee_id, "x@example.org", received_at=start - HOUR)
+        await enforce_recording(self.store, self.meetings, self.meeting_id, cause="decision")
+        assert self.teams_allows_recording()
+
+    async def parent_withdraws(self) -> None:
+        """The parent withdraws consent by email; nothing has asked the gate again yet."""
+        await reply(
+            self.store,
+            self.meeting_id,
+            self.attendee_ids[0],
+            "x@example.org",
+            Decision.WITHDRAWN,
+            received_at=self.start - HOUR / 2,
+        )
+
+    def teams_allows_recording(self) -> bool:
+        meeting = self.sandbox.tenant.meetings.get(self.teams_id)
+        assert meeting is not None
+        return meeting.allow_recording
+
+    async def audited(self, action: str) -> list[str]:
+        async with self.store.reading() as uow:
+            details = await uow.session.scalars(
+                select(AuditEntryRow.detail).where(
+                    AuditEntryRow.meeting_id == self.meeting_id, AuditEntryRow.action == action
+                )
+            )
+            return list(details)
+
+    def told_everyone(self) -> int:
+        return len(self.chat.posts)
+
+
+HOUR = timedelta(hours=1)
+ORGANISER = TeamsPerson("29:1organiser", COORDINATOR.display_name, COORDINATOR.object_id)
+PARENT_ANONYMOUSLY = TeamsPerson("29:1parent", "alex  carter")
+STRANGER = TeamsPerson("29:1stranger", "Guest 4411")
+COLLEAGUE = TeamsPerson("29:1colleague", ADVISER.display_name, ADVISER.object_id)
+
+
+def roster_entry(person: TeamsPerson, participant_id: str, *, recording: bool) -> RosterEntry:
+    return RosterEntry(participant_id, person.display_name, person.object_id, recording)
+
+
+@pytest.fixture
+async def live(
+    store: Store, mailbox: ConsentMailbox, tenant_sandbox: RunningSandbox
+) -> LiveMeeting:
+    meetings = OnlineMeetings(mailbox.graph, BOT_CATALOG_APP_ID, tenant_sandbox.graph_base_url)
+    meeting = LiveMeeting(store, tenant_sandbox, meetings)
+    await meeting.schedule_with_everyones_consent()
+    return meeting
+
+
+async def test_a_stranger_joining_switches_recording_off_and_is_announced(
+    live: LiveMeeting,
+) -> None:
+    await live.guard.participant_joined(live.thread_id, ORGANISER)
+    await live.guard.participant_joined(live.thread_id, PARENT_ANONYMOUSLY)
+    assert live.teams_allows_recording()
+    assert live.told_everyone() == 0
+
+    await live.guard.participant_joined(live.thread_id, STRANGER)
+    assert not live.teams_allows_recording()
+    ((thread, text, card),) = live.chat.posts
+    assert thread == live.thread_id
+    assert "Recording is not permitted" in text
+    assert card is not None
+    assert card["body"][0]["inlines"][0]["text"] == "Recording is not permitted"
+    ((call_meeting, spoken),) = live.voice.said
+    assert call_meeting == live.meeting_id
+    assert spoken.startswith("Recording is not permitted in this meeting.")
+    ((_, to, staff_text),) = live.chat.private
+    assert to == [COORDINATOR.object_id]
+    assert "not on the attendee list" in staff_text
+    assert STOP_REQUEST in staff_text
+    assert "Guest 4411" not in staff_text + text + spoken
+    (uninvited,) = await live.audited("meeting.uninvited_participant")
+    assert "Guest" not in uninvited
+    (forbidden,) = await live.audited("recording.forbidden")
+    assert '"cause":"participant_joined"' in forbidden
+    assert "unknown_participant_present" in forbidden
+
+    await live.guard.participant_joined(live.thread_id, STRANGER)
+    assert live.told_everyone() == 1
+
+    await live.guard.participant_left(live.thread_id, STRANGER)
+    assert live.teams_allows_recording()
+
+
+async def test_an_invited_parent_joining_anonymously_by_name_keeps_recording_allowed(
+    live: LiveMeeting,
+) -> None:
+    await live.guard.participant_joined(live.thread_id, ORGANISER)
+    await live.guard.participant_joined(live.thread_id, PARENT_ANONYMOUSLY)
+    await live.guard.roster_changed(
+        live.meeting_id,
+        [
+            roster_entry(ORGANISER, "p-organiser", recording=True),
+            roster_entry(PARENT_ANONYMOUSLY, "p-parent", recording=False),
+        ],
+    )
+    assert live.teams_allows_recording()
+    assert (live.chat.posts, live.chat.private, live.voice.said) == ([], [], [])
+    assert await live.audited("meeting.uninvited_participant") == []
+
+
+async def test_an_uninvited_colleague_of_the_tenant_switches_recording_off(
+    live: LiveMeeting,
+) -> None:
+    await live.guard.participant_joined(live.thread_id, COLLEAGUE)
+    assert not live.teams_allows_recording()
+    assert live.told_everyone() == 1
+
+
+async def test_a_recording_without_consent_is_switched_off_and_announced_once(
+    live: LiveMeeting, database_url: str, key_ring: KeyRing
+) -> None:
+    await live.parent_withdraws()
+    assert live.teams_allows_recording()
+    roster = [
+        roster_entry(ORGANISER, "p-organiser", recording=False),
+        roster_entry(PARENT_ANONYMOUSLY, "p-parent", recording=True),
+    ]
+    other_store = Store.open(database_url, key_ring, live.store.clock)
+    try:
+        other = RecordingGuard(
+            other_store, live.meetings, live.chat, live.voice, bot_app_id=BOT_CLIENT_ID
+        )
+        await live.guard.roster_changed(live.meeting_id, roster)
+        assert not live.teams_allows_recording()
+        await asyncio.gather(
+            live.guard.roster_changed(live.meeting_id, roster),
+            other.roster_changed(live.meeting_id, roster),
+        )
+        await live.guard.roster_changed(live.meeting_id, roster)
+    finally:
+        await other_store.close()
+
+    assert live.told_everyone() == 1
+    assert len(live.voice.said) == 1
+    ((_, to, staff_text),) = live.chat.private
+    assert to == [COORDINATOR.object_id]
+    assert "A recording has started" in staff_text
+    assert STOP_REQUEST in staff_text
+    (seen,) = await live.audited("recording.seen_without_consent")
+    assert '"people_recording":1' in seen
+    (forbidden,) = await live.audited("recording.forbidden")
+    assert '"cause":"roster_changed"' in forbidden
+    assert "withdrawn" in forbidden
+
+
+async def test_a_new_recording_by_someone_else_is_announced_again(live: LiveMeeting) -> None:
+    await live.parent_withdraws()
+    organiser = roster_entry(ORGANISER, "p-organiser", recording=False)
+    await live.guard.roster_changed(
+        live.meeting_id, [organiser, roster_entry(PARENT_ANONYMOUSLY, "p-parent", recording=True)]
+    )
+    await live.guard.roster_changed(
+        live.meeting_id, [roster_entry(ORGANISER, "p-organiser", recording=True)]
+    )
+    assert live.told_everyone() == 2
+    assert len(await live.audited("recording.seen_without_consent")) == 2
+
+
+async def test_a_graph_failure_marks_the_meeting_and_the_notices_still_go(
+    live: LiveMeeting,
+) -> None:
+    live.sandbox.tenant.faults.fail(2, status=500, method="PATCH")
+    await live.guard.roster_changed(
+        live.meeting_id, [roster_entry(STRANGER, "p-stranger", recording=True)]
+    )
+    assert live.teams_allows_recording()
+    async with live.store.reading() as uow:
+        assert (await uow.meetings.get(live.meeting_id)).needs_attention == ATTENTION
+    failures = await live.audited("recording.setting_failed")
+    assert failures
+    assert all('"cause":"roster_changed"' in f and '"wanted":false' in f for f in failures)
+    assert live.told_everyone() == 1
+    assert len(await live.audited("recording.seen_without_consent")) == 1
+
+
+async def test_a_notice_that_cannot_be_posted_does_not_stop_the_switch(
+    store: Store, mailbox: ConsentMailbox, tenant_sandbox: RunningSandbox
+) -> None:
+    meetings = OnlineMeetings(mailbox.graph, BOT_CATALOG_APP_ID, tenant_sandbox.graph_base_url)
+    unreachable = RecordingChat(fail_with=aiohttp.ClientConnectionError("connector unreachable"))
+    live = LiveMeeting(store, tenant_sandbox, meetings, unreachable)
+    await live.schedule_with_everyones_consent()
+
+    await live.guard.participant_joined(live.thread_id, STRANGER)
+    assert not live.teams_allows_recording()
+    assert len(live.voice.said) == 1
+    assert len(unreachable.private) == 1
+    (failed,) = await live.audited("recording.notice_failed")
+    assert '"notices":["card"]' in failed
+    assert "ClientConnectionError" in failed
+
+
+async def test_events_for_a_chat_that_is_not_a_meeting_of_ours_are_ignored(
+    live: LiveMeeting,
+) -> None:
+    await live.guard.participant_joined("19:meeting_unknown@thread.v2", STRANGER)
+    await live.guard.participant_left("19:meeting_unknown@thread.v2", STRANGER)
+    assert live.teams_allows_recording()
+    assert live.told_everyone() == 0
