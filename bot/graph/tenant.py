@@ -1,4 +1,5 @@
-"""The bot's clients for its tenant, opened from settings: the consent mailbox and meetings."""
+"""The bot's clients for its tenant, opened from settings: the consent mailbox, meetings, calls,
+files posted in chats."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from bot.config import TenantSettings
+from bot.graph.calls import CALLBACK_PATH, MeetingCalls
 from bot.graph.client import open_graph_client
+from bot.graph.files import ChatFiles
 from bot.graph.mailbox import ConsentMailbox
 from bot.graph.meetings import OnlineMeetings
 
@@ -16,6 +19,8 @@ from bot.graph.meetings import OnlineMeetings
 class TenantClients:
     mailbox: ConsentMailbox
     meetings: OnlineMeetings
+    calls: MeetingCalls | None = None
+    files: ChatFiles | None = None
 
 
 @asynccontextmanager
@@ -30,4 +35,8 @@ async def open_tenant(settings: TenantSettings) -> AsyncIterator[TenantClients]:
         yield TenantClients(
             ConsentMailbox(graph, settings.consent_mailbox),
             OnlineMeetings(graph, settings.teams_catalog_app_id, config.graph_base_url),
+            calls=MeetingCalls(
+                graph, settings.public_url.rstrip("/") + CALLBACK_PATH, settings.tenant_id
+            ),
+            files=ChatFiles(graph),
         )

@@ -1,0 +1,68 @@
+"""`POST /api/calls`: where Graph posts the comms notifications of the bot's calls.
+
+Each request's JWT is checked first (401 when it is missing, badly signed, for another
+audience or issuer, or expired; 503 when the calling service's keys cannot be fetched). A
+valid body is answered 202 at once and handled afterwards by the inbox, in order per call.
+
+The route goes on the root application at exactly `/api/calls`, not under the Agents SDK's
+JWT middleware (which checks Bot Framework channel tokens, not calling tokens). aiohttp
+resolves the longest matching path first, so a sub-application mounted at `/api` does not
+shadow it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from typing import Protocol
+
+from aiohttp import web
+
+from bot.calling.notifications import (
+    MalformedNotifications,
+    ReceivedNotice,
+    read_comms_notifications,
+)
+from bot.calling.tokens import CallingKeysUnavailable, CallingTokenRejected, CallingTokenValidator
+from bot.graph.calls import CALLBACK_PATH
+
+log = logging.getLogger(__name__)
+
+
+class NoticeInbox(Protocol):
+    """Where accepted notices go (`bot.calling.inbox.CallNotificationInbox`)."""
+
+    def accept(self, notices: Sequence[ReceivedNotice]) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+def attach_calling(
+    app: web.Application, validator: CallingTokenValidator, inbox: NoticeInbox
+) -> None:
+    """Add `POST /api/calls` to `app`, and stop the inbox when the app shuts down."""
+
+    async def notifications(request: web.Request) -> web.Response:
+        try:
+            await validator.claims(request.headers.get("Authorization"))
+        except CallingTokenRejected as rejected:
+            log.warning("a calls notification was refused: %s", rejected)
+            raise web.HTTPUnauthorized(
+                headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}
+            ) from None
+        except CallingKeysUnavailable as unavailable:
+            log.warning("calling service keys unavailable: %s", unavailable)
+            raise web.HTTPServiceUnavailable() from None
+        try:
+            notices = read_comms_notifications(await request.json())
+        except (json.JSONDecodeError, UnicodeDecodeError, MalformedNotifications):
+            raise web.HTTPBadRequest(text="not a commsNotifications body") from None
+        inbox.accept(notices)
+        return web.Response(status=202)
+
+    async def stop_inbox(_app: web.Application) -> None:
+        await inbox.close()
+
+    app.router.add_post(CALLBACK_PATH, notifications)
+    app.on_shutdown.append(stop_inbox)

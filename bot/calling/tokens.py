@@ -1,0 +1,84 @@
+"""Checking the JWT on each comms notification: issued by `https://api.botframework.com`
+for the bot's app id, within its lifetime, for our tenant when it names one, and signed (RS256)
+with a key the calling service publishes (`https://api.aps.skype.com/v1/keys`; the sandbox
+serves its own at `{sandbox_origin}/api.aps.skype.com/v1/keys`).
+
+The key set is fetched off the event loop and kept (PyJWT's `PyJWKClient` caches it and
+fetches again when a token names a key it does not hold).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import jwt
+
+CALLING_ISSUER: Final = "https://api.botframework.com"
+CALLING_KEYS_URL: Final = "https://api.aps.skype.com/v1/keys"
+CALLING_KEYS_PATH: Final = "/api.aps.skype.com/v1/keys"
+CLOCK_SKEW_SECONDS: Final = 300
+KEY_SET_LIFESPAN_SECONDS: Final = 24 * 3600
+
+
+class CallingTokenRejected(Exception):
+    """The notification's token is missing or not acceptable; the message says why (no
+    token content)."""
+
+
+class CallingKeysUnavailable(Exception):
+    """The calling service's keys could not be fetched, so no token can be checked."""
+
+
+def calling_keys_url(sandbox_origin: str = "") -> str:
+    """Where the calling service publishes its keys: Microsoft's, or the sandbox's."""
+    origin = sandbox_origin.rstrip("/")
+    return f"{origin}{CALLING_KEYS_PATH}" if origin else CALLING_KEYS_URL
+
+
+@dataclass
+class CallingTokenValidator:
+    """Checks bearer tokens for the bot `app_id` (and, when given, tenant `tenant_id`)."""
+
+    app_id: str
+    keys_url: str = CALLING_KEYS_URL
+    tenant_id: str = ""
+    _keys: jwt.PyJWKClient = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.app_id:
+            raise ValueError("the bot's app id is needed to check calling tokens")
+        self._keys = jwt.PyJWKClient(self.keys_url, lifespan=KEY_SET_LIFESPAN_SECONDS)
+
+    async def claims(self, authorization: str | None) -> dict[str, Any]:
+        """The verified claims of `Authorization: Bearer <JWT>`; raises
+        `CallingTokenRejected` or `CallingKeysUnavailable`."""
+        scheme, _, token = (authorization or "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise CallingTokenRejected("no bearer token")
+        token = token.strip()
+        try:
+            signing_key = await asyncio.to_thread(self._keys.get_signing_key_from_jwt, token)
+        except jwt.PyJWKClientConnectionError as unreachable:
+            raise CallingKeysUnavailable(type(unreachable).__name__) from None
+        except jwt.PyJWTError as unusable:
+            raise CallingTokenRejected(
+                f"no usable signing key ({type(unusable).__name__})"
+            ) from None
+        try:
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                signing_key.key,
+                algorithms=["RS256"],
+                audience=self.app_id,
+                issuer=CALLING_ISSUER,
+                leeway=CLOCK_SKEW_SECONDS,
+                options={"require": ["exp", "nbf", "iss", "aud"]},
+            )
+        except jwt.PyJWTError as invalid:
+            raise CallingTokenRejected(type(invalid).__name__) from None
+        tenant = claims.get("tid")
+        if self.tenant_id and tenant is not None and str(tenant).lower() != self.tenant_id.lower():
+            raise CallingTokenRejected("token is for another tenant")
+        return claims

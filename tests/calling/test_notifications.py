@@ -1,0 +1,111 @@
+"""Reading comms notifications: call state, roster and finished prompts, whatever case and
+hyphenation the call id is written in, and one dedupe key per notification."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bot.calling.call_ids import normalise_call_id
+from bot.calling.notifications import (
+    CallStateNotice,
+    MalformedNotifications,
+    PromptNotice,
+    RosterNotice,
+    read_comms_notifications,
+)
+from bot.services.live_meeting import RosterEntry
+
+CALL = "2f1a0b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b"
+THREAD = "19:meeting_abc@thread.v2"
+
+
+def notification(resource_url: str, data: object, change_type: str = "updated") -> dict[str, Any]:
+    return {
+        "value": [
+            {
+                "@odata.type": "#microsoft.graph.commsNotification",
+                "changeType": change_type,
+                "resourceUrl": resource_url,
+                "resourceData": data,
+            }
+        ]
+    }
+
+
+def state(call_written: str, value: str) -> dict[str, Any]:
+    return notification(
+        f"/communications/calls/{call_written}",
+        {"state": value, "id": call_written, "chatInfo": {"threadId": THREAD}},
+    )
+
+
+def participant(pid: str, identity: dict[str, Any], status: str = "notRecording") -> object:
+    return {
+        "id": pid,
+        "info": {"identity": identity},
+        "recordingInfo": {"recordingStatus": status},
+    }
+
+
+@pytest.mark.parametrize(
+    "written", [CALL, CALL.upper(), CALL.replace("-", ""), CALL.upper().replace("-", "")]
+)
+def test_call_ids_are_normalised_however_teams_writes_them(written: str) -> None:
+    assert normalise_call_id(written) == CALL
+    (received,) = read_comms_notifications(state(written, "established"))
+    assert received.notice == CallStateNotice(CALL, "established", THREAD)
+    assert received.dedupe_key == read_comms_notifications(state(CALL, "established"))[0].dedupe_key
+
+
+def test_different_notifications_have_different_keys() -> None:
+    keys = {
+        read_comms_notifications(state(CALL, value))[0].dedupe_key
+        for value in ("establishing", "established", "terminated")
+    }
+    assert len(keys) == 3
+
+
+def test_a_roster_lists_people_with_their_recording_but_not_the_bot() -> None:
+    body = notification(
+        f"/communications/calls/{CALL}/participants",
+        [
+            participant("p0", {"application": {"id": "bot", "displayName": "IASS bot"}}),
+            participant("p1", {"user": {"id": "oid-1", "displayName": "Staff"}}, "recording"),
+            participant("p2", {"guest": {"id": "g", "displayName": "Visitor"}}),
+        ],
+    )
+    (received,) = read_comms_notifications(body)
+    assert received.notice == RosterNotice(
+        CALL,
+        (
+            RosterEntry("p1", "Staff", "oid-1", recording=True),
+            RosterEntry("p2", "Visitor", None, recording=False),
+        ),
+    )
+
+
+def test_a_finished_prompt_is_a_deleted_operation() -> None:
+    body = notification(
+        f"/communications/calls/{CALL.upper()}/operations/op-1",
+        {"status": "completed", "clientContext": "abc"},
+        change_type="deleted",
+    )
+    (received,) = read_comms_notifications(body)
+    assert received.notice == PromptNotice(CALL, "op-1", "completed", "abc")
+
+
+def test_running_operations_and_other_resources_are_passed_over() -> None:
+    running = notification(f"/communications/calls/{CALL}/operations/op", {"status": "running"})
+    other = notification("/communications/calls/x/audioRoutingGroups/y", {})
+    assert read_comms_notifications(running) == []
+    assert read_comms_notifications(other) == []
+
+
+@pytest.mark.parametrize(
+    "body", [[], {"value": "x"}, {"value": [{"resourceUrl": "/communications/calls/a"}]}]
+)
+def test_a_body_that_is_not_comms_notifications_is_refused(body: object) -> None:
+    with pytest.raises(MalformedNotifications):
+        read_comms_notifications(body)
