@@ -32,6 +32,9 @@ class ServiceProfile(BaseSettings):
     website: str = "https://sendiass.westmorlandandfurness.gov.uk"
 
 
+DEFAULT_TEAMS_SERVICE_URL = "https://smba.trafficmanager.net/uk/"
+
+
 class TenantSettings(BaseSettings):
     """How the bot reaches its Microsoft 365 tenant (Entra ID, Graph, the consent mailbox).
 
@@ -52,6 +55,16 @@ class TenantSettings(BaseSettings):
     staff_role: str = "IASS.Staff"
     teams_catalog_app_id: str = ""
     sandbox_origin: str = ""
+    teams_service_url: str = ""
+
+    def bot_service_url(self) -> str:
+        """Where the bot posts to a meeting chat Teams has not yet told it about: the setting,
+        else the sandbox's connector, else Teams' service for the UK."""
+        if self.teams_service_url:
+            return self.teams_service_url
+        if self.sandbox_origin:
+            return f"{self.sandbox_origin.rstrip('/')}/connector/"
+        return DEFAULT_TEAMS_SERVICE_URL
 
     def graph_config(self) -> GraphClientConfig:
         """The Graph client configuration; `ValueError` names a missing setting."""

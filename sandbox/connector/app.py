@@ -7,6 +7,7 @@ from aiohttp import web
 
 from sandbox.connector.conversations import add_conversation_routes
 from sandbox.connector.meetings import add_meeting_routes
+from sandbox.connector.members import add_member_routes
 from sandbox.connector.protection import connector_middleware
 
 
@@ -14,4 +15,5 @@ def create_connector_app() -> web.Application:
     app = web.Application(middlewares=[connector_middleware])
     add_conversation_routes(app)
     add_meeting_routes(app)
+    add_member_routes(app)
     return app

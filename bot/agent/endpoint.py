@@ -1,0 +1,159 @@
+"""The bot's messaging endpoint, `/api/messages`, on an aiohttp sub-application of its own
+carrying the Agents SDK's JWT middleware (issuer checking on) and the service URL guard, so
+the staff pages on other sub-applications never see either.
+
+`attach_bot_endpoint` is what the composition root calls: it mounts the endpoint at `/api` and
+gives back the `MeetingChat` the in-meeting use cases speak through."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from dataclasses import dataclass
+
+from aiohttp import web
+from microsoft_agents.hosting.aiohttp import CloudAdapter, jwt_authorization_middleware
+from microsoft_agents.hosting.core import (
+    AgentApplication,
+    AgentAuthConfiguration,
+    ApplicationOptions,
+    ConnectionManager,
+    MemoryStorage,
+    TurnContext,
+    TurnState,
+)
+from microsoft_agents.hosting.msteams import TeamsAgentExtension
+
+from bot.agent.handlers import TeamsHandlers
+from bot.agent.meeting_chat import TeamsMeetingChat
+from bot.agent.sandbox_substitution import sandbox_token_providers, use_sandbox_channel_keys
+from bot.agent.service_url_guard import service_url_guard
+from bot.agent.service_urls import ServiceUrls
+from bot.agent.token_provider import TokenProviderFactory, token_providers
+from bot.config import ServiceProfile, TenantSettings
+from bot.services.live_meeting import DocumentEvents, MeetingChat, MeetingEvents
+from consent_store.unit_of_work import Store
+
+log = logging.getLogger(__name__)
+
+API_PREFIX = "/api"
+MESSAGES_PATH = "/messages"
+SERVICE_CONNECTION = "SERVICE_CONNECTION"
+AGENT_CONFIGURATION = "agent_configuration"
+"""The key the SDK's JWT middleware reads its configuration from, on its own application."""
+STAFF_PAGES_PATH = "/tab"
+
+
+def channel_auth_configuration(tenant: TenantSettings) -> AgentAuthConfiguration:
+    """The bot's connection: its app id, secret and tenant, with issuer checking on.
+    `ValueError` names a missing setting."""
+    for name in ("tenant_id", "bot_app_id"):
+        if not getattr(tenant, name):
+            raise ValueError(f"IASS_{name.upper()} is not set")
+    if not tenant.bot_app_secret.get_secret_value():
+        raise ValueError("IASS_BOT_APP_SECRET is not set")
+    return AgentAuthConfiguration(
+        client_id=tenant.bot_app_id,
+        tenant_id=tenant.tenant_id,
+        client_secret=tenant.bot_app_secret.get_secret_value(),
+        connection_name=SERVICE_CONNECTION,
+        validate_issuer=True,
+        anonymous_allowed=False,
+    )
+
+
+def _token_providers(tenant: TenantSettings) -> TokenProviderFactory:
+    if tenant.sandbox_origin:
+        use_sandbox_channel_keys(tenant.sandbox_origin)
+        return sandbox_token_providers(tenant.authority_host, tenant.sandbox_origin)
+    return token_providers
+
+
+async def _log_turn_error(_context: TurnContext, error: Exception) -> None:
+    """Log the failure's type only (its message may carry what a person wrote) and let the
+    request fail, rather than the SDK's default of posting the error into the chat."""
+    log.error("a Teams activity could not be handled: %s", type(error).__name__)
+    raise error
+
+
+@dataclass(frozen=True)
+class BotEndpoint:
+    """The `/api` sub-application and the SDK objects behind it."""
+
+    app: web.Application
+    adapter: CloudAdapter
+    agent: AgentApplication[TurnState]
+    chat: TeamsMeetingChat
+
+
+def build_bot_endpoint(
+    store: Store,
+    tenant: TenantSettings,
+    service: ServiceProfile,
+    *,
+    meeting_events: MeetingEvents,
+    document_events: DocumentEvents,
+) -> BotEndpoint:
+    """The endpoint for `tenant`'s bot; `ValueError` names a missing setting."""
+    configuration = channel_auth_configuration(tenant)
+    connections = ConnectionManager(
+        _token_providers(tenant), connections_configurations={SERVICE_CONNECTION: configuration}
+    )
+    adapter = CloudAdapter(connection_manager=connections)
+    adapter.on_turn_error = _log_turn_error
+    agent: AgentApplication[TurnState] = AgentApplication(
+        ApplicationOptions(
+            bot_app_id=tenant.bot_app_id,
+            storage=MemoryStorage(),
+            start_typing_timer=False,
+            remove_recipient_mention=True,
+        ),
+        connection_manager=connections,
+    )
+    service_urls = ServiceUrls(store, tenant.bot_service_url())
+    handlers = TeamsHandlers(
+        store,
+        tenant.tenant_id,
+        service,
+        service_urls,
+        meeting_events=meeting_events,
+        document_events=document_events,
+    )
+    handlers.register(agent, TeamsAgentExtension(agent))
+
+    async def messages(request: web.Request) -> web.StreamResponse:
+        response = await adapter.process(request, agent)
+        return response if response is not None else web.Response(status=500)
+
+    api = web.Application(middlewares=[jwt_authorization_middleware, service_url_guard])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", web.NotAppKeyWarning)
+        api[AGENT_CONFIGURATION] = configuration
+    api.router.add_post(MESSAGES_PATH, messages)
+    chat = TeamsMeetingChat(
+        adapter,
+        connections,
+        service_urls,
+        bot_app_id=tenant.bot_app_id,
+        tenant_id=tenant.tenant_id,
+        page_url=tenant.public_url.rstrip("/") + STAFF_PAGES_PATH,
+    )
+    return BotEndpoint(api, adapter, agent, chat)
+
+
+def attach_bot_endpoint(
+    app: web.Application,
+    store: Store,
+    tenant: TenantSettings,
+    service: ServiceProfile,
+    *,
+    meeting_events: MeetingEvents,
+    document_events: DocumentEvents,
+) -> MeetingChat:
+    """Mount `/api/messages` on `app` and return the chat the in-meeting use cases post
+    through. `ValueError` names a missing setting."""
+    endpoint = build_bot_endpoint(
+        store, tenant, service, meeting_events=meeting_events, document_events=document_events
+    )
+    app.add_subapp(API_PREFIX, endpoint.app)
+    return endpoint.chat

@@ -1,0 +1,62 @@
+"""The check the Agents SDK leaves out: an activity's `serviceUrl` must be the one its token
+was issued for (the channel token's `serviceurl` claim), or a valid token taken from one
+activity could send the bot's replies, and its connector token, somewhere else. The SDK
+compares only host names, and only logs a difference unless outbound host validation is on.
+
+Runs after the SDK's JWT middleware, on the same sub-application. Also refuses a token with no
+expiry, which PyJWT would otherwise accept."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from aiohttp import web
+from aiohttp.typedefs import Handler
+from yarl import URL
+
+log = logging.getLogger(__name__)
+
+SERVICE_URL_CLAIM = "serviceurl"
+CLAIMS_IDENTITY = "claims_identity"
+
+
+def same_service_url(claimed: Any, given: Any) -> bool:
+    """Whether two service URLs name the same place: scheme, host and port equal, paths equal
+    but for a trailing slash (host and scheme compared case-insensitively)."""
+    if not isinstance(claimed, str) or not isinstance(given, str) or not claimed or not given:
+        return False
+    try:
+        first, second = URL(claimed), URL(given)
+    except ValueError:
+        return False
+    if not first.absolute or not second.absolute or first.query_string or second.query_string:
+        return False
+    return (
+        first.scheme.lower() == second.scheme.lower()
+        and (first.host or "").lower() == (second.host or "").lower()
+        and first.port == second.port
+        and first.path.rstrip("/") == second.path.rstrip("/")
+    )
+
+
+def _refused(reason: str) -> web.Response:
+    log.warning("activity refused: %s", reason)
+    return web.json_response({"error": "Invalid token or authentication failed."}, status=401)
+
+
+@web.middleware
+async def service_url_guard(request: web.Request, handler: Handler) -> web.StreamResponse:
+    identity = request.get(CLAIMS_IDENTITY)
+    claims = getattr(identity, "claims", None)
+    if not isinstance(claims, dict) or "exp" not in claims:
+        return _refused("the token has no expiry")
+    try:
+        activity = await request.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return web.json_response({"error": "The body is not an activity."}, status=400)
+    given = activity.get("serviceUrl") if isinstance(activity, dict) else None
+    if not same_service_url(claims.get(SERVICE_URL_CLAIM), given):
+        return _refused("the activity's serviceUrl is not the token's")
+    return await handler(request)
