@@ -9,15 +9,19 @@ cookies of the staff pages work across the two.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 
 from aiohttp import web
 from pydantic import SecretStr
 
 from bot.config import Settings, TenantSettings
-from bot.mailbox.runtime import attach_consent_mailbox
+from bot.mailbox.runtime import attach_consent_mailbox, worker_id
+from bot.meeting_runtime import LiveMeetings
 from bot.web.app import create_app
 from consent_store.unit_of_work import Store
+
+log = logging.getLogger(__name__)
 
 LOCAL_HOST_NAME = "localhost"
 
@@ -80,7 +84,14 @@ def serving_app(
     app.router.add_get("/", to_staff_pages)
     if sandbox:
         _serve_sandbox(app, host, tenant)
-    attach_consent_mailbox(app, store, tenant, settings.service)
+    live = LiveMeetings(store, tenant, settings.service, worker_id())
+    try:
+        live.attach(app)
+    except ValueError as error:
+        log.warning("the bot is not taking part in meetings: %s", error)
+        attach_consent_mailbox(app, store, tenant, settings.service)
+    else:
+        attach_consent_mailbox(app, store, tenant, settings.service, listener=live)
 
     async def close_store(_app: web.Application) -> None:
         await store.close()

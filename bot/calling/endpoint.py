@@ -30,8 +30,13 @@ from bot.graph.calls import CALLBACK_PATH
 log = logging.getLogger(__name__)
 
 
+class InboxNotReady(Exception):
+    """Notices cannot be taken yet (the bot's Graph clients are not open); Graph retries."""
+
+
 class NoticeInbox(Protocol):
-    """Where accepted notices go (`bot.calling.inbox.CallNotificationInbox`)."""
+    """Where accepted notices go (`bot.calling.inbox.CallNotificationInbox`); `accept` may
+    raise `InboxNotReady`."""
 
     def accept(self, notices: Sequence[ReceivedNotice]) -> None: ...
 
@@ -58,7 +63,10 @@ def attach_calling(
             notices = read_comms_notifications(await request.json())
         except (json.JSONDecodeError, UnicodeDecodeError, MalformedNotifications):
             raise web.HTTPBadRequest(text="not a commsNotifications body") from None
-        inbox.accept(notices)
+        try:
+            inbox.accept(notices)
+        except InboxNotReady:
+            raise web.HTTPServiceUnavailable(headers={"Retry-After": "5"}) from None
         return web.Response(status=202)
 
     async def stop_inbox(_app: web.Application) -> None:

@@ -14,8 +14,9 @@ import contextlib
 import logging
 import os
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from datetime import timedelta
+from typing import Protocol
 
 from aiohttp import web
 
@@ -24,7 +25,7 @@ from bot.graph.tenant import TenantClients, open_tenant
 from bot.mailbox.notifications import READ_FAILURES, ReadingLoop, notification_handler
 from bot.mailbox.reader import MailboxReader
 from bot.mailbox.subscription import current_client_state, ensure_subscription
-from bot.scheduler.runner import JobRunner
+from bot.scheduler.runner import Handler, JobRunner
 from bot.services.recording_enforcement import enforce_recording
 from bot.services.timed_work import meeting_job_handlers
 from bot.web.app_keys import DECISION_EVENTS, TENANT_ACCESS
@@ -51,11 +52,30 @@ async def _keep_subscribed(store: Store, clients: TenantClients, url: str) -> No
         await asyncio.sleep(delay)
 
 
+def worker_id() -> str:
+    """This instance's name in job claims: host and process."""
+    return f"{socket.gethostname()}-{os.getpid()}"
+
+
+class ClientsListener(Protocol):
+    """Told when the bot's Graph clients open (returning the timed jobs it adds) and close."""
+
+    def connect(self, clients: TenantClients) -> Mapping[str, Handler]: ...
+
+    async def disconnect(self) -> None: ...
+
+
 def attach_consent_mailbox(
-    app: web.Application, store: Store, tenant: TenantSettings, service: ServiceProfile
+    app: web.Application,
+    store: Store,
+    tenant: TenantSettings,
+    service: ServiceProfile,
+    *,
+    listener: ClientsListener | None = None,
 ) -> None:
     """Add the notification endpoint and the mailbox's background work to `app`, and make
-    every change of decisions (from email or the review queue) reach Teams' recording setting."""
+    every change of decisions (from email or the review queue) reach Teams' recording setting.
+    `listener` (the bot inside meetings) is connected to the same Graph clients."""
     events = app[DECISION_EVENTS]
     access = app[TENANT_ACCESS]
     holder: dict[str, ReadingLoop] = {}
@@ -92,10 +112,13 @@ def attach_consent_mailbox(
             )
             holder["loop"] = loop = ReadingLoop(reader, CATCH_UP_INTERVAL)
             url = tenant.public_url.rstrip("/") + NOTIFICATION_PATH
+            handlers = dict(meeting_job_handlers(store, clients, service))
+            if listener is not None:
+                handlers.update(listener.connect(clients))
             jobs = JobRunner(
                 store,
-                meeting_job_handlers(store, clients, service),
-                worker_id=f"{socket.gethostname()}-{os.getpid()}",
+                handlers,
+                worker_id=worker_id(),
                 lease=JOB_LEASE,
                 poll_interval=JOB_POLL,
             )
@@ -111,5 +134,7 @@ def attach_consent_mailbox(
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             access.clients = None
+            if listener is not None:
+                await listener.disconnect()
 
     app.cleanup_ctx.append(run)

@@ -29,6 +29,7 @@ from bot.graph.failures import GRAPH_FAILURES
 from bot.graph.mailbox import ConsentMailbox, OutgoingEmail
 from bot.graph.meetings import OnlineMeetings
 from bot.mail.meeting_notice import RenderedNotice, render_cancellation, render_new_time
+from bot.policy.recording_gate import evaluate_recording
 from bot.policy.terms import AttendeeKind, DeclaredRole
 from bot.services.change_plan import (
     CANCELLED,
@@ -41,6 +42,7 @@ from bot.services.change_plan import (
     recording_must_close_first,
 )
 from bot.services.consent_requests import send_consent_requests
+from bot.services.organiser_notices import Notice, tell_organiser
 from bot.services.recording_enforcement import enforce_recording
 from bot.services.timed_work import requeue_meeting_jobs
 from consent_store.audit import AuditEvent, DetailValue
@@ -249,6 +251,10 @@ async def edit_meeting(
             )
         raise
 
+    if close_recording and mailbox is not None:
+        async with store.reading() as uow:
+            blockers = evaluate_recording(await uow.meetings.facts(meeting_id)).blockers
+        await tell_organiser(store, mailbox, meeting_id, Notice.RECORDING_FORBIDDEN, blockers)
     await enforce_recording(store, meetings, meeting_id, cause="edit", mailbox=mailbox)
     attention = None
     requests_sent = 0

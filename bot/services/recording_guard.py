@@ -29,6 +29,7 @@ import aiohttp
 
 from bot.announcement.notices import recording_not_permitted_notice, recording_stop_request
 from bot.graph.failures import GRAPH_FAILURES
+from bot.graph.mailbox import ConsentMailbox
 from bot.graph.meetings import OnlineMeetings
 from bot.policy.participant_match import (
     InvitedAttendee,
@@ -108,12 +109,26 @@ class RecordingGuard:
         voice: CallVoice,
         *,
         bot_app_id: str,
+        mailbox: ConsentMailbox | None = None,
     ) -> None:
         self._store = store
+        self._mailbox = mailbox
         self._meetings = meetings
         self._chat = chat
         self._voice = voice
         self._bot_app_id = bot_app_id
+
+    async def _enforce(
+        self, meeting_id: str, cause: str, present: tuple[Participant, ...] | None = None
+    ) -> None:
+        await enforce_recording(
+            self._store,
+            self._meetings,
+            meeting_id,
+            cause=cause,
+            mailbox=self._mailbox,
+            present=present,
+        )
 
     def _match(
         self, person: SeenPerson, organiser_id: str, invited: Sequence[InvitedAttendee]
@@ -142,7 +157,7 @@ class RecordingGuard:
             presence = Presence(key, match.attendee_id, match.kind is MatchKind.ORGANISER)
             await uow.presence.joined(meeting_id, presence, uow.now())
             await uow.commit()
-        await enforce_recording(self._store, self._meetings, meeting_id, cause="participant_joined")
+        await self._enforce(meeting_id, "participant_joined")
         if match.kind is not MatchKind.UNKNOWN:
             return
         arrival = _Arrival(
@@ -165,18 +180,16 @@ class RecordingGuard:
             key = presence_key(person.teams_id, person.object_id)
             await uow.presence.left(meeting_id, key, uow.now())
             await uow.commit()
-        await enforce_recording(self._store, self._meetings, meeting_id, cause="participant_left")
+        await self._enforce(meeting_id, "participant_left")
 
     async def roster_changed(self, meeting_id: str, roster: Sequence[RosterEntry]) -> None:
         """Take the call's roster as who is present; switch recording off at once if the gate
         does not permit it, and if someone is recording anyway, tell the meeting (once)."""
         seen = await self._read_roster(meeting_id, roster)
-        await enforce_recording(
-            self._store, self._meetings, meeting_id, cause="roster_changed", present=seen.present
-        )
+        await self._enforce(meeting_id, "roster_changed", seen.present)
         changed, arrived = await self._store_roster(meeting_id, seen.people)
         if changed:
-            await enforce_recording(self._store, self._meetings, meeting_id, cause="roster_changed")
+            await self._enforce(meeting_id, "roster_changed")
         arrival = _Arrival(
             meeting_id,
             seen.thread_id,

@@ -226,6 +226,16 @@ async def get_conversation(request: web.Request) -> web.Response:
     return web.json_response(conversation_view(conversation))
 
 
+async def set_prompt_time_scale(request: web.Request) -> web.Response:
+    """`{"scale": 0}` plays prompts at once; 1 (the default) takes each WAV's duration."""
+    body = await request.json()
+    scale = body.get("scale") if isinstance(body, dict) else None
+    if not isinstance(scale, int | float) or isinstance(scale, bool) or scale < 0:
+        raise web.HTTPBadRequest(text='give {"scale": a number, 0 or more}')
+    request.config_dict[TENANT].prompt_time_scale = float(scale)
+    return web.json_response({"scale": float(scale)})
+
+
 async def list_calls(request: web.Request) -> web.Response:
     tenant = request.config_dict[TENANT]
     deliveries = request.config_dict[CALLING].deliveries
@@ -274,3 +284,4 @@ def add_teams_control_routes(app: web.Application) -> None:
     router.add_post("/api/personal-messages", message_bot)
     router.add_get("/api/conversations/{conversation}", get_conversation)
     router.add_get("/api/calls", list_calls)
+    router.add_put("/api/calls/prompt-time-scale", set_prompt_time_scale)

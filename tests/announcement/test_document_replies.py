@@ -25,8 +25,8 @@ def card_texts(content: dict[str, object]) -> list[str]:
 def test_a_refused_file_is_explained_in_text_and_card() -> None:
     notice = file_refused_notice()
     assert notice.text == (
-        "That file was not shared: the service user did not agree before the meeting to it "
-        "being shared."
+        "That file was not shared: sharing it in this meeting was not agreed by email before "
+        "the meeting."
     )
     assert card_texts(notice.card.content) == ["File not shared", notice.text]
 

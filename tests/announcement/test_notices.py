@@ -31,8 +31,8 @@ def test_a_recording_without_consent_is_announced_aloud_and_in_the_chat() -> Non
 def test_a_refused_file_is_explained_without_naming_it_or_its_owner() -> None:
     assert texts(document_refused_card().content) == [
         "File not shared",
-        "That file was not shared: the service user did not agree before the meeting to it "
-        "being shared.",
+        "That file was not shared: sharing it in this meeting was not agreed by email before "
+        "the meeting.",
     ]
 
 

@@ -185,8 +185,8 @@ async def test_a_file_nobody_agreed_to_is_withdrawn_and_the_chat_told_why(scene:
     ((thread_id, text, card),) = scene.chat.posts
     assert thread_id == meeting.thread_id
     assert text == (
-        "That file was not shared: the service user did not agree before the meeting to it "
-        "being shared."
+        "That file was not shared: sharing it in this meeting was not agreed by email before "
+        "the meeting."
     )
     assert card_heading(card) == "File not shared"
     assert "Medical letter" not in str(card)

@@ -1,0 +1,147 @@
+"""The bot inside meetings while it runs: the Teams endpoint (`/api/messages`), the calling
+endpoint (`/api/calls`) and the prompts it serves (`/prompts/`), connected to the in-meeting
+use cases (opening the meeting, the recording guard, the document guard).
+
+The endpoints are routed when the application is built, but the use cases need the bot's
+Graph clients, which open when it starts (`bot.mailbox.runtime` opens them). `LiveMeetings`
+stands between the two: until it is connected it refuses what arrives (Teams and Graph
+deliver again after a failure) rather than dropping it, so no event is lost or decided
+without the gates.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from bot.agent.endpoint import attach_bot_endpoint
+from bot.calling.endpoint import InboxNotReady, attach_calling
+from bot.calling.inbox import CallNotificationInbox
+from bot.calling.notifications import ReceivedNotice
+from bot.calling.prompts import PromptShelf, attach_prompts
+from bot.calling.tokens import CallingTokenValidator, calling_keys_url
+from bot.calling.voice import MeetingCallVoice
+from bot.config import ServiceProfile, TenantSettings
+from bot.graph.tenant import TenantClients
+from bot.scheduler.runner import Handler
+from bot.services.document_guard import DocumentGuard
+from bot.services.live_meeting import MeetingChat, PostedFile, TeamsPerson
+from bot.services.meeting_opening import MeetingOpening
+from bot.services.recording_guard import RecordingGuard
+from bot.speech.choice import speech_from_settings
+from bot.speech.settings import SpeechSettings
+from consent_store.unit_of_work import Store
+
+log = logging.getLogger(__name__)
+
+
+class NotConnected(Exception):
+    """An in-meeting event arrived before the bot's Graph clients were open."""
+
+
+@dataclass(frozen=True)
+class _UseCases:
+    opening: MeetingOpening
+    guard: RecordingGuard
+    documents: DocumentGuard
+    inbox: CallNotificationInbox
+
+
+class LiveMeetings:
+    """The `MeetingEvents`, `DocumentEvents` and calls inbox the endpoints are given; each
+    forwards to the use case once `connect` has run."""
+
+    def __init__(
+        self, store: Store, tenant: TenantSettings, service: ServiceProfile, worker_id: str
+    ) -> None:
+        self._store = store
+        self._tenant = tenant
+        self._service = service
+        self._worker_id = worker_id
+        self._shelf = PromptShelf(speech_from_settings(SpeechSettings()), tenant.public_url)
+        self._chat: MeetingChat | None = None
+        self._connected: _UseCases | None = None
+
+    def attach(self, app: web.Application) -> None:
+        """Route `/api/messages`, `/api/calls` and `/prompts/` on `app`. `ValueError` names a
+        missing tenant setting."""
+        self._chat = attach_bot_endpoint(
+            app,
+            self._store,
+            self._tenant,
+            self._service,
+            meeting_events=self,
+            document_events=self,
+        )
+        validator = CallingTokenValidator(
+            self._tenant.bot_app_id,
+            calling_keys_url(self._tenant.sandbox_origin),
+            self._tenant.tenant_id,
+        )
+        attach_calling(app, validator, self)
+        attach_prompts(app, self._shelf)
+
+    def connect(self, clients: TenantClients) -> Mapping[str, Handler]:
+        """Build the use cases over the open Graph clients; returns the timed jobs they add."""
+        if self._chat is None or clients.calls is None or clients.files is None:
+            raise ValueError("the bot's endpoints or Graph clients are missing")
+        voice = MeetingCallVoice(self._store, clients.calls, self._shelf)
+        opening = MeetingOpening(
+            self._store,
+            clients.calls,
+            self._chat,
+            voice,
+            self._service,
+            worker_id=self._worker_id,
+        )
+        guard = RecordingGuard(
+            self._store,
+            clients.meetings,
+            self._chat,
+            voice,
+            bot_app_id=self._tenant.bot_app_id,
+            mailbox=clients.mailbox,
+        )
+        documents = DocumentGuard(self._store, clients.files, self._chat)
+        inbox = CallNotificationInbox(self._store, opening, guard)
+        self._connected = _UseCases(opening, guard, documents, inbox)
+        return opening.job_handlers()
+
+    async def disconnect(self) -> None:
+        connected, self._connected = self._connected, None
+        if connected is not None:
+            await connected.inbox.close()
+
+    def _use_cases(self) -> _UseCases:
+        if self._connected is None:
+            raise NotConnected("the bot's Graph clients are not open yet")
+        return self._connected
+
+    async def meeting_started(self, thread_id: str) -> None:
+        await self._use_cases().opening.meeting_started(thread_id)
+
+    async def meeting_ended(self, thread_id: str) -> None:
+        await self._use_cases().opening.meeting_ended(thread_id)
+
+    async def participant_joined(self, thread_id: str, person: TeamsPerson) -> None:
+        await self._use_cases().guard.participant_joined(thread_id, person)
+
+    async def participant_left(self, thread_id: str, person: TeamsPerson) -> None:
+        await self._use_cases().guard.participant_left(thread_id, person)
+
+    async def file_posted(self, thread_id: str, poster: TeamsPerson, file: PostedFile) -> None:
+        await self._use_cases().documents.file_posted(thread_id, poster, file)
+
+    async def share_requested(self, thread_id: str, requester: TeamsPerson, wanted: str) -> str:
+        return await self._use_cases().documents.share_requested(thread_id, requester, wanted)
+
+    def accept(self, notices: Sequence[ReceivedNotice]) -> None:
+        if self._connected is None:
+            raise InboxNotReady
+        self._connected.inbox.accept(notices)
+
+    async def close(self) -> None:
+        await self.disconnect()
