@@ -3,7 +3,8 @@
 The confidentiality policy keeps records "in accordance with the ... corporate retention and
 disposal policy", with safeguarding as the one exception to confidentiality; so a meeting under
 a safeguarding hold is kept. Disposal clears every encrypted field and blind index of the
-meeting and of what hangs off it; what remains (ids, times, enumerations, the audit chain) is
+meeting and of what hangs off it, and deletes who was present (rows that are nothing but a
+blind index); what remains (ids, times, enumerations, the audit chain) is
 pseudonymous and still counts in statistics.
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from consent_store.audit import AuditEvent
 from consent_store.tables import (
@@ -20,6 +21,7 @@ from consent_store.tables import (
     ConsentDecisionRow,
     DocumentRow,
     MeetingRow,
+    PresenceRow,
     ReviewItemRow,
     SharedFileRow,
 )
@@ -71,6 +73,7 @@ SCRUBBED_TABLES = (
     "consent_decisions",
     "review_items",
     "shared_files",
+    "meeting_presence",
 )
 
 
@@ -109,6 +112,7 @@ async def dispose(uow: UnitOfWork, plan: DisposalPlan, actor: str) -> None:
             .where(SharedFileRow.meeting_id == meeting.id)
             .values(name_enc=None)
         )
+        await session.execute(delete(PresenceRow).where(PresenceRow.meeting_id == meeting.id))
         await session.execute(
             update(ReviewItemRow)
             .where(ReviewItemRow.meeting_id == meeting.id)

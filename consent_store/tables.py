@@ -66,7 +66,7 @@ class MeetingRow(Base):
     status: Mapped[str] = mapped_column(String(16), default="scheduled")
     teams_meeting_id: Mapped[str | None] = mapped_column(String(512))
     teams_join_url: Mapped[str | None] = mapped_column(Text)
-    teams_chat_thread_id: Mapped[str | None] = mapped_column(String(256))
+    teams_chat_thread_id: Mapped[str | None] = mapped_column(String(256), index=True)
     recording_outcome: Mapped[str | None] = mapped_column(String(16))
     safeguarding_hold: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -18,6 +18,7 @@ from datetime import datetime
 from aiohttp import web
 from sqlalchemy import func, select
 
+from bot.calling.voice import ATTENTION as PROMPT_NOT_PLAYED
 from bot.policy.blockers import Blocker
 from bot.policy.recording_gate import RecordingVerdict, evaluate_recording
 from bot.policy.role_statement import RoleStatement, decide_role
@@ -31,11 +32,13 @@ from bot.policy.terms import (
     Topic,
 )
 from bot.services.change_plan import MeetingNotChangeable, ensure_changeable
+from bot.services.document_guard import ATTENTION as FILE_NOT_WITHDRAWN
 from bot.services.meeting_changes import (
     CANCELLATION_NOT_APPLIED,
     CHANGE_NOT_APPLIED,
     NOTICES_NOT_SENT,
 )
+from bot.services.meeting_opening import ANNOUNCEMENT_FAILED, JOIN_FAILED
 from bot.services.recording_enforcement import ATTENTION as RECORDING_NOT_APPLIED
 from bot.web.home import status_in_words
 from bot.web.pages import Link, message_page, page
@@ -77,6 +80,12 @@ ATTENTION_WORDS = {
     CHANGE_NOT_APPLIED: "Teams did not accept the last change to this meeting, so it was not made.",
     CANCELLATION_NOT_APPLIED: "Teams did not remove the meeting, so it was not cancelled.",
     NOTICES_NOT_SENT: "Some attendees could not be emailed about a change to this meeting.",
+    JOIN_FAILED: "The bot could not join the meeting's call; it will try again.",
+    ANNOUNCEMENT_FAILED: "The bot could not make its opening statement in the meeting.",
+    PROMPT_NOT_PLAYED: "Something the bot had to say in the meeting's call could not be played.",
+    FILE_NOT_WITHDRAWN: (
+        "A file posted in the meeting chat could not be withdrawn; remove it from the chat."
+    ),
 }
 
 DONE_WORDS = {

@@ -1,16 +1,20 @@
 """Files posted in a meeting chat keep only a drive item id and an encrypted name: disposal
-clears the name, and key rotation moves it to the new key."""
+clears the name, and key rotation moves it to the new key. Disposal also forgets who was
+present in the meeting."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from consent_store.crypto import FieldCipher
 from consent_store.keys import KeyRing, new_key
+from consent_store.presence import Presence
 from consent_store.rekey import reencrypt
 from consent_store.retention import SCRUBBED_TABLES, dispose, plan_disposal
-from consent_store.tables import SharedFileRow
+from consent_store.tables import PresenceRow, SharedFileRow
 from consent_store.unit_of_work import Store
 from tests.builders import MEETING_START, schedule
 from tests.conftest import FakeClock
@@ -46,6 +50,21 @@ async def test_disposal_forgets_the_name_of_a_posted_file(store: Store, clock: F
     assert row is not None
     assert (row.name_enc, row.outcome, row.drive_item_id) == (None, "revoked", "01ABCDEF")
     assert "shared_files" in SCRUBBED_TABLES
+
+
+async def test_disposal_forgets_who_was_present(store: Store, clock: FakeClock) -> None:
+    meeting, _ = await schedule(store)
+    async with store.unit_of_work() as uow:
+        await uow.presence.joined(meeting, Presence("29:someone", None), MEETING_START)
+        await uow.commit()
+    clock.now = MEETING_START + timedelta(days=800)
+    async with store.unit_of_work() as uow:
+        await dispose(uow, await plan_disposal(uow, timedelta(days=365)), "test")
+        await uow.commit()
+    async with store.reading() as uow:
+        rows = (await uow.session.scalars(select(PresenceRow))).all()
+    assert rows == []
+    assert "meeting_presence" in SCRUBBED_TABLES
 
 
 async def test_key_rotation_moves_a_posted_files_name_to_the_new_key(

@@ -9,10 +9,12 @@ from datetime import timedelta
 from urllib.parse import unquote
 
 import aiohttp
+from markupsafe import escape
 
 from bot.policy.blockers import Blocker, BlockerCode
 from bot.policy.terms import AuthVerdict, Decision, Topic
 from bot.web.meeting_page import (
+    ATTENTION_WORDS,
     audit_line,
     load_meeting,
     meeting_view,
@@ -118,6 +120,19 @@ async def test_names_are_escaped(
     text = await meeting_text(signed_in, staff_site, await reference_of(store, meeting_id))
     assert "<script>" not in text
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; Bo has not replied" in text
+
+
+async def test_a_meeting_needing_attention_says_why_in_words(
+    store: Store, signed_in: aiohttp.ClientSession, staff_site: StaffServer
+) -> None:
+    meeting_id, _ = await schedule(store, a_meeting())
+    reference = await reference_of(store, meeting_id)
+    for code, words in ATTENTION_WORDS.items():
+        async with store.unit_of_work() as uow:
+            (await uow.meetings.get(meeting_id)).needs_attention = code
+            await uow.commit()
+        text = await meeting_text(signed_in, staff_site, reference)
+        assert str(escape(words)) in text, code
 
 
 async def test_an_unknown_reference_is_not_found(

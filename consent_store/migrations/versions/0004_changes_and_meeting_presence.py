@@ -24,6 +24,7 @@ def upgrade() -> None:
     with op.batch_alter_table("meetings") as batch:
         batch.add_column(sa.Column("staff_name_enc", sa.LargeBinary()))
         batch.add_column(sa.Column("teams_service_url", sa.String(512)))
+        batch.create_index("ix_meetings_teams_chat_thread_id", ["teams_chat_thread_id"])
     with op.batch_alter_table("attendees") as batch:
         batch.add_column(sa.Column("removed_at", UtcDateTime()))
     with op.batch_alter_table("documents") as batch:
@@ -84,5 +85,6 @@ def downgrade() -> None:
     with op.batch_alter_table("attendees") as batch:
         batch.drop_column("removed_at")
     with op.batch_alter_table("meetings") as batch:
+        batch.drop_index("ix_meetings_teams_chat_thread_id")
         batch.drop_column("teams_service_url")
         batch.drop_column("staff_name_enc")
