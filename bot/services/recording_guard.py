@@ -15,13 +15,15 @@ a warning card in the chat, a short spoken notice in the call, and a private not
 the organising staff to stop the recording; the sighting is audited. The notices are given
 once per recording (per meeting and set of people recording), across instances: the first
 to audit the sighting gives them. An uninvited person joining while recording was allowed
-gets the same notices.
+gets the same notices; a recording the call's roster shows within `NOTICE_QUIET` of those
+(the recording the arrival just made unlawful) is audited but not announced a second time.
 A notice that cannot be delivered never undoes or delays the switch, and is audited.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
@@ -97,6 +99,11 @@ async def _invited(uow: UnitOfWork, meeting_id: str) -> list[InvitedAttendee]:
     ]
 
 
+NOTICE_QUIET = 30.0
+"""Seconds after an uninvited arrival's notices in which a recording seen is not announced
+again (it is the same recording, now without consent)."""
+
+
 class RecordingGuard:
     """`MeetingEvents.participant_joined`/`participant_left` and `CallEvents.roster_changed`
     for the recording gate. `meeting_id` in the call's events is the store's meeting id."""
@@ -117,6 +124,7 @@ class RecordingGuard:
         self._chat = chat
         self._voice = voice
         self._bot_app_id = bot_app_id
+        self._arrival_noticed: dict[str, float] = {}
 
     async def _enforce(
         self, meeting_id: str, cause: str, present: tuple[Participant, ...] | None = None
@@ -169,6 +177,7 @@ class RecordingGuard:
         )
         await self._audit_uninvited(arrival, "meeting")
         if arrival.teams_allowed_before:
+            self._arrival_noticed[meeting_id] = time.monotonic()
             await self._give_notices(arrival)
 
     async def participant_left(self, thread_id: str, person: TeamsPerson) -> None:
@@ -201,11 +210,20 @@ class RecordingGuard:
         if seen.recording_keys:
             async with self._store.reading() as uow:
                 permitted = evaluate_recording(await uow.meetings.facts(meeting_id)).permitted
-            if not permitted and await self._first_sighting(meeting_id, seen.recording_keys):
+            if (
+                not permitted
+                and await self._first_sighting(meeting_id, seen.recording_keys)
+                and not self._just_noticed(meeting_id)
+            ):
                 await self._give_notices(replace(arrival, uninvited=()))
             return
         if arrival.someone_uninvited and arrival.teams_allowed_before:
             await self._give_notices(arrival)
+
+    def _just_noticed(self, meeting_id: str) -> bool:
+        """Whether this instance told the meeting of an uninvited arrival moments ago."""
+        noticed = self._arrival_noticed.get(meeting_id)
+        return noticed is not None and time.monotonic() - noticed < NOTICE_QUIET
 
     async def _read_roster(self, meeting_id: str, roster: Sequence[RosterEntry]) -> _SeenRoster:
         """The roster matched to the meeting's attendees, read without writing anything."""

@@ -4,8 +4,8 @@ called on the bot directly; what is checked is what people in the meeting would 
 
 The meeting starts and the bot joins the call, the opening prompt plays and the card appears
 in the chat; a stranger is admitted, so Teams' recording setting is switched off and, as a
-recording that began while it was allowed is still running, the chat is warned and the
-organiser told privately; a file nobody agreed to is withdrawn from the chat's members with
+recording that began while it was allowed is still running, the chat is warned (once) and
+the organiser told privately; a file nobody agreed to is withdrawn from the chat's members with
 the reason posted; the agreed document is acknowledged and stays shared."""
 
 from __future__ import annotations
@@ -195,3 +195,5 @@ async def test_the_bot_opens_the_meeting_and_guards_recording_and_documents(
             select(SharedFileRow.outcome).where(SharedFileRow.meeting_id == scheduled.meeting_id)
         )
         assert sorted(outcomes) == ["revoked", "shared"]
+    texts = chat_texts(await running.meeting(online_meeting_id))
+    assert len([t for t in texts if t.startswith("Recording is not permitted")]) == 1
