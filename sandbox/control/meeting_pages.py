@@ -134,14 +134,21 @@ def _participants(view: dict[str, Any]) -> str:
     return f"<ul>{items}</ul>" if items else "<p>Nobody has joined yet.</p>"
 
 
-def _invitees(online_meeting: OnlineMeeting, meeting: LiveMeeting) -> list[str]:
+def _invitees(tenant: Tenant, online_meeting: OnlineMeeting, meeting: LiveMeeting) -> list[str]:
     """Who may be admitted from the invitation: object ids and addresses not in the meeting."""
     keys = [a.user_id or a.upn or "" for a in online_meeting.attendees]
-    return [k for k in keys if k and not _present(meeting, k)]
+    return [k for k in keys if k and not _present(tenant, meeting, k)]
 
 
-def _present(meeting: LiveMeeting, key: str) -> bool:
+def _present(tenant: Tenant, meeting: LiveMeeting, key: str) -> bool:
+    """Whether the person `key` names is in the meeting; an outside person joins anonymously,
+    so their account (not the address) is what the meeting knows them by."""
     attendance = meeting.participant(key)
+    if attendance is None:
+        try:
+            attendance = meeting.attendance.get(tenant.teams_accounts.resolve(key).id)
+        except LookupError:
+            return False
     return attendance is not None and attendance.in_meeting
 
 
@@ -167,7 +174,7 @@ def _controls(
             + "<p class='meta'>The organiser joins first.</p>"
         )
     else:
-        invitees = [(k, _name(tenant, k)) for k in _invitees(online_meeting, meeting)]
+        invitees = [(k, _name(tenant, k)) for k in _invitees(tenant, online_meeting, meeting)]
         if invitees:
             parts.append(
                 form(
