@@ -15,8 +15,11 @@ from pathlib import Path
 from urllib.parse import quote
 
 from playwright.async_api import Page, expect
+from sqlalchemy import select
 
 from bot.config import Settings
+from bot.policy.terms import Decision
+from consent_store.tables import AuditEntryRow
 from consent_store.unit_of_work import Store
 from sandbox.seed import COORDINATOR, PARENT_CARER, SENCO, SEND_OFFICER
 from templates import UK_TIME
@@ -90,11 +93,15 @@ async def test_a_refusal_and_a_change_of_mind(
     )
     await reply_to_request(page, sandbox, SEND_OFFICER.address, reference, REFUSAL)
 
-    async def decisions_recorded(count: int) -> bool:
+    async def everyone_answered() -> bool:
         async with store.reading() as uow:
-            return len((await uow.meetings.facts(meeting.id)).decisions) >= count
+            facts = await uow.meetings.facts(meeting.id)
+        answered = {d.attendee_id for d in facts.decisions}
+        return answered >= {a.id for a in facts.attendees} and any(
+            d.decision is Decision.REFUSED for d in facts.decisions
+        )
 
-    await story.until(lambda: decisions_recorded(3))
+    await story.until(everyone_answered)
     await page.goto(f"{bot}/tab/meetings/{reference}")
     await expect(page.locator("#recording-answer")).to_have_text("Recording not permitted")
     reasons = page.get_by_role("list").filter(has_text="refused consent")
@@ -121,6 +128,14 @@ async def test_a_refusal_and_a_change_of_mind(
     await expect(page.get_by_text("Recording allowed: yes.")).to_be_visible()
     await shot(page, "consent-3-sandbox-meeting")
 
+    async def organiser_told() -> bool:
+        async with store.reading() as uow:
+            entries = await uow.session.scalars(
+                select(AuditEntryRow.action).where(AuditEntryRow.meeting_id == meeting.id)
+            )
+            return "organiser.told" in set(entries)
+
+    await story.until(organiser_told)
     await page.goto(f"{sandbox}/sandbox/people/{quote(COORDINATOR.mail)}")
     notice = page.get_by_role("listitem").filter(has_text=reference)
     await expect(notice).to_have_count(1)
