@@ -1,14 +1,20 @@
-"""Benchmark: from a call roster showing recording without consent to Teams' `allowRecording`
-being switched off. Target: p95 under 250 ms.
+"""Benchmark: from the call roster notification reaching the bot's `/api/calls` to Teams'
+`allowRecording` being switched off. Target: p95 under 250 ms.
 
-Serves the seeded sandbox tenant on loopback and schedules 20 meetings (in the store and as
-Teams meetings in the sandbox) whose attendees all consented, so recording is allowed. Each
-meeting then runs rounds concurrently with the others: a roster in which a stranger is
-recording (the gate closes: someone uninvited is present), timed from the roster reaching the
-guard to the sandbox having handled the PATCH of that meeting; then a roster without the
-stranger (recording is allowed again, not timed). The roster goes to
-`RecordingGuard.roster_changed` directly (no HTTP endpoint for call notifications yet); the
-chat and the voice are stand-ins that do nothing. The last line reads `guard_p95_ms: N`.
+Serves the seeded sandbox tenant and, on the port below it, the bot as `serving_app` builds it
+(`/api/messages`, `/api/calls`, the consent mailbox's background work), both on loopback in
+this process, over a scratch database. Schedules 20 meetings (in the store and as Teams
+meetings in the sandbox) whose attendees all consented, so recording is allowed; each is
+started in the sandbox, so the bot joins its call, then the parent is admitted and the
+organiser starts recording. Each meeting then runs rounds concurrently with the others: a
+stranger appears in the sandbox's live meeting and the sandbox's calling service sends the
+bot's call the new roster (a signed comms notification; no join activity is sent, so the
+roster is the only way the bot learns of the stranger). The bot checks the calling JWT,
+answers 202, its inbox hands the roster to the recording guard, and the guard PATCHes the
+onlineMeeting. Timed from the notification request reaching the bot's application (its
+outermost middleware) to the sandbox having handled that PATCH; also shown from the sandbox
+queueing the notification. Then the stranger leaves (a roster without them), recording is
+allowed again, not timed. The last line reads `guard_p95_ms: N`.
 
     .venv/bin/python bench/recording_guard.py        # PostgreSQL (IASS_BENCH_POSTGRES_URL)
     .venv/bin/python bench/recording_guard.py --engine sqlite
@@ -18,81 +24,143 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import random
+import socket
 import statistics
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from functools import cached_property
 
 from aiohttp import web
-from scratch import fresh_key_ring, progress, scratch_database
+from pydantic import SecretStr
+from scratch import progress, scratch_database
 
-from bot.graph.client import open_graph_client
-from bot.graph.config import GraphClientConfig
+from bot.config import Settings, TenantSettings
 from bot.graph.meetings import OnlineMeetings
+from bot.graph.tenant import open_tenant
 from bot.policy.terms import AttendeeKind, AuthVerdict, Decision, DeclaredRole, Topic
-from bot.services.live_meeting import RosterEntry
 from bot.services.recording_enforcement import enforce_recording
-from bot.services.recording_guard import RecordingGuard
+from bot.serving import sandbox_tenant, serving_app
+from consent_store.calls import MeetingCallRecords
+from consent_store.keys import new_key
 from consent_store.migrate import upgrade_to_head
 from consent_store.records import NewAttendee, NewDecision, NewMeeting
 from consent_store.unit_of_work import Store
 from sandbox.app import create_sandbox_app
-from sandbox.seed import (
-    BOT_CATALOG_APP_ID,
-    BOT_CLIENT_ID,
-    BOT_CLIENT_SECRET,
-    COORDINATOR,
-    PARENT_CARER,
-    SENCO,
-    seeded_tenant,
-)
+from sandbox.app_keys import CALLING, TEAMS, TENANT
+from sandbox.calls.calling import CallingService
+from sandbox.calls.calls import comparable_call_id
+from sandbox.seed import COORDINATOR, PARENT_CARER, SENCO, seeded_tenant
+from sandbox.teams.live_meetings import Attendance, LiveMeeting
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+CALLS_PREFIX = "/communications/calls/"
 
 
-class PatchClock:
-    """Sandbox middleware noting when each onlineMeeting PATCH was handled, by meeting id."""
+class Moments:
+    """When something last happened, by key, with an event to wait for the next one."""
 
     def __init__(self) -> None:
-        self.patched: dict[str, asyncio.Event] = {}
-        self.patched_at: dict[str, float] = {}
+        self._events: dict[str, asyncio.Event] = {}
+        self.at: dict[str, float] = {}
 
-    def expect(self, teams_id: str) -> asyncio.Event:
-        self.patched[teams_id] = asyncio.Event()
-        return self.patched[teams_id]
+    def expect(self, key: str) -> asyncio.Event:
+        self._events[key] = asyncio.Event()
+        return self._events[key]
+
+    def happened(self, key: str, at: float) -> None:
+        self.at[key] = at
+        if key in self._events:
+            self._events[key].set()
+
+
+class RosterArrivals(Moments):
+    """Bot middleware (outermost) noting when each roster notification reached `/api/calls`,
+    by call id; any answer but 202 is kept as a failure."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.refused: list[int] = []
+
+    @web.middleware
+    async def middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        if request.method != "POST" or request.path != "/api/calls":
+            return await handler(request)
+        arrived = time.perf_counter()
+        body = json.loads(await request.read())
+        response = await handler(request)
+        if response.status != 202:
+            self.refused.append(response.status)
+        for notification in body["value"]:
+            resource = notification["resourceUrl"]
+            if resource.endswith("/participants"):
+                call_id = resource.split(CALLS_PREFIX, 1)[1].split("/", 1)[0]
+                self.happened(comparable_call_id(call_id), arrived)
+        return response
+
+
+class PatchClock(Moments):
+    """Sandbox middleware noting when each onlineMeeting PATCH was handled, by meeting id."""
 
     @web.middleware
     async def middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         response = await handler(request)
         if request.method == "PATCH" and "/onlineMeetings/" in request.path:
-            teams_id = request.path.rsplit("/", 1)[-1]
-            self.patched_at[teams_id] = time.perf_counter()
-            if teams_id in self.patched:
-                self.patched[teams_id].set()
+            self.happened(request.path.rsplit("/", 1)[-1], time.perf_counter())
         return response
 
 
-class SilentChat:
-    async def post(self, thread_id: str, text: str, card: dict[str, Any] | None = None) -> None:
-        return None
+class BenchSettings(Settings):
+    """The bot's settings for the run: its scratch database and keys, the sandbox tenant."""
 
-    async def notify_privately(self, thread_id: str, object_ids: Sequence[str], text: str) -> None:
-        return None
-
-
-class SilentVoice:
-    async def say(self, meeting_id: str, text: str) -> None:
-        return None
+    @cached_property
+    def tenant(self) -> TenantSettings:
+        return sandbox_tenant(self.port)
 
 
-ORGANISER = RosterEntry("p-organiser", COORDINATOR.display_name, COORDINATOR.object_id, False)
-PARENT = RosterEntry("p-parent", PARENT_CARER.display_name, None, False)
+def free_port_pair() -> int:
+    """A free port whose next port is free too (the sandbox goes there)."""
+    while True:
+        with socket.socket() as first:
+            first.bind(("127.0.0.1", 0))
+            port = int(first.getsockname()[1])
+            with socket.socket() as second:
+                try:
+                    second.bind(("127.0.0.1", port + 1))
+                except OSError:
+                    continue
+                return port
+
+
+@asynccontextmanager
+async def served(app: web.Application, port: int) -> AsyncIterator[None]:
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "localhost", port).start()
+    try:
+        yield
+    finally:
+        await runner.cleanup()
+
+
+@dataclass(frozen=True)
+class BenchMeeting:
+    """One scheduled meeting: the store's id, the onlineMeeting, its live meeting and the
+    bot's call in it (comparable call id)."""
+
+    meeting_id: str
+    online_meeting_id: str
+    live: LiveMeeting
+    call_id: str
 
 
 async def schedule(store: Store, meetings: OnlineMeetings, number: int) -> tuple[str, str]:
-    """A meeting everyone consented to be recorded, in the store and in Teams; its ids."""
+    """A meeting everyone consented to be recorded, in the store and in Teams with the bot
+    installed in its chat; its ids."""
     start = datetime.now(UTC) + timedelta(hours=1)
     planned = NewMeeting(
         title=f"Bench meeting {number}",
@@ -107,6 +175,7 @@ async def schedule(store: Store, meetings: OnlineMeetings, number: int) -> tuple
         ),
     )
     teams = await meetings.create(COORDINATOR.object_id, planned.title, start, planned.ends_at, ())
+    await meetings.install_bot(teams.chat_thread_id)
     async with store.unit_of_work() as uow:
         row = await uow.meetings.add(planned, uow.now())
         row.teams_meeting_id, row.teams_chat_thread_id = teams.id, teams.chat_thread_id
@@ -129,83 +198,177 @@ async def schedule(store: Store, meetings: OnlineMeetings, number: int) -> tuple
     return row.id, teams.id
 
 
+async def until(check: Callable[[], Awaitable[bool]], what: str, seconds: float = 15.0) -> None:
+    deadline = time.perf_counter() + seconds
+    while not await check():
+        if time.perf_counter() > deadline:
+            raise RuntimeError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.01)
+
+
+async def recording_allowed_again(store: Store, meeting: BenchMeeting) -> None:
+    """Wait until the store notes Teams allowing recording (the guard's last write)."""
+
+    async def allowed() -> bool:
+        async with store.reading() as uow:
+            return (await uow.meetings.get(meeting.meeting_id)).teams_recording_allowed is True
+
+    await until(allowed, "recording to be allowed again")
+
+
+async def open_meeting(
+    store: Store, sandbox: web.Application, meeting_id: str, online_meeting_id: str
+) -> BenchMeeting:
+    """Start the meeting in the sandbox (the bot joins its call), admit the parent and have
+    the organiser record; recording must still be allowed after all that."""
+    tenant, driver = sandbox[TENANT], sandbox[TEAMS]
+    live = driver.create(online_meeting_id)
+    await driver.start(online_meeting_id)
+
+    def established() -> list[str]:
+        calls = tenant.calls.live_in(live.thread_id)
+        return [c.id for c in calls if c.state == "established"]
+
+    async def bot_knows_its_call() -> bool:
+        calls = established()
+        if not calls:
+            return False
+        async with store.reading() as uow:
+            return await MeetingCallRecords(uow.session).meeting_of(calls[0]) == meeting_id
+
+    await until(bot_knows_its_call, "the bot to join the call")
+    await driver.admit(online_meeting_id, PARENT_CARER.address)
+    driver.start_recording(online_meeting_id, COORDINATOR.object_id)
+    return BenchMeeting(meeting_id, online_meeting_id, live, comparable_call_id(established()[0]))
+
+
+def roster_sent(calling: CallingService, live: LiveMeeting) -> float:
+    calling.roster_changed(live.thread_id)
+    return time.perf_counter()
+
+
+@dataclass
+class Timings:
+    from_arrival: list[float]
+    from_sending: list[float]
+
+
 async def rounds(
-    guard: RecordingGuard,
-    clock: PatchClock,
-    meeting_id: str,
-    teams_id: str,
+    sandbox: web.Application,
+    store: Store,
+    arrivals: RosterArrivals,
+    patches: PatchClock,
+    meeting: BenchMeeting,
     count: int,
     pause: Callable[[], float],
-) -> list[float]:
-    """Milliseconds from each recording roster to the sandbox having the setting patched."""
-    timings = []
+) -> Timings:
+    """Milliseconds from each stranger's roster to the sandbox having the setting patched."""
+    tenant, calling = sandbox[TENANT], sandbox[CALLING]
+    online_meeting = tenant.meetings.get(meeting.online_meeting_id)
+    assert online_meeting is not None
+    timings = Timings([], [])
     for number in range(count):
         await asyncio.sleep(pause())
-        stranger = RosterEntry(f"p-stranger-{number}", f"Guest {number}", None, True)
-        patched = clock.expect(teams_id)
-        started = time.perf_counter()
-        await guard.roster_changed(meeting_id, [ORGANISER, PARENT, stranger])
+        account = tenant.teams_accounts.anonymous(f"Guest {number}")
+        stranger = Attendance(account, "Attendee", invited=False, joined_at=tenant.now())
+        arrived, patched = arrivals.expect(meeting.call_id), patches.expect(online_meeting.id)
+        meeting.live.attendance[account.id] = stranger
+        sent = roster_sent(calling, meeting.live)
+        await asyncio.wait_for(asyncio.gather(arrived.wait(), patched.wait()), timeout=10)
+        if online_meeting.allow_recording:
+            raise RuntimeError("the PATCH did not switch recording off")
+        patched_at = patches.at[online_meeting.id]
+        timings.from_arrival.append((patched_at - arrivals.at[meeting.call_id]) * 1000)
+        timings.from_sending.append((patched_at - sent) * 1000)
+
+        patched = patches.expect(online_meeting.id)
+        stranger.left_at = tenant.now()
+        roster_sent(calling, meeting.live)
         await asyncio.wait_for(patched.wait(), timeout=10)
-        timings.append((clock.patched_at[teams_id] - started) * 1000)
-        await guard.roster_changed(meeting_id, [ORGANISER, PARENT])
+        await recording_allowed_again(store, meeting)
     return timings
 
 
 async def run(
     engine: str, meeting_count: int, events_per_meeting: int, mean_pause: float, seed: int
 ) -> float:
-    clock = PatchClock()
-    tenant = seeded_tenant()
-    app = create_sandbox_app(tenant)
-    app.middlewares.append(clock.middleware)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    origin = f"http://127.0.0.1:{runner.addresses[0][1]}"
-    config = GraphClientConfig(
-        tenant_id=tenant.tenant_id,
-        client_id=BOT_CLIENT_ID,
-        client_secret=BOT_CLIENT_SECRET,
-        graph_base_url=f"{origin}/v1.0",
-        authority_rewrite_to=origin,
-    )
-    try:
-        async with scratch_database(engine) as url, open_graph_client(config) as graph:
-            progress(f"migrating a new {engine} database")
-            await asyncio.to_thread(upgrade_to_head, url)
-            store = Store.open(url, fresh_key_ring())
-            try:
-                meetings = OnlineMeetings(graph, BOT_CATALOG_APP_ID, config.graph_base_url)
-                progress(f"scheduling {meeting_count} meetings with recording allowed")
-                scheduled = [await schedule(store, meetings, n) for n in range(meeting_count)]
-                guard = RecordingGuard(
-                    store, meetings, SilentChat(), SilentVoice(), bot_app_id=BOT_CLIENT_ID
-                )
+    port = free_port_pair()
+    arrivals, patches = RosterArrivals(), PatchClock()
+    async with scratch_database(engine) as url:
+        progress(f"migrating a new {engine} database")
+        await asyncio.to_thread(upgrade_to_head, url)
+        settings = BenchSettings(
+            _env_file=None,
+            database_url=url,
+            encryption_keys=SecretStr(f"bench:{new_key()}"),
+            encryption_key_id="bench",
+            blind_index_key=SecretStr(new_key()),
+            audit_key=SecretStr(new_key()),
+            PORT=port,
+        )
+        tenant_settings = settings.tenant
+        seeded = seeded_tenant()
+        seeded.bot_endpoint = f"{tenant_settings.public_url}/api/messages"
+        seeded.sandbox_url = tenant_settings.sandbox_origin
+        seeded.prompt_time_scale = 0
+        sandbox = create_sandbox_app(seeded, public_origin=tenant_settings.sandbox_origin)
+        sandbox.middlewares.append(patches.middleware)
+        bot = serving_app(settings, host="localhost")
+        bot.middlewares.insert(0, arrivals.middleware)
+        store = Store.open(url, settings.key_ring())
+        try:
+            async with (
+                served(sandbox, port + 1),
+                served(bot, port),
+                open_tenant(tenant_settings) as clients,
+            ):
+                progress(f"scheduling {meeting_count} meetings; the bot joins each one's call")
+                opened = []
+                for number in range(meeting_count):
+                    meeting_id, online_id = await schedule(store, clients.meetings, number)
+                    opened.append(await open_meeting(store, sandbox, meeting_id, online_id))
+                await sandbox[CALLING].idle()
+                for meeting in opened:
+                    await recording_allowed_again(store, meeting)
                 progress("warming up")
-                await rounds(guard, clock, *scheduled[0], 2, lambda: 0.0)
-                progress(f"{meeting_count} meetings x {events_per_meeting} recording rosters")
-                started = time.perf_counter()
+                await rounds(sandbox, store, arrivals, patches, opened[0], 2, lambda: 0.0)
+                progress(f"{meeting_count} meetings x {events_per_meeting} stranger rosters")
                 rng = random.Random(seed)
 
                 def pause() -> float:
                     return rng.uniform(0, 2 * mean_pause)
 
+                started = time.perf_counter()
                 per_meeting = await asyncio.gather(
-                    *(rounds(guard, clock, m, t, events_per_meeting, pause) for m, t in scheduled)
+                    *(
+                        rounds(sandbox, store, arrivals, patches, m, events_per_meeting, pause)
+                        for m in opened
+                    )
                 )
                 elapsed = time.perf_counter() - started
-            finally:
-                await store.close()
-    finally:
-        await runner.cleanup()
-    timings = [t for meeting in per_meeting for t in meeting]
+        finally:
+            await store.close()
+    if arrivals.refused:
+        raise RuntimeError(f"/api/calls refused notifications: {sorted(set(arrivals.refused))}")
+    timings = [t for meeting in per_meeting for t in meeting.from_arrival]
+    from_sending = [t for meeting in per_meeting for t in meeting.from_sending]
     p95 = statistics.quantiles(timings, n=100)[94]
     print(f"engine: {engine}")
-    print("path: RecordingGuard.roster_changed called directly; Graph PATCH over loopback")
     print(
-        f"meetings: {meeting_count}  recording rosters: {len(timings)}  in {elapsed:.1f} s"
+        "path: sandbox roster notification (calling JWT) POSTed to the served bot's /api/calls"
+        " -> JWT check, 202 -> inbox -> RecordingGuard -> Graph PATCH onlineMeeting to the"
+        " sandbox, all over loopback; timed from the request reaching the bot app (outermost"
+        " middleware) to the sandbox's PATCH handler returning; the stranger is put in the"
+        " sandbox's live meeting without a join activity, so only the roster tells the bot"
+    )
+    print(
+        f"meetings: {meeting_count}  stranger rosters: {len(timings)}  in {elapsed:.1f} s"
         f"  (each meeting: a pause of 0-{2 * mean_pause:g} s before each round)"
+    )
+    print(
+        f"from_sandbox_sending_p50_ms: {statistics.median(from_sending):.1f}"
+        f"  p95: {statistics.quantiles(from_sending, n=100)[94]:.1f}"
+        f"  max: {max(from_sending):.1f}"
     )
     print(f"guard_p50_ms: {statistics.median(timings):.1f}")
     print(f"guard_max_ms: {max(timings):.1f}")
