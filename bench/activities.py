@@ -1,13 +1,27 @@
-"""Benchmark: Teams activities signed as the Bot Framework channel signs them, posted to the
-bot's `/api/messages` over loopback, against a bare Agents SDK echo agent under the same load.
+"""Benchmark: Teams activities signed as the Bot Framework channel signs them, posted over
+loopback to the bot as it is served, and to a bare Agents SDK echo agent under the same load.
 
-Both endpoints run the SDK's JWT middleware with issuer checking on (keys from the sandbox
-tenant's channel key set) and get their connector tokens from the sandbox's Entra ID through
-the same off-loop msal provider; the echo agent replies to every message through a minimal
-local Bot Connector, the bot answers as it would in a meeting (participant events and files
-posted in the chat go to no-op use cases; the bot's own checks, the service URL guard and
-the store look-up of the chat's meeting all run). The load alternates participant-join
-events and chat messages with a file, across 20 meeting chats, at concurrency 50 and 5.
+The bot side is the product: `LiveMeetings` (the `/api/messages`, `/api/calls` and `/prompts/`
+endpoints) connected to the bot's Graph clients (`open_tenant`) against the seeded sandbox
+tenant. Its 20 meetings are scheduled with `schedule_meeting` (Teams meeting, store, the bot
+installed in the chat, consent requests sent), consent to recording and documents recorded
+for each (one meeting in four: the parent carer refused the documents), Teams made to match
+the gate, and each meeting started in the sandbox (the bot joins the call and opens it). Each
+activity's token is the one the sandbox's channel signs for Teams. The load cycles through each
+meeting's chat: invited people (the parent carer and SENCO, anonymously by name; the organiser)
+and a stranger join, the stranger leaves (the recording guard: presence, the gate, Teams'
+`allowRecording` switched off and on, the card, the spoken notice and the private notice when
+the stranger comes in), and the organiser posts the proposed document and other files (the
+document guard: Graph share look-up, revoke or acknowledgement, the post in the chat through
+the sandbox's connector). Each file is put in the organiser's OneDrive just before it is
+posted and taken out after the answer, so the sandbox's drives stay small.
+
+The echo agent runs the SDK's JWT middleware with issuer checking on, gets its connector tokens
+from the sandbox's Entra ID through the same off-loop msal provider, and answers every message
+through a minimal local Bot Connector. Both take the same activities (the echo agent's with its
+own connector as `serviceUrl`), at concurrency 50 and 5. The sandbox serves in the same process
+and event loop, so what it does for the bot (Graph, the connector, calls) counts on the bot's
+side.
 
 Targets: throughput at concurrency 50 at least half the echo agent's; p95 at concurrency 5 at
 most twice the echo agent's. The last line reads `activities_vs_echo: R` (throughput ratio at
@@ -22,12 +36,13 @@ import argparse
 import asyncio
 import itertools
 import json
+import socket
 import statistics
 import time
 import warnings
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -45,46 +60,64 @@ from microsoft_agents.hosting.core import (
 )
 from pydantic import SecretStr
 from scratch import fresh_key_ring, progress, scratch_database
+from sqlalchemy import select
 
-from bot.agent.endpoint import (
-    AGENT_CONFIGURATION,
-    SERVICE_CONNECTION,
-    build_bot_endpoint,
-    channel_auth_configuration,
-)
-from bot.agent.sandbox_substitution import sandbox_token_providers, use_sandbox_channel_keys
+from bot.agent.endpoint import AGENT_CONFIGURATION, SERVICE_CONNECTION, channel_auth_configuration
+from bot.agent.sandbox_substitution import sandbox_token_providers
 from bot.config import ServiceProfile, TenantSettings
-from bot.policy.terms import AttendeeKind, DeclaredRole
-from bot.services.live_meeting import PostedFile, TeamsPerson
+from bot.graph.tenant import TenantClients, open_tenant
+from bot.meeting_runtime import LiveMeetings
+from bot.policy.terms import AttendeeKind, AuthVerdict, Decision, DeclaredRole, Topic
+from bot.services.recording_enforcement import enforce_recording
+from bot.services.scheduling import schedule_meeting
 from consent_store.migrate import upgrade_to_head
-from consent_store.records import NewAttendee, NewMeeting
+from consent_store.records import NewAttendee, NewDecision, NewDocument, NewMeeting
+from consent_store.tables import DocumentRow
 from consent_store.unit_of_work import Store
 from sandbox.app import create_sandbox_app
-from sandbox.seed import BOT_CLIENT_ID, BOT_CLIENT_SECRET, COORDINATOR, TENANT_ID, seeded_tenant
+from sandbox.app_keys import CALLING, TEAMS, TENANT
+from sandbox.botframework.tokens import channel_token as teams_channel_token
+from sandbox.files import DriveItem, Grantee, ItemPermission
+from sandbox.seed import (
+    BOT_CATALOG_APP_ID,
+    BOT_CLIENT_ID,
+    BOT_CLIENT_SECRET,
+    CONSENT_MAILBOX,
+    COORDINATOR,
+    PARENT_CARER,
+    SENCO,
+    TENANT_ID,
+    seeded_tenant,
+)
+from sandbox.teams import activities
+from sandbox.teams.accounts import TeamsAccount
+from sandbox.teams.live_meetings import Attendance, LiveMeeting, invitee, meeting_role
 from sandbox.tenant import Tenant
 
 MEETING_CHATS = 20
 WARM_UP = 200
 CONCURRENCIES = (50, 5)
 ISSUER = "https://api.botframework.com"
-FILE_DOWNLOAD_INFO = "application/vnd.microsoft.teams.file.download.info"
-
-
-class QuietMeeting:
-    """The in-meeting use cases, doing nothing: the benchmark measures the endpoint."""
-
-    async def meeting_started(self, thread_id: str) -> None: ...
-
-    async def meeting_ended(self, thread_id: str) -> None: ...
-
-    async def participant_joined(self, thread_id: str, person: TeamsPerson) -> None: ...
-
-    async def participant_left(self, thread_id: str, person: TeamsPerson) -> None: ...
-
-    async def file_posted(self, thread_id: str, poster: TeamsPerson, file: PostedFile) -> None: ...
-
-    async def share_requested(self, thread_id: str, requester: TeamsPerson, wanted: str) -> str:
-        return ""
+DOCUMENT_TITLE = "Draft EHC plan"
+STEPS = (
+    "join parent carer",
+    "post the proposed document",
+    "join SENCO",
+    "post another file",
+    "join stranger",
+    "post the proposed document",
+    "stranger leaves",
+    "post another file",
+    "join organiser",
+    "post another file",
+)
+"""What happens in each meeting chat, in turn: half participant events, half files."""
+BOT_SIDE = (
+    "bot: LiveMeetings over open_tenant Graph clients, sandbox tenant on loopback; "
+    f"{MEETING_CHATS} meetings scheduled (bot installed, consent recorded, started, call "
+    "joined); joins and leaves run the recording guard (presence, gate, allowRecording, "
+    "notices), files the document guard (share look-up, revoke or acknowledge, chat post)"
+)
 
 
 def local_connector() -> web.Application:
@@ -135,49 +168,6 @@ def echo_agent(tenant: TenantSettings) -> web.Application:
     return app
 
 
-def thread_id(index: int) -> str:
-    return f"19:meeting_bench{index:04d}@thread.v2"
-
-
-def activity(index: int, service_url: str) -> dict[str, Any]:
-    """Participant joins and messages with a file, in turn, spread over the meeting chats."""
-    chat = thread_id(index % MEETING_CHATS)
-    base: dict[str, Any] = {
-        "id": str(1_000_000 + index),
-        "channelId": "msteams",
-        "serviceUrl": service_url,
-        "timestamp": datetime.now(UTC).isoformat(),
-        "from": {"id": f"29:1person{index % 7}", "aadObjectId": COORDINATOR.object_id},
-        "recipient": {"id": f"28:{BOT_CLIENT_ID}", "name": "IASS"},
-        "conversation": {"id": chat, "tenantId": TENANT_ID, "isGroup": True},
-        "channelData": {"tenant": {"id": TENANT_ID}, "meeting": {"id": f"M{index % 20}"}},
-    }
-    if index % 2 == 0:
-        member = {
-            "user": {"id": f"29:1person{index % 7}", "name": "Someone", "userRole": "anonymous"},
-            "meeting": {"inMeeting": True, "role": "Attendee"},
-        }
-        return base | {
-            "type": "event",
-            "name": "application/vnd.microsoft.meetingParticipantJoin",
-            "value": {"members": [member]},
-        }
-    name = f"report {index}.pdf"
-    return base | {
-        "type": "message",
-        "text": "Here is the report",
-        "attachments": [
-            {
-                "contentType": FILE_DOWNLOAD_INFO,
-                "contentUrl": f"https://contoso-my.sharepoint.com/personal/p/{name}",
-                "name": name,
-                "content": {"downloadUrl": "https://x", "uniqueId": "ABC", "fileType": "pdf"},
-            },
-            {"contentType": "text/html", "content": "<p>Here is the report</p>"},
-        ],
-    }
-
-
 @dataclass(frozen=True)
 class Result:
     throughput: float
@@ -186,34 +176,266 @@ class Result:
     p99: float
 
 
+@dataclass(frozen=True)
+class BenchMeeting:
+    """A scheduled, started meeting and the proposed document as it sits in OneDrive."""
+
+    number: int
+    online_meeting_id: str
+    live: LiveMeeting
+    document: DriveItem
+    document_permissions: tuple[ItemPermission, ...]
+
+
+Prepared = tuple[bytes, Callable[[], None]]
+"""An activity's body, and what to undo in the sandbox once it has been answered."""
+
+
+class Traffic:
+    """The activities of the load, made as Teams makes them (`sandbox.teams.activities`)."""
+
+    def __init__(self, tenant: Tenant, meetings: Sequence[BenchMeeting]) -> None:
+        self._tenant = tenant
+        self._meetings = meetings
+        self._organiser = tenant.teams_accounts.resolve(COORDINATOR.object_id)
+        owner = tenant.directory.user_by_object_id(COORDINATOR.object_id)
+        assert owner is not None
+        self._owner = owner
+        self._strangers: dict[tuple[str, int, int], TeamsAccount] = {}
+
+    def activity(self, run: str, index: int, service_url: str) -> Prepared:
+        meeting = self._meetings[index % len(self._meetings)]
+        cycle, step = divmod(index // len(self._meetings), len(STEPS))
+        what = STEPS[step]
+        if what == "join parent carer":
+            return self._event(meeting, PARENT_CARER.address, None, service_url)
+        if what == "join SENCO":
+            return self._event(meeting, SENCO.address, None, service_url)
+        if what == "join organiser":
+            return self._event(meeting, COORDINATOR.object_id, None, service_url)
+        if what in ("join stranger", "stranger leaves"):
+            stranger = self._stranger(run, meeting.number, cycle)
+            left = None if what == "join stranger" else self._tenant.now()
+            return self._event(meeting, stranger.id, left, service_url)
+        if what == "post the proposed document":
+            return self._file(meeting, meeting.document, service_url, keep=True)
+        item = self._tenant.files.share_in_chat(
+            self._owner,
+            f"Notes {run} {index}.docx",
+            b"notes",
+            "application/octet-stream",
+            self._members(meeting),
+            self._tenant.now(),
+        )
+        return self._file(meeting, item, service_url, keep=False)
+
+    def _stranger(self, run: str, number: int, cycle: int) -> TeamsAccount:
+        key = (run, number, cycle)
+        if key not in self._strangers:
+            self._strangers[key] = self._tenant.teams_accounts.anonymous(f"Visitor {cycle}")
+        return self._strangers[key]
+
+    def _members(self, meeting: BenchMeeting) -> list[Grantee]:
+        chat = self._tenant.chats.get(meeting.live.thread_id)
+        assert chat is not None
+        return [Grantee(m.user_id, m.display_name, m.email) for m in chat.members]
+
+    def _event(
+        self, meeting: BenchMeeting, who: str, left: datetime | None, service_url: str
+    ) -> Prepared:
+        online = self._tenant.meetings.get(meeting.online_meeting_id)
+        assert online is not None
+        account = self._tenant.teams_accounts.resolve(who)
+        invitation = invitee(online, account, who if "@" in who else None)
+        attendance = Attendance(
+            account=account,
+            role=meeting_role(online, account, invitation),
+            invited=invitation is not None or account.aad_object_id == online.organizer_id,
+            joined_at=self._tenant.now(),
+            left_at=left,
+        )
+        conversation = self._tenant.conversations.meeting_chat(meeting.live.thread_id)
+        body = activities.participants_changed(self._tenant, conversation, meeting.live, attendance)
+        return _encoded(body, service_url), _nothing
+
+    def _file(
+        self, meeting: BenchMeeting, item: DriveItem, service_url: str, *, keep: bool
+    ) -> Prepared:
+        tenant = self._tenant
+        download_url = tenant.served_url(tenant.files.download_path(item))
+        body = activities.message(
+            tenant,
+            tenant.conversations.meeting_chat(meeting.live.thread_id),
+            self._organiser,
+            f"{item.name} for the meeting",
+            meeting=meeting.live,
+            attachments=(activities.file_attachment(item, download_url),),
+        )
+
+        def undo() -> None:
+            if keep:
+                item.permissions[:] = [replace(p) for p in meeting.document_permissions]
+                return
+            drive = tenant.files.drive(item.drive_id)
+            assert drive is not None
+            drive.items.pop(item.id, None)
+
+        return _encoded(body, service_url), undo
+
+
+def _encoded(body: dict[str, Any], service_url: str) -> bytes:
+    return json.dumps(body | {"serviceUrl": service_url}).encode()
+
+
+def _nothing() -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    url: str
+    token: str
+    service_url: str
+
+
 async def load(
-    http: aiohttp.ClientSession, url: str, bodies: list[bytes], token: str, concurrency: int
+    http: aiohttp.ClientSession,
+    target: Target,
+    traffic: Traffic,
+    run: str,
+    count: int,
+    concurrency: int,
 ) -> Result:
-    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    headers = {"Authorization": f"Bearer {target.token}", "Content-Type": "application/json"}
     timings: list[float] = []
-    queue = iter(bodies)
+    queue = iter(range(count))
 
     async def worker() -> None:
-        for body in queue:
+        for index in queue:
+            body, undo = traffic.activity(run, index, target.service_url)
             began = time.perf_counter()
-            async with http.post(url, data=body, headers=headers) as response:
+            async with http.post(target.url, data=body, headers=headers) as response:
                 await response.read()
                 if response.status >= 300:
-                    raise RuntimeError(f"{url} answered {response.status}")
+                    raise RuntimeError(f"{target.url} answered {response.status}")
             timings.append((time.perf_counter() - began) * 1000)
+            undo()
 
     began = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     elapsed = time.perf_counter() - began
     cuts = statistics.quantiles(timings, n=100)
-    return Result(len(bodies) / elapsed, statistics.median(timings), cuts[94], cuts[98])
+    return Result(count / elapsed, statistics.median(timings), cuts[94], cuts[98])
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def bot_tenant(sandbox_origin: str, bot_origin: str) -> TenantSettings:
+    """The bot's settings for the sandbox tenant, as `bot.serving.sandbox_tenant` makes them."""
+    return TenantSettings(
+        _env_file=None,
+        tenant_id=TENANT_ID,
+        bot_app_id=BOT_CLIENT_ID,
+        bot_app_secret=SecretStr(BOT_CLIENT_SECRET),
+        consent_mailbox=CONSENT_MAILBOX.mail,
+        teams_catalog_app_id=BOT_CATALOG_APP_ID,
+        public_url=bot_origin,
+        sandbox_origin=sandbox_origin,
+    )
+
+
+async def schedule(
+    store: Store, clients: TenantClients, sandbox: web.Application, number: int
+) -> BenchMeeting:
+    """A meeting scheduled as staff schedule it, with the proposed document in the organiser's
+    OneDrive, consent recorded, Teams matched to the gate, and the meeting started."""
+    tenant = sandbox[TENANT]
+    owner = tenant.directory.user_by_object_id(COORDINATOR.object_id)
+    assert owner is not None
+    invited = [Grantee(None, p.display_name, p.address) for p in (PARENT_CARER, SENCO)]
+    document = tenant.files.share_in_chat(
+        owner,
+        f"{DOCUMENT_TITLE}.docx",
+        b"the draft",
+        "application/octet-stream",
+        invited,
+        tenant.now(),
+    )
+    start = datetime.now(UTC) + timedelta(days=1)
+    scheduled = await schedule_meeting(
+        store,
+        clients.meetings,
+        clients.mailbox,
+        ServiceProfile(),
+        NewMeeting(
+            title=f"Planning meeting {number}",
+            starts_at=start,
+            ends_at=start + timedelta(hours=1),
+            organiser_user_id=COORDINATOR.object_id,
+            declared_role=DeclaredRole.SUPPORT,
+            recording_requested=True,
+            attendees=(
+                NewAttendee(
+                    PARENT_CARER.display_name, PARENT_CARER.address, AttendeeKind.PARENT_CARER
+                ),
+                NewAttendee(SENCO.display_name, SENCO.address, AttendeeKind.PROFESSIONAL),
+            ),
+            documents=(NewDocument(DOCUMENT_TITLE, document.web_url),),
+        ),
+        COORDINATOR.display_name,
+    )
+    documents_refused = number % 4 == 3
+    async with store.unit_of_work() as uow:
+        row = await uow.meetings.get(scheduled.meeting_id)
+        document_ids = tuple(
+            await uow.session.scalars(
+                select(DocumentRow.id).where(DocumentRow.meeting_id == row.id)
+            )
+        )
+        for attendee in await uow.meetings.attendees(row.id):
+            topics = [(Topic.RECORDING, Decision.GIVEN)]
+            if attendee.kind == AttendeeKind.PARENT_CARER.value:
+                agreed = Decision.REFUSED if documents_refused else Decision.GIVEN
+                topics.append((Topic.DOCUMENTS, agreed))
+            for topic, decision in topics:
+                await uow.meetings.add_decision(
+                    NewDecision(
+                        meeting_id=row.id,
+                        attendee_id=attendee.id,
+                        topic=topic,
+                        decision=decision,
+                        received_at=uow.now(),
+                        auth=AuthVerdict.PASS,
+                        sender_matches=True,
+                        decided_by="email",
+                        documents_covered=document_ids if topic is Topic.DOCUMENTS else (),
+                    ),
+                    uow.now(),
+                )
+        online_meeting_id = row.teams_meeting_id
+        await uow.commit()
+    assert online_meeting_id is not None
+    await enforce_recording(
+        store, clients.meetings, scheduled.meeting_id, cause="decision", mailbox=clients.mailbox
+    )
+    driver = sandbox[TEAMS]
+    live = driver.create(online_meeting_id)
+    await driver.start(online_meeting_id)
+    return BenchMeeting(
+        number, online_meeting_id, live, document, tuple(replace(p) for p in document.permissions)
+    )
 
 
 @asynccontextmanager
-async def served(app: web.Application) -> AsyncIterator[str]:
+async def served(app: web.Application, port: int = 0) -> AsyncIterator[str]:
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
+    site = web.TCPSite(runner, "127.0.0.1", port)
     await site.start()
     try:
         yield f"http://127.0.0.1:{runner.addresses[0][1]}"
@@ -221,29 +443,8 @@ async def served(app: web.Application) -> AsyncIterator[str]:
         await runner.cleanup()
 
 
-async def add_meetings(store: Store) -> None:
-    start = datetime.now(UTC) + timedelta(days=1)
-    async with store.unit_of_work() as uow:
-        for index in range(MEETING_CHATS):
-            row = await uow.meetings.add(
-                NewMeeting(
-                    title=f"Bench meeting {index}",
-                    starts_at=start,
-                    ends_at=start + timedelta(hours=1),
-                    organiser_user_id=COORDINATOR.object_id,
-                    declared_role=DeclaredRole.SUPPORT,
-                    recording_requested=True,
-                    attendees=(
-                        NewAttendee("Parent", f"p{index}@example.org", AttendeeKind.PARENT_CARER),
-                    ),
-                ),
-                uow.now(),
-            )
-            row.teams_chat_thread_id = thread_id(index)
-        await uow.commit()
-
-
 def channel_token(tenant: Tenant, service_url: str) -> str:
+    """A channel token as Teams signs it, for the echo agent's own connector."""
     now = int(time.time())
     claims = {"serviceurl": service_url, "nbf": now, "exp": now + 3600}
     return tenant.bot_framework_key.sign(claims | {"iss": ISSUER, "aud": BOT_CLIENT_ID})
@@ -258,58 +459,71 @@ def line(name: str, concurrency: int, result: Result) -> str:
 
 async def run(engine: str, count: int) -> None:
     sandbox_tenant = seeded_tenant()
+    sandbox_tenant.prompt_time_scale = 0
+    sandbox = create_sandbox_app(sandbox_tenant)
+    bot_port = free_port()
+    bot_origin = f"http://127.0.0.1:{bot_port}"
+    results: dict[tuple[str, int], Result] = {}
     async with (
         scratch_database(engine) as url,
-        served(create_sandbox_app(sandbox_tenant)) as sandbox_origin,
+        served(sandbox) as sandbox_origin,
         served(local_connector()) as connector_origin,
     ):
         sandbox_tenant.sandbox_url = sandbox_origin
+        sandbox_tenant.bot_endpoint = f"{bot_origin}/api/messages"
+        progress(f"migrating a new {engine} database")
         await asyncio.to_thread(upgrade_to_head, url)
         store = Store.open(url, fresh_key_ring())
-        await add_meetings(store)
-        tenant = TenantSettings(
-            _env_file=None,
-            tenant_id=TENANT_ID,
-            bot_app_id=BOT_CLIENT_ID,
-            bot_app_secret=SecretStr(BOT_CLIENT_SECRET),
-            sandbox_origin=sandbox_origin,
-        )
-        use_sandbox_channel_keys(sandbox_origin)
-        quiet = QuietMeeting()
-        bot = build_bot_endpoint(
-            store, tenant, ServiceProfile(), meeting_events=quiet, document_events=quiet
-        )
+        tenant = bot_tenant(sandbox_origin, bot_origin)
+        live = LiveMeetings(store, tenant, ServiceProfile(), "bench")
         bot_app = web.Application()
-        bot_app.add_subapp("/api", bot.app)
-        service_url = f"{connector_origin}/"
-        token = channel_token(sandbox_tenant, service_url)
-        bodies = [json.dumps(activity(i, service_url)).encode() for i in range(count)]
-        warm = [json.dumps(activity(i, service_url)).encode() for i in range(WARM_UP)]
-        results: dict[tuple[str, int], Result] = {}
+        live.attach(bot_app)
         try:
             async with (
-                served(bot_app) as bot_origin,
+                served(bot_app, bot_port),
                 served(echo_agent(tenant)) as echo_origin,
+                open_tenant(tenant) as clients,
                 aiohttp.ClientSession(
                     connector=aiohttp.TCPConnector(limit=max(CONCURRENCIES))
                 ) as http,
             ):
-                targets = {
-                    "bot": f"{bot_origin}/api/messages",
-                    "echo": f"{echo_origin}/api/messages",
-                }
-                for name, target in targets.items():
-                    progress(f"warming up {name}")
-                    await load(http, target, warm, token, 5)
+                live.connect(clients)
+                progress(f"scheduling and starting {MEETING_CHATS} meetings")
+                meetings = [
+                    await schedule(store, clients, sandbox, n) for n in range(MEETING_CHATS)
+                ]
+                await sandbox[CALLING].idle()
+                traffic = Traffic(sandbox_tenant, meetings)
+                echo_service_url = f"{connector_origin}/"
+                targets = (
+                    Target(
+                        "bot",
+                        f"{bot_origin}/api/messages",
+                        teams_channel_token(sandbox_tenant),
+                        sandbox_tenant.connector_url,
+                    ),
+                    Target(
+                        "echo",
+                        f"{echo_origin}/api/messages",
+                        channel_token(sandbox_tenant, echo_service_url),
+                        echo_service_url,
+                    ),
+                )
+                for target in targets:
+                    progress(f"warming up {target.name}")
+                    await load(http, target, traffic, f"warm-{target.name}", WARM_UP, 5)
                 for concurrency in CONCURRENCIES:
-                    for name, target in targets.items():
-                        progress(f"{name} at concurrency {concurrency}: {count} activities")
-                        results[name, concurrency] = await load(
-                            http, target, bodies, token, concurrency
+                    for target in targets:
+                        progress(f"{target.name} at concurrency {concurrency}: {count} activities")
+                        results[target.name, concurrency] = await load(
+                            http, target, traffic, f"{target.name}{concurrency}", count, concurrency
                         )
+                await sandbox[CALLING].idle()
         finally:
+            await live.close()
             await store.close()
     print(f"engine: {engine}  activities per run: {count}  meeting chats: {MEETING_CHATS}")
+    print(BOT_SIDE)
     for concurrency in CONCURRENCIES:
         for name in ("bot", "echo"):
             print(line(name, concurrency, results[name, concurrency]))
