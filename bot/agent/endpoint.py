@@ -156,4 +156,9 @@ def attach_bot_endpoint(
         store, tenant, service, meeting_events=meeting_events, document_events=document_events
     )
     app.add_subapp(API_PREFIX, endpoint.app)
+
+    async def close_chat(_app: web.Application) -> None:
+        await endpoint.chat.close()
+
+    app.on_cleanup.append(close_chat)
     return endpoint.chat

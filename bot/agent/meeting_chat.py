@@ -70,6 +70,22 @@ class TeamsMeetingChat:
         self._bot_app_id = bot_app_id
         self._tenant_id = tenant_id
         self._page_url = page_url
+        self._api_clients: dict[str, ApiClient] = {}
+
+    def _api(self, service_url: str) -> ApiClient:
+        """One Teams API client per service URL, kept for the bot's life (each new one costs
+        a TLS context)."""
+        client = self._api_clients.get(service_url)
+        if client is None:
+            client = ApiClient(service_url, ClientOptions(token=self._token))
+            self._api_clients[service_url] = client
+        return client
+
+    async def close(self) -> None:
+        """Close the Teams API clients."""
+        clients, self._api_clients = list(self._api_clients.values()), {}
+        for client in clients:
+            await client.http.http.aclose()
 
     async def post(self, thread_id: str, text: str, card: dict[str, Any] | None = None) -> None:
         message = Activity(type=ActivityTypes.message, text=text, text_format="plain")
@@ -98,19 +114,16 @@ class TeamsMeetingChat:
 
     async def notify_privately(self, thread_id: str, object_ids: Sequence[str], text: str) -> None:
         meeting_id = teams_meeting_id(thread_id)
-        api = ApiClient(await self._service_urls.of(thread_id), ClientOptions(token=self._token))
-        try:
-            recipients = [
-                teams_id
-                for object_id in object_ids
-                if (teams_id := await self._participant_id(api, meeting_id, object_id))
-            ]
-            if not recipients:
-                log.info("no one to notify privately is in the meeting")
-                return
-            await api.meetings.send_notification(meeting_id, self._notification(recipients, text))
-        finally:
-            await api.http.http.aclose()
+        api = self._api(await self._service_urls.of(thread_id))
+        recipients = [
+            teams_id
+            for object_id in object_ids
+            if (teams_id := await self._participant_id(api, meeting_id, object_id))
+        ]
+        if not recipients:
+            log.info("no one to notify privately is in the meeting")
+            return
+        await api.meetings.send_notification(meeting_id, self._notification(recipients, text))
 
     async def _token(self) -> str:
         provider = self._connections.get_default_connection()
