@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
+from bot.graph.directory import StaffDirectory
+
 if TYPE_CHECKING:
     from kiota_abstractions.request_information import RequestInformation
     from msgraph.graph_service_client import GraphServiceClient
@@ -52,11 +54,13 @@ class OutgoingEmail:
 
 
 class ConsentMailbox:
-    """One mailbox, read and written through msgraph-sdk."""
+    """One mailbox, read and written through msgraph-sdk; `directory` finds the staff it
+    writes to."""
 
     def __init__(self, graph: GraphServiceClient, address: str) -> None:
         self.graph = graph
         self.address = address
+        self.directory = StaffDirectory(graph)
 
     async def changes(self, delta_link: str | None) -> tuple[list[MailboxMessage], str | None]:
         """Messages new in the inbox since `delta_link` (all of them when None), and the next

@@ -15,7 +15,6 @@ import logging
 from collections.abc import Iterable, Mapping
 from enum import StrEnum
 
-from bot.graph.directory import StaffDirectory
 from bot.graph.failures import GRAPH_FAILURES
 from bot.graph.mailbox import ConsentMailbox, OutgoingEmail
 from bot.mail.consent_request import describe_when
@@ -67,7 +66,7 @@ async def _send(
 ) -> str | None:
     """Look the organiser up and send them the notice; returns why it was not sent, or None.
     Graph failures propagate."""
-    contact = await StaffDirectory(mailbox.graph).contact(organiser_id)
+    contact = await mailbox.directory.contact(organiser_id)
     if contact is None:
         return NO_ADDRESS
     values = {**values, "name": contact.display_name}
