@@ -16,7 +16,12 @@ $(STAMP): pyproject.toml constraints.txt
 .env: | $(STAMP)
 	$(BIN)/iass-bot keys init
 
-run: $(STAMP) .env
+TEAMS_JS := bot/web/static/teams-js/MicrosoftTeams.min.js
+
+$(TEAMS_JS): scripts/fetch-teams-js
+	scripts/fetch-teams-js
+
+run: $(STAMP) .env $(TEAMS_JS)
 	$(BIN)/iass-bot db upgrade
 	$(BIN)/iass-bot serve --sandbox
 
@@ -31,7 +36,7 @@ system-packages:
 	scripts/ensure-chromium
 	scripts/ensure-espeak
 
-unit: $(STAMP) system-packages
+unit: $(STAMP) system-packages $(TEAMS_JS)
 	$(BIN)/pytest
 
 test: lint typecheck unit

@@ -87,8 +87,9 @@ class ManifestInputs:
 
     @property
     def tab_url(self) -> str:
-        """The staff's personal "Meetings" tab."""
-        return f"{self.base_url}/tab"
+        """The staff's personal "Meetings" tab; `inTeams=1` makes the bot sign staff in with
+        Teams single sign-on instead of the browser sign-in, which cannot run in Teams' iframe."""
+        return f"{self.base_url}/tab?inTeams=1"
 
     @property
     def sso_resource(self) -> str:

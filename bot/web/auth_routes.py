@@ -123,8 +123,10 @@ async def _complete(
 
 async def sign_out(request: web.Request) -> web.Response:
     """POST only, with the CSRF token (checked by the middleware)."""
-    response = _see_other(SIGNED_OUT_PATH)
-    request.config_dict[STAFF_SITE].sessions.clear(response)
+    session = request.get(STAFF_SESSION)
+    in_teams = session is not None and session.in_teams
+    response = _see_other(f"{SIGNED_OUT_PATH}?inTeams=1" if in_teams else SIGNED_OUT_PATH)
+    request.config_dict[STAFF_SITE].sessions.clear(response, in_teams=in_teams)
     return response
 
 
@@ -134,5 +136,8 @@ async def signed_out(request: web.Request) -> web.Response:
         status=200,
         title="You have signed out",
         paragraphs=("You have signed out of the staff pages on this device.",),
-        link=Link(sign_in_url("/tab"), "Sign in again"),
+        link=Link(
+            "/tab?inTeams=1" if request.query.get("inTeams") == "1" else sign_in_url("/tab"),
+            "Sign in again",
+        ),
     )

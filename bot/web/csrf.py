@@ -38,7 +38,8 @@ def refused(request: web.Request) -> web.Response:
 
 def csrf_middleware(exempt_paths: frozenset[str] = frozenset()) -> Middleware:
     """Checks every unsafe request except those to `exempt_paths` (the sign-in callback, which
-    the sign-in's own state and nonce protect)."""
+    the sign-in's own state and nonce protect, and Teams single sign-on, whose token travels in
+    a header no other site can send)."""
 
     @web.middleware
     async def check_token(request: web.Request, handler: Handler) -> web.StreamResponse:

@@ -2,12 +2,18 @@
 
 The cookie holds only the staff member's directory object id, display name and the session's
 CSRF token. It lapses after `IDLE_TIMEOUT` without use: every page served renews it.
+
+A session started by Teams single sign-on (`in_teams`) lives in Teams' iframe, where the site at
+the top is Teams, not ours: browsers send a cookie there only if it is `SameSite=None; Secure`.
+Secure cookies need https, which production uses; browsers treat http://localhost as secure, so
+the sandbox works too. Forms keep their per-session CSRF token either way (`bot.web.csrf`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
@@ -20,11 +26,13 @@ IDLE_TIMEOUT = timedelta(hours=8)
 
 @dataclass(frozen=True)
 class StaffSession:
-    """Everything the session holds: who is signed in, and the token their forms carry."""
+    """Everything the session holds: who is signed in, the token their forms carry, and
+    whether Teams single sign-on started it (its cookie then works in Teams' iframe)."""
 
     object_id: str
     display_name: str
     csrf_token: str
+    in_teams: bool = False
 
 
 STAFF_SESSION = web.RequestKey("staff_session", StaffSession)
@@ -44,10 +52,14 @@ class SessionCookies:
         self.name = "__Host-iass-staff" if secure else "iass-staff"
 
     def encode(self, session: StaffSession) -> str:
-        return self._sealer.seal(
-            {"oid": session.object_id, "name": session.display_name, "csrf": session.csrf_token},
-            self._clock(),
-        )
+        fields: dict[str, Any] = {
+            "oid": session.object_id,
+            "name": session.display_name,
+            "csrf": session.csrf_token,
+        }
+        if session.in_teams:
+            fields["teams"] = True
+        return self._sealer.seal(fields, self._clock())
 
     def decode(self, value: str) -> StaffSession | None:
         opened = self._sealer.open(value, self._idle_timeout, self._clock())
@@ -57,7 +69,9 @@ class SessionCookies:
         if not all(isinstance(field, str) and field for field in fields):
             return None
         object_id, display_name, csrf_token = fields
-        return StaffSession(str(object_id), str(display_name), str(csrf_token))
+        return StaffSession(
+            str(object_id), str(display_name), str(csrf_token), opened.get("teams") is True
+        )
 
     def read(self, request: web.Request) -> StaffSession | None:
         value = request.cookies.get(self.name)
@@ -70,12 +84,17 @@ class SessionCookies:
             max_age=int(self._idle_timeout.total_seconds()),
             path="/",
             httponly=True,
-            secure=self._secure,
-            samesite="Lax",
+            **self._cross_site(session.in_teams),
         )
 
-    def clear(self, response: web.StreamResponse) -> None:
-        response.del_cookie(self.name, path="/", secure=self._secure, httponly=True, samesite="Lax")
+    def clear(self, response: web.StreamResponse, *, in_teams: bool = False) -> None:
+        response.del_cookie(self.name, path="/", httponly=True, **self._cross_site(in_teams))
+
+    def _cross_site(self, in_teams: bool) -> dict[str, Any]:
+        """The attributes that let (or stop) the cookie travel inside Teams' iframe."""
+        if in_teams:
+            return {"secure": True, "samesite": "None"}
+        return {"secure": self._secure, "samesite": "Lax"}
 
     def middleware(self) -> Middleware:
         """Puts the session (if any) on the request, and renews it on the way out unless the

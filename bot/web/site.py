@@ -1,6 +1,6 @@
 """The staff site's parts, built once from the tenant settings and shared by the staff
 sub-applications: the store, the session and sign-in cookies, msal sign-in and the tenant's
-signing keys."""
+signing keys, and what ID tokens and Teams SSO tokens must say."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from bot.web.id_token import Expected
 from bot.web.pending_sign_in import PendingSignIns
 from bot.web.session import SessionCookies
 from bot.web.signing_keys import SigningKeys
+from bot.web.teams_sso_token import SsoExpected
 from consent_store.unit_of_work import Clock, Store
 
 logger = logging.getLogger(__name__)
@@ -35,6 +36,7 @@ class StaffSite:
     sign_in: EntraSignIn
     signing_keys: SigningKeys
     audience: str
+    sso_resource: str
     tenant_id: str
     staff_role: str
     clock: Clock
@@ -46,6 +48,15 @@ class StaffSite:
             tenant_id=self.tenant_id,
             staff_role=self.staff_role,
             nonce=nonce,
+        )
+
+    def sso_expected(self) -> SsoExpected:
+        """Teams SSO tokens are for this app: its client id (v2.0 tokens) or the Application ID
+        URI the Teams manifest declares (`api://{public host}/{client id}`)."""
+        return SsoExpected(
+            audiences=(self.audience, self.sso_resource),
+            tenant_id=self.tenant_id,
+            staff_role=self.staff_role,
         )
 
 
@@ -87,6 +98,7 @@ def build_staff_site(tenant: TenantSettings, store: Store, clock: Clock) -> Staf
         sign_in=EntraSignIn(graph, http, redirect_uri=public_url + CALLBACK_PATH),
         signing_keys=SigningKeys(graph, http, clock),
         audience=graph.client_id,
+        sso_resource=f"api://{urlsplit(public_url).hostname}/{graph.client_id}",
         tenant_id=graph.tenant_id,
         staff_role=tenant.staff_role,
         clock=clock,

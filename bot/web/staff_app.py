@@ -1,5 +1,6 @@
 """The staff pages as two aiohttp sub-applications with their own middlewares: `/tab` (the
-pages, signed-in staff only) and `/auth` (sign-in, its callback, sign-out).
+pages, signed-in staff only) and `/auth` (sign-in, its callback, Teams single sign-on,
+sign-out).
 
 Keeping them off the root application means middleware for the bot's own endpoints (the
 Agents SDK's JWT check, on its own sub-application) never applies to staff pages, and the
@@ -26,6 +27,7 @@ from bot.web.schedule_page import new_meeting_form, schedule
 from bot.web.security_headers import add_security_headers
 from bot.web.site import CALLBACK_PATH, STAFF_SITE, StaffSite
 from bot.web.staff_guard import require_staff
+from bot.web.teams_tab import TEAMS_SSO_PATH, teams_sso
 
 STATIC_DIR = Path(__file__).parent / "static"
 UNAVAILABLE_REASON = web.AppKey("unavailable_reason", str)
@@ -55,11 +57,15 @@ def mount_staff_pages(root: web.Application, site: StaffSite, service_name: str)
 
     auth = _sub_app(
         service_name,
-        (site.sessions.middleware(), csrf_middleware(exempt_paths=frozenset({CALLBACK_PATH}))),
+        (
+            site.sessions.middleware(),
+            csrf_middleware(exempt_paths=frozenset({CALLBACK_PATH, TEAMS_SSO_PATH})),
+        ),
     )
     auth[STAFF_SITE] = site
     auth.router.add_get("/sign-in", sign_in)
     auth.router.add_post("/callback", callback)
+    auth.router.add_post("/teams-sso", teams_sso)
     auth.router.add_post("/sign-out", sign_out)
     auth.router.add_get("/signed-out", signed_out)
 

@@ -1,5 +1,6 @@
 """Only signed-in staff reach the staff pages: anyone else asking for a page is sent to sign in
-(and brought back afterwards); any other request without a session is refused."""
+(and brought back afterwards), or, opening the tab inside Teams, gets the Teams sign-in page; any
+other request without a session is refused."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from aiohttp.typedefs import Handler
 
 from bot.web.pages import Link, message_page
 from bot.web.session import STAFF_SESSION
+from bot.web.teams_tab import opened_in_teams, teams_sign_in_page
 
 SIGN_IN_PATH = "/auth/sign-in"
 
@@ -23,6 +25,8 @@ async def require_staff(request: web.Request, handler: Handler) -> web.StreamRes
     if request.get(STAFF_SESSION) is not None:
         return await handler(request)
     if request.method in {"GET", "HEAD"}:
+        if opened_in_teams(request):
+            return teams_sign_in_page(request)
         raise web.HTTPSeeOther(sign_in_url(request.path_qs))
     return message_page(
         request,

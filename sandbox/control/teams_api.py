@@ -1,7 +1,8 @@
 """The control API for Teams under `/sandbox/api`: where the bot is, live meetings driven
 step by step (start, admit, leave, record, chat, post a file, end), personal chats with the
-bot, and what happened (conversations, activities sent to the bot, calls). Each route is a
-thin layer over `app[TEAMS]` (a `MeetingDriver`) and the tenant's state.
+bot, Teams single sign-on tokens for the bot's tab, and what happened (conversations,
+activities sent to the bot, calls). Each route is a thin layer over `app[TEAMS]` (a
+`MeetingDriver`) and the tenant's state.
 
 People are named as `TeamsAccounts.resolve` accepts: `29:` id, object id, UPN or mail
 address. The first Teams request also records `tenant.sandbox_url` from the request's
@@ -30,6 +31,7 @@ from sandbox.control.teams_views import (
     conversation_view,
     meeting_view,
 )
+from sandbox.entra.tokens import TokenIssuer
 from sandbox.graph_time import graph_datetime
 from sandbox.public_urls import public_url
 from sandbox.teams.bot_channel import ActivityDelivery
@@ -95,6 +97,19 @@ async def set_bot(request: web.Request) -> web.Response:
     body = await json_body(request)
     _tenant(request).bot_endpoint = optional_text_field(body, "endpoint")
     return web.json_response(_bot_view(request))
+
+
+async def teams_sso_token(request: web.Request) -> web.Response:
+    """Body: `{"user": "<object id, UPN or mail>"}`: the token Teams single sign-on would give
+    the bot's tab for that staff member or guest (outside people have no account to sign in
+    with: 404)."""
+    tenant = _tenant(request)
+    who = text_field(await json_body(request), "user")
+    user = tenant.directory.user(who) or tenant.directory.user_with_mail(who)
+    if user is None or not user.can_sign_in:
+        raise ControlError(404, "no tenant account that can sign in to Teams")
+    issued = TokenIssuer(tenant).teams_sso_token(tenant.bot, user)
+    return web.json_response({"token": issued.value, "expiresIn": issued.expires_in})
 
 
 async def list_activities(request: web.Request) -> web.Response:
@@ -270,6 +285,7 @@ def add_teams_control_routes(app: web.Application) -> None:
     router.add_get("/api/bot", get_bot)
     router.add_put("/api/bot", set_bot)
     router.add_get("/api/activities", list_activities)
+    router.add_post("/api/teams-sso-token", teams_sso_token)
     router.add_get("/api/meetings", list_meetings)
     router.add_post("/api/meetings", create_meeting)
     router.add_get("/api/meetings/{meeting}", get_meeting)

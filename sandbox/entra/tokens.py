@@ -1,5 +1,6 @@
 """JWTs as Entra ID issues them: v1.0 access tokens (what Graph and the Bot Framework
-accept) for apps and signed-in users, and v2.0 ID tokens, signed with the tenant's key."""
+accept) for apps and signed-in users, v2.0 ID tokens, and the v2.0 access token Teams single
+sign-on gives a tab for its own app, signed with the tenant's key."""
 
 from __future__ import annotations
 
@@ -17,6 +18,11 @@ from sandbox.tenant import GRAPH_APP_ID, GRAPH_RESOURCE, Tenant
 
 ACCESS_TOKEN_LIFETIME_SECONDS = 3599
 ID_TOKEN_LIFETIME_SECONDS = 3600
+TEAMS_SSO_SCOPE = "access_as_user"
+TEAMS_WEB_CLIENT_ID = "5e3ce6c0-2b1f-4285-8d4b-75ee78787346"
+"""Teams on the web, the client app that asks Entra for a tab's SSO token (`azp`)."""
+GUEST_HOME_ISSUER = "https://sts.windows.net/9188040d-6c67-4c5b-b112-36a304b66dad/"
+"""Where the sandbox's guests authenticate (`idp`): personal Microsoft accounts."""
 
 
 @dataclass(frozen=True)
@@ -119,3 +125,33 @@ class TokenIssuer:
         if roles:
             claims["roles"] = roles
         return tenant.signing_key.sign(claims)
+
+    def teams_sso_token(self, app: AppRegistration, user: TenantUser) -> IssuedToken:
+        """What Teams' `authentication.getAuthToken()` gives a tab of `app` for a signed-in
+        user: a v2.0 access token for the app itself (`aud` its client id), scope
+        `access_as_user`, with the user's app roles as `roles` (none: no claim), and, for a
+        guest, the identity provider they signed in with as `idp`."""
+        tenant = self._tenant
+        claims: dict[str, Any] = {
+            "aud": app.client_id,
+            "iss": tenant.v2_issuer,
+            **self._times(ACCESS_TOKEN_LIFETIME_SECONDS),
+            "aio": urlsafe_token(60),
+            "azp": TEAMS_WEB_CLIENT_ID,
+            "azpacr": "0",
+            "name": user.display_name,
+            "oid": user.object_id,
+            "preferred_username": user.user_principal_name,
+            "rh": f"1.A{urlsafe_token(40)}.",
+            "scp": TEAMS_SSO_SCOPE,
+            "sub": _pairwise_subject(user.object_id, app.client_id),
+            "tid": tenant.tenant_id,
+            "uti": urlsafe_token(16),
+            "ver": "2.0",
+        }
+        if user.kind == "guest":
+            claims["idp"] = GUEST_HOME_ISSUER
+        roles = app.roles_of(user.object_id)
+        if roles:
+            claims["roles"] = roles
+        return IssuedToken(tenant.signing_key.sign(claims), ACCESS_TOKEN_LIFETIME_SECONDS)

@@ -45,7 +45,7 @@ def test_addresses_derive_from_the_public_url() -> None:
     inputs = make_inputs(public_url="https://Bots.Example.org:443/iass/")
 
     assert inputs.host == "bots.example.org"
-    assert inputs.tab_url == "https://Bots.Example.org:443/iass/tab"
+    assert inputs.tab_url == "https://Bots.Example.org:443/iass/tab?inTeams=1"
     assert inputs.sso_resource == f"api://bots.example.org/{APP_ID}"
 
 

@@ -157,7 +157,7 @@ def test_staff_tab_and_valid_domain_are_the_bot_host() -> None:
         {
             "entityId": "meetings",
             "name": "Meetings",
-            "contentUrl": "https://iass-bot.example.org/tab",
+            "contentUrl": "https://iass-bot.example.org/tab?inTeams=1",
             "scopes": ["personal"],
             "context": ["personalTab"],
         }
