@@ -114,6 +114,7 @@ class LiveMeetings:
         connected, self._connected = self._connected, None
         if connected is not None:
             await connected.inbox.close()
+            await connected.guard.settled()
 
     def _use_cases(self) -> _UseCases:
         if self._connected is None:

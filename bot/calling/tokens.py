@@ -4,12 +4,15 @@ with a key the calling service publishes (`https://api.aps.skype.com/v1/keys`; t
 serves its own at `{sandbox_origin}/api.aps.skype.com/v1/keys`).
 
 The key set is fetched off the event loop and kept (PyJWT's `PyJWKClient` caches it and
-fetches again when a token names a key it does not hold).
+fetches again when a token names a key it does not hold). Each key found is also kept here by
+its id for as long as the set is, so a token signed with a known key is checked on the loop
+with no thread hop.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -45,6 +48,7 @@ class CallingTokenValidator:
     keys_url: str = CALLING_KEYS_URL
     tenant_id: str = ""
     _keys: jwt.PyJWKClient = field(init=False, repr=False)
+    _known: dict[str, tuple[jwt.PyJWK, float]] = field(init=False, repr=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.app_id:
@@ -58,14 +62,7 @@ class CallingTokenValidator:
         if scheme.lower() != "bearer" or not token.strip():
             raise CallingTokenRejected("no bearer token")
         token = token.strip()
-        try:
-            signing_key = await asyncio.to_thread(self._keys.get_signing_key_from_jwt, token)
-        except jwt.PyJWKClientConnectionError as unreachable:
-            raise CallingKeysUnavailable(type(unreachable).__name__) from None
-        except jwt.PyJWTError as unusable:
-            raise CallingTokenRejected(
-                f"no usable signing key ({type(unusable).__name__})"
-            ) from None
+        signing_key = await self._signing_key(token)
         try:
             claims: dict[str, Any] = jwt.decode(
                 token,
@@ -82,3 +79,25 @@ class CallingTokenValidator:
         if self.tenant_id and tenant is not None and str(tenant).lower() != self.tenant_id.lower():
             raise CallingTokenRejected("token is for another tenant")
         return claims
+
+    async def _signing_key(self, token: str) -> jwt.PyJWK:
+        """The published key named by the token's `kid`: kept from an earlier token while
+        the key set would be, otherwise looked up (and the set fetched) off the loop."""
+        try:
+            kid = jwt.get_unverified_header(token).get("kid")
+        except jwt.PyJWTError as malformed:
+            raise CallingTokenRejected(type(malformed).__name__) from None
+        known = self._known.get(kid) if isinstance(kid, str) else None
+        if known is not None and known[1] > time.monotonic():
+            return known[0]
+        try:
+            signing_key = await asyncio.to_thread(self._keys.get_signing_key_from_jwt, token)
+        except jwt.PyJWKClientConnectionError as unreachable:
+            raise CallingKeysUnavailable(type(unreachable).__name__) from None
+        except jwt.PyJWTError as unusable:
+            raise CallingTokenRejected(
+                f"no usable signing key ({type(unusable).__name__})"
+            ) from None
+        if isinstance(kid, str):
+            self._known[kid] = (signing_key, time.monotonic() + KEY_SET_LIFESPAN_SECONDS)
+        return signing_key

@@ -5,10 +5,15 @@ and `allowRecording`/`allowTranscription` are set to match: true only when every
 and everyone present, consented by email before the start. Each change is audited with its
 reasons, and the meeting's organiser is told by email (`organiser_notices`) when a mailbox
 is given. If Graph cannot be reached the setting stays as it was, the meeting is marked as
-needing attention and the failure is audited; the gate never opens on an error.
+needing attention and the failure is audited; the gate never opens on an error. A caller
+that must not wait for the email (the recording guard, whose next roster waits behind it)
+hands it to `tell_later` instead.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from sqlalchemy import case, or_, update
 
@@ -23,6 +28,9 @@ from consent_store.tables import MeetingRow
 from consent_store.unit_of_work import Store, UnitOfWork
 
 ATTENTION = "recording_setting_not_applied"
+
+TellLater = Callable[[Coroutine[Any, Any, bool]], None]
+"""Takes the organiser's email (`tell_organiser`, not yet started) and sends it later."""
 
 
 async def _store_applied(uow: UnitOfWork, meeting_id: str, allowed: bool) -> bool:
@@ -57,10 +65,12 @@ async def enforce_recording(
     cause: str,
     mailbox: ConsentMailbox | None = None,
     present: tuple[Participant, ...] | None = None,
+    tell_later: TellLater | None = None,
 ) -> None:
     """Ask the gate and make Teams match. `cause` says why (audited): e.g. "decision".
-    With `mailbox`, the organiser is told of each change from it. `present`, when given, is
-    who is in the meeting as just seen (a call roster not yet stored), instead of the store's.
+    With `mailbox`, the organiser is told of each change from it (by `tell_later` when given,
+    otherwise before returning). `present`, when given, is who is in the meeting as just seen
+    (a call roster not yet stored), instead of the store's.
     """
     async with store.reading() as uow:
         meeting = await uow.meetings.get(meeting_id)
@@ -96,4 +106,8 @@ async def enforce_recording(
         await uow.commit()
     if mailbox is not None:
         notice = Notice.RECORDING_ALLOWED if allowed else Notice.RECORDING_FORBIDDEN
-        await tell_organiser(store, mailbox, meeting_id, notice, verdict.blockers)
+        telling = tell_organiser(store, mailbox, meeting_id, notice, verdict.blockers)
+        if tell_later is None:
+            await telling
+        else:
+            tell_later(telling)

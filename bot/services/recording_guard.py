@@ -18,14 +18,21 @@ to audit the sighting gives them. An uninvited person joining while recording wa
 gets the same notices; a recording the call's roster shows within `NOTICE_QUIET` of those
 (the recording the arrival just made unlawful) is audited but not announced a second time.
 A notice that cannot be delivered never undoes or delays the switch, and is audited.
+
+The organiser's email about each change of the setting is sent in the background, in order per
+meeting, so that the call's next roster (handled after this one) never waits for the mail;
+`settled` waits for those emails.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Coroutine, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
+from typing import Any
 
 import aiohttp
 
@@ -47,6 +54,8 @@ from bot.services.recording_enforcement import enforce_recording
 from consent_store.audit import AuditEvent
 from consent_store.presence import RECORDING_REPORTED, Presence
 from consent_store.unit_of_work import Store, UnitOfWork
+
+log = logging.getLogger(__name__)
 
 NOTICE_FAILURES = (*GRAPH_FAILURES, aiohttp.ClientError, TimeoutError)
 """How delivering a notice can fail (Graph, the Bot Connector, a timeout): audited, not raised."""
@@ -125,6 +134,7 @@ class RecordingGuard:
         self._voice = voice
         self._bot_app_id = bot_app_id
         self._arrival_noticed: dict[str, float] = {}
+        self._telling: dict[str, asyncio.Task[None]] = {}
 
     async def _enforce(
         self, meeting_id: str, cause: str, present: tuple[Participant, ...] | None = None
@@ -136,7 +146,32 @@ class RecordingGuard:
             cause=cause,
             mailbox=self._mailbox,
             present=present,
+            tell_later=partial(self._tell_later, meeting_id),
         )
+
+    def _tell_later(self, meeting_id: str, telling: Coroutine[Any, Any, bool]) -> None:
+        """Send the organiser's email once the meeting's earlier ones are sent."""
+        before = self._telling.get(meeting_id)
+
+        async def in_turn() -> None:
+            if before is not None:
+                await asyncio.wait([before])
+            await telling
+
+        task = asyncio.create_task(in_turn())
+        self._telling[meeting_id] = task
+        task.add_done_callback(partial(self._told, meeting_id))
+
+    def _told(self, meeting_id: str, task: asyncio.Task[None]) -> None:
+        if self._telling.get(meeting_id) is task:
+            del self._telling[meeting_id]
+        if not task.cancelled() and (error := task.exception()) is not None:
+            log.error("telling the organiser of meeting %s failed", meeting_id, exc_info=error)
+
+    async def settled(self) -> None:
+        """Wait until the organiser's emails handed off so far are sent (or have failed)."""
+        while self._telling:
+            await asyncio.wait(list(self._telling.values()))
 
     def _match(
         self, person: SeenPerson, organiser_id: str, invited: Sequence[InvitedAttendee]

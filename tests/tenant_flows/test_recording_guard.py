@@ -300,3 +300,22 @@ async def test_events_for_a_chat_that_is_not_a_meeting_of_ours_are_ignored(
     await live.guard.participant_left("19:meeting_unknown@thread.v2", STRANGER)
     assert live.teams_allows_recording()
     assert live.told_everyone() == 0
+
+
+async def test_the_organiser_is_emailed_each_change_in_order_without_holding_up_the_switch(
+    live: LiveMeeting, mailbox: ConsentMailbox
+) -> None:
+    guard = RecordingGuard(
+        live.store, live.meetings, live.chat, live.voice, bot_app_id=BOT_CLIENT_ID, mailbox=mailbox
+    )
+    organiser = roster_entry(ORGANISER, "p-organiser", recording=False)
+    stranger = roster_entry(STRANGER, "p-stranger", recording=False)
+    await guard.roster_changed(live.meeting_id, [organiser, stranger])
+    assert not live.teams_allows_recording()
+    await guard.roster_changed(live.meeting_id, [organiser])
+    assert live.teams_allows_recording()
+
+    await guard.settled()
+    told = await live.audited("organiser.told")
+    assert ['"notice":"recording_forbidden"' in t for t in told] == [True, False]
+    assert '"notice":"recording_allowed"' in told[1]
