@@ -18,7 +18,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from consent_store.tables import CallNotificationRow, CallRow, MeetingRow
+from consent_store.tables import CallNotificationRow, CallRow
 
 STATE_ORDER: Final = ("establishing", "established", "terminating", "terminated")
 LIVE_STATES: Final = ("establishing", "established")
@@ -73,13 +73,6 @@ class MeetingCallRecords:
     async def meeting_of(self, call_id: str) -> str | None:
         meeting_id: str | None = await self._session.scalar(
             select(CallRow.meeting_id).where(CallRow.call_id == call_id)
-        )
-        return meeting_id
-
-    async def meeting_in_chat(self, thread_id: str) -> str | None:
-        """The meeting whose Teams chat is `thread_id`, if it is one of ours."""
-        meeting_id: str | None = await self._session.scalar(
-            select(MeetingRow.id).where(MeetingRow.teams_chat_thread_id == thread_id)
         )
         return meeting_id
 

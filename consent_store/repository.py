@@ -7,7 +7,7 @@ the gates (`facts`) touch no personal data at all.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import and_, func, select, update
@@ -25,7 +25,7 @@ from bot.policy.terms import (
     ProposedDocument,
     Topic,
 )
-from consent_store.crypto import BlindIndex, FieldCipher
+from consent_store.crypto import BlindIndex
 from consent_store.presence import MeetingPresence
 from consent_store.records import (
     NewAttendee,
@@ -45,6 +45,10 @@ from consent_store.tables import (
     ReviewItemRow,
 )
 
+Seal = Callable[[str | None, str, str, str], bytes | None]
+"""Encrypts a personal value (None stays None) for a table, column and row id:
+`UnitOfWork.seal`."""
+
 
 def new_id() -> str:
     return uuid.uuid4().hex
@@ -57,15 +61,10 @@ class MeetingNotFound(LookupError):
 class MeetingRepository:
     """Meetings, attendees, documents, consent requests, decisions and review items."""
 
-    def __init__(self, session: AsyncSession, cipher: FieldCipher, blind_index: BlindIndex):
+    def __init__(self, session: AsyncSession, seal: Seal, blind_index: BlindIndex):
         self._session = session
-        self._cipher = cipher
+        self._seal = seal
         self._blind_index = blind_index
-
-    def _seal(self, value: str | None, table: str, column: str, row_id: str) -> bytes | None:
-        if value is None:
-            return None
-        return self._cipher.encrypt(value, context=f"{table}.{column}:{row_id}")
 
     async def _unused_reference(self) -> str:
         while True:
@@ -224,14 +223,26 @@ class MeetingRepository:
             )
         )
 
+    async def documents(self, meeting_id: str) -> list[DocumentRow]:
+        """The meeting's proposed documents, in order, leaving out any staff removed."""
+        return list(
+            await self._session.scalars(
+                select(DocumentRow)
+                .where(DocumentRow.meeting_id == meeting_id, DocumentRow.removed_at.is_(None))
+                .order_by(DocumentRow.position)
+            )
+        )
+
     async def facts(
         self, meeting_id: str, present: tuple[Participant, ...] | None = None
     ) -> MeetingFacts:
-        """What the gates need about a meeting; `present`, unless given, is who the store
-        records as in the meeting now (`consent_store.presence`), one more round trip.
+        """What the gates need about a meeting.
 
         Two round trips: the meeting with its attendees and their decisions (outer joins, so a
-        meeting without attendees or replies still comes back), then its documents.
+        meeting without attendees or replies still comes back), then its documents. A third
+        reads who the store records as in the meeting now (`consent_store.presence`) unless
+        `present` is given: only the recording gate looks at presence, so a caller asking
+        only the share gate, the role statement or about attendees passes `present=()`.
         """
         rows = (
             await self._session.execute(

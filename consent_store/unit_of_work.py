@@ -87,7 +87,7 @@ class UnitOfWork:
         if self.read_only:
             await self.session.connection(execution_options={READ_ONLY: True})
         self._audit_events: list[tuple[audit.AuditEvent, datetime]] = []
-        self.meetings = MeetingRepository(self.session, self.store.cipher, self.store.blind_index)
+        self.meetings = MeetingRepository(self.session, self.seal, self.store.blind_index)
         self.inbound = InboundEmails(self.session)
         self.presence = MeetingPresence(self.session, self.store.blind_index)
         return self
@@ -116,8 +116,10 @@ class UnitOfWork:
         self._audit_events = []
         await self.session.commit()
 
-    def seal(self, value: str, table: str, column: str, row_id: str) -> bytes:
-        """Encrypt a personal value for `table.column` of row `row_id`."""
+    def seal(self, value: str | None, table: str, column: str, row_id: str) -> bytes | None:
+        """Encrypt a personal value for `table.column` of row `row_id` (None stays None)."""
+        if value is None:
+            return None
         return self.store.cipher.encrypt(value, context=f"{table}.{column}:{row_id}")
 
     def decrypt(self, blob: bytes | None, table: str, column: str, row_id: str) -> str | None:

@@ -6,26 +6,20 @@ about a person are counted, never named."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.agent.commands import CommandName
 from bot.config import ServiceProfile
-from bot.policy.blockers import Blocker
+from bot.policy.blockers import Blocker, blocker_sentences
 from bot.services.meeting_briefing import MeetingBriefing, UpcomingMeeting
 from templates import environment
-
-SOMEONE = "someone"
 
 
 def _render(template: str, context: Mapping[str, object]) -> str:
     text = environment().get_template(f"chat/{template}.txt.j2").render(context)
     lines = (" ".join(line.split()) for line in text.splitlines())
     return "\n".join(line for line in lines if line)
-
-
-def _sentence(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 @dataclass(frozen=True)
@@ -35,21 +29,15 @@ class Reasons:
 
 
 def reasons(
-    blockers: Iterable[Blocker], names: Mapping[str, str | None], *, personal: bool
+    blockers: Sequence[Blocker], names: Mapping[str, str | None], *, personal: bool
 ) -> Reasons:
     """The blockers as sentences. For one staff member, every blocker, naming its attendee;
     otherwise the meeting's own blockers, and a count of the people the others concern."""
-    sentences: list[str] = []
-    people: set[str] = set()
-    for blocker in blockers:
-        if blocker.attendee_id is not None and not personal:
-            people.add(blocker.attendee_id)
-            continue
-        name = names.get(blocker.attendee_id) if blocker.attendee_id else None
-        sentence = _sentence(blocker.staff_template.format(attendee=name or SOMEONE))
-        if sentence not in sentences:
-            sentences.append(sentence)
-    return Reasons(tuple(sentences), len(people))
+    if personal:
+        return Reasons(blocker_sentences(blockers, names.get), 0)
+    shown = [b for b in blockers if b.attendee_id is None]
+    people = {b.attendee_id for b in blockers if b.attendee_id is not None}
+    return Reasons(blocker_sentences(shown, names.get), len(people))
 
 
 def help_text(*, in_meeting: bool) -> str:

@@ -86,19 +86,14 @@ class TeamsHandlers:
     ) -> None:
         thread_id = context.activity.conversation.id
         for member in details.members or ():
-            role = member.meeting.role if member.meeting is not None else None
-            await self._meeting_events.participant_joined(
-                thread_id, teams_person(member.user, role)
-            )
+            await self._meeting_events.participant_joined(thread_id, teams_person(member.user))
 
     async def _participants_left(
         self, context: TeamsTurnContext, _state: TurnState, details: MeetingParticipantsEventDetails
     ) -> None:
         thread_id = context.activity.conversation.id
         for member in details.members or ():
-            role = member.meeting.role if member.meeting is not None else None
-            person = teams_person(member.user, role)
-            await self._meeting_events.participant_left(thread_id, person)
+            await self._meeting_events.participant_left(thread_id, teams_person(member.user))
 
     async def _message(self, context: TeamsTurnContext, _state: TurnState) -> None:
         activity = context.activity

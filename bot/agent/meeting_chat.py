@@ -10,7 +10,6 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-import aiohttp
 import httpx
 from microsoft_agents.activity import (
     Activity,
@@ -39,10 +38,6 @@ BOT_FRAMEWORK_RESOURCE = "https://api.botframework.com"
 BOT_FRAMEWORK_SCOPE = "https://api.botframework.com/.default"
 NOT_FOUND = 404
 NOTIFICATION_TITLE_LIMIT = 256
-
-CHAT_FAILURES = (aiohttp.ClientError, httpx.HTTPError, ValueError)
-"""What posting or notifying can raise: the connector refused or could not be reached, or no
-token could be had."""
 
 
 def teams_meeting_id(thread_id: str) -> str:

@@ -10,14 +10,13 @@ from bot.services.live_meeting import TeamsPerson
 MEMBER_ROLE = "user"
 
 
-def teams_person(account: Any, role: str | None = None) -> TeamsPerson:
+def teams_person(account: Any) -> TeamsPerson:
     """A `TeamsPerson` from a channel account (SDK model with `id`, `name`, `aad_object_id`)."""
     object_id = getattr(account, "aad_object_id", None)
     return TeamsPerson(
         teams_id=str(account.id),
         display_name=str(getattr(account, "name", None) or ""),
         object_id=object_id or None,
-        role=role,
     )
 
 

@@ -9,7 +9,11 @@ notify before the join request returns) is matched by the meeting chat the state
 
 Rosters are full snapshots without sequence numbers, and the same roster legitimately recurs
 (someone joins, then leaves), so they are not deduplicated by content in the store: a roster
-equal to the last one passed on for the call is dropped, and any other goes to `CallEvents`.
+equal to the last one `CallEvents` handled for the call is dropped, and any other goes to it.
+A roster whose handling failed is not remembered, so the same roster arriving again is handled.
+
+A notice whose handling fails is logged by the error's type and the call's id only (error
+messages can carry bound parameters or names), and the call's next notice is handled.
 """
 
 from __future__ import annotations
@@ -79,10 +83,15 @@ class CallNotificationInbox:
                 received = waiting.popleft()
                 try:
                     await self._handle(received)
-                except Exception:
-                    # The boundary of a background task: log the failure with its traceback and
-                    # go on with the call's next notice rather than stall the call.
-                    log.exception("handling a %s notice failed", type(received.notice).__name__)
+                except Exception as error:  # noqa: BLE001 (a background task's boundary)
+                    # Log the failure by its type only (no message, no traceback) and go on
+                    # with the call's next notice rather than stall the call.
+                    log.error(  # noqa: TRY400 (a traceback would show the message)
+                        "handling a %s notice of call %s failed: %s",
+                        type(received.notice).__name__,
+                        call_id,
+                        type(error).__name__,
+                    )
         finally:
             del self._workers[call_id]
             if not waiting:
@@ -106,8 +115,9 @@ class CallNotificationInbox:
                 return
             meeting_id = await records.meeting_of(call_id)
             if meeting_id is None and notice.thread_id is not None:
-                meeting_id = await records.meeting_in_chat(notice.thread_id)
-                if meeting_id is not None:
+                meeting = await uow.meetings.by_chat_thread(notice.thread_id)
+                if meeting is not None:
+                    meeting_id = meeting.id
                     await records.record(call_id, meeting_id, now)
             if meeting_id is None:
                 await uow.audit(
@@ -141,8 +151,8 @@ class CallNotificationInbox:
         if meeting_id is None:
             log.warning("a roster for a call the bot has not recorded was dropped")
             return
-        self._last_roster[call_id] = notice.roster
         await self._events.roster_changed(meeting_id, notice.roster)
+        self._last_roster[call_id] = notice.roster
 
     async def _prompt_finished(self, dedupe_key: str, notice: PromptNotice) -> None:
         async with self._store.unit_of_work() as uow:

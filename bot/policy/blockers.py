@@ -1,12 +1,13 @@
 """Why a gate said no: structured reasons for staff, each with a plain-English sentence template.
 
 A blocker names people by pseudonymous attendee id only. Its staff template keeps an
-`{attendee}` placeholder for the service layer to fill with a name.
+`{attendee}` placeholder, which `blocker_sentences` fills the way its caller describes people
+(by name for staff, by kind in an email).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
@@ -32,6 +33,8 @@ class BlockerCode(StrEnum):
     NOT_ASKED_ABOUT_DOCUMENT = "not_asked_about_document"
     UNKNOWN_PARTICIPANT_PRESENT = "unknown_participant_present"
 
+
+SOMEONE: Final = "someone"
 
 SUBJECT_OF_TOPIC: Final[Mapping[Topic, str]] = {
     Topic.RECORDING: "recording the meeting",
@@ -83,3 +86,16 @@ class Blocker:
         return STAFF_TEMPLATE_OF_CODE[self.code].format(
             subject=SUBJECT_OF_TOPIC[self.topic], attendee="{attendee}"
         )
+
+
+def blocker_sentences(
+    blockers: Iterable[Blocker], describe_attendee: Callable[[str], str | None]
+) -> tuple[str, ...]:
+    """Each blocker's staff sentence, once each, its attendee as `describe_attendee` puts them
+    ("someone" when it has no words for them, or the blocker concerns no attendee)."""
+    sentences: dict[str, None] = {}
+    for blocker in blockers:
+        who = describe_attendee(blocker.attendee_id) if blocker.attendee_id else None
+        text = blocker.staff_template.format(attendee=who or SOMEONE)
+        sentences[text[:1].upper() + text[1:]] = None
+    return tuple(sentences)

@@ -19,7 +19,8 @@ Decisions, and why:
 - Matching is by display name, ignoring case, spaces and accents: for anonymous joiners
   (outside people, invited parents included) Teams gives a display name and nothing else.
   The lobby is the identity check: the meeting lets only the organiser in directly, so staff
-  admit each person after seeing who they are. Removed attendees are not matched.
+  admit each person after seeing who they are. Only attendees still on the list are given
+  (the store leaves out those staff removed), so a removed attendee is not matched.
 - No match, or a name two invited attendees share, is unknown: the gate closes (fail closed).
 """
 
@@ -61,12 +62,10 @@ class SeenPerson:
 
 @dataclass(frozen=True, slots=True)
 class InvitedAttendee:
-    """An attendee of the meeting with their (decrypted) name; `removed` if staff took them off
-    the list."""
+    """An attendee still on the meeting's list, with their (decrypted) name."""
 
     id: str
     name: str
-    removed: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +103,7 @@ def match_person(
     wanted = comparable_name(person.display_name)
     if not wanted:
         return PersonMatch(MatchKind.UNKNOWN, reason=UnknownReason.NO_MATCH)
-    named = [a.id for a in attendees if not a.removed and comparable_name(a.name) == wanted]
+    named = [a.id for a in attendees if comparable_name(a.name) == wanted]
     if not named:
         return PersonMatch(MatchKind.UNKNOWN, reason=UnknownReason.NO_MATCH)
     if len(named) > 1:

@@ -11,15 +11,12 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from bot.config import ServiceProfile
 from bot.graph.mailbox import ConsentMailbox, OutgoingEmail
 from bot.mail.consent_request import RequestedMeeting, RequestRecipient, render_request
 from bot.policy.terms import AttendeeKind, DeclaredRole
 from consent_store.audit import AuditEvent
 from consent_store.records import NewConsentRequest
-from consent_store.tables import DocumentRow
 from consent_store.unit_of_work import Store
 
 
@@ -42,13 +39,7 @@ async def send_consent_requests(
     those of them whose ids are in `only`."""
     async with store.unit_of_work() as uow:
         meeting = await uow.meetings.get(meeting_id)
-        documents = list(
-            await uow.session.scalars(
-                select(DocumentRow)
-                .where(DocumentRow.meeting_id == meeting_id, DocumentRow.removed_at.is_(None))
-                .order_by(DocumentRow.position)
-            )
-        )
+        documents = await uow.meetings.documents(meeting_id)
         about = RequestedMeeting(
             reference=meeting.reference,
             starts_at=meeting.starts_at,

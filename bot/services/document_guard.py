@@ -17,8 +17,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from sqlalchemy import select
-
 from bot.announcement.document_replies import (
     LinkToShare,
     file_acknowledged_text,
@@ -44,7 +42,7 @@ from bot.policy.terms import MeetingFacts, Topic
 from bot.services.live_meeting import DocumentEvents, MeetingChat, PostedFile, TeamsPerson
 from consent_store.audit import AuditEvent
 from consent_store.repository import new_id
-from consent_store.tables import DocumentRow, SharedFileRow
+from consent_store.tables import SharedFileRow
 from consent_store.unit_of_work import Store, UnitOfWork
 
 ATTENTION: Final = "chat_file_not_withdrawn"
@@ -91,13 +89,8 @@ class _Located:
 
 
 async def _candidates(uow: UnitOfWork, meeting_id: str) -> tuple[CandidateDocument, ...]:
-    rows = await uow.session.scalars(
-        select(DocumentRow)
-        .where(DocumentRow.meeting_id == meeting_id, DocumentRow.removed_at.is_(None))
-        .order_by(DocumentRow.position)
-    )
     candidates = []
-    for row in rows:
+    for row in await uow.meetings.documents(meeting_id):
         title = uow.decrypt(row.title_enc, "documents", "title", row.id)
         url = uow.decrypt(row.url_enc, "documents", "url", row.id)
         if title is not None and url is not None:
@@ -127,7 +120,9 @@ class DocumentGuard(DocumentEvents):
             if row is None:
                 return None
             return _Meeting(
-                row.id, await uow.meetings.facts(row.id), await _candidates(uow, row.id)
+                row.id,
+                await uow.meetings.facts(row.id, present=()),
+                await _candidates(uow, row.id),
             )
 
     async def _locate(self, file: PostedFile) -> _Located:

@@ -14,6 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+import aiohttp
+import httpx
+
 
 @dataclass(frozen=True, slots=True)
 class TeamsPerson:
@@ -24,7 +27,6 @@ class TeamsPerson:
     teams_id: str
     display_name: str
     object_id: str | None = None
-    role: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +50,12 @@ class RosterEntry:
     display_name: str
     object_id: str | None
     recording: bool
+
+
+CHAT_FAILURES = (aiohttp.ClientError, httpx.HTTPError, TimeoutError, ValueError)
+"""How saying something through `MeetingChat` can fail: the Bot Connector or the Teams API
+refused or could not be reached, it timed out, or no token could be had. Callers audit these
+and carry on; anything else still raises."""
 
 
 class MeetingChat(Protocol):

@@ -16,9 +16,8 @@ from sqlalchemy import select
 from bot.policy.recording_gate import RecordingVerdict, evaluate_recording
 from bot.policy.role_statement import RoleStatement, decide_role
 from bot.policy.share_gate import ShareVerdict, evaluate_share
-from bot.policy.terms import Participant
 from consent_store.repository import MeetingNotFound
-from consent_store.tables import DocumentRow, MeetingRow, PresenceRow
+from consent_store.tables import MeetingRow
 from consent_store.unit_of_work import Store, UnitOfWork
 
 UPCOMING_LIMIT = 10
@@ -54,22 +53,9 @@ class UpcomingMeeting:
     starts_at: datetime
 
 
-async def _present(uow: UnitOfWork, meeting_id: str) -> tuple[Participant, ...]:
-    attendee_ids = await uow.session.scalars(
-        select(PresenceRow.attendee_id).where(
-            PresenceRow.meeting_id == meeting_id, PresenceRow.left_at.is_(None)
-        )
-    )
-    return tuple(Participant(attendee_id) for attendee_id in attendee_ids)
-
-
 async def _briefing(uow: UnitOfWork, meeting: MeetingRow, personal: bool) -> MeetingBriefing:
-    facts = await uow.meetings.facts(meeting.id, await _present(uow, meeting.id))
-    documents = await uow.session.scalars(
-        select(DocumentRow)
-        .where(DocumentRow.meeting_id == meeting.id, DocumentRow.removed_at.is_(None))
-        .order_by(DocumentRow.position)
-    )
+    facts = await uow.meetings.facts(meeting.id)
+    documents = await uow.meetings.documents(meeting.id)
     names: dict[str, str | None] = {}
     if personal:
         for attendee in await uow.meetings.attendees(meeting.id):

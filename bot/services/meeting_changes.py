@@ -5,10 +5,12 @@ PATCH, with recording switched off in the same request when the meeting as it wi
 be recorded); if Teams refuses, nothing is stored, the meeting is marked as needing attention
 and the failure audited. Then every change is stored in one transaction with its audit
 entries, and a moved meeting's reminders and start are queued again for the new time; if
-storing fails, Teams is put back. After that the recording gate is asked again and Teams'
-`allowRecording` made to match, new attendees (and anyone with a new question) are sent
-consent requests, and people already invited are told a new time. A failure there leaves the
-change standing, recording never more allowed than consent covers, and the meeting marked.
+storing fails, Teams is put back (should Teams refuse that too, the meeting is marked and the
+failure audited before the storing error is raised). After that the recording gate is asked
+again and Teams' `allowRecording` made to match, new attendees (and anyone with a new
+question) are sent consent requests, and people already invited are told a new time. A
+failure there leaves the change standing, recording never more allowed than consent covers,
+and the meeting marked.
 
 Cancelling deletes the Teams meeting (one already gone counts as deleted), then marks the
 meeting cancelled, finishes its timed work unrun, audits, and emails each attendee a short
@@ -21,7 +23,6 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from kiota_abstractions.api_error import APIError
-from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import ServiceProfile
@@ -48,10 +49,11 @@ from bot.services.timed_work import requeue_meeting_jobs
 from consent_store.audit import AuditEvent, DetailValue
 from consent_store.jobs import Jobs
 from consent_store.records import NewMeeting
-from consent_store.tables import DocumentRow, MeetingRow
+from consent_store.tables import MeetingRow
 from consent_store.unit_of_work import Store, UnitOfWork
 
 CHANGE_NOT_APPLIED = "change_not_applied"
+CHANGE_NOT_STORED = "change_in_teams_only"
 CANCELLATION_NOT_APPLIED = "cancellation_not_applied"
 REQUESTS_NOT_SENT = "consent_requests_not_sent"
 NOTICES_NOT_SENT = "notices_not_sent"
@@ -87,11 +89,7 @@ class _Recipient:
 
 async def _stored_meeting(uow: UnitOfWork, meeting: MeetingRow) -> StoredMeeting:
     attendees = await uow.meetings.attendees(meeting.id)
-    documents = await uow.session.scalars(
-        select(DocumentRow)
-        .where(DocumentRow.meeting_id == meeting.id, DocumentRow.removed_at.is_(None))
-        .order_by(DocumentRow.position)
-    )
+    documents = await uow.meetings.documents(meeting.id)
     return StoredMeeting(
         status=meeting.status,
         title=uow.decrypt(meeting.title_enc, "meetings", "title", meeting.id) or "",
@@ -241,17 +239,28 @@ async def edit_meeting(
         )
     except SQLAlchemyError:
         if teams_changed and teams_id is not None:
-            await meetings.update(
-                organiser,
-                teams_id,
-                subject=stored.title if plan.retitled else None,
-                starts_at=stored.starts_at if plan.moved else None,
-                ends_at=stored.ends_at if plan.moved else None,
-                attendee_addresses=tuple(addresses.values()) if plan.invitees_changed else None,
-            )
+            try:
+                await meetings.update(
+                    organiser,
+                    teams_id,
+                    subject=stored.title if plan.retitled else None,
+                    starts_at=stored.starts_at if plan.moved else None,
+                    ends_at=stored.ends_at if plan.moved else None,
+                    attendee_addresses=(
+                        tuple(addresses.values()) if plan.invitees_changed else None
+                    ),
+                )
+            except GRAPH_FAILURES as error:
+                await _mark_attention(
+                    store,
+                    meeting_id,
+                    CHANGE_NOT_STORED,
+                    "meeting.change_not_reverted",
+                    {"error": type(error).__name__, **plan.audit_detail()},
+                )
         raise
 
-    if close_recording and mailbox is not None:
+    if close_recording:
         async with store.reading() as uow:
             blockers = evaluate_recording(await uow.meetings.facts(meeting_id)).blockers
         await tell_organiser(store, mailbox, meeting_id, Notice.RECORDING_FORBIDDEN, blockers)
@@ -326,7 +335,7 @@ async def _store_changes(
         row.recording_requested = wanted.recording_requested
         if closed:
             row.teams_recording_allowed = False
-        if row.needs_attention == CHANGE_NOT_APPLIED:
+        if row.needs_attention in (CHANGE_NOT_APPLIED, CHANGE_NOT_STORED):
             row.needs_attention = None
         await uow.meetings.remove_attendees(meeting_id, plan.removed_attendees, now)
         await uow.meetings.remove_documents(meeting_id, plan.removed_documents, now)

@@ -10,7 +10,9 @@ the failure audited, and the runner retries the job later.
 When the call is established the opening statement is made once per call (claimed in the
 store): spoken in the call, and as a card in the meeting chat. If staff declared "support and
 contribute" but not every service user agreed beforehand, the organiser alone gets a private
-notice saying so. When the meeting ends the bot hangs up and the call is marked ended.
+notice saying so. A card or notice that cannot be delivered is not tried again: the meeting is
+marked as needing attention and the failure audited. When the meeting ends the bot hangs up
+and the call is marked ended.
 """
 
 from __future__ import annotations
@@ -18,8 +20,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Final
-
-from sqlalchemy import select
 
 from bot.announcement.opening import compose_announcement
 from bot.announcement.wording import chat_text
@@ -31,12 +31,11 @@ from bot.policy.recording_gate import evaluate_recording
 from bot.policy.role_statement import decide_role
 from bot.scheduler.failures import JobFailed
 from bot.scheduler.runner import Handler, JobRunner
-from bot.services.live_meeting import CallVoice, MeetingChat
+from bot.services.live_meeting import CHAT_FAILURES, CallVoice, MeetingChat
 from bot.services.timed_work import JOIN, join_job_key
 from consent_store.audit import AuditEvent
 from consent_store.calls import TERMINATED, MeetingCallRecords
 from consent_store.jobs import ClaimedJob, Jobs
-from consent_store.tables import MeetingRow
 from consent_store.unit_of_work import Store, UnitOfWork
 
 JOIN_FAILED: Final = "call_not_joined"
@@ -79,7 +78,7 @@ class MeetingOpening:
     async def meeting_started(self, thread_id: str) -> None:
         """Teams says the meeting in chat `thread_id` started: join now if not joined yet."""
         async with self._store.unit_of_work() as uow:
-            meeting = await _meeting_in_chat(uow, thread_id)
+            meeting = await uow.meetings.by_chat_thread(thread_id)
             if meeting is None:
                 return
             if meeting.status == "cancelled":
@@ -96,7 +95,7 @@ class MeetingOpening:
     async def meeting_ended(self, thread_id: str) -> None:
         """Teams says the meeting ended: leave its call and mark the call ended."""
         async with self._store.unit_of_work() as uow:
-            meeting = await _meeting_in_chat(uow, thread_id)
+            meeting = await uow.meetings.by_chat_thread(thread_id)
             if meeting is None:
                 return
             meeting_id = meeting.id
@@ -156,10 +155,33 @@ class MeetingOpening:
         summary = chat_text(
             "announcement_summary", {"staff_name": staff_name, "service": self._service}
         )
-        await self._chat.post(thread_id, summary, announcement.card.content)
+        undelivered: dict[str, str] = {}
+        try:
+            await self._chat.post(thread_id, summary, announcement.card.content)
+        except CHAT_FAILURES as failure:
+            undelivered["card"] = type(failure).__name__
         if announcement.staff_notice is not None:
-            await self._chat.notify_privately(thread_id, (organiser_id,), announcement.staff_notice)
+            try:
+                await self._chat.notify_privately(
+                    thread_id, (organiser_id,), announcement.staff_notice
+                )
+            except CHAT_FAILURES as failure:
+                undelivered["staff"] = type(failure).__name__
         async with self._store.unit_of_work() as uow:
+            if undelivered:
+                (await uow.meetings.get(meeting_id)).needs_attention = ANNOUNCEMENT_FAILED
+                await uow.audit(
+                    AuditEvent(
+                        "meeting.announcement_failed",
+                        meeting_id=meeting_id,
+                        detail={
+                            "call": call_id,
+                            "reason": "not_delivered",
+                            "notices": sorted(undelivered),
+                            "errors": sorted(set(undelivered.values())),
+                        },
+                    )
+                )
             await uow.audit(
                 AuditEvent(
                     "meeting.announced",
@@ -220,13 +242,6 @@ class MeetingOpening:
                 AuditEvent("meeting.joined", meeting_id=meeting_id, detail={"call": call_id})
             )
             await uow.commit()
-
-
-async def _meeting_in_chat(uow: UnitOfWork, thread_id: str) -> MeetingRow | None:
-    meeting: MeetingRow | None = await uow.session.scalar(
-        select(MeetingRow).where(MeetingRow.teams_chat_thread_id == thread_id)
-    )
-    return meeting
 
 
 async def _audit_skipped(uow: UnitOfWork, meeting_id: str, reason: str) -> None:

@@ -3,10 +3,10 @@ to Teams' recording setting, with its reasons, and a warning when the meeting wi
 has started) without everyone's consent to recording.
 
 The organiser is a staff member known by directory object id; their address is looked up
-through Graph each time and never stored. The email names the meeting by its reference and
-describes attendees only by kind ("a parent carer"), never by name or address. Each notice is
-audited; one that cannot be sent is logged and audited as not sent and never stops the work
-that caused it.
+through the staff directory (which keeps an answer from Graph for a few minutes) and never
+stored. The email names the meeting by its reference and describes attendees only by kind
+("a parent carer"), never by name or address. Each notice is audited; one that cannot be sent
+is logged and audited as not sent and never stops the work that caused it.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from enum import StrEnum
 from bot.graph.failures import GRAPH_FAILURES
 from bot.graph.mailbox import ConsentMailbox, OutgoingEmail
 from bot.mail.consent_request import describe_when
-from bot.policy.blockers import Blocker
+from bot.policy.blockers import Blocker, blocker_sentences
 from bot.policy.recording_gate import evaluate_recording
 from bot.policy.terms import AttendeeKind
 from consent_store.audit import AuditEvent, DetailValue
@@ -30,7 +30,6 @@ log = logging.getLogger(__name__)
 TOLD = "organiser.told"
 NOT_TOLD = "organiser.not_told"
 NO_ADDRESS = "no_address"
-SOMEONE = "someone"
 
 KIND_PHRASES: Mapping[AttendeeKind, str] = {
     AttendeeKind.PARENT_CARER: "a parent carer",
@@ -53,12 +52,12 @@ def reasons_without_names(
     blockers: Iterable[Blocker], kinds: Mapping[str, AttendeeKind]
 ) -> tuple[str, ...]:
     """Each blocker's staff sentence with its attendee described by kind, once each."""
-    sentences: dict[str, None] = {}
-    for blocker in blockers:
-        kind = kinds.get(blocker.attendee_id) if blocker.attendee_id else None
-        text = blocker.staff_template.format(attendee=KIND_PHRASES[kind] if kind else SOMEONE)
-        sentences[text[:1].upper() + text[1:]] = None
-    return tuple(sentences)
+
+    def by_kind(attendee_id: str) -> str | None:
+        kind = kinds.get(attendee_id)
+        return KIND_PHRASES[kind] if kind else None
+
+    return blocker_sentences(blockers, by_kind)
 
 
 async def _send(
@@ -93,7 +92,7 @@ async def tell_organiser(
     failure is logged and audited, never raised."""
     async with store.reading() as uow:
         meeting = await uow.meetings.get(meeting_id)
-        facts = await uow.meetings.facts(meeting_id)
+        facts = await uow.meetings.facts(meeting_id, present=())
         now = uow.now()
     values: dict[str, object] = {
         "notice": notice.value,

@@ -20,7 +20,7 @@ from sqlalchemy import case, or_, update
 from bot.graph.failures import GRAPH_FAILURES
 from bot.graph.mailbox import ConsentMailbox
 from bot.graph.meetings import OnlineMeetings
-from bot.policy.recording_gate import evaluate_recording
+from bot.policy.recording_gate import RecordingVerdict, evaluate_recording
 from bot.policy.terms import Participant
 from bot.services.organiser_notices import Notice, tell_organiser
 from consent_store.audit import AuditEvent
@@ -66,18 +66,18 @@ async def enforce_recording(
     mailbox: ConsentMailbox | None = None,
     present: tuple[Participant, ...] | None = None,
     tell_later: TellLater | None = None,
-) -> None:
-    """Ask the gate and make Teams match. `cause` says why (audited): e.g. "decision".
-    With `mailbox`, the organiser is told of each change from it (by `tell_later` when given,
-    otherwise before returning). `present`, when given, is who is in the meeting as just seen
-    (a call roster not yet stored), instead of the store's.
+) -> RecordingVerdict:
+    """Ask the gate and make Teams match; the gate's verdict. `cause` says why (audited): e.g.
+    "decision". With `mailbox`, the organiser is told of each change from it (by `tell_later`
+    when given, otherwise before returning). `present`, when given, is who is in the meeting as
+    just seen (a call roster not yet stored), instead of the store's.
     """
     async with store.reading() as uow:
         meeting = await uow.meetings.get(meeting_id)
         verdict = evaluate_recording(await uow.meetings.facts(meeting_id, present))
     allowed = verdict.permitted
     if meeting.teams_meeting_id is None or meeting.teams_recording_allowed is allowed:
-        return
+        return verdict
     reasons = sorted({b.code.value for b in verdict.blockers})
     try:
         await meetings.set_recording(meeting.organiser_user_id, meeting.teams_meeting_id, allowed)
@@ -92,10 +92,10 @@ async def enforce_recording(
                 )
             )
             await uow.commit()
-        return
+        return verdict
     async with store.unit_of_work() as uow:
         if not await _store_applied(uow, meeting_id, allowed):
-            return
+            return verdict
         await uow.audit(
             AuditEvent(
                 "recording.allowed" if allowed else "recording.forbidden",
@@ -111,3 +111,4 @@ async def enforce_recording(
             await telling
         else:
             tell_later(telling)
+    return verdict

@@ -34,10 +34,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
 
-import aiohttp
-
 from bot.announcement.notices import recording_not_permitted_notice, recording_stop_request
-from bot.graph.failures import GRAPH_FAILURES
 from bot.graph.mailbox import ConsentMailbox
 from bot.graph.meetings import OnlineMeetings
 from bot.policy.participant_match import (
@@ -47,18 +44,21 @@ from bot.policy.participant_match import (
     SeenPerson,
     match_person,
 )
-from bot.policy.recording_gate import evaluate_recording
+from bot.policy.recording_gate import RecordingVerdict
 from bot.policy.terms import Participant
-from bot.services.live_meeting import CallVoice, MeetingChat, RosterEntry, TeamsPerson
+from bot.services.live_meeting import (
+    CHAT_FAILURES,
+    CallVoice,
+    MeetingChat,
+    RosterEntry,
+    TeamsPerson,
+)
 from bot.services.recording_enforcement import enforce_recording
 from consent_store.audit import AuditEvent
 from consent_store.presence import RECORDING_REPORTED, Presence
 from consent_store.unit_of_work import Store, UnitOfWork
 
 log = logging.getLogger(__name__)
-
-NOTICE_FAILURES = (*GRAPH_FAILURES, aiohttp.ClientError, TimeoutError)
-"""How delivering a notice can fail (Graph, the Bot Connector, a timeout): audited, not raised."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,8 +138,8 @@ class RecordingGuard:
 
     async def _enforce(
         self, meeting_id: str, cause: str, present: tuple[Participant, ...] | None = None
-    ) -> None:
-        await enforce_recording(
+    ) -> RecordingVerdict:
+        return await enforce_recording(
             self._store,
             self._meetings,
             meeting_id,
@@ -166,7 +166,9 @@ class RecordingGuard:
         if self._telling.get(meeting_id) is task:
             del self._telling[meeting_id]
         if not task.cancelled() and (error := task.exception()) is not None:
-            log.error("telling the organiser of meeting %s failed", meeting_id, exc_info=error)
+            log.error(
+                "telling the organiser of meeting %s failed: %s", meeting_id, type(error).__name__
+            )
 
     async def settled(self) -> None:
         """Wait until the organiser's emails handed off so far are sent (or have failed)."""
@@ -180,19 +182,14 @@ class RecordingGuard:
             person, bot_app_id=self._bot_app_id, organiser_id=organiser_id, attendees=invited
         )
 
-    async def _meeting_of_thread(self, thread_id: str) -> str | None:
-        async with self._store.reading() as uow:
-            meeting = await uow.meetings.by_chat_thread(thread_id)
-        return None if meeting is None else meeting.id
-
     async def participant_joined(self, thread_id: str, person: TeamsPerson) -> None:
         """Record them as present, and switch recording off at once if they may not be there."""
-        meeting_id = await self._meeting_of_thread(thread_id)
-        if meeting_id is None:
-            return
         seen = SeenPerson(person.teams_id, person.display_name, person.object_id)
         async with self._store.unit_of_work() as uow:
-            meeting = await uow.meetings.get(meeting_id)
+            meeting = await uow.meetings.by_chat_thread(thread_id)
+            if meeting is None:
+                return
+            meeting_id = meeting.id
             match = self._match(seen, meeting.organiser_user_id, await _invited(uow, meeting_id))
             if match.kind is MatchKind.BOT:
                 return
@@ -217,10 +214,11 @@ class RecordingGuard:
 
     async def participant_left(self, thread_id: str, person: TeamsPerson) -> None:
         """Record that they left, and make Teams' setting match the gate again."""
-        meeting_id = await self._meeting_of_thread(thread_id)
-        if meeting_id is None:
-            return
         async with self._store.unit_of_work() as uow:
+            meeting = await uow.meetings.by_chat_thread(thread_id)
+            if meeting is None:
+                return
+            meeting_id = meeting.id
             key = presence_key(person.teams_id, person.object_id)
             await uow.presence.left(meeting_id, key, uow.now())
             await uow.commit()
@@ -230,10 +228,10 @@ class RecordingGuard:
         """Take the call's roster as who is present; switch recording off at once if the gate
         does not permit it, and if someone is recording anyway, tell the meeting (once)."""
         seen = await self._read_roster(meeting_id, roster)
-        await self._enforce(meeting_id, "roster_changed", seen.present)
+        verdict = await self._enforce(meeting_id, "roster_changed", seen.present)
         changed, arrived = await self._store_roster(meeting_id, seen.people)
         if changed:
-            await self._enforce(meeting_id, "roster_changed")
+            verdict = await self._enforce(meeting_id, "roster_changed")
         arrival = _Arrival(
             meeting_id,
             seen.thread_id,
@@ -243,10 +241,8 @@ class RecordingGuard:
         )
         await self._audit_uninvited(arrival, "call")
         if seen.recording_keys:
-            async with self._store.reading() as uow:
-                permitted = evaluate_recording(await uow.meetings.facts(meeting_id)).permitted
             if (
-                not permitted
+                not verdict.permitted
                 and await self._first_sighting(meeting_id, seen.recording_keys)
                 and not self._just_noticed(meeting_id)
             ):
@@ -372,5 +368,5 @@ class RecordingGuard:
                 )
                 await uow.commit()
         for error in failed.values():
-            if not isinstance(error, NOTICE_FAILURES):
+            if not isinstance(error, CHAT_FAILURES):
                 raise error

@@ -11,7 +11,7 @@ from aiohttp import web
 
 from bot.web.csrf import new_csrf_token
 from bot.web.entra_sign_in import SignInFailed, SignInUnavailable
-from bot.web.id_token import IdTokenRefused, verify_id_token
+from bot.web.id_token import TokenRefused, verify_id_token
 from bot.web.pages import SERVICE_NAME, Link, message_page
 from bot.web.pending_sign_in import PendingSignIn, safe_return_path
 from bot.web.session import STAFF_SESSION, StaffSession
@@ -109,7 +109,7 @@ async def _complete(
     except SignInFailed as error:
         logger.info("staff sign-in did not finish: %s", error)
         return _did_not_finish(request)
-    except IdTokenRefused as error:
+    except TokenRefused as error:
         logger.info("staff sign-in refused: %s", error)
         response = _not_available(request)
         site.sessions.clear(response)

@@ -14,7 +14,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from aiohttp import web
-from sqlalchemy import select
 
 from bot.policy.terms import DeclaredRole
 from bot.services.change_plan import MeetingNotChangeable, ensure_changeable
@@ -42,7 +41,6 @@ from bot.web.schedule_page import (
 from bot.web.session import STAFF_SESSION
 from bot.web.site import STAFF_SITE
 from consent_store.repository import MeetingNotFound
-from consent_store.tables import DocumentRow
 from consent_store.unit_of_work import Store
 from templates import in_uk_time
 
@@ -99,11 +97,7 @@ async def load_editable(store: Store, reference: str) -> EditableMeeting:
     async with store.reading() as uow:
         meeting = await uow.meetings.by_reference(reference)
         attendees = await uow.meetings.attendees(meeting.id)
-        documents = await uow.session.scalars(
-            select(DocumentRow)
-            .where(DocumentRow.meeting_id == meeting.id, DocumentRow.removed_at.is_(None))
-            .order_by(DocumentRow.position)
-        )
+        documents = await uow.meetings.documents(meeting.id)
         title = uow.decrypt(meeting.title_enc, "meetings", "title", meeting.id) or ""
         people = tuple(
             InvitedPerson(

@@ -3,13 +3,16 @@
 The signature must verify against a key the tenant publishes (RS256 only), the issuer must be
 the tenant's, the audience the bot's app id, and the token must be inside its lifetime (with a
 little leeway for clocks) and carry the nonce this sign-in sent. Then the person must belong to
-the configured tenant and hold the staff app role. Anything else is refused."""
+the configured tenant and hold the staff app role. Anything else is refused.
+
+The signature, lifetime and staff checks are shared with the Teams tab's sign-in
+(`teams_sso_token`)."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,8 +25,9 @@ LEEWAY = timedelta(minutes=2)
 REQUIRED_CLAIMS = ["iss", "aud", "exp", "nbf", "iat", "nonce", "tid", "oid"]
 
 
-class IdTokenRefused(Exception):
-    """The token is not acceptable; the message names why, without personal data."""
+class TokenRefused(Exception):
+    """A staff sign-in's token is not acceptable; the message names why, without personal
+    data."""
 
 
 @dataclass(frozen=True)
@@ -47,68 +51,90 @@ class Expected:
         return hashlib.sha256(self.nonce.encode("ascii")).hexdigest()
 
 
-def check_claims(
-    claims: Mapping[str, Any], expected: Expected, now: datetime, leeway: timedelta = LEEWAY
-) -> StaffIdentity:
-    """The staff member the (signature-checked) claims describe, or `IdTokenRefused`."""
+def check_lifetime(claims: Mapping[str, Any], now: datetime, leeway: timedelta = LEEWAY) -> None:
+    """Refuse a token outside its lifetime (`exp`, `nbf`), give or take `leeway`."""
     moment = now.timestamp()
     slack = leeway.total_seconds()
     if not isinstance(claims.get("exp"), int) or moment - slack >= claims["exp"]:
-        raise IdTokenRefused("expired")
+        raise TokenRefused("expired")
     if not isinstance(claims.get("nbf"), int) or moment + slack < claims["nbf"]:
-        raise IdTokenRefused("not yet valid")
+        raise TokenRefused("not yet valid")
+
+
+def staff_identity(claims: Mapping[str, Any], tenant_id: str, staff_role: str) -> StaffIdentity:
+    """The staff member the claims describe: of our tenant (`tid`), holding the staff app role
+    (`roles`), with an object id (`oid`); `TokenRefused` otherwise."""
+    tenant = claims.get("tid")
+    if not isinstance(tenant, str) or tenant.lower() != tenant_id.lower():
+        raise TokenRefused("another tenant")
+    roles = claims.get("roles")
+    if not isinstance(roles, list) or staff_role not in roles:
+        raise TokenRefused("no staff role")
+    object_id, name = claims.get("oid"), claims.get("name")
+    if not isinstance(object_id, str) or not object_id:
+        raise TokenRefused("no object id")
+    return StaffIdentity(object_id, name if isinstance(name, str) and name else "Staff member")
+
+
+def check_claims(
+    claims: Mapping[str, Any], expected: Expected, now: datetime, leeway: timedelta = LEEWAY
+) -> StaffIdentity:
+    """The staff member the (signature-checked) claims describe, or `TokenRefused`."""
+    check_lifetime(claims, now, leeway)
     nonce = claims.get("nonce")
     if not isinstance(nonce, str) or not hmac.compare_digest(
         nonce.encode(), expected.nonce_claim.encode()
     ):
-        raise IdTokenRefused("nonce does not match")
-    tenant = claims.get("tid")
-    if not isinstance(tenant, str) or tenant.lower() != expected.tenant_id.lower():
-        raise IdTokenRefused("another tenant")
-    roles = claims.get("roles")
-    if not isinstance(roles, list) or expected.staff_role not in roles:
-        raise IdTokenRefused("no staff role")
-    object_id, name = claims.get("oid"), claims.get("name")
-    if not isinstance(object_id, str) or not object_id:
-        raise IdTokenRefused("no object id")
-    return StaffIdentity(object_id, name if isinstance(name, str) and name else "Staff member")
+        raise TokenRefused("nonce does not match")
+    return staff_identity(claims, expected.tenant_id, expected.staff_role)
 
 
 def _key_id(token: str) -> str:
     try:
         header = jwt.get_unverified_header(token)
     except jwt.InvalidTokenError as error:
-        raise IdTokenRefused(type(error).__name__) from None
+        raise TokenRefused(type(error).__name__) from None
     kid = header.get("kid")
     if not isinstance(kid, str):
-        raise IdTokenRefused("no key id")
+        raise TokenRefused("no key id")
     return kid
 
 
-async def verify_id_token(
-    token: str, keys: SigningKeys, expected: Expected, now: datetime
-) -> StaffIdentity:
-    """Check signature, issuer and audience, then `check_claims`. Raises `IdTokenRefused`, or
-    `SigningKeysUnavailable` when the tenant's keys cannot be fetched."""
+async def signed_claims(
+    token: str, keys: SigningKeys, audience: str | Sequence[str], required: Sequence[str]
+) -> tuple[dict[str, Any], str]:
+    """The token's claims and the tenant's issuer, once the signature (RS256, by a key the
+    tenant publishes), issuer, audience and presence of the `required` claims check out;
+    lifetime is left to `check_lifetime`. Raises `TokenRefused`, or `SigningKeysUnavailable`
+    when the tenant's keys cannot be fetched."""
     try:
         key = await keys.key(_key_id(token))
     except UnknownSigningKey:
-        raise IdTokenRefused("unknown signing key") from None
+        raise TokenRefused("unknown signing key") from None
     issuer = await keys.issuer()
     try:
         claims = jwt.decode(
             token,
             key.key,
             algorithms=["RS256"],
-            audience=expected.audience,
+            audience=audience,
             issuer=issuer,
             options={
-                "require": REQUIRED_CLAIMS,
+                "require": list(required),
                 "verify_exp": False,
                 "verify_nbf": False,
                 "verify_iat": False,
             },
         )
     except jwt.InvalidTokenError as error:
-        raise IdTokenRefused(type(error).__name__) from None
+        raise TokenRefused(type(error).__name__) from None
+    return claims, issuer
+
+
+async def verify_id_token(
+    token: str, keys: SigningKeys, expected: Expected, now: datetime
+) -> StaffIdentity:
+    """Check signature, issuer and audience (`signed_claims`), then `check_claims`. Raises
+    `TokenRefused`, or `SigningKeysUnavailable` when the tenant's keys cannot be fetched."""
+    claims, _issuer = await signed_claims(token, keys, expected.audience, REQUIRED_CLAIMS)
     return check_claims(claims, expected, now)

@@ -19,7 +19,7 @@ from aiohttp import web
 from sqlalchemy import func, select
 
 from bot.calling.voice import ATTENTION as PROMPT_NOT_PLAYED
-from bot.policy.blockers import Blocker
+from bot.policy.blockers import Blocker, blocker_sentences
 from bot.policy.recording_gate import RecordingVerdict, evaluate_recording
 from bot.policy.role_statement import RoleStatement, decide_role
 from bot.policy.share_gate import ShareVerdict, evaluate_share
@@ -36,6 +36,7 @@ from bot.services.document_guard import ATTENTION as FILE_NOT_WITHDRAWN
 from bot.services.meeting_changes import (
     CANCELLATION_NOT_APPLIED,
     CHANGE_NOT_APPLIED,
+    CHANGE_NOT_STORED,
     NOTICES_NOT_SENT,
 )
 from bot.services.meeting_opening import ANNOUNCEMENT_FAILED, JOIN_FAILED
@@ -58,7 +59,6 @@ from consent_store.unit_of_work import UnitOfWork
 
 BOT_ACTORS = frozenset({"system", "intake"})
 STAFF_DECIDER_PREFIX = "staff:"
-SOMEONE = "someone"
 _ID_PATTERN = re.compile(r"[0-9a-f]{32}|[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", re.IGNORECASE)
 
 KIND_WORDS = {
@@ -78,6 +78,10 @@ ATTENTION_WORDS = {
     "consent_requests_not_sent": "Some consent requests could not be sent.",
     RECORDING_NOT_APPLIED: "Teams' recording setting could not be changed to match consent.",
     CHANGE_NOT_APPLIED: "Teams did not accept the last change to this meeting, so it was not made.",
+    CHANGE_NOT_STORED: (
+        "Teams has the last change to this meeting but it could not be saved here; make the "
+        "change again to bring them back in line."
+    ),
     CANCELLATION_NOT_APPLIED: "Teams did not remove the meeting, so it was not cancelled.",
     NOTICES_NOT_SENT: "Some attendees could not be emailed about a change to this meeting.",
     JOIN_FAILED: "The bot could not join the meeting's call; it will try again.",
@@ -208,11 +212,7 @@ async def load_meeting(uow: UnitOfWork, reference: str) -> MeetingRecords:
     meeting = await uow.meetings.by_reference(reference)
     meeting_id = meeting.id
     attendees = await uow.meetings.attendees(meeting_id)
-    documents = await uow.session.scalars(
-        select(DocumentRow)
-        .where(DocumentRow.meeting_id == meeting_id, DocumentRow.removed_at.is_(None))
-        .order_by(DocumentRow.position)
-    )
+    documents = await uow.meetings.documents(meeting_id)
     removed = await uow.session.scalars(
         select(AttendeeRow)
         .where(AttendeeRow.meeting_id == meeting_id, AttendeeRow.removed_at.is_not(None))
@@ -276,16 +276,9 @@ def _sentence(text: str) -> str:
 def reasons_in_words(
     blockers: Iterable[Blocker], names: Mapping[str, str | None]
 ) -> tuple[str, ...]:
-    """Each blocker's staff sentence, naming its attendee ("someone" when there is no name)."""
-    return tuple(
-        _sentence(
-            blocker.staff_template.format(
-                attendee=(names.get(blocker.attendee_id) if blocker.attendee_id else None)
-                or SOMEONE
-            )
-        )
-        for blocker in blockers
-    )
+    """Each blocker's staff sentence, once each, naming its attendee ("someone" when there is
+    no name)."""
+    return blocker_sentences(blockers, names.get)
 
 
 def _how(decided_by: str) -> str:

@@ -20,17 +20,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import jwt
-
-from bot.web.id_token import LEEWAY, StaffIdentity
-from bot.web.signing_keys import SigningKeys, UnknownSigningKey
+from bot.web.id_token import (
+    LEEWAY,
+    StaffIdentity,
+    TokenRefused,
+    check_lifetime,
+    signed_claims,
+    staff_identity,
+)
+from bot.web.signing_keys import SigningKeys
 
 SSO_SCOPE = "access_as_user"
 REQUIRED_CLAIMS = ["iss", "aud", "exp", "nbf", "iat", "tid", "oid", "scp"]
-
-
-class SsoTokenRefused(Exception):
-    """The token is not acceptable; the message names why, without personal data."""
 
 
 @dataclass(frozen=True)
@@ -50,65 +51,21 @@ def check_sso_claims(
     leeway: timedelta = LEEWAY,
 ) -> StaffIdentity:
     """The staff member the (signature, issuer and audience checked) claims describe, or
-    `SsoTokenRefused`."""
-    moment = now.timestamp()
-    slack = leeway.total_seconds()
-    if not isinstance(claims.get("exp"), int) or moment - slack >= claims["exp"]:
-        raise SsoTokenRefused("expired")
-    if not isinstance(claims.get("nbf"), int) or moment + slack < claims["nbf"]:
-        raise SsoTokenRefused("not yet valid")
+    `TokenRefused`."""
+    check_lifetime(claims, now, leeway)
     scopes = claims.get("scp")
     if not isinstance(scopes, str) or SSO_SCOPE not in scopes.split():
-        raise SsoTokenRefused("not a token for the tab")
-    tenant = claims.get("tid")
-    if not isinstance(tenant, str) or tenant.lower() != expected.tenant_id.lower():
-        raise SsoTokenRefused("another tenant")
+        raise TokenRefused("not a token for the tab")
     if claims.get("idp", issuer) != issuer:
-        raise SsoTokenRefused("a guest account")
-    roles = claims.get("roles")
-    if not isinstance(roles, list) or expected.staff_role not in roles:
-        raise SsoTokenRefused("no staff role")
-    object_id, name = claims.get("oid"), claims.get("name")
-    if not isinstance(object_id, str) or not object_id:
-        raise SsoTokenRefused("no object id")
-    return StaffIdentity(object_id, name if isinstance(name, str) and name else "Staff member")
-
-
-def _key_id(token: str) -> str:
-    try:
-        header = jwt.get_unverified_header(token)
-    except jwt.InvalidTokenError as error:
-        raise SsoTokenRefused(type(error).__name__) from None
-    kid = header.get("kid")
-    if not isinstance(kid, str):
-        raise SsoTokenRefused("no key id")
-    return kid
+        raise TokenRefused("a guest account")
+    return staff_identity(claims, expected.tenant_id, expected.staff_role)
 
 
 async def verify_sso_token(
     token: str, keys: SigningKeys, expected: SsoExpected, now: datetime
 ) -> StaffIdentity:
-    """Check signature, issuer and audience, then `check_sso_claims`. Raises `SsoTokenRefused`,
-    or `SigningKeysUnavailable` when the tenant's keys cannot be fetched."""
-    try:
-        key = await keys.key(_key_id(token))
-    except UnknownSigningKey:
-        raise SsoTokenRefused("unknown signing key") from None
-    issuer = await keys.issuer()
-    try:
-        claims = jwt.decode(
-            token,
-            key.key,
-            algorithms=["RS256"],
-            audience=list(expected.audiences),
-            issuer=issuer,
-            options={
-                "require": REQUIRED_CLAIMS,
-                "verify_exp": False,
-                "verify_nbf": False,
-                "verify_iat": False,
-            },
-        )
-    except jwt.InvalidTokenError as error:
-        raise SsoTokenRefused(type(error).__name__) from None
+    """Check signature, issuer and audience (`id_token.signed_claims`), then
+    `check_sso_claims`. Raises `TokenRefused`, or `SigningKeysUnavailable` when the tenant's
+    keys cannot be fetched."""
+    claims, issuer = await signed_claims(token, keys, list(expected.audiences), REQUIRED_CLAIMS)
     return check_sso_claims(claims, expected, issuer, now)

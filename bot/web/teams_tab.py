@@ -18,12 +18,13 @@ import logging
 from aiohttp import web
 
 from bot.web.csrf import new_csrf_token
+from bot.web.id_token import TokenRefused
 from bot.web.pages import page
 from bot.web.security_headers import TEAMS_SIGN_IN_POLICY
 from bot.web.session import StaffSession
 from bot.web.signing_keys import SigningKeysUnavailable
 from bot.web.site import STAFF_SITE
-from bot.web.teams_sso_token import SsoTokenRefused, verify_sso_token
+from bot.web.teams_sso_token import verify_sso_token
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ async def teams_sso(request: web.Request) -> web.Response:
     except SigningKeysUnavailable as error:
         logger.warning("Teams sign-in unavailable: %s", error)
         return _answer(503, "sign_in_unavailable")
-    except SsoTokenRefused as error:
+    except TokenRefused as error:
         logger.info("Teams sign-in refused: %s", error)
         response = _answer(403, "not_staff")
         site.sessions.clear(response, in_teams=True)

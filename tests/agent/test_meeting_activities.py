@@ -45,12 +45,12 @@ async def test_a_meeting_from_start_to_end(
     ]
     organiser, joined_parent, left_parent, left_organiser = served_bot.events.people
     assert organiser == TeamsPerson(
-        started.attendance.account.id, COORDINATOR.display_name, COORDINATOR.object_id, "Organizer"
+        started.attendance.account.id, COORDINATOR.display_name, COORDINATOR.object_id
     )
     assert (
         joined_parent
         == left_parent
-        == TeamsPerson(parent.attendance.account.id, PARENT_CARER.display_name, None, "Presenter")
+        == TeamsPerson(parent.attendance.account.id, PARENT_CARER.display_name, None)
     )
     assert left_organiser.object_id == COORDINATOR.object_id
     assert bot_posts(sandbox, thread) == []

@@ -8,10 +8,14 @@ from __future__ import annotations
 from typing import Any
 
 from bot.config import ServiceProfile
+from consent_store.presence import Presence
+from consent_store.unit_of_work import Store
 from sandbox.app_keys import BOT_CHANNEL
 from sandbox.seed import ADVISER, COORDINATOR, GUEST_PARENT, PARENT_CARER, SENCO
 from sandbox.teams import activities
 from tests.agent.conftest import DOCUMENT_TITLE, SHARE_REPLY, LinkedMeeting, ServedBot
+from tests.builders import reply
+from tests.conftest import FakeClock
 from tests.sandbox.conftest import RunningSandbox
 
 SERVICE = ServiceProfile(_env_file=None)
@@ -156,6 +160,37 @@ async def test_in_a_personal_chat_staff_see_their_meetings_and_the_details(
     assert f"{not_replied} staff contributing to discussions." in role
     assert f"{DOCUMENT_TITLE}: may not be shared." in documents
     assert "status - whether the meeting may be recorded" in help_text
+
+
+async def test_the_organiser_in_the_meeting_does_not_stop_recording_that_everyone_agreed_to(
+    served_bot: ServedBot,
+    sandbox: RunningSandbox,
+    linked_meeting: LinkedMeeting,
+    store: Store,
+    clock: FakeClock,
+) -> None:
+    meeting_id = linked_meeting.row.id
+    async with store.reading() as uow:
+        parent, senco = await uow.meetings.attendees(meeting_id)
+    for attendee, address in ((parent, PARENT_CARER.address), (senco, SENCO.address)):
+        await reply(store, meeting_id, attendee.id, address, received_at=clock.now)
+    async with store.unit_of_work() as uow:
+        in_meeting = (
+            Presence(f"oid:{COORDINATOR.object_id}", None, is_staff=True),
+            Presence("id:29:parent", parent.id),
+            Presence("id:29:senco", senco.id),
+        )
+        for person in in_meeting:
+            await uow.presence.joined(meeting_id, person, clock.now)
+        await uow.commit()
+    upn = COORDINATOR.user_principal_name
+    chat = PersonalChat(sandbox, upn)
+
+    await sandbox.teams.message_bot(upn, f"status {linked_meeting.row.reference}")
+
+    (status,) = chat.answers()
+    assert "Recording: permitted: every attendee agreed by email before the start." in status
+    assert "not on the attendee list" not in status
 
 
 async def test_staff_hear_only_about_meetings_they_arranged(

@@ -1,14 +1,17 @@
 """Notifications after the 202, on both engines: a call the bot has not recorded yet is matched
 by its meeting chat, its state only moves forward (a late "established" does not revive an
 ended call), duplicates change nothing, the establishment is reported once, and rosters reach
-`CallEvents` unless they repeat the last one."""
+`CallEvents` unless they repeat the last one handled (one whose handling failed is handled when
+it comes again)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
+import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from bot.calling.inbox import CallNotificationInbox
 from bot.calling.notifications import read_comms_notifications
@@ -35,6 +38,20 @@ class Events:
 
     async def roster_changed(self, meeting_id: str, roster: Sequence[RosterEntry]) -> None:
         self.rosters.append((meeting_id, tuple(roster)))
+
+
+class FailingOnce(Events):
+    """Call events whose first roster fails to be handled (the store was unreachable)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.failed = False
+
+    async def roster_changed(self, meeting_id: str, roster: Sequence[RosterEntry]) -> None:
+        if not self.failed:
+            self.failed = True
+            raise OperationalError("UPDATE meeting_presence", {}, ConnectionError())
+        await super().roster_changed(meeting_id, roster)
 
 
 def state(value: str, written: str = CALL) -> dict[str, Any]:
@@ -127,6 +144,26 @@ async def test_rosters_reach_call_events_unless_they_repeat_the_last(store: Stor
         (meeting_id, ["a", "b"]),
         (meeting_id, ["a"]),
     ]
+
+
+async def test_a_roster_whose_handling_failed_is_handled_when_it_comes_again(
+    store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    meeting_id = await meeting_in_chat(store)
+    events = FailingOnce()
+    inbox = CallNotificationInbox(store, Lifecycle(), events)
+    await deliver(inbox, state("established"))
+
+    await deliver(inbox, roster("a", "stranger"), roster("a", "stranger"))
+
+    assert [(m, [e.participant_id for e in r]) for m, r in events.rosters] == [
+        (meeting_id, ["a", "stranger"]),
+    ]
+    (failure,) = [r for r in caplog.records if r.name == "bot.calling.inbox"]
+    assert failure.getMessage() == (
+        f"handling a RosterNotice notice of call {CALL} failed: OperationalError"
+    )
+    assert failure.exc_info is None
 
 
 async def test_notifications_for_calls_that_are_not_ours_are_dropped(store: Store) -> None:

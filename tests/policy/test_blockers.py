@@ -7,7 +7,7 @@ import itertools
 import pytest
 from hypothesis import given
 
-from bot.policy.blockers import Blocker, BlockerCode
+from bot.policy.blockers import Blocker, BlockerCode, blocker_sentences
 from bot.policy.recording_gate import evaluate_recording
 from bot.policy.role_statement import decide_role
 from bot.policy.share_gate import evaluate_share
@@ -57,3 +57,20 @@ def test_sentences_name_exactly_the_invited_attendees_a_reason_concerns(
     for blocker in blockers:
         names_someone = NAME in blocker.staff_template.format(attendee=NAME)
         assert names_someone is (blocker.attendee_id in attendee_ids)
+
+
+def test_sentences_describe_attendees_as_asked_else_say_someone_and_repeat_nothing() -> None:
+    blockers = (
+        Blocker(BlockerCode.REFUSED, Topic.RECORDING, "a-1"),
+        Blocker(BlockerCode.NO_REPLY, Topic.RECORDING, "a-2"),
+        Blocker(BlockerCode.NO_REPLY, Topic.RECORDING, "a-3"),
+        Blocker(BlockerCode.UNKNOWN_PARTICIPANT_PRESENT, Topic.RECORDING),
+        Blocker(BlockerCode.UNKNOWN_PARTICIPANT_PRESENT, Topic.RECORDING),
+    )
+    described = {"a-1": NAME}
+
+    assert blocker_sentences(blockers, described.get) == (
+        f"{NAME} refused consent to recording the meeting.",
+        "Someone has not replied to the request for consent to recording the meeting.",
+        "Someone who is not on the attendee list is in the meeting.",
+    )

@@ -135,18 +135,6 @@ def test_a_name_two_attendees_share_is_unknown() -> None:
     assert match(anonymous("Alex Carter"), (PARENT, namesake)) == AMBIGUOUS
 
 
-def test_a_removed_attendee_is_not_matched() -> None:
-    removed = InvitedAttendee("a-parent", "Alex Carter", removed=True)
-    assert match(anonymous("Alex Carter"), (removed, SENCO)) == NO_MATCH
-
-
-def test_a_removed_namesake_does_not_make_a_name_ambiguous() -> None:
-    removed = InvitedAttendee("a-old", "Alex Carter", removed=True)
-    assert match(anonymous("Alex Carter"), (removed, PARENT)) == PersonMatch(
-        ATTENDEE, attendee_id="a-parent"
-    )
-
-
 def test_with_no_attendees_everyone_but_the_organiser_and_bot_is_unknown() -> None:
     assert match(anonymous("Alex Carter"), ()) == NO_MATCH
     assert match(tenant_account(ORGANISER, "Priya Raman"), ()).kind is MatchKind.ORGANISER

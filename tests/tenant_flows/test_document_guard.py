@@ -33,8 +33,8 @@ from tests.sandbox.conftest import RunningSandbox
 from tests.tenant_flows.conftest import People, parent_and_school_meeting
 
 REPORT_URL = "https://example.org/reports/school-report.docx"
-POSTER = TeamsPerson("29:poster", COORDINATOR.display_name, COORDINATOR.object_id, "Organizer")
-STAFF = TeamsPerson("29:staff", ADVISER.display_name, ADVISER.object_id, "Presenter")
+POSTER = TeamsPerson("29:poster", COORDINATOR.display_name, COORDINATOR.object_id)
+STAFF = TeamsPerson("29:staff", ADVISER.display_name, ADVISER.object_id)
 
 
 @dataclass

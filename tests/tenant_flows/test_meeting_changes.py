@@ -5,12 +5,14 @@ new attendees are asked, jobs move with the meeting, and a cancellation reaches 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.exc import OperationalError
 
 from bot.config import ServiceProfile
 from bot.graph.mailbox import ConsentMailbox
@@ -21,6 +23,7 @@ from bot.services.change_plan import MeetingNotChangeable
 from bot.services.meeting_changes import (
     CANCELLATION_NOT_APPLIED,
     CHANGE_NOT_APPLIED,
+    CHANGE_NOT_STORED,
     MeetingChangeFailed,
     cancel_meeting,
     edit_meeting,
@@ -315,6 +318,41 @@ async def test_teams_refusing_an_edit_changes_nothing_and_marks_the_meeting(
     await office.edit(replace(office.meeting, attendees=(*office.meeting.attendees, OFFICER)))
     async with office.store.reading() as uow:
         assert (await uow.meetings.get(office.meeting_id)).needs_attention is None
+
+
+@pytest.fixture
+def store_fails_on_new_attendees(office: Office) -> Iterator[None]:
+    """The store refuses the first row of new attendees, and Teams then refuses the next
+    change made to an online meeting: the one that would put the edit back."""
+    engine = office.store.engine.sync_engine
+    failed: list[str] = []
+
+    def refuse(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if not failed and statement.lstrip().upper().startswith("INSERT INTO ATTENDEES"):
+            failed.append(statement)
+            office.sandbox.tenant.faults.fail(
+                status=500, method="PATCH", path_contains="onlineMeetings"
+            )
+            raise OperationalError(statement, None, Exception("disk I/O error"))
+
+    event.listen(engine, "before_cursor_execute", refuse)
+    yield
+    event.remove(engine, "before_cursor_execute", refuse)
+
+
+async def test_an_edit_neither_stored_nor_put_back_in_teams_leaves_the_meeting_marked(
+    office: Office, people: People, store_fails_on_new_attendees: None
+) -> None:
+    with pytest.raises(OperationalError):
+        await office.edit(replace(office.meeting, attendees=(*office.meeting.attendees, OFFICER)))
+
+    async with office.store.reading() as uow:
+        meeting = await uow.meetings.get(office.meeting_id)
+        invited = await uow.meetings.attendees(office.meeting_id)
+    assert meeting.needs_attention == CHANGE_NOT_STORED
+    assert len(invited) == 2
+    assert (await office.audit_detail("meeting.change_not_reverted"))["error"] == "ODataError"
+    assert subjects(await people.inbox(SEND_OFFICER.address), office.reference) == []
 
 
 async def test_teams_refusing_a_cancellation_leaves_the_meeting_scheduled(

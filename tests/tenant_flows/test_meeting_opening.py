@@ -2,9 +2,10 @@
 `/api/calls` endpoint and its served prompts (espeak-ng), on both engines: the bot joins the
 call once, whether Teams says the meeting started or the start time comes (or both, on two
 instances); states the role in the call (the sandbox fetches and checks the WAV) and as a card
-in the meeting chat; tells the organiser privately when "contribute" was not agreed; copes
-with duplicated, reordered and differently spelt notifications; retries a failed join; never
-joins a cancelled meeting; and leaves when the meeting ends."""
+in the meeting chat; tells the organiser privately when "contribute" was not agreed; marks and
+audits a card that cannot be posted; copes with duplicated, reordered and differently spelt
+notifications; retries a failed join; never joins a cancelled meeting; and leaves when the
+meeting ends."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 from aiohttp import web
 from sqlalchemy import select
@@ -34,7 +36,7 @@ from bot.graph.meetings import OnlineMeetings
 from bot.policy.terms import DeclaredRole
 from bot.scheduler.runner import JobRunner
 from bot.services.live_meeting import RosterEntry
-from bot.services.meeting_opening import JOIN_FAILED, MeetingOpening
+from bot.services.meeting_opening import ANNOUNCEMENT_FAILED, JOIN_FAILED, MeetingOpening
 from bot.services.scheduling import schedule_meeting
 from bot.speech.cache import CachedSpeech
 from bot.speech.espeak import EspeakBackend
@@ -52,10 +54,15 @@ LEASE, POLL = timedelta(minutes=5), timedelta(seconds=1)
 
 @dataclass
 class Chat:
+    """A MeetingChat double keeping what it was asked to say; `fail_with` makes posting fail."""
+
     posts: list[tuple[str, str, dict[str, Any] | None]] = field(default_factory=list)
     private: list[tuple[str, tuple[str, ...], str]] = field(default_factory=list)
+    fail_with: Exception | None = None
 
     async def post(self, thread_id: str, text: str, card: dict[str, Any] | None = None) -> None:
+        if self.fail_with is not None:
+            raise self.fail_with
         self.posts.append((thread_id, text, card))
 
     async def notify_privately(self, thread_id: str, object_ids: Sequence[str], text: str) -> None:
@@ -235,6 +242,35 @@ async def test_the_meeting_start_joins_once_and_the_role_is_stated_and_explained
     assert call.state == "terminated"
     assert (await the_call(store, meeting.meeting_id)).state == "terminated"
     assert "meeting.ended" in await audited(store, meeting.meeting_id)
+
+
+async def test_a_card_that_cannot_be_posted_marks_the_meeting_and_is_audited(
+    bot: Bot, store: Store, mailbox: ConsentMailbox, tenant_sandbox: RunningSandbox
+) -> None:
+    meeting = await scheduled(store, mailbox, tenant_sandbox, DeclaredRole.SUPPORT_AND_CONTRIBUTE)
+    tenant_sandbox.teams.create(meeting.online_meeting_id)
+    await tenant_sandbox.teams.start(meeting.online_meeting_id)
+    bot.chat.fail_with = aiohttp.ClientConnectionError("connector unreachable")
+
+    await bot.opening.meeting_started(meeting.thread_id)
+    await bot.settle()
+
+    (call,) = calls_into(tenant_sandbox, meeting.thread_id)
+    assert [operation.status for operation in call.operations.values()] == ["completed"]
+    assert bot.chat.posts == []
+    ((_, recipients, _),) = bot.chat.private
+    assert recipients == (COORDINATOR.object_id,)
+    async with store.reading() as uow:
+        assert (await uow.meetings.get(meeting.meeting_id)).needs_attention == ANNOUNCEMENT_FAILED
+        (failed,) = await uow.session.scalars(
+            select(AuditEntryRow.detail).where(
+                AuditEntryRow.meeting_id == meeting.meeting_id,
+                AuditEntryRow.action == "meeting.announcement_failed",
+            )
+        )
+    assert '"notices":["card"]' in failed
+    assert "ClientConnectionError" in failed
+    assert (await audited(store, meeting.meeting_id)).count("meeting.announced") == 1
 
 
 async def test_the_start_time_joins_once_through_duplicated_reordered_notifications(

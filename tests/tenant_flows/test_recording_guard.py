@@ -201,6 +201,18 @@ async def test_an_invited_parent_joining_anonymously_by_name_keeps_recording_all
     assert await live.audited("meeting.uninvited_participant") == []
 
 
+async def test_an_attendee_staff_removed_from_the_list_is_uninvited(live: LiveMeeting) -> None:
+    async with live.store.unit_of_work() as uow:
+        await uow.meetings.remove_attendees(live.meeting_id, live.attendee_ids[:1], uow.now())
+        await uow.commit()
+
+    await live.guard.participant_joined(live.thread_id, PARENT_ANONYMOUSLY)
+    assert not live.teams_allows_recording()
+    assert live.told_everyone() == 1
+    (uninvited,) = await live.audited("meeting.uninvited_participant")
+    assert '"reason":"no_match"' in uninvited
+
+
 async def test_an_uninvited_colleague_of_the_tenant_switches_recording_off(
     live: LiveMeeting,
 ) -> None:

@@ -15,7 +15,7 @@ import requests
 import bot.web.signing_keys as signing_keys_module
 from bot.graph.authority_session import authority_session
 from bot.graph.config import GraphClientConfig
-from bot.web.id_token import Expected, IdTokenRefused, StaffIdentity, check_claims, verify_id_token
+from bot.web.id_token import Expected, StaffIdentity, TokenRefused, check_claims, verify_id_token
 from bot.web.signing_keys import SigningKeys
 from sandbox.seed import BOT_CLIENT_ID, BOT_CLIENT_SECRET, COORDINATOR, TENANT_ID
 from tests.conftest import FakeClock
@@ -71,7 +71,7 @@ def test_tenant_ids_compare_without_case() -> None:
     ],
 )
 def test_claims_are_refused(changes: dict[str, Any], reason: str) -> None:
-    with pytest.raises(IdTokenRefused, match=reason):
+    with pytest.raises(TokenRefused, match=reason):
         check_claims(claims(**changes), EXPECTED, NOW)
 
 
@@ -137,5 +137,5 @@ async def _refused_for_unknown_key(token: str, keys: SigningKeys, now: datetime)
     decoded = json.loads(base64.urlsafe_b64decode(header + "=" * (-len(header) % 4)))
     decoded["kid"] = "rolled-over-key"
     other = base64.urlsafe_b64encode(json.dumps(decoded).encode()).rstrip(b"=").decode()
-    with pytest.raises(IdTokenRefused, match="unknown signing key"):
+    with pytest.raises(TokenRefused, match="unknown signing key"):
         await verify_id_token(f"{other}.{payload}.{signature}", keys, EXPECTED, now)
