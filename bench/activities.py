@@ -19,9 +19,15 @@ posted and taken out after the answer, so the sandbox's drives stay small.
 The echo agent runs the SDK's JWT middleware with issuer checking on, gets its connector tokens
 from the sandbox's Entra ID through the same off-loop msal provider, and answers every message
 through a minimal local Bot Connector. Both take the same activities (the echo agent's with its
-own connector as `serviceUrl`), at concurrency 50 and 5. The sandbox serves in the same process
-and event loop, so what it does for the bot (Graph, the connector, calls) counts on the bot's
-side.
+own connector as `serviceUrl`), at concurrency 50 and 5.
+
+What runs where: the bot and the echo agent each serve alone in a process of their own (this
+script with `--serve bot|echo`), as each would in production. The sandbox tenant, which stands
+in for Microsoft 365, the echo agent's connector and the load generator share the bench's
+process, so the tenant's own work (checking tokens, signing, composing mail) is not counted
+against the bot, and the echo agent's connector is not counted against it either. The meetings
+are scheduled by the bench (the bot's own use cases over a second store and Graph clients of
+its own) before the load; the bot process takes everything Teams and Graph send from then on.
 
 Targets: throughput at concurrency 50 at least half the echo agent's; p95 at concurrency 5 at
 most twice the echo agent's. The last line reads `activities_vs_echo: R` (throughput ratio at
@@ -36,14 +42,17 @@ import argparse
 import asyncio
 import itertools
 import json
+import os
 import socket
 import statistics
+import sys
 import time
 import warnings
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -59,17 +68,18 @@ from microsoft_agents.hosting.core import (
     TurnState,
 )
 from pydantic import SecretStr
-from scratch import fresh_key_ring, progress, scratch_database
+from scratch import progress, scratch_database
 from sqlalchemy import select
 
 from bot.agent.endpoint import AGENT_CONFIGURATION, SERVICE_CONNECTION, channel_auth_configuration
-from bot.agent.sandbox_substitution import sandbox_token_providers
+from bot.agent.sandbox_substitution import sandbox_token_providers, use_sandbox_channel_keys
 from bot.config import ServiceProfile, TenantSettings
 from bot.graph.tenant import TenantClients, open_tenant
 from bot.meeting_runtime import LiveMeetings
 from bot.policy.terms import AttendeeKind, AuthVerdict, Decision, DeclaredRole, Topic
 from bot.services.recording_enforcement import enforce_recording
 from bot.services.scheduling import schedule_meeting
+from consent_store.keys import new_key, parse_key_ring
 from consent_store.migrate import upgrade_to_head
 from consent_store.records import NewAttendee, NewDecision, NewDocument, NewMeeting
 from consent_store.tables import DocumentRow
@@ -113,10 +123,16 @@ STEPS = (
 )
 """What happens in each meeting chat, in turn: half participant events, half files."""
 BOT_SIDE = (
-    "bot: LiveMeetings over open_tenant Graph clients, sandbox tenant on loopback; "
-    f"{MEETING_CHATS} meetings scheduled (bot installed, consent recorded, started, call "
-    "joined); joins and leaves run the recording guard (presence, gate, allowRecording, "
-    "notices), files the document guard (share look-up, revoke or acknowledge, chat post)"
+    "bot: LiveMeetings over open_tenant Graph clients, served alone in its own process (one "
+    "event loop); the sandbox tenant (Entra ID, Graph, Bot Connector, calls) and the load in "
+    f"the bench's process, on loopback; {MEETING_CHATS} meetings scheduled (bot installed, "
+    "consent recorded, started, call joined); joins and leaves run the recording guard "
+    "(presence, gate, allowRecording, notices), files the document guard (share look-up, "
+    "revoke or acknowledge, chat post)"
+)
+ECHO_SIDE = (
+    "echo: the SDK's echo agent (JWT middleware, issuer checking) served alone in its own "
+    "process; its Bot Connector and Entra ID (the sandbox's) in the bench's process"
 )
 
 
@@ -457,6 +473,86 @@ def line(name: str, concurrency: int, result: Result) -> str:
     )
 
 
+THIS_SCRIPT = Path(__file__).resolve()
+KEY_SETTINGS = "IASS_BENCH_KEY_SETTINGS"
+"""The environment variable that hands a served agent the run's keys (JSON), off its argv."""
+
+
+def key_settings() -> dict[str, str]:
+    """Fresh keys for the run, as the settings `parse_key_ring` reads."""
+    return {
+        "encryption_keys": f"bench:{new_key()}",
+        "active_key_id": "bench",
+        "blind_index_key": new_key(),
+        "audit_key": new_key(),
+    }
+
+
+async def serve_bot(port: int, sandbox_origin: str, database_url: str) -> None:
+    """The bot as served, alone in this process: `LiveMeetings` over its Graph clients."""
+    store = Store.open(database_url, parse_key_ring(**json.loads(os.environ[KEY_SETTINGS])))
+    tenant = bot_tenant(sandbox_origin, f"http://127.0.0.1:{port}")
+    live = LiveMeetings(store, tenant, ServiceProfile(), "bench")
+    bot_app = web.Application()
+    live.attach(bot_app)
+    try:
+        async with served(bot_app, port), open_tenant(tenant) as clients:
+            live.connect(clients)
+            await serve_until_told(f"http://127.0.0.1:{port}")
+            await live.close()
+    finally:
+        await store.close()
+
+
+async def serve_echo(port: int, sandbox_origin: str) -> None:
+    """The echo agent, alone in this process, checking channel tokens against the sandbox."""
+    use_sandbox_channel_keys(sandbox_origin)
+    tenant = bot_tenant(sandbox_origin, f"http://127.0.0.1:{port}")
+    async with served(echo_agent(tenant), port) as origin:
+        await serve_until_told(origin)
+
+
+async def serve_until_told(origin: str) -> None:
+    """Say where this process serves (its first line on stdout), then serve until the bench
+    closes its stdin."""
+    print(origin, flush=True)
+    await asyncio.to_thread(sys.stdin.read)
+
+
+@asynccontextmanager
+async def agent_process(
+    what: str, port: int, sandbox_origin: str, *extra: str
+) -> AsyncIterator[str]:
+    """`serve_bot` or `serve_echo` in a process of its own; yields the origin it serves at."""
+    child = await asyncio.create_subprocess_exec(
+        sys.executable,
+        str(THIS_SCRIPT),
+        "--serve",
+        what,
+        "--port",
+        str(port),
+        "--sandbox-origin",
+        sandbox_origin,
+        *extra,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    assert child.stdin is not None
+    assert child.stdout is not None
+    try:
+        origin = (await asyncio.wait_for(child.stdout.readline(), 120)).decode().strip()
+        if not origin:
+            raise RuntimeError(f"the {what} process stopped before serving")
+        yield origin
+    finally:
+        child.stdin.close()
+        try:
+            await asyncio.wait_for(child.wait(), 60)
+        except TimeoutError:
+            child.kill()
+            await child.wait()
+
+
 async def run(engine: str, count: int) -> None:
     sandbox_tenant = seeded_tenant()
     sandbox_tenant.prompt_time_scale = 0
@@ -464,6 +560,8 @@ async def run(engine: str, count: int) -> None:
     bot_port = free_port()
     bot_origin = f"http://127.0.0.1:{bot_port}"
     results: dict[tuple[str, int], Result] = {}
+    keys = key_settings()
+    os.environ[KEY_SETTINGS] = json.dumps(keys)
     async with (
         scratch_database(engine) as url,
         served(sandbox) as sandbox_origin,
@@ -473,57 +571,51 @@ async def run(engine: str, count: int) -> None:
         sandbox_tenant.bot_endpoint = f"{bot_origin}/api/messages"
         progress(f"migrating a new {engine} database")
         await asyncio.to_thread(upgrade_to_head, url)
-        store = Store.open(url, fresh_key_ring())
-        tenant = bot_tenant(sandbox_origin, bot_origin)
-        live = LiveMeetings(store, tenant, ServiceProfile(), "bench")
-        bot_app = web.Application()
-        live.attach(bot_app)
-        try:
-            async with (
-                served(bot_app, bot_port),
-                served(echo_agent(tenant)) as echo_origin,
-                open_tenant(tenant) as clients,
-                aiohttp.ClientSession(
-                    connector=aiohttp.TCPConnector(limit=max(CONCURRENCIES))
-                ) as http,
-            ):
-                live.connect(clients)
-                progress(f"scheduling and starting {MEETING_CHATS} meetings")
-                meetings = [
-                    await schedule(store, clients, sandbox, n) for n in range(MEETING_CHATS)
-                ]
-                await sandbox[CALLING].idle()
-                traffic = Traffic(sandbox_tenant, meetings)
-                echo_service_url = f"{connector_origin}/"
-                targets = (
-                    Target(
-                        "bot",
-                        f"{bot_origin}/api/messages",
-                        teams_channel_token(sandbox_tenant),
-                        sandbox_tenant.connector_url,
-                    ),
-                    Target(
-                        "echo",
-                        f"{echo_origin}/api/messages",
-                        channel_token(sandbox_tenant, echo_service_url),
-                        echo_service_url,
-                    ),
-                )
+        progress("starting the bot and the echo agent in processes of their own")
+        async with (
+            agent_process("bot", bot_port, sandbox_origin, "--database-url", url),
+            agent_process("echo", free_port(), sandbox_origin) as echo_origin,
+            aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=max(CONCURRENCIES))) as http,
+        ):
+            progress(f"scheduling and starting {MEETING_CHATS} meetings")
+            store = Store.open(url, parse_key_ring(**keys))
+            try:
+                async with open_tenant(bot_tenant(sandbox_origin, bot_origin)) as clients:
+                    meetings = [
+                        await schedule(store, clients, sandbox, n) for n in range(MEETING_CHATS)
+                    ]
+            finally:
+                await store.close()
+            await sandbox[CALLING].idle()
+            traffic = Traffic(sandbox_tenant, meetings)
+            echo_service_url = f"{connector_origin}/"
+            targets = (
+                Target(
+                    "bot",
+                    f"{bot_origin}/api/messages",
+                    teams_channel_token(sandbox_tenant),
+                    sandbox_tenant.connector_url,
+                ),
+                Target(
+                    "echo",
+                    f"{echo_origin}/api/messages",
+                    channel_token(sandbox_tenant, echo_service_url),
+                    echo_service_url,
+                ),
+            )
+            for target in targets:
+                progress(f"warming up {target.name}")
+                await load(http, target, traffic, f"warm-{target.name}", WARM_UP, 5)
+            for concurrency in CONCURRENCIES:
                 for target in targets:
-                    progress(f"warming up {target.name}")
-                    await load(http, target, traffic, f"warm-{target.name}", WARM_UP, 5)
-                for concurrency in CONCURRENCIES:
-                    for target in targets:
-                        progress(f"{target.name} at concurrency {concurrency}: {count} activities")
-                        results[target.name, concurrency] = await load(
-                            http, target, traffic, f"{target.name}{concurrency}", count, concurrency
-                        )
-                await sandbox[CALLING].idle()
-        finally:
-            await live.close()
-            await store.close()
+                    progress(f"{target.name} at concurrency {concurrency}: {count} activities")
+                    results[target.name, concurrency] = await load(
+                        http, target, traffic, f"{target.name}{concurrency}", count, concurrency
+                    )
+            await sandbox[CALLING].idle()
     print(f"engine: {engine}  activities per run: {count}  meeting chats: {MEETING_CHATS}")
     print(BOT_SIDE)
+    print(ECHO_SIDE)
     for concurrency in CONCURRENCIES:
         for name in ("bot", "echo"):
             print(line(name, concurrency, results[name, concurrency]))
@@ -541,8 +633,17 @@ def main() -> None:
     )
     parser.add_argument("--activities", type=int, default=3000)
     parser.add_argument("--engine", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--serve", choices=("bot", "echo"), help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--sandbox-origin", help=argparse.SUPPRESS)
+    parser.add_argument("--database-url", help=argparse.SUPPRESS)
     arguments = parser.parse_args()
-    asyncio.run(run(arguments.engine, arguments.activities))
+    if arguments.serve == "bot":
+        asyncio.run(serve_bot(arguments.port, arguments.sandbox_origin, arguments.database_url))
+    elif arguments.serve == "echo":
+        asyncio.run(serve_echo(arguments.port, arguments.sandbox_origin))
+    else:
+        asyncio.run(run(arguments.engine, arguments.activities))
 
 
 if __name__ == "__main__":

@@ -4,13 +4,19 @@ call with service-hosted media, play a prompt in it, and hang up.
 Application permission Calls.JoinGroupCall.All. Graph sends everything that happens in a call
 as comms notifications to `callback_uri` (the bot's `/api/calls`); these methods only start
 things. Call ids are returned as Graph wrote them; callers normalise them.
+
+Graph's answers (the call, the prompt's operation) are read as JSON for their id rather than
+as msgraph-sdk models: building a model runs thousands of imports and parse calls each time
+(several milliseconds), and a prompt is played for every notice spoken in a meeting.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final
+import json
+from typing import TYPE_CHECKING, Any, Final
 
 if TYPE_CHECKING:
+    from kiota_abstractions.request_information import RequestInformation
     from msgraph.graph_service_client import GraphServiceClient
 
 CALLBACK_PATH: Final = "/api/calls"
@@ -21,11 +27,26 @@ class CallNotPlaced(RuntimeError):
     """Graph answered without the id of the call or operation it started."""
 
 
+def _answer_id(body: bytes | None) -> str | None:
+    """The `id` of the entity Graph answered with, if it has one."""
+    answer = json.loads(body) if body else None
+    found = answer.get("id") if isinstance(answer, dict) else None
+    return found if isinstance(found, str) and found else None
+
+
 class MeetingCalls:
     def __init__(self, graph: GraphServiceClient, callback_uri: str, tenant_id: str) -> None:
         self._graph = graph
         self._callback_uri = callback_uri
         self._tenant_id = tenant_id
+
+    async def _created_id(self, request: RequestInformation) -> str | None:
+        """Send `request`; the id in Graph's answer (errors as msgraph-sdk raises them)."""
+        from msgraph.generated.models.o_data_errors.o_data_error import ODataError
+
+        adapter: Any = self._graph.request_adapter
+        errors: Any = {"XXX": ODataError}
+        return _answer_id(await adapter.send_primitive_async(request, "bytes", errors))
 
     async def join(self, thread_id: str, organiser_id: str) -> str:
         """Join the call of the meeting whose chat is `thread_id` (audio, service-hosted
@@ -41,19 +62,21 @@ class MeetingCalls:
         )
 
         organiser = Identity(id=organiser_id, additional_data={"tenantId": self._tenant_id})
-        created = await self._graph.communications.calls.post(
-            Call(
-                callback_uri=self._callback_uri,
-                requested_modalities=[Modality.Audio],
-                media_config=ServiceHostedMediaConfig(),
-                chat_info=ChatInfo(thread_id=thread_id, message_id="0"),
-                meeting_info=OrganizerMeetingInfo(organizer=IdentitySet(user=organiser)),
-                tenant_id=self._tenant_id,
+        call_id = await self._created_id(
+            self._graph.communications.calls.to_post_request_information(
+                Call(
+                    callback_uri=self._callback_uri,
+                    requested_modalities=[Modality.Audio],
+                    media_config=ServiceHostedMediaConfig(),
+                    chat_info=ChatInfo(thread_id=thread_id, message_id="0"),
+                    meeting_info=OrganizerMeetingInfo(organizer=IdentitySet(user=organiser)),
+                    tenant_id=self._tenant_id,
+                )
             )
         )
-        if created is None or not created.id:
+        if call_id is None:
             raise CallNotPlaced("Graph accepted the call but did not return its id")
-        return created.id
+        return call_id
 
     async def play_prompt(
         self, call_id: str, uri: str, *, resource_id: str, client_context: str
@@ -67,15 +90,18 @@ class MeetingCalls:
         from msgraph.generated.models.media_info import MediaInfo
         from msgraph.generated.models.media_prompt import MediaPrompt
 
-        operation = await self._graph.communications.calls.by_call_id(call_id).play_prompt.post(
-            PlayPromptPostRequestBody(
-                client_context=client_context,
-                prompts=[MediaPrompt(media_info=MediaInfo(uri=uri, resource_id=resource_id))],
+        play_prompt = self._graph.communications.calls.by_call_id(call_id).play_prompt
+        operation_id = await self._created_id(
+            play_prompt.to_post_request_information(
+                PlayPromptPostRequestBody(
+                    client_context=client_context,
+                    prompts=[MediaPrompt(media_info=MediaInfo(uri=uri, resource_id=resource_id))],
+                )
             )
         )
-        if operation is None or not operation.id:
+        if operation_id is None:
             raise CallNotPlaced("Graph accepted the prompt but did not return its operation")
-        return operation.id
+        return operation_id
 
     async def hang_up(self, call_id: str) -> None:
         """Leave the call; Graph confirms with a `terminated` notification."""
