@@ -5,7 +5,7 @@ exist both in the sandbox (with the bot installed) and in the store."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 import pytest
@@ -19,24 +19,22 @@ from bot.agent.endpoint import attach_bot_endpoint
 from bot.config import Settings
 from bot.graph.client import open_graph_client
 from bot.graph.config import GraphClientConfig
-from bot.policy.terms import AttendeeKind, DeclaredRole
+from bot.policy.terms import DeclaredRole
 from bot.services.live_meeting import MeetingChat, PostedFile, TeamsPerson
 from bot.web.app import create_app
-from consent_store.records import NewAttendee, NewDocument, NewMeeting
+from consent_store.records import NewDocument
 from consent_store.tables import MeetingRow
 from consent_store.unit_of_work import Store
 from sandbox.app import create_sandbox_app
 from sandbox.seed import (
     BOT_CLIENT_ID,
     BOT_CLIENT_SECRET,
-    COORDINATOR,
-    PARENT_CARER,
-    SENCO,
     seeded_tenant,
 )
 from tests.conftest import FakeClock
 from tests.sandbox.builders import meeting_with_bot
 from tests.sandbox.conftest import RunningSandbox
+from tests.tenant_flows.conftest import parent_and_school_meeting
 from tests.web.staff_site import tenant_settings
 
 BOT_FRAMEWORK_ISSUER = "https://api.botframework.com"
@@ -173,20 +171,12 @@ async def linked_meeting(
     start = clock.now + timedelta(days=1)
     async with store.unit_of_work() as uow:
         row = await uow.meetings.add(
-            NewMeeting(
-                title="Planning meeting for Sam",
-                starts_at=start,
-                ends_at=start + timedelta(hours=1),
-                organiser_user_id=COORDINATOR.object_id,
-                declared_role=DeclaredRole.SUPPORT_AND_CONTRIBUTE,
-                recording_requested=True,
-                attendees=(
-                    NewAttendee(
-                        PARENT_CARER.display_name, PARENT_CARER.address, AttendeeKind.PARENT_CARER
-                    ),
-                    NewAttendee(SENCO.display_name, SENCO.address, AttendeeKind.PROFESSIONAL),
+            replace(
+                parent_and_school_meeting(
+                    start, (NewDocument(DOCUMENT_TITLE, "https://example.org/plan.docx"),)
                 ),
-                documents=(NewDocument(DOCUMENT_TITLE, "https://example.org/plan.docx"),),
+                title="Planning meeting for Sam",
+                declared_role=DeclaredRole.SUPPORT_AND_CONTRIBUTE,
             ),
             uow.now(),
         )

@@ -19,11 +19,9 @@ from bot.graph.config import GraphClientConfig
 from bot.graph.mailbox import ConsentMailbox
 from bot.graph.meetings import OnlineMeetings
 from bot.graph.tenant import TenantClients
-from bot.policy.terms import AttendeeKind, DeclaredRole
 from bot.services.scheduling import schedule_meeting
 from bot.web.app import create_app
 from bot.web.app_keys import TENANT_ACCESS
-from consent_store.records import NewAttendee, NewMeeting
 from consent_store.unit_of_work import Store
 from sandbox.app import create_sandbox_app
 from sandbox.seed import (
@@ -41,7 +39,7 @@ from templates import UK_TIME
 from tests.builders import a_meeting, schedule
 from tests.conftest import FakeClock
 from tests.sandbox.conftest import RunningSandbox
-from tests.tenant_flows.conftest import People
+from tests.tenant_flows.conftest import People, parent_and_school_meeting
 from tests.web.staff_site import CSRF_TOKEN, STAFF_SESSION, StaffServer, forms_in, tenant_settings
 
 START = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(days=6)
@@ -229,20 +227,7 @@ async def teams_meeting(store: Store, clients: TenantClients) -> str:
         clients.meetings,
         clients.mailbox,
         Settings(_env_file=None).service,
-        NewMeeting(
-            title="Planning meeting",
-            starts_at=START,
-            ends_at=START + timedelta(hours=1),
-            organiser_user_id=COORDINATOR.object_id,
-            declared_role=DeclaredRole.SUPPORT,
-            recording_requested=True,
-            attendees=(
-                NewAttendee(
-                    PARENT_CARER.display_name, PARENT_CARER.address, AttendeeKind.PARENT_CARER
-                ),
-                NewAttendee(SENCO.display_name, SENCO.address, AttendeeKind.PROFESSIONAL),
-            ),
-        ),
+        parent_and_school_meeting(START),
         COORDINATOR.display_name,
     )
     return scheduled.reference
