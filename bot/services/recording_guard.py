@@ -254,7 +254,10 @@ class RecordingGuard:
     def _just_noticed(self, meeting_id: str) -> bool:
         """Whether this instance told the meeting of an uninvited arrival moments ago."""
         noticed = self._arrival_noticed.get(meeting_id)
-        return noticed is not None and time.monotonic() - noticed < NOTICE_QUIET
+        if noticed is not None and time.monotonic() - noticed < NOTICE_QUIET:
+            return True
+        self._arrival_noticed.pop(meeting_id, None)
+        return False
 
     async def _read_roster(self, meeting_id: str, roster: Sequence[RosterEntry]) -> _SeenRoster:
         """The roster matched to the meeting's attendees, read without writing anything."""
