@@ -4,9 +4,11 @@ use cases (opening the meeting, the recording guard, the document guard).
 
 The endpoints are routed when the application is built, but the use cases need the bot's
 Graph clients, which open when it starts (`bot.mailbox.runtime` opens them). `LiveMeetings`
-stands between the two: until it is connected it refuses what arrives (Teams and Graph
-deliver again after a failure) rather than dropping it, so no event is lost or decided
-without the gates.
+stands between the two. What Teams tells it about meetings goes into the activity inbox
+(`bot.meeting_inbox`) and Teams is answered; the inbox hands each activity to the use cases
+once they are connected. What cannot wait for that (a staff member's `share` command, a
+calls notification) is refused until then, so Teams and Graph deliver it again; no event is
+lost or decided without the gates.
 """
 
 from __future__ import annotations
@@ -26,9 +28,18 @@ from bot.calling.tokens import CallingTokenValidator, calling_keys_url
 from bot.calling.voice import MeetingCallVoice
 from bot.config import ServiceProfile, TenantSettings
 from bot.graph.tenant import TenantClients
+from bot.meeting_inbox import MeetingActivityInbox
 from bot.scheduler.runner import Handler
 from bot.services.document_guard import DocumentGuard
 from bot.services.live_meeting import MeetingChat, PostedFile, TeamsPerson
+from bot.services.meeting_activity import (
+    FilePosted,
+    MeetingActivity,
+    MeetingEnded,
+    MeetingStarted,
+    ParticipantJoined,
+    ParticipantLeft,
+)
 from bot.services.meeting_opening import MeetingOpening
 from bot.services.recording_guard import RecordingGuard
 from bot.speech.choice import speech_from_settings
@@ -39,7 +50,7 @@ log = logging.getLogger(__name__)
 
 
 class NotConnected(Exception):
-    """An in-meeting event arrived before the bot's Graph clients were open."""
+    """A staff command needing the use cases arrived before the bot's Graph clients opened."""
 
 
 @dataclass(frozen=True)
@@ -51,8 +62,8 @@ class _UseCases:
 
 
 class LiveMeetings:
-    """The `MeetingEvents`, `DocumentEvents` and calls inbox the endpoints are given; each
-    forwards to the use case once `connect` has run."""
+    """The `MeetingEvents`, `DocumentEvents` and calls inbox the endpoints are given: meeting
+    events go through the activity inbox, and from it to the use cases once `connect` has run."""
 
     def __init__(
         self, store: Store, tenant: TenantSettings, service: ServiceProfile, worker_id: str
@@ -64,6 +75,7 @@ class LiveMeetings:
         self._shelf = PromptShelf(speech_from_settings(SpeechSettings()), tenant.public_url)
         self._chat: MeetingChat | None = None
         self._connected: _UseCases | None = None
+        self.activities = MeetingActivityInbox(store, worker_id)
 
     def attach(self, app: web.Application) -> None:
         """Route `/api/messages`, `/api/calls` and `/prompts/` on `app`. `ValueError` names a
@@ -108,11 +120,13 @@ class LiveMeetings:
         documents = DocumentGuard(self._store, clients.files, self._chat)
         inbox = CallNotificationInbox(self._store, opening, guard)
         self._connected = _UseCases(opening, guard, documents, inbox)
+        self.activities.start(self)
         return opening.job_handlers()
 
     async def disconnect(self) -> None:
         connected, self._connected = self._connected, None
         if connected is not None:
+            await self.activities.stop()
             await connected.inbox.close()
             await connected.guard.settled()
 
@@ -122,19 +136,34 @@ class LiveMeetings:
         return self._connected
 
     async def meeting_started(self, thread_id: str) -> None:
-        await self._use_cases().opening.meeting_started(thread_id)
+        await self.activities.accept(thread_id, MeetingStarted())
 
     async def meeting_ended(self, thread_id: str) -> None:
-        await self._use_cases().opening.meeting_ended(thread_id)
+        await self.activities.accept(thread_id, MeetingEnded())
 
     async def participant_joined(self, thread_id: str, person: TeamsPerson) -> None:
-        await self._use_cases().guard.participant_joined(thread_id, person)
+        await self.activities.accept(thread_id, ParticipantJoined(person))
 
     async def participant_left(self, thread_id: str, person: TeamsPerson) -> None:
-        await self._use_cases().guard.participant_left(thread_id, person)
+        await self.activities.accept(thread_id, ParticipantLeft(person))
 
     async def file_posted(self, thread_id: str, poster: TeamsPerson, file: PostedFile) -> None:
-        await self._use_cases().documents.file_posted(thread_id, poster, file)
+        await self.activities.accept(thread_id, FilePosted(poster, file))
+
+    async def handle(self, thread_id: str, activity: MeetingActivity) -> None:
+        """One activity from the inbox, to its use case."""
+        use_cases = self._use_cases()
+        match activity:
+            case MeetingStarted():
+                await use_cases.opening.meeting_started(thread_id)
+            case MeetingEnded():
+                await use_cases.opening.meeting_ended(thread_id)
+            case ParticipantJoined(person):
+                await use_cases.guard.participant_joined(thread_id, person)
+            case ParticipantLeft(person):
+                await use_cases.guard.participant_left(thread_id, person)
+            case FilePosted(poster, file):
+                await use_cases.documents.file_posted(thread_id, poster, file)
 
     async def share_requested(self, thread_id: str, requester: TeamsPerson, wanted: str) -> str:
         return await self._use_cases().documents.share_requested(thread_id, requester, wanted)

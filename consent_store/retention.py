@@ -74,6 +74,7 @@ SCRUBBED_TABLES = (
     "review_items",
     "shared_files",
     "meeting_presence",
+    "meeting_activities",
 )
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     Dialect,
@@ -255,6 +256,34 @@ class SharedFileRow(Base):
     document_id: Mapped[str | None] = mapped_column(ForeignKey("documents.id"))
     outcome: Mapped[str] = mapped_column(String(16))
     posted_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class MeetingActivityRow(Base):
+    """Something Teams told the bot about a meeting chat, kept from the moment Teams was
+    answered until a worker has handled it, then deleted. A chat's activities are ordered by
+    `received_at`, then `sequence` (the order one instance took them in); what happened
+    (people's names, file names) is sealed in `payload_enc`."""
+
+    __tablename__ = "meeting_activities"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    sequence: Mapped[int] = mapped_column(BigInteger)
+    thread_id: Mapped[str] = mapped_column(String(200), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    payload_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class MeetingChatLeaseRow(Base):
+    """Which bot instance is handling a meeting chat's activities, until when; one instance at
+    a time, so a chat's activities are handled in order."""
+
+    __tablename__ = "meeting_chat_leases"
+
+    thread_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(64))
+    lease_until: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class AuditEntryRow(Base):

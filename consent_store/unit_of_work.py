@@ -36,6 +36,11 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def seal_context(table: str, column: str, row_id: str) -> str:
+    """What a sealed value is bound to: its table, column and row, so it cannot be moved."""
+    return f"{table}.{column}:{row_id}"
+
+
 class Store:
     """A connection to the consent store with the keys to read and write it."""
 
@@ -120,9 +125,9 @@ class UnitOfWork:
         """Encrypt a personal value for `table.column` of row `row_id` (None stays None)."""
         if value is None:
             return None
-        return self.store.cipher.encrypt(value, context=f"{table}.{column}:{row_id}")
+        return self.store.cipher.encrypt(value, context=seal_context(table, column, row_id))
 
     def decrypt(self, blob: bytes | None, table: str, column: str, row_id: str) -> str | None:
         if blob is None:
             return None
-        return self.store.cipher.decrypt(blob, context=f"{table}.{column}:{row_id}")
+        return self.store.cipher.decrypt(blob, context=seal_context(table, column, row_id))

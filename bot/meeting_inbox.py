@@ -1,0 +1,262 @@
+"""The meeting activity inbox: Teams is answered once an activity is safely stored, and the
+in-meeting use cases handle it behind that, in order per meeting chat.
+
+Why: Teams waits for the bot's answer, and the guards' work (Graph round trips, notices,
+commits) is many times the cost of taking an activity in. Stored first, nothing is lost if
+the bot stops half-way: what was not handled is handled when an instance starts again (at
+least once; the use cases tolerate a repeat). Nothing of an activity is kept once it is
+handled, and until then its people's and files' names are sealed like every personal value.
+
+How: `accept` hands the activity to a writer that stores everything that arrived meanwhile
+in one transaction (a group commit), and returns once that has committed; then it wakes this
+instance's worker for the chat. A worker holds the chat's lease while it handles the chat's
+activities oldest first, a batch at a time (forgetting a batch and renewing the lease in one
+transaction), and gives the lease up when the chat has nothing left. At most
+`CHATS_AT_ONCE` chats are handled at a time, so a burst of activities is answered promptly
+and handled at a steady pace, and Graph is not flooded. Every few seconds a sweep looks for
+chats with activities waiting and no live lease (an instance stopped, or gave its lease up
+just as another instance stored something) and takes them on. A failed activity stops its
+chat until the next sweep (the backoff) and is tried again; after `MAX_ATTEMPTS` it is
+dropped, audited and logged, and the chat goes on, so one poisoned activity cannot stop a
+meeting's guards for good.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Protocol
+
+from bot.services.meeting_activity import MeetingActivity, decoded, encoded
+from consent_store.audit import AuditEvent
+from consent_store.meeting_activities import (
+    PAYLOAD_COLUMN,
+    Arrival,
+    MeetingActivities,
+    WaitingActivity,
+)
+from consent_store.repository import new_id
+from consent_store.unit_of_work import Store, seal_context
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+LEASE = timedelta(seconds=60)
+SWEEP_SECONDS = 5.0
+BATCH = 20
+CHATS_AT_ONCE = 4
+
+
+class ActivityHandler(Protocol):
+    async def handle(self, thread_id: str, activity: MeetingActivity) -> None:
+        """Handle one activity of the meeting chat `thread_id`."""
+
+
+_SEQUENCE = itertools.count()
+"""The order this process took activities in, for those stored at the same moment."""
+
+_Pending = tuple[str, str, str, "asyncio.Future[None]"]
+"""An activity waiting for the writer: its chat, kind, JSON payload, and its caller's future."""
+
+
+class MeetingActivityInbox:
+    def __init__(
+        self,
+        store: Store,
+        holder: str,
+        *,
+        lease: timedelta = LEASE,
+        sweep_seconds: float = SWEEP_SECONDS,
+        chats_at_once: int = CHATS_AT_ONCE,
+    ) -> None:
+        self._store = store
+        self._holder = holder
+        self._lease = lease
+        self._sweep_seconds = sweep_seconds
+        self._handling = asyncio.Semaphore(chats_at_once)
+        self._handler: ActivityHandler | None = None
+        self._sweeper: asyncio.Task[None] | None = None
+        self._swept = asyncio.Event()
+        self._writer: asyncio.Task[None] | None = None
+        self._pending: list[_Pending] = []
+        self._workers: dict[str, asyncio.Task[None]] = {}
+        self._again: set[str] = set()
+
+    async def accept(self, thread_id: str, activity: MeetingActivity) -> None:
+        """Store the activity; it is handled after this returns (once `start` has run).
+        Raises what storing it raised, and then nothing is stored."""
+        kind, payload = encoded(activity)
+        stored: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._pending.append((thread_id, kind, payload, stored))
+        if self._writer is None:
+            self._writer = asyncio.create_task(self._write())
+        await stored
+        self._wake(thread_id)
+
+    async def _write(self) -> None:
+        try:
+            while self._pending:
+                batch, self._pending = self._pending, []
+                try:
+                    await self._store_batch(batch)
+                except Exception as error:  # noqa: BLE001 (raised again in every caller)
+                    for *_, stored in batch:
+                        stored.set_exception(error)
+                else:
+                    for *_, stored in batch:
+                        stored.set_result(None)
+        finally:
+            self._writer = None
+            for *_, stored in self._pending:
+                stored.cancel()
+            self._pending = []
+
+    async def _store_batch(self, batch: Sequence[_Pending]) -> None:
+        async with self._store.unit_of_work() as uow:
+            arrivals = []
+            for thread_id, kind, payload, _stored in batch:
+                activity_id = new_id()
+                sealed = uow.seal(payload, *PAYLOAD_COLUMN, activity_id)
+                assert sealed is not None
+                arrivals.append(Arrival(activity_id, next(_SEQUENCE), thread_id, kind, sealed))
+            await MeetingActivities(uow.session).add(arrivals, uow.now())
+            await uow.commit()
+
+    def start(self, handler: ActivityHandler) -> None:
+        """Handle what is stored, and what comes, with `handler`."""
+        self._handler = handler
+        self._sweeper = asyncio.create_task(self._sweep_forever())
+
+    async def stop(self) -> None:
+        """Stop handling and give up this instance's leases; what was not handled stays
+        stored for the next start."""
+        self._handler = None
+        tasks = [*self._workers.values(), *([self._sweeper] if self._sweeper else [])]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self._sweeper = None
+        async with self._store.unit_of_work() as uow:
+            await MeetingActivities(uow.session).release(self._holder)
+            await uow.commit()
+
+    async def idle(self) -> None:
+        """Wait until this instance has looked for stored activities since its start and its
+        workers have nothing left to do."""
+        if self._sweeper is not None:
+            await self._swept.wait()
+        while self._workers:
+            await asyncio.gather(*self._workers.values(), return_exceptions=True)
+
+    async def sweep(self) -> None:
+        """Take on every chat with activities waiting and no live lease."""
+        async with self._store.reading() as uow:
+            chats = await MeetingActivities(uow.session).unattended_chats(uow.now())
+        for thread_id in chats:
+            self._wake(thread_id)
+
+    async def _sweep_forever(self) -> None:
+        while True:
+            await self.sweep()
+            self._swept.set()
+            await asyncio.sleep(self._sweep_seconds)
+
+    def _wake(self, thread_id: str) -> None:
+        if self._handler is None:
+            return
+        self._again.add(thread_id)
+        if thread_id not in self._workers:
+            self._workers[thread_id] = asyncio.create_task(self._work(thread_id))
+
+    async def _work(self, thread_id: str) -> None:
+        try:
+            while thread_id in self._again:
+                self._again.discard(thread_id)
+                async with self._handling:
+                    if not await self._drain(thread_id):
+                        self._again.discard(thread_id)
+        finally:
+            del self._workers[thread_id]
+
+    async def _drain(self, thread_id: str) -> bool:
+        """Handle the chat's activities while this instance holds its lease; False when one
+        failed (the chat waits for the sweep)."""
+        waiting = await self._next(thread_id, handled=())
+        while waiting:
+            handled: Sequence[WaitingActivity] = waiting
+            for index, item in enumerate(waiting):
+                if not await self._handle(thread_id, item):
+                    if not await self._failed(thread_id, item, handled=waiting[:index]):
+                        return False
+                    handled = ()
+                    break
+            waiting = await self._next(thread_id, handled=handled)
+        return True
+
+    async def _next(
+        self, thread_id: str, *, handled: Sequence[WaitingActivity]
+    ) -> Sequence[WaitingActivity]:
+        """In one transaction: forget what was just handled, hold the chat's lease, and read
+        the next batch; the lease is given up when there is none."""
+        async with self._store.unit_of_work() as uow:
+            inbox = MeetingActivities(uow.session)
+            if handled:
+                await inbox.handled([item.id for item in handled])
+            now = uow.now()
+            waiting: Sequence[WaitingActivity] = ()
+            if await inbox.claim(thread_id, self._holder, now, now + self._lease):
+                waiting = await inbox.waiting(thread_id, BATCH)
+                if not waiting:
+                    await inbox.release(self._holder, thread_id)
+            await uow.commit()
+        return waiting
+
+    async def _handle(self, thread_id: str, item: WaitingActivity) -> bool:
+        handler = self._handler
+        if handler is None:
+            return False
+        try:
+            payload = self._store.cipher.decrypt(
+                item.payload_enc, context=seal_context(*PAYLOAD_COLUMN, item.id)
+            )
+            await handler.handle(thread_id, decoded(item.kind, payload))
+        except Exception as error:  # noqa: BLE001 (a background worker's boundary)
+            # Logged by type only: a message could carry bound parameters or names.
+            log.error(  # noqa: TRY400 (a traceback would show the message)
+                "handling a %s activity failed (attempt %d): %s",
+                item.kind,
+                item.attempts + 1,
+                type(error).__name__,
+            )
+            return False
+        return True
+
+    async def _failed(
+        self, thread_id: str, item: WaitingActivity, *, handled: Sequence[WaitingActivity]
+    ) -> bool:
+        """Forget what was handled before `item`, and count its failure, giving the chat's
+        lease up until the next sweep; or, at the last attempt, drop it (audited) and return
+        True, so the chat's next activity is handled at once."""
+        async with self._store.unit_of_work() as uow:
+            inbox = MeetingActivities(uow.session)
+            done = [earlier.id for earlier in handled]
+            dropped = item.attempts + 1 >= MAX_ATTEMPTS
+            if dropped:
+                done.append(item.id)
+                await uow.audit(
+                    AuditEvent(
+                        "meeting_activity.abandoned",
+                        detail={"kind": item.kind, "attempts": MAX_ATTEMPTS},
+                    )
+                )
+            else:
+                await inbox.failed(item.id)
+            if done:
+                await inbox.handled(done)
+            if not dropped:
+                await inbox.release(self._holder, thread_id)
+            await uow.commit()
+        return dropped
