@@ -75,7 +75,7 @@ class LiveMeetings:
         self._shelf = PromptShelf(speech_from_settings(SpeechSettings()), tenant.public_url)
         self._chat: MeetingChat | None = None
         self._connected: _UseCases | None = None
-        self.activities = MeetingActivityInbox(store, worker_id)
+        self._activities = MeetingActivityInbox(store, worker_id)
 
     def attach(self, app: web.Application) -> None:
         """Route `/api/messages`, `/api/calls` and `/prompts/` on `app`. `ValueError` names a
@@ -120,13 +120,13 @@ class LiveMeetings:
         documents = DocumentGuard(self._store, clients.files, self._chat)
         inbox = CallNotificationInbox(self._store, opening, guard)
         self._connected = _UseCases(opening, guard, documents, inbox)
-        self.activities.start(self)
+        self._activities.start(self)
         return opening.job_handlers()
 
     async def disconnect(self) -> None:
         connected, self._connected = self._connected, None
         if connected is not None:
-            await self.activities.stop()
+            await self._activities.stop()
             await connected.inbox.close()
             await connected.guard.settled()
 
@@ -136,19 +136,19 @@ class LiveMeetings:
         return self._connected
 
     async def meeting_started(self, thread_id: str) -> None:
-        await self.activities.accept(thread_id, MeetingStarted())
+        await self._activities.accept(thread_id, MeetingStarted())
 
     async def meeting_ended(self, thread_id: str) -> None:
-        await self.activities.accept(thread_id, MeetingEnded())
+        await self._activities.accept(thread_id, MeetingEnded())
 
     async def participant_joined(self, thread_id: str, person: TeamsPerson) -> None:
-        await self.activities.accept(thread_id, ParticipantJoined(person))
+        await self._activities.accept(thread_id, ParticipantJoined(person))
 
     async def participant_left(self, thread_id: str, person: TeamsPerson) -> None:
-        await self.activities.accept(thread_id, ParticipantLeft(person))
+        await self._activities.accept(thread_id, ParticipantLeft(person))
 
     async def file_posted(self, thread_id: str, poster: TeamsPerson, file: PostedFile) -> None:
-        await self.activities.accept(thread_id, FilePosted(poster, file))
+        await self._activities.accept(thread_id, FilePosted(poster, file))
 
     async def handle(self, thread_id: str, activity: MeetingActivity) -> None:
         """One activity from the inbox, to its use case."""
