@@ -47,8 +47,10 @@ class Recorder:
         self.failing = failing
         self.release = asyncio.Event()
         self.release.set()
+        self.entered = asyncio.Event()
 
     async def handle(self, thread_id: str, activity: MeetingActivity) -> None:
+        self.entered.set()
         await self.release.wait()
         if self.failing:
             self.failing -= 1
@@ -130,6 +132,7 @@ async def test_a_chat_another_instance_holds_waits_for_its_lease(
     second.start(second_recorder)
     try:
         await first.accept(FIRST_CHAT, ParticipantJoined(PARENT))
+        await held.entered.wait()
         await second.accept(FIRST_CHAT, ParticipantJoined(STRANGER))
         await second.idle()
         assert second_recorder.handled == []
