@@ -18,7 +18,8 @@ chats with activities waiting and no live lease (an instance stopped, or gave it
 just as another instance stored something) and takes them on. A failed activity stops its
 chat until the next sweep (the backoff) and is tried again; after `MAX_ATTEMPTS` it is
 dropped, audited and logged, and the chat goes on, so one poisoned activity cannot stop a
-meeting's guards for good.
+meeting's guards for good. Answers come first: before each activity a worker waits for its
+turn around the requests the bot is answering (`bot.foreground`).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Protocol
 
+from bot.foreground import Foreground
 from bot.services.meeting_activity import MeetingActivity, decoded, encoded
 from consent_store.audit import AuditEvent
 from consent_store.meeting_activities import (
@@ -71,8 +73,10 @@ class MeetingActivityInbox:
         lease: timedelta = LEASE,
         sweep_seconds: float = SWEEP_SECONDS,
         chats_at_once: int = CHATS_AT_ONCE,
+        foreground: Foreground | None = None,
     ) -> None:
         self._store = store
+        self._foreground = foreground or Foreground()
         self._holder = holder
         self._lease = lease
         self._sweep_seconds = sweep_seconds
@@ -188,6 +192,7 @@ class MeetingActivityInbox:
         while waiting:
             handled: Sequence[WaitingActivity] = waiting
             for index, item in enumerate(waiting):
+                await self._foreground.turn()
                 if not await self._handle(thread_id, item):
                     if not await self._failed(thread_id, item, handled=waiting[:index]):
                         return False

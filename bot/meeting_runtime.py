@@ -6,7 +6,8 @@ The endpoints are routed when the application is built, but the use cases need t
 Graph clients, which open when it starts (`bot.mailbox.runtime` opens them). `LiveMeetings`
 stands between the two. What Teams tells it about meetings goes into the activity inbox
 (`bot.meeting_inbox`) and Teams is answered; the inbox hands each activity to the use cases
-once they are connected. What cannot wait for that (a staff member's `share` command, a
+once they are connected, giving way to the requests the bot is answering (`bot.foreground`).
+What cannot wait for that (a staff member's `share` command, a
 calls notification) is refused until then, so Teams and Graph deliver it again; no event is
 lost or decided without the gates.
 """
@@ -27,6 +28,7 @@ from bot.calling.prompts import PromptShelf, attach_prompts
 from bot.calling.tokens import CallingTokenValidator, calling_keys_url
 from bot.calling.voice import MeetingCallVoice
 from bot.config import ServiceProfile, TenantSettings
+from bot.foreground import Foreground
 from bot.graph.tenant import TenantClients
 from bot.meeting_inbox import MeetingActivityInbox
 from bot.scheduler.runner import Handler
@@ -75,11 +77,13 @@ class LiveMeetings:
         self._shelf = PromptShelf(speech_from_settings(SpeechSettings()), tenant.public_url)
         self._chat: MeetingChat | None = None
         self._connected: _UseCases | None = None
-        self._activities = MeetingActivityInbox(store, worker_id)
+        self._foreground = Foreground()
+        self._activities = MeetingActivityInbox(store, worker_id, foreground=self._foreground)
 
     def attach(self, app: web.Application) -> None:
-        """Route `/api/messages`, `/api/calls` and `/prompts/` on `app`. `ValueError` names a
-        missing tenant setting."""
+        """Route `/api/messages`, `/api/calls` and `/prompts/` on `app`, and count every
+        request `app` answers, so the inbox gives way to them. `ValueError` names a missing
+        tenant setting."""
         self._chat = attach_bot_endpoint(
             app,
             self._store,
@@ -95,6 +99,7 @@ class LiveMeetings:
         )
         attach_calling(app, validator, self)
         attach_prompts(app, self._shelf)
+        app.middlewares.insert(0, self._foreground.middleware())
 
     def connect(self, clients: TenantClients) -> Mapping[str, Handler]:
         """Build the use cases over the open Graph clients; returns the timed jobs they add."""

@@ -2,7 +2,8 @@
 it is handled after that in order per chat; what was stored while the bot was not handling is
 handled when it starts; a chat leased by another instance waits for that lease to run out; a
 failed activity is tried again at the next sweep and dropped, audited, after the last attempt;
-nothing of an activity stays once handled, and its names are never stored in plain text."""
+handling gives way to the requests the bot is answering; nothing of an activity stays once
+handled, and its names are never stored in plain text."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.foreground import Foreground
 from bot.meeting_inbox import MAX_ATTEMPTS, MeetingActivityInbox
 from bot.services.live_meeting import PostedFile, TeamsPerson
 from bot.services.meeting_activity import (
@@ -119,6 +121,30 @@ async def test_what_was_stored_before_the_start_is_handled_at_the_start(store: S
         (FIRST_CHAT, ParticipantLeft(STRANGER)),
     ]
     assert await waiting(store) == 0
+
+
+async def test_activities_wait_while_the_bot_is_answering_requests(store: Store) -> None:
+    foreground = Foreground(busy_turn_seconds=60)
+    activities = MeetingActivityInbox(
+        store, "instance-a", sweep_seconds=3600, foreground=foreground
+    )
+    recorder = Recorder()
+    activities.start(recorder)
+    try:
+        with foreground.answering():
+            await foreground.turn()
+            await activities.accept(FIRST_CHAT, ParticipantJoined(STRANGER))
+            await activities.accept(SECOND_CHAT, ParticipantJoined(PARENT))
+            await asyncio.sleep(0.3)
+            assert recorder.handled == []
+        await activities.idle()
+    finally:
+        await activities.stop()
+
+    assert sorted(recorder.handled) == [
+        (FIRST_CHAT, ParticipantJoined(STRANGER)),
+        (SECOND_CHAT, ParticipantJoined(PARENT)),
+    ]
 
 
 async def test_a_chat_another_instance_holds_waits_for_its_lease(
