@@ -30,10 +30,12 @@ are scheduled by the bench (the bot's own use cases over a second store and Grap
 its own) before the load; the bot process takes everything Teams and Graph send from then on.
 
 The bot answers Teams once an activity is stored in its inbox, and its guards handle it after
-that. Each load therefore reports two things: Teams' view (activities answered per second, and
-answer times), and activities handled per second: the count over the time until the bot's
-inbox was empty (counted in its store), with how long that took after the last answer. For
-the echo agent the two are the same. Files are taken out of the sandbox's drives once the bot
+that, giving way to the requests being answered (`bot.foreground`: under a steady load they
+take a turn a second, and catch up once the load stops). Each load therefore reports two
+things: Teams' view (activities answered per second, and answer times), and activities
+handled per second: the count over the time until the bot's inbox was empty (counted in its
+store), with how long that took after the last answer. For the echo agent the two are the
+same. Files are taken out of the sandbox's drives once the bot
 has handled everything.
 
 Targets: throughput at concurrency 50 at least half the echo agent's; p95 at concurrency 5 at

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
 
-BUSY_TURN_SECONDS = 0.25
+BUSY_TURN_SECONDS = 1.0
 """While requests are being answered, background work starts one piece of work this often."""
 
 
