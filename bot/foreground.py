@@ -35,7 +35,7 @@ class Foreground:
         self._idle = asyncio.Event()
         self._idle.set()
         self._busy_turns = asyncio.Lock()
-        self._last_busy_turn: float | None = None
+        self._last_busy_turn = float("-inf")
 
     @contextmanager
     def answering(self) -> Iterator[None]:
@@ -66,15 +66,14 @@ class Foreground:
             return
         async with self._busy_turns:
             loop = asyncio.get_running_loop()
-            if self._last_busy_turn is not None:
-                wait = self._last_busy_turn + self._busy_turn_seconds - loop.time()
-                if wait > 0:
-                    try:
-                        async with asyncio.timeout(wait):
-                            await self._idle.wait()
-                    except TimeoutError:
-                        pass
-                    else:
-                        return
+            wait = self._last_busy_turn + self._busy_turn_seconds - loop.time()
+            if wait > 0:
+                try:
+                    async with asyncio.timeout(wait):
+                        await self._idle.wait()
+                except TimeoutError:
+                    pass
+                else:
+                    return
             if not self._idle.is_set():
                 self._last_busy_turn = loop.time()

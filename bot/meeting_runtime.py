@@ -7,9 +7,9 @@ Graph clients, which open when it starts (`bot.mailbox.runtime` opens them). `Li
 stands between the two. What Teams tells it about meetings goes into the activity inbox
 (`bot.meeting_inbox`) and Teams is answered; the inbox hands each activity to the use cases
 once they are connected, giving way to the requests the bot is answering (`bot.foreground`).
-What cannot wait for that (a staff member's `share` command, a
-calls notification) is refused until then, so Teams and Graph deliver it again; no event is
-lost or decided without the gates.
+What cannot wait for that (a staff member's `share` command, a calls notification) is refused
+until then, so Teams and Graph deliver it again; no event is lost or decided without the
+gates.
 """
 
 from __future__ import annotations
