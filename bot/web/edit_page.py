@@ -28,12 +28,7 @@ from bot.web.app_keys import SETTINGS_KEY, TENANT_ACCESS
 from bot.web.meeting_page import KIND_WORDS
 from bot.web.pages import Link, message_page, page
 from bot.web.schedule_page import (
-    ATTENDEE_KINDS,
-    ATTENDEE_ROWS,
-    DOCUMENT_ROWS,
-    ROLES,
-    SERVICE_USER_KINDS,
-    SERVICE_USER_ROWS,
+    FORM_CHOICES,
     Problem,
     parse_form,
     problem_links,
@@ -190,12 +185,7 @@ def _form_page(
         values=values,
         problems=problems,
         not_changed=not_changed,
-        roles=ROLES,
-        service_user_kinds=SERVICE_USER_KINDS,
-        attendee_kinds=ATTENDEE_KINDS,
-        service_user_rows=range(1, SERVICE_USER_ROWS + 1),
-        attendee_rows=range(1, ATTENDEE_ROWS + 1),
-        document_rows=range(1, DOCUMENT_ROWS + 1),
+        **FORM_CHOICES,
     )
 
 

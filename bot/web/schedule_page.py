@@ -29,6 +29,15 @@ DOCUMENT_ROWS = 3
 ROLES = {"support": "Support", "support-and-contribute": "Support and contribute"}
 SERVICE_USER_KINDS = {"parent_carer": "Parent carer", "young_person": "Young person"}
 ATTENDEE_KINDS = {"professional": "Professional", "staff": "IASS staff"}
+FORM_CHOICES = {
+    "roles": ROLES,
+    "service_user_kinds": SERVICE_USER_KINDS,
+    "attendee_kinds": ATTENDEE_KINDS,
+    "service_user_rows": range(1, SERVICE_USER_ROWS + 1),
+    "attendee_rows": range(1, ATTENDEE_ROWS + 1),
+    "document_rows": range(1, DOCUMENT_ROWS + 1),
+}
+"""What the meeting form offers, for the scheduling and the editing page alike."""
 NOT_CONNECTED = (
     "Scheduling is not available: the bot is not connected to Microsoft 365 at the moment, "
     "so Teams cannot create the meeting."
@@ -161,12 +170,7 @@ def _form_page(
         values=values,
         problems=problems,
         not_scheduled=not_scheduled,
-        roles=ROLES,
-        service_user_kinds=SERVICE_USER_KINDS,
-        attendee_kinds=ATTENDEE_KINDS,
-        service_user_rows=range(1, SERVICE_USER_ROWS + 1),
-        attendee_rows=range(1, ATTENDEE_ROWS + 1),
-        document_rows=range(1, DOCUMENT_ROWS + 1),
+        **FORM_CHOICES,
     )
 
 
