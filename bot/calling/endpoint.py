@@ -1,7 +1,8 @@
 """`POST /api/calls`: where Graph posts the comms notifications of the bot's calls.
 
 Each request's JWT is checked first (401 when it is missing, badly signed, for another
-audience or issuer, or expired; 503 when the calling service's keys cannot be fetched). A
+audience or issuer, names no tenant or another one, or expired; 503 when the calling service's
+keys cannot be fetched). A
 valid body is answered 202 at once and handled afterwards by the inbox, in order per call.
 
 The route goes on the root application at exactly `/api/calls`, not under the Agents SDK's

@@ -1,5 +1,5 @@
 """Checking the JWT on each comms notification: issued by `https://api.botframework.com`
-for the bot's app id, within its lifetime, for our tenant when it names one, and signed (RS256)
+for the bot's app id, within its lifetime, naming our tenant (`tid`), and signed (RS256)
 with a key the calling service publishes (`https://api.aps.skype.com/v1/keys`; the sandbox
 serves its own at `{sandbox_origin}/api.aps.skype.com/v1/keys`).
 
@@ -7,6 +7,13 @@ The key set is fetched off the event loop and kept (PyJWT's `PyJWKClient` caches
 fetches again when a token names a key it does not hold). Each key found is also kept here by
 its id for as long as the set is, so a token signed with a known key is checked on the loop
 with no thread hop.
+
+The calling service puts the tenant of the call in `tid` (Microsoft's "Incoming call
+notifications":
+https://learn.microsoft.com/microsoftteams/platform/bots/calls-and-meetings/call-notifications),
+and Microsoft's samples refuse a notification whose token names no tenant
+(microsoft-graph-comms-samples, `Sample.Common/Authentication/AuthenticationProvider.cs`). The bot
+serves one tenant, so a token without `tid`, or naming another tenant, is refused.
 """
 
 from __future__ import annotations
@@ -42,17 +49,19 @@ def calling_keys_url(sandbox_origin: str = "") -> str:
 
 @dataclass
 class CallingTokenValidator:
-    """Checks bearer tokens for the bot `app_id` (and, when given, tenant `tenant_id`)."""
+    """Checks bearer tokens for the bot `app_id` in tenant `tenant_id`."""
 
     app_id: str
-    keys_url: str = CALLING_KEYS_URL
-    tenant_id: str = ""
+    keys_url: str
+    tenant_id: str
     _keys: jwt.PyJWKClient = field(init=False, repr=False)
     _known: dict[str, tuple[jwt.PyJWK, float]] = field(init=False, repr=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.app_id:
             raise ValueError("the bot's app id is needed to check calling tokens")
+        if not self.tenant_id:
+            raise ValueError("the tenant id is needed to check calling tokens")
         self._keys = jwt.PyJWKClient(self.keys_url, lifespan=KEY_SET_LIFESPAN_SECONDS)
 
     async def claims(self, authorization: str | None) -> dict[str, Any]:
@@ -71,12 +80,11 @@ class CallingTokenValidator:
                 audience=self.app_id,
                 issuer=CALLING_ISSUER,
                 leeway=CLOCK_SKEW_SECONDS,
-                options={"require": ["exp", "nbf", "iss", "aud"]},
+                options={"require": ["exp", "nbf", "iss", "aud", "tid"]},
             )
         except jwt.PyJWTError as invalid:
             raise CallingTokenRejected(type(invalid).__name__) from None
-        tenant = claims.get("tid")
-        if self.tenant_id and tenant is not None and str(tenant).lower() != self.tenant_id.lower():
+        if str(claims["tid"]).lower() != self.tenant_id.lower():
             raise CallingTokenRejected("token is for another tenant")
         return claims
 

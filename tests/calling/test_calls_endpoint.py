@@ -1,6 +1,7 @@
 """`POST /api/calls` checks the calling service's JWT on every notification (keys from the
-sandbox's published key set): 401 without a valid one, 202 (and the notices handed on) with
-one, 400 for a body that is not notifications; and the served prompts."""
+sandbox's published key set): 401 without a valid one (including one that names no tenant or
+another tenant), 202 (and the notices handed on) with the token the calling service sends, 400
+for a body that is not notifications; and the served prompts."""
 
 from __future__ import annotations
 
@@ -17,11 +18,13 @@ from bot.calling.endpoint import attach_calling
 from bot.calling.notifications import ReceivedNotice
 from bot.calling.prompts import PromptShelf, attach_prompts
 from bot.calling.tokens import CALLING_ISSUER, CallingTokenValidator, calling_keys_url
+from sandbox.botframework.tokens import calling_token
 from sandbox.seed import BOT_CLIENT_ID
 from sandbox.signing import SigningKey
 from tests.sandbox.builders import wav
 from tests.sandbox.conftest import RunningSandbox
 
+OTHER_TENANT = "0c0ffee0-1111-4222-8333-444455556666"
 CALL = "2f1a0b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b"
 BODY = {
     "value": [
@@ -82,7 +85,15 @@ def claims(**changes: Any) -> dict[str, Any]:
 
 
 def signed(tenant_sandbox: RunningSandbox, **changes: Any) -> str:
-    return tenant_sandbox.tenant.calling_key.sign(claims(**changes))
+    """Claims as the calling service signs them (for our tenant), with `changes`."""
+    return tenant_sandbox.tenant.calling_key.sign(
+        claims(**{"tid": tenant_sandbox.tenant.tenant_id, **changes})
+    )
+
+
+def unsigned_tenant(tenant_sandbox: RunningSandbox) -> str:
+    """A token from the calling service's key that names no tenant."""
+    return tenant_sandbox.tenant.calling_key.sign(claims())
 
 
 async def post(client: TestClient, authorization: str | None) -> int:
@@ -94,12 +105,23 @@ async def post(client: TestClient, authorization: str | None) -> int:
 async def test_a_notification_with_the_calling_services_token_is_accepted(
     client: TestClient, tenant_sandbox: RunningSandbox, inbox: Inbox
 ) -> None:
-    assert await post(client, f"Bearer {signed(tenant_sandbox)}") == 202
+    token = calling_token(tenant_sandbox.tenant, BOT_CLIENT_ID)
+    assert await post(client, f"Bearer {token}") == 202
     assert [received.notice.call_id for received in inbox.accepted] == [CALL]
 
 
 @pytest.mark.parametrize(
-    "problem", ["missing", "not bearer", "bad signature", "audience", "issuer", "expired", "tenant"]
+    "problem",
+    [
+        "missing",
+        "not bearer",
+        "bad signature",
+        "audience",
+        "issuer",
+        "expired",
+        "another tenant",
+        "no tenant",
+    ],
 )
 async def test_a_notification_without_a_valid_token_is_refused(
     client: TestClient, tenant_sandbox: RunningSandbox, inbox: Inbox, problem: str
@@ -119,7 +141,8 @@ async def test_a_notification_without_a_valid_token_is_refused(
         "audience": f"Bearer {signed(tenant_sandbox, aud='another-app')}",
         "issuer": f"Bearer {signed(tenant_sandbox, iss='https://sts.windows.net/x/')}",
         "expired": f"Bearer {signed(tenant_sandbox, nbf=hour_ago - 60, exp=hour_ago)}",
-        "tenant": f"Bearer {signed(tenant_sandbox, tid='another-tenant')}",
+        "another tenant": f"Bearer {signed(tenant_sandbox, tid=OTHER_TENANT)}",
+        "no tenant": f"Bearer {unsigned_tenant(tenant_sandbox)}",
     }[problem]
     assert await post(client, authorization) == 401
     assert inbox.accepted == []
