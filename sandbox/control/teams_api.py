@@ -31,7 +31,7 @@ from sandbox.control.teams_views import (
     conversation_view,
     meeting_view,
 )
-from sandbox.entra.tokens import TokenIssuer
+from sandbox.entra.tokens import TEAMS_CLIENTS, TokenIssuer
 from sandbox.graph_time import graph_datetime
 from sandbox.public_urls import public_url
 from sandbox.teams.bot_channel import ActivityDelivery
@@ -100,15 +100,20 @@ async def set_bot(request: web.Request) -> web.Response:
 
 
 async def teams_sso_token(request: web.Request) -> web.Response:
-    """Body: `{"user": "<object id, UPN or mail>"}`: the token Teams single sign-on would give
-    the bot's tab for that staff member or guest (outside people have no account to sign in
-    with: 404)."""
+    """Body: `{"user": "<object id, UPN or mail>", "client": "web" | "desktop"}`: the token
+    Teams single sign-on would give the bot's tab for that staff member or guest, in Teams on
+    the web (the default) or the desktop and mobile app (outside people have no account to
+    sign in with: 404)."""
     tenant = _tenant(request)
-    who = text_field(await json_body(request), "user")
+    body = await json_body(request)
+    who = text_field(body, "user")
+    client = text_field(body, "client", "web")
+    if client not in TEAMS_CLIENTS:
+        raise ControlError(400, f"'client' must be one of {', '.join(sorted(TEAMS_CLIENTS))}")
     user = tenant.directory.user(who) or tenant.directory.user_with_mail(who)
     if user is None or not user.can_sign_in:
         raise ControlError(404, "no tenant account that can sign in to Teams")
-    issued = TokenIssuer(tenant).teams_sso_token(tenant.bot, user)
+    issued = TokenIssuer(tenant).teams_sso_token(tenant.bot, user, TEAMS_CLIENTS[client])
     return web.json_response({"token": issued.value, "expiresIn": issued.expires_in})
 
 

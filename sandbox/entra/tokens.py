@@ -21,6 +21,10 @@ ID_TOKEN_LIFETIME_SECONDS = 3600
 TEAMS_SSO_SCOPE = "access_as_user"
 TEAMS_WEB_CLIENT_ID = "5e3ce6c0-2b1f-4285-8d4b-75ee78787346"
 """Teams on the web, the client app that asks Entra for a tab's SSO token (`azp`)."""
+TEAMS_DESKTOP_CLIENT_ID = "1fec8e78-bce4-4aaf-ab1b-5451cc387264"
+"""Teams on the desktop and on mobiles, the other Teams client that asks for it."""
+TEAMS_CLIENTS = {"web": TEAMS_WEB_CLIENT_ID, "desktop": TEAMS_DESKTOP_CLIENT_ID}
+"""The Teams clients a tab's SSO token can come from, by the name the control API takes."""
 GUEST_HOME_ISSUER = "https://sts.windows.net/9188040d-6c67-4c5b-b112-36a304b66dad/"
 """Where the sandbox's guests authenticate (`idp`): personal Microsoft accounts."""
 
@@ -126,9 +130,12 @@ class TokenIssuer:
             claims["roles"] = roles
         return tenant.signing_key.sign(claims)
 
-    def teams_sso_token(self, app: AppRegistration, user: TenantUser) -> IssuedToken:
+    def teams_sso_token(
+        self, app: AppRegistration, user: TenantUser, client_id: str = TEAMS_WEB_CLIENT_ID
+    ) -> IssuedToken:
         """What Teams' `authentication.getAuthToken()` gives a tab of `app` for a signed-in
-        user: a v2.0 access token for the app itself (`aud` its client id), scope
+        user: a v2.0 access token for the app itself (`aud` its client id), asked for by the
+        Teams client `client_id` (`azp`, a public client: `azpacr` "0"), scope
         `access_as_user`, with the user's app roles as `roles` (none: no claim), and, for a
         guest, the identity provider they signed in with as `idp`."""
         tenant = self._tenant
@@ -137,7 +144,7 @@ class TokenIssuer:
             "iss": tenant.v2_issuer,
             **self._times(ACCESS_TOKEN_LIFETIME_SECONDS),
             "aio": urlsafe_token(60),
-            "azp": TEAMS_WEB_CLIENT_ID,
+            "azp": client_id,
             "azpacr": "0",
             "name": user.display_name,
             "oid": user.object_id,

@@ -14,7 +14,9 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from bot.web.id_token import TokenRefused
 from bot.web.security_headers import TEAMS_SIGN_IN_POLICY
+from bot.web.teams_sso_token import SsoExpected, check_sso_claims
 from sandbox.seed import BOT_CLIENT_ID, COORDINATOR, GUEST_PARENT, PARENT_CARER, TENANT_ID
 from tests.web.staff_site import RunningSandbox, StaffServer, forms_in
 
@@ -22,8 +24,13 @@ OTHER_TENANT = "0c0ffee0-1111-4222-8333-444455556666"
 SESSION_COOKIE = "iass-staff"
 
 
-async def sso_token(client: aiohttp.ClientSession, sandbox: RunningSandbox, who: str) -> str:
-    answer = await client.post(f"{sandbox.origin}/sandbox/api/teams-sso-token", json={"user": who})
+async def sso_token(
+    client: aiohttp.ClientSession, sandbox: RunningSandbox, who: str, teams: str = "web"
+) -> str:
+    """The token Teams (on the web, or the `desktop` and mobile app) gets for `who`."""
+    answer = await client.post(
+        f"{sandbox.origin}/sandbox/api/teams-sso-token", json={"user": who, "client": teams}
+    )
     assert answer.status == 200
     token: str = (await answer.json())["token"]
     return token
@@ -137,6 +144,61 @@ async def test_forms_still_need_their_csrf_token_with_a_teams_session(
     assert cleared["secure"]
     again = await client.get(staff_site.url("/auth/signed-out?inTeams=1"))
     assert 'href="/tab?inTeams=1"' in await again.text()
+
+
+@pytest.mark.parametrize(
+    ("teams", "client_id"),
+    [
+        ("web", "5e3ce6c0-2b1f-4285-8d4b-75ee78787346"),
+        ("desktop", "1fec8e78-bce4-4aaf-ab1b-5451cc387264"),
+    ],
+)
+async def test_each_teams_client_signs_staff_in(
+    client: aiohttp.ClientSession,
+    staff_site: StaffServer,
+    sandbox: RunningSandbox,
+    teams: str,
+    client_id: str,
+) -> None:
+    token = await sso_token(client, sandbox, COORDINATOR.object_id, teams)
+    assert jwt.decode(token, options={"verify_signature": False})["azp"] == client_id
+    answered = await post_token(client, staff_site, token)
+    assert answered.status == 200
+    home = await client.get(staff_site.url("/tab"), headers=cookie_header(answered))
+    assert f"Signed in as {COORDINATOR.display_name}" in await home.text()
+
+
+async def test_the_sandbox_knows_only_the_teams_clients(
+    client: aiohttp.ClientSession, sandbox: RunningSandbox
+) -> None:
+    answer = await client.post(
+        f"{sandbox.origin}/sandbox/api/teams-sso-token",
+        json={"user": COORDINATOR.object_id, "client": "outlook"},
+    )
+    assert answer.status == 400
+
+
+def test_a_v1_token_names_its_client_in_appid() -> None:
+    issuer = f"https://sts.windows.net/{TENANT_ID}/"
+    expected = SsoExpected(audiences=(BOT_CLIENT_ID,), tenant_id=TENANT_ID, staff_role="IASS.Staff")
+    now = datetime.now(UTC)
+    claims = {
+        "ver": "1.0",
+        "iat": int(now.timestamp()),
+        "nbf": int(now.timestamp()),
+        "exp": int(now.timestamp()) + 3600,
+        "scp": "access_as_user",
+        "tid": TENANT_ID,
+        "oid": COORDINATOR.object_id,
+        "name": COORDINATOR.display_name,
+        "roles": ["IASS.Staff"],
+        "azp": "5e3ce6c0-2b1f-4285-8d4b-75ee78787346",
+    }
+    with pytest.raises(TokenRefused, match="not asked for by Teams"):
+        check_sso_claims(claims, expected, issuer, now)
+    claims["appid"] = "1fec8e78-bce4-4aaf-ab1b-5451cc387264"
+    identity = check_sso_claims(claims, expected, issuer, now)
+    assert identity.object_id == COORDINATOR.object_id
 
 
 async def test_a_token_for_the_application_id_uri_is_accepted(
@@ -273,6 +335,20 @@ REFUSED: dict[str, tuple[Forge, str]] = {
     "with another role only": (_signed(_set(roles=["IASS.Reader"])), "no staff role"),
     "app-only (no scope)": (_signed(_drop("scp")), "MissingRequiredClaimError"),
     "with another scope": (_signed(_set(scp="User.Read")), "not a token for the tab"),
+    "asked for by another application": (
+        _signed(_set(azp="9e8d7c6b-0000-4000-8000-000000000002")),
+        "not asked for by Teams",
+    ),
+    "asked for by the bot itself": (_signed(_set(azp=BOT_CLIENT_ID)), "not asked for by Teams"),
+    "asked for by Outlook on the web": (
+        _signed(_set(azp="bc59ab01-8403-45c6-8796-ac3ef710b3e3")),
+        "not asked for by Teams",
+    ),
+    "naming no client": (_signed(_drop("azp")), "not asked for by Teams"),
+    "naming Teams only in the v1.0 claim": (
+        _signed(lambda c: c.update(appid=c.pop("azp"))),
+        "not asked for by Teams",
+    ),
 }
 
 
