@@ -32,6 +32,7 @@ class BlockerCode(StrEnum):
     SENDER_MISMATCH = "sender_mismatch"
     NOT_ASKED_ABOUT_DOCUMENT = "not_asked_about_document"
     UNKNOWN_PARTICIPANT_PRESENT = "unknown_participant_present"
+    CLOSED_SINCE_START = "closed_since_start"
 
 
 SOMEONE: Final = "someone"
@@ -68,6 +69,10 @@ STAFF_TEMPLATE_OF_CODE: Final[Mapping[BlockerCode, str]] = {
     BlockerCode.NOT_ASKED_ABOUT_DOCUMENT: "{attendee} was not asked about sharing this document.",
     BlockerCode.UNKNOWN_PARTICIPANT_PRESENT: (
         "Someone who is not on the attendee list is in the meeting."
+    ),
+    BlockerCode.CLOSED_SINCE_START: (
+        "Recording was not permitted at some point after the meeting started, so it stays off"
+        " until the meeting ends: the bot never switches recording on during a meeting."
     ),
 }
 

@@ -1,6 +1,8 @@
-"""What an attendee said on a topic, read relative to the start of the meeting.
+"""What an attendee said on a topic, read relative to the real start of the meeting.
 
-Before the start, the latest record is the attendee's decision. At or after the start, a reply
+The start is the meeting's real start (`MeetingFacts.cutoff`): the scheduled start, or earlier
+if the meeting was seen starting earlier in Teams. Before the start, the latest record is the
+attendee's decision. At or after the start, a reply
 is "late": it can never give consent, but a late refusal or withdrawal still takes it away.
 Records received at the same instant are read fail-closed: the most restrictive decision wins,
 and a document counts as covered only if every one of them covers it.
@@ -45,7 +47,7 @@ def latest_pre_start_decision(
 ) -> ConsentRecord | None:
     """The attendee's latest decision on the topic received before the start, or None."""
     records = _records_on(facts, attendee_id, topic)
-    return _latest([r for r in records if r.received_at < facts.starts_at])
+    return _latest([r for r in records if r.received_at < facts.cutoff])
 
 
 def latest_objection_after_start(
@@ -54,14 +56,10 @@ def latest_objection_after_start(
     """The attendee's latest refusal or withdrawal on the topic received at or after the start."""
     records = _records_on(facts, attendee_id, topic)
     return _latest(
-        [
-            r
-            for r in records
-            if r.received_at >= facts.starts_at and r.decision is not Decision.GIVEN
-        ]
+        [r for r in records if r.received_at >= facts.cutoff and r.decision is not Decision.GIVEN]
     )
 
 
 def replied_after_start(facts: MeetingFacts, attendee_id: str, topic: Topic) -> bool:
     """Whether any record from the attendee on the topic arrived at or after the start."""
-    return any(r.received_at >= facts.starts_at for r in _records_on(facts, attendee_id, topic))
+    return any(r.received_at >= facts.cutoff for r in _records_on(facts, attendee_id, topic))

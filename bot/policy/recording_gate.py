@@ -1,9 +1,14 @@
-"""Whether a meeting may be recorded.
+"""Whether a meeting may be recorded, and what Teams' recording setting should become.
 
 Policy: staff "will not record meetings they have arranged on behalf of service users unless we
 have consent in the form of an email from all attendees prior to the meeting". Every attendee,
-staff included, must have given trustworthy consent before the start, and no one may be present
-who is not an attendee.
+staff included, must have given trustworthy consent before the real start, and no one may be
+present who is not an attendee.
+
+Once the meeting has really started, recording may be switched off but never on: the gate's
+answer is frozen at the start, and a gate found closed at any moment since (someone uninvited
+joined, someone withdrew, Teams was not allowing recording) stays closed until the meeting
+ends (`closes_for_good`, recorded by the caller as `MeetingFacts.recording_closed_since_start`).
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ def _meeting_blockers(facts: MeetingFacts) -> tuple[Blocker, ...]:
     failed_checks = (
         (not facts.recording_requested, BlockerCode.RECORDING_NOT_REQUESTED),
         (facts.cancelled, BlockerCode.MEETING_CANCELLED),
+        (facts.recording_closed_since_start, BlockerCode.CLOSED_SINCE_START),
     )
     return tuple(Blocker(code, Topic.RECORDING) for failed, code in failed_checks if failed)
 
@@ -54,3 +60,30 @@ def evaluate_recording(facts: MeetingFacts) -> RecordingVerdict:
             *_unknown_participant_blockers(facts),
         )
     )
+
+
+def closes_for_good(
+    facts: MeetingFacts, verdict: RecordingVerdict, teams_allows: bool | None
+) -> bool:
+    """Whether the gate must now close for the rest of the meeting: it has really started, is
+    not closed for good already, and either the gate says no or Teams is not known to allow
+    recording (it may not be switched on during the meeting)."""
+    return (
+        facts.has_started
+        and not facts.recording_closed_since_start
+        and (not verdict.permitted or teams_allows is not True)
+    )
+
+
+def recording_target(*, permitted: bool, started: bool, teams_allows: bool | None) -> bool | None:
+    """What Teams' `allowRecording` must be set to, or None to leave it.
+
+    Off whenever the gate says no and Teams is not known to be off; on only before the real
+    start, when the gate says yes and Teams is not known to be on. `teams_allows` is None when
+    it is not known (never set or read).
+    """
+    if not permitted:
+        return None if teams_allows is False else False
+    if started or teams_allows is True:
+        return None
+    return True

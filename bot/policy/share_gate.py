@@ -34,7 +34,7 @@ def _listing_blockers(facts: MeetingFacts, document_id: str | None) -> tuple[Blo
     listed_at = [d.listed_at for d in facts.documents if d.id == document_id]
     if not listed_at:
         return (Blocker(BlockerCode.NOT_LISTED, Topic.DOCUMENTS),)
-    if min(listed_at) >= facts.starts_at:
+    if min(listed_at) >= facts.cutoff:
         return (Blocker(BlockerCode.LISTED_AFTER_START, Topic.DOCUMENTS),)
     return ()
 

@@ -36,6 +36,7 @@ REASON_OF_CODE: Final[Mapping[BlockerCode, RefusalReason]] = {
     BlockerCode.SENDER_MISMATCH: RefusalReason.NOT_AGREED,
     BlockerCode.NOT_ASKED_ABOUT_DOCUMENT: RefusalReason.NOT_AGREED,
     BlockerCode.UNKNOWN_PARTICIPANT_PRESENT: RefusalReason.NOT_AGREED,
+    BlockerCode.CLOSED_SINCE_START: RefusalReason.NOT_AGREED,
 }
 
 _PRECEDENCE: Final = tuple(RefusalReason)

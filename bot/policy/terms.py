@@ -100,7 +100,14 @@ class ProposedDocument:
 
 @dataclass(frozen=True, slots=True)
 class MeetingFacts:
-    """Everything the gates need to know about one meeting."""
+    """Everything the gates need to know about one meeting.
+
+    `starts_at` is the scheduled start; `started_at` is when the meeting really started, if it
+    has (the earliest start seen: the scheduled time once it has passed, or earlier in Teams:
+    the meeting-start event, the first join, the bot's call, the first roster with anyone in
+    it). `recording_closed_since_start` says recording was found not permitted, or off in
+    Teams, at some point since that start.
+    """
 
     starts_at: datetime
     attendees: tuple[Attendee, ...]
@@ -110,3 +117,20 @@ class MeetingFacts:
     cancelled: bool = False
     present: tuple[Participant, ...] = ()
     documents: tuple[ProposedDocument, ...] = ()
+    started_at: datetime | None = None
+    recording_closed_since_start: bool = False
+
+    @property
+    def cutoff(self) -> datetime:
+        """The real start, before which consent must arrive: the scheduled start, or an
+        earlier start seen in Teams."""
+        return real_start(self.starts_at, self.started_at)
+
+    @property
+    def has_started(self) -> bool:
+        return self.started_at is not None
+
+
+def real_start(starts_at: datetime, started_at: datetime | None) -> datetime:
+    """The earlier of the scheduled start and the start seen, if any."""
+    return starts_at if started_at is None else min(starts_at, started_at)

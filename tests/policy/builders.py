@@ -104,7 +104,8 @@ def without_late_replies(facts: MeetingFacts, *, keep_objections: bool) -> Meeti
     kept = tuple(
         r
         for r in facts.decisions
-        if r.received_at < facts.starts_at or (keep_objections and r.decision is not Decision.GIVEN)
+        if r.received_at < real_start_of(facts)
+        or (keep_objections and r.decision is not Decision.GIVEN)
     )
     return replace(facts, decisions=kept)
 
@@ -129,17 +130,23 @@ def late_read_as_no_reply(blockers: Iterable[Blocker]) -> list[tuple[BlockerCode
 # Reference reading of the policy.
 
 
+def real_start_of(facts: MeetingFacts) -> datetime:
+    """The scheduled start, or the start seen in Teams if that was earlier."""
+    seen = [facts.started_at] if facts.started_at is not None else []
+    return min([facts.starts_at, *seen])
+
+
 def _last_word_stands(
     facts: MeetingFacts, attendee_id: str, topic: Topic, covers: Callable[[ConsentRecord], bool]
 ) -> bool:
     on_topic = [r for r in facts.decisions if r.attendee_id == attendee_id and r.topic is topic]
-    before = [r for r in on_topic if r.received_at < facts.starts_at]
+    before = [r for r in on_topic if r.received_at < real_start_of(facts)]
     if not before:
         return False
     latest_at = max(r.received_at for r in before)
     last_word = [r for r in before if r.received_at == latest_at]
     objected_since = any(
-        r.received_at >= facts.starts_at and r.decision is not Decision.GIVEN for r in on_topic
+        r.received_at >= real_start_of(facts) and r.decision is not Decision.GIVEN for r in on_topic
     )
     return not objected_since and all(
         r.decision is Decision.GIVEN
@@ -181,6 +188,10 @@ DOCUMENT_IDS = ("d-1", "d-2", "d-3")
 moments_near_start = st.integers(min_value=-3, max_value=2).map(minutes_after)
 moments_before_start = st.integers(min_value=1, max_value=3).map(minutes_before)
 moments_from_start = st.integers(min_value=0, max_value=2).map(minutes_after)
+real_starts = st.one_of(
+    st.none(), st.none(), st.integers(min_value=-4, max_value=1).map(minutes_after)
+)
+"""When the meeting was seen starting: not yet, early (up to four minutes), or on time."""
 objections = st.sampled_from([Decision.REFUSED, Decision.WITHDRAWN])
 mostly_given = st.sampled_from([Decision.GIVEN] * 3 + [Decision.REFUSED, Decision.WITHDRAWN])
 any_topic = st.sampled_from(Topic)
@@ -253,7 +264,8 @@ replies_from_a_stranger = st.lists(consent_records(st.just(UNINVITED_ID)), max_s
 @st.composite
 def meeting_facts(draw: st.DrawFn) -> MeetingFacts:
     """A meeting where each attendee sends, per topic, either one genuine consent before the
-    start or up to three emails of any kind; strangers may send emails too."""
+    start or up to three emails of any kind; strangers may send emails too. It may have been
+    seen starting early, and recording may have been closed since."""
     attendees = draw(attendee_lists)
     replies_from_attendees = [
         record
@@ -263,6 +275,7 @@ def meeting_facts(draw: st.DrawFn) -> MeetingFacts:
     ]
     replies_from_strangers = draw(replies_from_a_stranger)
     present_ids = st.sampled_from([*(a.id for a in attendees)] * 2 + [None, UNINVITED_ID])
+    started_at = draw(real_starts)
     return MeetingFacts(
         starts_at=START,
         attendees=tuple(attendees),
@@ -272,6 +285,8 @@ def meeting_facts(draw: st.DrawFn) -> MeetingFacts:
         cancelled=draw(st.sampled_from([False, False, True])),
         present=tuple(draw(st.lists(st.builds(Participant, present_ids), max_size=3))),
         documents=draw(proposed_documents),
+        started_at=started_at,
+        recording_closed_since_start=started_at is not None and draw(st.booleans()),
     )
 
 

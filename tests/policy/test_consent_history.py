@@ -20,6 +20,7 @@ from .builders import (
     meeting_facts,
     minutes_after,
     minutes_before,
+    real_start_of,
     reply,
 )
 
@@ -99,7 +100,9 @@ def test_the_last_word_is_from_before_the_start_and_nothing_later_before_it(
     before_start = [
         r
         for r in facts.decisions
-        if r.attendee_id == attendee_id and r.topic is topic and r.received_at < facts.starts_at
+        if r.attendee_id == attendee_id
+        and r.topic is topic
+        and r.received_at < real_start_of(facts)
     ]
 
     latest = latest_pre_start_decision(facts, attendee_id, topic)

@@ -256,6 +256,7 @@ def test_permitted_exactly_when_everyone_consented_and_no_one_else_is_present(
     assert evaluate_recording(facts).permitted is (
         facts.recording_requested
         and not facts.cancelled
+        and not facts.recording_closed_since_start
         and bool(facts.attendees)
         and everyone_consented
         and only_attendees_present

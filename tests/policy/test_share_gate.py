@@ -35,6 +35,7 @@ from .builders import (
     moments_before_start,
     objections,
     owner_of_a_reply,
+    real_start_of,
     reply,
     service_user_ids,
     summarise,
@@ -232,7 +233,7 @@ def test_permitted_exactly_when_listed_in_time_and_every_service_user_agreed_to_
     facts: MeetingFacts, document_id: str | None
 ) -> None:
     listed_in_time = any(
-        d.id == document_id and d.listed_at < facts.starts_at for d in facts.documents
+        d.id == document_id and d.listed_at < real_start_of(facts) for d in facts.documents
     )
     users = service_user_ids(facts)
     every_user_agreed = all(consent_to_document_stands(facts, u, document_id) for u in users)
