@@ -29,6 +29,7 @@ from sandbox.graph_time import graph_datetime_seconds
 from sandbox.mail.authentication import Verdict
 from sandbox.mail.composer import plain_text
 from sandbox.mail.correspondents import UnknownMessageError
+from sandbox.mail.decoding import header_text
 from sandbox.mail.mailboxes import OutsideMessage, StoredMessage
 from sandbox.tenant import Tenant
 
@@ -52,11 +53,11 @@ def _summary(message: OutsideMessage | StoredMessage) -> dict[str, Any]:
     parsed = message.parsed()
     return {
         "id": message.id,
-        "internetMessageId": str(parsed.get("Message-ID", "")),
-        "inReplyTo": str(parsed.get("In-Reply-To", "")) or None,
-        "from": str(parsed.get("From", "")),
-        "to": str(parsed.get("To", "")),
-        "subject": str(parsed.get("Subject", "")),
+        "internetMessageId": header_text(parsed, "Message-ID"),
+        "inReplyTo": header_text(parsed, "In-Reply-To") or None,
+        "from": header_text(parsed, "From"),
+        "to": header_text(parsed, "To"),
+        "subject": header_text(parsed, "Subject"),
         "receivedDateTime": graph_datetime_seconds(message.received_at),
         "text": plain_text(parsed),
     }
@@ -154,6 +155,22 @@ async def write_as_person(request: web.Request) -> web.Response:
     return web.json_response(
         {"internetMessageId": sent.internet_message_id, "to": sent.to}, status=201
     )
+
+
+async def send_mime_as_person(request: web.Request) -> web.Response:
+    """Body: the RFC 5322 bytes, sent as they are to `?to=` (`&authentication=fail` to fail
+    the tenant's checks)."""
+    tenant = request.config_dict[TENANT]
+    to = request.query.get("to")
+    if not to:
+        raise ControlError(400, "'to' is required")
+    tenant.correspondents.send_mime(
+        request.match_info["address"],
+        to,
+        await request.read(),
+        verdict=_verdict(dict(request.query)),
+    )
+    return web.Response(status=202)
 
 
 async def post_chat_file(request: web.Request) -> web.Response:
@@ -279,6 +296,7 @@ def add_control_api_routes(app: web.Application) -> None:
         "/api/people/{address}/messages/{message}/mime", message_mime, name="sandbox-message-mime"
     )
     router.add_post("/api/people/{address}/messages/{message}/reply", reply_as_person)
+    router.add_post("/api/people/{address}/mime", send_mime_as_person)
     router.add_post("/api/users/{user}/chat-files", post_chat_file)
     router.add_get("/api/faults", get_faults)
     router.add_post("/api/faults", add_faults)

@@ -10,7 +10,6 @@ redirects back with a short notice. Mail bodies are shown as text, never as HTML
 from __future__ import annotations
 
 from collections.abc import Sequence
-from email.message import EmailMessage
 from html import escape
 
 from aiohttp import web
@@ -29,6 +28,7 @@ from sandbox.graph_time import graph_datetime_seconds
 from sandbox.mail.authentication import Verdict
 from sandbox.mail.composer import plain_text
 from sandbox.mail.correspondents import UnknownMessageError
+from sandbox.mail.decoding import header_text
 from sandbox.mail.mailboxes import OutsideMessage, StoredMessage
 from sandbox.public_urls import public_url
 from sandbox.tenant import Tenant
@@ -138,18 +138,14 @@ def _message_card(
     )
     reply = _reply_form(request, address, message.id, number) if can_reply else ""
     return (
-        f"<li class='card'><h3>{escape(_header(parsed, 'Subject') or '(no subject)')}</h3>"
-        f"<p class='meta'>From: {escape(_header(parsed, 'From'))}</p>"
-        f"<p class='meta'>To: {escape(_header(parsed, 'To'))}</p>"
+        f"<li class='card'><h3>{escape(header_text(parsed, 'Subject') or '(no subject)')}</h3>"
+        f"<p class='meta'>From: {escape(header_text(parsed, 'From'))}</p>"
+        f"<p class='meta'>To: {escape(header_text(parsed, 'To'))}</p>"
         f"<p class='meta'>Received: {escape(graph_datetime_seconds(message.received_at))}</p>"
         f"<pre>{escape(plain_text(parsed))}</pre>"
         f"<p class='meta'><a href='{escape(str(mime_url))}'>Show the raw message</a></p>"
         f"{reply}</li>"
     )
-
-
-def _header(parsed: EmailMessage, name: str) -> str:
-    return str(parsed.get(name, ""))
 
 
 def _reply_form(request: web.Request, address: str, message_id: str, number: int) -> str:

@@ -10,6 +10,7 @@ from email.message import EmailMessage
 from email.policy import default as default_policy
 from email.utils import format_datetime, formataddr, getaddresses
 
+from sandbox.mail.decoding import MIME_FAILURES, part_text
 from sandbox.mail.html_text import html_to_text
 
 
@@ -97,12 +98,14 @@ def compose_sent_mail(mail: OutgoingMail, *, message_id: str, sent_at: datetime)
 
 def plain_text(message: EmailMessage) -> str:
     """The message's text (with `\n` line ends): its text/plain part, else its HTML part
-    as text."""
-    part = message.get_body(preferencelist=("plain", "html"))
+    as text; none when its MIME structure cannot be read."""
+    try:
+        part = message.get_body(preferencelist=("plain", "html"))
+    except MIME_FAILURES:
+        return ""
     if not isinstance(part, EmailMessage):
         return ""
-    content = part.get_content()
-    text = content.replace("\r\n", "\n") if isinstance(content, str) else ""
+    text = part_text(part).replace("\r\n", "\n")
     return text if part.get_content_subtype() == "plain" else html_to_text(text)
 
 

@@ -78,5 +78,11 @@ class Correspondents:
         self._mail.deliver(message, [to], inbound_headers(sender.domain, verdict))
         return SentMail(internet_message_id, to)
 
+    def send_mime(self, address: str, to: str, mime: bytes, *, verdict: Verdict = "pass") -> None:
+        """Send `mime` as `address`'s mail program wrote it, however malformed (an unknown
+        charset, undecodable bytes, broken MIME): the tenant's mail servers take it as it is
+        and stamp their verdict on top."""
+        self._mail.deliver_mime(mime, [to], inbound_headers(self._party(address).domain, verdict))
+
     def _party(self, address: str) -> Party:
         return Party(self._directory.display_name_for(address), address)

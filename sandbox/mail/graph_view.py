@@ -8,6 +8,15 @@ from typing import Any
 from urllib.parse import quote
 
 from sandbox.graph_time import graph_datetime_seconds
+from sandbox.mail.decoding import (
+    MIME_FAILURES,
+    header,
+    header_items,
+    header_text,
+    part_text,
+    raw_body_text,
+    readable,
+)
 from sandbox.mail.html_text import html_to_text
 from sandbox.mail.mailboxes import Mailbox, StoredMessage
 
@@ -47,25 +56,40 @@ DEFAULT_PROPERTIES = tuple(p for p in SELECTABLE_PROPERTIES if p not in SELECT_O
 
 
 def _recipients(message: EmailMessage, header_name: str) -> list[dict[str, Any]]:
-    header = message.get(header_name)
-    addresses = getattr(header, "addresses", ())
+    addresses = getattr(header(message, header_name), "addresses", ())
     return [
-        {"emailAddress": {"name": a.display_name or a.addr_spec, "address": a.addr_spec}}
+        {
+            "emailAddress": {
+                "name": readable(a.display_name or a.addr_spec),
+                "address": readable(a.addr_spec),
+            }
+        }
         for a in addresses
     ]
 
 
-def _body(message: EmailMessage, prefer_text: bool) -> tuple[str, str]:
-    """(contentType, content): the HTML part unless text is preferred or there is none."""
+def _body(stored: StoredMessage, message: EmailMessage, prefer_text: bool) -> tuple[str, str]:
+    """(contentType, content): the HTML part unless text is preferred or there is none; the
+    raw body as text when the MIME structure cannot be read."""
     preference = ("plain", "html") if prefer_text else ("html", "plain")
-    part = message.get_body(preferencelist=preference)
+    try:
+        part = message.get_body(preferencelist=preference)
+    except MIME_FAILURES:
+        return "text", raw_body_text(stored.mime)
     if not isinstance(part, EmailMessage):
         return "text", ""
-    content = part.get_content()
-    text = content if isinstance(content, str) else ""
+    text = part_text(part)
     if part.get_content_subtype() == "html":
         return ("text", html_to_text(text)) if prefer_text else ("html", text)
     return "text", text
+
+
+def _has_attachments(message: EmailMessage) -> bool:
+    """Whether any part is an attachment; False when the MIME structure cannot be read."""
+    try:
+        return any(True for _ in message.iter_attachments())
+    except MIME_FAILURES:
+        return False
 
 
 def _content_properties(stored: StoredMessage, prefer_text: bool) -> dict[str, Any]:
@@ -75,17 +99,16 @@ def _content_properties(stored: StoredMessage, prefer_text: bool) -> dict[str, A
     if cached is not None:
         return cached
     message = stored.parsed()
-    content_type, content = _body(message, prefer_text)
+    content_type, content = _body(stored, message, prefer_text)
     preview_source = content if content_type == "text" else html_to_text(content)
     author = _recipients(message, "From")
     sender = _recipients(message, "Sender") or author
-    sent_header = message.get("Date")
-    sent_at = getattr(sent_header, "datetime", None)
+    sent_at = getattr(header(message, "Date"), "datetime", None)
     view = {
         "sentDateTime": graph_datetime_seconds(sent_at) if sent_at else None,
-        "hasAttachments": any(True for _ in message.iter_attachments()),
-        "internetMessageId": str(message.get("Message-ID", "")),
-        "subject": str(message.get("Subject", "")),
+        "hasAttachments": _has_attachments(message),
+        "internetMessageId": header_text(message, "Message-ID"),
+        "subject": header_text(message, "Subject"),
         "bodyPreview": " ".join(preview_source.split())[:255],
         "body": {"contentType": content_type, "content": content},
         "sender": sender[0] if sender else None,
@@ -94,7 +117,7 @@ def _content_properties(stored: StoredMessage, prefer_text: bool) -> dict[str, A
         "ccRecipients": _recipients(message, "Cc"),
         "replyTo": _recipients(message, "Reply-To"),
         "internetMessageHeaders": [
-            {"name": name, "value": str(value)} for name, value in message.items()
+            {"name": name, "value": value} for name, value in header_items(message)
         ],
     }
     stored.content_views[prefer_text] = view

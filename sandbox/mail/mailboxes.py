@@ -11,15 +11,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
 from email.parser import BytesParser
-from email.policy import SMTP
+from email.policy import SMTP, compat32
 from email.policy import default as default_policy
-from typing import Any
+from typing import Any, cast
 
 from sandbox.clock import Clock
 from sandbox.directory import Directory, TenantUser
 from sandbox.ids import exchange_item_id, exchange_message_id, new_guid, urlsafe_token
 from sandbox.mail.authentication import internal_headers
 from sandbox.mail.composer import OutgoingMail, compose_sent_mail
+from sandbox.mail.decoding import MIME_FAILURES, header_text
 
 WELL_KNOWN_FOLDERS = ("inbox", "sentitems", "drafts", "deleteditems")
 
@@ -27,7 +28,12 @@ Header = tuple[str, str]
 
 
 def parse_message(mime: bytes) -> EmailMessage:
-    return BytesParser(policy=default_policy).parsebytes(mime)
+    """The message as the email package reads it; one whose headers its parser fails on is
+    read with every header left as written (compat32), so it can still be shown."""
+    try:
+        return BytesParser(policy=default_policy).parsebytes(mime)
+    except MIME_FAILURES:
+        return cast(EmailMessage, BytesParser(EmailMessage, policy=compat32).parsebytes(mime))
 
 
 def to_bytes(message: EmailMessage) -> bytes:
@@ -162,7 +168,20 @@ class MailSystem:
         """Deliver to each envelope recipient. Tenant mailboxes get `stamp` headers on top
         (what the tenant's mail servers add) and announce the arrival; anyone else gets the
         message as sent."""
-        mime = to_bytes(message)
+        self._deliver(to_bytes(message), message, recipients, stamp)
+
+    def deliver_mime(self, mime: bytes, recipients: Sequence[str], stamp: Sequence[Header]) -> None:
+        """Deliver RFC 5322 bytes as they are, however malformed, as a mail server accepts
+        them (see `deliver`)."""
+        self._deliver(mime, parse_message(mime), recipients, stamp)
+
+    def _deliver(
+        self,
+        mime: bytes,
+        message: EmailMessage,
+        recipients: Sequence[str],
+        stamp: Sequence[Header],
+    ) -> None:
         arrivals: list[Arrival] = []
         for address in dict.fromkeys(r.lower() for r in recipients):
             user = self._directory.user_by_address(address)
@@ -194,10 +213,10 @@ class MailSystem:
 
     def _conversation_of(self, message: EmailMessage) -> str:
         """The conversation a message joins: that of a message it answers, else a new one."""
-        own_id = str(message.get("Message-ID", "")).strip()
+        own_id = header_text(message, "Message-ID").strip()
         answered = [
-            *str(message.get("In-Reply-To", "")).split(),
-            *str(message.get("References", "")).split(),
+            *header_text(message, "In-Reply-To").split(),
+            *header_text(message, "References").split(),
         ]
         known = [self._conversation_by_message_id.get(i) for i in (*answered, own_id)]
         conversation = next((c for c in known if c), None) or "AAQkAD" + urlsafe_token(48)
