@@ -3,7 +3,9 @@ disclaimers removed.
 
 Plain text is preferred; HTML-only mail is first cut at the markers mail clients put before
 quoted history (Outlook's `divRplyFwdMsg`/`appendonsend`, Gmail's `gmail_quote`, Apple's and
-Thunderbird's `blockquote`, signature blocks) and then turned into text with `html_text`.
+Thunderbird's `blockquote`, signature blocks) and then turned into the text it shows its reader
+(`visible_text`: hidden elements, titles, scripts, styles, comments and white-on-white text
+are not the sender's words).
 The text is cut at the first line that starts quoted or appended material: an Outlook header
 block ("From: ... Sent: ..."), "-----Original Message-----", "On <date>, <name> wrote:" (and
 the same in the languages webmail commonly uses), a forwarded-message banner, "Sent from my
@@ -16,8 +18,9 @@ from __future__ import annotations
 
 import re
 
-import html_text
 from email_reply_parser import EmailReplyParser
+
+from bot.intake.visible_text import visible_text
 
 # email_reply_parser runs a regex whose cost grows with the square of the count of "On" in its
 # input times the input's length. Past these bounds it is skipped: such text is no ordinary
@@ -150,7 +153,8 @@ def own_words(plain: str | None, html: str | None) -> str:
 
 
 def html_to_text(html: str) -> str:
-    """Visible text of an HTML body, cut before quoted history and signature blocks."""
+    """Visible text of an HTML body, cut before quoted history and signature blocks. The
+    whole body's style sheets apply to the part kept."""
     lowered = html.lower()
     cut = len(html)
     for marker in _HTML_CUT_MARKERS:
@@ -158,7 +162,7 @@ def html_to_text(html: str) -> str:
         if found != -1:
             tag = lowered.rfind("<", 0, found + 1)
             cut = tag if tag != -1 else found
-    return str(html_text.extract_text(html[: min(cut, MAX_HTML_CHARS)]))
+    return visible_text(html[: min(cut, MAX_HTML_CHARS)], style_source=html)
 
 
 def strip_reply(text: str) -> str:
