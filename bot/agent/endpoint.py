@@ -27,7 +27,7 @@ from microsoft_agents.hosting.msteams import TeamsAgentExtension
 from bot.agent.handlers import TeamsHandlers
 from bot.agent.meeting_chat import TeamsMeetingChat
 from bot.agent.sandbox_substitution import sandbox_token_providers, use_sandbox_channel_keys
-from bot.agent.service_url_guard import service_url_guard
+from bot.agent.service_url_guard import quiet_sdk_validation, service_url_guard
 from bot.agent.service_urls import ServiceUrls
 from bot.agent.token_provider import TokenProviderFactory, token_providers
 from bot.config import ServiceProfile, TenantSettings
@@ -125,6 +125,7 @@ def build_bot_endpoint(
         response = await adapter.process(request, agent)
         return response if response is not None else web.Response(status=500)
 
+    quiet_sdk_validation()
     api = web.Application(middlewares=[jwt_authorization_middleware, service_url_guard])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", web.NotAppKeyWarning)

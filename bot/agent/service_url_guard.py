@@ -4,19 +4,27 @@ activity could send the bot's replies, and its connector token, somewhere else. 
 compares only host names, and only logs a difference unless outbound host validation is on.
 
 Runs after the SDK's JWT middleware, on the same sub-application. Also refuses a token with no
-expiry, which PyJWT would otherwise accept."""
+expiry, which PyJWT would otherwise accept, and answers 400 to a body that is not an activity
+the SDK can read (not UTF-8 JSON, too deeply nested, fields of the wrong type), which the SDK
+would fail on with 500. The SDK's model logs such a body's values at ERROR with a traceback
+(`quiet_sdk_validation` keeps that out of the log: the values may be what someone wrote); the
+refusal is logged here by reason only."""
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
+from microsoft_agents.activity import Activity
+from pydantic import ValidationError
 from yarl import URL
 
+from bot.web.json_body import json_object, malformed
+
 log = logging.getLogger(__name__)
+SDK_ACTIVITY_LOGGER = "microsoft_agents.activity.activity"
 
 SERVICE_URL_CLAIM = "serviceurl"
 CLAIMS_IDENTITY = "claims_identity"
@@ -41,6 +49,21 @@ def same_service_url(claimed: Any, given: Any) -> bool:
     )
 
 
+class _WithoutValidationErrors(logging.Filter):
+    """Drops the SDK's log records of an activity that failed validation."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.exc_info is None or not isinstance(record.exc_info[1], ValidationError)
+
+
+_WITHOUT_VALIDATION_ERRORS = _WithoutValidationErrors()
+
+
+def quiet_sdk_validation() -> None:
+    """Keep the SDK's logging of invalid activities (their values) out of the log."""
+    logging.getLogger(SDK_ACTIVITY_LOGGER).addFilter(_WITHOUT_VALIDATION_ERRORS)
+
+
 def _refused(reason: str) -> web.Response:
     log.warning("activity refused: %s", reason)
     return web.json_response({"error": "Invalid token or authentication failed."}, status=401)
@@ -53,10 +76,9 @@ async def service_url_guard(request: web.Request, handler: Handler) -> web.Strea
     if not isinstance(claims, dict) or "exp" not in claims:
         return _refused("the token has no expiry")
     try:
-        activity = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return web.json_response({"error": "The body is not an activity."}, status=400)
-    given = activity.get("serviceUrl") if isinstance(activity, dict) else None
-    if not same_service_url(claims.get(SERVICE_URL_CLAIM), given):
+        activity = Activity.model_validate(await json_object(request))
+    except ValidationError:
+        raise malformed(request, "not an activity") from None
+    if not same_service_url(claims.get(SERVICE_URL_CLAIM), activity.service_url):
         return _refused("the activity's serviceUrl is not the token's")
     return await handler(request)

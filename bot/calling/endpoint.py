@@ -13,7 +13,6 @@ shadow it.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Sequence
 from typing import Protocol
@@ -27,6 +26,7 @@ from bot.calling.notifications import (
 )
 from bot.calling.tokens import CallingKeysUnavailable, CallingTokenRejected, CallingTokenValidator
 from bot.graph.calls import CALLBACK_PATH
+from bot.web.json_body import json_body, malformed
 
 log = logging.getLogger(__name__)
 
@@ -60,10 +60,11 @@ def attach_calling(
         except CallingKeysUnavailable as unavailable:
             log.warning("calling service keys unavailable: %s", unavailable)
             raise web.HTTPServiceUnavailable() from None
+        body = await json_body(request)
         try:
-            notices = read_comms_notifications(await request.json())
-        except (json.JSONDecodeError, UnicodeDecodeError, MalformedNotifications):
-            raise web.HTTPBadRequest(text="not a commsNotifications body") from None
+            notices = read_comms_notifications(body)
+        except MalformedNotifications as error:
+            raise malformed(request, str(error)) from None
         try:
             inbox.accept(notices)
         except InboxNotReady:

@@ -1,6 +1,8 @@
 """The aiohttp application the bot serves: the health check, and, given a store, the staff
 pages (also the Teams personal tab) on their own sub-applications (see `staff_app`).
 
+Security headers go on every response, the sub-applications' included (`security_headers`).
+
 The bot's own endpoints (`/api/messages`, `/api/calls`) belong on a sub-application of their
 own with the Agents SDK's JWT middleware; never add that middleware to this root application,
 or it would apply to the staff pages as well."""
@@ -14,6 +16,7 @@ from aiohttp import web
 from bot.config import Settings, TenantSettings
 from bot.services.decision_events import DecisionEvents
 from bot.web.app_keys import DECISION_EVENTS, SETTINGS_KEY, TENANT_ACCESS, TenantAccess
+from bot.web.security_headers import security_headers
 from bot.web.site import build_staff_site
 from bot.web.staff_app import mount_staff_pages, mount_unavailable_staff_pages
 from consent_store.unit_of_work import Clock, Store, utc_now
@@ -36,6 +39,7 @@ def create_app(
     """The application. Without a store it serves the health check only. `tenant` defaults to
     `settings.tenant`; `clock` times sessions and token lifetimes."""
     app = web.Application()
+    app.on_response_prepare.append(security_headers((tenant or settings.tenant).public_url))
     app[SETTINGS_KEY] = settings
     app[DECISION_EVENTS] = DecisionEvents()
     app[TENANT_ACCESS] = TenantAccess()

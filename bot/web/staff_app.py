@@ -4,7 +4,8 @@ sign-out).
 
 Keeping them off the root application means middleware for the bot's own endpoints (the
 Agents SDK's JWT check, on its own sub-application) never applies to staff pages, and the
-staff session, CSRF check and page headers never apply to the bot's endpoints."""
+staff session and CSRF check never apply to the bot's endpoints. (Security headers go on every
+response, from the root application: `bot.web.security_headers`.)"""
 
 from __future__ import annotations
 
@@ -24,7 +25,6 @@ from bot.web.pages import SERVICE_NAME, message_page
 from bot.web.review_page import confirm_item, reject_item, review_queue
 from bot.web.safeguarding import set_safeguarding_hold
 from bot.web.schedule_page import new_meeting_form, schedule
-from bot.web.security_headers import add_security_headers
 from bot.web.site import CALLBACK_PATH, STAFF_SITE, StaffSite
 from bot.web.staff_guard import require_staff
 from bot.web.teams_tab import TEAMS_SSO_PATH, teams_sso
@@ -36,7 +36,6 @@ UNAVAILABLE_REASON = web.AppKey("unavailable_reason", str)
 def _sub_app(service_name: str, middlewares: Iterable[Middleware]) -> web.Application:
     app = web.Application(middlewares=tuple(middlewares))
     app[SERVICE_NAME] = service_name
-    app.on_response_prepare.append(add_security_headers)
     return app
 
 

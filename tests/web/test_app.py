@@ -56,7 +56,6 @@ def test_the_root_application_has_no_staff_middleware(
     tenant = tenant_settings(sandbox.origin, "http://localhost:3978")
     app = create_app(Settings(_env_file=None), store, tenant=tenant)
     assert list(app.middlewares) == []
-    assert len(app.on_response_prepare) == 0
     prefixes = {
         resource.canonical for resource in app.router.resources() if resource.canonical != "/"
     }
