@@ -7,9 +7,10 @@ Graph clients, which open when it starts (`bot.mailbox.runtime` opens them). `Li
 stands between the two. What Teams tells it about meetings goes into the activity inbox
 (`bot.meeting_inbox`) and Teams is answered; the inbox hands each activity to the use cases
 once they are connected, giving way to the requests the bot is answering (`bot.foreground`).
-What cannot wait for that (a staff member's `share` command, a calls notification) is refused
-until then, so Teams and Graph deliver it again; no event is lost or decided without the
-gates.
+Graph's calls notifications go into the calls inbox (`bot.calling.inbox`) likewise, and are
+handled once the use cases are connected. A staff member's `share` command cannot wait, so
+it is refused until then and Teams delivers it again; no event is lost or decided without
+the gates.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from bot.agent.endpoint import attach_bot_endpoint
-from bot.calling.endpoint import InboxNotReady, attach_calling
+from bot.calling.endpoint import attach_calling
 from bot.calling.inbox import CallNotificationInbox
 from bot.calling.notifications import ReceivedNotice
 from bot.calling.prompts import PromptShelf, attach_prompts
@@ -60,7 +61,6 @@ class _UseCases:
     opening: MeetingOpening
     guard: RecordingGuard
     documents: DocumentGuard
-    inbox: CallNotificationInbox
 
 
 class LiveMeetings:
@@ -79,6 +79,7 @@ class LiveMeetings:
         self._connected: _UseCases | None = None
         self._foreground = Foreground()
         self._activities = MeetingActivityInbox(store, worker_id, foreground=self._foreground)
+        self._calls = CallNotificationInbox(store, worker_id)
 
     def attach(self, app: web.Application) -> None:
         """Route `/api/messages`, `/api/calls` and `/prompts/` on `app`, and count every
@@ -123,16 +124,16 @@ class LiveMeetings:
             mailbox=clients.mailbox,
         )
         documents = DocumentGuard(self._store, clients.files, self._chat)
-        inbox = CallNotificationInbox(self._store, opening, guard)
-        self._connected = _UseCases(opening, guard, documents, inbox)
+        self._connected = _UseCases(opening, guard, documents)
         self._activities.start(self)
+        self._calls.start(opening, guard)
         return opening.job_handlers()
 
     async def disconnect(self) -> None:
         connected, self._connected = self._connected, None
         if connected is not None:
             await self._activities.stop()
-            await connected.inbox.close()
+            await self._calls.close()
             await connected.guard.settled()
 
     def _use_cases(self) -> _UseCases:
@@ -173,10 +174,8 @@ class LiveMeetings:
     async def share_requested(self, thread_id: str, requester: TeamsPerson, wanted: str) -> str:
         return await self._use_cases().documents.share_requested(thread_id, requester, wanted)
 
-    def accept(self, notices: Sequence[ReceivedNotice]) -> None:
-        if self._connected is None:
-            raise InboxNotReady
-        self._connected.inbox.accept(notices)
+    async def accept(self, notices: Sequence[ReceivedNotice]) -> None:
+        await self._calls.accept(notices)
 
     async def close(self) -> None:
         await self.disconnect()

@@ -75,6 +75,7 @@ SCRUBBED_TABLES = (
     "shared_files",
     "meeting_presence",
     "meeting_activities",
+    "call_notices",
 )
 
 

@@ -220,7 +220,8 @@ class PresenceRow(Base):
 
 class CallRow(Base):
     """The bot's own Graph call into a meeting. `call_id` is normalised (lower case, hyphens),
-    since notifications vary its case and hyphenation."""
+    since notifications vary its case and hyphenation. `last_roster_sha256` identifies the
+    roster last handled for the call, so an equal one that follows is passed over."""
 
     __tablename__ = "meeting_calls"
 
@@ -230,6 +231,7 @@ class CallRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
     announced_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_roster_sha256: Mapped[str | None] = mapped_column(String(64))
 
 
 class CallNotificationRow(Base):
@@ -284,6 +286,47 @@ class MeetingChatLeaseRow(Base):
     thread_id: Mapped[str] = mapped_column(String(200), primary_key=True)
     holder: Mapped[str] = mapped_column(String(64))
     lease_until: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class CallNoticeRow(Base):
+    """A comms notification on `/api/calls`, kept from the moment Graph was answered until it
+    has been handled, then deleted. A call's notices are ordered by `received_at`, then
+    `sequence` (the order one instance took them in); the notice itself is sealed. `kind`
+    is `report_established` once its state change is applied and only the report to the
+    meeting's opening is left."""
+
+    __tablename__ = "call_notices"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    sequence: Mapped[int] = mapped_column(BigInteger)
+    call_id: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    payload_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CallNoticeLeaseRow(Base):
+    """Which bot instance is handling a call's notices, until when; one at a time, in order."""
+
+    __tablename__ = "call_notice_leases"
+
+    call_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(64))
+    lease_until: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class SeenActivityRow(Base):
+    """An activity Teams sent the bot, remembered for a day so that a copy sent again is
+    answered as the first was and not handled twice. `key` is a keyed hash of the activity's
+    channel, conversation and id (`BlindIndex.of_activity`); `status` is the HTTP status the
+    first copy was answered with, None while it is being handled (since `received_at`)."""
+
+    __tablename__ = "seen_activities"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    status: Mapped[int | None] = mapped_column(Integer)
 
 
 class AuditEntryRow(Base):

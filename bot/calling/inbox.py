@@ -1,28 +1,53 @@
-"""Handling comms notifications after `/api/calls` has answered 202.
+"""The calls notification inbox: Graph is answered once a notice is safely stored, and the
+meeting's use cases handle it behind that, in order per call.
 
-Notices are handled in arrival order per call (one call's never overtake each other; different
-calls go side by side). A call-state or prompt notification is handled once across instances:
-its dedupe key is noted in the same transaction that applies it, so a duplicate changes
-nothing. A call's state only moves forward, and the move to "established" is reported once to
-the `CallLifecycle` (opening the meeting). A call id the bot has not recorded yet (Graph can
-notify before the join request returns) is matched by the meeting chat the state names.
+Why: Graph does not send a notification again once `/api/calls` has answered it 202, and a
+roster that is lost hides a stranger from the recording guard. So `accept` stores the notices
+of a request in one transaction and returns once it has committed; only then does the endpoint
+answer 202. When the store cannot take them `accept` raises, nothing is stored, and the
+endpoint refuses the request so that Graph may deliver it again. What is stored is handled
+even if the bot stops half-way (at least once; the use cases tolerate a repeat), is sealed
+like every personal value until then (a roster names people), and is deleted once handled.
 
-Rosters are full snapshots without sequence numbers, and the same roster legitimately recurs
-(someone joins, then leaves), so they are not deduplicated by content in the store: a roster
-equal to the last one `CallEvents` handled for the call is dropped, and any other goes to it.
-A roster whose handling failed is not remembered, so the same roster arriving again is handled.
+Guarantees:
+- Notices are handled in arrival order per call (one call's never overtake each other;
+  different calls go side by side).
+- A call-state or prompt notice is handled once across instances: its dedupe key is noted in
+  the same transaction that applies it, so a duplicate changes nothing.
+- A call's state only moves forward, and the move to "established" is reported once to the
+  `CallLifecycle` (opening the meeting). The notice is kept, as `report_established`, until
+  the report has been made, so a report that fails is made again. A call id the bot has not
+  recorded yet (Graph can notify before the join request returns) is matched by the meeting
+  chat the state names.
+- Rosters are full snapshots without sequence numbers, and the same roster legitimately
+  recurs (someone joins, then leaves), so they are not deduplicated by content: a roster
+  equal to the last one handled for the call (its digest is kept on the call's row in the
+  transaction that forgets it) is passed over, and any other goes to `CallEvents`. A roster
+  whose handling failed is not "the last one handled": it is tried again, and an equal
+  roster behind it is not skipped.
 
-A notice whose handling fails is logged by the error's type and the call's id only (error
-messages can carry bound parameters or names), and the call's next notice is handled.
+How: a worker holds the call's lease in the store while it handles the call's notices oldest
+first, a batch at a time (forgetting a batch and renewing the lease in one transaction), and
+gives the lease up when the call has nothing left. A notice whose handling fails stops its call
+until the next sweep (every `SWEEP_SECONDS`), which takes on calls with notices waiting and no
+live lease (an instance stopped, or gave its lease up just as another stored something) and
+this instance's own calls whose worker the store failed under. A failure is counted only when
+the store can record it, so a notice that failed because the store was down waits for it to
+come back; after `MAX_ATTEMPTS` counted failures the notice is dropped, audited and logged, so
+one poisoned notice cannot stop a call's guard for good. Failures are logged by the error's
+type, the notice's kind and the call's id only (error messages can carry bound parameters or
+names).
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
-from collections import deque
 from collections.abc import Sequence
-from typing import Protocol
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Final, Protocol
 
 from bot.calling.notifications import (
     CallStateNotice,
@@ -30,12 +55,31 @@ from bot.calling.notifications import (
     ReceivedNotice,
     RosterNotice,
 )
-from bot.services.live_meeting import CallEvents, RosterEntry
+from bot.calling.stored_notices import CALL_STATE, decoded, encoded, roster_digest
+from bot.services.live_meeting import CallEvents
 from consent_store.audit import AuditEvent
-from consent_store.calls import ESTABLISHED, TERMINATED, MeetingCallRecords
-from consent_store.unit_of_work import Store
+from consent_store.call_notices import (
+    PAYLOAD_COLUMN,
+    CallNotices,
+    NoticeArrival,
+    WaitingNotice,
+)
+from consent_store.calls import ESTABLISHED, MeetingCallRecords
+from consent_store.readiness import STORE_FAILURES
+from consent_store.repository import new_id
+from consent_store.unit_of_work import Store, seal_context
 
 log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+LEASE = timedelta(seconds=60)
+SWEEP_SECONDS = 2.0
+BATCH = 20
+REPORT_ESTABLISHED: Final = "report_established"
+"""The kind of a call-state notice whose change is applied and whose report is still due."""
+
+_SEQUENCE = itertools.count()
+"""The order this process took notices in, for those stored at the same moment."""
 
 
 class CallLifecycle(Protocol):
@@ -45,68 +89,258 @@ class CallLifecycle(Protocol):
         """The bot's call into the meeting is established (reported once per call)."""
 
 
-class CallNotificationInbox:
-    def __init__(self, store: Store, lifecycle: CallLifecycle, events: CallEvents) -> None:
-        self._store = store
-        self._lifecycle = lifecycle
-        self._events = events
-        self._waiting: dict[str, deque[ReceivedNotice]] = {}
-        self._workers: dict[str, asyncio.Task[None]] = {}
-        self._last_roster: dict[str, tuple[RosterEntry, ...]] = {}
+@dataclass(frozen=True)
+class _Handlers:
+    lifecycle: CallLifecycle
+    events: CallEvents
 
-    def accept(self, notices: Sequence[ReceivedNotice]) -> None:
-        """Queue notices for handling; returns at once."""
-        for received in notices:
-            call_id = received.notice.call_id
-            self._waiting.setdefault(call_id, deque()).append(received)
-            if call_id not in self._workers:
-                self._workers[call_id] = asyncio.create_task(self._drain(call_id))
+
+class CallNotificationInbox:
+    def __init__(
+        self,
+        store: Store,
+        holder: str,
+        *,
+        lease: timedelta = LEASE,
+        sweep_seconds: float = SWEEP_SECONDS,
+    ) -> None:
+        self._store = store
+        self._holder = holder
+        self._lease = lease
+        self._sweep_seconds = sweep_seconds
+        self._handlers: _Handlers | None = None
+        self._sweeper: asyncio.Task[None] | None = None
+        self._swept = asyncio.Event()
+        self._sweep_failing = False
+        self._workers: dict[str, asyncio.Task[None]] = {}
+        self._again: set[str] = set()
+
+    async def accept(self, notices: Sequence[ReceivedNotice]) -> None:
+        """Store the notices in one transaction; they are handled after this returns (once
+        `start` has run). Raises what storing them raised, and then nothing is stored."""
+        if not notices:
+            return
+        async with self._store.unit_of_work() as uow:
+            arrivals = []
+            for received in notices:
+                notice_id = new_id()
+                kind, payload = encoded(received)
+                sealed = uow.seal(payload, *PAYLOAD_COLUMN, notice_id)
+                assert sealed is not None
+                call_id = received.notice.call_id
+                arrivals.append(NoticeArrival(notice_id, next(_SEQUENCE), call_id, kind, sealed))
+            await CallNotices(uow.session).add(arrivals, uow.now())
+            await uow.commit()
+        for call_id in dict.fromkeys(received.notice.call_id for received in notices):
+            self._wake(call_id)
+
+    def start(self, lifecycle: CallLifecycle, events: CallEvents) -> None:
+        """Handle what is stored, and what comes, with these use cases."""
+        self._handlers = _Handlers(lifecycle, events)
+        self._sweeper = asyncio.create_task(self._sweep_forever())
+
+    async def close(self) -> None:
+        """Stop handling and give up this instance's leases; what was not handled stays
+        stored for the next start (and for the other instances' sweeps)."""
+        self._handlers = None
+        tasks = [*self._workers.values(), *([self._sweeper] if self._sweeper else [])]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self._sweeper = None
+        self._swept.clear()
+        try:
+            async with self._store.unit_of_work() as uow:
+                await CallNotices(uow.session).release(self._holder)
+                await uow.commit()
+        except STORE_FAILURES as failure:
+            log.warning("the calls inbox's leases are left to run out: %s", type(failure).__name__)
 
     async def idle(self) -> None:
-        """Wait until every accepted notice has been handled."""
+        """Wait until this instance has looked for stored notices since its start and its
+        workers have nothing left to do."""
+        if self._sweeper is not None:
+            await self._swept.wait()
         while self._workers:
             await asyncio.gather(*self._workers.values(), return_exceptions=True)
 
-    async def close(self) -> None:
-        """Stop handling; notices not yet handled are dropped."""
-        workers = list(self._workers.values())
-        for worker in workers:
-            worker.cancel()
-        await asyncio.gather(*workers, return_exceptions=True)
-        self._workers.clear()
-        self._waiting.clear()
+    async def sweep(self) -> None:
+        """Take on every call with notices waiting and no live lease but this instance's."""
+        async with self._store.reading() as uow:
+            calls = await CallNotices(uow.session).unattended_calls(uow.now(), self._holder)
+        for call_id in calls:
+            self._wake(call_id)
 
-    async def _drain(self, call_id: str) -> None:
-        waiting = self._waiting[call_id]
-        try:
-            while waiting:
-                received = waiting.popleft()
-                try:
-                    await self._handle(received)
-                except Exception as error:  # noqa: BLE001 (a background task's boundary)
-                    # Log the failure by its type only (no message, no traceback) and go on
-                    # with the call's next notice rather than stall the call.
-                    log.error(  # noqa: TRY400 (a traceback would show the message)
-                        "handling a %s notice of call %s failed: %s",
-                        type(received.notice).__name__,
-                        call_id,
-                        type(error).__name__,
+    async def _sweep_forever(self) -> None:
+        while True:
+            try:
+                await self.sweep()
+            except STORE_FAILURES as failure:
+                if not self._sweep_failing:
+                    log.warning(
+                        "the calls inbox cannot reach the store: %s", type(failure).__name__
                     )
+                self._sweep_failing = True
+            else:
+                if self._sweep_failing:
+                    log.warning("the calls inbox reaches the store again")
+                self._sweep_failing = False
+            self._swept.set()
+            await asyncio.sleep(self._sweep_seconds)
+
+    def _wake(self, call_id: str) -> None:
+        if self._handlers is None:
+            return
+        self._again.add(call_id)
+        if call_id not in self._workers:
+            self._workers[call_id] = asyncio.create_task(self._work(call_id))
+
+    async def _work(self, call_id: str) -> None:
+        try:
+            while call_id in self._again:
+                self._again.discard(call_id)
+                try:
+                    drained = await self._drain(call_id)
+                except STORE_FAILURES as failure:
+                    log.warning(
+                        "the notices of call %s wait for the store: %s",
+                        call_id,
+                        type(failure).__name__,
+                    )
+                    drained = False
+                if not drained:
+                    self._again.discard(call_id)
         finally:
             del self._workers[call_id]
-            if not waiting:
-                del self._waiting[call_id]
 
-    async def _handle(self, received: ReceivedNotice) -> None:
+    async def _drain(self, call_id: str) -> bool:
+        """Handle the call's notices while this instance holds its lease; False when one
+        failed (the call waits for the sweep)."""
+        handlers = self._handlers
+        if handlers is None:
+            return False
+        waiting, noted = await self._next(call_id, handled=(), roster=None)
+        while waiting:
+            handled, last_roster, failed = await self._handle_batch(
+                handlers, call_id, waiting, noted
+            )
+            roster = last_roster if last_roster != noted else None
+            if failed is None:
+                waiting, noted = await self._next(call_id, handled=handled, roster=roster)
+                continue
+            if not await self._failed(call_id, failed, handled=handled, roster=roster):
+                return False
+            waiting, noted = await self._next(call_id, handled=(), roster=None)
+        return True
+
+    async def _handle_batch(
+        self,
+        handlers: _Handlers,
+        call_id: str,
+        waiting: Sequence[WaitingNotice],
+        last_roster: str | None,
+    ) -> tuple[list[WaitingNotice], str | None, WaitingNotice | None]:
+        """Handle notices in order until one fails: those handled, the digest of the roster
+        last handled, and the one that failed (None when none did)."""
+        handled: list[WaitingNotice] = []
+        for item in waiting:
+            try:
+                last_roster = await self._handle(handlers, item, last_roster)
+            except Exception as error:  # noqa: BLE001 (a background worker's boundary)
+                # Logged by type only: a message could carry bound parameters or names.
+                log.error(  # noqa: TRY400 (a traceback would show the message)
+                    "handling a %s notice of call %s failed (attempt %d): %s",
+                    item.kind,
+                    call_id,
+                    item.attempts + 1,
+                    type(error).__name__,
+                )
+                return handled, last_roster, item
+            handled.append(item)
+        return handled, last_roster, None
+
+    async def _next(
+        self, call_id: str, *, handled: Sequence[WaitingNotice], roster: str | None
+    ) -> tuple[Sequence[WaitingNotice], str | None]:
+        """In one transaction: forget what was just handled (noting the roster last handled),
+        hold the call's lease, and read the next batch with the roster last handled; the
+        lease is given up when there is none."""
+        async with self._store.unit_of_work() as uow:
+            inbox = CallNotices(uow.session)
+            if handled:
+                await inbox.handled([item.id for item in handled])
+            if roster is not None:
+                await inbox.note_roster(call_id, roster)
+            now = uow.now()
+            waiting: Sequence[WaitingNotice] = ()
+            last_roster = None
+            if await inbox.claim(call_id, self._holder, now, now + self._lease):
+                waiting = await inbox.waiting(call_id, BATCH)
+                if waiting:
+                    last_roster = await inbox.last_roster(call_id)
+                else:
+                    await inbox.release(self._holder, call_id)
+            await uow.commit()
+        return waiting, last_roster
+
+    async def _failed(
+        self,
+        call_id: str,
+        item: WaitingNotice,
+        *,
+        handled: Sequence[WaitingNotice],
+        roster: str | None,
+    ) -> bool:
+        """Forget what was handled before `item` (noting the roster last handled), and count
+        its failure, giving the call's lease up until the next sweep; or, at the last attempt,
+        drop it (audited) and return True, so the call's next notice is handled at once."""
+        async with self._store.unit_of_work() as uow:
+            inbox = CallNotices(uow.session)
+            done = [earlier.id for earlier in handled]
+            dropped = item.attempts + 1 >= MAX_ATTEMPTS
+            if dropped:
+                done.append(item.id)
+                await uow.audit(
+                    AuditEvent(
+                        "call_notice.abandoned",
+                        detail={"call": call_id, "kind": item.kind, "attempts": MAX_ATTEMPTS},
+                    )
+                )
+            else:
+                await inbox.failed(item.id)
+            if done:
+                await inbox.handled(done)
+            if roster is not None:
+                await inbox.note_roster(call_id, roster)
+            if not dropped:
+                await inbox.release(self._holder, call_id)
+            await uow.commit()
+        return dropped
+
+    async def _handle(
+        self, handlers: _Handlers, item: WaitingNotice, last_roster: str | None
+    ) -> str | None:
+        """Handle one notice; returns the digest of the roster now last handled."""
+        payload = self._store.cipher.decrypt(
+            item.payload_enc, context=seal_context(*PAYLOAD_COLUMN, item.id)
+        )
+        kind = CALL_STATE if item.kind == REPORT_ESTABLISHED else item.kind
+        received = decoded(kind, payload)
         notice = received.notice
         if isinstance(notice, CallStateNotice):
-            await self._state_changed(received.dedupe_key, notice)
+            if item.kind == REPORT_ESTABLISHED:
+                await self._report_established(handlers, notice.call_id)
+            else:
+                await self._state_changed(handlers, item.id, received.dedupe_key, notice)
         elif isinstance(notice, RosterNotice):
-            await self._roster_changed(notice)
+            return await self._roster_changed(handlers, notice, last_roster)
         else:
             await self._prompt_finished(received.dedupe_key, notice)
+        return last_roster
 
-    async def _state_changed(self, dedupe_key: str, notice: CallStateNotice) -> None:
+    async def _state_changed(
+        self, handlers: _Handlers, notice_id: str, dedupe_key: str, notice: CallStateNotice
+    ) -> None:
         call_id = notice.call_id
         async with self._store.unit_of_work() as uow:
             records = MeetingCallRecords(uow.session)
@@ -136,23 +370,40 @@ class CallNotificationInbox:
                         detail={"call": call_id, "state": notice.state},
                     )
                 )
+            report = moved and notice.state == ESTABLISHED
+            if report:
+                await CallNotices(uow.session).change_kind(notice_id, REPORT_ESTABLISHED)
             await uow.commit()
-        if notice.state == TERMINATED:
-            self._last_roster.pop(call_id, None)
-        if moved and notice.state == ESTABLISHED:
-            await self._lifecycle.call_established(meeting_id, call_id)
+        if report:
+            await handlers.lifecycle.call_established(meeting_id, call_id)
 
-    async def _roster_changed(self, notice: RosterNotice) -> None:
+    async def _report_established(self, handlers: _Handlers, call_id: str) -> None:
+        async with self._store.reading() as uow:
+            meeting_id = await MeetingCallRecords(uow.session).meeting_of(call_id)
+        if meeting_id is not None:
+            await handlers.lifecycle.call_established(meeting_id, call_id)
+
+    async def _roster_changed(
+        self, handlers: _Handlers, notice: RosterNotice, last_roster: str | None
+    ) -> str | None:
         call_id = notice.call_id
-        if self._last_roster.get(call_id) == notice.roster:
-            return
+        digest = roster_digest(notice.roster)
+        if digest == last_roster:
+            return last_roster
         async with self._store.reading() as uow:
             meeting_id = await MeetingCallRecords(uow.session).meeting_of(call_id)
         if meeting_id is None:
             log.warning("a roster for a call the bot has not recorded was dropped")
-            return
-        await self._events.roster_changed(meeting_id, notice.roster)
-        self._last_roster[call_id] = notice.roster
+            async with self._store.unit_of_work() as uow:
+                await uow.audit(
+                    AuditEvent(
+                        "call.notification_unmatched", detail={"call": call_id, "kind": "roster"}
+                    )
+                )
+                await uow.commit()
+            return last_roster
+        await handlers.events.roster_changed(meeting_id, notice.roster)
+        return digest
 
     async def _prompt_finished(self, dedupe_key: str, notice: PromptNotice) -> None:
         async with self._store.unit_of_work() as uow:

@@ -16,6 +16,7 @@ from aiohttp import web
 from bot.config import Settings, TenantSettings
 from bot.services.decision_events import DecisionEvents
 from bot.web.app_keys import DECISION_EVENTS, SETTINGS_KEY, TENANT_ACCESS, TenantAccess
+from bot.web.readiness import readiness
 from bot.web.security_headers import security_headers
 from bot.web.site import build_staff_site
 from bot.web.staff_app import mount_staff_pages, mount_unavailable_staff_pages
@@ -36,8 +37,9 @@ def create_app(
     tenant: TenantSettings | None = None,
     clock: Clock = utc_now,
 ) -> web.Application:
-    """The application. Without a store it serves the health check only. `tenant` defaults to
-    `settings.tenant`; `clock` times sessions and token lifetimes."""
+    """The application. Without a store it serves the health check only; with one, also the
+    readiness check (`/readyz`) and the staff pages. `tenant` defaults to `settings.tenant`;
+    `clock` times sessions and token lifetimes."""
     app = web.Application()
     app.on_response_prepare.append(security_headers((tenant or settings.tenant).public_url))
     app[SETTINGS_KEY] = settings
@@ -45,6 +47,7 @@ def create_app(
     app[TENANT_ACCESS] = TenantAccess()
     app.router.add_get("/healthz", healthz)
     if store is not None:
+        app.router.add_get("/readyz", readiness(store))
         _add_staff_pages(app, store, tenant or settings.tenant, settings.service.short_name, clock)
     return app
 

@@ -41,7 +41,7 @@ class Inbox:
     def __init__(self) -> None:
         self.accepted: list[ReceivedNotice] = []
 
-    def accept(self, notices: Sequence[ReceivedNotice]) -> None:
+    async def accept(self, notices: Sequence[ReceivedNotice]) -> None:
         self.accepted.extend(notices)
 
     async def close(self) -> None:

@@ -118,7 +118,8 @@ async def bot(
     voice = MeetingCallVoice(store, calls, shelf)
     chat, events = Chat(), Events()
     opening = MeetingOpening(store, calls, chat, voice, ServiceProfile(), worker_id="instance-a")
-    inbox = CallNotificationInbox(store, opening, events)
+    inbox = CallNotificationInbox(store, "instance-a")
+    inbox.start(opening, events)
     app = web.Application()
     validator = CallingTokenValidator(
         BOT_CLIENT_ID, calling_keys_url(tenant_sandbox.origin), tenant.tenant_id
