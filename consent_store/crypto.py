@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import os
 
 from cryptography.exceptions import InvalidTag
@@ -77,3 +78,9 @@ class BlindIndex:
         """A keyed hash of how someone in a meeting is known (an object id, a `29:` id or a
         call participant id), so presence is kept without storing Teams ids."""
         return hmac.new(self._key, b"participant:" + key.encode(), hashlib.sha256).hexdigest()
+
+    def of_activity(self, channel_id: str, conversation_id: str, activity_id: str) -> str:
+        """A keyed hash naming one activity: its id within its conversation within its
+        channel (a personal chat's conversation id stands for a person, so none is stored)."""
+        named = json.dumps([channel_id, conversation_id, activity_id]).encode()
+        return hmac.new(self._key, b"activity:" + named, hashlib.sha256).hexdigest()

@@ -6,6 +6,8 @@ No email content is kept here: only what became of the email and a hash of its b
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -14,8 +16,31 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.policy.terms import AuthVerdict
 from consent_store.repository import new_id
 from consent_store.tables import InboundEmailRow, MailboxCursorRow
+
+
+def email_key(
+    message_id: str | None,
+    sender_index: str | None,
+    verdict: AuthVerdict,
+    mailbox_item: str,
+) -> str:
+    """The key an inbound email is recorded once under (SHA-256, hex).
+
+    A Message-ID is chosen by whoever sends the email, so alone it names nothing: an email is
+    the same as one already recorded only if it has the same Message-ID, the same sender (by
+    blind index) and the same authentication verdict. Only an authenticated sender's domain
+    can write that combination, so a copy delivered twice is recorded once. Any other email
+    is named by its `mailbox_item` as well (the Graph message id, or a hash of its bytes), so
+    a forged one can never take the key of a real one: it is only ever the same email read
+    again (by another instance, or a delta read from the start).
+    """
+    parts = [message_id or "", sender_index or "", verdict.value]
+    if not (message_id and sender_index and verdict is AuthVerdict.PASS):
+        parts.append(mailbox_item)
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
 
 @dataclass(frozen=True)

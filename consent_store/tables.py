@@ -168,8 +168,10 @@ class ReviewItemRow(Base):
 class InboundEmailRow(Base):
     """Each email taken from the consent mailbox, once: what became of it, never its content.
 
-    `dedupe_key` is the Internet Message-ID (or a hash of the bytes when there is none), so the
-    same email delivered twice, or read by two bot instances, is processed once.
+    `dedupe_key` is a SHA-256 naming the email (`consent_store.inbound.email_key`): its
+    Message-ID with the sender's blind index and authentication verdict, and, unless the
+    sender was authenticated, which mailbox item it is; so the same email delivered twice, or
+    read by two bot instances, is processed once, and no other sender's email can take its key.
     """
 
     __tablename__ = "inbound_emails"

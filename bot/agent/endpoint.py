@@ -1,6 +1,7 @@
 """The bot's messaging endpoint, `/api/messages`, on an aiohttp sub-application of its own
 carrying the Agents SDK's JWT middleware (issuer checking on) and the service URL guard, so
-the staff pages on other sub-applications never see either.
+the staff pages on other sub-applications never see either. Each activity is handled once
+(`repeats`): a copy sent again is answered as the first was.
 
 `attach_bot_endpoint` is what the composition root calls: it mounts the endpoint at `/api` and
 gives back the `MeetingChat` the in-meeting use cases speak through."""
@@ -26,6 +27,7 @@ from microsoft_agents.hosting.msteams import TeamsAgentExtension
 
 from bot.agent.handlers import TeamsHandlers
 from bot.agent.meeting_chat import TeamsMeetingChat
+from bot.agent.repeats import RepeatedActivities
 from bot.agent.sandbox_substitution import sandbox_token_providers, use_sandbox_channel_keys
 from bot.agent.service_url_guard import quiet_sdk_validation, service_url_guard
 from bot.agent.service_urls import ServiceUrls
@@ -84,6 +86,7 @@ class BotEndpoint:
     adapter: CloudAdapter
     agent: AgentApplication[TurnState]
     chat: TeamsMeetingChat
+    repeats: RepeatedActivities
 
 
 def build_bot_endpoint(
@@ -121,9 +124,14 @@ def build_bot_endpoint(
     )
     handlers.register(agent, TeamsAgentExtension(agent))
 
+    repeats = RepeatedActivities(store)
+
     async def messages(request: web.Request) -> web.StreamResponse:
-        response = await adapter.process(request, agent)
-        return response if response is not None else web.Response(status=500)
+        async def handle() -> web.StreamResponse:
+            response = await adapter.process(request, agent)
+            return response if response is not None else web.Response(status=500)
+
+        return await repeats.answer(request, handle)
 
     quiet_sdk_validation()
     api = web.Application(middlewares=[jwt_authorization_middleware, service_url_guard])
@@ -139,7 +147,7 @@ def build_bot_endpoint(
         tenant_id=tenant.tenant_id,
         page_url=tenant.public_url.rstrip("/") + STAFF_PAGES_PATH,
     )
-    return BotEndpoint(api, adapter, agent, chat)
+    return BotEndpoint(api, adapter, agent, chat, repeats)
 
 
 def attach_bot_endpoint(
@@ -159,6 +167,7 @@ def attach_bot_endpoint(
     app.add_subapp(API_PREFIX, endpoint.app)
 
     async def close_chat(_app: web.Application) -> None:
+        await endpoint.repeats.close()
         await endpoint.chat.close()
 
     app.on_cleanup.append(close_chat)

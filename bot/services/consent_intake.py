@@ -14,8 +14,11 @@ prior to the meeting", so:
   as consent, and staff see them;
 - the authentication verdict is recorded with each decision; the gates never accept consent
   from an unauthenticated email.
-Each email is recorded once, keyed by its Message-ID, however often it is delivered: the
-unique key decides, so two bot instances racing on one email cannot both record it.
+Each email is recorded once, however often it is delivered or read: the unique key decides, so
+two bot instances racing on one email cannot both record it. The key is the Message-ID with the
+sender and the authentication verdict, and the mailbox item unless the sender was authenticated
+(`consent_store.inbound.email_key`): the sender chooses a Message-ID, so a forged email
+carrying a real reply's Message-ID is taken in beside it and can never hide it.
 """
 
 from __future__ import annotations
@@ -30,9 +33,9 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.intake.consent_email import classify_email
 from bot.intake.verdict import ConsentReply, Unreadable
-from bot.policy.terms import Decision, Topic
+from bot.policy.terms import AuthVerdict, Decision, Topic
 from consent_store.audit import AuditEvent
-from consent_store.inbound import InboundRecord
+from consent_store.inbound import InboundRecord, email_key
 from consent_store.records import NewDecision, NewReviewItem
 from consent_store.repository import MeetingNotFound
 from consent_store.tables import AttendeeRow, ConsentRequestRow
@@ -102,10 +105,13 @@ class _Plan:
     audits: tuple[AuditEvent, ...] = ()
 
 
-def _dedupe_key(reply: ConsentReply | Unreadable, digest: str) -> str:
-    if isinstance(reply, ConsentReply) and reply.message_id:
-        return reply.message_id[:998]
-    return f"sha256:{digest}"
+def _dedupe_key(uow: UnitOfWork, prepared: _Prepared) -> str:
+    reply = prepared.reply
+    item = prepared.email.mailbox_message_id or f"sha256:{prepared.digest}"
+    if isinstance(reply, Unreadable):
+        return email_key(None, None, AuthVerdict.NONE, item)
+    sender_index = uow.meetings.email_index(reply.sender) if reply.sender else None
+    return email_key(reply.message_id, sender_index, reply.authenticated, item)
 
 
 async def take_in(store: Store, email: InboundEmail) -> IntakeResult:
@@ -161,7 +167,7 @@ async def _apply(uow: UnitOfWork, prepared: _Prepared) -> IntakeResult:
     email, plan = prepared.email, prepared.plan
     inbound_id = await uow.inbound.add(
         InboundRecord(
-            dedupe_key=_dedupe_key(prepared.reply, prepared.digest),
+            dedupe_key=_dedupe_key(uow, prepared),
             mailbox_message_id=email.mailbox_message_id,
             received_at=email.received_at,
             outcome=plan.result.outcome.value,
