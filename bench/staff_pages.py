@@ -37,7 +37,7 @@ from sqlalchemy import insert
 from bot.config import Settings, TenantSettings
 from bot.policy.terms import Decision, DeclaredRole, Topic
 from bot.web.app import create_app
-from bot.web.session import SessionCookies, StaffSession
+from bot.web.session import Sessions, StaffSession
 from consent_store.migrate import upgrade_to_head
 from consent_store.tables import AttendeeRow, ConsentDecisionRow, MeetingRow
 from consent_store.unit_of_work import Store
@@ -115,10 +115,12 @@ async def serving(store: Store) -> AsyncIterator[str]:
         await runner.cleanup()
 
 
-def session_cookie() -> tuple[str, str]:
-    """The session cookie the app would set after STAFF signed in."""
-    cookies = SessionCookies(SESSION_KEY.encode(), secure=False, clock=lambda: datetime.now(UTC))
-    return cookies.name, cookies.encode(STAFF)
+async def session_cookie(store: Store) -> tuple[str, str]:
+    """A session started as the app starts one after STAFF signed in; its cookie."""
+    sessions = Sessions(store, SESSION_KEY.encode(), secure=False, clock=lambda: datetime.now(UTC))
+    response = web.Response()
+    await sessions.start(response, STAFF, replacing=None)
+    return sessions.name, response.cookies[sessions.name].value
 
 
 async def measure(client: aiohttp.ClientSession, url: str, samples: int) -> list[float]:
@@ -149,7 +151,7 @@ async def run(engine: str, meetings: int, samples: int) -> None:
                 async with store.engine.connect() as connection:
                     autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
                     await autocommit.exec_driver_sql("ANALYZE")
-            name, value = session_cookie()
+            name, value = await session_cookie(store)
             async with (
                 serving(store) as base,
                 aiohttp.ClientSession(cookies={name: value}) as client,

@@ -52,6 +52,7 @@ class TenantSettings(BaseSettings):
     consent_mailbox: str = ""
     public_url: str = "http://127.0.0.1:3978"
     session_key: SecretStr = Field(default=SecretStr(""))
+    session_max_hours: int = Field(default=10, ge=1)
     staff_role: str = "IASS.Staff"
     teams_catalog_app_id: str = ""
     sandbox_origin: str = ""

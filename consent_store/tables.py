@@ -367,3 +367,21 @@ class JobRow(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     done_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_error: Mapped[str | None] = mapped_column(String(200))
+
+
+class StaffSessionRow(Base):
+    """A staff member signed in to the staff pages. `id` is a keyed hash of the random id the
+    session cookie carries, so the table alone lets no one present a session; `object_id` is
+    the staff member's directory object id. The display name and the session's CSRF token are
+    sealed. The row goes at sign-out, or once the session has lapsed (idle since
+    `last_seen_at`, or too long since `created_at`)."""
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    object_id: Mapped[str] = mapped_column(String(64))
+    display_name_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    csrf_token_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    in_teams: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)

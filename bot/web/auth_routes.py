@@ -112,21 +112,24 @@ async def _complete(
     except TokenRefused as error:
         logger.info("staff sign-in refused: %s", error)
         response = _not_available(request)
-        site.sessions.clear(response)
+        await site.sessions.end(request, response)
         return response
     response = _see_other(pending.return_to)
-    site.sessions.write(
-        response, StaffSession(identity.object_id, identity.display_name, new_csrf_token())
+    await site.sessions.start(
+        response,
+        StaffSession(identity.object_id, identity.display_name, new_csrf_token()),
+        replacing=request,
     )
     return response
 
 
 async def sign_out(request: web.Request) -> web.Response:
-    """POST only, with the CSRF token (checked by the middleware)."""
+    """POST only, with the CSRF token (checked by the middleware). The session ends in the
+    store, so its cookie, if kept or copied, signs no one in again."""
     session = request.get(STAFF_SESSION)
     in_teams = session is not None and session.in_teams
     response = _see_other(f"{SIGNED_OUT_PATH}?inTeams=1" if in_teams else SIGNED_OUT_PATH)
-    request.config_dict[STAFF_SITE].sessions.clear(response, in_teams=in_teams)
+    await request.config_dict[STAFF_SITE].sessions.end(request, response, in_teams=in_teams)
     return response
 
 

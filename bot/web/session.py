@@ -1,7 +1,16 @@
-"""The staff session: who is signed in, kept in an encrypted HttpOnly cookie.
+"""The staff session: who is signed in, kept in the store (`consent_store.staff_sessions`) and
+found by a random id in an HttpOnly cookie.
 
-The cookie holds only the staff member's directory object id, display name and the session's
-CSRF token. It lapses after `IDLE_TIMEOUT` without use: every page served renews it.
+The cookie carries only that id (256 random bits). The store keeps its keyed hash (HMAC-SHA256
+under a key derived from the session key), the staff member's directory object id, their
+display name and the session's CSRF token (both sealed), and when the session started and was
+last used. Signing out removes the row, so the cookie, replayed afterwards, is no session.
+
+A session lapses after `SessionLimits.idle` without use and, however much it is used,
+`SessionLimits.max_age` after it started (a working day, `IASS_SESSION_MAX_HOURS`): use renews
+it only up to that limit. Lapsed sessions are removed whenever a session starts. When the store
+cannot be reached no page is served as signed in: the answer is 503
+(`bot.web.staff_guard.sessions_unavailable`).
 
 A session started by Teams single sign-on (`in_teams`) lives in Teams' iframe, where the site at
 the top is Teams, not ours: browsers send a cookie there only if it is `SameSite=None; Secure`.
@@ -11,17 +20,31 @@ the sandbox works too. Forms keep their per-session CSRF token either way (`bot.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import logging
+import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from bot.web.sealing import Sealer
-from consent_store.unit_of_work import Clock
+from consent_store.crypto import UnreadableField
+from consent_store.staff_sessions import STORE_FAILURES, StaffSessions, StoredSession
+from consent_store.unit_of_work import Clock, Store
+
+logger = logging.getLogger(__name__)
 
 IDLE_TIMEOUT = timedelta(hours=8)
+MAX_AGE = timedelta(hours=10)
+RENEW_AFTER = timedelta(minutes=1)
+"""Use renews a session at most this often, so a burst of pages is not a burst of writes (the
+idle timeout is counted from the last renewal)."""
+MAX_COOKIE_LENGTH = 64
 
 
 @dataclass(frozen=True)
@@ -38,57 +61,149 @@ class StaffSession:
 STAFF_SESSION = web.RequestKey("staff_session", StaffSession)
 
 
-class SessionCookies:
-    """Reads, writes and clears the session cookie. With https, the cookie is Secure and takes
-    the `__Host-` prefix, so no other host or path can set it."""
+@dataclass(frozen=True)
+class SessionLimits:
+    """How long a session lasts: `idle` after its last use, and never more than `max_age`
+    after it started."""
+
+    idle: timedelta = IDLE_TIMEOUT
+    max_age: timedelta = MAX_AGE
+
+    def lapses_at(self, started_at: datetime, last_seen_at: datetime) -> datetime:
+        return min(last_seen_at + self.idle, started_at + self.max_age)
+
+
+class SessionsUnavailable(Exception):
+    """The store holding the sessions could not be reached; the message is the error's type."""
+
+
+@dataclass(frozen=True)
+class _Current:
+    """The request's session, the cookie value that found it, and when it lapses."""
+
+    session: StaffSession
+    cookie: str
+    lapses_at: datetime
+
+
+class Sessions:
+    """Starts, finds, renews and ends sessions. With https, the cookie is Secure and takes the
+    `__Host-` prefix, so no other host or path can set it."""
 
     def __init__(
-        self, secret: bytes, *, secure: bool, clock: Clock, idle_timeout: timedelta = IDLE_TIMEOUT
+        self,
+        store: Store,
+        secret: bytes,
+        *,
+        secure: bool,
+        clock: Clock,
+        limits: SessionLimits = SessionLimits(),
     ) -> None:
-        self._sealer = Sealer(secret, "staff session")
+        self._store = store
+        self._id_key = HKDF(
+            algorithm=hashes.SHA256(), length=32, salt=None, info=b"iass-web staff session id"
+        ).derive(secret)
         self._secure = secure
         self._clock = clock
-        self._idle_timeout = idle_timeout
+        self._limits = limits
         self.name = "__Host-iass-staff" if secure else "iass-staff"
 
-    def encode(self, session: StaffSession) -> str:
-        fields: dict[str, Any] = {
-            "oid": session.object_id,
-            "name": session.display_name,
-            "csrf": session.csrf_token,
-        }
-        if session.in_teams:
-            fields["teams"] = True
-        return self._sealer.seal(fields, self._clock())
+    async def start(
+        self, response: web.StreamResponse, session: StaffSession, replacing: web.Request | None
+    ) -> None:
+        """Store a new session and set its cookie on `response`; the session the `replacing`
+        request carried, if any, ends, and so do all lapsed sessions."""
+        cookie = secrets.token_urlsafe(32)
+        now = self._clock()
+        previous = None if replacing is None else self._session_id_of(replacing)
+        try:
+            async with self._store.unit_of_work() as uow:
+                sessions = StaffSessions(uow)
+                if previous is not None:
+                    await sessions.remove(previous)
+                lapsed = await sessions.remove_lapsed(
+                    started_before=now - self._limits.max_age, seen_before=now - self._limits.idle
+                )
+                await sessions.add(
+                    self._session_id(cookie),
+                    StoredSession(
+                        session.object_id,
+                        session.display_name,
+                        session.csrf_token,
+                        session.in_teams,
+                        created_at=now,
+                        last_seen_at=now,
+                    ),
+                )
+                await uow.commit()
+        except STORE_FAILURES as error:
+            raise SessionsUnavailable(type(error).__name__) from None
+        if lapsed:
+            logger.info("removed %d lapsed staff sessions", lapsed)
+        self._write(response, cookie, session.in_teams, self._limits.lapses_at(now, now) - now)
 
-    def decode(self, value: str) -> StaffSession | None:
-        opened = self._sealer.open(value, self._idle_timeout, self._clock())
-        if opened is None:
+    async def end(
+        self, request: web.Request, response: web.StreamResponse, *, in_teams: bool = False
+    ) -> None:
+        """End the session `request` carries (if any) and clear its cookie on `response`."""
+        session_id = self._session_id_of(request)
+        if session_id is not None:
+            try:
+                async with self._store.unit_of_work() as uow:
+                    await StaffSessions(uow).remove(session_id)
+                    await uow.commit()
+            except STORE_FAILURES as error:
+                raise SessionsUnavailable(type(error).__name__) from None
+        response.del_cookie(self.name, path="/", httponly=True, **self._cross_site(in_teams))
+
+    async def _current(self, request: web.Request) -> _Current | None:
+        """The session the request's cookie names, if it has not lapsed; renewed now."""
+        cookie = request.cookies.get(self.name)
+        if cookie is None or not _plausible(cookie):
             return None
-        fields = (opened.get("oid"), opened.get("name"), opened.get("csrf"))
-        if not all(isinstance(field, str) and field for field in fields):
+        session_id = self._session_id(cookie)
+        now = self._clock()
+        try:
+            async with self._store.reading() as uow:
+                stored = await StaffSessions(uow).find(session_id)
+            if stored is None:
+                return None
+            lapses_at = self._limits.lapses_at(stored.created_at, stored.last_seen_at)
+            if now >= lapses_at:
+                return None
+            if now - stored.last_seen_at >= RENEW_AFTER:
+                async with self._store.unit_of_work() as uow:
+                    await StaffSessions(uow).seen(session_id, now)
+                    await uow.commit()
+                lapses_at = self._limits.lapses_at(stored.created_at, now)
+        except STORE_FAILURES as error:
+            raise SessionsUnavailable(type(error).__name__) from None
+        except UnreadableField as error:
+            logger.warning("a staff session could not be read: %s", error)
             return None
-        object_id, display_name, csrf_token = fields
-        return StaffSession(
-            str(object_id), str(display_name), str(csrf_token), opened.get("teams") is True
+        session = StaffSession(
+            stored.object_id, stored.display_name, stored.csrf_token, stored.in_teams
         )
+        return _Current(session, cookie, lapses_at)
 
-    def read(self, request: web.Request) -> StaffSession | None:
-        value = request.cookies.get(self.name)
-        return None if value is None else self.decode(value)
+    def _session_id(self, cookie: str) -> str:
+        return hmac.new(self._id_key, cookie.encode(), hashlib.sha256).hexdigest()
 
-    def write(self, response: web.StreamResponse, session: StaffSession) -> None:
+    def _session_id_of(self, request: web.Request) -> str | None:
+        cookie = request.cookies.get(self.name)
+        return None if cookie is None or not _plausible(cookie) else self._session_id(cookie)
+
+    def _write(
+        self, response: web.StreamResponse, cookie: str, in_teams: bool, lasts: timedelta
+    ) -> None:
         response.set_cookie(
             self.name,
-            self.encode(session),
-            max_age=int(self._idle_timeout.total_seconds()),
+            cookie,
+            max_age=max(int(lasts.total_seconds()), 1),
             path="/",
             httponly=True,
-            **self._cross_site(session.in_teams),
+            **self._cross_site(in_teams),
         )
-
-    def clear(self, response: web.StreamResponse, *, in_teams: bool = False) -> None:
-        response.del_cookie(self.name, path="/", httponly=True, **self._cross_site(in_teams))
 
     def _cross_site(self, in_teams: bool) -> dict[str, Any]:
         """The attributes that let (or stop) the cookie travel inside Teams' iframe."""
@@ -97,17 +212,24 @@ class SessionCookies:
         return {"secure": self._secure, "samesite": "Lax"}
 
     def middleware(self) -> Middleware:
-        """Puts the session (if any) on the request, and renews it on the way out unless the
-        handler has set or cleared the cookie itself."""
+        """Puts the session (if any) on the request, and renews its cookie on the way out
+        unless the handler has set or cleared it itself. `SessionsUnavailable` when the store
+        cannot be reached (`bot.web.staff_guard.sessions_unavailable` answers it)."""
 
         @web.middleware
         async def load_and_renew(request: web.Request, handler: Handler) -> web.StreamResponse:
-            session = self.read(request)
-            if session is not None:
-                request[STAFF_SESSION] = session
+            current = await self._current(request)
+            if current is not None:
+                request[STAFF_SESSION] = current.session
             response = await handler(request)
-            if session is not None and self.name not in response.cookies:
-                self.write(response, session)
+            if current is not None and self.name not in response.cookies:
+                lasts = current.lapses_at - self._clock()
+                self._write(response, current.cookie, current.session.in_teams, lasts)
             return response
 
         return load_and_renew
+
+
+def _plausible(cookie: str) -> bool:
+    """Whether a cookie value could be one this module made (URL-safe base64, short)."""
+    return cookie.isascii() and 0 < len(cookie) <= MAX_COOKIE_LENGTH

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import requests
@@ -17,7 +18,7 @@ from bot.graph.authority_session import authority_session
 from bot.web.entra_sign_in import EntraSignIn
 from bot.web.id_token import Expected
 from bot.web.pending_sign_in import PendingSignIns
-from bot.web.session import SessionCookies
+from bot.web.session import SessionLimits, Sessions
 from bot.web.signing_keys import SigningKeys
 from bot.web.teams_sso_token import SsoExpected
 from consent_store.unit_of_work import Clock, Store
@@ -31,7 +32,7 @@ CALLBACK_PATH = "/auth/callback"
 @dataclass(frozen=True)
 class StaffSite:
     store: Store
-    sessions: SessionCookies
+    sessions: Sessions
     pending: PendingSignIns
     sign_in: EntraSignIn
     signing_keys: SigningKeys
@@ -93,7 +94,13 @@ def build_staff_site(tenant: TenantSettings, store: Store, clock: Clock) -> Staf
     )
     return StaffSite(
         store=store,
-        sessions=SessionCookies(secret, secure=secure, clock=clock),
+        sessions=Sessions(
+            store,
+            secret,
+            secure=secure,
+            clock=clock,
+            limits=SessionLimits(max_age=timedelta(hours=tenant.session_max_hours)),
+        ),
         pending=PendingSignIns(secret, secure=secure, clock=clock),
         sign_in=EntraSignIn(graph, http, redirect_uri=public_url + CALLBACK_PATH),
         signing_keys=SigningKeys(graph, http, clock),

@@ -26,7 +26,7 @@ from bot.web.review_page import confirm_item, reject_item, review_queue
 from bot.web.safeguarding import set_safeguarding_hold
 from bot.web.schedule_page import new_meeting_form, schedule
 from bot.web.site import CALLBACK_PATH, STAFF_SITE, StaffSite
-from bot.web.staff_guard import require_staff
+from bot.web.staff_guard import require_staff, sessions_unavailable
 from bot.web.teams_tab import TEAMS_SSO_PATH, teams_sso
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -40,7 +40,10 @@ def _sub_app(service_name: str, middlewares: Iterable[Middleware]) -> web.Applic
 
 
 def mount_staff_pages(root: web.Application, site: StaffSite, service_name: str) -> None:
-    tab = _sub_app(service_name, (site.sessions.middleware(), require_staff, csrf_middleware()))
+    tab = _sub_app(
+        service_name,
+        (sessions_unavailable, site.sessions.middleware(), require_staff, csrf_middleware()),
+    )
     tab[STAFF_SITE] = site
     tab.router.add_get("", home)
     tab.router.add_get("/meetings/new", new_meeting_form)
@@ -57,6 +60,7 @@ def mount_staff_pages(root: web.Application, site: StaffSite, service_name: str)
     auth = _sub_app(
         service_name,
         (
+            sessions_unavailable,
             site.sessions.middleware(),
             csrf_middleware(exempt_paths=frozenset({CALLBACK_PATH, TEAMS_SSO_PATH})),
         ),

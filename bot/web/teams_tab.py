@@ -70,11 +70,12 @@ async def teams_sso(request: web.Request) -> web.Response:
     except TokenRefused as error:
         logger.info("Teams sign-in refused: %s", error)
         response = _answer(403, "not_staff")
-        site.sessions.clear(response, in_teams=True)
+        await site.sessions.end(request, response, in_teams=True)
         return response
     response = web.json_response({"location": HOME_PATH})
-    site.sessions.write(
+    await site.sessions.start(
         response,
         StaffSession(identity.object_id, identity.display_name, new_csrf_token(), in_teams=True),
+        replacing=request,
     )
     return response

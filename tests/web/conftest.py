@@ -38,8 +38,10 @@ async def client() -> AsyncIterator[aiohttp.ClientSession]:
 
 
 @pytest.fixture
-def signed_in(client: aiohttp.ClientSession, staff_site: StaffServer) -> aiohttp.ClientSession:
+async def signed_in(
+    client: aiohttp.ClientSession, staff_site: StaffServer
+) -> aiohttp.ClientSession:
     """The client with a session for Priya Raman (staff), CSRF token `CSRF_TOKEN`."""
-    name, value = staff_site.session_cookie(STAFF_SESSION)
+    name, value = await staff_site.session_cookie(STAFF_SESSION)
     client.cookie_jar.update_cookies({name: value}, response_url=URL(staff_site.base_url))
     return client

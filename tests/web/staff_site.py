@@ -17,7 +17,7 @@ from bot.config import Settings, TenantSettings
 from bot.services.decision_events import DecisionEvents
 from bot.web.app import create_app
 from bot.web.app_keys import DECISION_EVENTS
-from bot.web.session import SessionCookies, StaffSession
+from bot.web.session import Sessions, StaffSession
 from consent_store.unit_of_work import Clock, Store, utc_now
 from sandbox.app import create_sandbox_app
 from sandbox.seed import BOT_CLIENT_ID, BOT_CLIENT_SECRET, COORDINATOR, TENANT_ID, seeded_tenant
@@ -66,18 +66,24 @@ def tenant_settings(sandbox_origin: str, public_url: str, **overrides: object) -
 class StaffServer:
     base_url: str
     tenant: TenantSettings
+    store: Store
     clock: Clock = field(default=utc_now)
     events: DecisionEvents = field(default_factory=DecisionEvents)
 
     def url(self, path: str) -> str:
         return f"{self.base_url}{path}"
 
-    def session_cookie(self, session: StaffSession) -> tuple[str, str]:
-        """A session cookie as the app would set it after a sign-in."""
-        cookies = SessionCookies(
-            self.tenant.session_key.get_secret_value().encode(), secure=False, clock=self.clock
+    async def session_cookie(self, session: StaffSession) -> tuple[str, str]:
+        """A session started as the app starts one after a sign-in; its cookie."""
+        sessions = Sessions(
+            self.store,
+            self.tenant.session_key.get_secret_value().encode(),
+            secure=False,
+            clock=self.clock,
         )
-        return cookies.name, cookies.encode(session)
+        response = web.Response()
+        await sessions.start(response, session, replacing=None)
+        return sessions.name, response.cookies[sessions.name].value
 
 
 @asynccontextmanager
@@ -89,7 +95,7 @@ async def serving_staff_pages(
     tenant = tenant_settings(sandbox_origin, base_url, **overrides)
     app = create_app(Settings(_env_file=None), store, tenant=tenant, clock=clock)
     async with TestServer(app, host="127.0.0.1", port=port):
-        yield StaffServer(base_url, tenant, clock, app[DECISION_EVENTS])
+        yield StaffServer(base_url, tenant, store, clock, app[DECISION_EVENTS])
 
 
 @dataclass

@@ -213,8 +213,8 @@ async def connected(
     app = create_app(Settings(_env_file=None), store, tenant=tenant)
     app[TENANT_ACCESS].clients = teams_clients
     async with TestServer(app, host="127.0.0.1", port=port):
-        server = StaffServer(base_url, tenant)
-        name, value = server.session_cookie(STAFF_SESSION)
+        server = StaffServer(base_url, tenant, store)
+        name, value = await server.session_cookie(STAFF_SESSION)
         client.cookie_jar.update_cookies({name: value}, response_url=URL(base_url))
         yield server
 

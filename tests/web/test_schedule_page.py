@@ -236,7 +236,7 @@ async def connected_site(store: Store, fresh_sandbox: RunningSandbox) -> AsyncIt
             OnlineMeetings(graph, BOT_CATALOG_APP_ID, fresh_sandbox.graph_base_url),
         )
         async with TestServer(app, host="127.0.0.1", port=port):
-            yield StaffServer(base_url, tenant)
+            yield StaffServer(base_url, tenant, store)
 
 
 async def test_a_good_form_schedules_the_meeting_in_teams_and_asks_the_parent(
@@ -245,7 +245,7 @@ async def test_a_good_form_schedules_the_meeting_in_teams_and_asks_the_parent(
     connected_site: StaffServer,
     fresh_sandbox: RunningSandbox,
 ) -> None:
-    name, value = connected_site.session_cookie(STAFF_SESSION)
+    name, value = await connected_site.session_cookie(STAFF_SESSION)
     client.cookie_jar.update_cookies({name: value}, response_url=URL(connected_site.base_url))
 
     answer = await post(client, connected_site, GOOD_FORM)
