@@ -4,6 +4,10 @@ Graph validates a new subscription by POSTing `validationToken` (echo it within 
 POSTs notifications that must be answered within 3 s: the handler only checks `clientState`
 and wakes the reader, which does the work afterwards. Notifications carry no content we use;
 the delta query finds what is new, so a lost or duplicated notification costs nothing but time.
+
+A body that is not a `changeNotificationCollection` (a JSON object whose `value` is a list of
+`changeNotification` objects, each `clientState` a string of at most 255 characters; ours are
+ASCII) is answered 400; one with the wrong `clientState` is answered 202 and ignored.
 """
 
 from __future__ import annotations
@@ -11,9 +15,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
-import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
 
 import httpx
 from aiohttp import web
@@ -21,11 +25,38 @@ from kiota_abstractions.api_error import APIError
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.mailbox.reader import MailboxReader
+from bot.web.json_body import json_object, malformed
 
 log = logging.getLogger(__name__)
 
 ClientState = Callable[[], Awaitable[str | None]]
 READ_FAILURES = (APIError, httpx.HTTPError, SQLAlchemyError, OSError)
+CLIENT_STATE_MAX_LENGTH = 255
+
+
+class MalformedNotifications(ValueError):
+    """The body is not a `changeNotificationCollection`; the message names what is wrong."""
+
+
+def client_states(body: Mapping[str, Any]) -> list[str | None]:
+    """Each notification's `clientState` (None where it has none), in order;
+    `MalformedNotifications` when the body is not a collection of change notifications."""
+    notifications = body.get("value")
+    if not isinstance(notifications, list):
+        raise MalformedNotifications("value is not a list")
+    states: list[str | None] = []
+    for notification in notifications:
+        if not isinstance(notification, dict):
+            raise MalformedNotifications("a notification is not an object")
+        state = notification.get("clientState")
+        if state is not None and not (
+            isinstance(state, str) and state.isascii() and len(state) <= CLIENT_STATE_MAX_LENGTH
+        ):
+            raise MalformedNotifications(
+                "clientState is not an ASCII string of at most 255 characters"
+            )
+        states.append(state)
+    return states
 
 
 class ReadingLoop:
@@ -64,15 +95,13 @@ def notification_handler(
         if token is not None:
             return web.Response(text=token, content_type="text/plain")
         try:
-            payload = json.loads(await request.text())
-            notifications = payload["value"]
-        except (json.JSONDecodeError, KeyError, TypeError):
-            return web.Response(status=400, text="not a change notification")
+            states = client_states(await json_object(request))
+        except MalformedNotifications as error:
+            raise malformed(request, str(error)) from None
         expected = await client_state()
         genuine = expected is not None and any(
-            isinstance(item, dict)
-            and hmac.compare_digest(str(item.get("clientState", "")), expected)
-            for item in notifications
+            state is not None and hmac.compare_digest(state.encode(), expected.encode())
+            for state in states
         )
         if genuine:
             loop.poke()
