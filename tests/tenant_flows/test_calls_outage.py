@@ -1,0 +1,157 @@
+"""A database outage while a stranger joins, on both engines, with the product's msgraph-sdk
+client, its `/api/calls` endpoint and calls inbox, and the recording guard, against the
+sandbox's calling service: the roster naming the stranger arrives while the store refuses
+connections, so `/api/calls` refuses it (503) instead of answering 202 and dropping it; the
+calling service delivers it again, and once the store is back the guard sees the stranger and
+Teams' recording is switched off."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from aiohttp import web
+
+from bot.calling.endpoint import attach_calling
+from bot.calling.inbox import CallNotificationInbox
+from bot.calling.tokens import CallingTokenValidator, calling_keys_url
+from bot.graph.calls import CALLBACK_PATH, MeetingCalls
+from bot.graph.mailbox import ConsentMailbox
+from bot.graph.meetings import OnlineMeetings
+from bot.services.recording_guard import RecordingGuard
+from consent_store.calls import MeetingCallRecords
+from consent_store.unit_of_work import Store
+from sandbox.seed import BOT_CATALOG_APP_ID, BOT_CLIENT_ID, COORDINATOR
+from tests.builders import reply
+from tests.conftest import FakeClock
+from tests.outage import Outage, eventually
+from tests.sandbox.conftest import RunningSandbox
+from tests.tenant_flows.conftest import parent_and_school_meeting
+
+HOUR = timedelta(hours=1)
+
+
+class Chat:
+    def __init__(self) -> None:
+        self.posts: list[str] = []
+
+    async def post(self, thread_id: str, text: str, card: dict[str, Any] | None = None) -> None:
+        self.posts.append(text)
+
+    async def notify_privately(self, thread_id: str, object_ids: Sequence[str], text: str) -> None:
+        self.posts.append(text)
+
+
+class Voice:
+    async def say(self, meeting_id: str, text: str) -> None:
+        return None
+
+
+class Lifecycle:
+    async def call_established(self, meeting_id: str, call_id: str) -> None:
+        return None
+
+
+@dataclass
+class Meeting:
+    sandbox: RunningSandbox
+    store: Store
+    inbox: CallNotificationInbox
+    meeting_id: str
+    teams_id: str
+    thread_id: str
+
+    def teams_allows_recording(self) -> bool:
+        meeting = self.sandbox.tenant.meetings.get(self.teams_id)
+        assert meeting is not None
+        return meeting.allow_recording
+
+    def refused_rosters(self) -> int:
+        return sum(
+            1
+            for delivery in self.sandbox.calling.deliveries
+            if delivery.resource_url.endswith("/participants")
+            and delivery.outcome == "failed: HTTP 503"
+        )
+
+    async def settle(self) -> None:
+        for _ in range(3):
+            await self.sandbox.calling.idle()
+            await self.inbox.idle()
+
+    async def call_ids(self) -> Sequence[str]:
+        async with self.store.reading() as uow:
+            return await MeetingCallRecords(uow.session).live_calls(self.meeting_id)
+
+
+@pytest.fixture
+async def meeting(
+    tenant_sandbox: RunningSandbox, store: Store, mailbox: ConsentMailbox, clock: FakeClock
+) -> AsyncIterator[Meeting]:
+    """A meeting everyone agreed to record (Teams allows it), the bot's calls endpoint served
+    with the calls inbox handing rosters to the recording guard."""
+    tenant = tenant_sandbox.tenant
+    tenant.sandbox_url = tenant_sandbox.origin
+    meetings = OnlineMeetings(mailbox.graph, BOT_CATALOG_APP_ID, tenant_sandbox.graph_base_url)
+    clock.now = datetime.now(UTC)
+    start = clock.now + HOUR
+    planned = parent_and_school_meeting(start)
+    teams = await meetings.create(COORDINATOR.object_id, planned.title, start, planned.ends_at, ())
+    async with store.unit_of_work() as uow:
+        row = await uow.meetings.add(planned, uow.now())
+        row.teams_meeting_id, row.teams_chat_thread_id = teams.id, teams.chat_thread_id
+        attendee_ids = [a.id for a in await uow.meetings.attendees(row.id)]
+        await uow.commit()
+    for attendee_id in attendee_ids:
+        await reply(store, row.id, attendee_id, "x@example.org", received_at=clock.now - HOUR)
+    await meetings.set_recording(COORDINATOR.object_id, teams.id, True)
+
+    listening = socket.socket()
+    listening.bind(("127.0.0.1", 0))
+    origin = f"http://127.0.0.1:{listening.getsockname()[1]}"
+    guard = RecordingGuard(store, meetings, Chat(), Voice(), bot_app_id=BOT_CLIENT_ID)
+    inbox = CallNotificationInbox(store, "instance-a", sweep_seconds=0.2)
+    inbox.start(Lifecycle(), guard)
+    app = web.Application()
+    validator = CallingTokenValidator(
+        BOT_CLIENT_ID, calling_keys_url(tenant_sandbox.origin), tenant.tenant_id
+    )
+    attach_calling(app, validator, inbox)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.SockSite(runner, listening).start()
+
+    tenant_sandbox.teams.create(teams.id)
+    await tenant_sandbox.teams.start(teams.id)
+    calls = MeetingCalls(mailbox.graph, origin + CALLBACK_PATH, tenant.tenant_id)
+    await calls.join(teams.chat_thread_id, COORDINATOR.object_id)
+    live = Meeting(tenant_sandbox, store, inbox, row.id, teams.id, teams.chat_thread_id)
+    await live.settle()
+    yield live
+    await guard.settled()
+    await runner.cleanup()
+
+
+async def test_a_stranger_who_joins_during_an_outage_is_seen_once_the_store_is_back(
+    meeting: Meeting, store: Store, database_url: str
+) -> None:
+    assert len(await meeting.call_ids()) == 1
+    assert meeting.teams_allows_recording()
+
+    outage = Outage(store, database_url)
+    await outage.begin()
+    try:
+        await meeting.sandbox.teams.admit(meeting.teams_id, anonymous_name="Guest 4411")
+        await eventually(lambda: meeting.refused_rosters() == 1)
+        assert meeting.teams_allows_recording()
+    finally:
+        await outage.end()
+
+    await eventually(lambda: not meeting.teams_allows_recording())
+    await meeting.settle()
+    assert meeting.refused_rosters() == 1
+    assert not meeting.teams_allows_recording()
