@@ -1,5 +1,7 @@
 """Graph change notifications leaving the sandbox: the validation handshake with a new
-subscription's endpoint, and a notification for each new message a subscription covers.
+subscription's endpoints, a notification for each new message a subscription covers, and
+lifecycle notifications (`subscriptionRemoved`, `missed`, `reauthorizationRequired`) to a
+subscription's lifecycleNotificationUrl when the control API asks for them.
 
 Notifications go out through a `NotificationQueue`, so the fault knobs can drop, duplicate or
 hold back (reorder) a notification deterministically.
@@ -9,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 import aiohttp
 from yarl import URL
@@ -34,9 +36,14 @@ class DeliveryRecord:
     at: datetime
 
 
+LifecycleEvent = Literal["subscriptionRemoved", "missed", "reauthorizationRequired"]
+
+
 @dataclass(frozen=True)
 class _Pending:
     subscription: Subscription
+    url: str
+    resource: str
     payload: dict[str, Any]
 
 
@@ -58,6 +65,21 @@ def change_notification(
             "id": arrival.message.id,
         },
         "tenantId": tenant.tenant_id,
+    }
+    if subscription.client_state is not None:
+        notification["clientState"] = subscription.client_state
+    return {"value": [notification]}
+
+
+def lifecycle_notification(
+    tenant: Tenant, subscription: Subscription, event: LifecycleEvent
+) -> dict[str, Any]:
+    """The body Graph POSTs to a lifecycleNotificationUrl: no resource, the event's name."""
+    notification: dict[str, Any] = {
+        "subscriptionId": subscription.id,
+        "subscriptionExpirationDateTime": graph_datetime(subscription.expiration),
+        "tenantId": tenant.tenant_id,
+        "lifecycleEvent": event,
     }
     if subscription.client_state is not None:
         notification["clientState"] = subscription.client_state
@@ -121,23 +143,31 @@ class ChangeNotifier:
             raise RuntimeError("the notifier has not been started")
         return self._session
 
+    def lifecycle(self, subscription: Subscription, event: LifecycleEvent) -> None:
+        """Send `event` to the subscription's lifecycleNotificationUrl, if it has one."""
+        url = subscription.lifecycle_notification_url
+        if url is not None:
+            payload = lifecycle_notification(self._tenant, subscription, event)
+            self._queue.dispatch(_Pending(subscription, url, event, payload))
+
     def _on_arrival(self, arrival: Arrival) -> None:
         now = self._tenant.now()
         for subscription in self._tenant.subscriptions.wanting(arrival, now):
+            payload = change_notification(self._tenant, subscription, arrival)
+            resource = payload["value"][0]["resource"]
             self._queue.dispatch(
-                _Pending(subscription, change_notification(self._tenant, subscription, arrival))
+                _Pending(subscription, subscription.notification_url, resource, payload)
             )
 
     async def _attempt(self, pending: _Pending) -> int:
         async with self._client().post(
-            pending.subscription.notification_url,
+            pending.url,
             json=pending.payload,
             timeout=aiohttp.ClientTimeout(total=10),
         ) as response:
             return response.status
 
     def _record(self, pending: _Pending, outcome: str) -> None:
-        resource = pending.payload["value"][0]["resource"]
         self.deliveries.append(
-            DeliveryRecord(pending.subscription.id, resource, outcome, self._tenant.now())
+            DeliveryRecord(pending.subscription.id, pending.resource, outcome, self._tenant.now())
         )

@@ -43,6 +43,13 @@ class SubscriptionStore:
     def remove(self, subscription_id: str) -> None:
         self._subscriptions.pop(subscription_id, None)
 
+    def remove_all(self) -> list[Subscription]:
+        """Remove every subscription (as Graph removing them, or a restart forgetting them);
+        the ones removed."""
+        removed = list(self._subscriptions.values())
+        self._subscriptions.clear()
+        return removed
+
     def live(self, subscription_id: str, now: datetime) -> Subscription | None:
         subscription = self._subscriptions.get(subscription_id)
         return subscription if subscription and now < subscription.expiration else None
@@ -53,6 +60,9 @@ class SubscriptionStore:
             for s in self._subscriptions.values()
             if s.application_id == application_id and now < s.expiration
         ]
+
+    def live_all(self, now: datetime) -> list[Subscription]:
+        return [s for s in self._subscriptions.values() if now < s.expiration]
 
     def wanting(self, arrival: Arrival, now: datetime) -> list[Subscription]:
         return [s for s in self._subscriptions.values() if s.wants(arrival, now)]

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
+from kiota_abstractions.api_error import APIError
+
 from bot.graph.directory import StaffDirectory
 
 if TYPE_CHECKING:
@@ -20,6 +22,7 @@ if TYPE_CHECKING:
     from msgraph.graph_service_client import GraphServiceClient
 
 DELTA_FIELDS = ["id", "receivedDateTime"]
+NOT_FOUND = 404
 DELTA_PAGE_SIZE = 50
 
 
@@ -36,6 +39,28 @@ def _received(message: dict[str, str]) -> datetime:
     if not stamp:
         return datetime.now(UTC)
     return datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class NotificationUrls:
+    """Where Graph sends the subscription's change notifications and lifecycle
+    notifications."""
+
+    changes: str
+    lifecycle: str
+
+
+@dataclass(frozen=True)
+class Renewal:
+    """A renewed subscription's expiry, and the URLs it notifies when Graph says."""
+
+    expires_at: datetime
+    urls: NotificationUrls | None
+
+
+class SubscriptionGoneError(LookupError):
+    """Graph no longer has the subscription (404): it expired, was deleted, or Graph removed
+    it."""
 
 
 @dataclass(frozen=True)
@@ -136,15 +161,17 @@ class ConsentMailbox:
         )
 
     async def subscribe(
-        self, notification_url: str, client_state: str, expires_at: datetime
+        self, urls: NotificationUrls, client_state: str, expires_at: datetime
     ) -> tuple[str, datetime]:
-        """Ask Graph to notify `notification_url` of new inbox messages; (id, expiry)."""
+        """Ask Graph to notify `urls.changes` of new inbox messages and `urls.lifecycle` of
+        the subscription's lifecycle events; (id, expiry)."""
         from msgraph.generated.models.subscription import Subscription
 
         created = await self.graph.subscriptions.post(
             Subscription(
                 change_type="created",
-                notification_url=notification_url,
+                notification_url=urls.changes,
+                lifecycle_notification_url=urls.lifecycle,
                 resource=f"users/{self.address}/mailFolders('inbox')/messages",
                 expiration_date_time=expires_at,
                 client_state=client_state,
@@ -154,10 +181,32 @@ class ConsentMailbox:
             raise RuntimeError("Graph accepted the subscription but returned no id")
         return created.id, created.expiration_date_time
 
-    async def renew(self, subscription_id: str, expires_at: datetime) -> datetime:
+    async def renew(self, subscription_id: str, expires_at: datetime) -> Renewal:
+        """Extend the subscription (which also reauthorizes it); `SubscriptionGoneError` when
+        Graph no longer has it."""
         from msgraph.generated.models.subscription import Subscription
 
-        renewed = await self.graph.subscriptions.by_subscription_id(subscription_id).patch(
-            Subscription(expiration_date_time=expires_at)
+        try:
+            renewed = await self.graph.subscriptions.by_subscription_id(subscription_id).patch(
+                Subscription(expiration_date_time=expires_at)
+            )
+        except APIError as error:
+            if error.response_status_code == NOT_FOUND:
+                raise SubscriptionGoneError(subscription_id) from error
+            raise
+        if renewed is None:
+            return Renewal(expires_at, None)
+        return Renewal(
+            renewed.expiration_date_time or expires_at,
+            NotificationUrls(
+                renewed.notification_url or "", renewed.lifecycle_notification_url or ""
+            ),
         )
-        return (renewed.expiration_date_time if renewed else None) or expires_at
+
+    async def unsubscribe(self, subscription_id: str) -> None:
+        """Delete the subscription; one Graph no longer has counts as deleted."""
+        try:
+            await self.graph.subscriptions.by_subscription_id(subscription_id).delete()
+        except APIError as error:
+            if error.response_status_code != NOT_FOUND:
+                raise

@@ -21,10 +21,12 @@ from typing import Protocol
 from aiohttp import web
 
 from bot.config import ServiceProfile, TenantSettings
+from bot.graph.mailbox import NotificationUrls
 from bot.graph.tenant import TenantClients, open_tenant
-from bot.mailbox.notifications import READ_FAILURES, ReadingLoop, notification_handler
+from bot.mailbox.lifecycle import lifecycle_handler
+from bot.mailbox.notifications import ReadingLoop, notification_handler
 from bot.mailbox.reader import MailboxReader
-from bot.mailbox.subscription import current_client_state, ensure_subscription
+from bot.mailbox.subscription import SubscriptionKeeper, current_client_state
 from bot.scheduler.runner import Handler, JobRunner
 from bot.services.recording_enforcement import enforce_recording
 from bot.services.timed_work import meeting_job_handlers
@@ -34,22 +36,12 @@ from consent_store.unit_of_work import Store
 log = logging.getLogger(__name__)
 
 NOTIFICATION_PATH = "/notifications/mail"
+LIFECYCLE_PATH = "/notifications/mail/lifecycle"
 CATCH_UP_INTERVAL = 300.0
 SUBSCRIPTION_CHECK_INTERVAL = 3600.0
 SUBSCRIPTION_RETRY_INTERVAL = 30.0
 JOB_LEASE = timedelta(minutes=5)
 JOB_POLL = timedelta(seconds=30)
-
-
-async def _keep_subscribed(store: Store, clients: TenantClients, url: str) -> None:
-    while True:
-        try:
-            await ensure_subscription(store, clients.mailbox, url)
-            delay = SUBSCRIPTION_CHECK_INTERVAL
-        except READ_FAILURES as error:
-            log.warning("mail subscription not in place yet: %s", type(error).__name__)
-            delay = SUBSCRIPTION_RETRY_INTERVAL
-        await asyncio.sleep(delay)
 
 
 def worker_id() -> str:
@@ -79,6 +71,7 @@ def attach_consent_mailbox(
     events = app[DECISION_EVENTS]
     access = app[TENANT_ACCESS]
     holder: dict[str, ReadingLoop] = {}
+    keeping: dict[str, SubscriptionKeeper] = {}
 
     async def client_state() -> str | None:
         return await current_client_state(store, tenant.consent_mailbox)
@@ -90,6 +83,14 @@ def attach_consent_mailbox(
         return await notification_handler(loop, client_state)(request)
 
     app.router.add_post(NOTIFICATION_PATH, handle)
+
+    async def handle_lifecycle(request: web.Request) -> web.StreamResponse:
+        loop, keeper = holder.get("loop"), keeping.get("keeper")
+        if loop is None or keeper is None:
+            return web.Response(status=503, text="the consent mailbox is not being read")
+        return await lifecycle_handler(loop, keeper, client_state)(request)
+
+    app.router.add_post(LIFECYCLE_PATH, handle_lifecycle)
 
     async def run(_app: web.Application) -> AsyncIterator[None]:
         async with contextlib.AsyncExitStack() as stack:
@@ -111,7 +112,15 @@ def attach_consent_mailbox(
                 store, clients.mailbox, service, on_decisions=events.decisions_changed
             )
             holder["loop"] = loop = ReadingLoop(reader, CATCH_UP_INTERVAL)
-            url = tenant.public_url.rstrip("/") + NOTIFICATION_PATH
+            base = tenant.public_url.rstrip("/")
+            keeping["keeper"] = keeper = SubscriptionKeeper(
+                store,
+                clients.mailbox,
+                NotificationUrls(base + NOTIFICATION_PATH, base + LIFECYCLE_PATH),
+                loop.poke,
+                interval=SUBSCRIPTION_CHECK_INTERVAL,
+                retry_interval=SUBSCRIPTION_RETRY_INTERVAL,
+            )
             handlers = dict(meeting_job_handlers(store, clients, service))
             if listener is not None:
                 handlers.update(listener.connect(clients))
@@ -124,7 +133,7 @@ def attach_consent_mailbox(
             )
             tasks = [
                 asyncio.create_task(loop.run()),
-                asyncio.create_task(_keep_subscribed(store, clients, url)),
+                asyncio.create_task(keeper.run()),
                 asyncio.create_task(jobs.run_forever()),
             ]
             yield

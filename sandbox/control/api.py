@@ -31,8 +31,13 @@ from sandbox.mail.composer import plain_text
 from sandbox.mail.correspondents import UnknownMessageError
 from sandbox.mail.decoding import header_text
 from sandbox.mail.mailboxes import OutsideMessage, StoredMessage
+from sandbox.notifier import LifecycleEvent
 from sandbox.tenant import Tenant
 
+LIFECYCLE_EVENTS: dict[str, LifecycleEvent] = {
+    "missed": "missed",
+    "reauthorizationRequired": "reauthorizationRequired",
+}
 NOTIFICATION_FAULTS: dict[str, NotificationFault] = {
     "drop": "drop",
     "duplicate": "duplicate",
@@ -280,6 +285,30 @@ async def list_deliveries(request: web.Request) -> web.Response:
     )
 
 
+async def remove_subscriptions(request: web.Request) -> web.Response:
+    """Remove every subscription, as Graph does when it removes them: each with a
+    lifecycleNotificationUrl is sent `subscriptionRemoved`. `?lifecycle=false` forgets them
+    silently, as a sandbox restart does."""
+    tenant = request.config_dict[TENANT]
+    tell = request.query.get("lifecycle", "true") != "false"
+    for subscription in tenant.subscriptions.remove_all():
+        if tell:
+            request.config_dict[NOTIFIER].lifecycle(subscription, "subscriptionRemoved")
+    return web.Response(status=204)
+
+
+async def send_lifecycle_events(request: web.Request) -> web.Response:
+    """Body: `{"event": "missed" | "reauthorizationRequired"}`, sent to every live
+    subscription with a lifecycleNotificationUrl."""
+    tenant = request.config_dict[TENANT]
+    event = LIFECYCLE_EVENTS.get(text_field(await json_body(request), "event"))
+    if event is None:
+        raise ControlError(400, "'event' must be missed or reauthorizationRequired")
+    for subscription in tenant.subscriptions.live_all(tenant.now()):
+        request.config_dict[NOTIFIER].lifecycle(subscription, event)
+    return web.Response(status=204)
+
+
 async def release_held_notifications(request: web.Request) -> web.Response:
     """Send now the change and comms notifications a `reorder` fault held back."""
     request.config_dict[NOTIFIER].release_held()
@@ -303,3 +332,5 @@ def add_control_api_routes(app: web.Application) -> None:
     router.add_delete("/api/faults", clear_faults)
     router.add_get("/api/notifications", list_deliveries)
     router.add_post("/api/notifications/release", release_held_notifications)
+    router.add_delete("/api/subscriptions", remove_subscriptions)
+    router.add_post("/api/subscriptions/lifecycle", send_lifecycle_events)
