@@ -12,6 +12,7 @@ from aiohttp import web
 from bot.web.csrf import new_csrf_token
 from bot.web.entra_sign_in import SignInFailed, SignInUnavailable
 from bot.web.id_token import TokenRefused, verify_id_token
+from bot.web.json_body import form_body
 from bot.web.pages import SERVICE_NAME, Link, message_page
 from bot.web.pending_sign_in import PendingSignIn, safe_return_path
 from bot.web.session import STAFF_SESSION, StaffSession
@@ -80,7 +81,7 @@ async def callback(request: web.Request) -> web.Response:
     """Where Entra ID posts the answer (`response_mode=form_post`)."""
     site = request.config_dict[STAFF_SITE]
     answer = {
-        name: value for name, value in (await request.post()).items() if isinstance(value, str)
+        name: value for name, value in (await form_body(request)).items() if isinstance(value, str)
     }
     pending = site.pending.read(request)
     if pending is None:

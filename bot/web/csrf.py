@@ -9,6 +9,7 @@ import secrets
 from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
 
+from bot.web.json_body import form_body
 from bot.web.pages import CSRF_FIELD, message_page
 from bot.web.session import STAFF_SESSION
 
@@ -46,7 +47,7 @@ def csrf_middleware(exempt_paths: frozenset[str] = frozenset()) -> Middleware:
         if request.method in SAFE_METHODS or request.path in exempt_paths:
             return await handler(request)
         session = request.get(STAFF_SESSION)
-        given = (await request.post()).get(CSRF_FIELD)
+        given = (await form_body(request)).get(CSRF_FIELD)
         if (
             session is None
             or not isinstance(given, str)
