@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import html_text
 
 from bot.intake.css import (
     BLACK,
+    VISIBILITY_PROPERTIES,
     WHITE,
     Colour,
     Declarations,
@@ -148,6 +150,10 @@ _ONLY_HARMLESS = (
     ("animation", frozenset({"none", "initial", "unset", "inherit"})),
     ("animation-name", frozenset({"none", "initial", "unset", "inherit"})),
 )
+_REMOVING_PROPERTIES = frozenset(
+    {name for name, _ in (*_GONE, *_ONLY_HARMLESS)}
+    | {"margin", "zoom", "letter-spacing", *_OFFSETS}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,12 +174,17 @@ class _Look:
         return (
             self.invisible
             or self.font_px < MIN_FONT_PX
-            or any(
-                _contrast(_over(colour, background), background) < MIN_CONTRAST
-                for colour in self.colours
-                for background in self.backgrounds
-            )
+            or _too_faint(self.colours, self.backgrounds)
         )
+
+
+@cache
+def _too_faint(colours: frozenset[Colour], backgrounds: frozenset[Colour]) -> bool:
+    return any(
+        _contrast(_over(colour, background), background) < MIN_CONTRAST
+        for colour in colours
+        for background in backgrounds
+    )
 
 
 _PAGE = _Look(16.0, 1.0, False, False, frozenset({BLACK}), frozenset({WHITE}))
@@ -238,7 +249,11 @@ def _look_of(element: Any, parent: _Look, rules: tuple[Rule, ...]) -> _Look | No
     classes = frozenset(attributes.get("class", "").lower().split())
     element_id = attributes.get("id", "").lower()
     matched = [rule.declarations for rule in rules if rule.may_apply(tag, element_id, classes)]
-    if not inline and not matched and not _PRESENTATIONAL.intersection(attributes):
+    if (
+        VISIBILITY_PROPERTIES.isdisjoint(inline)
+        and not matched
+        and _PRESENTATIONAL.isdisjoint(attributes)
+    ):
         return parent
     if attributes.get("background") is not None:
         return None
@@ -262,6 +277,8 @@ def _look_of(element: Any, parent: _Look, rules: tuple[Rule, ...]) -> _Look | No
 
 def _gone(found: Declarations, font_px: float) -> bool:
     """Whether these declarations hide an element and everything in it."""
+    if _REMOVING_PROPERTIES.isdisjoint(found):
+        return False
     for name, hiding in _GONE:
         if any(value in hiding for value in found.get(name, ())):
             return True
