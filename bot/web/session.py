@@ -24,6 +24,7 @@ import hashlib
 import hmac
 import logging
 import secrets
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -45,6 +46,9 @@ RENEW_AFTER = timedelta(minutes=1)
 """Use renews a session at most this often, so a burst of pages is not a burst of writes (the
 idle timeout is counted from the last renewal)."""
 MAX_COOKIE_LENGTH = 64
+
+failures: Counter[str] = Counter()
+"""How many times this process could not check a staff session, by reason."""
 
 
 @dataclass(frozen=True)
@@ -179,7 +183,10 @@ class Sessions:
         except STORE_FAILURES as error:
             raise SessionsUnavailable(type(error).__name__) from None
         except UnreadableField as error:
-            logger.warning("a staff session could not be read: %s", error)
+            failures["unreadable"] += 1
+            logger.warning(
+                "a staff session could not be read: %s (%d so far)", error, failures["unreadable"]
+            )
             return None
         session = StaffSession(
             stored.object_id, stored.display_name, stored.csrf_token, stored.in_teams

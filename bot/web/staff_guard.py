@@ -12,7 +12,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from bot.web.pages import Link, message_page
-from bot.web.session import STAFF_SESSION, SessionsUnavailable
+from bot.web.session import STAFF_SESSION, SessionsUnavailable, failures
 from bot.web.teams_tab import opened_in_teams, teams_sign_in_page
 
 logger = logging.getLogger(__name__)
@@ -48,7 +48,10 @@ async def sessions_unavailable(request: web.Request, handler: Handler) -> web.St
     try:
         return await handler(request)
     except SessionsUnavailable as error:
-        logger.warning("staff sessions unavailable: %s", error)
+        failures["store unreachable"] += 1
+        logger.warning(
+            "staff sessions unavailable: %s (%d so far)", error, failures["store unreachable"]
+        )
         return message_page(
             request,
             status=503,

@@ -216,6 +216,28 @@ async def test_the_cookie_holds_only_a_random_id_and_the_store_no_name_in_clear(
         assert CSRF_TOKEN.encode() not in sealed
 
 
+async def test_a_session_whose_sealed_fields_were_moved_is_no_session(
+    store: Store,
+    client: aiohttp.ClientSession,
+    staff_site: StaffServer,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    name, value = await staff_site.session_cookie(STAFF_SESSION)
+    await staff_site.session_cookie(STAFF_SESSION)
+    async with store.unit_of_work() as uow:
+        first, second = (await uow.session.scalars(select(StaffSessionRow))).all()
+        first.display_name_enc, second.display_name_enc = (
+            second.display_name_enc,
+            first.display_name_enc,
+        )
+        await uow.session.commit()
+    client.cookie_jar.update_cookies({name: value}, response_url=URL(staff_site.base_url))
+    with caplog.at_level(logging.WARNING, logger="bot.web.session"):
+        home = await client.get(staff_site.url("/tab"), allow_redirects=False)
+    assert home.status == 303, "a name sealed for another session does not open"
+    assert any(m.startswith("a staff session could not be read:") for m in caplog.messages)
+
+
 async def test_pages_answer_503_when_sessions_cannot_be_checked(
     store: Store,
     database_url: str,
@@ -237,7 +259,10 @@ async def test_pages_answer_503_when_sessions_cannot_be_checked(
             staff_site.url("/auth/sign-out"), data={"csrf_token": CSRF_TOKEN}
         )
         assert signing_out.status == 503
-    assert any("staff sessions unavailable" in m for m in caplog.messages)
+    assert any(
+        m.startswith("staff sessions unavailable:") and m.endswith("so far)")
+        for m in caplog.messages
+    )
     client.cookie_jar.clear()
     anonymous = await client.get(staff_site.url("/tab"), allow_redirects=False)
     assert anonymous.status == 303, "without a cookie there is nothing to check"
