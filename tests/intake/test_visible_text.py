@@ -18,6 +18,10 @@ CONSENT = "Yes, I agree to everything."
 
 
 def html_reply(html: str) -> ConsentReply:
+    return reply('text/html; charset="utf-8"', html)
+
+
+def reply(content_type: str, body: str) -> ConsentReply:
     raw = (
         "Authentication-Results: spf=pass (sender IP is 203.0.113.25) smtp.mailfrom=example.com;"
         " dkim=pass (signature was verified) header.d=example.com;dmarc=pass action=none"
@@ -27,8 +31,8 @@ def html_reply(html: str) -> ConsentReply:
         "Subject: RE: Your meeting with Northshire SEND IASS: please reply [IASS-7K3M9Q2P]\r\n"
         "Message-ID: <0017.25167e93@mail.example.com>\r\n"
         "MIME-Version: 1.0\r\n"
-        'Content-Type: text/html; charset="utf-8"\r\n'
-        "Content-Transfer-Encoding: 8bit\r\n\r\n" + html
+        f"Content-Type: {content_type}\r\n"
+        "Content-Transfer-Encoding: 8bit\r\n\r\n" + body
     ).encode()
     result = classify_email(raw)
     assert isinstance(result, ConsentReply)
@@ -321,3 +325,33 @@ def documents_hiding_consent(draw: st.DrawFn) -> str:
 @given(documents_hiding_consent())
 def test_no_hiding_technique_among_visible_content_gives_consent(html: str) -> None:
     assert not gives_consent(html_reply(html))
+
+
+def alternative(plain: str, html: str) -> ConsentReply:
+    """multipart/alternative, as most mail programs send (and converters write)."""
+    return reply(
+        'multipart/alternative; boundary="b1"',
+        f"--b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{plain}\r\n"
+        f"--b1\r\nContent-Type: text/html; charset=utf-8\r\n\r\n{html}\r\n--b1--\r\n",
+    )
+
+
+def test_a_text_part_consent_the_html_part_does_not_show_goes_to_a_person() -> None:
+    read = alternative(f"Thanks\n\n{CONSENT}", f'<p>Thanks</p><p style="color:#fff">{CONSENT}</p>')
+    assert not gives_consent(read)
+    assert read.classification.needs_review
+    assert "the HTML version does not show this consent" in read.classification.review_reasons
+
+
+def test_a_text_part_consent_the_html_part_shows_counts() -> None:
+    read = alternative(f"{CONSENT}\n\nThanks, Jo", f"<div>{CONSENT}</div><div>Thanks, Jo</div>")
+    assert gives_consent(read)
+    assert not read.classification.needs_review
+    worded = alternative("Yes that's fine", "<p><b>Yes</b>, I agree to everything.</p>")
+    assert gives_consent(worded)
+
+
+def test_a_text_part_refusal_stands_whatever_the_html_part_says() -> None:
+    read = alternative("No, I do not agree.", f"<p>{CONSENT}</p>")
+    assert Decision.REFUSED in {f.decision for f in read.classification.findings.values()}
+    assert not gives_consent(read)

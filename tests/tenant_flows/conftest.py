@@ -101,6 +101,12 @@ class People:
         async with self._http.post(url, json=body) as response:
             assert response.status in (200, 201), await response.text()
 
+    async def send_mime(self, address: str, mime: bytes) -> None:
+        """`mime` sent as `address`'s mail program wrote it, to the consent mailbox."""
+        url = self._url(f"/sandbox/api/people/{quote(address)}/mime")
+        async with self._http.post(url, params={"to": CONSENT_MAILBOX.mail}, data=mime) as response:
+            assert response.status == 202, await response.text()
+
     async def write(self, address: str, subject: str, text: str) -> None:
         url = self._url(f"/sandbox/api/people/{quote(address)}/messages")
         body = {"to": CONSENT_MAILBOX.mail, "subject": subject, "text": text}
