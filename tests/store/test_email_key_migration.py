@@ -43,7 +43,7 @@ async def keys(store: Store) -> dict[str, str]:
         rows = await uow.session.execute(
             select(InboundEmailRow.outcome, InboundEmailRow.dedupe_key)
         )
-        return dict(rows.tuples().all())
+        return {outcome: key for outcome, key in rows}
 
 
 async def test_emails_recorded_before_the_upgrade_are_still_recorded_once(
