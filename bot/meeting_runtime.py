@@ -44,6 +44,7 @@ from bot.services.meeting_activity import (
     ParticipantLeft,
 )
 from bot.services.meeting_opening import MeetingOpening
+from bot.services.meeting_start import StartSource
 from bot.services.recording_guard import RecordingGuard
 from bot.speech.choice import speech_from_settings
 from bot.speech.settings import SpeechSettings
@@ -54,6 +55,19 @@ log = logging.getLogger(__name__)
 
 class NotConnected(Exception):
     """A staff command needing the use cases arrived before the bot's Graph clients opened."""
+
+
+@dataclass(frozen=True)
+class _StartSeenFirst:
+    """The call's lifecycle for the calls inbox: the bot's call established marks the
+    meeting's real start (the recording guard) before the opening statement."""
+
+    guard: RecordingGuard
+    opening: MeetingOpening
+
+    async def call_established(self, meeting_id: str, call_id: str) -> None:
+        await self.guard.start_seen(meeting_id, StartSource.CALL_ESTABLISHED)
+        await self.opening.call_established(meeting_id, call_id)
 
 
 @dataclass(frozen=True)
@@ -126,7 +140,7 @@ class LiveMeetings:
         documents = DocumentGuard(self._store, clients.files, self._chat)
         self._connected = _UseCases(opening, guard, documents)
         self._activities.start(self)
-        self._calls.start(opening, guard)
+        self._calls.start(_StartSeenFirst(guard, opening), guard)
         return opening.job_handlers()
 
     async def disconnect(self) -> None:
@@ -161,6 +175,7 @@ class LiveMeetings:
         use_cases = self._use_cases()
         match activity:
             case MeetingStarted():
+                await use_cases.guard.start_seen_in_chat(thread_id, StartSource.TEAMS_EVENT)
                 await use_cases.opening.meeting_started(thread_id)
             case MeetingEnded():
                 await use_cases.opening.meeting_ended(thread_id)

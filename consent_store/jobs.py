@@ -190,10 +190,16 @@ class Jobs:
         return completed.first() is not None
 
     async def fail(
-        self, job_id: str, worker: str, now: datetime, error: str, retry_at: datetime
+        self,
+        job_id: str,
+        worker: str,
+        now: datetime,
+        error: str,
+        retry_at: datetime,
+        give_up_after: int | None = MAX_ATTEMPTS,
     ) -> FailureOutcome:
         """Record a failed run by the claimant: release the claim and retry at `retry_at`, or
-        after MAX_ATTEMPTS attempts give up (done, with the error kept).
+        after `give_up_after` attempts give up (done, with the error kept); never, for None.
 
         `error` is a short reason naming no person. Auditing an abandoned job is the caller's,
         in the same unit of work.
@@ -208,7 +214,7 @@ class Jobs:
         job.last_error = error[:_ERROR_LENGTH]
         job.claimed_by = None
         job.lease_until = None
-        if job.attempts >= MAX_ATTEMPTS:
+        if give_up_after is not None and job.attempts >= give_up_after:
             job.done_at = now
             outcome = FailureOutcome.ABANDONED
         else:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.policy.terms import (
@@ -41,6 +42,7 @@ from consent_store.tables import (
     ConsentDecisionRow,
     ConsentRequestRow,
     DocumentRow,
+    InboundEmailRow,
     MeetingRow,
     ReviewItemRow,
 )
@@ -58,13 +60,33 @@ class MeetingNotFound(LookupError):
     """No meeting has that id or reference."""
 
 
+@dataclass(frozen=True)
+class ReceiptDue:
+    """What the receipt for one inbound email says, and to whom: the attendee it came from
+    (their invited name and address are decrypted by the caller), the meeting's reference, the
+    decisions recorded from it in topic order, whether it was late, and whether it was sent."""
+
+    attendee: AttendeeRow
+    reference: str
+    decisions: tuple[tuple[Topic, Decision], ...]
+    late: bool
+    sent: bool
+
+
 class MeetingRepository:
     """Meetings, attendees, documents, consent requests, decisions and review items."""
 
-    def __init__(self, session: AsyncSession, seal: Seal, blind_index: BlindIndex):
+    def __init__(
+        self,
+        session: AsyncSession,
+        seal: Seal,
+        blind_index: BlindIndex,
+        clock: Callable[[], datetime],
+    ):
         self._session = session
         self._seal = seal
         self._blind_index = blind_index
+        self._clock = clock
 
     async def _unused_reference(self) -> str:
         while True:
@@ -243,11 +265,16 @@ class MeetingRepository:
         reads who the store records as in the meeting now (`consent_store.presence`) unless
         `present` is given: only the recording gate looks at presence, so a caller asking
         only the share gate, the role statement or about attendees passes `present=()`.
+
+        The meeting has started once a start was seen (`mark_started`) or its scheduled start
+        has passed, whichever is first.
         """
         rows = (
             await self._session.execute(
                 select(
                     MeetingRow.starts_at,
+                    MeetingRow.started_at,
+                    MeetingRow.recording_closed_at,
                     MeetingRow.declared_role,
                     MeetingRow.recording_requested,
                     MeetingRow.status,
@@ -281,6 +308,7 @@ class MeetingRepository:
         ).all()
         meeting = rows[0]
         attendees = {row.id: Attendee(row.id, AttendeeKind(row.kind)) for row in rows if row.id}
+        scheduled_start_passed = meeting.starts_at <= self._clock()
         return MeetingFacts(
             starts_at=meeting.starts_at,
             attendees=tuple(attendees.values()),
@@ -306,7 +334,105 @@ class MeetingRepository:
                 else await MeetingPresence(self._session, self._blind_index).present(meeting_id)
             ),
             documents=tuple(ProposedDocument(d.id, d.listed_at) for d in documents),
+            started_at=meeting.started_at
+            or (meeting.starts_at if scheduled_start_passed else None),
+            recording_closed_since_start=meeting.recording_closed_at is not None,
         )
+
+    async def mark_started(self, meeting_id: str, at: datetime) -> bool:
+        """Note that the meeting was seen starting at `at`, keeping the earliest start seen;
+        whether this was the first start seen. Atomic, so instances noting starts at once
+        agree on which was first."""
+        first = await self._session.execute(
+            update(MeetingRow)
+            .where(MeetingRow.id == meeting_id, MeetingRow.started_at.is_(None))
+            .values(started_at=at)
+            .execution_options(synchronize_session=False)
+            .returning(MeetingRow.id)
+        )
+        if first.first() is not None:
+            return True
+        await self._session.execute(
+            update(MeetingRow)
+            .where(MeetingRow.id == meeting_id, MeetingRow.started_at > at)
+            .values(started_at=at)
+            .execution_options(synchronize_session=False)
+        )
+        return False
+
+    async def receipt_due(self, inbound_id: str) -> ReceiptDue | None:
+        """The receipt for inbound email `inbound_id`, or None when it recorded nothing from
+        an attendee."""
+        inbound = await self._session.get(InboundEmailRow, inbound_id)
+        if inbound is None or inbound.attendee_id is None or inbound.meeting_id is None:
+            return None
+        attendee = await self._session.get(AttendeeRow, inbound.attendee_id)
+        meeting = await self._session.get(MeetingRow, inbound.meeting_id)
+        if attendee is None or meeting is None:
+            return None
+        recorded = await self._session.execute(
+            select(ConsentDecisionRow.topic, ConsentDecisionRow.decision).where(
+                ConsentDecisionRow.attendee_id == inbound.attendee_id,
+                ConsentDecisionRow.email_sha256 == inbound.email_sha256,
+                ConsentDecisionRow.decided_by == "email",
+            )
+        )
+        by_topic = {Topic(row.topic): Decision(row.decision) for row in recorded}
+        return ReceiptDue(
+            attendee=attendee,
+            reference=meeting.reference,
+            decisions=tuple((topic, by_topic[topic]) for topic in Topic if topic in by_topic),
+            late=inbound.outcome == "late",
+            sent=inbound.receipt_sent_at is not None,
+        )
+
+    async def note_teams_recording(
+        self, meeting_id: str, allowed: bool, attention_cleared: str
+    ) -> bool:
+        """Note Teams' recording setting as read back, clearing the attention mark
+        `attention_cleared`; False when it was already noted (a run at the same time noted
+        it), so that one change is audited and reported once."""
+        await self._session.execute(
+            update(MeetingRow)
+            .where(MeetingRow.id == meeting_id, MeetingRow.needs_attention == attention_cleared)
+            .values(needs_attention=None)
+            .execution_options(synchronize_session=False)
+        )
+        noted = await self._session.execute(
+            update(MeetingRow)
+            .where(
+                MeetingRow.id == meeting_id,
+                or_(
+                    MeetingRow.teams_recording_allowed.is_(None),
+                    MeetingRow.teams_recording_allowed != allowed,
+                ),
+            )
+            .values(teams_recording_allowed=allowed)
+            .execution_options(synchronize_session=False)
+            .returning(MeetingRow.id)
+        )
+        return noted.first() is not None
+
+    async def mark_attention(self, meeting_id: str, attention: str) -> None:
+        """Mark the meeting as needing staff attention for `attention`."""
+        await self._session.execute(
+            update(MeetingRow)
+            .where(MeetingRow.id == meeting_id)
+            .values(needs_attention=attention)
+            .execution_options(synchronize_session=False)
+        )
+
+    async def close_recording_for_good(self, meeting_id: str, at: datetime) -> bool:
+        """Note that recording was found not permitted (or off in Teams) after the meeting
+        started, so it stays off; whether this was the first such note."""
+        closed = await self._session.execute(
+            update(MeetingRow)
+            .where(MeetingRow.id == meeting_id, MeetingRow.recording_closed_at.is_(None))
+            .values(recording_closed_at=at)
+            .execution_options(synchronize_session=False)
+            .returning(MeetingRow.id)
+        )
+        return closed.first() is not None
 
     async def add_request(self, request: NewConsentRequest) -> str:
         request_id = new_id()

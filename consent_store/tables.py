@@ -76,6 +76,8 @@ class MeetingRow(Base):
     needs_attention: Mapped[str | None] = mapped_column(String(64))
     staff_name_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     teams_service_url: Mapped[str | None] = mapped_column(String(512))
+    started_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    recording_closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class AttendeeRow(Base):

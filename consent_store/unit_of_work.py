@@ -92,7 +92,7 @@ class UnitOfWork:
         if self.read_only:
             await self.session.connection(execution_options={READ_ONLY: True})
         self._audit_events: list[tuple[audit.AuditEvent, datetime]] = []
-        self.meetings = MeetingRepository(self.session, self.seal, self.store.blind_index)
+        self.meetings = MeetingRepository(self.session, self.seal, self.store.blind_index, self.now)
         self.inbound = InboundEmails(self.session)
         self.presence = MeetingPresence(self.session, self.store.blind_index)
         return self

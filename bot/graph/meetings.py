@@ -91,6 +91,16 @@ class OnlineMeetings:
             request, {"XXX": ODataError}
         )
 
+    async def recording_allowed(self, organiser_id: str, meeting_id: str) -> bool | None:
+        """Whether Teams allows recording in the meeting now, as Graph reads it back (None
+        when the answer does not say)."""
+        meeting = await (
+            self._graph.users.by_user_id(organiser_id)
+            .online_meetings.by_online_meeting_id(meeting_id)
+            .get()
+        )
+        return None if meeting is None else meeting.allow_recording
+
     async def update(
         self,
         organiser_id: str,

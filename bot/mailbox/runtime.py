@@ -16,6 +16,7 @@ import os
 import socket
 from collections.abc import AsyncIterator, Mapping
 from datetime import timedelta
+from functools import partial
 from typing import Protocol
 
 from aiohttp import web
@@ -28,7 +29,11 @@ from bot.mailbox.notifications import ReadingLoop, notification_handler
 from bot.mailbox.reader import MailboxReader
 from bot.mailbox.subscription import SubscriptionKeeper, current_client_state
 from bot.scheduler.runner import Handler, JobRunner
-from bot.services.recording_enforcement import enforce_recording
+from bot.services.recording_enforcement import (
+    enforce_recording,
+    reconcile_handlers,
+    reconcile_recording,
+)
 from bot.services.timed_work import meeting_job_handlers
 from bot.web.app_keys import DECISION_EVENTS, TENANT_ACCESS
 from consent_store.unit_of_work import Store
@@ -41,7 +46,9 @@ CATCH_UP_INTERVAL = 300.0
 SUBSCRIPTION_CHECK_INTERVAL = 3600.0
 SUBSCRIPTION_RETRY_INTERVAL = 30.0
 JOB_LEASE = timedelta(minutes=5)
-JOB_POLL = timedelta(seconds=30)
+JOB_POLL = timedelta(seconds=5)
+"""How often due jobs are looked for: a change of Teams' recording setting that failed is
+retried by its reconcile job within seconds."""
 
 
 def worker_id() -> str:
@@ -109,7 +116,13 @@ def attach_consent_mailbox(
             events.add(enforce)
             access.clients = clients
             reader = MailboxReader(
-                store, clients.mailbox, service, on_decisions=events.decisions_changed
+                store,
+                clients.mailbox,
+                service,
+                on_decisions=partial(
+                    reconcile_recording, store, clients.meetings, mailbox=clients.mailbox
+                ),
+                worker_id=worker_id(),
             )
             holder["loop"] = loop = ReadingLoop(reader, CATCH_UP_INTERVAL)
             base = tenant.public_url.rstrip("/")
@@ -121,7 +134,12 @@ def attach_consent_mailbox(
                 interval=SUBSCRIPTION_CHECK_INTERVAL,
                 retry_interval=SUBSCRIPTION_RETRY_INTERVAL,
             )
-            handlers = dict(meeting_job_handlers(store, clients, service))
+            reconcile, retry = reconcile_handlers(store, clients.meetings, clients.mailbox)
+            handlers = {
+                **meeting_job_handlers(store, clients, service),
+                **reader.follow_up_handlers(),
+                **reconcile,
+            }
             if listener is not None:
                 handlers.update(listener.connect(clients))
             jobs = JobRunner(
@@ -130,6 +148,7 @@ def attach_consent_mailbox(
                 worker_id=worker_id(),
                 lease=JOB_LEASE,
                 poll_interval=JOB_POLL,
+                retry=retry,
             )
             tasks = [
                 asyncio.create_task(loop.run()),

@@ -3,7 +3,8 @@
 Claiming is one unit of work. Each handler then runs outside any transaction, limited to the
 claim's lease, and its outcome is recorded, with its audit entry, in a unit of work of its
 own. A failed run is retried after a growing delay and given up after `MAX_ATTEMPTS`
-attempts. An error no handler is expected to raise (a bug) is recorded as a failed run too,
+attempts, unless its kind has a retry policy of its own (`RetryPolicy`: keeping Teams'
+recording setting in line is retried within seconds and never given up). An error no handler is expected to raise (a bug) is recorded as a failed run too,
 so the claim is released and the job retried later, and is then raised from `run_once`. If
 the process dies or the runner is cancelled mid-run, the job stays claimed until its lease
 runs out, and then any instance claims it again.
@@ -15,13 +16,14 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.scheduler.failures import HANDLED_FAILURES, failure_reason
 from consent_store.audit import AuditEvent
-from consent_store.jobs import ClaimedJob, FailureOutcome, Jobs
+from consent_store.jobs import MAX_ATTEMPTS, ClaimedJob, FailureOutcome, Jobs
 from consent_store.unit_of_work import Clock, Store, utc_now
 
 log = logging.getLogger(__name__)
@@ -35,10 +37,26 @@ STORE_FAILURES = (SQLAlchemyError, OSError)
 _MOST_DOUBLINGS = 16  # far past the longest delay; keeps the product within timedelta's range
 
 
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How a kind of job is retried: `first` after a first failed attempt, doubling with each
+    one after, at most `longest`; given up after `give_up_after` attempts (None: never)."""
+
+    first: timedelta = FIRST_RETRY_DELAY
+    longest: timedelta = LONGEST_RETRY_DELAY
+    give_up_after: int | None = MAX_ATTEMPTS
+
+    def delay(self, attempts: int) -> timedelta:
+        doublings = min(max(attempts - 1, 0), _MOST_DOUBLINGS)
+        return min(self.first * (1 << doublings), self.longest)
+
+
+DEFAULT_RETRY = RetryPolicy()
+
+
 def retry_delay(attempts: int) -> timedelta:
     """30 s after a first failed attempt, doubling with each one after, at most 30 minutes."""
-    doublings = min(max(attempts - 1, 0), _MOST_DOUBLINGS)
-    return min(FIRST_RETRY_DELAY * (1 << doublings), LONGEST_RETRY_DELAY)
+    return DEFAULT_RETRY.delay(attempts)
 
 
 def _audit_event(action: str, job: ClaimedJob) -> AuditEvent:
@@ -64,6 +82,7 @@ class JobRunner:
         poll_interval: timedelta,
         clock: Clock = utc_now,
         batch_size: int = 20,
+        retry: Mapping[str, RetryPolicy] | None = None,
     ) -> None:
         self._store = store
         self._handlers = handlers
@@ -72,6 +91,7 @@ class JobRunner:
         self._poll_interval = poll_interval
         self._clock = clock
         self._batch_size = batch_size
+        self._retry = retry or {}
         self._woken = asyncio.Event()
 
     def wake(self) -> None:
@@ -144,16 +164,20 @@ class JobRunner:
             log.warning("job %s (%s) finished after its claim was lost", job.id, job.kind)
 
     async def _record_failure(self, job: ClaimedJob, reason: str) -> None:
+        policy = self._retry.get(job.kind, DEFAULT_RETRY)
+        delay = policy.delay(job.attempts)
         async with self._store.unit_of_work() as uow:
             now = self._clock()
             outcome = await Jobs(uow.session).fail(
-                job.id, self._worker_id, now, reason, now + retry_delay(job.attempts)
+                job.id, self._worker_id, now, reason, now + delay, policy.give_up_after
             )
             if outcome is not FailureOutcome.NOT_HELD:
                 await uow.audit(_audit_event("job.failed", job))
             if outcome is FailureOutcome.ABANDONED:
                 await uow.audit(_audit_event("job.abandoned", job))
             await uow.commit()
+        if outcome is FailureOutcome.WILL_RETRY and delay < self._poll_interval:
+            asyncio.get_running_loop().call_later(delay.total_seconds(), self.wake)
         log.warning(
             "job %s (%s) attempt %d failed (%s): %s",
             job.id,

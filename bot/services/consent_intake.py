@@ -10,12 +10,15 @@ prior to the meeting", so:
   decision can show what they were told; with no request on record, a person decides;
 - a reply that needs reading is queued; a refusal or withdrawal in it is still recorded at
   once, because recording it can only close a gate;
-- replies received at or after the start are recorded as late: the gates never count them
-  as consent, and staff see them;
+- replies received at or after the real start (`meeting_start`: the scheduled start, or an
+  earlier start seen in Teams) are recorded as late: the gates never count them as consent,
+  and staff see them;
 - the authentication verdict is recorded with each decision; the gates never accept consent
   from an unauthenticated email.
-Each email is recorded once, however often it is delivered or read: the unique key decides, so
-two bot instances racing on one email cannot both record it. The key is the Message-ID with the
+Decisions are recorded with their follow-ups (the gates asked again, the receipt) as jobs in
+the same transaction (`queue_follow_ups`). Each email is recorded once, however often it is
+delivered or read: the unique key decides, so two bot instances racing on one email cannot both
+record it. The key is the Message-ID with the
 sender and the authentication verdict, and the mailbox item unless the sender was authenticated
 (`consent_store.inbound.email_key`): the sender chooses a Message-ID, so a forged email
 carrying a real reply's Message-ID is taken in beside it and can never hide it.
@@ -26,16 +29,18 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy.exc import IntegrityError
 
 from bot.intake.consent_email import classify_email
 from bot.intake.verdict import ConsentReply, Unreadable
-from bot.policy.terms import AuthVerdict, Decision, Topic
+from bot.policy.terms import AuthVerdict, Decision, Topic, real_start
+from bot.services.recording_enforcement import queue_reconcile
 from consent_store.audit import AuditEvent
 from consent_store.inbound import InboundRecord, email_key
+from consent_store.jobs import Jobs
 from consent_store.records import NewDecision, NewReviewItem
 from consent_store.repository import MeetingNotFound
 from consent_store.tables import AttendeeRow, ConsentRequestRow
@@ -181,6 +186,10 @@ async def _apply(uow: UnitOfWork, prepared: _Prepared) -> IntakeResult:
     )
     for decision in plan.decisions:
         await uow.meetings.add_decision(decision, uow.now())
+    if plan.decisions and plan.result.meeting_id is not None:
+        await queue_follow_ups(
+            uow, plan.result.meeting_id, inbound_id if plan.result.receipt_to else None
+        )
     review_item_id = None
     if plan.review is not None:
         review_item_id = await uow.meetings.add_review_item(plan.review)
@@ -196,6 +205,26 @@ async def _apply(uow: UnitOfWork, prepared: _Prepared) -> IntakeResult:
     for event in plan.audits:
         await uow.audit(event)
     return replace(plan.result, inbound_id=inbound_id, review_item_id=review_item_id)
+
+
+RECEIPT = "consent_receipt"
+
+
+def receipt_job_key(inbound_id: str) -> str:
+    """The key of the job that sends the receipt for the decisions an email gave."""
+    return f"receipt:{inbound_id}"
+
+
+async def queue_follow_ups(uow: UnitOfWork, meeting_id: str, receipt_for: str | None) -> None:
+    """The outbox: in the transaction that records decisions, what must follow them, due at
+    once: the meeting's gates asked again (its reconcile job), and the receipt for inbound
+    email `receipt_for`. A job runner carries them out once across instances, so a crash after
+    the commit loses neither."""
+    await queue_reconcile(uow, meeting_id, timedelta(0))
+    if receipt_for is not None:
+        await Jobs(uow.session).schedule(
+            receipt_job_key(receipt_for), RECEIPT, uow.now(), meeting_id
+        )
 
 
 def _threads(reply: ConsentReply) -> tuple[str, ...]:
@@ -278,7 +307,7 @@ async def _plan(
         and (not reply.classification.needs_review or finding.decision is not Decision.GIVEN)
     }
     meeting = await uow.meetings.get(meeting_id)
-    late = email.received_at >= meeting.starts_at
+    late = email.received_at >= real_start(meeting.starts_at, meeting.started_at)
     name = uow.decrypt(attendee.name_enc, "attendees", "name", attendee.id)
     invited_at = uow.decrypt(attendee.email_enc, "attendees", "email", attendee.id)
     receipt_to = (

@@ -1,60 +1,275 @@
-"""Keeping Teams' recording setting in line with the recording gate.
+"""Keeping Teams' recording setting in line with the recording gate, whatever fails.
 
-Whenever a decision changes, someone joins, or the meeting starts, the gate is asked again
-and `allowRecording`/`allowTranscription` are set to match: true only when every attendee,
-and everyone present, consented by email before the start. Each change is audited with its
-reasons, and the meeting's organiser is told by email (`organiser_notices`) when a mailbox
-is given. If Graph cannot be reached the setting stays as it was, the meeting is marked as
-needing attention and the failure is audited; the gate never opens on an error. A caller
-that must not wait for the email (the recording guard, whose next roster waits behind it)
-hands it to `tell_later` instead.
+Whenever a decision changes, someone joins or leaves, or the meeting starts, the gate is asked
+again and `allowRecording`/`allowTranscription` are made to match (`enforce_recording`):
+
+- Off whenever the gate says no; on only before the meeting's real start, when every
+  attendee, and everyone present, consented by email before it (`recording_target`).
+- Once the meeting has really started, a gate found closed, or Teams found not allowing
+  recording, closes for good (`closes_for_good`): the store notes it and the gate says why,
+  so staff see that recording stays off until the meeting ends.
+- A change counts only when Graph reads it back (`OnlineMeetings.recording_allowed`), never
+  on our own write. A change that fails, or that Teams does not confirm, is tried again at
+  once a few times; then the meeting is marked as needing attention, the failure audited, and
+  the change left to the meeting's reconcile job (`RECONCILE`): durable, due within seconds,
+  retried with backoff and never given up, it reads Teams' setting and makes it match the
+  gate. So one Graph 500 or a lost process never leaves Teams allowing what the gate forbids.
+- When the gate cannot be asked at all (the store is down, or an error no one expected) for a
+  meeting under way, the recording guard switches its recording off from what it remembers
+  (`KnownMeetings`: organiser and Teams meeting ids), without the store.
+
+Each change is audited with its reasons, and the meeting's organiser is told by email
+(`organiser_notices`) when a mailbox is given. A caller that must not wait for the email (the
+recording guard, whose next roster waits behind it) hands it to `tell_later` instead.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
-from typing import Any
-
-from sqlalchemy import case, or_, update
+import asyncio
+import logging
+from collections import Counter
+from collections.abc import Callable, Coroutine, Mapping
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from typing import Any, Final
 
 from bot.graph.failures import GRAPH_FAILURES
 from bot.graph.mailbox import ConsentMailbox
 from bot.graph.meetings import OnlineMeetings
-from bot.policy.recording_gate import RecordingVerdict, evaluate_recording
-from bot.policy.terms import Participant
+from bot.policy.recording_gate import (
+    RecordingVerdict,
+    closes_for_good,
+    evaluate_recording,
+    recording_target,
+)
+from bot.policy.terms import MeetingFacts, Participant
+from bot.scheduler.failures import JobFailed
+from bot.scheduler.runner import Handler, RetryPolicy
 from bot.services.organiser_notices import Notice, tell_organiser
 from consent_store.audit import AuditEvent
+from consent_store.jobs import ClaimedJob, Jobs
 from consent_store.tables import MeetingRow
 from consent_store.unit_of_work import Store, UnitOfWork
 
-ATTENTION = "recording_setting_not_applied"
+log = logging.getLogger(__name__)
+
+ATTENTION: Final = "recording_setting_not_applied"
+RECONCILE: Final = "recording_reconcile"
+RECONCILE_SOON: Final = timedelta(seconds=2)
+"""How soon the reconcile job is due after a change that could not be made at once."""
+RECONCILE_RETRY: Final = RetryPolicy(
+    first=timedelta(seconds=2), longest=timedelta(minutes=2), give_up_after=None
+)
+RECONCILE_CAUSE: Final = "reconcile"
+QUICK_RETRY_DELAYS: Final = (0.2, 0.5, 1.0)
+"""Seconds between the immediate attempts at a change, before it is left to the job."""
 
 TellLater = Callable[[Coroutine[Any, Any, bool]], None]
 """Takes the organiser's email (`tell_organiser`, not yet started) and sends it later."""
 
+without_store: Counter[str] = Counter()
+"""How often recording was switched off without the store, by outcome (for logs and tests)."""
 
-async def _store_applied(uow: UnitOfWork, meeting_id: str, allowed: bool) -> bool:
-    """Note Teams' new setting (clearing this module's attention mark); False when a run at
-    the same time already noted it, so that one change is audited and reported once."""
-    noted = await uow.session.execute(
-        update(MeetingRow)
-        .where(
-            MeetingRow.id == meeting_id,
-            or_(
-                MeetingRow.teams_recording_allowed.is_(None),
-                MeetingRow.teams_recording_allowed != allowed,
-            ),
-        )
-        .values(
-            teams_recording_allowed=allowed,
-            needs_attention=case(
-                (MeetingRow.needs_attention == ATTENTION, None), else_=MeetingRow.needs_attention
-            ),
-        )
-        .execution_options(synchronize_session=False)
-        .returning(MeetingRow.id)
+
+def reconcile_job_key(meeting_id: str) -> str:
+    """The key of the job that makes the meeting's Teams setting match its gate."""
+    return f"recording:{meeting_id}"
+
+
+async def queue_reconcile(uow: UnitOfWork, meeting_id: str, delay: timedelta) -> None:
+    """Make the meeting's reconcile job due after `delay`, in the caller's transaction (so that
+    the decisions written with it and the re-check they need are stored together)."""
+    await Jobs(uow.session).requeue(
+        reconcile_job_key(meeting_id), RECONCILE, uow.now() + delay, meeting_id
     )
-    return noted.first() is not None
+
+
+@dataclass(frozen=True, slots=True)
+class _TeamsMeeting:
+    organiser_id: str
+    teams_meeting_id: str
+
+
+class KnownMeetings:
+    """Each meeting's organiser and Teams meeting id, as last read from the store, so that its
+    recording can be switched off while the store cannot be read."""
+
+    def __init__(self) -> None:
+        self._meetings: dict[str, _TeamsMeeting] = {}
+        self._by_chat: dict[str, str] = {}
+
+    def remember(self, meeting: MeetingRow) -> None:
+        if meeting.teams_meeting_id is not None:
+            self._meetings[meeting.id] = _TeamsMeeting(
+                meeting.organiser_user_id, meeting.teams_meeting_id
+            )
+        if meeting.teams_chat_thread_id is not None:
+            self._by_chat[meeting.teams_chat_thread_id] = meeting.id
+
+    def in_chat(self, thread_id: str) -> str | None:
+        """The id of the meeting whose chat this is, if known."""
+        return self._by_chat.get(thread_id)
+
+    async def switch_off(self, meetings: OnlineMeetings, meeting_id: str) -> bool:
+        """Switch the meeting's recording off from memory; whether Teams confirmed it."""
+        known = self._meetings.get(meeting_id)
+        if known is None:
+            without_store["unknown_meeting"] += 1
+            log.error("recording not switched off for meeting %s: not known", meeting_id)
+            return False
+        confirmed, error = await _set_and_confirm(
+            meetings, known.organiser_id, known.teams_meeting_id, allowed=False
+        )
+        without_store["confirmed" if confirmed else "failed"] += 1
+        log.warning(
+            "recording switched off without the store for meeting %s: %s",
+            meeting_id,
+            "confirmed" if confirmed else f"not confirmed ({error})",
+        )
+        return confirmed
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    verdict: RecordingVerdict
+    confirmed: bool
+    wanted: bool | None = None
+    error: str | None = None
+
+
+async def _set_and_confirm(
+    meetings: OnlineMeetings, organiser_id: str, teams_meeting_id: str, *, allowed: bool
+) -> tuple[bool, str | None]:
+    """Set the meeting's recording and read it back, trying again a few times at once; whether
+    Teams confirmed it, and the last failure's type if not."""
+    failure: str | None = None
+    for delay in (0.0, *QUICK_RETRY_DELAYS):
+        await asyncio.sleep(delay)
+        try:
+            await meetings.set_recording(organiser_id, teams_meeting_id, allowed)
+            if await meetings.recording_allowed(organiser_id, teams_meeting_id) is allowed:
+                return True, None
+            failure = "not confirmed by Teams"
+        except GRAPH_FAILURES as error:
+            failure = type(error).__name__
+    return False, failure
+
+
+async def _read_teams(meetings: OnlineMeetings, meeting: MeetingRow) -> bool | None:
+    """Teams' setting as Graph reads it now; None when it cannot be read."""
+    if meeting.teams_meeting_id is None:
+        return None
+    try:
+        return await meetings.recording_allowed(meeting.organiser_user_id, meeting.teams_meeting_id)
+    except GRAPH_FAILURES as error:
+        log.warning(
+            "recording setting of meeting %s not read: %s", meeting.id, type(error).__name__
+        )
+        return None
+
+
+def _codes(verdict: RecordingVerdict) -> list[str]:
+    return sorted({b.code.value for b in verdict.blockers})
+
+
+async def _close_for_good(
+    store: Store, meeting_id: str, cause: str, verdict: RecordingVerdict
+) -> None:
+    async with store.unit_of_work() as uow:
+        if await uow.meetings.close_recording_for_good(meeting_id, uow.now()):
+            await uow.audit(
+                AuditEvent(
+                    "recording.closed_for_good",
+                    meeting_id=meeting_id,
+                    detail={"cause": cause, "blockers": _codes(verdict)},
+                )
+            )
+        await uow.commit()
+
+
+async def _enforce(
+    store: Store,
+    meetings: OnlineMeetings,
+    meeting_id: str,
+    *,
+    cause: str,
+    mailbox: ConsentMailbox | None,
+    present: tuple[Participant, ...] | None,
+    tell_later: TellLater | None,
+    read_teams: bool,
+) -> _Outcome:
+    async with store.reading() as uow:
+        meeting = await uow.meetings.get(meeting_id)
+        facts: MeetingFacts = await uow.meetings.facts(meeting_id, present)
+    teams_allows = (
+        await _read_teams(meetings, meeting) if read_teams else meeting.teams_recording_allowed
+    )
+    verdict = evaluate_recording(facts)
+    target = recording_target(
+        permitted=verdict.permitted, started=facts.has_started, teams_allows=teams_allows
+    )
+    outcome = _Outcome(verdict, confirmed=True)
+    if meeting.teams_meeting_id is not None and target is not None:
+        confirmed, error = await _set_and_confirm(
+            meetings, meeting.organiser_user_id, meeting.teams_meeting_id, allowed=target
+        )
+        outcome = _Outcome(verdict, confirmed, target, error)
+        if confirmed:
+            await _note_change(store, meeting_id, target, verdict, cause, mailbox, tell_later)
+    elif read_teams and teams_allows is not None:
+        await _note_change(store, meeting_id, teams_allows, verdict, cause, mailbox, tell_later)
+    if closes_for_good(facts, verdict, teams_allows if target is None else target):
+        await _close_for_good(store, meeting_id, cause, verdict)
+        verdict = evaluate_recording(replace(facts, recording_closed_since_start=True))
+        outcome = replace(outcome, verdict=verdict)
+    return outcome
+
+
+async def _note_change(
+    store: Store,
+    meeting_id: str,
+    allowed: bool,
+    verdict: RecordingVerdict,
+    cause: str,
+    mailbox: ConsentMailbox | None,
+    tell_later: TellLater | None,
+) -> None:
+    """Note Teams' setting as read back; audit and report it if it changed."""
+    async with store.unit_of_work() as uow:
+        if not await uow.meetings.note_teams_recording(meeting_id, allowed, ATTENTION):
+            await uow.commit()
+            return
+        await uow.audit(
+            AuditEvent(
+                "recording.allowed" if allowed else "recording.forbidden",
+                meeting_id=meeting_id,
+                detail={"cause": cause, "blockers": _codes(verdict)},
+            )
+        )
+        await uow.commit()
+    if mailbox is not None:
+        notice = Notice.RECORDING_ALLOWED if allowed else Notice.RECORDING_FORBIDDEN
+        telling = tell_organiser(store, mailbox, meeting_id, notice, verdict.blockers)
+        if tell_later is None:
+            await telling
+        else:
+            tell_later(telling)
+
+
+async def _note_failure(store: Store, meeting_id: str, outcome: _Outcome, cause: str) -> None:
+    """Mark the meeting and audit a change Teams did not confirm."""
+    async with store.unit_of_work() as uow:
+        await uow.meetings.mark_attention(meeting_id, ATTENTION)
+        await uow.audit(
+            AuditEvent(
+                "recording.setting_failed",
+                meeting_id=meeting_id,
+                detail={"cause": cause, "wanted": outcome.wanted, "error": outcome.error},
+            )
+        )
+        if cause != RECONCILE_CAUSE:
+            await queue_reconcile(uow, meeting_id, RECONCILE_SOON)
+        await uow.commit()
 
 
 async def enforce_recording(
@@ -70,45 +285,51 @@ async def enforce_recording(
     """Ask the gate and make Teams match; the gate's verdict. `cause` says why (audited): e.g.
     "decision". With `mailbox`, the organiser is told of each change from it (by `tell_later`
     when given, otherwise before returning). `present`, when given, is who is in the meeting as
-    just seen (a call roster not yet stored), instead of the store's.
+    just seen (a call roster not yet stored), instead of the store's. A change Teams does not
+    confirm is left to the reconcile job.
     """
-    async with store.reading() as uow:
-        meeting = await uow.meetings.get(meeting_id)
-        verdict = evaluate_recording(await uow.meetings.facts(meeting_id, present))
-    allowed = verdict.permitted
-    if meeting.teams_meeting_id is None or meeting.teams_recording_allowed is allowed:
-        return verdict
-    reasons = sorted({b.code.value for b in verdict.blockers})
-    try:
-        await meetings.set_recording(meeting.organiser_user_id, meeting.teams_meeting_id, allowed)
-    except GRAPH_FAILURES as error:
-        async with store.unit_of_work() as uow:
-            (await uow.meetings.get(meeting_id)).needs_attention = ATTENTION
-            await uow.audit(
-                AuditEvent(
-                    "recording.setting_failed",
-                    meeting_id=meeting_id,
-                    detail={"wanted": allowed, "cause": cause, "error": type(error).__name__},
-                )
-            )
-            await uow.commit()
-        return verdict
-    async with store.unit_of_work() as uow:
-        if not await _store_applied(uow, meeting_id, allowed):
-            return verdict
-        await uow.audit(
-            AuditEvent(
-                "recording.allowed" if allowed else "recording.forbidden",
-                meeting_id=meeting_id,
-                detail={"cause": cause, "blockers": reasons},
-            )
-        )
-        await uow.commit()
-    if mailbox is not None:
-        notice = Notice.RECORDING_ALLOWED if allowed else Notice.RECORDING_FORBIDDEN
-        telling = tell_organiser(store, mailbox, meeting_id, notice, verdict.blockers)
-        if tell_later is None:
-            await telling
-        else:
-            tell_later(telling)
-    return verdict
+    outcome = await _enforce(
+        store,
+        meetings,
+        meeting_id,
+        cause=cause,
+        mailbox=mailbox,
+        present=present,
+        tell_later=tell_later,
+        read_teams=False,
+    )
+    if not outcome.confirmed:
+        await _note_failure(store, meeting_id, outcome, cause)
+    return outcome.verdict
+
+
+async def reconcile_recording(
+    store: Store, meetings: OnlineMeetings, meeting_id: str, mailbox: ConsentMailbox | None
+) -> None:
+    """Read Teams' setting and make it match the gate; `JobFailed` (to be retried) until Teams
+    confirms it."""
+    outcome = await _enforce(
+        store,
+        meetings,
+        meeting_id,
+        cause=RECONCILE_CAUSE,
+        mailbox=mailbox,
+        present=None,
+        tell_later=None,
+        read_teams=True,
+    )
+    if not outcome.confirmed:
+        await _note_failure(store, meeting_id, outcome, RECONCILE_CAUSE)
+        raise JobFailed(outcome.error or "not confirmed by Teams")
+
+
+def reconcile_handlers(
+    store: Store, meetings: OnlineMeetings, mailbox: ConsentMailbox | None
+) -> tuple[Mapping[str, Handler], Mapping[str, RetryPolicy]]:
+    """The reconcile job's handler (`reconcile_recording`) and its retry policy."""
+
+    async def reconcile(job: ClaimedJob) -> None:
+        if job.meeting_id is not None:
+            await reconcile_recording(store, meetings, job.meeting_id, mailbox)
+
+    return {RECONCILE: reconcile}, {RECONCILE: RECONCILE_RETRY}

@@ -19,6 +19,13 @@ gets the same notices; a recording the call's roster shows within `NOTICE_QUIET`
 (the recording the arrival just made unlawful) is audited but not announced a second time.
 A notice that cannot be delivered never undoes or delays the switch, and is audited.
 
+Someone joining, the first roster with anyone in it, Teams' meeting-start event and the bot's
+call being established each mark the meeting's real start (`meeting_start`), if it was not
+seen yet; from then on recording may be switched off but never on. If the store cannot be
+read or written while a change of presence is handled, recording is switched off from what
+the guard remembers of the meeting (`KnownMeetings`) and the error is raised, so the
+notification is handled again once the store is back.
+
 The organiser's email about each change of the setting is sent in the background, in order per
 meeting, so that the call's next roster (handled after this one) never waits for the mail;
 `settled` waits for those emails.
@@ -53,7 +60,8 @@ from bot.services.live_meeting import (
     RosterEntry,
     TeamsPerson,
 )
-from bot.services.recording_enforcement import enforce_recording
+from bot.services.meeting_start import StartSource, note_start
+from bot.services.recording_enforcement import KnownMeetings, enforce_recording
 from consent_store.audit import AuditEvent
 from consent_store.presence import RECORDING_REPORTED, Presence
 from consent_store.unit_of_work import Store, UnitOfWork
@@ -135,6 +143,8 @@ class RecordingGuard:
         self._bot_app_id = bot_app_id
         self._arrival_noticed: dict[str, float] = {}
         self._telling: dict[str, asyncio.Task[None]] = {}
+        self._known = KnownMeetings()
+        self._started: set[str] = set()
 
     async def _enforce(
         self, meeting_id: str, cause: str, present: tuple[Participant, ...] | None = None
@@ -148,6 +158,37 @@ class RecordingGuard:
             present=present,
             tell_later=partial(self._tell_later, meeting_id),
         )
+
+    async def _switch_off_without_store(self, meeting_id: str | None) -> None:
+        if meeting_id is not None:
+            await self._known.switch_off(self._meetings, meeting_id)
+
+    async def start_seen(self, meeting_id: str, source: StartSource) -> None:
+        """The meeting was seen starting (Teams' event, the bot's call): note its real start
+        if it is the first, and make Teams match the gate."""
+        if meeting_id in self._started:
+            return
+        try:
+            async with self._store.unit_of_work() as uow:
+                await note_start(uow, meeting_id, source)
+                await uow.commit()
+        except Exception:
+            await self._switch_off_without_store(meeting_id)
+            raise
+        self._started.add(meeting_id)
+        await self._enforce(meeting_id, f"start:{source.value}")
+
+    async def start_seen_in_chat(self, thread_id: str, source: StartSource) -> None:
+        """`start_seen` for the meeting whose chat this is (nothing for an unknown chat)."""
+        try:
+            async with self._store.reading() as uow:
+                meeting = await uow.meetings.by_chat_thread(thread_id)
+        except Exception:
+            await self._switch_off_without_store(self._known.in_chat(thread_id))
+            raise
+        if meeting is not None:
+            self._known.remember(meeting)
+            await self.start_seen(meeting.id, source)
 
     def _tell_later(self, meeting_id: str, telling: Coroutine[Any, Any, bool]) -> None:
         """Send the organiser's email once the meeting's earlier ones are sent."""
@@ -183,20 +224,30 @@ class RecordingGuard:
         )
 
     async def participant_joined(self, thread_id: str, person: TeamsPerson) -> None:
-        """Record them as present, and switch recording off at once if they may not be there."""
+        """Record them as present (their joining marks the real start, if it is the first
+        start seen), and switch recording off at once if they may not be there."""
         seen = SeenPerson(person.teams_id, person.display_name, person.object_id)
-        async with self._store.unit_of_work() as uow:
-            meeting = await uow.meetings.by_chat_thread(thread_id)
-            if meeting is None:
-                return
-            meeting_id = meeting.id
-            match = self._match(seen, meeting.organiser_user_id, await _invited(uow, meeting_id))
-            if match.kind is MatchKind.BOT:
-                return
-            key = presence_key(person.teams_id, person.object_id)
-            presence = Presence(key, match.attendee_id, match.kind is MatchKind.ORGANISER)
-            await uow.presence.joined(meeting_id, presence, uow.now())
-            await uow.commit()
+        try:
+            async with self._store.unit_of_work() as uow:
+                meeting = await uow.meetings.by_chat_thread(thread_id)
+                if meeting is None:
+                    return
+                meeting_id = meeting.id
+                self._known.remember(meeting)
+                invited = await _invited(uow, meeting_id)
+                match = self._match(seen, meeting.organiser_user_id, invited)
+                if match.kind is MatchKind.BOT:
+                    return
+                key = presence_key(person.teams_id, person.object_id)
+                presence = Presence(key, match.attendee_id, match.kind is MatchKind.ORGANISER)
+                await uow.presence.joined(meeting_id, presence, uow.now())
+                if meeting_id not in self._started:
+                    await note_start(uow, meeting_id, StartSource.PARTICIPANT_JOINED)
+                await uow.commit()
+        except Exception:
+            await self._switch_off_without_store(self._known.in_chat(thread_id))
+            raise
+        self._started.add(meeting_id)
         await self._enforce(meeting_id, "participant_joined")
         if match.kind is not MatchKind.UNKNOWN:
             return
@@ -227,9 +278,13 @@ class RecordingGuard:
     async def roster_changed(self, meeting_id: str, roster: Sequence[RosterEntry]) -> None:
         """Take the call's roster as who is present; switch recording off at once if the gate
         does not permit it, and if someone is recording anyway, tell the meeting (once)."""
-        seen = await self._read_roster(meeting_id, roster)
-        verdict = await self._enforce(meeting_id, "roster_changed", seen.present)
-        changed, arrived = await self._store_roster(meeting_id, seen.people)
+        try:
+            seen = await self._read_roster(meeting_id, roster)
+            verdict = await self._enforce(meeting_id, "roster_changed", seen.present)
+            changed, arrived = await self._store_roster(meeting_id, seen.people)
+        except Exception:
+            await self._switch_off_without_store(meeting_id)
+            raise
         if changed:
             verdict = await self._enforce(meeting_id, "roster_changed")
         arrival = _Arrival(
@@ -264,6 +319,7 @@ class RecordingGuard:
         async with self._store.reading() as uow:
             meeting = await uow.meetings.get(meeting_id)
             invited = await _invited(uow, meeting_id)
+        self._known.remember(meeting)
         people: list[Presence] = []
         unknown: dict[str, PersonMatch] = {}
         recording_keys: list[str] = []
@@ -290,14 +346,20 @@ class RecordingGuard:
     async def _store_roster(
         self, meeting_id: str, people: Sequence[Presence]
     ) -> tuple[bool, list[Presence]]:
-        """Record `people` as exactly who is present, writing only if that changes anything;
-        whether it did, and who arrived."""
+        """Record `people` as exactly who is present, writing only if that changes anything
+        (anyone present marks the real start, if it is the first start seen); whether it did,
+        and who arrived."""
+        marks_start = bool(people) and meeting_id not in self._started
         async with self._store.reading() as uow:
-            if await uow.presence.is_exactly(meeting_id, people):
+            if not marks_start and await uow.presence.is_exactly(meeting_id, people):
                 return False, []
         async with self._store.unit_of_work() as uow:
             arrived = await uow.presence.set_exactly(meeting_id, people, uow.now())
+            if marks_start:
+                await note_start(uow, meeting_id, StartSource.ROSTER)
             await uow.commit()
+        if marks_start:
+            self._started.add(meeting_id)
         return True, arrived
 
     async def _audit_uninvited(self, arrival: _Arrival, source: str) -> None:

@@ -2,9 +2,10 @@
 
 Scheduling queues the jobs (reminders at configured hours before the start, and the start
 itself); the job runner claims each once across bot instances. A reminder goes to each
-attendee who has not answered something they were asked. At the start the gate's answer is
-frozen for the statistics (later replies never count as consent) and Teams' recording
-setting is made to match once more. With the last reminder, and again at the start, the
+attendee who has not answered something they were asked. At the start (unless the meeting
+was seen starting earlier, `meeting_start`) the gate's answer is frozen for the statistics
+(later replies never count as consent) and Teams' recording setting is made to match once
+more. With the last reminder, and again at the start, the
 organiser is warned if recording was requested but not everyone has consented.
 """
 
@@ -20,9 +21,9 @@ from bot.graph.mailbox import OutgoingEmail
 from bot.graph.tenant import TenantClients
 from bot.mail.consent_request import describe_when, request_subject
 from bot.policy.consent_history import latest_pre_start_decision
-from bot.policy.recording_gate import evaluate_recording
 from bot.policy.terms import Topic
 from bot.scheduler.runner import Handler
+from bot.services.meeting_start import StartSource, note_start
 from bot.services.organiser_notices import Notice, warn_if_without_consent
 from bot.services.recording_enforcement import enforce_recording
 from consent_store.audit import AuditEvent
@@ -157,23 +158,14 @@ async def is_last_reminder(store: Store, job: ClaimedJob) -> bool:
 
 
 async def freeze_at_start(store: Store, clients: TenantClients, meeting_id: str) -> None:
-    """Record the gate's answer at the start and make Teams match it; nothing for a meeting
-    that was cancelled."""
+    """At the scheduled start: note it as the meeting's start unless it was seen starting
+    earlier (which froze the gate's answer then), and make Teams match the gate; nothing for a
+    meeting that was cancelled."""
     async with store.unit_of_work() as uow:
-        if (await uow.meetings.get(meeting_id)).status == "cancelled":
+        meeting = await uow.meetings.get(meeting_id)
+        if meeting.status == "cancelled":
             return
-        verdict = evaluate_recording(await uow.meetings.facts(meeting_id))
-        await uow.meetings.set_recording_outcome(meeting_id, verdict.permitted)
-        await uow.audit(
-            AuditEvent(
-                "meeting.started",
-                meeting_id=meeting_id,
-                detail={
-                    "recording_permitted": verdict.permitted,
-                    "blockers": sorted({b.code.value for b in verdict.blockers}),
-                },
-            )
-        )
+        await note_start(uow, meeting_id, StartSource.SCHEDULE, at=meeting.starts_at)
         await uow.commit()
     await enforce_recording(
         store, clients.meetings, meeting_id, cause="start", mailbox=clients.mailbox

@@ -15,15 +15,23 @@ from sqlalchemy import select
 
 from bot.graph.mailbox import ConsentMailbox
 from bot.graph.meetings import OnlineMeetings
+from bot.policy.blockers import BlockerCode
 from bot.policy.terms import Decision
+from bot.scheduler.runner import JobRunner
 from bot.services.live_meeting import RosterEntry, TeamsPerson
-from bot.services.recording_enforcement import ATTENTION, enforce_recording
+from bot.services.recording_enforcement import (
+    ATTENTION,
+    RECONCILE_SOON,
+    enforce_recording,
+    reconcile_handlers,
+)
 from bot.services.recording_guard import RecordingGuard
 from consent_store.keys import KeyRing
 from consent_store.tables import AuditEntryRow
 from consent_store.unit_of_work import Store
 from sandbox.seed import ADVISER, BOT_CATALOG_APP_ID, BOT_CLIENT_ID, COORDINATOR
 from tests.builders import reply
+from tests.conftest import FakeClock
 from tests.sandbox.conftest import RunningSandbox
 from tests.tenant_flows.conftest import parent_and_school_meeting
 
@@ -77,7 +85,7 @@ class LiveMeeting:
         self.meeting_id = ""
         self.teams_id = ""
         self.thread_id = ""
-        self.start = datetime.now(UTC) + timedelta(hours=1)
+        self.start = datetime.now(UTC) + timedelta(minutes=30)
         self.attendee_ids: list[str] = []
 
     async def schedule_with_everyones_consent(self) -> None:
@@ -140,8 +148,9 @@ def roster_entry(person: TeamsPerson, participant_id: str, *, recording: bool) -
 
 @pytest.fixture
 async def live(
-    store: Store, mailbox: ConsentMailbox, tenant_sandbox: RunningSandbox
+    store: Store, mailbox: ConsentMailbox, tenant_sandbox: RunningSandbox, clock: FakeClock
 ) -> LiveMeeting:
+    clock.now = datetime.now(UTC)
     meetings = OnlineMeetings(mailbox.graph, BOT_CATALOG_APP_ID, tenant_sandbox.graph_base_url)
     meeting = LiveMeeting(store, tenant_sandbox, meetings)
     await meeting.schedule_with_everyones_consent()
@@ -181,7 +190,11 @@ async def test_a_stranger_joining_switches_recording_off_and_is_announced(
     assert live.told_everyone() == 1
 
     await live.guard.participant_left(live.thread_id, STRANGER)
-    assert live.teams_allows_recording()
+    assert not live.teams_allows_recording()
+    (closed,) = await live.audited("recording.closed_for_good")
+    assert "unknown_participant_present" in closed
+    verdict = await enforce_recording(live.store, live.meetings, live.meeting_id, cause="check")
+    assert [b.code for b in verdict.blockers] == [BlockerCode.CLOSED_SINCE_START]
 
 
 async def test_an_invited_parent_joining_anonymously_by_name_keeps_recording_allowed(
@@ -271,10 +284,23 @@ async def test_a_new_recording_by_someone_else_is_announced_again(live: LiveMeet
     assert len(await live.audited("recording.seen_without_consent")) == 2
 
 
-async def test_a_graph_failure_marks_the_meeting_and_the_notices_still_go(
+@pytest.mark.parametrize("status", [500, 502])
+async def test_one_graph_server_error_is_ridden_out_and_recording_goes_off(
+    live: LiveMeeting, status: int
+) -> None:
+    live.sandbox.tenant.faults.fail(1, status=status, method="PATCH")
+    await live.guard.roster_changed(
+        live.meeting_id, [roster_entry(STRANGER, "p-stranger", recording=True)]
+    )
+    assert not live.teams_allows_recording()
+    assert await live.audited("recording.setting_failed") == []
+    assert live.told_everyone() == 1
+
+
+async def test_a_graph_outage_marks_the_meeting_and_the_reconcile_job_switches_it_off_later(
     live: LiveMeeting,
 ) -> None:
-    live.sandbox.tenant.faults.fail(2, status=500, method="PATCH")
+    live.sandbox.tenant.faults.fail(100, status=500, method="PATCH")
     await live.guard.roster_changed(
         live.meeting_id, [roster_entry(STRANGER, "p-stranger", recording=True)]
     )
@@ -286,6 +312,17 @@ async def test_a_graph_failure_marks_the_meeting_and_the_notices_still_go(
     assert all('"cause":"roster_changed"' in f and '"wanted":false' in f for f in failures)
     assert live.told_everyone() == 1
     assert len(await live.audited("recording.seen_without_consent")) == 1
+
+    live.sandbox.tenant.faults.clear()
+    handlers, retry = reconcile_handlers(live.store, live.meetings, None)
+    runner = JobRunner(
+        live.store, handlers, "instance-a", timedelta(minutes=1), timedelta(1), retry=retry
+    )
+    live.store.clock.now += RECONCILE_SOON  # type: ignore[attr-defined]
+    assert await runner.run_once() == 1
+    assert not live.teams_allows_recording()
+    async with live.store.reading() as uow:
+        assert (await uow.meetings.get(live.meeting_id)).needs_attention is None
 
 
 async def test_a_notice_that_cannot_be_posted_does_not_stop_the_switch(
@@ -325,9 +362,8 @@ async def test_the_organiser_is_emailed_each_change_in_order_without_holding_up_
     await guard.roster_changed(live.meeting_id, [organiser, stranger])
     assert not live.teams_allows_recording()
     await guard.roster_changed(live.meeting_id, [organiser])
-    assert live.teams_allows_recording()
+    assert not live.teams_allows_recording()
 
     await guard.settled()
     told = await live.audited("organiser.told")
-    assert ['"notice":"recording_forbidden"' in t for t in told] == [True, False]
-    assert '"notice":"recording_allowed"' in told[1]
+    assert ['"notice":"recording_forbidden"' in t for t in told] == [True]
