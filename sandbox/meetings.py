@@ -49,6 +49,9 @@ class OnlineMeeting:
     is_entry_exit_announced: bool = False
     lobby_bypass_scope: LobbyBypassScope = "organization"
     lobby_dial_in_bypass: bool = False
+    allow_recording_changes: list[tuple[datetime, bool]] = field(default_factory=list)
+    """When `allow_recording` changed and to what (for tests; Teams keeps no such history
+    that Graph exposes)."""
 
 
 class MeetingStore:

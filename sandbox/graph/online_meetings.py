@@ -146,6 +146,8 @@ def _apply(tenant: Tenant, meeting: OnlineMeeting, body: dict[str, Any]) -> None
             changes["lobby_dial_in_bypass"] = _boolean(
                 lobby["isDialInBypassEnabled"], "isDialInBypassEnabled"
             )
+    if changes.get("allow_recording", meeting.allow_recording) != meeting.allow_recording:
+        meeting.allow_recording_changes.append((tenant.now(), changes["allow_recording"]))
     for attribute, value in changes.items():
         setattr(meeting, attribute, value)
 

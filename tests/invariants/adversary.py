@@ -1,0 +1,177 @@
+"""The adversary as a hypothesis state machine: each example schedules one meeting and then
+interleaves replies, reviews, starts, joins and leaves, recordings, Graph faults, store
+outages, bot restarts, calm and waiting; every step is checked (`Meeting.act`), and the
+example ends with the faults stopped and the last checks (`Meeting.finish`).
+
+`adversary_against` binds the machine to a running `World`. With `collect=True` (the
+benchmark) a violation is counted in the world's figures and the meeting's remaining steps do
+nothing, instead of failing the run."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine
+from typing import Any
+
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule
+
+from tests.invariants.harness import (
+    GRAPH_STATUSES,
+    INVITEES,
+    STRANGERS,
+    InvariantViolation,
+    LoopThread,
+    Meeting,
+    ReplyKind,
+    World,
+)
+from tests.invariants.model import Answer
+
+REPLY_KINDS: tuple[ReplyKind, ...] = ("yes", "yes", "no", "withdraw", "unclear")
+PEOPLE = (*INVITEES, *STRANGERS)
+
+
+class Adversary(RuleBasedStateMachine):
+    world: World
+    loop: LoopThread
+    collect: bool
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.meeting: Meeting | None = None
+        self.spoiled = False
+
+    def _m(self) -> Meeting:
+        assert self.meeting is not None
+        return self.meeting
+
+    def _run(self, action: Coroutine[Any, Any, None]) -> None:
+        if self.spoiled:
+            action.close()
+            return
+        try:
+            self.loop.call(self._m().act(action))
+        except InvariantViolation as violation:
+            self._violated(violation)
+
+    def _violated(self, violation: InvariantViolation) -> None:
+        """Fail the example, or with `collect` count the violation and end this meeting."""
+        self.spoiled = True
+        if not self.collect:
+            raise violation
+        self.world.figures.violations.append(violation)
+
+    def _live(self) -> bool:
+        return self.meeting is not None
+
+    def _started(self) -> bool:
+        return self._live() and self._m().started
+
+    @initialize(starts_in=st.sampled_from([3, 6, 60]), agreed=st.booleans())
+    def schedule(self, starts_in: int, agreed: bool) -> None:
+        """A new meeting; when `agreed`, everyone has consented and Teams allows recording
+        before the adversary begins (the state worth attacking)."""
+        self.meeting = Meeting(self.world, starts_in)
+        self.loop.call(self.meeting.schedule())
+        if agreed:
+            self._run(self._agreed())
+
+    async def _agreed(self) -> None:
+        await self._m().everyone_agrees()
+        await self._m().converges()
+
+    @precondition(_live)
+    @rule(person=st.sampled_from(INVITEES), kind=st.sampled_from(REPLY_KINDS))
+    def reply(self, person: str, kind: ReplyKind) -> None:
+        self._run(self._m().reply(person, kind))
+
+    @precondition(_live)
+    @rule()
+    def everyone_agrees(self) -> None:
+        """Every invitee replies "Yes" (the state worth attacking is rarely reached one
+        random reply at a time)."""
+        self._run(self._m().everyone_agrees())
+
+    @precondition(lambda self: self._live() and bool(self._m().unclear))
+    @rule(index=st.integers(0, 3), answer=st.sampled_from(["given", "given", "refused"]))
+    def review(self, index: int, answer: Answer) -> None:
+        self._run(self._m().review(index, answer))
+
+    @precondition(lambda self: self._live() and not self._m().started)
+    @rule()
+    def start(self) -> None:
+        self._run(self._m().start())
+
+    @precondition(_started)
+    @rule(who=st.sampled_from(PEOPLE))
+    def join(self, who: str) -> None:
+        if who not in self._m().present:
+            self._run(self._m().join(who))
+
+    @precondition(lambda self: self._started() and len(self._m().present) > 1)
+    @rule(index=st.integers(0, 4))
+    def leave(self, index: int) -> None:
+        others = [who for who in self._m().present if who in PEOPLE]
+        self._run(self._m().leave(others[index % len(others)]))
+
+    @precondition(lambda self: self._started() and not self._m().recording)
+    @rule()
+    def press_record(self) -> None:
+        self._run(self._m().press_record())
+
+    @precondition(lambda self: self._started() and self._m().recording)
+    @rule()
+    def stop_recording(self) -> None:
+        self._run(self._m().stop_recording())
+
+    @precondition(_live)
+    @rule(
+        status=st.sampled_from(GRAPH_STATUSES),
+        count=st.integers(1, 3),
+        aimed_at=st.sampled_from(["recording", "mail", None]),
+        slow=st.sampled_from([0.0, 0.0, 0.5, 2.0]),
+    )
+    def graph_fails(self, status: int, count: int, aimed_at: str | None, slow: float) -> None:
+        self._run(self.world.graph_fault(status, count, aimed_at, slow))
+
+    @precondition(_live)
+    @rule()
+    def store_goes_away_or_comes_back(self) -> None:
+        world = self.world
+        self._run(world.end_outage() if world.outage else world.begin_outage())
+
+    @precondition(_live)
+    @rule(crash=st.booleans())
+    def bot_restarts(self, crash: bool) -> None:
+        self._run(self.world.restart_bot(crash=crash))
+
+    @precondition(_live)
+    @rule()
+    def calm(self) -> None:
+        self._run(self._calm())
+
+    async def _calm(self) -> None:
+        await self.world.calm()
+        await self._m().check()
+        await self._m().converges()
+
+    @precondition(_live)
+    @rule(seconds=st.sampled_from([0.5, 2.0]))
+    def time_passes(self, seconds: float) -> None:
+        self._run(asyncio.sleep(seconds))
+
+    def teardown(self) -> None:
+        if self.meeting is None:
+            return
+        spoiled, self.spoiled = self.spoiled, True
+        try:
+            self.loop.call(self.meeting.finish(check=not spoiled))
+        except InvariantViolation as violation:
+            self._violated(violation)
+
+
+def adversary_against(world: World, loop: LoopThread, *, collect: bool) -> type[Adversary]:
+    return type(
+        "AdversaryAgainstTheBot", (Adversary,), {"world": world, "loop": loop, "collect": collect}
+    )
