@@ -48,6 +48,7 @@ from bot.services.meeting_start import StartSource
 from bot.services.recording_guard import RecordingGuard
 from bot.speech.choice import speech_from_settings
 from bot.speech.settings import SpeechSettings
+from consent_store.readiness import STORE_FAILURES
 from consent_store.unit_of_work import Store
 
 log = logging.getLogger(__name__)
@@ -162,7 +163,15 @@ class LiveMeetings:
         await self._activities.accept(thread_id, MeetingEnded())
 
     async def participant_joined(self, thread_id: str, person: TeamsPerson) -> None:
-        await self._activities.accept(thread_id, ParticipantJoined(person))
+        """Into the inbox; if the store cannot take it, the join cannot be put to the gate,
+        so the meeting's recording is switched off without the store (and Teams is refused,
+        to deliver it again)."""
+        try:
+            await self._activities.accept(thread_id, ParticipantJoined(person))
+        except STORE_FAILURES:
+            if self._connected is not None:
+                await self._connected.guard.participant_unchecked(thread_id)
+            raise
 
     async def participant_left(self, thread_id: str, person: TeamsPerson) -> None:
         await self._activities.accept(thread_id, ParticipantLeft(person))

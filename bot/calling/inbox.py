@@ -5,7 +5,9 @@ Why: Graph does not send a notification again once `/api/calls` has answered it 
 roster that is lost hides a stranger from the recording guard. So `accept` stores the notices
 of a request in one transaction and returns once it has committed; only then does the endpoint
 answer 202. When the store cannot take them `accept` raises, nothing is stored, and the
-endpoint refuses the request so that Graph may deliver it again. What is stored is handled
+endpoint refuses the request so that Graph may deliver it again; a roster among them cannot be
+put to the gate, so the meeting it is for (if this instance knows the call) switches recording
+off without the store (`CallEvents.roster_unchecked`). What is stored is handled
 even if the bot stops half-way (at least once; the use cases tolerate a repeat), is sealed
 like every personal value until then (a roster names people), and is deleted once handled.
 
@@ -114,25 +116,46 @@ class CallNotificationInbox:
         self._sweep_failing = False
         self._workers: dict[str, asyncio.Task[None]] = {}
         self._again: set[str] = set()
+        self._meeting_of_call: dict[str, str] = {}
 
     async def accept(self, notices: Sequence[ReceivedNotice]) -> None:
         """Store the notices in one transaction; they are handled after this returns (once
         `start` has run). Raises what storing them raised, and then nothing is stored."""
         if not notices:
             return
-        async with self._store.unit_of_work() as uow:
-            arrivals = []
-            for received in notices:
-                notice_id = new_id()
-                kind, payload = encoded(received)
-                sealed = uow.seal(payload, *PAYLOAD_COLUMN, notice_id)
-                assert sealed is not None
-                call_id = received.notice.call_id
-                arrivals.append(NoticeArrival(notice_id, next(_SEQUENCE), call_id, kind, sealed))
-            await CallNotices(uow.session).add(arrivals, uow.now())
-            await uow.commit()
+        try:
+            async with self._store.unit_of_work() as uow:
+                arrivals = []
+                for received in notices:
+                    notice_id = new_id()
+                    kind, payload = encoded(received)
+                    sealed = uow.seal(payload, *PAYLOAD_COLUMN, notice_id)
+                    assert sealed is not None
+                    call_id = received.notice.call_id
+                    arrivals.append(
+                        NoticeArrival(notice_id, next(_SEQUENCE), call_id, kind, sealed)
+                    )
+                await CallNotices(uow.session).add(arrivals, uow.now())
+                await uow.commit()
+        except STORE_FAILURES:
+            await self._rosters_unchecked(notices)
+            raise
         for call_id in dict.fromkeys(received.notice.call_id for received in notices):
             self._wake(call_id)
+
+    async def _rosters_unchecked(self, notices: Sequence[ReceivedNotice]) -> None:
+        """Rosters the store could not take cannot be put to the gate: each meeting they are
+        for (as this instance knows its calls) hears so, and switches recording off."""
+        if self._handlers is None:
+            return
+        meetings = {
+            self._meeting_of_call[received.notice.call_id]
+            for received in notices
+            if isinstance(received.notice, RosterNotice)
+            and received.notice.call_id in self._meeting_of_call
+        }
+        for meeting_id in meetings:
+            await self._handlers.events.roster_unchecked(meeting_id)
 
     def start(self, lifecycle: CallLifecycle, events: CallEvents) -> None:
         """Handle what is stored, and what comes, with these use cases."""
@@ -374,6 +397,7 @@ class CallNotificationInbox:
             if report:
                 await CallNotices(uow.session).change_kind(notice_id, REPORT_ESTABLISHED)
             await uow.commit()
+        self._meeting_of_call[call_id] = meeting_id
         if report:
             await handlers.lifecycle.call_established(meeting_id, call_id)
 
@@ -402,6 +426,7 @@ class CallNotificationInbox:
                 )
                 await uow.commit()
             return last_roster
+        self._meeting_of_call[call_id] = meeting_id
         await handlers.events.roster_changed(meeting_id, notice.roster)
         return digest
 

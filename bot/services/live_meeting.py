@@ -95,6 +95,9 @@ class CallEvents(Protocol):
 
     async def roster_changed(self, meeting_id: str, roster: Sequence[RosterEntry]) -> None: ...
 
+    async def roster_unchecked(self, meeting_id: str) -> None:
+        """A roster arrived that cannot be put to the gate (the store is down)."""
+
 
 class CallVoice(Protocol):
     """Speaking in the bot's call into a meeting."""

@@ -263,6 +263,16 @@ class RecordingGuard:
             self._arrival_noticed[meeting_id] = time.monotonic()
             await self._give_notices(arrival)
 
+    async def roster_unchecked(self, meeting_id: str) -> None:
+        """A roster for the meeting cannot be put to the gate (the store is down): someone
+        may have joined without consent, so recording is switched off without the store."""
+        await self._switch_off_without_store(meeting_id)
+
+    async def participant_unchecked(self, thread_id: str) -> None:
+        """Someone joined the meeting in this chat while the store is down: recording is
+        switched off without the store, if the meeting is known."""
+        await self._switch_off_without_store(self._known.in_chat(thread_id))
+
     async def participant_left(self, thread_id: str, person: TeamsPerson) -> None:
         """Record that they left, and make Teams' setting match the gate again."""
         async with self._store.unit_of_work() as uow:

@@ -48,6 +48,7 @@ class Events:
 
     def __init__(self, failing: int = 0) -> None:
         self.rosters: list[tuple[str, tuple[RosterEntry, ...]]] = []
+        self.unchecked: list[str] = []
         self.failing = failing
 
     async def roster_changed(self, meeting_id: str, roster: Sequence[RosterEntry]) -> None:
@@ -55,6 +56,9 @@ class Events:
             self.failing -= 1
             raise OperationalError("UPDATE meeting_presence", {}, ConnectionError())
         self.rosters.append((meeting_id, tuple(roster)))
+
+    async def roster_unchecked(self, meeting_id: str) -> None:
+        self.unchecked.append(meeting_id)
 
     def people(self) -> list[list[str]]:
         return [[entry.participant_id for entry in roster] for _, roster in self.rosters]
@@ -276,6 +280,26 @@ async def test_notices_are_not_acknowledged_when_they_cannot_be_stored(
         await outage.end()
     assert await waiting(store) == 0
     assert events.rosters == []
+    await inbox.close()
+
+
+async def test_a_roster_the_store_cannot_take_is_reported_unchecked_for_its_meeting(
+    store: Store, database_url: str
+) -> None:
+    meeting_id = await meeting_in_chat(store)
+    inbox, _, events = started(store)
+    await deliver(inbox, state("established"), roster("a"))
+    outage = Outage(store, database_url)
+    await outage.begin()
+    try:
+        with pytest.raises(STORE_FAILURES):
+            await inbox.accept(read_comms_notifications(roster("a", "stranger")))
+        with pytest.raises(STORE_FAILURES):
+            await inbox.accept(read_comms_notifications(state("established")))
+    finally:
+        await outage.end()
+    assert events.unchecked == [meeting_id]
+    assert events.people() == [["a"]]
     await inbox.close()
 
 

@@ -76,6 +76,9 @@ class Events:
     async def roster_changed(self, meeting_id: str, roster: Sequence[RosterEntry]) -> None:
         self.rosters.append((meeting_id, tuple(roster)))
 
+    async def roster_unchecked(self, meeting_id: str) -> None:
+        raise AssertionError("no roster goes unchecked while the store is up")
+
 
 @dataclass
 class Bot:

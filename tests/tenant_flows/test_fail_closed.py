@@ -1,0 +1,243 @@
+"""The recording gate fails closed under odd timings and faults, end to end against the sandbox
+tenant with the product's mailbox reader, recording guard and job runner (issue 12):
+
+- a meeting started early: replies after the real start are late, documents stay refused, and
+  recording is never switched on during the meeting;
+- one Graph 500 or 502 while a withdrawal switches recording off is ridden out;
+- the process dies between recording decisions and their follow-ups: another instance's job
+  runner sends the receipts and makes Teams match the gate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.config import ServiceProfile
+from bot.graph.mailbox import ConsentMailbox
+from bot.graph.meetings import OnlineMeetings
+from bot.mailbox.reader import MailboxReader
+from bot.policy.blockers import BlockerCode
+from bot.policy.recording_gate import evaluate_recording
+from bot.policy.share_gate import evaluate_share
+from bot.policy.terms import AttendeeKind
+from bot.scheduler.runner import JobRunner
+from bot.services.consent_intake import InboundEmail, take_in_all
+from bot.services.consent_requests import send_consent_requests
+from bot.services.live_meeting import TeamsPerson
+from bot.services.meeting_start import StartSource
+from bot.services.recording_enforcement import reconcile_handlers, reconcile_recording
+from bot.services.recording_guard import RecordingGuard
+from consent_store.records import NewAttendee, NewDocument
+from consent_store.unit_of_work import Store
+from sandbox.seed import BOT_CATALOG_APP_ID, COORDINATOR, PARENT_CARER, SENCO
+from tests.builders import a_meeting, schedule
+from tests.conftest import FakeClock
+from tests.sandbox.conftest import RunningSandbox
+from tests.tenant_flows.conftest import People
+
+PARENT = NewAttendee(PARENT_CARER.display_name, PARENT_CARER.address, AttendeeKind.PARENT_CARER)
+SCHOOL = NewAttendee(SENCO.display_name, SENCO.address, AttendeeKind.PROFESSIONAL, "Fellside")
+STRANGER = TeamsPerson("29:1stranger", "Guest 4411")
+ORGANISER = TeamsPerson("29:1organiser", COORDINATOR.display_name, COORDINATOR.object_id)
+
+
+class Chat:
+    async def post(self, thread_id: str, text: str, card: dict[str, Any] | None = None) -> None:
+        return None
+
+    async def notify_privately(self, thread_id: str, object_ids: Sequence[str], text: str) -> None:
+        return None
+
+
+class Voice:
+    async def say(self, meeting_id: str, text: str) -> None:
+        return None
+
+
+@dataclass
+class Meeting:
+    """A meeting stored, asked for consent by email and created in the sandbox's Teams."""
+
+    store: Store
+    sandbox: RunningSandbox
+    mailbox: ConsentMailbox
+    meetings: OnlineMeetings
+    service: ServiceProfile
+    meeting_id: str
+    reference: str
+    teams_id: str
+    thread_id: str
+    document_id: str
+
+    def teams_allows_recording(self) -> bool:
+        meeting = self.sandbox.tenant.meetings.get(self.teams_id)
+        assert meeting is not None
+        return meeting.allow_recording
+
+    def reader(self) -> MailboxReader:
+        """The mailbox reader as the bot runs it: decisions re-check the gate and make Teams
+        match (the reconcile job's work)."""
+
+        async def reconcile(meeting_id: str) -> None:
+            await reconcile_recording(self.store, self.meetings, meeting_id, None)
+
+        return MailboxReader(self.store, self.mailbox, self.service, on_decisions=reconcile)
+
+    async def blockers(self) -> set[BlockerCode]:
+        async with self.store.reading() as uow:
+            facts = await uow.meetings.facts(self.meeting_id)
+        return {b.code for b in evaluate_recording(facts).blockers}
+
+    async def document_blockers(self) -> set[BlockerCode]:
+        async with self.store.reading() as uow:
+            facts = await uow.meetings.facts(self.meeting_id, present=())
+        return {b.code for b in evaluate_share(facts, self.document_id).blockers}
+
+
+@pytest.fixture
+def service(env_without_iass: Path) -> ServiceProfile:
+    return ServiceProfile()
+
+
+@pytest.fixture
+async def meeting(
+    store: Store,
+    mailbox: ConsentMailbox,
+    tenant_sandbox: RunningSandbox,
+    service: ServiceProfile,
+    clock: FakeClock,
+) -> Meeting:
+    """Scheduled for tomorrow at 13:00 with recording requested; nobody has replied yet. The
+    store's clock stands a few seconds behind, since mail is stamped to the second."""
+    clock.now = datetime.now(UTC) - timedelta(seconds=5)
+    tomorrow = (clock.now + timedelta(days=1)).replace(hour=13, minute=0, second=0, microsecond=0)
+    meeting_id, _ = await schedule(
+        store,
+        a_meeting(
+            starts_at=tomorrow,
+            attendees=(PARENT, SCHOOL),
+            documents=(NewDocument("School report", "https://example.com/report.docx"),),
+        ),
+    )
+    meetings = OnlineMeetings(mailbox.graph, BOT_CATALOG_APP_ID, tenant_sandbox.graph_base_url)
+    teams = await meetings.create(
+        COORDINATOR.object_id, "Review", tomorrow, tomorrow + timedelta(hours=1), ()
+    )
+    async with store.unit_of_work() as uow:
+        row = await uow.meetings.get(meeting_id)
+        row.organiser_user_id = COORDINATOR.object_id
+        row.teams_meeting_id, row.teams_chat_thread_id = teams.id, teams.chat_thread_id
+        (document,) = await uow.meetings.documents(meeting_id)
+        reference = row.reference
+        await uow.commit()
+    await send_consent_requests(store, mailbox, service, meeting_id, "Priya Raman", actor="test")
+    return Meeting(
+        store,
+        tenant_sandbox,
+        mailbox,
+        meetings,
+        service,
+        meeting_id,
+        reference,
+        teams.id,
+        teams.chat_thread_id,
+        document.id,
+    )
+
+
+async def everyone_says_yes(meeting: Meeting, people: People) -> None:
+    await people.reply(PARENT_CARER.address, meeting.reference, "Yes, I agree to everything.")
+    await people.reply(SENCO.address, meeting.reference, "Yes, happy for it to be recorded.")
+
+
+async def withdraws(meeting: Meeting, people: People) -> None:
+    await people.write(
+        PARENT_CARER.address, f"Re: meeting [{meeting.reference}]", "I withdraw my consent."
+    )
+
+
+async def test_a_meeting_started_early_is_never_recorded_on_replies_after_its_start(
+    meeting: Meeting, people: People
+) -> None:
+    guard = RecordingGuard(meeting.store, meeting.meetings, Chat(), Voice(), bot_app_id="bot")
+    await guard.start_seen_in_chat(meeting.thread_id, StartSource.TEAMS_EVENT)
+    await guard.participant_joined(meeting.thread_id, ORGANISER)
+
+    await everyone_says_yes(meeting, people)
+    assert await meeting.reader().catch_up() == {"late": 2}
+
+    assert not meeting.teams_allows_recording()
+    assert BlockerCode.LATE_REPLY in await meeting.blockers()
+    assert BlockerCode.LATE_REPLY in await meeting.document_blockers()
+    receipts = [
+        m
+        for m in await people.inbox(PARENT_CARER.address)
+        if "recorded your answer" in m["subject"]
+    ]
+    assert len(receipts) == 1
+
+    await guard.participant_joined(meeting.thread_id, STRANGER)
+    await guard.participant_left(meeting.thread_id, STRANGER)
+    assert not meeting.teams_allows_recording()
+    assert BlockerCode.CLOSED_SINCE_START in await meeting.blockers()
+
+
+@pytest.mark.parametrize("status", [500, 502])
+async def test_one_graph_server_error_does_not_keep_recording_allowed_after_a_withdrawal(
+    meeting: Meeting, people: People, status: int
+) -> None:
+    await everyone_says_yes(meeting, people)
+    await meeting.reader().catch_up()
+    assert meeting.teams_allows_recording()
+
+    meeting.sandbox.tenant.faults.fail(1, status=status, method="PATCH")
+    await withdraws(meeting, people)
+    assert await meeting.reader().catch_up() == {"recorded": 1}
+
+    assert not meeting.teams_allows_recording()
+    assert BlockerCode.WITHDRAWN in await meeting.blockers()
+
+
+async def test_follow_ups_lost_in_a_crash_are_carried_out_by_another_instance(
+    meeting: Meeting, people: People
+) -> None:
+    await everyone_says_yes(meeting, people)
+    await meeting.reader().catch_up()
+    assert meeting.teams_allows_recording()
+    async with meeting.store.reading() as uow:
+        cursor = await uow.inbound.cursor(meeting.mailbox.address)
+    assert cursor is not None
+    await withdraws(meeting, people)
+    (withdrawal,), _ = await meeting.mailbox.changes(cursor.delta_link)
+    raw = await meeting.mailbox.mime(withdrawal.id)
+
+    (recorded,) = await take_in_all(
+        meeting.store, [InboundEmail(raw, withdrawal.received_at, withdrawal.id)]
+    )
+    assert recorded.decisions
+    assert meeting.teams_allows_recording()
+
+    reconcile, retry = reconcile_handlers(meeting.store, meeting.meetings, None)
+    another = JobRunner(
+        meeting.store,
+        {**meeting.reader().follow_up_handlers(), **reconcile},
+        "instance-b",
+        timedelta(minutes=1),
+        timedelta(seconds=1),
+        retry=retry,
+    )
+    assert await another.run_once() == 2
+    assert not meeting.teams_allows_recording()
+    receipts = [
+        m
+        for m in await people.inbox(PARENT_CARER.address)
+        if "recorded your answer" in m["subject"]
+    ]
+    assert len(receipts) == 2
+    assert await another.run_once() == 0
