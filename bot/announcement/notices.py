@@ -1,11 +1,13 @@
 """Short notices for the meeting: a recording started without consent (for everyone, and
-privately for the organising staff), and a file refused.
+privately for the organising staff), recording staying off for the rest of a meeting (for the
+organising staff), and a file refused.
 
 Neither names anyone or anything: not who started the recording, not the file, not its owner.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.announcement.card import Card, card_of, heading, paragraph
@@ -33,6 +35,12 @@ def recording_stop_request(*, someone_uninvited: bool) -> str:
     """The private notice to the organising staff: recording is not permitted (a recording was
     seen, or `someone_uninvited` joined), it has been switched off, stop any that is running."""
     return chat_text("recording_stop_request", {"someone_uninvited": someone_uninvited})
+
+
+def recording_stays_off(reasons: Sequence[str]) -> str:
+    """The private notice to the organising staff: the meeting has started and recording stays
+    off until it ends, for these reasons (staff sentences naming no one)."""
+    return chat_text("recording_stays_off", {"reasons": list(reasons)})
 
 
 def document_refused_card() -> Card:

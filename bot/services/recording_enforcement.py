@@ -28,7 +28,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any, Final
@@ -64,6 +64,8 @@ RECONCILE_CAUSE: Final = "reconcile"
 QUICK_RETRY_DELAYS: Final = (0.2, 0.5, 1.0)
 """Seconds between the immediate attempts at a change, before it is left to the job."""
 
+OnClosed = Callable[[RecordingVerdict], Awaitable[None]]
+"""Told, once per meeting, that recording now stays off until the meeting ends, and why."""
 TellLater = Callable[[Coroutine[Any, Any, bool]], None]
 """Takes the organiser's email (`tell_organiser`, not yet started) and sends it later."""
 
@@ -174,9 +176,12 @@ def _codes(verdict: RecordingVerdict) -> list[str]:
 
 async def _close_for_good(
     store: Store, meeting_id: str, cause: str, verdict: RecordingVerdict
-) -> None:
+) -> bool:
+    """Note that recording stays off for the rest of the meeting; whether this was the first
+    time (so staff are told once)."""
     async with store.unit_of_work() as uow:
-        if await uow.meetings.close_recording_for_good(meeting_id, uow.now()):
+        closed = await uow.meetings.close_recording_for_good(meeting_id, uow.now())
+        if closed:
             await uow.audit(
                 AuditEvent(
                     "recording.closed_for_good",
@@ -185,6 +190,7 @@ async def _close_for_good(
                 )
             )
         await uow.commit()
+    return closed
 
 
 async def _enforce(
@@ -197,6 +203,7 @@ async def _enforce(
     present: tuple[Participant, ...] | None,
     tell_later: TellLater | None,
     read_teams: bool,
+    on_closed: OnClosed | None = None,
 ) -> _Outcome:
     async with store.reading() as uow:
         meeting = await uow.meetings.get(meeting_id)
@@ -219,9 +226,11 @@ async def _enforce(
     elif read_teams and teams_allows is not None:
         await _note_change(store, meeting_id, teams_allows, verdict, cause, mailbox, tell_later)
     if closes_for_good(facts, verdict, teams_allows if target is None else target):
-        await _close_for_good(store, meeting_id, cause, verdict)
+        first = await _close_for_good(store, meeting_id, cause, verdict)
         verdict = evaluate_recording(replace(facts, recording_closed_since_start=True))
         outcome = replace(outcome, verdict=verdict)
+        if first and on_closed is not None:
+            await on_closed(verdict)
     return outcome
 
 
@@ -281,11 +290,13 @@ async def enforce_recording(
     mailbox: ConsentMailbox | None = None,
     present: tuple[Participant, ...] | None = None,
     tell_later: TellLater | None = None,
+    on_closed: OnClosed | None = None,
 ) -> RecordingVerdict:
     """Ask the gate and make Teams match; the gate's verdict. `cause` says why (audited): e.g.
     "decision". With `mailbox`, the organiser is told of each change from it (by `tell_later`
     when given, otherwise before returning). `present`, when given, is who is in the meeting as
-    just seen (a call roster not yet stored), instead of the store's. A change Teams does not
+    just seen (a call roster not yet stored), instead of the store's. `on_closed` hears the
+    verdict when recording first closes for the rest of the meeting. A change Teams does not
     confirm is left to the reconcile job.
     """
     outcome = await _enforce(
@@ -297,6 +308,7 @@ async def enforce_recording(
         present=present,
         tell_later=tell_later,
         read_teams=False,
+        on_closed=on_closed,
     )
     if not outcome.confirmed:
         await _note_failure(store, meeting_id, outcome, cause)

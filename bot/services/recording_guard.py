@@ -41,9 +41,14 @@ from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
 
-from bot.announcement.notices import recording_not_permitted_notice, recording_stop_request
+from bot.announcement.notices import (
+    recording_not_permitted_notice,
+    recording_stays_off,
+    recording_stop_request,
+)
 from bot.graph.mailbox import ConsentMailbox
 from bot.graph.meetings import OnlineMeetings
+from bot.policy.blockers import BlockerCode, blocker_sentences
 from bot.policy.participant_match import (
     InvitedAttendee,
     MatchKind,
@@ -157,7 +162,32 @@ class RecordingGuard:
             mailbox=self._mailbox,
             present=present,
             tell_later=partial(self._tell_later, meeting_id),
+            on_closed=partial(self._tell_stays_off, meeting_id),
         )
+
+    async def _tell_stays_off(self, meeting_id: str, verdict: RecordingVerdict) -> None:
+        """Tell the organising staff privately, in words, why recording stays off until the
+        meeting ends (attendees described as "someone"); a notice that fails is audited."""
+        async with self._store.reading() as uow:
+            meeting = await uow.meetings.get(meeting_id)
+        if meeting.teams_chat_thread_id is None:
+            return
+        reasons = [b for b in verdict.blockers if b.code is not BlockerCode.CLOSED_SINCE_START]
+        text = recording_stays_off(blocker_sentences(reasons, lambda _: None))
+        try:
+            await self._chat.notify_privately(
+                meeting.teams_chat_thread_id, [meeting.organiser_user_id], text
+            )
+        except CHAT_FAILURES as error:
+            async with self._store.unit_of_work() as uow:
+                await uow.audit(
+                    AuditEvent(
+                        "recording.notice_failed",
+                        meeting_id=meeting_id,
+                        detail={"notices": ["stays_off"], "errors": [type(error).__name__]},
+                    )
+                )
+                await uow.commit()
 
     async def _switch_off_without_store(self, meeting_id: str | None) -> None:
         if meeting_id is not None:

@@ -36,6 +36,7 @@ from tests.sandbox.conftest import RunningSandbox
 from tests.tenant_flows.conftest import parent_and_school_meeting
 
 STOP_REQUEST = "please stop it now"
+STAYS_OFF = "Recording stays off until this meeting ends"
 
 
 class RecordingChat:
@@ -54,6 +55,14 @@ class RecordingChat:
 
     async def notify_privately(self, thread_id: str, object_ids: Sequence[str], text: str) -> None:
         self.private.append((thread_id, list(object_ids), text))
+
+    def stop_requests(self) -> list[tuple[str, list[str], str]]:
+        """The private notices asking staff to stop a recording."""
+        return [p for p in self.private if not p[2].startswith(STAYS_OFF)]
+
+    def stays_off(self) -> list[tuple[str, list[str], str]]:
+        """The private notices saying recording stays off for the rest of the meeting."""
+        return [p for p in self.private if p[2].startswith(STAYS_OFF)]
 
 
 class RecordingVoice:
@@ -175,7 +184,7 @@ async def test_a_stranger_joining_switches_recording_off_and_is_announced(
     ((call_meeting, spoken),) = live.voice.said
     assert call_meeting == live.meeting_id
     assert spoken.startswith("Recording is not permitted in this meeting.")
-    ((_, to, staff_text),) = live.chat.private
+    ((_, to, staff_text),) = live.chat.stop_requests()
     assert to == [COORDINATOR.object_id]
     assert "not on the attendee list" in staff_text
     assert STOP_REQUEST in staff_text
@@ -193,6 +202,11 @@ async def test_a_stranger_joining_switches_recording_off_and_is_announced(
     assert not live.teams_allows_recording()
     (closed,) = await live.audited("recording.closed_for_good")
     assert "unknown_participant_present" in closed
+    ((_, to, stays_off),) = live.chat.stays_off()
+    assert to == [COORDINATOR.object_id]
+    assert stays_off.startswith("Recording stays off until this meeting ends")
+    assert "Someone who is not on the attendee list is in the meeting." in stays_off
+    assert "Guest 4411" not in stays_off
     verdict = await enforce_recording(live.store, live.meetings, live.meeting_id, cause="check")
     assert [b.code for b in verdict.blockers] == [BlockerCode.CLOSED_SINCE_START]
 
@@ -260,7 +274,7 @@ async def test_a_recording_without_consent_is_switched_off_and_announced_once(
 
     assert live.told_everyone() == 1
     assert len(live.voice.said) == 1
-    ((_, to, staff_text),) = live.chat.private
+    ((_, to, staff_text),) = live.chat.stop_requests()
     assert to == [COORDINATOR.object_id]
     assert "A recording has started" in staff_text
     assert STOP_REQUEST in staff_text
@@ -336,7 +350,7 @@ async def test_a_notice_that_cannot_be_posted_does_not_stop_the_switch(
     await live.guard.participant_joined(live.thread_id, STRANGER)
     assert not live.teams_allows_recording()
     assert len(live.voice.said) == 1
-    assert len(unreachable.private) == 1
+    assert len(unreachable.stop_requests()) == 1
     (failed,) = await live.audited("recording.notice_failed")
     assert '"notices":["card"]' in failed
     assert "ClientConnectionError" in failed
