@@ -16,13 +16,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import CursorResult
 
 from bot.policy.terms import AttendeeKind, AuthVerdict, Decision, Topic
+from bot.services.recording_enforcement import queue_reconcile
 from consent_store.audit import AuditEvent, DetailValue
 from consent_store.records import NewDecision
 from consent_store.tables import AttendeeRow, MeetingRow, ReviewItemRow
@@ -172,7 +173,8 @@ async def confirm(
     decisions: Mapping[Topic, Decision],
 ) -> str:
     """Record the staff member's reading of the item as decisions by the chosen attendee;
-    returns the meeting's id (its gates must be asked again once this commits)."""
+    returns the meeting's id (its gates must be asked again once this commits: the meeting's
+    reconcile job is queued in the same transaction, so a crash before that cannot skip it)."""
     item = await _open_item(uow, item_id)
     if item.meeting_id is None:
         raise ReviewRefused("This email matches no meeting, so it can only be set aside.")
@@ -214,6 +216,7 @@ async def confirm(
         "sender_matches": sender_matches,
     }
     detail.update({topic.value: decision.value for topic, decision in decisions.items()})
+    await queue_reconcile(uow, item.meeting_id, timedelta(0))
     await uow.audit(
         AuditEvent(
             "review.confirmed",
