@@ -65,6 +65,7 @@ class StoredMeeting:
     recording_requested: bool
     attendees: tuple[StoredAttendee, ...]
     documents: tuple[StoredDocument, ...]
+    started_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -121,11 +122,14 @@ class ChangePlan:
         }
 
 
-def ensure_changeable(status: str, starts_at: datetime, now: datetime) -> None:
-    """Raise `MeetingNotChangeable` for a cancelled meeting, or one that has started."""
+def ensure_changeable(
+    status: str, starts_at: datetime, now: datetime, started_at: datetime | None = None
+) -> None:
+    """Raise `MeetingNotChangeable` for a cancelled meeting, or one that has started: its
+    scheduled start has passed, or it was seen starting (`started_at`), perhaps early."""
     if status == CANCELLED:
         raise MeetingNotChangeable("This meeting has been cancelled, so it cannot be changed.")
-    if starts_at <= now:
+    if started_at is not None or starts_at <= now:
         raise MeetingNotChangeable(
             "This meeting has already started, so it can no longer be changed or cancelled."
         )
@@ -137,7 +141,7 @@ def _same_person(stored: StoredAttendee, wanted: NewAttendee) -> bool:
 
 def plan_changes(stored: StoredMeeting, wanted: NewMeeting, now: datetime) -> ChangePlan:
     """The plan for turning `stored` into `wanted`; `MeetingNotChangeable` if it cannot be."""
-    ensure_changeable(stored.status, stored.starts_at, now)
+    ensure_changeable(stored.status, stored.starts_at, now, stored.started_at)
     kept = [a for a in stored.attendees if any(_same_person(a, w) for w in wanted.attendees)]
     added = tuple(
         w for w in wanted.attendees if not any(_same_person(a, w) for a in stored.attendees)

@@ -94,6 +94,7 @@ async def _stored_meeting(uow: UnitOfWork, meeting: MeetingRow) -> StoredMeeting
         status=meeting.status,
         title=uow.decrypt(meeting.title_enc, "meetings", "title", meeting.id) or "",
         starts_at=meeting.starts_at,
+        started_at=meeting.started_at,
         ends_at=meeting.ends_at,
         declared_role=DeclaredRole(meeting.declared_role),
         recording_requested=meeting.recording_requested,
@@ -383,7 +384,7 @@ async def cancel_meeting(
     """Cancel the meeting in Teams and in the store, and tell each attendee."""
     async with store.reading() as uow:
         row = await uow.meetings.get(meeting_id)
-        ensure_changeable(row.status, row.starts_at, store.clock())
+        ensure_changeable(row.status, row.starts_at, store.clock(), row.started_at)
         recipients = await _recipients(uow, meeting_id)
     in_teams = "none"
     if row.teams_meeting_id is not None:

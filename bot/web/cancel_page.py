@@ -37,7 +37,7 @@ async def cancel(request: web.Request) -> web.Response:
             return not_found(request)
         invited = len(await uow.meetings.attendees(meeting.id))
     try:
-        ensure_changeable(meeting.status, meeting.starts_at, site.clock())
+        ensure_changeable(meeting.status, meeting.starts_at, site.clock(), meeting.started_at)
     except MeetingNotChangeable as refusal:
         return not_changeable(request, meeting.reference, str(refusal))
     if not confirmed:

@@ -82,6 +82,7 @@ class EditableMeeting:
     reference: str
     status: str
     starts_at: datetime
+    started_at: datetime | None
     values: Mapping[str, str]
     people: tuple[InvitedPerson, ...]
     documents: tuple[ListedDocument, ...]
@@ -121,7 +122,14 @@ async def load_editable(store: Store, reference: str) -> EditableMeeting:
     if meeting.recording_requested:
         values["record"] = "yes"
     return EditableMeeting(
-        meeting.id, meeting.reference, meeting.status, meeting.starts_at, values, people, listed
+        meeting.id,
+        meeting.reference,
+        meeting.status,
+        meeting.starts_at,
+        meeting.started_at,
+        values,
+        people,
+        listed,
     )
 
 
@@ -193,7 +201,7 @@ async def edit_form(request: web.Request) -> web.Response:
     site = request.config_dict[STAFF_SITE]
     try:
         editable = await load_editable(site.store, request.match_info["reference"])
-        ensure_changeable(editable.status, editable.starts_at, site.clock())
+        ensure_changeable(editable.status, editable.starts_at, site.clock(), editable.started_at)
     except MeetingNotFound:
         return not_found(request)
     except MeetingNotChangeable as refusal:
@@ -207,7 +215,7 @@ async def save_edit(request: web.Request) -> web.Response:
     form = {name: value for name, value in (await request.post()).items() if isinstance(value, str)}
     try:
         editable = await load_editable(site.store, request.match_info["reference"])
-        ensure_changeable(editable.status, editable.starts_at, site.clock())
+        ensure_changeable(editable.status, editable.starts_at, site.clock(), editable.started_at)
     except MeetingNotFound:
         return not_found(request)
     except MeetingNotChangeable as refusal:

@@ -30,6 +30,7 @@ from bot.policy.terms import (
     DeclaredRole,
     MeetingFacts,
     Topic,
+    real_start,
 )
 from bot.services.change_plan import MeetingNotChangeable, ensure_changeable
 from bot.services.document_guard import ATTENTION as FILE_NOT_WITHDRAWN
@@ -323,7 +324,11 @@ def _attendee_view(
         kind=KIND_WORDS.get(attendee.row.kind, attendee.row.kind),
         organisation=attendee.organisation,
         topics=tuple(
-            topic_status(topic, decisions, records.meeting.starts_at)
+            topic_status(
+                topic,
+                decisions,
+                real_start(records.meeting.starts_at, records.meeting.started_at),
+            )
             for topic in Topic
             if topic.value in asked
         ),
@@ -444,7 +449,8 @@ async def meeting_page(request: web.Request) -> web.Response:
                 link=Link("/tab", "Back to meetings"),
             )
     try:
-        ensure_changeable(records.meeting.status, records.meeting.starts_at, site.clock())
+        meeting = records.meeting
+        ensure_changeable(meeting.status, meeting.starts_at, site.clock(), meeting.started_at)
     except MeetingNotChangeable as refusal:
         not_changeable: str | None = str(refusal)
     else:

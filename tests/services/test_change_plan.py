@@ -183,6 +183,12 @@ def test_a_cancelled_or_started_meeting_cannot_be_changed(
         plan_changes(replace(STORED, status=status), unchanged(), now)
 
 
+def test_a_meeting_seen_starting_early_cannot_be_changed_before_its_scheduled_start() -> None:
+    started_early = replace(STORED, started_at=NOW)
+    with pytest.raises(MeetingNotChangeable, match="already started"):
+        plan_changes(started_early, unchanged(), NOW)
+
+
 def test_facts_after_count_new_people_without_consent_and_forget_removed_ones() -> None:
     plan = plan_changes(
         STORED,

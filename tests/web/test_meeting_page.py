@@ -113,6 +113,25 @@ async def test_refusals_and_late_replies_are_marked(
     assert "Priya Castellano&#39;s reply about recording the meeting arrived after" in text
 
 
+async def test_a_meeting_started_early_shows_late_replies_and_why_recording_stays_off(
+    store: Store, signed_in: aiohttp.ClientSession, staff_site: StaffServer
+) -> None:
+    meeting_id, (parent, senco, _) = await schedule(store)
+    started = MEETING_START - timedelta(hours=2)
+    await reply(store, meeting_id, parent, PARENT.email, received_at=started - timedelta(hours=1))
+    await reply(store, meeting_id, senco, SENCO.email, received_at=started + timedelta(minutes=5))
+    async with store.unit_of_work() as uow:
+        await uow.meetings.mark_started(meeting_id, started)
+        await uow.meetings.close_recording_for_good(meeting_id, started)
+        await uow.commit()
+
+    text = await meeting_text(signed_in, staff_site, await reference_of(store, meeting_id))
+    assert "Given</strong> (late: received at or after the start)" in text
+    assert "Tomasz Wielgosz&#39;s reply about recording the meeting arrived after" in text
+    assert "so it stays off until the meeting ends" in text
+    assert "already started, so it can no longer be changed" in text
+
+
 async def test_names_are_escaped(
     store: Store, signed_in: aiohttp.ClientSession, staff_site: StaffServer
 ) -> None:
