@@ -41,6 +41,7 @@ class Adversary(RuleBasedStateMachine):
         super().__init__()
         self.meeting: Meeting | None = None
         self.spoiled = False
+        self.violation: InvariantViolation | None = None
 
     def _m(self) -> Meeting:
         assert self.meeting is not None
@@ -56,17 +57,18 @@ class Adversary(RuleBasedStateMachine):
             self._violated(violation)
 
     def _violated(self, violation: InvariantViolation) -> None:
-        """Fail the example, or with `collect` count the violation and end this meeting."""
+        """Keep the violation (raised at teardown) or with `collect` count it; the meeting's
+        remaining steps do nothing. Steps are drawn the same whenever a violation is seen
+        (preconditions do not depend on what happened), so hypothesis can replay and shrink
+        an example although the bot's timing varies."""
         self.spoiled = True
-        if not self.collect:
-            raise violation
-        self.world.figures.violations.append(violation)
+        if self.collect:
+            self.world.figures.violations.append(violation)
+        else:
+            self.violation = violation
 
     def _live(self) -> bool:
         return self.meeting is not None
-
-    def _started(self) -> bool:
-        return self._live() and self._m().started
 
     @initialize(starts_in=st.sampled_from([3, 6, 60]), agreed=st.booleans())
     def schedule(self, starts_in: int, agreed: bool) -> None:
@@ -93,37 +95,41 @@ class Adversary(RuleBasedStateMachine):
         random reply at a time)."""
         self._run(self._m().everyone_agrees())
 
-    @precondition(lambda self: self._live() and bool(self._m().unclear))
+    @precondition(_live)
     @rule(index=st.integers(0, 3), answer=st.sampled_from(["given", "given", "refused"]))
     def review(self, index: int, answer: Answer) -> None:
         self._run(self._m().review(index, answer))
 
-    @precondition(lambda self: self._live() and not self._m().started)
+    @precondition(_live)
     @rule()
     def start(self) -> None:
-        self._run(self._m().start())
+        if not self._m().started:
+            self._run(self._m().start())
 
-    @precondition(_started)
+    @precondition(_live)
     @rule(who=st.sampled_from(PEOPLE))
     def join(self, who: str) -> None:
-        if who not in self._m().present:
+        if self._m().started and who not in self._m().present:
             self._run(self._m().join(who))
 
-    @precondition(lambda self: self._started() and len(self._m().present) > 1)
+    @precondition(_live)
     @rule(index=st.integers(0, 4))
     def leave(self, index: int) -> None:
         others = [who for who in self._m().present if who in PEOPLE]
-        self._run(self._m().leave(others[index % len(others)]))
+        if self._m().started and others:
+            self._run(self._m().leave(others[index % len(others)]))
 
-    @precondition(lambda self: self._started() and not self._m().recording)
+    @precondition(_live)
     @rule()
     def press_record(self) -> None:
-        self._run(self._m().press_record())
+        if self._m().started and not self._m().recording:
+            self._run(self._m().press_record())
 
-    @precondition(lambda self: self._started() and self._m().recording)
+    @precondition(_live)
     @rule()
     def stop_recording(self) -> None:
-        self._run(self._m().stop_recording())
+        if self._m().recording:
+            self._run(self._m().stop_recording())
 
     @precondition(_live)
     @rule(
@@ -169,6 +175,8 @@ class Adversary(RuleBasedStateMachine):
             self.loop.call(self.meeting.finish(check=not spoiled))
         except InvariantViolation as violation:
             self._violated(violation)
+        if self.violation is not None:
+            raise self.violation
 
 
 def adversary_against(world: World, loop: LoopThread, *, collect: bool) -> type[Adversary]:
