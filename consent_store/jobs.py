@@ -12,7 +12,7 @@ finished twice.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
@@ -41,6 +41,16 @@ class ClaimedJob:
     due_at: datetime
     attempts: int
     lease_until: datetime
+
+
+@dataclass(frozen=True)
+class NewJob:
+    """A job to schedule: its key, kind, due time and meeting."""
+
+    key: str
+    kind: str
+    due_at: datetime
+    meeting_id: str | None = None
 
 
 class FailureOutcome(Enum):
@@ -72,6 +82,30 @@ class Jobs:
             .returning(JobRow.id)
         )
         return (await self._session.execute(statement)).first() is not None
+
+    async def schedule_many(self, jobs: Sequence[NewJob]) -> None:
+        """Add these jobs in one statement, each unless one with its key exists."""
+        if not jobs:
+            return
+        dialect = self._session.get_bind().dialect.name
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        await self._session.execute(
+            insert(JobRow)
+            .values(
+                [
+                    {
+                        "id": new_id(),
+                        "key": job.key,
+                        "kind": job.kind,
+                        "meeting_id": job.meeting_id,
+                        "due_at": job.due_at,
+                        "attempts": 0,
+                    }
+                    for job in jobs
+                ]
+            )
+            .on_conflict_do_nothing(index_elements=["key"])
+        )
 
     async def reschedule(self, key: str, due_at: datetime) -> bool:
         """Move an unfinished job to a new due time; returns whether there was one to move.
@@ -188,6 +222,23 @@ class Jobs:
             .returning(JobRow.id)
         )
         return completed.first() is not None
+
+    async def complete_unclaimed(self, keys: Collection[str], now: datetime) -> int:
+        """Mark the jobs with these keys done, if unfinished and under no live claim: work
+        their enqueuer carried out itself, before any runner claimed it; how many."""
+        if not keys:
+            return 0
+        completed = await self._session.execute(
+            update(JobRow)
+            .where(
+                JobRow.key.in_(keys),
+                JobRow.done_at.is_(None),
+                or_(JobRow.lease_until.is_(None), JobRow.lease_until < now),
+            )
+            .values(done_at=now, lease_until=None, claimed_by=None)
+            .returning(JobRow.id)
+        )
+        return len(completed.all())
 
     async def fail(
         self,

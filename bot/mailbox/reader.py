@@ -9,10 +9,11 @@ link stored in the database says where reading got to. Two bot instances may rea
 email; intake records it once.
 
 The follow-ups are jobs written in the same transaction as the decisions (an outbox,
-`consent_intake.queue_follow_ups`); the reader runs them as soon as a batch is recorded, and
-the bot's job runner runs any left behind (a crash, a failure to retry), on any instance,
-each once. A receipt is sent at least once: if the process dies after sending it and before
-noting it sent, it is sent again.
+`consent_intake.queue_follow_ups`), due after `FOLLOW_UP_GRACE`. The reader carries them out
+at once itself and then marks those jobs done, in one write per batch; whatever it did not
+finish (the process died, Graph failed) the bot's job runner finds due after the grace, on any
+instance, and runs once. A receipt is sent at least once: if the process dies after sending it
+and before marking it, it is sent again.
 """
 
 from __future__ import annotations
@@ -21,15 +22,24 @@ import asyncio
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import timedelta
+from dataclasses import dataclass
 
 from bot.config import ServiceProfile
+from bot.graph.failures import GRAPH_FAILURES
 from bot.graph.mailbox import ConsentMailbox, MailboxMessage, OutgoingEmail
 from bot.mail.receipt import render_receipt
-from bot.scheduler.runner import Handler, JobRunner, RetryPolicy
-from bot.services.consent_intake import RECEIPT, InboundEmail, take_in_all
-from bot.services.recording_enforcement import RECONCILE, RECONCILE_RETRY
-from consent_store.jobs import ClaimedJob
+from bot.scheduler.failures import HANDLED_FAILURES
+from bot.scheduler.runner import Handler
+from bot.services.consent_intake import (
+    RECEIPT,
+    InboundEmail,
+    IntakeOutcome,
+    IntakeResult,
+    receipt_job_key,
+    take_in_all,
+)
+from bot.services.recording_enforcement import RECONCILE, reconcile_job_key
+from consent_store.jobs import ClaimedJob, Jobs
 from consent_store.unit_of_work import Store
 
 log = logging.getLogger(__name__)
@@ -37,7 +47,15 @@ log = logging.getLogger(__name__)
 DecisionsChanged = Callable[[str], Awaitable[None]]
 BATCH = 25
 """Emails recorded per write transaction; the next batch is fetched meanwhile."""
-FOLLOW_UP_LEASE = timedelta(minutes=2)
+
+
+@dataclass(frozen=True)
+class _Done:
+    """A follow-up job the reader carried out itself, and the inbound email whose receipt it
+    sent, if it was one."""
+
+    job: str
+    receipt_for: str | None = None
 
 
 class MailboxReader:
@@ -48,25 +66,14 @@ class MailboxReader:
         service: ServiceProfile,
         on_decisions: DecisionsChanged | None = None,
         concurrency: int = 8,
-        worker_id: str = "mailbox-reader",
     ) -> None:
         """`on_decisions` asks a meeting's gates again after its decisions changed (it raises
-        to be retried); `worker_id` names this instance in job claims."""
+        to be retried)."""
         self._store = store
         self._mailbox = mailbox
         self._service = service
         self._on_decisions = on_decisions
         self._concurrency = concurrency
-        self._follow_ups = JobRunner(
-            store,
-            self.follow_up_handlers(),
-            f"{worker_id}:mail"[:64],
-            FOLLOW_UP_LEASE,
-            FOLLOW_UP_LEASE,
-            clock=store.clock,
-            batch_size=concurrency,
-            retry=self.follow_up_retry(),
-        )
 
     def follow_up_handlers(self) -> Mapping[str, Handler]:
         """The jobs that follow recorded decisions, for the bot's job runner too."""
@@ -74,10 +81,6 @@ class MailboxReader:
         if self._on_decisions is not None:
             handlers[RECONCILE] = self._decisions_changed
         return handlers
-
-    @staticmethod
-    def follow_up_retry() -> Mapping[str, RetryPolicy]:
-        return {RECONCILE: RECONCILE_RETRY}
 
     async def catch_up(self) -> Counter[str]:
         """Process everything new since the stored delta link; counts outcomes."""
@@ -95,34 +98,81 @@ class MailboxReader:
 
         batches = [messages[first : first + BATCH] for first in range(0, len(messages), BATCH)]
         fetching = [asyncio.gather(*(fetch(m) for m in batch)) for batch in batches[:1]]
-        following: list[asyncio.Task[None]] = []
+        following: list[asyncio.Task[_Done | None]] = []
         try:
             for number in range(len(batches)):
                 if number + 1 < len(batches):
                     fetching.append(asyncio.gather(*(fetch(m) for m in batches[number + 1])))
                 results = await take_in_all(self._store, await fetching[number])
                 outcomes.update(result.outcome.value for result in results)
-                if any(result.decisions for result in results):
-                    following.append(asyncio.create_task(self._run_follow_ups()))
-            await asyncio.gather(*following)
+                following += self._follow_up(results, slots)
+            done = [d for d in await asyncio.gather(*following) if d is not None]
         finally:
             for fetch_batch in fetching:
                 fetch_batch.cancel()
             for task in following:
                 task.cancel()
-        if next_link:
+        if next_link or done:
             async with self._store.unit_of_work() as uow:
-                await uow.inbound.save_cursor(
-                    self._mailbox.address, uow.now(), delta_link=next_link
-                )
+                receipts = [d.receipt_for for d in done if d.receipt_for is not None]
+                await uow.inbound.mark_receipts_sent(receipts, uow.now())
+                await Jobs(uow.session).complete_unclaimed([d.job for d in done], uow.now())
+                if next_link:
+                    await uow.inbound.save_cursor(
+                        self._mailbox.address, uow.now(), delta_link=next_link
+                    )
                 await uow.commit()
         if messages:
             log.info("consent mailbox: %s", dict(outcomes))
         return outcomes
 
-    async def _run_follow_ups(self) -> None:
-        while await self._follow_ups.run_once():
-            continue
+    def _follow_up(
+        self, results: list[IntakeResult], slots: asyncio.Semaphore
+    ) -> list[asyncio.Task[_Done | None]]:
+        """Carry out at once what the batch's decisions queued: each meeting's gates asked
+        again, each receipt sent; each task says which job it did, if it did."""
+        decided = [r for r in results if r.decisions]
+        meetings = dict.fromkeys(r.meeting_id for r in decided if r.meeting_id is not None)
+        return [
+            *(asyncio.create_task(self._recheck(m, slots)) for m in meetings),
+            *(asyncio.create_task(self._receipt(r, slots)) for r in decided if r.receipt_to),
+        ]
+
+    async def _recheck(self, meeting_id: str, slots: asyncio.Semaphore) -> _Done | None:
+        if self._on_decisions is None:
+            return None
+        async with slots:
+            try:
+                await self._on_decisions(meeting_id)
+            except HANDLED_FAILURES as failure:
+                log.warning("gates not re-checked yet, left to the job: %s", type(failure).__name__)
+                return None
+        return _Done(reconcile_job_key(meeting_id))
+
+    async def _receipt(self, result: IntakeResult, slots: asyncio.Semaphore) -> _Done | None:
+        if result.receipt_to is None or result.inbound_id is None:
+            return None
+        receipt = render_receipt(
+            name=result.receipt_to.name,
+            reference=result.receipt_to.reference,
+            decisions=result.decisions,
+            late=result.outcome is IntakeOutcome.LATE,
+            service=self._service,
+        )
+        async with slots:
+            try:
+                await self._mailbox.send(
+                    OutgoingEmail(
+                        to=result.receipt_to.email,
+                        subject=receipt.subject,
+                        text=receipt.text,
+                        html=receipt.html,
+                    )
+                )
+            except GRAPH_FAILURES as error:
+                log.warning("a receipt was not sent yet, left to the job: %s", type(error).__name__)
+                return None
+        return _Done(receipt_job_key(result.inbound_id), receipt_for=result.inbound_id)
 
     async def _decisions_changed(self, job: ClaimedJob) -> None:
         if job.meeting_id is not None and self._on_decisions is not None:
@@ -130,7 +180,7 @@ class MailboxReader:
 
     async def _send_receipt(self, job: ClaimedJob) -> None:
         """Send the receipt the job's key names, unless it was sent already."""
-        inbound_id = job.key.removeprefix("receipt:")
+        inbound_id = job.key.removeprefix(receipt_job_key(""))
         async with self._store.reading() as uow:
             due = await uow.meetings.receipt_due(inbound_id)
             if due is None or due.sent or not due.decisions:

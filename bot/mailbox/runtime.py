@@ -122,7 +122,6 @@ def attach_consent_mailbox(
                 on_decisions=partial(
                     reconcile_recording, store, clients.meetings, mailbox=clients.mailbox
                 ),
-                worker_id=worker_id(),
             )
             holder["loop"] = loop = ReadingLoop(reader, CATCH_UP_INTERVAL)
             base = tenant.public_url.rstrip("/")

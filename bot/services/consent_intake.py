@@ -40,7 +40,7 @@ from bot.policy.terms import AuthVerdict, Decision, Topic, real_start
 from bot.services.recording_enforcement import queue_reconcile
 from consent_store.audit import AuditEvent
 from consent_store.inbound import InboundRecord, email_key
-from consent_store.jobs import Jobs
+from consent_store.jobs import Jobs, NewJob
 from consent_store.records import NewDecision, NewReviewItem
 from consent_store.repository import MeetingNotFound
 from consent_store.tables import AttendeeRow, ConsentRequestRow
@@ -164,6 +164,7 @@ async def _record(store: Store, prepared: Sequence[_Prepared]) -> list[IntakeRes
     """Record the planned emails in one transaction (IntegrityError if any was recorded)."""
     async with store.unit_of_work() as uow:
         results = [await _apply(uow, one) for one in prepared]
+        await queue_follow_ups(uow, results)
         await uow.commit()
     return results
 
@@ -186,10 +187,6 @@ async def _apply(uow: UnitOfWork, prepared: _Prepared) -> IntakeResult:
     )
     for decision in plan.decisions:
         await uow.meetings.add_decision(decision, uow.now())
-    if plan.decisions and plan.result.meeting_id is not None:
-        await queue_follow_ups(
-            uow, plan.result.meeting_id, inbound_id if plan.result.receipt_to else None
-        )
     review_item_id = None
     if plan.review is not None:
         review_item_id = await uow.meetings.add_review_item(plan.review)
@@ -208,6 +205,9 @@ async def _apply(uow: UnitOfWork, prepared: _Prepared) -> IntakeResult:
 
 
 RECEIPT = "consent_receipt"
+FOLLOW_UP_GRACE = timedelta(minutes=1)
+"""How long the reader that recorded decisions has to carry out their follow-ups itself
+before any instance's job runner takes them on."""
 
 
 def receipt_job_key(inbound_id: str) -> str:
@@ -215,16 +215,23 @@ def receipt_job_key(inbound_id: str) -> str:
     return f"receipt:{inbound_id}"
 
 
-async def queue_follow_ups(uow: UnitOfWork, meeting_id: str, receipt_for: str | None) -> None:
-    """The outbox: in the transaction that records decisions, what must follow them, due at
-    once: the meeting's gates asked again (its reconcile job), and the receipt for inbound
-    email `receipt_for`. A job runner carries them out once across instances, so a crash after
-    the commit loses neither."""
-    await queue_reconcile(uow, meeting_id, timedelta(0))
-    if receipt_for is not None:
-        await Jobs(uow.session).schedule(
-            receipt_job_key(receipt_for), RECEIPT, uow.now(), meeting_id
-        )
+async def queue_follow_ups(uow: UnitOfWork, results: Sequence[IntakeResult]) -> None:
+    """The outbox: in the transaction that records decisions, what must follow them: each
+    meeting's gates asked again (its reconcile job), and a receipt for each email that gave
+    decisions. The reader does them at once and marks them done; what it did not finish a job
+    runner takes on after `FOLLOW_UP_GRACE`, once across instances, so a crash after the
+    commit loses neither."""
+    decided = [r for r in results if r.decisions and r.meeting_id is not None]
+    for meeting_id in dict.fromkeys(r.meeting_id for r in decided if r.meeting_id is not None):
+        await queue_reconcile(uow, meeting_id, FOLLOW_UP_GRACE)
+    due = uow.now() + FOLLOW_UP_GRACE
+    await Jobs(uow.session).schedule_many(
+        [
+            NewJob(receipt_job_key(r.inbound_id), RECEIPT, due, r.meeting_id)
+            for r in decided
+            if r.receipt_to is not None and r.inbound_id is not None
+        ]
+    )
 
 
 def _threads(reply: ConsentReply) -> tuple[str, ...]:

@@ -27,7 +27,7 @@ from bot.policy.recording_gate import evaluate_recording
 from bot.policy.share_gate import evaluate_share
 from bot.policy.terms import AttendeeKind
 from bot.scheduler.runner import JobRunner
-from bot.services.consent_intake import InboundEmail, take_in_all
+from bot.services.consent_intake import FOLLOW_UP_GRACE, InboundEmail, take_in_all
 from bot.services.consent_requests import send_consent_requests
 from bot.services.live_meeting import TeamsPerson
 from bot.services.meeting_start import StartSource
@@ -205,7 +205,7 @@ async def test_one_graph_server_error_does_not_keep_recording_allowed_after_a_wi
 
 
 async def test_follow_ups_lost_in_a_crash_are_carried_out_by_another_instance(
-    meeting: Meeting, people: People
+    meeting: Meeting, people: People, clock: FakeClock
 ) -> None:
     await everyone_says_yes(meeting, people)
     await meeting.reader().catch_up()
@@ -230,8 +230,11 @@ async def test_follow_ups_lost_in_a_crash_are_carried_out_by_another_instance(
         "instance-b",
         timedelta(minutes=1),
         timedelta(seconds=1),
+        clock=meeting.store.clock,
         retry=retry,
     )
+    assert await another.run_once() == 0
+    clock.now += FOLLOW_UP_GRACE
     assert await another.run_once() == 2
     assert not meeting.teams_allows_recording()
     receipts = [
