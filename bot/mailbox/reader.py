@@ -38,7 +38,12 @@ from bot.services.consent_intake import (
     receipt_job_key,
     take_in_all,
 )
-from bot.services.recording_enforcement import RECONCILE, reconcile_job_key
+from bot.services.recording_enforcement import (
+    RECONCILE,
+    RECONCILE_SOON,
+    queue_reconcile,
+    reconcile_job_key,
+)
 from consent_store.jobs import ClaimedJob, Jobs
 from consent_store.unit_of_work import Store
 
@@ -146,6 +151,9 @@ class MailboxReader:
                 await self._on_decisions(meeting_id)
             except HANDLED_FAILURES as failure:
                 log.warning("gates not re-checked yet, left to the job: %s", type(failure).__name__)
+                async with self._store.unit_of_work() as uow:
+                    await queue_reconcile(uow, meeting_id, RECONCILE_SOON)
+                    await uow.commit()
                 return None
         return _Done(reconcile_job_key(meeting_id))
 
