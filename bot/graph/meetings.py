@@ -17,6 +17,15 @@ if TYPE_CHECKING:
     from msgraph.graph_service_client import GraphServiceClient
 
 
+CHAT_PAGE = 50
+CHAT_PAGES = 10
+"""At most this many pages of a meeting chat are read for the call's start."""
+
+
+class ChatHistoryTooLong(Exception):
+    """The meeting chat holds more messages than are read for the call's start."""
+
+
 @dataclass(frozen=True)
 class TeamsMeeting:
     id: str
@@ -100,6 +109,43 @@ class OnlineMeetings:
             .get()
         )
         return None if meeting is None else meeting.allow_recording
+
+    async def call_started(self, chat_thread_id: str) -> datetime | None:
+        """When the meeting's call started, as Teams records it in the meeting chat (a
+        `callStartedEventMessageDetail` system message; the earliest on the newest page that
+        has one), or None if it has not. Read through the app's RSC permission
+        `ChatMessage.Read.Chat`, newest first; `ChatHistoryTooLong` when no start is found in
+        the pages read and there are more, so that "not started" is never a guess."""
+        from msgraph.generated.chats.item.messages.messages_request_builder import (
+            MessagesRequestBuilder,
+        )
+        from msgraph.generated.models.call_started_event_message_detail import (
+            CallStartedEventMessageDetail,
+        )
+        from msgraph.generated.models.chat_message_type import ChatMessageType
+
+        messages = self._graph.chats.by_chat_id(chat_thread_id).messages
+        config = MessagesRequestBuilder.MessagesRequestBuilderGetRequestConfiguration(
+            query_parameters=MessagesRequestBuilder.MessagesRequestBuilderGetQueryParameters(
+                top=CHAT_PAGE, orderby=["createdDateTime desc"]
+            )
+        )
+        page = await messages.get(request_configuration=config)
+        starts: list[datetime] = []
+        for _ in range(CHAT_PAGES):
+            if page is None:
+                break
+            starts += [
+                m.created_date_time
+                for m in page.value or []
+                if m.message_type is ChatMessageType.SystemEventMessage
+                and isinstance(m.event_detail, CallStartedEventMessageDetail)
+                and m.created_date_time is not None
+            ]
+            if starts or not page.odata_next_link:
+                return min(starts, default=None)
+            page = await messages.with_url(page.odata_next_link).get()
+        raise ChatHistoryTooLong(chat_thread_id)
 
     async def update(
         self,

@@ -27,6 +27,8 @@ class StartSource(StrEnum):
     PARTICIPANT_JOINED = "participant_joined"
     CALL_ESTABLISHED = "call_established"
     ROSTER = "roster"
+    TEAMS_CHAT = "teams_chat"
+    """Teams' record of the call starting, in the meeting chat."""
 
 
 async def note_start(

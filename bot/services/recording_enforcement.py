@@ -4,7 +4,11 @@ Whenever a decision changes, someone joins or leaves, or the meeting starts, the
 again and `allowRecording`/`allowTranscription` are made to match (`enforce_recording`):
 
 - Off whenever the gate says no; on only before the meeting's real start, when every
-  attendee, and everyone present, consented by email before it (`recording_target`).
+  attendee, and everyone present, consented by email before it (`recording_target`). Before
+  switching on, the meeting chat is read for Teams' own record that the call started
+  (`OnlineMeetings.call_started`), so an early start whose events the bot never took (lost
+  while its store was down, or before a crash) still counts; if the chat cannot be read,
+  recording stays off and the change is retried.
 - Once the meeting has really started, a gate found closed, or Teams found not allowing
   recording, closes for good (`closes_for_good`): the store notes it and the gate says why,
   so staff see that recording stays off until the meeting ends.
@@ -30,12 +34,12 @@ import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Final
 
 from bot.graph.failures import GRAPH_FAILURES
 from bot.graph.mailbox import ConsentMailbox
-from bot.graph.meetings import OnlineMeetings
+from bot.graph.meetings import ChatHistoryTooLong, OnlineMeetings
 from bot.policy.recording_gate import (
     RecordingVerdict,
     closes_for_good,
@@ -45,6 +49,7 @@ from bot.policy.recording_gate import (
 from bot.policy.terms import MeetingFacts, Participant
 from bot.scheduler.failures import JobFailed
 from bot.scheduler.runner import Handler, RetryPolicy
+from bot.services.meeting_start import StartSource, note_start
 from bot.services.organiser_notices import Notice, tell_organiser
 from consent_store.audit import AuditEvent
 from consent_store.jobs import ClaimedJob, Jobs
@@ -193,6 +198,16 @@ async def _close_for_good(
     return closed
 
 
+async def _start_seen_in_chat(store: Store, meeting_id: str, at: datetime) -> MeetingFacts:
+    """Teams' meeting chat says the call started at `at` although the bot had not seen it (an
+    event lost while the bot could not take it): note the real start; the meeting's facts."""
+    async with store.unit_of_work() as uow:
+        await note_start(uow, meeting_id, StartSource.TEAMS_CHAT, at=at)
+        await uow.commit()
+    async with store.reading() as uow:
+        return await uow.meetings.facts(meeting_id)
+
+
 async def _enforce(
     store: Store,
     meetings: OnlineMeetings,
@@ -215,6 +230,17 @@ async def _enforce(
     target = recording_target(
         permitted=verdict.permitted, started=facts.has_started, teams_allows=teams_allows
     )
+    if target is True and meeting.teams_chat_thread_id is not None:
+        try:
+            seen = await meetings.call_started(meeting.teams_chat_thread_id)
+        except (*GRAPH_FAILURES, ChatHistoryTooLong) as unread:
+            return _Outcome(verdict, confirmed=False, wanted=True, error=type(unread).__name__)
+        if seen is not None:
+            facts = await _start_seen_in_chat(store, meeting_id, seen)
+            verdict = evaluate_recording(facts)
+            target = recording_target(
+                permitted=verdict.permitted, started=True, teams_allows=teams_allows
+            )
     outcome = _Outcome(verdict, confirmed=True)
     if meeting.teams_meeting_id is not None and target is not None:
         confirmed, error = await _set_and_confirm(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from sandbox.graph.chat_messages import add_chat_message_routes
 from sandbox.graph.communications import add_communications_routes
 from sandbox.graph.drives import add_drive_routes
 from sandbox.graph.mail_read import add_mail_read_routes
@@ -25,6 +26,7 @@ def create_graph_app(tenant: Tenant) -> web.Application:
     add_mail_read_routes(graph)
     add_subscription_routes(graph)
     add_installed_app_routes(graph)
+    add_chat_message_routes(graph)
     add_drive_routes(graph)
     add_communications_routes(graph)
     add_user_routes(graph)

@@ -112,16 +112,24 @@ class GraphRouter:
         self._tenant = tenant
 
     def add(
-        self, method: str, path: str, handler: Handler, *, roles: frozenset[str], denial: Denial
+        self,
+        method: str,
+        path: str,
+        handler: Handler,
+        *,
+        roles: frozenset[str] | None,
+        denial: Denial,
     ) -> None:
+        """`roles`: the application permissions any one of which lets a caller in; None when
+        the handler decides (resource-specific consent)."""
         self._app.router.add_route(method, path, self._protected(handler, roles, denial))
 
-    def _protected(self, handler: Handler, roles: frozenset[str], denial: Denial) -> Handler:
+    def _protected(self, handler: Handler, roles: frozenset[str] | None, denial: Denial) -> Handler:
         tenant = self._tenant
 
         async def protected(request: web.Request) -> web.StreamResponse:
             caller = authenticate(tenant, request.headers.get("Authorization", ""))
-            if not caller.roles & roles:
+            if roles is not None and not caller.roles & roles:
                 message = denial.message.replace("{roles}", ", ".join(sorted(roles)))
                 raise GraphError(denial.status, denial.code, message)
             request[CALLER] = caller

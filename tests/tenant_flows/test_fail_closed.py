@@ -31,7 +31,10 @@ from bot.services.consent_intake import FOLLOW_UP_GRACE, InboundEmail, take_in_a
 from bot.services.consent_requests import send_consent_requests
 from bot.services.live_meeting import TeamsPerson
 from bot.services.meeting_start import StartSource
-from bot.services.recording_enforcement import reconcile_handlers, reconcile_recording
+from bot.services.recording_enforcement import (
+    reconcile_handlers,
+    reconcile_recording,
+)
 from bot.services.recording_guard import RecordingGuard
 from consent_store.records import NewAttendee, NewDocument
 from consent_store.unit_of_work import Store
@@ -136,6 +139,9 @@ async def meeting(
         (document,) = await uow.meetings.documents(meeting_id)
         reference = row.reference
         await uow.commit()
+    await meetings.install_bot(teams.chat_thread_id)
+    tenant_sandbox.tenant.sandbox_url = tenant_sandbox.origin
+    tenant_sandbox.teams.create(teams.id)
     await send_consent_requests(store, mailbox, service, meeting_id, "Priya Raman", actor="test")
     return Meeting(
         store,
@@ -186,6 +192,40 @@ async def test_a_meeting_started_early_is_never_recorded_on_replies_after_its_st
     await guard.participant_left(meeting.thread_id, STRANGER)
     assert not meeting.teams_allows_recording()
     assert BlockerCode.CLOSED_SINCE_START in await meeting.blockers()
+
+
+async def test_a_start_the_bot_never_heard_of_is_read_from_the_meeting_chat(
+    meeting: Meeting, people: People
+) -> None:
+    """Everyone replied in time, but the meeting started in Teams before the bot read the
+    replies, and Teams' events never reached it (lost while its store was down, or before a
+    crash): the chat's record of the call starting still keeps recording off."""
+    await everyone_says_yes(meeting, people)
+    await meeting.sandbox.teams.start(meeting.teams_id)
+
+    assert await meeting.reader().catch_up() == {"recorded": 2}
+
+    assert not meeting.teams_allows_recording()
+    assert BlockerCode.CLOSED_SINCE_START in await meeting.blockers()
+    async with meeting.store.reading() as uow:
+        started_at = (await uow.meetings.get(meeting.meeting_id)).started_at
+    live = meeting.sandbox.tenant.live_meetings.get(meeting.teams_id)
+    assert live is not None
+    assert live.started_at is not None
+    assert started_at is not None
+    assert abs((started_at - live.started_at).total_seconds()) < 0.001
+
+
+async def test_a_chat_that_cannot_be_read_keeps_recording_off_until_it_can(
+    meeting: Meeting, people: People
+) -> None:
+    meeting.sandbox.tenant.faults.fail(1, status=500, method="GET", path_contains="/chats/")
+    await everyone_says_yes(meeting, people)
+    await meeting.reader().catch_up()
+    assert not meeting.teams_allows_recording()
+
+    await reconcile_recording(meeting.store, meeting.meetings, meeting.meeting_id, None)
+    assert meeting.teams_allows_recording()
 
 
 @pytest.mark.parametrize("status", [500, 502])

@@ -103,6 +103,7 @@ class LiveMeeting:
         teams = await self.meetings.create(
             COORDINATOR.object_id, planned.title, start, planned.ends_at, ()
         )
+        await self.meetings.install_bot(teams.chat_thread_id)
         async with self.store.unit_of_work() as uow:
             row = await uow.meetings.add(planned, uow.now())
             row.teams_meeting_id, row.teams_chat_thread_id = teams.id, teams.chat_thread_id

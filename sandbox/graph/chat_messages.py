@@ -1,0 +1,103 @@
+"""Graph `GET /chats/{id}/messages`: the meeting chat's system event messages for its call, as
+Teams posts them: `callStartedEventMessageDetail` when the meeting's call starts and
+`callEndedEventMessageDetail` when it ends, newest first.
+
+Read with an application permission (`ChatMessage.Read.All`, `Chat.Read.All`,
+`Chat.ReadWrite.All`) or, as the bot does, the resource-specific permission
+`ChatMessage.Read.Chat` consented when the app was installed in the chat. Only the call's
+system messages are kept here; what people write in the chat is not."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from aiohttp import web
+
+from sandbox.app_keys import TENANT
+from sandbox.graph.errors import GraphError, bad_request
+from sandbox.graph.protection import CALLER, Denial, GraphRouter
+from sandbox.graph_time import graph_datetime
+from sandbox.teams.live_meetings import LiveMeeting
+from sandbox.tenant import Tenant
+
+READ_ALL = frozenset({"ChatMessage.Read.All", "Chat.Read.All", "Chat.ReadWrite.All"})
+RSC_READ = "ChatMessage.Read.Chat"
+DENIAL = Denial(
+    403,
+    "Forbidden",
+    "Missing role permissions on the request. API requires one of '{roles}', or the "
+    f"resource-specific permission {RSC_READ} in the chat.",
+)
+MOST = 50
+
+
+def _event(at: datetime, detail: dict[str, Any], organiser: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": str(int(at.timestamp() * 1000)),
+        "messageType": "systemEventMessage",
+        "createdDateTime": graph_datetime(at),
+        "lastModifiedDateTime": graph_datetime(at),
+        "from": None,
+        "body": {"contentType": "html", "content": "<systemEventMessage/>"},
+        "eventDetail": {**detail, "initiator": {"user": organiser}},
+    }
+
+
+def _call_events(tenant: Tenant, meeting: LiveMeeting) -> list[dict[str, Any]]:
+    online = tenant.meetings.get(meeting.online_meeting_id)
+    organiser = {"id": online.organizer_id if online else None, "userIdentityType": "aadUser"}
+    call_id = meeting.teams_meeting_id
+    events = []
+    if meeting.started_at is not None:
+        started = {
+            "@odata.type": "#microsoft.graph.callStartedEventMessageDetail",
+            "callEventType": "meeting",
+            "callId": call_id,
+        }
+        events.append(_event(meeting.started_at, started, organiser))
+    if meeting.ended_at is not None:
+        ended = {
+            "@odata.type": "#microsoft.graph.callEndedEventMessageDetail",
+            "callEventType": "meeting",
+            "callId": call_id,
+            "callDuration": "PT0S",
+            "callParticipants": [],
+        }
+        events.append(_event(meeting.ended_at, ended, organiser))
+    return sorted(events, key=lambda e: e["createdDateTime"], reverse=True)
+
+
+def _may_read(request: web.Request, tenant: Tenant, chat_id: str) -> bool:
+    caller = request[CALLER]
+    if caller.roles & READ_ALL:
+        return True
+    chat = tenant.chats.get(chat_id)
+    if chat is None:
+        return False
+    return any(
+        RSC_READ in {p.value for p in installation.consented_permissions}
+        and (app := tenant.catalog_app(installation.catalog_app_id)) is not None
+        and app.azure_ad_app_id == caller.app.client_id
+        for installation in chat.installed_apps
+    )
+
+
+async def list_chat_messages(request: web.Request) -> web.Response:
+    tenant = request.config_dict[TENANT]
+    chat_id = request.match_info["chat"]
+    if not _may_read(request, tenant, chat_id):
+        roles = ", ".join(sorted(READ_ALL))
+        raise GraphError(DENIAL.status, DENIAL.code, DENIAL.message.replace("{roles}", roles))
+    top = request.query.get("$top", str(MOST))
+    if not top.isdigit() or not 1 <= int(top) <= MOST:
+        raise bad_request(f"$top must be a whole number from 1 to {MOST}.")
+    meeting = tenant.live_meetings.by_thread(chat_id)
+    if meeting is None and tenant.chats.get(chat_id) is None:
+        raise GraphError(404, "NotFound", "The chat was not found.")
+    events = [] if meeting is None else _call_events(tenant, meeting)
+    return web.json_response({"value": events[: int(top)]})
+
+
+def add_chat_message_routes(graph: GraphRouter) -> None:
+    graph.add("GET", "/chats/{chat}/messages", list_chat_messages, roles=None, denial=DENIAL)
