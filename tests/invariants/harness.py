@@ -72,6 +72,11 @@ T = TypeVar("T")
 Engine = Literal["sqlite", "postgresql"]
 ReplyKind = Literal["yes", "no", "withdraw", "unclear"]
 
+START_NOTICE = timedelta(seconds=2)
+"""How long after the real start a switch on still counts as made before it. Teams has no
+conditional update, so a switch on that the bot decided just before the meeting started can
+land just after it; that is a violation only if the rule did not permit recording then, or if
+it lands later than this (the bot reads Teams' record of the start before every switch on)."""
 GRACE_SECONDS = 10.0
 """How long Teams may go on allowing recording after the model stops permitting it, counted
 from the later of the closing step and the end of the faults."""
@@ -762,7 +767,13 @@ class Meeting:
         changes = self.online_meeting.allow_recording_changes
         new, self.changes_seen = changes[self.changes_seen :], len(changes)
         start = self.model.real_start
-        late = [at for at, allowed in new if allowed and at > start]
+        late = [
+            at
+            for at, allowed in new
+            if allowed
+            and at > start
+            and (not self.model.permitted(at) or at - start > START_NOTICE)
+        ]
         if late:
             raise SwitchedOnAfterStart(
                 f"Teams' recording was switched on {(late[0] - start).total_seconds():.1f}s "
