@@ -200,6 +200,7 @@ class RecordingGuard:
             return
         try:
             async with self._store.unit_of_work() as uow:
+                self._known.remember(await uow.meetings.get(meeting_id))
                 await note_start(uow, meeting_id, source)
                 await uow.commit()
         except Exception:
