@@ -3,9 +3,7 @@ few meetings each driven through replies, reviews, early and late starts, joins,
 Graph faults, store outages and bot restarts, with the recording invariant checked after
 every step (`tests/invariants/harness.py` states it and its time bounds).
 
-Not yet collected (the module name does not start with `test_`): the bot still breaks the
-invariant in the ways issue 12 lists. Run it by name:
-`.venv/bin/pytest tests/invariants/stateful_invariants.py`."""
+The short version runs in `make test`; `bench/invariants.py` runs thousands of steps."""
 
 from __future__ import annotations
 
