@@ -223,6 +223,8 @@ async def _enforce(
     async with store.reading() as uow:
         meeting = await uow.meetings.get(meeting_id)
         facts: MeetingFacts = await uow.meetings.facts(meeting_id, present)
+    if facts.cancelled:
+        return _Outcome(evaluate_recording(facts), confirmed=True)
     teams_allows = (
         await _read_teams(meetings, meeting) if read_teams else meeting.teams_recording_allowed
     )
