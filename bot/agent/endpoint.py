@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import warnings
 from dataclasses import dataclass
+from typing import Any
 
 from aiohttp import web
 from microsoft_agents.hosting.aiohttp import CloudAdapter, jwt_authorization_middleware
@@ -23,13 +24,14 @@ from microsoft_agents.hosting.core import (
     TurnContext,
     TurnState,
 )
+from microsoft_agents.hosting.core.http import HttpResponse
 from microsoft_agents.hosting.msteams import TeamsAgentExtension
 
 from bot.agent.handlers import TeamsHandlers
 from bot.agent.meeting_chat import TeamsMeetingChat
 from bot.agent.repeats import RepeatedActivities
 from bot.agent.sandbox_substitution import sandbox_token_providers, use_sandbox_channel_keys
-from bot.agent.service_url_guard import quiet_sdk_validation, service_url_guard
+from bot.agent.service_url_guard import ACTIVITY_BODY, quiet_sdk_validation, service_url_guard
 from bot.agent.service_urls import ServiceUrls
 from bot.agent.token_provider import TokenProviderFactory, token_providers
 from bot.config import ServiceProfile, TenantSettings
@@ -69,6 +71,39 @@ def _token_providers(tenant: TenantSettings) -> TokenProviderFactory:
         use_sandbox_channel_keys(tenant.sandbox_origin)
         return sandbox_token_providers(tenant.authority_host, tenant.sandbox_origin)
     return token_providers
+
+
+class _CheckedRequest:
+    """The request as the SDK's `HttpRequestProtocol` reads it, with the body the service URL
+    guard checked (less any unreadable field it left out) as its JSON."""
+
+    def __init__(self, request: web.Request) -> None:
+        self._request = request
+
+    @property
+    def method(self) -> str:
+        return self._request.method
+
+    @property
+    def headers(self) -> Any:
+        return self._request.headers
+
+    async def json(self) -> Any:
+        return self._request[ACTIVITY_BODY]
+
+    def get_claims_identity(self) -> Any:
+        return self._request.get("claims_identity")
+
+    def get_path_param(self, name: str) -> str:
+        return self._request.match_info[name]
+
+
+def _aiohttp_response(answer: HttpResponse) -> web.Response:
+    if answer.body is not None:
+        return web.json_response(answer.body, status=answer.status_code, headers=answer.headers)
+    return web.Response(
+        status=answer.status_code, headers=answer.headers, content_type=answer.content_type
+    )
 
 
 async def _log_turn_error(_context: TurnContext, error: Exception) -> None:
@@ -128,8 +163,7 @@ def build_bot_endpoint(
 
     async def messages(request: web.Request) -> web.StreamResponse:
         async def handle() -> web.StreamResponse:
-            response = await adapter.process(request, agent)
-            return response if response is not None else web.Response(status=500)
+            return _aiohttp_response(await adapter.process_request(_CheckedRequest(request), agent))
 
         return await repeats.answer(request, handle)
 

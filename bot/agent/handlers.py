@@ -1,7 +1,11 @@
 """The bot's answers to Teams: meeting start and end and participant join and leave events
 become `MeetingEvents` calls, files posted in a meeting chat become `DocumentEvents` calls, and
 chat messages are answered: staff commands for staff, the service's contact details for anyone
-else who writes to the bot. Every meeting chat activity's `serviceUrl` is remembered.
+else who writes to the bot. Meeting event names and values are read in every documented
+spelling (`meeting_event_value`); any other activity is logged and counted (`unhandled`). The
+`serviceUrl` of every activity outside a personal chat is offered to `ServiceUrls`, which keeps
+it for a meeting chat of ours whatever the activity's shape (the newer meeting start and end
+events carry no `channelData.meeting`).
 
 In a meeting chat the bot answers only commands (and anyone who @mentions it), so ordinary
 conversation passes without a word from it."""
@@ -20,11 +24,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.agent import chat_wording
 from bot.agent.activity_origin import in_meeting_chat, mentions_bot
 from bot.agent.commands import ABOUT_A_MEETING, Command, CommandName, parse_command
-from bot.agent.meeting_event_value import MEETING_EVENTS, pascal_case_keys
+from bot.agent.meeting_event_value import MEETING_EVENTS, canonical_event_name, pascal_case_keys
 from bot.agent.posted_files import posted_files
 from bot.agent.service_urls import ServiceUrls
 from bot.agent.staff_check import is_staff
 from bot.agent.teams_people import teams_person
+from bot.agent.unhandled import is_handled, note_unhandled
 from bot.config import ServiceProfile
 from bot.services.live_meeting import DocumentEvents, MeetingEvents
 from bot.services.meeting_briefing import (
@@ -35,6 +40,7 @@ from bot.services.meeting_briefing import (
 from consent_store.unit_of_work import Store
 
 log = logging.getLogger(__name__)
+PERSONAL = "personal"
 
 
 class TeamsHandlers:
@@ -65,10 +71,20 @@ class TeamsHandlers:
 
     async def _before_turn(self, context: TurnContext, _state: TurnState) -> bool:
         activity = context.activity
-        if activity.type == ActivityTypes.event and activity.name in MEETING_EVENTS:
-            activity.value = pascal_case_keys(activity.value)
-        if in_meeting_chat(activity) and activity.service_url and activity.conversation:
-            await self._service_urls.remember(activity.conversation.id, activity.service_url)
+        if activity.type == ActivityTypes.event:
+            activity.name = canonical_event_name(activity.name) or activity.name
+            if activity.name in MEETING_EVENTS:
+                activity.value = pascal_case_keys(activity.value)
+        if not is_handled(activity):
+            note_unhandled(activity)
+        conversation = activity.conversation
+        if (
+            activity.service_url
+            and conversation is not None
+            and conversation.id
+            and conversation.conversation_type != PERSONAL
+        ):
+            await self._service_urls.remember(conversation.id, activity.service_url)
         return True
 
     async def _meeting_started(

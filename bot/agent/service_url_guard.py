@@ -8,12 +8,19 @@ expiry, which PyJWT would otherwise accept, and answers 400 to a body that is no
 the SDK can read (not UTF-8 JSON, too deeply nested, fields of the wrong type), which the SDK
 would fail on with 500. The SDK's model logs such a body's values at ERROR with a traceback
 (`quiet_sdk_validation` keeps that out of the log: the values may be what someone wrote); the
-refusal is logged here by reason only."""
+refusal is logged here by reason only.
+
+An optional field the bot never reads and the SDK's model cannot parse (Microsoft's own meeting
+event examples carry `"localTimestamp": "2023-02-23T11:34:07.478-8"`, an offset pydantic
+refuses) is left out instead, logged in one line by field name and counted in
+`unreadable_fields`; the activity goes on without it (`ACTIVITY_BODY` holds what the endpoint
+hands the SDK)."""
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections import Counter
+from typing import Any, Final
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
@@ -28,6 +35,12 @@ SDK_ACTIVITY_LOGGER = "microsoft_agents.activity.activity"
 
 SERVICE_URL_CLAIM = "serviceurl"
 CLAIMS_IDENTITY = "claims_identity"
+ACTIVITY_BODY: Final = web.RequestKey("iass_activity_body", dict[str, Any])
+"""The request key of the activity as the SDK is to read it."""
+UNUSED_OPTIONAL_FIELDS: Final = frozenset({"localTimestamp", "localTimezone"})
+"""Optional activity fields the bot never reads, so one the SDK cannot parse can be left out."""
+unreadable_fields: Counter[str] = Counter()
+"""How many activities this process took without an unreadable optional field, by field."""
 
 
 def same_service_url(claimed: Any, given: Any) -> bool:
@@ -69,16 +82,44 @@ def _refused(reason: str) -> web.Response:
     return web.json_response({"error": "Invalid token or authentication failed."}, status=401)
 
 
+def _unreadable_unused_fields(error: ValidationError) -> frozenset[str] | None:
+    """The fields a validation error names, if every one is an unused optional field."""
+    fields = {str(detail["loc"][0]) if detail["loc"] else "" for detail in error.errors()}
+    return frozenset(fields) if fields <= UNUSED_OPTIONAL_FIELDS else None
+
+
+def _readable_activity(request: web.Request, body: dict[str, Any]) -> Activity:
+    """The body as the SDK reads it, less any unused optional field it cannot parse; the body
+    the SDK is to read is kept on the request."""
+    try:
+        activity = Activity.model_validate(body)
+    except ValidationError as error:
+        unread = _unreadable_unused_fields(error)
+        if unread is None:
+            raise malformed(request, "not an activity") from None
+        body = {key: value for key, value in body.items() if key not in unread}
+        for name in sorted(unread):
+            unreadable_fields[name] += 1
+            log.warning(
+                "an activity's %s could not be read and was left out (%d so far)",
+                name,
+                unreadable_fields[name],
+            )
+        try:
+            activity = Activity.model_validate(body)
+        except ValidationError:
+            raise malformed(request, "not an activity") from None
+    request[ACTIVITY_BODY] = body
+    return activity
+
+
 @web.middleware
 async def service_url_guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     identity = request.get(CLAIMS_IDENTITY)
     claims = getattr(identity, "claims", None)
     if not isinstance(claims, dict) or "exp" not in claims:
         return _refused("the token has no expiry")
-    try:
-        activity = Activity.model_validate(await json_object(request))
-    except ValidationError:
-        raise malformed(request, "not an activity") from None
+    activity = _readable_activity(request, await json_object(request))
     if not same_service_url(claims.get(SERVICE_URL_CLAIM), activity.service_url):
         return _refused("the activity's serviceUrl is not the token's")
     return await handler(request)

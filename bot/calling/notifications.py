@@ -3,11 +3,12 @@
 Three kinds matter to the bot: the call's state (`resourceData` an object, on
 `/communications/calls/{id}`), its roster (`resourceData` an array of participants, on
 `.../participants`, each with `recordingInfo.recordingStatus`), and a finished prompt
-(`changeType: deleted` on `.../operations/{id}`). Anything else is passed over. Call ids are
-normalised, since Teams varies their case and hyphenation.
+(`changeType: deleted` on `.../operations/{id}`). Anything else is passed over. Call and
+operation ids are normalised, since Teams varies their case and hyphenation.
 
-Each notification gets a `dedupe_key`: the SHA-256 of its content with the call id written
-the normalised way, so a notification delivered twice has one key however its id was spelt.
+Each notification gets a `dedupe_key`: the SHA-256 of its content with the call and operation
+ids written the normalised way, so a notification delivered twice has one key however its ids
+were spelt.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from bot.calling.call_ids import normalise_call_id
+from bot.calling.call_ids import normalise_call_id, normalise_operation_id
 from bot.services.live_meeting import RosterEntry
 
 _CALL_RESOURCE: Final = re.compile(
@@ -79,10 +80,12 @@ def _mapping(value: object) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
-def dedupe_key(notification: Mapping[str, Any], raw_call_id: str) -> str:
-    """SHA-256 of the notification's canonical JSON, its call id written normalised."""
+def dedupe_key(notification: Mapping[str, Any], *raw_ids: str) -> str:
+    """SHA-256 of the notification's canonical JSON, its call (and operation) ids written
+    normalised."""
     canonical = json.dumps(notification, sort_keys=True, separators=(",", ":"))
-    canonical = canonical.replace(raw_call_id, normalise_call_id(raw_call_id))
+    for raw_id in raw_ids:
+        canonical = canonical.replace(raw_id, normalise_call_id(raw_id))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -129,7 +132,7 @@ def _notice(call_id: str, rest: str, change_type: str, data: object) -> Notice |
         return None
     return PromptNotice(
         call_id,
-        operation["operation"],
+        normalise_operation_id(operation["operation"]),
         status or "completed",
         _text(fields.get("clientContext")),
     )
@@ -159,5 +162,7 @@ def read_comms_notifications(body: object) -> list[ReceivedNotice]:
             notification.get("resourceData"),
         )
         if notice is not None:
-            received.append(ReceivedNotice(dedupe_key(notification, raw_call_id), notice))
+            operation = _OPERATION.fullmatch((match["rest"] or "").rstrip("/"))
+            raw_ids = (raw_call_id, operation["operation"]) if operation else (raw_call_id,)
+            received.append(ReceivedNotice(dedupe_key(notification, *raw_ids), notice))
     return received

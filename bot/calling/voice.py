@@ -1,6 +1,9 @@
 """The bot's voice in a meeting's call (`CallVoice`): synthesise the text, serve it as a
 prompt, and ask Graph to play it in the meeting's established call.
 
+The operation is audited under its id in the spelling the finished prompt's notification is
+audited in (`call_ids`), so the two entries match.
+
 If the bot is not in an established call, nothing is said and that is audited. If the prompt
 cannot be made or Graph refuses to play it, the meeting is marked as needing attention and
 the failure audited; the caller carries on (what was to be said is also in the chat).
@@ -10,6 +13,7 @@ from __future__ import annotations
 
 from typing import Final
 
+from bot.calling.call_ids import normalise_operation_id
 from bot.calling.prompts import PromptShelf
 from bot.graph.calls import CallNotPlaced, MeetingCalls
 from bot.graph.failures import GRAPH_FAILURES
@@ -50,7 +54,11 @@ class MeetingCallVoice:
         await self._audit(
             meeting_id,
             "call.prompt_started",
-            {"call": call_id, "operation": operation_id, "prompt": prompt.key},
+            {
+                "call": call_id,
+                "operation": normalise_operation_id(operation_id),
+                "prompt": prompt.key,
+            },
         )
 
     async def _audit(
