@@ -96,6 +96,26 @@ def test_a_finished_prompt_is_a_deleted_operation() -> None:
     assert received.notice == PromptNotice(CALL, "op-1", "completed", "abc")
 
 
+def test_an_operation_id_in_upper_case_without_hyphens_matches_graphs_spelling() -> None:
+    """Graph answers playPrompt with the operation id lower case with hyphens; the finished
+    operation's notification may name it upper case without them: both read alike, and a
+    redelivery spelt the other way has the same key."""
+    operation = "0fe0623f-d628-42ed-b4bd-8ac290072cc5"
+    spellings = (operation.upper().replace("-", ""), operation)
+    received = [
+        read_comms_notifications(
+            notification(
+                f"/communications/calls/{CALL}/operations/{spelt}",
+                {"status": "completed"},
+                change_type="deleted",
+            )
+        )[0]
+        for spelt in spellings
+    ]
+    assert [r.notice for r in received] == [PromptNotice(CALL, operation, "completed", None)] * 2
+    assert received[0].dedupe_key == received[1].dedupe_key
+
+
 def test_running_operations_and_other_resources_are_passed_over() -> None:
     running = notification(f"/communications/calls/{CALL}/operations/op", {"status": "running"})
     other = notification("/communications/calls/x/audioRoutingGroups/y", {})

@@ -1,0 +1,143 @@
+"""Microsoft's documented meeting start and end examples, old shape (PascalCase `value`,
+`channelData.meeting`) and new (a space before the event name, camelCase `value` with
+`EndTime`, no `channelData.meeting`, a `localTimestamp` the SDK's model refuses), reach the bot
+as Teams sends them: the meeting starts or ends (the join, the hang-up), and the chat's address
+is kept and audited. An event the bot has no handler for is logged by type and name."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+import aiohttp
+import pytest
+from microsoft_teams.api.activities.event.meeting_end import MeetingEndEventValue
+from microsoft_teams.api.activities.event.meeting_start import MeetingStartEventValue
+from sqlalchemy import select
+
+from bot.agent.meeting_event_value import pascal_case_keys
+from bot.agent.unhandled import unhandled_activities
+from consent_store.tables import AuditEntryRow
+from consent_store.unit_of_work import Store
+from sandbox.botframework.tokens import channel_token
+from tests.agent.conftest import LinkedMeeting, ServedBot
+from tests.sandbox.conftest import RunningSandbox
+
+FIXTURES = Path(__file__).parent
+STARTS = ["meeting_start_2021.json", "meeting_start_2023.json"]
+ENDS = ["meeting_end_2021.json", "meeting_end_2023.json"]
+
+
+def documented(name: str) -> dict[str, Any]:
+    activity: dict[str, Any] = json.loads((FIXTURES / name).read_text())
+    assert activity.pop("_source").startswith("https://learn.microsoft.com/")
+    return activity
+
+
+def as_sent_to(activity: dict[str, Any], sandbox: RunningSandbox, thread_id: str) -> bytes:
+    """The example with its identifiers replaced by the sandbox meeting's."""
+    tenant_id = sandbox.tenant.tenant_id
+    if "id" in activity:
+        activity["id"] = uuid4().hex
+    activity["serviceUrl"] = sandbox.tenant.connector_url
+    activity["conversation"]["id"] = thread_id
+    if "tenantId" in activity["conversation"]:
+        activity["conversation"]["tenantId"] = tenant_id
+    activity["channelData"]["tenant"]["id"] = tenant_id
+    return json.dumps(activity).encode()
+
+
+async def post(bot: ServedBot, sandbox: RunningSandbox, body: bytes) -> int:
+    headers = {
+        "Authorization": f"Bearer {channel_token(sandbox.tenant)}",
+        "Content-Type": "application/json",
+    }
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(bot.messages_url, data=body, headers=headers) as response,
+    ):
+        return response.status
+
+
+async def audited(store: Store, meeting_id: str) -> list[str]:
+    async with store.reading() as uow:
+        return list(
+            await uow.session.scalars(
+                select(AuditEntryRow.action).where(AuditEntryRow.meeting_id == meeting_id)
+            )
+        )
+
+
+@pytest.mark.parametrize(("start", "end"), list(zip(STARTS, ENDS, strict=True)))
+async def test_documented_start_and_end_start_and_end_the_meeting(
+    served_bot: ServedBot,
+    sandbox: RunningSandbox,
+    linked_meeting: LinkedMeeting,
+    store: Store,
+    start: str,
+    end: str,
+) -> None:
+    thread = linked_meeting.thread_id
+
+    started = await post(served_bot, sandbox, as_sent_to(documented(start), sandbox, thread))
+    ended = await post(served_bot, sandbox, as_sent_to(documented(end), sandbox, thread))
+
+    assert (started, ended) == (202, 202)
+    assert served_bot.events.calls == [("started", thread), ("ended", thread)]
+    async with store.reading() as uow:
+        row = await uow.meetings.get(linked_meeting.row.id)
+    assert row.teams_service_url == sandbox.tenant.connector_url
+    assert "teams.service_url_changed" in await audited(store, linked_meeting.row.id)
+
+
+@pytest.mark.parametrize("name", [*STARTS, *ENDS])
+def test_documented_values_read_as_the_bot_reads_them(name: str) -> None:
+    documented_value = documented(name)["value"]
+    model = MeetingStartEventValue if "start" in name else MeetingEndEventValue
+    read = model.model_validate(pascal_case_keys(documented_value))
+    assert read.title == documented_value.get("Title", documented_value.get("title"))
+
+
+async def test_an_unreadable_local_timestamp_is_left_out_in_one_log_line(
+    served_bot: ServedBot,
+    sandbox: RunningSandbox,
+    linked_meeting: LinkedMeeting,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    body = as_sent_to(documented("meeting_start_2023.json"), sandbox, linked_meeting.thread_id)
+
+    status = await post(served_bot, sandbox, body)
+
+    assert status == 202
+    assert served_bot.events.calls == [("started", linked_meeting.thread_id)]
+    (line,) = [r for r in caplog.records if "localTimestamp" in r.getMessage()]
+    assert line.levelno == logging.WARNING
+    assert line.exc_info is None
+    assert "2023" not in line.getMessage()
+    assert not any(r.exc_info for r in caplog.records)
+
+
+async def test_an_event_the_bot_does_not_handle_is_logged_by_type_and_name(
+    served_bot: ServedBot,
+    sandbox: RunningSandbox,
+    linked_meeting: LinkedMeeting,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    activity = documented("meeting_start_2023.json")
+    activity["name"] = "application/vnd.microsoft.meetingReaction"
+    key = ("event", "application/vnd.microsoft.meetingReaction")
+    before = unhandled_activities[key]
+
+    status = await post(
+        served_bot, sandbox, as_sent_to(activity, sandbox, linked_meeting.thread_id)
+    )
+
+    assert status == 202
+    assert served_bot.events.calls == []
+    assert unhandled_activities[key] == before + 1
+    (line,) = [r for r in caplog.records if r.name == "bot.agent.unhandled"]
+    assert "application/vnd.microsoft.meetingReaction" in line.getMessage()
+    assert "Example meeting" not in line.getMessage()
