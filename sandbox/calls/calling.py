@@ -21,10 +21,9 @@ from sandbox.botframework.tokens import calling_token
 from sandbox.calls.calls import Call, PlayedPrompt, PromptOperation
 from sandbox.calls.prompts import PromptProblemError, fetch_prompt, wav_duration_seconds
 from sandbox.calls.resources import (
-    chat_info,
+    call_state,
     comms_notification,
-    meeting_info,
-    operation_resource,
+    finished_operation,
     result_info,
     roster,
 )
@@ -61,6 +60,7 @@ class CallingService:
             tenant.faults, self._attempt, self._record, retry_delays_seconds
         )
         self._variant_turn = 0
+        self._ended = 0
         self._playing: set[asyncio.Task[None]] = set()
         self.deliveries: list[CommsDelivery] = []
 
@@ -137,10 +137,16 @@ class CallingService:
         return duration
 
     def _end(self, call: Call, reason: tuple[int, int, str]) -> None:
+        """Terminating, then terminated with its `resultInfo`: codes as numbers (the resource
+        type) and as strings (the documented example) in turn."""
         call.state = "terminating"
         self._state_changed(call, "updated")
         call.state = "terminated"
-        self._state_changed(call, "deleted", result_info(*reason))
+        code, subcode, message = reason
+        as_text = self._ended % 2 == 1
+        self._ended += 1
+        result = result_info(str(code), str(subcode), message) if as_text else result_info(*reason)
+        self._state_changed(call, "deleted", result)
 
     def _call_path(self, call: Call) -> str:
         written = call.id
@@ -153,21 +159,9 @@ class CallingService:
         self, call: Call, change_type: str, result: dict[str, Any] | None = None
     ) -> None:
         path = self._call_path(call)
-        data: dict[str, Any] = {
-            "@odata.type": "#microsoft.graph.call",
-            "@odata.id": path,
-            "state": call.state,
-            "id": path.rsplit("/", 1)[-1],
-        }
-        if call.live:
-            data |= {
-                "direction": "outgoing",
-                "chatInfo": chat_info(call),
-                "meetingInfo": meeting_info(call),
-            }
-        if result is not None:
-            data["resultInfo"] = result
-        self._dispatch(call, comms_notification(call, change_type, path, data))
+        self._dispatch(
+            call, comms_notification(call, change_type, path, call_state(call, path, result))
+        )
 
     def _roster(self, call: Call) -> None:
         meeting = self._tenant.live_meetings.by_thread(call.thread_id)
@@ -179,7 +173,7 @@ class CallingService:
         self, call: Call, operation: PromptOperation, result: dict[str, Any]
     ) -> None:
         path = f"{self._call_path(call)}/operations/{operation.id}"
-        data = operation_resource(operation) | {"@odata.id": path, "resultInfo": result}
+        data = finished_operation(operation, path, result)
         self._dispatch(call, comms_notification(call, "deleted", path, data))
 
     def _dispatch(self, call: Call, payload: dict[str, Any]) -> None:

@@ -51,6 +51,7 @@ class Call:
     requested_modalities: list[str]
     media_config: dict[str, Any]
     state: CallState = "establishing"
+    organizer_name: str | None = None
     my_participant_id: str = field(default_factory=new_guid)
     call_chain_id: str = field(default_factory=new_guid)
     participant_ids: dict[str, str] = field(default_factory=dict)

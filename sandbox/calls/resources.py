@@ -96,11 +96,37 @@ def chat_info(call: Call) -> dict[str, Any]:
 
 
 def meeting_info(call: Call) -> dict[str, Any]:
+    """The organiser as Graph's join examples show it: id, display name, tenant."""
+    organizer = identity_set(
+        "user", id=call.organizer_id, displayName=call.organizer_name, tenantId=call.tenant_id
+    )
     return {
         "@odata.type": "#microsoft.graph.organizerMeetingInfo",
-        "organizer": identity_set("user", id=call.organizer_id, tenantId=call.tenant_id),
+        "organizer": organizer,
         "allowConversationWithoutHost": True,
     }
+
+
+def call_state(call: Call, path: str, result: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A call-state notification's `resourceData`: the call's state, and while it is live its
+    meeting (`chatInfo`, `meetingInfo`), as in "Join scheduled meeting with service hosted
+    media" (https://learn.microsoft.com/graph/api/application-post-calls); once terminated,
+    `resultInfo` (https://learn.microsoft.com/graph/api/call-delete)."""
+    data: dict[str, Any] = {
+        "@odata.type": "#microsoft.graph.call",
+        "@odata.id": path,
+        "state": call.state,
+        "id": path.rsplit("/", 1)[-1],
+    }
+    if call.live:
+        data |= {
+            "direction": "outgoing",
+            "chatInfo": chat_info(call),
+            "meetingInfo": meeting_info(call),
+        }
+    if result is not None:
+        data["resultInfo"] = result
+    return data
 
 
 def call_resource(call: Call) -> dict[str, Any]:
@@ -136,7 +162,22 @@ def operation_resource(operation: PromptOperation) -> dict[str, Any]:
     }
 
 
-def result_info(code: int, subcode: int, message: str) -> dict[str, Any]:
+def finished_operation(
+    operation: PromptOperation, path: str, result: dict[str, Any]
+) -> dict[str, Any]:
+    """A finished playPrompt's `resourceData`, as "Notification - operation completed"
+    (https://learn.microsoft.com/graph/api/call-playprompt) shows it, with an etag."""
+    return operation_resource(operation) | {
+        "@odata.id": path,
+        "@odata.etag": f'W/"{len(operation.prompts)}"',
+        "resultInfo": result,
+    }
+
+
+def result_info(code: int | str, subcode: int | str, message: str) -> dict[str, Any]:
+    """`resultInfo`: the resource documents `code` and `subcode` as Int32
+    (https://learn.microsoft.com/graph/api/resources/resultinfo), while the terminated example
+    (https://learn.microsoft.com/graph/api/call-delete) writes them as strings."""
     return {
         "@odata.type": "#microsoft.graph.resultInfo",
         "code": code,

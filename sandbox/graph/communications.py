@@ -78,6 +78,11 @@ def _joined_meeting(tenant: Tenant, body: dict[str, Any]) -> tuple[str, str]:
     return chat.id, meeting.organizer_id
 
 
+def _organizer_name(tenant: Tenant, organizer_id: str) -> str | None:
+    organizer = tenant.directory.user_by_object_id(organizer_id)
+    return None if organizer is None else organizer.display_name
+
+
 async def create_call(request: web.Request) -> web.Response:
     tenant = request.config_dict[TENANT]
     caller = caller_of(request)
@@ -97,6 +102,7 @@ async def create_call(request: web.Request) -> web.Response:
         callback_uri=_reachable_url(body.get("callbackUri"), "callbackUri"),
         thread_id=thread_id,
         organizer_id=organizer_id,
+        organizer_name=_organizer_name(tenant, organizer_id),
         tenant_id=tenant.tenant_id,
         created_at=tenant.now(),
         requested_modalities=[str(m) for m in modalities],

@@ -1,0 +1,32 @@
+"""Microsoft's documented JSON examples, kept as fixtures: each file's `_source` names where it
+comes from and every edit made to it (see README.md); `documented` gives the body as sent."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).parent
+
+
+def documented(name: str) -> dict[str, Any]:
+    """The fixture `name` (a path under tests/conformance/) without its `_source`."""
+    body: dict[str, Any] = json.loads((HERE / name).read_text())
+    source = body.pop("_source")
+    assert source["url"], f"{name} names no source"
+    assert source["checked"], f"{name} says not when it was checked"
+    return body
+
+
+def key_paths(value: object, prefix: str = "") -> set[str]:
+    """Every key path in `value` (list items share their list's path, `[]`)."""
+    if isinstance(value, dict):
+        paths = set()
+        for key, item in value.items():
+            path = f"{prefix}.{key}" if prefix else key
+            paths |= {path} | key_paths(item, path)
+        return paths
+    if isinstance(value, list):
+        return set().union(*(key_paths(item, f"{prefix}[]") for item in value))
+    return set()
