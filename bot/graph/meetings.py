@@ -22,8 +22,16 @@ CHAT_PAGES = 10
 """At most this many pages of a meeting chat are read for the call's start."""
 
 
-class ChatHistoryTooLong(Exception):
+class CallStartUnknown(Exception):
+    """The meeting chat could not be read well enough to say whether the call started."""
+
+
+class ChatHistoryTooLong(CallStartUnknown):
     """The meeting chat holds more messages than are read for the call's start."""
+
+
+class ChatPageUnreadable(CallStartUnknown):
+    """A page of the meeting chat that msgraph-sdk cannot read (a value it cannot parse)."""
 
 
 @dataclass(frozen=True)
@@ -114,37 +122,50 @@ class OnlineMeetings:
         """When the meeting's call started, as Teams records it in the meeting chat (a
         `callStartedEventMessageDetail` system message; the earliest on the newest page that
         has one), or None if it has not. Read through the app's RSC permission
-        `ChatMessage.Read.Chat`, newest first; `ChatHistoryTooLong` when no start is found in
-        the pages read and there are more, so that "not started" is never a guess."""
+        `ChatMessage.Read.Chat`, newest first, with `Prefer: include-unknown-enum-members`
+        (without it Graph calls a system message `unknownFutureValue`, so the message is
+        known by its `eventDetail` alone). `ChatHistoryTooLong` when no start is found in the
+        pages read and there are more, `ChatPageUnreadable` when a page cannot be parsed, so
+        that "not started" is never a guess."""
+        from kiota_abstractions.headers_collection import HeadersCollection
         from msgraph.generated.chats.item.messages.messages_request_builder import (
             MessagesRequestBuilder,
         )
         from msgraph.generated.models.call_started_event_message_detail import (
             CallStartedEventMessageDetail,
         )
-        from msgraph.generated.models.chat_message_type import ChatMessageType
 
         messages = self._graph.chats.by_chat_id(chat_thread_id).messages
+        prefer = HeadersCollection()
+        prefer.add("Prefer", "include-unknown-enum-members")
         config = MessagesRequestBuilder.MessagesRequestBuilderGetRequestConfiguration(
+            headers=prefer,
             query_parameters=MessagesRequestBuilder.MessagesRequestBuilderGetQueryParameters(
                 top=CHAT_PAGE, orderby=["createdDateTime desc"]
-            )
+            ),
         )
-        page = await messages.get(request_configuration=config)
-        starts: list[datetime] = []
-        for _ in range(CHAT_PAGES):
-            if page is None:
-                break
-            starts += [
-                m.created_date_time
-                for m in page.value or []
-                if m.message_type is ChatMessageType.SystemEventMessage
-                and isinstance(m.event_detail, CallStartedEventMessageDetail)
-                and m.created_date_time is not None
-            ]
-            if starts or not page.odata_next_link:
-                return min(starts, default=None)
-            page = await messages.with_url(page.odata_next_link).get()
+        next_config = MessagesRequestBuilder.MessagesRequestBuilderGetRequestConfiguration(
+            headers=prefer
+        )
+        try:
+            page = await messages.get(request_configuration=config)
+            starts: list[datetime] = []
+            for _ in range(CHAT_PAGES):
+                if page is None:
+                    break
+                starts += [
+                    m.created_date_time
+                    for m in page.value or []
+                    if isinstance(m.event_detail, CallStartedEventMessageDetail)
+                    and m.created_date_time is not None
+                ]
+                if starts or not page.odata_next_link:
+                    return min(starts, default=None)
+                page = await messages.with_url(page.odata_next_link).get(
+                    request_configuration=next_config
+                )
+        except ValueError as unparsable:
+            raise ChatPageUnreadable(chat_thread_id) from unparsable
         raise ChatHistoryTooLong(chat_thread_id)
 
     async def update(

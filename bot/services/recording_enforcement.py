@@ -39,7 +39,7 @@ from typing import Any, Final
 
 from bot.graph.failures import GRAPH_FAILURES
 from bot.graph.mailbox import ConsentMailbox
-from bot.graph.meetings import ChatHistoryTooLong, OnlineMeetings
+from bot.graph.meetings import CallStartUnknown, OnlineMeetings
 from bot.policy.recording_gate import (
     RecordingVerdict,
     closes_for_good,
@@ -235,7 +235,7 @@ async def _enforce(
     if target is True and meeting.teams_chat_thread_id is not None:
         try:
             seen = await meetings.call_started(meeting.teams_chat_thread_id)
-        except (*GRAPH_FAILURES, ChatHistoryTooLong) as unread:
+        except (*GRAPH_FAILURES, CallStartUnknown) as unread:
             return _Outcome(verdict, confirmed=False, wanted=True, error=type(unread).__name__)
         if seen is not None:
             facts = await _start_seen_in_chat(store, meeting_id, seen)

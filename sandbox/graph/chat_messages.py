@@ -30,12 +30,15 @@ DENIAL = Denial(
     f"resource-specific permission {RSC_READ} in the chat.",
 )
 MOST = 50
+UNKNOWN_ENUM_MEMBERS = "include-unknown-enum-members"
 
 
-def _event(at: datetime, detail: dict[str, Any], organiser: dict[str, Any]) -> dict[str, Any]:
+def _event(
+    at: datetime, detail: dict[str, Any], organiser: dict[str, Any], message_type: str
+) -> dict[str, Any]:
     return {
         "id": str(int(at.timestamp() * 1000)),
-        "messageType": "systemEventMessage",
+        "messageType": message_type,
         "createdDateTime": graph_datetime(at),
         "lastModifiedDateTime": graph_datetime(at),
         "from": None,
@@ -44,7 +47,7 @@ def _event(at: datetime, detail: dict[str, Any], organiser: dict[str, Any]) -> d
     }
 
 
-def _call_events(tenant: Tenant, meeting: LiveMeeting) -> list[dict[str, Any]]:
+def _call_events(tenant: Tenant, meeting: LiveMeeting, message_type: str) -> list[dict[str, Any]]:
     online = tenant.meetings.get(meeting.online_meeting_id)
     organiser = {"id": online.organizer_id if online else None, "userIdentityType": "aadUser"}
     call_id = meeting.teams_meeting_id
@@ -55,7 +58,7 @@ def _call_events(tenant: Tenant, meeting: LiveMeeting) -> list[dict[str, Any]]:
             "callEventType": "meeting",
             "callId": call_id,
         }
-        events.append(_event(meeting.started_at, started, organiser))
+        events.append(_event(meeting.started_at, started, organiser, message_type))
     if meeting.ended_at is not None:
         ended = {
             "@odata.type": "#microsoft.graph.callEndedEventMessageDetail",
@@ -64,8 +67,19 @@ def _call_events(tenant: Tenant, meeting: LiveMeeting) -> list[dict[str, Any]]:
             "callDuration": "PT0S",
             "callParticipants": [],
         }
-        events.append(_event(meeting.ended_at, ended, organiser))
+        events.append(_event(meeting.ended_at, ended, organiser, message_type))
     return sorted(events, key=lambda e: e["createdDateTime"], reverse=True)
+
+
+def _message_type(request: web.Request) -> str:
+    """`systemEventMessage` is an evolvable enum member: Graph names it only when the request
+    says `Prefer: include-unknown-enum-members`, and calls it `unknownFutureValue` otherwise
+    (https://learn.microsoft.com/graph/api/resources/chatmessage, messageType;
+    https://learn.microsoft.com/graph/api/chat-list-messages, examples 1 and 2)."""
+    preferences = {p.strip() for p in request.headers.get("Prefer", "").split(",")}
+    if UNKNOWN_ENUM_MEMBERS in preferences:
+        return "systemEventMessage"
+    return "unknownFutureValue"
 
 
 def _may_read(request: web.Request, tenant: Tenant, chat_id: str) -> bool:
@@ -95,7 +109,7 @@ async def list_chat_messages(request: web.Request) -> web.Response:
     meeting = tenant.live_meetings.by_thread(chat_id)
     if meeting is None and tenant.chats.get(chat_id) is None:
         raise GraphError(404, "NotFound", "The chat was not found.")
-    events = [] if meeting is None else _call_events(tenant, meeting)
+    events = [] if meeting is None else _call_events(tenant, meeting, _message_type(request))
     return web.json_response({"value": events[: int(top)]})
 
 
