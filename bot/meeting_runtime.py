@@ -26,7 +26,7 @@ from bot.calling.endpoint import attach_calling
 from bot.calling.inbox import CallNotificationInbox
 from bot.calling.notifications import ReceivedNotice
 from bot.calling.prompts import PromptShelf, attach_prompts
-from bot.calling.tokens import CallingTokenValidator, calling_keys_url
+from bot.calling.tokens import CallingTokenValidator, calling_openid_configuration_url
 from bot.calling.voice import MeetingCallVoice
 from bot.config import ServiceProfile, TenantSettings
 from bot.foreground import Foreground
@@ -110,7 +110,7 @@ class LiveMeetings:
         )
         validator = CallingTokenValidator(
             self._tenant.bot_app_id,
-            calling_keys_url(self._tenant.sandbox_origin),
+            calling_openid_configuration_url(self._tenant.sandbox_origin),
             self._tenant.tenant_id,
         )
         attach_calling(app, validator, self)

@@ -32,11 +32,16 @@ from sandbox.teams.live_meetings import LiveMeetingStore
 GRAPH_RESOURCE = "https://graph.microsoft.com"
 GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000"
 BOT_FRAMEWORK_RESOURCE = "https://api.botframework.com"
+CALLING_TOKEN_ISSUERS = ("https://api.botframework.com", "https://graph.microsoft.com")
+"""The issuers Microsoft's calling samples accept on comms notifications; the first is the one
+"Incoming call notifications" documents, and the tenant's default."""
 
 
 class Tenant:
     """One Microsoft 365 tenant. `clock` may be replaced to move time in tests;
-    `prompt_time_scale` multiplies how long a played prompt takes (0: at once)."""
+    `prompt_time_scale` multiplies how long a played prompt takes (0: at once);
+    `calling_token_issuer` (one of `CALLING_TOKEN_ISSUERS`, set through the control API) is the
+    `iss` of the tokens on its comms notifications."""
 
     def __init__(
         self,
@@ -74,6 +79,7 @@ class Tenant:
         self.bot_endpoint: str | None = None
         self.sandbox_url: str | None = None
         self.prompt_time_scale = 1.0
+        self.calling_token_issuer = CALLING_TOKEN_ISSUERS[0]
         self.signing_key = SigningKey.generate(f"{domain} token signing", self.now())
         self.bot_framework_key = SigningKey.generate("Bot Framework token signing", self.now())
         self.calling_key = SigningKey.generate("Teams calling token signing", self.now())

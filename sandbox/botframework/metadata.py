@@ -4,7 +4,8 @@ with the real host's name as the first path segment, so that `https://{host}/{pa
 
 - the channel's: `/login.botframework.com/v1/.well-known/openidconfiguration` and
   `/login.botframework.com/v1/.well-known/keys` (keys endorsed for `msteams`);
-- the calling service's: `/api.aps.skype.com/v1/.well-known/openidconfiguration` and
+- the calling service's: `/api.aps.skype.com/v1/.well-known/OpenIdConfiguration` (as Microsoft's
+  calling samples spell it; any case answers, as `openidconfiguration` is spelt beside it) and
   `/api.aps.skype.com/v1/keys`.
 """
 
@@ -54,5 +55,7 @@ def add_bot_framework_metadata_routes(app: web.Application) -> None:
     router = app.router
     router.add_get(f"{CHANNEL_PREFIX}/openidconfiguration", channel_metadata)
     router.add_get(f"{CHANNEL_PREFIX}/keys", channel_keys, name="botframework-channel-keys")
-    router.add_get(f"{CALLING_PREFIX}/.well-known/openidconfiguration", calling_metadata)
+    router.add_get(
+        f"{CALLING_PREFIX}/.well-known/{{document:(?i:openidconfiguration)}}", calling_metadata
+    )
     router.add_get(f"{CALLING_PREFIX}/keys", calling_keys, name="botframework-calling-keys")

@@ -1,7 +1,8 @@
 """The JWTs the bot receives: from the Bot Framework channel with each activity Teams sends
-(`serviceurl`, `aud` = the bot's app id), and from the calling service with each comms
-notification (`aud` = the bot's app id, `tid`). Both have the issuer
-`https://api.botframework.com`; they are signed with different keys, published under
+(`serviceurl`, `aud` = the bot's app id, issuer `https://api.botframework.com`), and from the
+calling service with each comms notification (`aud` = the bot's app id, `tid`, issuer the
+tenant's `calling_token_issuer`: `https://api.botframework.com` unless set to
+`https://graph.microsoft.com`). They are signed with different keys, published under
 different OpenID metadata documents, as in Microsoft's cloud."""
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ def calling_token(tenant: Tenant, app_id: str) -> str:
     issued_at = int(tenant.now().timestamp())
     claims = {
         "aud": app_id,
-        "iss": BOT_FRAMEWORK_ISSUER,
+        "iss": tenant.calling_token_issuer,
         "iat": issued_at,
         "nbf": issued_at,
         "exp": issued_at + CALLING_TOKEN_LIFETIME_SECONDS,

@@ -37,7 +37,7 @@ from sandbox.public_urls import public_url
 from sandbox.teams.bot_channel import ActivityDelivery
 from sandbox.teams.live_meetings import LiveMeeting
 from sandbox.teams.meeting_driver import MeetingActionError, MeetingDriver
-from sandbox.tenant import Tenant
+from sandbox.tenant import CALLING_TOKEN_ISSUERS, Tenant
 
 
 def _tenant(request: web.Request) -> Tenant:
@@ -82,7 +82,7 @@ def _bot_view(request: web.Request) -> dict[str, Any]:
         "channelOpenIdMetadata": tenant.served_url(f"{CHANNEL_PREFIX}/openidconfiguration"),
         "channelKeys": tenant.served_url(f"{CHANNEL_PREFIX}/keys"),
         "callingOpenIdMetadata": tenant.served_url(
-            f"{CALLING_PREFIX}/.well-known/openidconfiguration"
+            f"{CALLING_PREFIX}/.well-known/OpenIdConfiguration"
         ),
         "callingKeys": tenant.served_url(f"{CALLING_PREFIX}/keys"),
     }
@@ -256,6 +256,17 @@ async def set_prompt_time_scale(request: web.Request) -> web.Response:
     return web.json_response({"scale": float(scale)})
 
 
+async def set_calling_token_issuer(request: web.Request) -> web.Response:
+    """`{"issuer": "https://graph.microsoft.com"}` signs the tenant's comms notifications with
+    that issuer; `https://api.botframework.com` (the default) is the other one accepted."""
+    body = await json_body(request)
+    issuer = body.get("issuer") if isinstance(body, dict) else None
+    if issuer not in CALLING_TOKEN_ISSUERS:
+        raise web.HTTPBadRequest(text=f'give {{"issuer": one of {list(CALLING_TOKEN_ISSUERS)}}}')
+    request.config_dict[TENANT].calling_token_issuer = issuer
+    return web.json_response({"issuer": issuer})
+
+
 async def list_calls(request: web.Request) -> web.Response:
     tenant = request.config_dict[TENANT]
     deliveries = request.config_dict[CALLING].deliveries
@@ -306,3 +317,4 @@ def add_teams_control_routes(app: web.Application) -> None:
     router.add_get("/api/conversations/{conversation}", get_conversation)
     router.add_get("/api/calls", list_calls)
     router.add_put("/api/calls/prompt-time-scale", set_prompt_time_scale)
+    router.add_put("/api/calls/token-issuer", set_calling_token_issuer)

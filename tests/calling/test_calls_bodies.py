@@ -14,7 +14,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.calling.endpoint import attach_calling
-from bot.calling.tokens import CallingTokenValidator, calling_keys_url
+from bot.calling.tokens import CallingTokenValidator, calling_openid_configuration_url
 from bot.config import Settings
 from bot.web.app import create_app
 from bot.web.security_headers import STRICT_TRANSPORT_SECURITY
@@ -54,7 +54,7 @@ def serve(tenant_sandbox: RunningSandbox, inbox: Inbox) -> Serve:
         tenant = tenant_settings(tenant_sandbox.origin, public_url)
         app = create_app(Settings(_env_file=None), tenant=tenant)
         validator = CallingTokenValidator(
-            BOT_CLIENT_ID, calling_keys_url(tenant_sandbox.origin), tenant.tenant_id
+            BOT_CLIENT_ID, calling_openid_configuration_url(tenant_sandbox.origin), tenant.tenant_id
         )
         attach_calling(app, validator, inbox)
         async with TestClient(TestServer(app)) as client:

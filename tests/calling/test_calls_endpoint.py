@@ -17,7 +17,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.calling.endpoint import attach_calling
 from bot.calling.notifications import ReceivedNotice
 from bot.calling.prompts import PromptShelf, attach_prompts
-from bot.calling.tokens import CALLING_ISSUER, CallingTokenValidator, calling_keys_url
+from bot.calling.tokens import CallingTokenValidator, calling_openid_configuration_url
 from sandbox.botframework.tokens import calling_token
 from sandbox.seed import BOT_CLIENT_ID
 from sandbox.signing import SigningKey
@@ -65,7 +65,9 @@ def inbox() -> Inbox:
 async def client(tenant_sandbox: RunningSandbox, inbox: Inbox) -> AsyncIterator[TestClient]:
     app = web.Application()
     validator = CallingTokenValidator(
-        BOT_CLIENT_ID, calling_keys_url(tenant_sandbox.origin), tenant_sandbox.tenant.tenant_id
+        BOT_CLIENT_ID,
+        calling_openid_configuration_url(tenant_sandbox.origin),
+        tenant_sandbox.tenant.tenant_id,
     )
     attach_calling(app, validator, inbox)
     async with TestClient(TestServer(app)) as test_client:
@@ -76,7 +78,7 @@ def claims(**changes: Any) -> dict[str, Any]:
     now = int(datetime.now(UTC).timestamp())
     return {
         "aud": BOT_CLIENT_ID,
-        "iss": CALLING_ISSUER,
+        "iss": "https://api.botframework.com",
         "iat": now,
         "nbf": now,
         "exp": now + 3600,
@@ -116,6 +118,7 @@ async def test_a_notification_with_the_calling_services_token_is_accepted(
         "missing",
         "not bearer",
         "bad signature",
+        "unknown key",
         "audience",
         "issuer",
         "expired",
@@ -138,6 +141,7 @@ async def test_a_notification_without_a_valid_token_is_refused(
             algorithm="RS256",
             headers={"kid": tenant_sandbox.tenant.calling_key.kid},
         ),
+        "unknown key": f"Bearer {forger.sign(claims(tid=tenant_sandbox.tenant.tenant_id))}",
         "audience": f"Bearer {signed(tenant_sandbox, aud='another-app')}",
         "issuer": f"Bearer {signed(tenant_sandbox, iss='https://sts.windows.net/x/')}",
         "expired": f"Bearer {signed(tenant_sandbox, nbf=hour_ago - 60, exp=hour_ago)}",

@@ -18,7 +18,7 @@ from aiohttp import web
 
 from bot.calling.endpoint import attach_calling
 from bot.calling.inbox import CallNotificationInbox
-from bot.calling.tokens import CallingTokenValidator, calling_keys_url
+from bot.calling.tokens import CallingTokenValidator, calling_openid_configuration_url
 from bot.graph.calls import CALLBACK_PATH, MeetingCalls
 from bot.graph.mailbox import ConsentMailbox
 from bot.graph.meetings import OnlineMeetings
@@ -119,7 +119,7 @@ async def meeting(
     inbox.start(Lifecycle(), guard)
     app = web.Application()
     validator = CallingTokenValidator(
-        BOT_CLIENT_ID, calling_keys_url(tenant_sandbox.origin), tenant.tenant_id
+        BOT_CLIENT_ID, calling_openid_configuration_url(tenant_sandbox.origin), tenant.tenant_id
     )
     attach_calling(app, validator, inbox)
     runner = web.AppRunner(app)

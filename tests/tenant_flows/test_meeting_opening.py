@@ -27,7 +27,7 @@ from sqlalchemy import select
 from bot.calling.endpoint import attach_calling
 from bot.calling.inbox import CallNotificationInbox
 from bot.calling.prompts import PromptShelf, attach_prompts
-from bot.calling.tokens import CallingTokenValidator, calling_keys_url
+from bot.calling.tokens import CallingTokenValidator, calling_openid_configuration_url
 from bot.calling.voice import MeetingCallVoice
 from bot.config import ServiceProfile
 from bot.graph.calls import CALLBACK_PATH, MeetingCalls
@@ -125,7 +125,7 @@ async def bot(
     inbox.start(opening, events)
     app = web.Application()
     validator = CallingTokenValidator(
-        BOT_CLIENT_ID, calling_keys_url(tenant_sandbox.origin), tenant.tenant_id
+        BOT_CLIENT_ID, calling_openid_configuration_url(tenant_sandbox.origin), tenant.tenant_id
     )
     attach_calling(app, validator, inbox)
     attach_prompts(app, shelf)
