@@ -50,12 +50,15 @@ def run(engine: Engine, steps: int) -> int:
             machine = adversary_against(world, loop, collect=True)
             started = time.monotonic()
             while world.figures.steps < steps:
+                seen = len(world.figures.violations)
                 run_state_machine_as_test(machine, settings=BATCH)
                 print(
                     f"  {world.figures.steps} steps, {len(world.figures.violations)} violations",
                     file=sys.stderr,
                     flush=True,
                 )
+                for violation in world.figures.violations[seen:]:
+                    print(f"    {type(violation).__name__}: {violation}", file=sys.stderr)
             elapsed = time.monotonic() - started
         finally:
             loop.call(world.close())
