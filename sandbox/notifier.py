@@ -54,6 +54,7 @@ def change_notification(
     owner_id = arrival.mailbox.owner.object_id
     resource = f"Users/{owner_id}/Messages/{arrival.message.id}"
     notification: dict[str, Any] = {
+        "id": new_guid(),
         "subscriptionId": subscription.id,
         "subscriptionExpirationDateTime": graph_datetime(subscription.expiration),
         "changeType": "created",
