@@ -153,12 +153,14 @@ class OnlineMeetings:
             for _ in range(CHAT_PAGES):
                 if page is None:
                     break
-                starts += [
+                started = [
                     m.created_date_time
                     for m in page.value or []
                     if isinstance(m.event_detail, CallStartedEventMessageDetail)
-                    and m.created_date_time is not None
                 ]
+                if None in started:
+                    raise ChatPageUnreadable(chat_thread_id)
+                starts += [at for at in started if at is not None]
                 if starts or not page.odata_next_link:
                     return min(starts, default=None)
                 page = await messages.with_url(page.odata_next_link).get(

@@ -97,3 +97,13 @@ async def test_a_call_start_is_found_whatever_its_message_type_is_called() -> No
     assert await Graph(body).meetings().call_started(CHAT) == datetime(
         2021, 3, 17, 6, 47, 5, 123000, tzinfo=UTC
     )
+
+
+async def test_a_call_start_without_its_time_keeps_the_start_unknown() -> None:
+    """The start is recorded but not when: the bot cannot say which replies came before it,
+    so it cannot say the call has not started either."""
+    body = documented("graph/chat_messages_call_started.json")
+    (message,) = body["value"]
+    message |= {"createdDateTime": None, "lastModifiedDateTime": None}
+    with pytest.raises(CallStartUnknown):
+        await Graph(body).meetings().call_started(CHAT)
