@@ -4,10 +4,11 @@ Claiming is one unit of work. Each handler then runs outside any transaction, li
 claim's lease, and its outcome is recorded, with its audit entry, in a unit of work of its
 own. A failed run is retried after a growing delay and given up after `MAX_ATTEMPTS`
 attempts, unless its kind has a retry policy of its own (`RetryPolicy`: keeping Teams'
-recording setting in line is retried within seconds and never given up). An error no handler is expected to raise (a bug) is recorded as a failed run too,
-so the claim is released and the job retried later, and is then raised from `run_once`. If
-the process dies or the runner is cancelled mid-run, the job stays claimed until its lease
-runs out, and then any instance claims it again.
+recording setting in line is retried within seconds and never given up). An error no handler
+is expected to raise (a bug) is recorded as a failed run too, so the claim is released and the
+job retried later, and is then raised from `run_once`. If the process dies or the runner is
+cancelled mid-run, the job stays claimed until its lease runs out, and then any instance claims
+it again.
 """
 
 from __future__ import annotations
