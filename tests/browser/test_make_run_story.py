@@ -160,5 +160,5 @@ async def test_the_make_run_story(
     await shot(page, "5-meeting-room")
 
     await page.goto(f"{bot}/tab/meetings/{reference}")
-    await expect(page.get_by_text("Recording permitted")).to_be_visible()
+    await expect(page.get_by_text("Recording permitted", exact=True)).to_be_visible()
     await shot(page, "6-meeting-page")
