@@ -40,6 +40,7 @@ from consent_store.meeting_activities import (
     MeetingActivities,
     WaitingActivity,
 )
+from consent_store.readiness import STORE_FAILURES
 from consent_store.repository import new_id
 from consent_store.unit_of_work import Store, seal_context
 
@@ -156,15 +157,31 @@ class MeetingActivityInbox:
             await asyncio.gather(*self._workers.values(), return_exceptions=True)
 
     async def sweep(self) -> None:
-        """Take on every chat with activities waiting and no live lease."""
+        """Take on every chat with activities waiting and no live lease but this instance's
+        (whose worker may have stopped when the store failed under it)."""
         async with self._store.reading() as uow:
-            chats = await MeetingActivities(uow.session).unattended_chats(uow.now())
+            chats = await MeetingActivities(uow.session).unattended_chats(uow.now(), self._holder)
         for thread_id in chats:
             self._wake(thread_id)
 
     async def _sweep_forever(self) -> None:
+        """Sweep every `sweep_seconds` for as long as the inbox runs; a sweep the store fails
+        is logged (once per outage) and tried again, so activities left by a worker the
+        store failed under are handled once it is back."""
+        failing = False
         while True:
-            await self.sweep()
+            try:
+                await self.sweep()
+            except STORE_FAILURES as failure:
+                if not failing:
+                    log.warning(
+                        "the activity inbox cannot reach the store: %s", type(failure).__name__
+                    )
+                failing = True
+            else:
+                if failing:
+                    log.warning("the activity inbox reaches the store again")
+                failing = False
             self._swept.set()
             await asyncio.sleep(self._sweep_seconds)
 
@@ -180,7 +197,15 @@ class MeetingActivityInbox:
             while thread_id in self._again:
                 self._again.discard(thread_id)
                 async with self._handling:
-                    if not await self._drain(thread_id):
+                    try:
+                        drained = await self._drain(thread_id)
+                    except STORE_FAILURES as failure:
+                        log.warning(
+                            "a meeting chat's activities wait for the store: %s",
+                            type(failure).__name__,
+                        )
+                        drained = False
+                    if not drained:
                         self._again.discard(thread_id)
         finally:
             del self._workers[thread_id]

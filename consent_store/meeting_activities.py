@@ -124,12 +124,14 @@ class MeetingActivities:
             .values(attempts=MeetingActivityRow.attempts + 1)
         )
 
-    async def unattended_chats(self, now: datetime) -> Sequence[str]:
-        """Chats with activities waiting and no live lease: left by an instance that stopped,
-        or by one that gave up its lease while another added to the chat."""
+    async def unattended_chats(self, now: datetime, holder: str) -> Sequence[str]:
+        """Chats with activities waiting and no live lease but `holder`'s own: left by an
+        instance that stopped, by one that gave up its lease while another added to the chat,
+        or by this one when the store failed under its worker."""
         leased = exists().where(
             MeetingChatLeaseRow.thread_id == MeetingActivityRow.thread_id,
             MeetingChatLeaseRow.lease_until >= now,
+            MeetingChatLeaseRow.holder != holder,
         )
         chats = await self._session.scalars(
             select(MeetingActivityRow.thread_id).where(~leased).distinct()

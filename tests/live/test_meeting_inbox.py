@@ -32,6 +32,7 @@ from consent_store.rekey import reencrypt
 from consent_store.tables import AuditEntryRow, MeetingActivityRow
 from consent_store.unit_of_work import Store
 from tests.conftest import FakeClock
+from tests.outage import Outage, eventually
 
 FIRST_CHAT = "19:meeting_first@thread.v2"
 SECOND_CHAT = "19:meeting_second@thread.v2"
@@ -197,6 +198,43 @@ async def test_a_failed_activity_is_tried_again_at_the_next_sweep(store: Store) 
         (FIRST_CHAT, ParticipantJoined(STRANGER)),
         (FIRST_CHAT, ParticipantLeft(STRANGER)),
     ]
+
+
+class StoreGoesDown(Recorder):
+    """Handles the first activity as the store goes away under it, as a real outage would."""
+
+    def __init__(self, outage: Outage) -> None:
+        super().__init__()
+        self.outage = outage
+        self.down = False
+
+    async def handle(self, thread_id: str, activity: MeetingActivity) -> None:
+        if not self.down:
+            self.down = True
+            await self.outage.begin()
+            raise ConnectionError("the store could not be reached")
+        await super().handle(thread_id, activity)
+
+
+async def test_a_join_that_met_the_store_down_is_handled_when_it_is_back(
+    store: Store, database_url: str
+) -> None:
+    outage = Outage(store, database_url)
+    activities = MeetingActivityInbox(store, "instance-a", sweep_seconds=0.05)
+    recorder = StoreGoesDown(outage)
+    activities.start(recorder)
+    try:
+        await activities.accept(FIRST_CHAT, ParticipantJoined(STRANGER))
+        await eventually(lambda: recorder.down)
+        await asyncio.sleep(0.3)
+        await outage.end()
+        await eventually(lambda: bool(recorder.handled))
+        await activities.idle()
+    finally:
+        await activities.stop()
+
+    assert recorder.handled == [(FIRST_CHAT, ParticipantJoined(STRANGER))]
+    assert await waiting(store) == 0
 
 
 async def test_an_activity_that_keeps_failing_is_dropped_and_audited(store: Store) -> None:
