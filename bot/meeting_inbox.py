@@ -33,6 +33,7 @@ from typing import Protocol
 
 from bot.foreground import Foreground
 from bot.services.meeting_activity import MeetingActivity, decoded, encoded
+from bot.sweeping import sweep_forever
 from consent_store.audit import AuditEvent
 from consent_store.meeting_activities import (
     PAYLOAD_COLUMN,
@@ -133,7 +134,9 @@ class MeetingActivityInbox:
     def start(self, handler: ActivityHandler) -> None:
         """Handle what is stored, and what comes, with `handler`."""
         self._handler = handler
-        self._sweeper = asyncio.create_task(self._sweep_forever())
+        self._sweeper = asyncio.create_task(
+            sweep_forever(self.sweep, self._swept, self._sweep_seconds, "activity inbox")
+        )
 
     async def stop(self) -> None:
         """Stop handling and give up this instance's leases; what was not handled stays
@@ -163,27 +166,6 @@ class MeetingActivityInbox:
             chats = await MeetingActivities(uow.session).unattended_chats(uow.now(), self._holder)
         for thread_id in chats:
             self._wake(thread_id)
-
-    async def _sweep_forever(self) -> None:
-        """Sweep every `sweep_seconds` for as long as the inbox runs; a sweep the store fails
-        is logged (once per outage) and tried again, so activities left by a worker the
-        store failed under are handled once it is back."""
-        failing = False
-        while True:
-            try:
-                await self.sweep()
-            except STORE_FAILURES as failure:
-                if not failing:
-                    log.warning(
-                        "the activity inbox cannot reach the store: %s", type(failure).__name__
-                    )
-                failing = True
-            else:
-                if failing:
-                    log.warning("the activity inbox reaches the store again")
-                failing = False
-            self._swept.set()
-            await asyncio.sleep(self._sweep_seconds)
 
     def _wake(self, thread_id: str) -> None:
         if self._handler is None:

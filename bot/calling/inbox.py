@@ -59,6 +59,7 @@ from bot.calling.notifications import (
 )
 from bot.calling.stored_notices import CALL_STATE, decoded, encoded, roster_digest
 from bot.services.live_meeting import CallEvents
+from bot.sweeping import sweep_forever
 from consent_store.audit import AuditEvent
 from consent_store.call_notices import (
     PAYLOAD_COLUMN,
@@ -113,7 +114,6 @@ class CallNotificationInbox:
         self._handlers: _Handlers | None = None
         self._sweeper: asyncio.Task[None] | None = None
         self._swept = asyncio.Event()
-        self._sweep_failing = False
         self._workers: dict[str, asyncio.Task[None]] = {}
         self._again: set[str] = set()
         self._meeting_of_call: dict[str, str] = {}
@@ -160,7 +160,9 @@ class CallNotificationInbox:
     def start(self, lifecycle: CallLifecycle, events: CallEvents) -> None:
         """Handle what is stored, and what comes, with these use cases."""
         self._handlers = _Handlers(lifecycle, events)
-        self._sweeper = asyncio.create_task(self._sweep_forever())
+        self._sweeper = asyncio.create_task(
+            sweep_forever(self.sweep, self._swept, self._sweep_seconds, "calls inbox")
+        )
 
     async def close(self) -> None:
         """Stop handling and give up this instance's leases; what was not handled stays
@@ -193,23 +195,6 @@ class CallNotificationInbox:
             calls = await CallNotices(uow.session).unattended_calls(uow.now(), self._holder)
         for call_id in calls:
             self._wake(call_id)
-
-    async def _sweep_forever(self) -> None:
-        while True:
-            try:
-                await self.sweep()
-            except STORE_FAILURES as failure:
-                if not self._sweep_failing:
-                    log.warning(
-                        "the calls inbox cannot reach the store: %s", type(failure).__name__
-                    )
-                self._sweep_failing = True
-            else:
-                if self._sweep_failing:
-                    log.warning("the calls inbox reaches the store again")
-                self._sweep_failing = False
-            self._swept.set()
-            await asyncio.sleep(self._sweep_seconds)
 
     def _wake(self, call_id: str) -> None:
         if self._handlers is None:
