@@ -78,6 +78,8 @@ class MeetingRow(Base):
     teams_service_url: Mapped[str | None] = mapped_column(String(512))
     started_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     recording_closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    teams_event_id: Mapped[str | None] = mapped_column(String(512))
+    teams_settings_confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class AttendeeRow(Base):
