@@ -22,6 +22,7 @@ from consent_store.tables import (
     DocumentRow,
     MeetingRow,
     PresenceRow,
+    RecordingArtefactRow,
     ReviewItemRow,
     SharedFileRow,
 )
@@ -73,6 +74,7 @@ SCRUBBED_TABLES = (
     "consent_decisions",
     "review_items",
     "shared_files",
+    "recording_artefacts",
     "meeting_presence",
     "meeting_activities",
     "call_notices",
@@ -113,6 +115,11 @@ async def dispose(uow: UnitOfWork, plan: DisposalPlan, actor: str) -> None:
             update(SharedFileRow)
             .where(SharedFileRow.meeting_id == meeting.id)
             .values(name_enc=None)
+        )
+        await session.execute(
+            update(RecordingArtefactRow)
+            .where(RecordingArtefactRow.meeting_id == meeting.id)
+            .values(resolution_enc=None)
         )
         await session.execute(delete(PresenceRow).where(PresenceRow.meeting_id == meeting.id))
         await session.execute(
