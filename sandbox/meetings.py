@@ -64,5 +64,9 @@ class MeetingStore:
     def get(self, meeting_id: str) -> OnlineMeeting | None:
         return self._meetings.get(meeting_id)
 
+    def all(self) -> list[OnlineMeeting]:
+        """Every onlineMeeting, in the order they were created."""
+        return list(self._meetings.values())
+
     def remove(self, meeting_id: str) -> None:
         self._meetings.pop(meeting_id, None)

@@ -45,7 +45,7 @@ from bot.services.recording_enforcement import ATTENTION as RECORDING_NOT_APPLIE
 from bot.web.home import status_in_words
 from bot.web.pages import Link, message_page, page
 from bot.web.review_page import DECISION_WORDS, TOPIC_WORDS
-from bot.web.site import STAFF_SITE
+from bot.web.site import STAFF_SITE, teams_link
 from consent_store.repository import MeetingNotFound
 from consent_store.tables import (
     AttendeeRow,
@@ -461,4 +461,5 @@ async def meeting_page(request: web.Request) -> web.Response:
         meeting=meeting_view(records, verdicts_for(records)),
         not_changeable=not_changeable,
         done=DONE_WORDS.get(request.query.get("done", "")),
+        join_link=teams_link(records.meeting.teams_join_url, site.teams_links_to),
     )

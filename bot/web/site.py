@@ -27,6 +27,16 @@ logger = logging.getLogger(__name__)
 
 MIN_SESSION_KEY_LENGTH = 32
 CALLBACK_PATH = "/auth/callback"
+TEAMS_WEB_ORIGIN = "https://teams.microsoft.com"
+
+
+def teams_link(url: str | None, rewrite_to: str | None) -> str | None:
+    """A Teams link (a meeting's join URL) for staff to open. With a tenant origin to rewrite
+    to (IASS_SANDBOX_ORIGIN, as sign-in and Graph calls are rewritten), a link on Teams' web
+    origin opens there instead; any other link is given as Teams gave it."""
+    if url is None or not rewrite_to or not url.startswith(TEAMS_WEB_ORIGIN + "/"):
+        return url
+    return rewrite_to.rstrip("/") + url.removeprefix(TEAMS_WEB_ORIGIN)
 
 
 @dataclass(frozen=True)
@@ -42,6 +52,7 @@ class StaffSite:
     staff_role: str
     clock: Clock
     http: requests.Session
+    teams_links_to: str | None = None
 
     def expected(self, nonce: str) -> Expected:
         return Expected(
@@ -110,4 +121,5 @@ def build_staff_site(tenant: TenantSettings, store: Store, clock: Clock) -> Staf
         staff_role=tenant.staff_role,
         clock=clock,
         http=http,
+        teams_links_to=graph.authority_rewrite_to,
     )

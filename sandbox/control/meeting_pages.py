@@ -36,6 +36,7 @@ from sandbox.teams.meeting_driver import MeetingActionError, MeetingDriver
 from sandbox.tenant import Tenant
 
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
+CONTROL_APP = web.AppKey("sandbox_control_app", web.Application)
 _EVENTS = {
     MEETING_START: "the meeting started",
     MEETING_END: "the meeting ended",
@@ -370,6 +371,29 @@ async def end(request: web.Request) -> web.Response:
     except MeetingActionError as error:
         raise _back(request, error.message) from error
     raise _back(request, f"The meeting ended.{_told_bot(delivery)}")
+
+
+async def join_link(request: web.Request) -> web.Response:
+    """A Teams join link (`/l/meetup-join/{thread id}/0?context=...`, the path of an
+    onlineMeeting's joinWebUrl) opened on the sandbox's origin: the room of the meeting whose
+    chat thread it names."""
+    tenant = request.config_dict[TENANT]
+    chat = tenant.chats.get(request.match_info["thread"])
+    if chat is None or chat.online_meeting_id is None:
+        raise web.HTTPNotFound(
+            text="No meeting in this sandbox has that join link. The sandbox starts empty "
+            "each time make run starts; schedule the meeting again.",
+        )
+    control = request.app[CONTROL_APP]
+    room = control.router["sandbox-meeting"].url_for(meeting=chat.online_meeting_id)
+    raise web.HTTPFound(location=room)
+
+
+def add_join_link_route(app: web.Application, control: web.Application) -> None:
+    """On the sandbox's root: Teams' join-link path, leading to the meeting's room on the
+    `control` sub-application."""
+    app[CONTROL_APP] = control
+    app.router.add_get("/l/meetup-join/{thread}/{message}", join_link, name="teams-join-link")
 
 
 def add_meeting_page_routes(app: web.Application) -> None:

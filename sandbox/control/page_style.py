@@ -4,11 +4,14 @@ Every value written into the HTML is escaped by the caller or here."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from html import escape
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
 NOTICE_PARAMETER = "notice"
+UK = ZoneInfo("Europe/London")
 
 _STYLE = (
     "*{box-sizing:border-box}"
@@ -46,6 +49,12 @@ def page(title: str, content: str, request: web.Request | None = None) -> web.Re
         ),
         content_type="text/html",
     )
+
+
+def local_time(value: datetime) -> str:
+    """A time as people read it, in UK time: `Mon 7 Dec 2026, 14:30`."""
+    local = value.astimezone(UK)
+    return f"{local:%a} {local.day} {local:%b %Y, %H:%M}"
 
 
 def see_other(request: web.Request, route_name: str, notice: str, **parts: str) -> web.HTTPSeeOther:

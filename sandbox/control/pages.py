@@ -23,7 +23,7 @@ from sandbox.control.page_forms import (
     text_area,
     text_input,
 )
-from sandbox.control.page_style import page, see_other
+from sandbox.control.page_style import local_time, page, see_other
 from sandbox.graph_time import graph_datetime_seconds
 from sandbox.mail.authentication import Verdict
 from sandbox.mail.composer import plain_text
@@ -74,28 +74,33 @@ def _people(request: web.Request, tenant: Tenant) -> str:
 
 
 def _meetings(request: web.Request, tenant: Tenant) -> str:
-    rooms = "".join(
-        f"<li><a href='{escape(_meeting_url(request, m.online_meeting_id))}'>"
-        f"{escape(_subject(tenant, m.online_meeting_id))}</a> ({escape(m.phase)})</li>"
-        for m in tenant.live_meetings.all()
-    )
+    rooms = []
+    for online_meeting in sorted(tenant.meetings.all(), key=lambda m: m.start):
+        live = tenant.live_meetings.get(online_meeting.id)
+        state = f"room {live.phase}" if live else "room not open yet"
+        rooms.append(
+            f"<li><a href='{escape(_meeting_url(request, online_meeting.id))}'>"
+            f"{escape(online_meeting.subject or '(no subject)')}</a>, "
+            f"{escape(local_time(online_meeting.start))} ({escape(state)})</li>"
+        )
     opener = form(
         str(request.app.router["sandbox-meeting-open"].url_for()),
         text_input("onlineMeetingId", "onlineMeeting id", field_id="open-meeting-id"),
         "Open the meeting room",
     )
-    return (
-        "<h2>Meeting rooms</h2>"
-        f"<ul>{rooms or '<li>No meeting room is open yet.</li>'}</ul>"
-        "<p>When the bot has created an onlineMeeting, open its room with the meeting's id "
-        "(the bot's log and the Graph response show it).</p>"
-        f"{opener}"
+    listing = (
+        f"<ul>{''.join(rooms)}</ul>"
+        if rooms
+        else "<p>No meeting yet. Schedule one on the staff pages and it appears here.</p>"
     )
-
-
-def _subject(tenant: Tenant, online_meeting_id: str) -> str:
-    online_meeting = tenant.meetings.get(online_meeting_id)
-    return online_meeting.subject if online_meeting and online_meeting.subject else "(no subject)"
+    return (
+        "<h2>Meetings</h2><p>Every Teams meeting created in this tenant, with a link to its "
+        "room, where you play the people in the meeting. A meeting's page on the staff site "
+        "links here too (Join the meeting in Teams).</p>"
+        f"{listing}"
+        "<details><summary>Open a room by its onlineMeeting id</summary>"
+        f"{opener}</details>"
+    )
 
 
 async def index(request: web.Request) -> web.Response:
@@ -122,7 +127,14 @@ async def index(request: web.Request) -> web.Response:
         f"<li>Graph base URL <code>{escape(graph_url)}</code></li>"
         "</ul>"
     )
-    return page(f"{tenant.display_name} sandbox", content, request)
+    return page(_heading(tenant.display_name), content, request)
+
+
+def _heading(display_name: str) -> str:
+    """The tenant's name as the page heading, without saying "sandbox" twice."""
+    if "sandbox" in display_name.lower():
+        return display_name
+    return f"{display_name} sandbox"
 
 
 def _message_card(

@@ -60,7 +60,30 @@ async def test_the_index_links_every_inbox_and_the_consent_mailbox(
     html = await _get(http, sandbox.url("/sandbox/"))
     for address in (PARENT_CARER.address, COORDINATOR.mail, CONSENT_MAILBOX.mail):
         assert f"href='/sandbox/people/{address}'" in html
-    assert "Meeting rooms" in html
+    assert "<h1>IASS Sandbox</h1>" in html
+    assert "Meetings" in html
+
+
+async def test_every_meeting_is_listed_and_its_join_link_opens_its_room(
+    graph: GraphServiceClient, sandbox: RunningSandbox, http: aiohttp.ClientSession
+) -> None:
+    subject = unique_subject(f"Join link {HOSTILE}")
+    meeting = await meeting_with_bot(graph, subject)
+    assert meeting.id is not None
+    assert meeting.join_web_url is not None
+    room = f"/sandbox/meetings/{quote(meeting.id, safe='')}"
+
+    index = await _get(http, sandbox.url("/sandbox/"))
+    assert f"href='{room}'>{subject.replace('<', '&lt;').replace('>', '&gt;')}</a>" in index
+
+    join_path = URL(meeting.join_web_url, encoded=True).raw_path_qs
+    async with http.get(sandbox.url(join_path), allow_redirects=False) as response:
+        assert response.status == 302
+        assert response.headers["Location"] == room
+    unknown = join_path.replace("meeting_", "meeting_unknown", 1)
+    async with http.get(sandbox.url(unknown), allow_redirects=False) as response:
+        assert response.status == 404
+        assert "No meeting in this sandbox has that join link" in await response.text()
 
 
 async def test_an_inbox_shows_mail_as_escaped_text(

@@ -21,6 +21,7 @@ from bot.web.meeting_page import (
     reasons_in_words,
     verdicts_for,
 )
+from bot.web.site import teams_link
 from consent_store.records import NewAttendee, NewConsentRequest, NewDecision
 from consent_store.tables import AuditEntryRow
 from consent_store.unit_of_work import Store
@@ -237,3 +238,33 @@ def test_audit_lines_show_no_ids() -> None:
     line = audit_line(entry)
     assert (line.action, line.actor) == ("Review rejected", "a staff member")
     assert line.details == ("ok: yes", "reason: cannot_tell")
+
+
+async def test_the_page_links_to_the_meeting_in_teams_on_the_tenants_origin(
+    store: Store, signed_in: aiohttp.ClientSession, staff_site: StaffServer
+) -> None:
+    meeting_id, _ = await schedule(store)
+    join_path = "/l/meetup-join/19%3ameeting_abc%40thread.v2/0?context=%7b%7d"
+    async with store.unit_of_work() as uow:
+        (
+            await uow.meetings.get(meeting_id)
+        ).teams_join_url = f"https://teams.microsoft.com{join_path}"
+        await uow.commit()
+
+    text = await meeting_text(signed_in, staff_site, await reference_of(store, meeting_id))
+
+    link = f'href="{escape(staff_site.tenant.sandbox_origin + join_path)}"'
+    assert link in text
+    assert "Join the meeting in Teams" in text
+
+
+def test_teams_links_open_on_the_rewritten_origin_only_when_one_is_set() -> None:
+    url = "https://teams.microsoft.com/l/meetup-join/19%3ameeting_a%40thread.v2/0"
+    assert teams_link(url, None) == url
+    assert teams_link(url, "http://localhost:3979/") == (
+        "http://localhost:3979/l/meetup-join/19%3ameeting_a%40thread.v2/0"
+    )
+    assert teams_link("https://teams.microsoft.com.evil.example/x", "http://s") == (
+        "https://teams.microsoft.com.evil.example/x"
+    )
+    assert teams_link(None, "http://s") is None
