@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from bot.cli.errors import CliError
 from bot.cli.main import main
+from bot.cli.serve import fresh_sandbox_store
 from consent_store.unit_of_work import Store
 from tests.builders import PARENT, reply, schedule
 from tests.databases import run_outside_loop
@@ -158,3 +160,29 @@ def test_audit_verify_names_a_tampered_entry(
     status, out, _ = iass_bot("audit", "verify")
     assert status == 1
     assert out.startswith("audit log BROKEN at entry 1: entry 1 does not match its MAC")
+
+
+def test_serve_sandbox_starts_the_store_empty_and_keeps_the_previous_one(
+    iass_bot: Cli, env_without_iass: Path
+) -> None:
+    url = f"sqlite+aiosqlite:///{env_without_iass / 'iass.db'}"
+    assert iass_bot("db", "upgrade", database_url=url)[0] == 0
+    (env_without_iass / "iass.db").write_bytes(b"an earlier run's store")
+
+    said = fresh_sandbox_store(url)
+
+    assert "the store of the previous run is kept as" in said
+    assert (env_without_iass / "iass.db.previous").read_bytes() == b"an earlier run's store"
+    assert iass_bot("db", "upgrade", database_url=url) == (
+        0,
+        "database is at the newest schema\n",
+        "",
+    )
+    assert (env_without_iass / "iass.db").stat().st_size > len(b"an earlier run's store")
+
+
+def test_serve_sandbox_will_not_empty_a_database_that_is_not_a_sqlite_file(
+    iass_bot: Cli,
+) -> None:
+    with pytest.raises(CliError, match="only to a SQLite file"):
+        fresh_sandbox_store("postgresql+asyncpg://postgres@127.0.0.1:5432/production")

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import argparse
 import logging
+from pathlib import Path
 
 from aiohttp import web
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from bot.cli.errors import CliError
 from bot.config import Settings
 from bot.serving import LOCAL_HOST_NAME, serving_app
+from consent_store.migrate import upgrade_to_head
+
+SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
 
 
 def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -23,9 +29,43 @@ def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     parser.add_argument(
         "--sandbox",
         action="store_true",
-        help="also serve the local sandbox tenant on the next port and use it (make run)",
+        help=(
+            "also serve the local sandbox tenant on the next port and use it (make run); the "
+            "sandbox lives in memory, so the SQLite store starts empty with it (the previous "
+            "one is kept beside it as .previous)"
+        ),
     )
     parser.set_defaults(handler=run)
+
+
+def fresh_sandbox_store(database_url: str) -> str:
+    """Start the store empty, as the in-memory sandbox tenant starts: a store kept from an
+    earlier run would name Teams meetings and mailboxes the new sandbox has never seen. Only a
+    SQLite file is emptied, and the previous one is kept beside it (`iass.db.previous`)."""
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        raise CliError(
+            "serve --sandbox starts the sandbox tenant empty, so it starts the store empty "
+            "with it, and it does that only to a SQLite file; IASS_DATABASE_URL names another "
+            "database. Use a sqlite+aiosqlite:///./iass.db store for the sandbox."
+        )
+    path = Path(str(url.database))
+    kept = path.with_name(path.name + ".previous")
+    had_store = path.exists()
+    for suffix in ("", *SQLITE_SIDE_FILES):
+        current = path.with_name(path.name + suffix)
+        if current.exists():
+            current.replace(kept.with_name(kept.name + suffix))
+    try:
+        upgrade_to_head(database_url)
+    except (OSError, OperationalError) as error:
+        raise CliError(f"cannot create the store {path}: {str(error).splitlines()[0]}") from None
+    if had_store:
+        return (
+            f"The sandbox starts empty, so the store does too: {path} is new, and the store "
+            f"of the previous run is kept as {kept}."
+        )
+    return f"The sandbox starts empty, and so does the store ({path})."
 
 
 def run(args: argparse.Namespace) -> int:
@@ -37,6 +77,8 @@ def run(args: argparse.Namespace) -> int:
     port = args.port or settings.port
     if port != settings.port:
         settings = settings.model_copy(update={"port": port})
+    if args.sandbox:
+        print(fresh_sandbox_store(settings.database_url), flush=True)
     try:
         app = serving_app(settings, sandbox=args.sandbox, host=host)
     except ValueError as error:
