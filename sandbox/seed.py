@@ -71,6 +71,7 @@ BOT_APPLICATION_PERMISSIONS = frozenset(
         "Files.ReadWrite.All",
         "TeamsAppInstallation.ReadWriteAndConsentSelfForChat.All",
         "User.Read.All",
+        "AppCatalog.Read.All",
     }
 )
 

@@ -110,6 +110,23 @@ class Tenant:
         return self._catalog_apps.get(catalog_app_id)
 
     @property
+    def catalog_apps(self) -> tuple[CatalogApp, ...]:
+        return tuple(self._catalog_apps.values())
+
+    def reregister_app(self, app: AppRegistration) -> None:
+        """An administrator changes a registered app (its permissions, application access
+        policy or mailbox scope); tokens issued from now on carry the change."""
+        if app.client_id not in self._apps:
+            raise ValueError("only a registered app can be changed")
+        self._apps[app.client_id] = app
+        if app.client_id == self.bot.client_id:
+            self.bot = app
+
+    def remove_catalog_app(self, catalog_app_id: str) -> None:
+        """An administrator removes an app from the organisation's Teams app catalog."""
+        self._catalog_apps.pop(catalog_app_id, None)
+
+    @property
     def bot_catalog_app(self) -> CatalogApp | None:
         """The Teams app in the catalog that carries the bot."""
         return next(

@@ -19,7 +19,19 @@ Register = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], Non
 
 
 def _command_modules() -> list[Register]:
-    from bot.cli import audit, consent, db, dispose, keys, manifest, meeting, sar, serve, stats
+    from bot.cli import (
+        audit,
+        consent,
+        db,
+        dispose,
+        keys,
+        manifest,
+        meeting,
+        sar,
+        serve,
+        stats,
+        tenant_check,
+    )
 
     return [
         serve.register,
@@ -32,6 +44,7 @@ def _command_modules() -> list[Register]:
         manifest.register,
         consent.register,
         meeting.register,
+        tenant_check.register,
     ]
 
 

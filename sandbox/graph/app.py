@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from sandbox.graph.app_catalogs import add_app_catalog_routes
 from sandbox.graph.chat_messages import add_chat_message_routes
 from sandbox.graph.communications import add_communications_routes
 from sandbox.graph.drives import add_drive_routes
@@ -30,4 +31,5 @@ def create_graph_app(tenant: Tenant) -> web.Application:
     add_drive_routes(graph)
     add_communications_routes(graph)
     add_user_routes(graph)
+    add_app_catalog_routes(graph)
     return app
