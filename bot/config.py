@@ -30,6 +30,15 @@ class ServiceProfile(BaseSettings):
     phone: str = "0300 373 3300"
     email: str = "sendiass@westmorlandandfurness.gov.uk"
     website: str = "https://sendiass.westmorlandandfurness.gov.uk"
+    privacy_url: str = ""
+    recording_audience: str = "the people invited to the meeting and the service's staff"
+    recording_kept_for: str = "120 days"
+    document_audience: str = "the people at the meeting"
+
+    @property
+    def privacy_notice(self) -> str:
+        """Where the service's privacy notice is: IASS_SERVICE_PRIVACY_URL, else the website."""
+        return self.privacy_url.strip() or self.website
 
 
 DEFAULT_TEAMS_SERVICE_URL = "https://smba.trafficmanager.net/uk/"

@@ -24,7 +24,7 @@ from bot.intake.guidance import NO_TO_EVERYTHING, WITHDRAWAL, YES_TO_EVERYTHING,
 from bot.policy.terms import AttendeeKind, DeclaredRole, Topic
 from templates import UK_TIME, environment
 
-TEMPLATE_VERSION = "consent-request/2"
+TEMPLATE_VERSION = "consent-request/3"
 
 
 @dataclass(frozen=True)
@@ -35,14 +35,24 @@ class RequestRecipient:
 
 
 @dataclass(frozen=True)
+class InvitedPerson:
+    """Someone invited to the meeting, as the others are told about them."""
+
+    name: str
+    kind: AttendeeKind
+
+
+@dataclass(frozen=True)
 class RequestedMeeting:
     reference: str
+    title: str
     starts_at: datetime
     ends_at: datetime
     staff_name: str
     declared_role: DeclaredRole
     recording_requested: bool
     document_titles: tuple[str, ...]
+    invited: tuple[InvitedPerson, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -66,6 +76,26 @@ def describe_when(starts_at: datetime, ends_at: datetime) -> str:
     """A meeting's time as people read it: weekday, date, times and the UK zone in use."""
     start, end = starts_at.astimezone(UK_TIME), ends_at.astimezone(UK_TIME)
     return f"{start:%A} {start.day} {start:%B %Y}, {start:%H:%M} to {end:%H:%M} ({start:%Z})"
+
+
+def _kind_words(kind: AttendeeKind, service: ServiceProfile) -> str:
+    return {
+        AttendeeKind.PARENT_CARER: "parent carer",
+        AttendeeKind.YOUNG_PERSON: "young person",
+        AttendeeKind.STAFF: f"{service.short_name} staff",
+        AttendeeKind.PROFESSIONAL: "professional",
+    }[kind]
+
+
+def others_invited(
+    recipient: RequestRecipient, meeting: RequestedMeeting, service: ServiceProfile
+) -> list[str]:
+    """Everyone else invited, each as "name (what they are)"."""
+    return [
+        f"{person.name} ({_kind_words(person.kind, service)})"
+        for person in meeting.invited
+        if person.name != recipient.name
+    ]
 
 
 def topics_to_ask(recipient: RequestRecipient, meeting: RequestedMeeting) -> tuple[Topic, ...]:
@@ -99,6 +129,7 @@ def render_request(
         "when": describe_when(meeting.starts_at, meeting.ends_at),
         "asks": {topic.value for topic in topics},
         "reference": meeting.reference,
+        "others": others_invited(recipient, meeting, service),
         "answer_lines": [
             answer_line(topic, agree=index % 2 == 0) for index, topic in enumerate(topics)
         ],

@@ -13,7 +13,12 @@ from dataclasses import dataclass
 
 from bot.config import ServiceProfile
 from bot.graph.mailbox import ConsentMailbox, OutgoingEmail
-from bot.mail.consent_request import RequestedMeeting, RequestRecipient, render_request
+from bot.mail.consent_request import (
+    InvitedPerson,
+    RequestedMeeting,
+    RequestRecipient,
+    render_request,
+)
 from bot.policy.terms import AttendeeKind, DeclaredRole
 from consent_store.audit import AuditEvent
 from consent_store.records import NewConsentRequest
@@ -40,18 +45,7 @@ async def send_consent_requests(
     async with store.unit_of_work() as uow:
         meeting = await uow.meetings.get(meeting_id)
         documents = await uow.meetings.documents(meeting_id)
-        about = RequestedMeeting(
-            reference=meeting.reference,
-            starts_at=meeting.starts_at,
-            ends_at=meeting.ends_at,
-            staff_name=staff_name,
-            declared_role=DeclaredRole(meeting.declared_role),
-            recording_requested=meeting.recording_requested,
-            document_titles=tuple(
-                uow.decrypt(d.title_enc, "documents", "title", d.id) or "" for d in documents
-            ),
-        )
-        recipients = [
+        attendees = [
             (
                 attendee.id,
                 RequestRecipient(
@@ -61,7 +55,26 @@ async def send_consent_requests(
                 ),
             )
             for attendee in await uow.meetings.attendees(meeting_id)
-            if only is None or attendee.id in only
+        ]
+        about = RequestedMeeting(
+            reference=meeting.reference,
+            title=uow.decrypt(meeting.title_enc, "meetings", "title", meeting.id) or "",
+            starts_at=meeting.starts_at,
+            ends_at=meeting.ends_at,
+            staff_name=staff_name,
+            declared_role=DeclaredRole(meeting.declared_role),
+            recording_requested=meeting.recording_requested,
+            document_titles=tuple(
+                uow.decrypt(d.title_enc, "documents", "title", d.id) or "" for d in documents
+            ),
+            invited=tuple(
+                InvitedPerson(recipient.name, recipient.kind) for _, recipient in attendees
+            ),
+        )
+        recipients = [
+            (attendee_id, recipient)
+            for attendee_id, recipient in attendees
+            if only is None or attendee_id in only
         ]
     domain = mailbox.address.rpartition("@")[2]
     sent: list[SentRequest] = []

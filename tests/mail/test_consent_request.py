@@ -11,6 +11,7 @@ import pytest
 from bot.config import ServiceProfile
 from bot.intake.classify import classify_text
 from bot.mail.consent_request import (
+    InvitedPerson,
     RenderedRequest,
     RequestedMeeting,
     RequestRecipient,
@@ -38,12 +39,14 @@ def meeting(
 ) -> RequestedMeeting:
     return RequestedMeeting(
         reference="IASS-7K3M9Q2P",
+        title="Annual review for Kai",
         starts_at=starts_at,
         ends_at=starts_at + timedelta(hours=1),
         staff_name="Priya Castellano",
         declared_role=role,
         recording_requested=recording,
         document_titles=documents,
+        invited=tuple(InvitedPerson(p.name, p.kind) for p in (PARENT, YOUNG, SENCO)),
     )
 
 
@@ -98,23 +101,56 @@ def test_a_parent_is_asked_every_question_with_each_document_named(service: Serv
         assert "I withdraw my consent" in part
         assert "rhiannon.okafor@example.org" in part
         assert "0300 373 3300" in part
-    assert request.template_version == "consent-request/2/adult"
+        assert "Annual review for Kai" in part
+        assert "Kai Okafor-Bell (young person)" in part
+        assert "Tomasz Wielgosz (professional)" in part
+        assert "Rhiannon Okafor-Bell (" not in part
+        assert "automated meeting assistant (a computer program, not a person)" in part
+        assert "Saying no will not affect the support you get from us" in part
+        assert "the meeting will still go ahead" in part
+        assert "deleted after 120 days" in part
+        assert "Only the people at the meeting would see them" in part
+        assert "https://sendiass.westmorlandandfurness.gov.uk" in part
+        assert "Until then we take your answer as no" not in part
+        assert "Only a reply from" not in part
+    assert request.template_version == "consent-request/3/adult"
     assert re.fullmatch(r"<[0-9a-f]{32}\.iass-7k3m9q2p@iass\.example\.com>", request.message_id)
 
 
 def test_a_professional_is_asked_only_about_recording(service: ServiceProfile) -> None:
     request = render(SENCO, meeting(), service)
     assert "May we record the meeting?" in request.text
+    for part in (request.text, request.html):
+        assert "your answer to one question" in part
+        assert "agree to everything" not in part
+        assert "To say no, reply" in part
     assert "Draft EHC plan" not in request.text + request.html
     assert "contribute" not in request.text + request.html
 
 
 def test_a_young_person_gets_simpler_words(service: ServiceProfile) -> None:
     request = render(YOUNG, meeting(), service)
-    assert request.template_version == "consent-request/2/young_person"
+    assert request.template_version == "consent-request/3/young_person"
     assert request.text.startswith("Hi Kai Okafor-Bell,")
     assert "Can we record the meeting?" in request.text
     assert "You can say yes or no to each one." in request.text
+    for part in (request.text, request.html):
+        assert "Annual review for Kai" in part
+        assert "A computer program (not a person) will join the meeting" in part
+        assert "we will still help you in the same way" in part
+        assert "privacy notice" in part
+        assert "take it as no" not in part
+
+
+def test_the_privacy_notice_comes_from_the_configuration(
+    env_without_iass: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("IASS_SERVICE_PRIVACY_URL", "https://example.gov.uk/privacy")
+    monkeypatch.setenv("IASS_SERVICE_RECORDING_KEPT_FOR", "30 days")
+    request = render(PARENT, meeting(), ServiceProfile())
+    assert "privacy notice: https://example.gov.uk/privacy" in request.text
+    assert '<a href="https://example.gov.uk/privacy">privacy notice</a>' in request.html
+    assert "deleted after 30 days" in request.text
 
 
 def test_summer_times_are_shown_as_british_summer_time(service: ServiceProfile) -> None:
