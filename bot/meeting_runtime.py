@@ -8,9 +8,10 @@ stands between the two. What Teams tells it about meetings goes into the activit
 (`bot.meeting_inbox`) and Teams is answered; the inbox hands each activity to the use cases
 once they are connected, giving way to the requests the bot is answering (`bot.foreground`).
 Graph's calls notifications go into the calls inbox (`bot.calling.inbox`) likewise, and are
-handled once the use cases are connected. A staff member's `share` command cannot wait, so
-it is refused until then and Teams delivers it again; no event is lost or decided without
-the gates.
+handled once the use cases are connected; so do the rosters the bot asks Graph for
+(`bot.calling.resync`), in case a notification was lost. A staff member's `share` command
+cannot wait, so it is refused until then and Teams delivers it again; no event is lost or
+decided without the gates.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from bot.calling.endpoint import attach_calling
 from bot.calling.inbox import CallNotificationInbox
 from bot.calling.notifications import ReceivedNotice
 from bot.calling.prompts import PromptShelf, attach_prompts
+from bot.calling.resync import RosterResync
 from bot.calling.tokens import CallingTokenValidator, calling_openid_configuration_url
 from bot.calling.voice import MeetingCallVoice
 from bot.config import ServiceProfile, TenantSettings
@@ -76,6 +78,7 @@ class _UseCases:
     opening: MeetingOpening
     guard: RecordingGuard
     documents: DocumentGuard
+    rosters: RosterResync
 
 
 class LiveMeetings:
@@ -139,14 +142,17 @@ class LiveMeetings:
             mailbox=clients.mailbox,
         )
         documents = DocumentGuard(self._store, clients.files, self._chat)
-        self._connected = _UseCases(opening, guard, documents)
+        rosters = RosterResync(self._store, clients.calls, self._calls)
+        self._connected = _UseCases(opening, guard, documents, rosters)
         self._activities.start(self)
         self._calls.start(_StartSeenFirst(guard, opening), guard)
+        rosters.start()
         return opening.job_handlers()
 
     async def disconnect(self) -> None:
         connected, self._connected = self._connected, None
         if connected is not None:
+            await connected.rosters.stop()
             await self._activities.stop()
             await self._calls.close()
             await connected.guard.settled()

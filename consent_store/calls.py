@@ -100,6 +100,16 @@ class MeetingCallRecords:
             )
         )
 
+    async def established_calls(self) -> Sequence[tuple[str, str | None]]:
+        """Every call the bot is in now, in any meeting, with the digest of the roster last
+        handled for it (None when none was)."""
+        rows = await self._session.execute(
+            select(CallRow.call_id, CallRow.last_roster_sha256)
+            .where(CallRow.state == ESTABLISHED)
+            .order_by(CallRow.created_at)
+        )
+        return [(call_id, digest) for call_id, digest in rows]
+
     async def established_call(self, meeting_id: str) -> str | None:
         """The bot's established call into the meeting, if it is in one."""
         call_id: str | None = await self._session.scalar(

@@ -2,7 +2,8 @@
 
 Three kinds matter to the bot: the call's state (`resourceData` an object, on
 `/communications/calls/{id}`), its roster (`resourceData` an array of participants, on
-`.../participants`, each with `recordingInfo.recordingStatus`), and a finished prompt
+`.../participants`, each perhaps with `recordingInfo.recordingStatus`, which no documented
+v1.0 notification shows: best effort), and a finished prompt
 (`changeType: deleted` on `.../operations/{id}`). Anything else is passed over. Call and
 operation ids are normalised, since Teams varies their case and hyphenation.
 
@@ -90,24 +91,39 @@ def dedupe_key(notification: Mapping[str, Any], *raw_ids: str) -> str:
 
 
 def _roster_entry(participant: object) -> RosterEntry | None:
-    """A person in the roster; None for the bot (an application identity) or a malformed
-    entry."""
+    """A participant in the roster; None for a malformed entry. Graph may write absent
+    identities as `null`. An application (the bot itself, or any other app in the call) is
+    listed by its app id as `object_id` and no name, so the guard tells the bot by its id and
+    can never take another app, whatever it calls itself, for an invited attendee."""
     fields = _mapping(participant)
     participant_id = _text(fields.get("id"))
-    identity = _mapping(_mapping(fields.get("info")).get("identity"))
-    if participant_id is None or "application" in identity:
+    if participant_id is None:
         return None
+    identity = _mapping(_mapping(fields.get("info")).get("identity"))
+    status = _mapping(fields.get("recordingInfo")).get("recordingStatus")
+    recording = status == "recording"
     user = _mapping(identity.get("user"))
+    application = _mapping(identity.get("application"))
+    if application and not user:
+        return RosterEntry(participant_id, "", _text(application.get("id")), recording)
     shown = user or next(
         (_mapping(v) for k, v in identity.items() if not k.startswith("@") and _mapping(v)), {}
     )
-    status = _mapping(fields.get("recordingInfo")).get("recordingStatus")
     return RosterEntry(
         participant_id=participant_id,
         display_name=_text(shown.get("displayName")) or "",
         object_id=_text(user.get("id")),
-        recording=status == "recording",
+        recording=recording,
     )
+
+
+def roster_entries(participants: object) -> tuple[RosterEntry, ...] | None:
+    """The entries of a list of participants (a roster notification's `resourceData`, or the
+    `value` of `GET /communications/calls/{id}/participants`); None when it is not a list."""
+    if not isinstance(participants, Sequence) or isinstance(participants, str):
+        return None
+    entries = (_roster_entry(participant) for participant in participants)
+    return tuple(entry for entry in entries if entry is not None)
 
 
 def _notice(call_id: str, rest: str, change_type: str, data: object) -> Notice | None:
@@ -119,10 +135,8 @@ def _notice(call_id: str, rest: str, change_type: str, data: object) -> Notice |
         thread_id = _text(_mapping(fields.get("chatInfo")).get("threadId"))
         return CallStateNotice(call_id, state, thread_id)
     if rest == "/participants":
-        if not isinstance(data, Sequence) or isinstance(data, str):
-            return None
-        entries = (_roster_entry(participant) for participant in data)
-        return RosterNotice(call_id, tuple(entry for entry in entries if entry is not None))
+        entries = roster_entries(data)
+        return None if entries is None else RosterNotice(call_id, entries)
     operation = _OPERATION.fullmatch(rest)
     if operation is None:
         return None

@@ -64,7 +64,9 @@ def decoded(kind: str, payload: str) -> ReceivedNotice:
 
 
 def roster_digest(roster: Sequence[RosterEntry]) -> str:
-    """SHA-256 of the roster's entries in order (participant ids included, so the digest
-    cannot be matched against guessed names)."""
-    entries = json.dumps([list(astuple(entry)) for entry in roster], separators=(",", ":"))
+    """SHA-256 of the roster's entries in participant id order (a notification and a listing
+    may order them differently; participant ids are included, so the digest cannot be matched
+    against guessed names)."""
+    ordered = sorted(roster, key=lambda entry: entry.participant_id)
+    entries = json.dumps([list(astuple(entry)) for entry in ordered], separators=(",", ":"))
     return hashlib.sha256(entries.encode()).hexdigest()

@@ -1,5 +1,5 @@
 """The bot's calls into Teams meetings through Graph cloud communications: join a meeting's
-call with service-hosted media, play a prompt in it, and hang up.
+call with service-hosted media, play a prompt in it, list who is in it, and hang up.
 
 Application permission Calls.JoinGroupCall.All. Graph sends everything that happens in a call
 as comms notifications to `callback_uri` (the bot's `/api/calls`); these methods only start
@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import json
 from typing import TYPE_CHECKING, Any, Final
+
+from bot.calling.notifications import roster_entries
+from bot.services.live_meeting import RosterEntry
 
 if TYPE_CHECKING:
     from kiota_abstractions.request_information import RequestInformation
@@ -102,6 +105,24 @@ class MeetingCalls:
         if operation_id is None:
             raise CallNotPlaced("Graph accepted the prompt but did not return its operation")
         return operation_id
+
+    async def participants(self, call_id: str) -> tuple[RosterEntry, ...]:
+        """Everyone in the call now, the bot among them, as `GET .../participants` lists
+        them (no extra permission: Graph checks permissions when the call is created).
+        `CallNotPlaced` when the answer holds no list of participants."""
+        from msgraph.generated.models.o_data_errors.o_data_error import ODataError
+
+        request = self._graph.communications.calls.by_call_id(call_id).participants
+        adapter: Any = self._graph.request_adapter
+        errors: Any = {"XXX": ODataError}
+        body = await adapter.send_primitive_async(
+            request.to_get_request_information(), "bytes", errors
+        )
+        answer = json.loads(body) if body else None
+        entries = roster_entries(answer.get("value") if isinstance(answer, dict) else None)
+        if entries is None:
+            raise CallNotPlaced("Graph's answer listed no participants")
+        return entries
 
     async def hang_up(self, call_id: str) -> None:
         """Leave the call; Graph confirms with a `terminated` notification."""

@@ -87,6 +87,24 @@ def roster(call: Call, present: list[Attendance]) -> list[dict[str, Any]]:
     return [_participant(call.my_participant_id, 1, bot_identity(call), None), *people]
 
 
+IDENTITY_KINDS = ("application", "user", "device", "phone")
+
+
+def listed(participant: dict[str, Any]) -> dict[str, Any]:
+    """A participant as `GET .../participants` writes it: Microsoft's example spells out
+    absent identities, the stream label and the metadata as `null`."""
+    identity = participant["info"]["identity"]
+    return {
+        **participant,
+        "info": {
+            **participant["info"],
+            "identity": {**{kind: None for kind in IDENTITY_KINDS}, **identity},
+        },
+        "mediaStreams": [{"label": None, **stream} for stream in participant["mediaStreams"]],
+        "metadata": None,
+    }
+
+
 def chat_info(call: Call) -> dict[str, Any]:
     return {
         "@odata.type": "#microsoft.graph.chatInfo",

@@ -1,8 +1,9 @@
 """Graph cloud communications under `/communications/calls`: join a meeting
 (`POST /communications/calls` with `serviceHostedMediaConfig`, `chatInfo.threadId` and
 `organizerMeetingInfo`; 201 with the call in state establishing, then comms notifications),
-read a call, play prompts (`POST .../playPrompt`; the WAVs are fetched and checked, and the
-finished operation is notified as `changeType: deleted`), and hang up (`DELETE`, 204).
+read a call, list its participants (the same resources as its roster notifications), play
+prompts (`POST .../playPrompt`; the WAVs are fetched and checked, and the finished operation is
+notified as `changeType: deleted`), and hang up (`DELETE`, 204).
 
 As in Graph, joining needs one of the calling permissions; the other actions only need the
 call to be the caller's own (permissions are checked when a call is created). Call ids are
@@ -18,7 +19,7 @@ from aiohttp import web
 
 from sandbox.app_keys import CALLING, TENANT
 from sandbox.calls.calls import Call, PromptOperation
-from sandbox.calls.resources import call_resource, operation_resource
+from sandbox.calls.resources import call_resource, listed, operation_resource, roster
 from sandbox.graph.errors import GraphError, bad_request
 from sandbox.graph.odata import json_object
 from sandbox.graph.protection import Denial, GraphRouter, caller_of
@@ -41,6 +42,9 @@ DENIAL = Denial(
 )
 SERVICE_HOSTED_MEDIA = "#microsoft.graph.serviceHostedMediaConfig"
 ORGANIZER_MEETING_INFO = "#microsoft.graph.organizerMeetingInfo"
+PARTICIPANTS_CONTEXT = (
+    "https://graph.microsoft.com/v1.0/$metadata#communications/calls('{call}')/participants"
+)
 MAX_PROMPTS = 20
 MAX_CLIENT_CONTEXT = 256
 
@@ -127,6 +131,18 @@ async def get_call(request: web.Request) -> web.Response:
     return web.json_response(call_resource(_own_call(request)))
 
 
+async def list_participants(request: web.Request) -> web.Response:
+    """The call's participants, the bot among them, as `GET .../participants` lists them:
+    the resources its roster notifications carry, with the `null`s of Microsoft's example."""
+    call = _own_call(request)
+    tenant = request.config_dict[TENANT]
+    meeting = tenant.live_meetings.by_thread(call.thread_id) if call.live else None
+    present = meeting.present() if meeting is not None else []
+    context = PARTICIPANTS_CONTEXT.format(call=call.id)
+    participants = [listed(participant) for participant in roster(call, present)]
+    return web.json_response({"@odata.context": context, "value": participants})
+
+
 def _prompt_uris(body: dict[str, Any]) -> list[str]:
     prompts = body.get("prompts")
     if not isinstance(prompts, list) or not 1 <= len(prompts) <= MAX_PROMPTS:
@@ -171,6 +187,13 @@ async def delete_call(request: web.Request) -> web.Response:
 def add_communications_routes(graph: GraphRouter) -> None:
     graph.add("POST", "/communications/calls", create_call, roles=CALL_ROLES, denial=DENIAL)
     graph.add("GET", "/communications/calls/{call}", get_call, roles=CALL_ROLES, denial=DENIAL)
+    graph.add(
+        "GET",
+        "/communications/calls/{call}/participants",
+        list_participants,
+        roles=CALL_ROLES,
+        denial=DENIAL,
+    )
     graph.add(
         "POST",
         "/communications/calls/{call}/playPrompt",

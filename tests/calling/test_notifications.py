@@ -67,7 +67,7 @@ def test_different_notifications_have_different_keys() -> None:
     assert len(keys) == 3
 
 
-def test_a_roster_lists_people_with_their_recording_but_not_the_bot() -> None:
+def test_a_roster_lists_people_with_their_recording_and_apps_by_id_only() -> None:
     body = notification(
         f"/communications/calls/{CALL}/participants",
         [
@@ -80,10 +80,27 @@ def test_a_roster_lists_people_with_their_recording_but_not_the_bot() -> None:
     assert received.notice == RosterNotice(
         CALL,
         (
+            RosterEntry("p0", "", "bot", recording=False),
             RosterEntry("p1", "Staff", "oid-1", recording=True),
             RosterEntry("p2", "Visitor", None, recording=False),
         ),
     )
+
+
+def test_a_person_whose_identity_lists_absent_kinds_as_null_is_a_person() -> None:
+    """Graph writes absent identities as `null` (the List participants example does); a user
+    beside `"application": null` is still a person, not the bot."""
+    identity = {"application": None, "device": None, "user": {"id": "oid-3", "displayName": "Jo"}}
+    body = notification(f"/communications/calls/{CALL}/participants", [participant("p3", identity)])
+    (received,) = read_comms_notifications(body)
+    assert received.notice == RosterNotice(CALL, (RosterEntry("p3", "Jo", "oid-3", False),))
+
+
+def test_another_app_is_never_listed_under_the_name_it_gives_itself() -> None:
+    app = {"application": {"id": "app-9", "displayName": "Parent Carer"}, "user": None}
+    body = notification(f"/communications/calls/{CALL}/participants", [participant("p9", app)])
+    (received,) = read_comms_notifications(body)
+    assert received.notice == RosterNotice(CALL, (RosterEntry("p9", "", "app-9", False),))
 
 
 def test_a_finished_prompt_is_a_deleted_operation() -> None:

@@ -3,10 +3,16 @@ client, its `/api/calls` endpoint and calls inbox, and the recording guard, agai
 sandbox's calling service: the roster naming the stranger arrives while the store refuses
 connections, so `/api/calls` refuses it (503) instead of answering 202 and dropping it; the
 calling service delivers it again, and once the store is back the guard sees the stranger and
-Teams' recording is switched off."""
+Teams' recording is switched off.
+
+And rosters that never arrive: the notification naming the stranger is lost (the calling
+service drops it, or gives up while the store is down and the guard has forgotten the
+meeting), and the bot finds the stranger by listing the call's participants
+(`bot.calling.resync`)."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
@@ -15,9 +21,11 @@ from typing import Any
 
 import pytest
 from aiohttp import web
+from sqlalchemy import select
 
 from bot.calling.endpoint import attach_calling
 from bot.calling.inbox import CallNotificationInbox
+from bot.calling.resync import RosterResync
 from bot.calling.tokens import CallingTokenValidator, calling_openid_configuration_url
 from bot.graph.calls import CALLBACK_PATH, MeetingCalls
 from bot.graph.mailbox import ConsentMailbox
@@ -25,6 +33,7 @@ from bot.graph.meetings import OnlineMeetings
 from bot.services.recording_enforcement import without_store
 from bot.services.recording_guard import RecordingGuard
 from consent_store.calls import MeetingCallRecords
+from consent_store.tables import AuditEntryRow
 from consent_store.unit_of_work import Store
 from sandbox.seed import BOT_CATALOG_APP_ID, BOT_CLIENT_ID, COORDINATOR
 from tests.builders import reply
@@ -65,6 +74,7 @@ class Meeting:
     meeting_id: str
     teams_id: str
     thread_id: str
+    calls: MeetingCalls
 
     def teams_allows_recording(self) -> bool:
         meeting = self.sandbox.tenant.meetings.get(self.teams_id)
@@ -130,7 +140,7 @@ async def meeting(
     await tenant_sandbox.teams.start(teams.id)
     calls = MeetingCalls(mailbox.graph, origin + CALLBACK_PATH, tenant.tenant_id)
     await calls.join(teams.chat_thread_id, COORDINATOR.object_id)
-    live = Meeting(tenant_sandbox, store, inbox, row.id, teams.id, teams.chat_thread_id)
+    live = Meeting(tenant_sandbox, store, inbox, row.id, teams.id, teams.chat_thread_id, calls)
     await live.settle()
     yield live
     await guard.settled()
@@ -155,3 +165,47 @@ async def test_a_stranger_who_joins_during_an_outage_switches_recording_off_at_o
 
     await meeting.settle()
     assert not meeting.teams_allows_recording()
+
+
+async def test_a_stranger_whose_roster_never_arrives_is_found_by_listing_the_call(
+    meeting: Meeting, store: Store
+) -> None:
+    meeting.sandbox.tenant.faults.disturb_notifications("drop")
+    await meeting.sandbox.teams.admit(meeting.teams_id, anonymous_name="Guest 5120")
+    await meeting.settle()
+    assert any(d.outcome == "dropped (fault)" for d in meeting.sandbox.calling.deliveries)
+    assert meeting.teams_allows_recording()
+
+    resync = RosterResync(store, meeting.calls, meeting.inbox, every_seconds=0.2)
+    resync.start()
+    try:
+        await eventually(lambda: not meeting.teams_allows_recording())
+    finally:
+        await resync.stop()
+    await meeting.settle()
+    async with store.reading() as uow:
+        actions = await uow.session.scalars(
+            select(AuditEntryRow.action).where(AuditEntryRow.meeting_id == meeting.meeting_id)
+        )
+        assert "meeting.uninvited_participant" in set(actions)
+
+
+async def test_a_bot_starting_during_an_outage_lists_the_call_once_the_store_is_back(
+    meeting: Meeting, store: Store, database_url: str
+) -> None:
+    meeting.sandbox.tenant.faults.disturb_notifications("drop")
+    await meeting.sandbox.teams.admit(meeting.teams_id, anonymous_name="Guest 6230")
+    await meeting.settle()
+    outage = Outage(store, database_url)
+    await outage.begin()
+    resync = RosterResync(store, meeting.calls, meeting.inbox, every_seconds=60.0)
+    try:
+        resync.start()
+        await asyncio.sleep(1.5)
+        assert meeting.teams_allows_recording()
+    finally:
+        await outage.end()
+    try:
+        await eventually(lambda: not meeting.teams_allows_recording(), seconds=5.0)
+    finally:
+        await resync.stop()

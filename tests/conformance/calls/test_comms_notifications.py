@@ -11,6 +11,7 @@ from bot.calling.notifications import (
     PromptNotice,
     RosterNotice,
     read_comms_notifications,
+    roster_entries,
 )
 from bot.services.live_meeting import RosterEntry
 from sandbox.calls.calls import Call, PromptOperation
@@ -18,6 +19,7 @@ from sandbox.calls.resources import (
     call_state,
     comms_notification,
     finished_operation,
+    listed,
     result_info,
     roster,
 )
@@ -27,6 +29,8 @@ from tests.conformance.documented import documented, key_paths
 
 JOINED = "2f1a1100-b174-40a0-aba7-0b405e01ed92"
 ANSWERED = "57dab8b1-894c-409a-b240-bd8beae78896"
+BOT_APP = "f2fa86af-3c51-4bc2-8fc0-475452d9764f"
+OTHER_APP = "ef43e42b-4c05-4594-9756-1edb3ccbc989"
 THREAD = "19:meeting_Win6Ydo4wsMijFjZS00ZGVjLTk5MGUtOTRjNWY2NmNkYTFm@thread.v2"
 
 
@@ -39,7 +43,7 @@ def test_the_documented_established_notification_tells_the_bot_its_meeting_call_
     assert only_notice("calls/established.json") == CallStateNotice(JOINED, "established", THREAD)
 
 
-def test_the_documented_roster_names_the_person_and_leaves_out_the_bot() -> None:
+def test_the_documented_roster_names_the_person_and_lists_the_bot_by_its_app_id() -> None:
     assert only_notice("calls/roster.json") == RosterNotice(
         JOINED,
         (
@@ -49,7 +53,25 @@ def test_the_documented_roster_names_the_person_and_leaves_out_the_bot() -> None
                 object_id="112f7296-5fa4-42ca-bae8-6a692b15d4b8",
                 recording=False,
             ),
+            RosterEntry(
+                participant_id="05491616-385f-44a8-9974-18cc5f9933c1",
+                display_name="",
+                object_id="2891555a-92ff-42e6-80fa-6e1300c6b5c6",
+                recording=False,
+            ),
         ),
+    )
+
+
+def test_the_documented_participant_list_reads_as_a_roster_of_two_apps() -> None:
+    """`GET /communications/calls/{id}/participants` answers with the participants a roster
+    notification carries, absent identities written as `null`: both are applications here,
+    so each is listed by its app id with no name (the guard takes the bot's for the bot and
+    any other for someone not invited)."""
+    listed = roster_entries(documented("calls/participants_list.json")["value"])
+    assert listed == (
+        RosterEntry("a7ebfb2d-871e-419c-87af-27290b22e8db", "", BOT_APP, False),
+        RosterEntry("1e126418-44a0-4a94-a6f8-0efe1ad71acb", "", OTHER_APP, False),
     )
 
 
@@ -104,6 +126,21 @@ def test_the_sandbox_roster_has_every_documented_key() -> None:
     present = [Attendance(john, "Attendee", invited=True, joined_at=call.created_at)]
     sent = comms_notification(call, "updated", path, roster(call, present))
     assert key_paths(documented("calls/roster.json")) <= key_paths(sent)
+
+
+def test_the_sandbox_participant_list_has_every_documented_key_and_reads_as_its_roster() -> None:
+    """Every key of Microsoft's example but `info.id` (an id of the participant's info that
+    Microsoft does not describe, and the bot does not read)."""
+    call = sandbox_call()
+    john = TeamsAccount(
+        "29:1john", "John", "user", "112f7296-5fa4-42ca-bae8-6a692b15d4b8", tenant_id=call.tenant_id
+    )
+    present = [Attendance(john, "Attendee", invited=True, joined_at=call.created_at)]
+    participants = roster(call, present)
+    body = {"value": [listed(participant) for participant in participants]}
+    documented_paths = key_paths(documented("calls/participants_list.json"))
+    assert documented_paths - {"@odata.context", "value[].info.id"} <= key_paths(body)
+    assert roster_entries(body["value"]) == roster_entries(participants)
 
 
 def test_the_sandbox_finished_prompt_has_every_documented_key() -> None:
