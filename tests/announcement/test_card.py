@@ -92,7 +92,10 @@ def test_each_card_holds_only_rich_text_so_no_text_is_read_as_markdown(card: Car
 def test_the_opening_card_shows_the_name_role_recording_documents_and_contact() -> None:
     runs = runs_of(opening_card())
     assert runs[0] == f"{STAFF_NAME} from {SERVICE.short_name}"
-    assert runs[1] == SERVICE.what_we_do
+    assert runs[1] == (
+        f"From the automated meeting assistant of {SERVICE.short_name}, on behalf of "
+        f"{STAFF_NAME}. {SERVICE.what_we_do}"
+    )
     assert runs[2:8] == [
         "Role: ",
         "To support the parent carer or young person.",

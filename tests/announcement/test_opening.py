@@ -49,8 +49,20 @@ def everything_shown(announcement: Announcement) -> str:
 
 def test_it_says_who_is_here_and_what_the_service_does() -> None:
     spoken = announce(ROLE_SITUATIONS["support declared"]).spoken
+    assert spoken.startswith(
+        f"Hello. This is the automated meeting assistant of {SERVICE.name}, a computer voice, "
+        f"speaking on behalf of {STAFF_NAME}."
+    )
     assert f"{STAFF_NAME} from {SERVICE.name} is at this meeting." in spoken
     assert SERVICE.what_we_do in spoken
+
+
+def test_the_card_says_it_comes_from_the_automated_assistant() -> None:
+    card = announce(ROLE_SITUATIONS["support declared"]).card.json_text
+    assert (
+        f"From the automated meeting assistant of {SERVICE.short_name}, on behalf of {STAFF_NAME}."
+        in card
+    )
 
 
 @pytest.mark.parametrize(
@@ -142,7 +154,8 @@ def test_bracketed_asides_in_a_display_name_are_not_read_aloud() -> None:
     announcement = announce(
         ROLE_SITUATIONS["support declared"], "Priya Castellano (she/her) [IASS]"
     )
-    assert announcement.spoken.startswith("Hello. Priya Castellano from ")
+    assert "on behalf of Priya Castellano. Priya Castellano from " in announcement.spoken
+    assert "(she/her)" not in announcement.spoken
     assert "Priya Castellano (she/her) [IASS] from" in announcement.card.json_text
 
 
