@@ -63,6 +63,7 @@ class TenantSettings(BaseSettings):
     session_key: SecretStr = Field(default=SecretStr(""))
     session_max_hours: int = Field(default=10, ge=1)
     staff_role: str = "IASS.Staff"
+    manager_role: str = "IASS.Manager"
     teams_catalog_app_id: str = ""
     sandbox_origin: str = ""
     teams_service_url: str = ""

@@ -18,6 +18,7 @@ from pydantic import SecretStr
 from bot.config import Settings, TenantSettings
 from bot.mailbox.runtime import attach_consent_mailbox, worker_id
 from bot.meeting_runtime import LiveMeetings
+from bot.recording_backstop_runtime import RecordingBackstopRuntime
 from bot.web.app import create_app
 from consent_store.unit_of_work import Store
 
@@ -85,13 +86,15 @@ def serving_app(
     if sandbox:
         _serve_sandbox(app, host, tenant)
     live = LiveMeetings(store, tenant, settings.service, worker_id())
+    backstop = RecordingBackstopRuntime(store, tenant)
+    backstop.attach(app)
     try:
         live.attach(app)
     except ValueError as error:
         log.warning("the bot is not taking part in meetings: %s", error)
-        attach_consent_mailbox(app, store, tenant, settings.service)
+        attach_consent_mailbox(app, store, tenant, settings.service, listeners=(backstop,))
     else:
-        attach_consent_mailbox(app, store, tenant, settings.service, listener=live)
+        attach_consent_mailbox(app, store, tenant, settings.service, listeners=(live, backstop))
 
     async def close_store(_app: web.Application) -> None:
         await store.close()

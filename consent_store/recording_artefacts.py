@@ -81,6 +81,18 @@ class RecordingArtefacts:
             select(MeetingRow).where(MeetingRow.teams_meeting_id == teams_meeting_id).limit(1)
         )
 
+    async def meetings_ended_between(self, start: datetime, end: datetime) -> list[str]:
+        """Ids of meetings in Teams, not cancelled, scheduled to end in [start, end)."""
+        rows = await self._session.scalars(
+            select(MeetingRow.id).where(
+                MeetingRow.teams_meeting_id.is_not(None),
+                MeetingRow.status != "cancelled",
+                MeetingRow.ends_at >= start,
+                MeetingRow.ends_at < end,
+            )
+        )
+        return list(rows)
+
     async def add(self, artefact: NewArtefact) -> str | None:
         """Keep the artefact unless it is kept already; its new id, or None if it was."""
         dialect = self._session.get_bind().dialect.name

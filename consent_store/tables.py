@@ -410,7 +410,7 @@ class RecordingArtefactRow(Base):
     found_at: Mapped[datetime] = mapped_column(UtcDateTime)
     found_by: Mapped[str] = mapped_column(String(16))
     permitted: Mapped[bool] = mapped_column(Boolean)
-    reasons: Mapped[str] = mapped_column(String(400))
+    reasons: Mapped[str] = mapped_column(Text)
     resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     resolved_by: Mapped[str | None] = mapped_column(String(64))
     resolution_enc: Mapped[bytes | None] = mapped_column(LargeBinary)

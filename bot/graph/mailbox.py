@@ -13,16 +13,21 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
-from kiota_abstractions.api_error import APIError
-
 from bot.graph.directory import StaffDirectory
+from bot.graph.subscriptions import (
+    GraphSubscriptions,
+    NotificationUrls,
+    Renewal,
+    SubscriptionGoneError,
+)
+
+__all__ = ["ConsentMailbox", "NotificationUrls", "Renewal", "SubscriptionGoneError"]
 
 if TYPE_CHECKING:
     from kiota_abstractions.request_information import RequestInformation
     from msgraph.graph_service_client import GraphServiceClient
 
 DELTA_FIELDS = ["id", "receivedDateTime"]
-NOT_FOUND = 404
 DELTA_PAGE_SIZE = 50
 
 
@@ -39,28 +44,6 @@ def _received(message: dict[str, str]) -> datetime:
     if not stamp:
         return datetime.now(UTC)
     return datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone(UTC)
-
-
-@dataclass(frozen=True)
-class NotificationUrls:
-    """Where Graph sends the subscription's change notifications and lifecycle
-    notifications."""
-
-    changes: str
-    lifecycle: str
-
-
-@dataclass(frozen=True)
-class Renewal:
-    """A renewed subscription's expiry, and the URLs it notifies when Graph says."""
-
-    expires_at: datetime
-    urls: NotificationUrls | None
-
-
-class SubscriptionGoneError(LookupError):
-    """Graph no longer has the subscription (404): it expired, was deleted, or Graph removed
-    it."""
 
 
 @dataclass(frozen=True)
@@ -86,6 +69,7 @@ class ConsentMailbox:
         self.graph = graph
         self.address = address
         self.directory = StaffDirectory(graph)
+        self.subscriptions = GraphSubscriptions(graph)
 
     async def changes(self, delta_link: str | None) -> tuple[list[MailboxMessage], str | None]:
         """Messages new in the inbox since `delta_link` (all of them when None), and the next
@@ -165,48 +149,14 @@ class ConsentMailbox:
     ) -> tuple[str, datetime]:
         """Ask Graph to notify `urls.changes` of new inbox messages and `urls.lifecycle` of
         the subscription's lifecycle events; (id, expiry)."""
-        from msgraph.generated.models.subscription import Subscription
-
-        created = await self.graph.subscriptions.post(
-            Subscription(
-                change_type="created",
-                notification_url=urls.changes,
-                lifecycle_notification_url=urls.lifecycle,
-                resource=f"users/{self.address}/mailFolders('inbox')/messages",
-                expiration_date_time=expires_at,
-                client_state=client_state,
-            )
-        )
-        if created is None or not created.id or not created.expiration_date_time:
-            raise RuntimeError("Graph accepted the subscription but returned no id")
-        return created.id, created.expiration_date_time
+        resource = f"users/{self.address}/mailFolders('inbox')/messages"
+        return await self.subscriptions.create(resource, urls, client_state, expires_at)
 
     async def renew(self, subscription_id: str, expires_at: datetime) -> Renewal:
         """Extend the subscription (which also reauthorizes it); `SubscriptionGoneError` when
         Graph no longer has it."""
-        from msgraph.generated.models.subscription import Subscription
-
-        try:
-            renewed = await self.graph.subscriptions.by_subscription_id(subscription_id).patch(
-                Subscription(expiration_date_time=expires_at)
-            )
-        except APIError as error:
-            if error.response_status_code == NOT_FOUND:
-                raise SubscriptionGoneError(subscription_id) from error
-            raise
-        if renewed is None:
-            return Renewal(expires_at, None)
-        return Renewal(
-            renewed.expiration_date_time or expires_at,
-            NotificationUrls(
-                renewed.notification_url or "", renewed.lifecycle_notification_url or ""
-            ),
-        )
+        return await self.subscriptions.renew(subscription_id, expires_at)
 
     async def unsubscribe(self, subscription_id: str) -> None:
         """Delete the subscription; one Graph no longer has counts as deleted."""
-        try:
-            await self.graph.subscriptions.by_subscription_id(subscription_id).delete()
-        except APIError as error:
-            if error.response_status_code != NOT_FOUND:
-                raise
+        await self.subscriptions.delete(subscription_id)

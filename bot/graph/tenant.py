@@ -13,6 +13,7 @@ from bot.graph.client import open_graph_client
 from bot.graph.files import ChatFiles
 from bot.graph.mailbox import ConsentMailbox
 from bot.graph.meetings import OnlineMeetings
+from bot.graph.recordings import MeetingRecordings
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,7 @@ class TenantClients:
     meetings: OnlineMeetings
     calls: MeetingCalls | None = None
     files: ChatFiles | None = None
+    recordings: MeetingRecordings | None = None
 
 
 @asynccontextmanager
@@ -39,4 +41,5 @@ async def open_tenant(settings: TenantSettings) -> AsyncIterator[TenantClients]:
                 graph, settings.public_url.rstrip("/") + CALLBACK_PATH, settings.tenant_id
             ),
             files=ChatFiles(graph),
+            recordings=MeetingRecordings(graph, settings.bot_app_id),
         )

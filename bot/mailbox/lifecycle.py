@@ -31,7 +31,7 @@ unknown_events: Counter[str] = Counter()
 """Lifecycle events with our clientState that the bot does not know, by name."""
 
 
-def _events(body: Mapping[str, Any]) -> list[tuple[str, str]] | None:
+def lifecycle_events(body: Mapping[str, Any]) -> list[tuple[str, str]] | None:
     """(lifecycleEvent, clientState) of each notification; None when the body is not a
     collection of lifecycle notifications."""
     notifications = body.get("value")
@@ -63,7 +63,7 @@ def lifecycle_handler(
         token = request.query.get("validationToken")
         if token is not None:
             return web.Response(text=token, content_type="text/plain")
-        events = _events(await json_object(request))
+        events = lifecycle_events(await json_object(request))
         if events is None:
             raise malformed(request, "not a collection of lifecycle notifications")
         expected = await client_state()

@@ -14,7 +14,7 @@ import contextlib
 import logging
 import os
 import socket
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import timedelta
 from functools import partial
 from typing import Protocol
@@ -27,8 +27,13 @@ from bot.graph.tenant import TenantClients, open_tenant
 from bot.mailbox.lifecycle import lifecycle_handler
 from bot.mailbox.notifications import ReadingLoop, notification_handler
 from bot.mailbox.reader import MailboxReader
-from bot.mailbox.subscription import SubscriptionKeeper, current_client_state
+from bot.mailbox.subscription import (
+    SubscriptionKeeper,
+    current_client_state,
+    ensure_subscription,
+)
 from bot.scheduler.runner import Handler, JobRunner
+from bot.services.recording_backstop import RETRY_POLICIES as BACKSTOP_RETRY
 from bot.services.recording_enforcement import (
     enforce_recording,
     reconcile_handlers,
@@ -70,11 +75,12 @@ def attach_consent_mailbox(
     tenant: TenantSettings,
     service: ServiceProfile,
     *,
-    listener: ClientsListener | None = None,
+    listeners: Sequence[ClientsListener] = (),
 ) -> None:
     """Add the notification endpoint and the mailbox's background work to `app`, and make
     every change of decisions (from email or the review queue) reach Teams' recording setting.
-    `listener` (the bot inside meetings) is connected to the same Graph clients."""
+    `listeners` (the bot inside meetings, the recording backstop) are connected to the same
+    Graph clients."""
     events = app[DECISION_EVENTS]
     access = app[TENANT_ACCESS]
     holder: dict[str, ReadingLoop] = {}
@@ -125,10 +131,9 @@ def attach_consent_mailbox(
             )
             holder["loop"] = loop = ReadingLoop(reader, CATCH_UP_INTERVAL)
             base = tenant.public_url.rstrip("/")
+            urls = NotificationUrls(base + NOTIFICATION_PATH, base + LIFECYCLE_PATH)
             keeping["keeper"] = keeper = SubscriptionKeeper(
-                store,
-                clients.mailbox,
-                NotificationUrls(base + NOTIFICATION_PATH, base + LIFECYCLE_PATH),
+                partial(ensure_subscription, store, clients.mailbox, urls),
                 loop.poke,
                 interval=SUBSCRIPTION_CHECK_INTERVAL,
                 retry_interval=SUBSCRIPTION_RETRY_INTERVAL,
@@ -139,7 +144,7 @@ def attach_consent_mailbox(
                 **reader.follow_up_handlers(),
                 **reconcile,
             }
-            if listener is not None:
+            for listener in listeners:
                 handlers.update(listener.connect(clients))
             jobs = JobRunner(
                 store,
@@ -147,7 +152,7 @@ def attach_consent_mailbox(
                 worker_id=worker_id(),
                 lease=JOB_LEASE,
                 poll_interval=JOB_POLL,
-                retry=retry,
+                retry={**retry, **BACKSTOP_RETRY},
             )
             tasks = [
                 asyncio.create_task(loop.run()),
@@ -161,7 +166,7 @@ def attach_consent_mailbox(
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             access.clients = None
-            if listener is not None:
+            for listener in listeners:
                 await listener.disconnect()
 
     app.cleanup_ctx.append(run)

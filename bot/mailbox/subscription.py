@@ -19,7 +19,7 @@ import asyncio
 import contextlib
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -81,26 +81,25 @@ async def current_client_state(store: Store, address: str) -> str | None:
 
 
 class SubscriptionKeeper:
-    """Checks the subscription every `interval` seconds, at once when asked (`check_soon`),
-    and after a failure again in `retry_interval` seconds; `on_new` is called after a new
-    subscription is made (the reader should catch up)."""
+    """Checks a subscription (`ensure`: renew it, or make a new one) every `interval` seconds,
+    at once when asked (`check_soon`), and after a failure again in `retry_interval` seconds;
+    `on_new` is called after a new subscription is made (notifications may have been lost:
+    catch up). Keeps the consent mailbox's subscription and the recording backstop's."""
 
     def __init__(
         self,
-        store: Store,
-        mailbox: ConsentMailbox,
-        urls: NotificationUrls,
+        ensure: Callable[[], Awaitable[Subscribed]],
         on_new: Callable[[], None],
         *,
         interval: float,
         retry_interval: float,
+        name: str = "mail",
     ) -> None:
-        self._store = store
-        self._mailbox = mailbox
-        self._urls = urls
+        self._ensure = ensure
         self._on_new = on_new
         self._interval = interval
         self._retry_interval = retry_interval
+        self._name = name
         self._wake = asyncio.Event()
 
     def check_soon(self) -> None:
@@ -110,9 +109,11 @@ class SubscriptionKeeper:
         while True:
             self._wake.clear()
             try:
-                subscribed = await ensure_subscription(self._store, self._mailbox, self._urls)
+                subscribed = await self._ensure()
             except READ_FAILURES as error:
-                log.warning("mail subscription not in place yet: %s", type(error).__name__)
+                log.warning(
+                    "%s subscription not in place yet: %s", self._name, type(error).__name__
+                )
                 delay = self._retry_interval
             else:
                 if subscribed.new:

@@ -25,6 +25,7 @@ from bot.policy.terms import Topic
 from bot.scheduler.runner import Handler
 from bot.services.meeting_start import StartSource, note_start
 from bot.services.organiser_notices import Notice, warn_if_without_consent
+from bot.services.recording_backstop import queue_recording_checks
 from bot.services.recording_enforcement import enforce_recording
 from consent_store.audit import AuditEvent
 from consent_store.jobs import CANCELLED, ClaimedJob, Jobs
@@ -45,8 +46,8 @@ def join_job_key(meeting_id: str) -> str:
 async def queue_meeting_jobs(
     uow: UnitOfWork, meeting: MeetingRow, reminder_hours: tuple[int, ...]
 ) -> None:
-    """Queue the meeting's reminders (those still in the future), its start and joining its
-    call."""
+    """Queue the meeting's reminders (those still in the future), its start, joining its
+    call and the checks for recordings after its end."""
     jobs = Jobs(uow.session)
     now = uow.now()
     for hours in reminder_hours:
@@ -55,6 +56,7 @@ async def queue_meeting_jobs(
             await jobs.schedule(f"reminder:{meeting.id}:{hours}", REMINDER, due, meeting.id)
     await jobs.schedule(f"start:{meeting.id}", START, meeting.starts_at, meeting.id)
     await jobs.schedule(join_job_key(meeting.id), JOIN, meeting.starts_at, meeting.id)
+    await queue_recording_checks(uow, meeting, again=False)
 
 
 async def requeue_meeting_jobs(
@@ -72,6 +74,7 @@ async def requeue_meeting_jobs(
             await jobs.requeue(f"reminder:{meeting.id}:{hours}", REMINDER, due, meeting.id)
     await jobs.requeue(f"start:{meeting.id}", START, meeting.starts_at, meeting.id)
     await jobs.requeue(join_job_key(meeting.id), JOIN, meeting.starts_at, meeting.id)
+    await queue_recording_checks(uow, meeting, again=True)
 
 
 def meeting_job_handlers(

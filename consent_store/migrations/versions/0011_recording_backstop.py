@@ -33,7 +33,7 @@ def upgrade() -> None:
         sa.Column("found_at", UtcDateTime(), nullable=False),
         sa.Column("found_by", sa.String(16), nullable=False),
         sa.Column("permitted", sa.Boolean(), nullable=False),
-        sa.Column("reasons", sa.String(400), nullable=False),
+        sa.Column("reasons", sa.Text(), nullable=False),
         sa.Column("resolved_at", UtcDateTime()),
         sa.Column("resolved_by", sa.String(64)),
         sa.Column("resolution_enc", sa.LargeBinary()),

@@ -1,0 +1,358 @@
+"""The recording backstop: recordings and transcripts Teams made are found whatever the
+rosters said, and any made without consent is brought to staff at once.
+
+Two ways in, one check. Graph's change notifications for new recordings and transcripts
+across the tenant name a meeting (`notified`); and after each meeting ends a timed job lists
+its recordings and transcripts (`check_meeting`, `RECORDING_CHECK`, twice: soon after the
+scheduled end and a day later, as Teams makes them available after processing). Either way
+each one is kept once (ids and times only) with the gate's answer for its time
+(`bot.policy.recording_backstop`). One that was not permitted is audited, and the organiser
+and every user holding the manager app role are emailed at once from the consent mailbox
+(described by reference and kind, never by name); the meeting page shows it in red until
+staff record what was done with it. The bot never deletes a recording (it may be evidence),
+and cannot remove its sharing: Graph's callRecording names no file (the audit says so).
+A permitted one is only noted, so subject access and disposal account for it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Final, Protocol
+
+from bot.graph.directory import StaffContact
+from bot.graph.failures import GRAPH_FAILURES
+from bot.graph.mailbox import OutgoingEmail
+from bot.graph.recordings import ListedArtefact, NotifiedArtefact
+from bot.mail.consent_request import describe_when
+from bot.policy.blockers import Blocker, BlockerCode
+from bot.policy.recording_backstop import (
+    REASON_SENTENCES,
+    ArtefactKind,
+    ArtefactVerdict,
+    BackstopReason,
+    FoundArtefact,
+    judge_artefact,
+)
+from bot.policy.terms import Topic
+from bot.scheduler.runner import Handler, RetryPolicy
+from bot.services.organiser_notices import reasons_without_names
+from consent_store.audit import AuditEvent, DetailValue
+from consent_store.jobs import ClaimedJob, Jobs
+from consent_store.recording_artefacts import NewArtefact, RecordingArtefacts
+from consent_store.tables import MeetingRow
+from consent_store.unit_of_work import Store, UnitOfWork
+from templates import environment, in_uk_time
+
+log = logging.getLogger(__name__)
+
+RECORDING_CHECK: Final = "recording_check"
+CHECK_DELAYS: Final = (timedelta(minutes=10), timedelta(days=1))
+"""When, after a meeting's scheduled end, its recordings and transcripts are listed."""
+CHECK_RETRY: Final = RetryPolicy(
+    first=timedelta(minutes=1), longest=timedelta(hours=1), give_up_after=48
+)
+"""Graph down or slow: keep trying for about two days, an hour apart at most."""
+RETRY_POLICIES: Final[Mapping[str, RetryPolicy]] = {RECORDING_CHECK: CHECK_RETRY}
+CATCH_UP_WINDOW: Final = timedelta(days=1)
+
+FOUND = "recording.found"
+FOUND_WITHOUT_CONSENT = "recording.found_without_consent"
+ALERT_SENT = "recording.alert_sent"
+ALERT_NOT_SENT = "recording.alert_not_sent"
+RESOLVED = "recording.resolved"
+SHARING_NOT_REACHABLE = "not_reachable"
+NO_ADDRESS = "no_address"
+
+not_ours: Counter[str] = Counter()
+"""Notifications about meetings the store does not know (or could not read), by reason."""
+
+
+class FoundBy(StrEnum):
+    NOTIFICATION = "notification"
+    AFTER_MEETING = "after_meeting"
+
+
+class ArtefactSource(Protocol):
+    """Graph's recordings and transcripts of a meeting, and who holds an app role."""
+
+    async def artefacts(self, organiser_id: str, meeting_id: str) -> list[ListedArtefact]: ...
+
+    async def holders_of(self, role: str) -> list[str]: ...
+
+
+class Directory(Protocol):
+    async def contact(self, user_id: str) -> StaffContact | None: ...
+
+
+class AlertMailbox(Protocol):
+    """The consent mailbox: who staff are, and sending to them."""
+
+    @property
+    def directory(self) -> Directory: ...
+
+    async def send(self, email: OutgoingEmail) -> None: ...
+
+
+def check_job_keys(meeting_id: str) -> tuple[str, ...]:
+    return tuple(f"{RECORDING_CHECK}:{meeting_id}:{n}" for n in range(len(CHECK_DELAYS)))
+
+
+async def queue_recording_checks(uow: UnitOfWork, meeting: MeetingRow, *, again: bool) -> None:
+    """Queue (or with `again`, after the meeting moved, queue anew) the checks after its end."""
+    jobs = Jobs(uow.session)
+    for key, delay in zip(check_job_keys(meeting.id), CHECK_DELAYS, strict=True):
+        due = meeting.ends_at + delay
+        if again:
+            await jobs.requeue(key, RECORDING_CHECK, due, meeting.id)
+        else:
+            await jobs.schedule(key, RECORDING_CHECK, due, meeting.id)
+
+
+def encode_reasons(verdict: ArtefactVerdict) -> tuple[str, ...]:
+    """The verdict as stored: each blocker as `code` or `code:attendee`, then the backstop's
+    reasons."""
+    blockers = tuple(
+        b.code.value if b.attendee_id is None else f"{b.code.value}:{b.attendee_id}"
+        for b in verdict.blockers
+    )
+    return (*blockers, *(r.value for r in verdict.reasons))
+
+
+def decode_reasons(stored: Sequence[str]) -> tuple[tuple[Blocker, ...], tuple[BackstopReason, ...]]:
+    """What `encode_reasons` stored, back as blockers and reasons (unknown codes skipped)."""
+    blockers: list[Blocker] = []
+    reasons: list[BackstopReason] = []
+    backstop = {r.value: r for r in BackstopReason}
+    gate = {c.value: c for c in BlockerCode}
+    for item in stored:
+        code, _, attendee = item.partition(":")
+        if code in backstop:
+            reasons.append(backstop[code])
+        elif code in gate:
+            blockers.append(Blocker(gate[code], Topic.RECORDING, attendee or None))
+    return tuple(blockers), tuple(reasons)
+
+
+def backstop_sentences(reasons: Sequence[BackstopReason]) -> tuple[str, ...]:
+    return tuple(REASON_SENTENCES[r] for r in reasons)
+
+
+@dataclass(frozen=True)
+class _Finding:
+    artefact_id: str
+    listed: ListedArtefact
+    verdict: ArtefactVerdict
+
+
+class RecordingBackstop:
+    def __init__(
+        self,
+        store: Store,
+        source: ArtefactSource,
+        mailbox: AlertMailbox,
+        *,
+        manager_role: str,
+    ) -> None:
+        self._store = store
+        self._source = source
+        self._mailbox = mailbox
+        self._manager_role = manager_role
+
+    def job_handlers(self) -> Mapping[str, Handler]:
+        """The check after a meeting; its retries follow `RETRY_POLICIES`."""
+
+        async def check(job: ClaimedJob) -> None:
+            if job.meeting_id is not None:
+                await self.check_meeting(job.meeting_id, FoundBy.AFTER_MEETING)
+
+        return {RECORDING_CHECK: check}
+
+    async def notified(self, notified: NotifiedArtefact) -> int:
+        """A notification named a new recording or transcript: check its meeting; returns
+        how many new ones were found."""
+        async with self._store.reading() as uow:
+            meeting = await RecordingArtefacts(uow).meeting_of_teams_meeting(notified.meeting_id)
+            known = meeting is not None and await RecordingArtefacts(uow).known(
+                meeting.id, notified.kind.value, notified.graph_id
+            )
+        if meeting is None:
+            not_ours["unknown meeting"] += 1
+            log.info("a %s of a meeting the bot did not arrange: ignored", notified.kind.value)
+            return 0
+        if known:
+            return 0
+        return len(await self.check_meeting(meeting.id, FoundBy.NOTIFICATION))
+
+    async def catch_up(self) -> int:
+        """Notifications may have been lost: check again every meeting that ended in the last
+        day, now. Returns how many checks were queued."""
+        async with self._store.unit_of_work() as uow:
+            now = uow.now()
+            ids = await RecordingArtefacts(uow).meetings_ended_between(now - CATCH_UP_WINDOW, now)
+            jobs = Jobs(uow.session)
+            for meeting_id in ids:
+                await jobs.requeue(
+                    f"{RECORDING_CHECK}:{meeting_id}:catch-up", RECORDING_CHECK, now, meeting_id
+                )
+            await uow.commit()
+        return len(ids)
+
+    async def check_meeting(self, meeting_id: str, found_by: FoundBy) -> list[str]:
+        """List the meeting's recordings and transcripts, keep the new ones with the gate's
+        answer, and alert staff about each not permitted; the new ones' ids. Graph failures
+        propagate (the job retries)."""
+        async with self._store.reading() as uow:
+            meeting = await uow.meetings.get(meeting_id)
+        if meeting.teams_meeting_id is None:
+            return []
+        listed = await self._source.artefacts(meeting.organiser_user_id, meeting.teams_meeting_id)
+        findings = await self._keep(meeting, listed, found_by)
+        unpermitted = [f for f in findings if not f.verdict.permitted]
+        if unpermitted:
+            await self._alert(meeting, unpermitted)
+        return [f.artefact_id for f in findings]
+
+    async def _keep(
+        self, meeting: MeetingRow, listed: Sequence[ListedArtefact], found_by: FoundBy
+    ) -> list[_Finding]:
+        findings: list[_Finding] = []
+        async with self._store.unit_of_work() as uow:
+            facts = await uow.meetings.facts(meeting.id, present=())
+            row = await uow.meetings.get(meeting.id)
+            artefacts = RecordingArtefacts(uow)
+            for item in listed:
+                found = FoundArtefact(item.kind, item.created_at, item.ended_at)
+                verdict = judge_artefact(facts, row.recording_closed_at, found)
+                artefact_id = await artefacts.add(
+                    NewArtefact(
+                        meeting_id=meeting.id,
+                        kind=item.kind.value,
+                        graph_id=item.graph_id,
+                        created_at=item.created_at,
+                        ended_at=item.ended_at,
+                        found_by=found_by.value,
+                        permitted=verdict.permitted,
+                        reasons=encode_reasons(verdict),
+                    )
+                )
+                if artefact_id is None:
+                    continue
+                detail: dict[str, DetailValue] = {
+                    "kind": item.kind.value,
+                    "found_by": found_by.value,
+                    "reasons": sorted({r.partition(":")[0] for r in encode_reasons(verdict)}),
+                }
+                if not verdict.permitted:
+                    detail["sharing"] = SHARING_NOT_REACHABLE
+                await uow.audit(
+                    AuditEvent(
+                        FOUND if verdict.permitted else FOUND_WITHOUT_CONSENT,
+                        meeting_id=meeting.id,
+                        subject_id=artefact_id,
+                        detail=detail,
+                    )
+                )
+                findings.append(_Finding(artefact_id, item, verdict))
+            await uow.commit()
+        return findings
+
+    async def _alert(self, meeting: MeetingRow, findings: Sequence[_Finding]) -> None:
+        """Email the organiser and every manager about the findings, each audited."""
+        try:
+            managers = await self._source.holders_of(self._manager_role)
+        except GRAPH_FAILURES as error:
+            managers = []
+            log.warning("managers not found for a recording alert: %s", type(error).__name__)
+        recipients = {meeting.organiser_user_id: "organiser"}
+        for manager in managers:
+            recipients.setdefault(manager, "manager")
+        async with self._store.reading() as uow:
+            kinds = {a.id: a.kind for a in (await uow.meetings.facts(meeting.id)).attendees}
+            now = uow.now()
+        values: dict[str, object] = {
+            "reference": meeting.reference,
+            "when": describe_when(meeting.starts_at, meeting.ends_at),
+            "found_at": in_uk_time(now, "%H:%M on %A %d %B %Y"),
+            "findings": [
+                {
+                    "kind": f.listed.kind.value,
+                    "made": made_when(f.listed.created_at),
+                    "reasons": (
+                        *reasons_without_names(f.verdict.blockers, kinds),
+                        *backstop_sentences(f.verdict.reasons),
+                    ),
+                }
+                for f in findings
+            ],
+        }
+        outcomes: list[tuple[str, str, str | None]] = []
+        for user_id, role in recipients.items():
+            try:
+                failure = await self._send(user_id, values)
+            except GRAPH_FAILURES as error:
+                failure = type(error).__name__
+            if failure is not None:
+                log.warning("recording alert for meeting %s not sent: %s", meeting.id, failure)
+            outcomes.append((user_id, role, failure))
+        async with self._store.unit_of_work() as uow:
+            for user_id, role, failure in outcomes:
+                detail: dict[str, DetailValue] = {
+                    "to": role,
+                    "recipient": user_id,
+                    "artefacts": [f.artefact_id for f in findings],
+                }
+                if failure is not None:
+                    detail["error"] = failure
+                await uow.audit(
+                    AuditEvent(
+                        ALERT_SENT if failure is None else ALERT_NOT_SENT,
+                        meeting_id=meeting.id,
+                        subject_id=findings[0].artefact_id,
+                        detail=detail,
+                    )
+                )
+            await uow.commit()
+
+    async def _send(self, user_id: str, values: dict[str, object]) -> str | None:
+        contact = await self._mailbox.directory.contact(user_id)
+        if contact is None:
+            return NO_ADDRESS
+        values = {**values, "name": contact.display_name}
+        env = environment()
+        await self._mailbox.send(
+            OutgoingEmail(
+                to=contact.address,
+                subject=f"Meeting {values['reference']}: a recording made without consent",
+                text=env.get_template("email/recording_alert.txt.j2").render(values),
+                html=env.get_template("email/recording_alert.html.j2").render(values),
+            )
+        )
+        return None
+
+
+async def resolve(
+    store: Store, meeting_id: str, artefact_id: str, staff_id: str, resolution: str
+) -> bool:
+    """Staff record what was done with a recording made without consent; audited. False when
+    there is none such waiting."""
+    async with store.unit_of_work() as uow:
+        done = await RecordingArtefacts(uow).resolve(meeting_id, artefact_id, staff_id, resolution)
+        if done:
+            await uow.audit(
+                AuditEvent(RESOLVED, actor=staff_id, meeting_id=meeting_id, subject_id=artefact_id)
+            )
+            await uow.commit()
+    return done
+
+
+def artefact_kind_words(kind: str) -> str:
+    return "transcript" if kind == ArtefactKind.TRANSCRIPT.value else "recording"
+
+
+def made_when(created_at: datetime | None) -> str:
+    return in_uk_time(created_at, "%H:%M on %d %B %Y") if created_at else "at a time not known"
