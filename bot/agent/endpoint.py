@@ -1,6 +1,7 @@
 """The bot's messaging endpoint, `/api/messages`, on an aiohttp sub-application of its own
-carrying the Agents SDK's JWT middleware (issuer checking on) and the service URL guard, so
-the staff pages on other sub-applications never see either. Each activity is handled once
+carrying the Agents SDK's JWT middleware (issuer checking on), the service URL guard and the
+channel guard (the signing key endorsed for the activity's channel, our tenant), so the staff
+pages on other sub-applications never see them. Each activity is handled once
 (`repeats`): a copy sent again is answered as the first was.
 
 `attach_bot_endpoint` is what the composition root calls: it mounts the endpoint at `/api` and
@@ -27,6 +28,7 @@ from microsoft_agents.hosting.core import (
 from microsoft_agents.hosting.core.http import HttpResponse
 from microsoft_agents.hosting.msteams import TeamsAgentExtension
 
+from bot.agent.channel_endorsements import ChannelEndorsements, channel_guard
 from bot.agent.handlers import TeamsHandlers
 from bot.agent.meeting_chat import TeamsMeetingChat
 from bot.agent.repeats import RepeatedActivities
@@ -168,7 +170,13 @@ def build_bot_endpoint(
         return await repeats.answer(request, handle)
 
     quiet_sdk_validation()
-    api = web.Application(middlewares=[jwt_authorization_middleware, service_url_guard])
+    api = web.Application(
+        middlewares=[
+            jwt_authorization_middleware,
+            service_url_guard,
+            channel_guard(ChannelEndorsements(), tenant.tenant_id),
+        ]
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", web.NotAppKeyWarning)
         api[AGENT_CONFIGURATION] = configuration
