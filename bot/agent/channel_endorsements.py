@@ -33,8 +33,8 @@ import jwt
 import requests
 from aiohttp import web
 from aiohttp.typedefs import Handler
-from microsoft_agents.hosting.core.authorization._entra_issuers import BOTFRAMEWORK_JWKS_URIS
 
+from bot.agent.sdk_internals import BOTFRAMEWORK_JWKS_URIS
 from bot.agent.service_url_guard import ACTIVITY_BODY, CLAIMS_IDENTITY
 from bot.agent.teams_people import same_id
 

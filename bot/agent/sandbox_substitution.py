@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from microsoft_agents.hosting.core.authorization._entra_issuers import BOTFRAMEWORK_JWKS_URIS
-
+from bot.agent.sdk_internals import BOTFRAMEWORK_JWKS_URIS
 from bot.agent.token_provider import OffLoopMsalAuth, TokenProviderFactory
 from bot.graph.authority_session import authority_session
 
