@@ -59,29 +59,50 @@ def client_states(body: Mapping[str, Any]) -> list[str | None]:
     return states
 
 
+RETRY_FIRST_SECONDS = 1.0
+RETRY_MOST_SECONDS = 30.0
+
+
 class ReadingLoop:
     """Reads the mailbox when poked, and every `interval` seconds regardless.
 
-    Pokes during a read are coalesced into one more read; a failed read is logged (without
-    personal data) and retried at the next poke or tick.
+    Pokes during a read are coalesced into one more read. A failed read is logged (without
+    personal data) and tried again after `retry_first` seconds, doubling up to `retry_most`,
+    or at the next poke if sooner: Graph does not notify again for mail it has notified, so a
+    withdrawal that arrived while the store or Graph failed is read moments after they are
+    back, not at the next tick.
     """
 
-    def __init__(self, reader: MailboxReader, interval: float) -> None:
+    def __init__(
+        self,
+        reader: MailboxReader,
+        interval: float,
+        *,
+        retry_first: float = RETRY_FIRST_SECONDS,
+        retry_most: float = RETRY_MOST_SECONDS,
+    ) -> None:
         self._reader = reader
         self._interval = interval
+        self._retry_first = retry_first
+        self._retry_most = retry_most
         self._wake = asyncio.Event()
 
     def poke(self) -> None:
         self._wake.set()
 
     async def run(self) -> None:
+        retry: float | None = None
         while True:
             try:
                 await self._reader.catch_up()
             except READ_FAILURES as error:
                 log.warning("reading the consent mailbox failed: %s", type(error).__name__)
+                retry = self._retry_first if retry is None else min(retry * 2, self._retry_most)
+            else:
+                retry = None
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self._interval)
+                wait = self._interval if retry is None else retry
+                await asyncio.wait_for(self._wake.wait(), timeout=wait)
             self._wake.clear()
 
 
