@@ -413,6 +413,24 @@ class MeetingRepository:
         )
         return noted.first() is not None
 
+    async def note_settings_confirmed(
+        self, meeting_id: str, at: datetime, attention_cleared: str
+    ) -> None:
+        """Note that Graph read the meeting's settings back locked down (recording off) at
+        `at`, clearing the attention mark `attention_cleared`."""
+        await self._session.execute(
+            update(MeetingRow)
+            .where(MeetingRow.id == meeting_id, MeetingRow.needs_attention == attention_cleared)
+            .values(needs_attention=None)
+            .execution_options(synchronize_session=False)
+        )
+        await self._session.execute(
+            update(MeetingRow)
+            .where(MeetingRow.id == meeting_id)
+            .values(teams_settings_confirmed_at=at, teams_recording_allowed=False)
+            .execution_options(synchronize_session=False)
+        )
+
     async def mark_attention(self, meeting_id: str, attention: str) -> None:
         """Mark the meeting as needing staff attention for `attention`."""
         await self._session.execute(

@@ -70,3 +70,6 @@ class MeetingStore:
 
     def remove(self, meeting_id: str) -> None:
         self._meetings.pop(meeting_id, None)
+
+    def of_organizer(self, organizer_id: str) -> list[OnlineMeeting]:
+        return [m for m in self._meetings.values() if m.organizer_id == organizer_id]

@@ -24,7 +24,9 @@ class AppRegistration:
 
     `online_meeting_policy_user_ids` stands for the Teams application access policy
     (`Grant-CsApplicationAccessPolicy`); `mailbox_scope_user_ids` for the Exchange Online
-    RBAC for Applications scope that limits the Mail.* roles to some mailboxes;
+    RBAC for Applications scope that limits the Mail.* roles to some mailboxes, and
+    `calendar_scope_user_ids` for the one that limits Calendars.* to others (the staff whose
+    calendars hold the meetings);
     `app_role_assignments` for users assigned the app's own roles (which sign-in tokens
     for the app carry as `roles`).
     """
@@ -38,6 +40,7 @@ class AppRegistration:
     redirect_uris: tuple[str, ...] = ()
     online_meeting_policy_user_ids: frozenset[str] = frozenset()
     mailbox_scope_user_ids: frozenset[str] = frozenset()
+    calendar_scope_user_ids: frozenset[str] = frozenset()
     app_role_assignments: tuple[AppRoleAssignment, ...] = ()
 
     def roles_of(self, user_id: str) -> list[str]:

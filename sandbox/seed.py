@@ -64,6 +64,7 @@ STAFF_ROLE = "IASS.Staff"
 BOT_APPLICATION_PERMISSIONS = frozenset(
     {
         "OnlineMeetings.ReadWrite.All",
+        "Calendars.ReadWrite",
         "Calls.JoinGroupCall.All",
         "Calls.InitiateGroupCall.All",
         "Mail.Read",
@@ -88,8 +89,8 @@ def seeded_tenant(clock: Clock = utc_now) -> Tenant:
     """A tenant with three staff (holding the bot app's IASS.Staff app role), a guest account
     for a parent carer (no role), a consent mailbox, five outside people (one of them the
     guest's own address) and the bot's app registration (granted the application access
-    policy for staff and a mailbox scope of the consent mailbox only) published to the Teams
-    app catalog."""
+    policy for staff, a mailbox scope of the consent mailbox only for mail and of the staff
+    for calendars) published to the Teams app catalog."""
     bot = AppRegistration(
         client_id=BOT_CLIENT_ID,
         client_secret=BOT_CLIENT_SECRET,
@@ -102,6 +103,7 @@ def seeded_tenant(clock: Clock = utc_now) -> Tenant:
         redirect_uris=("http://localhost:3978/auth/callback",),
         online_meeting_policy_user_ids=frozenset(user.object_id for user in STAFF),
         mailbox_scope_user_ids=frozenset({CONSENT_MAILBOX.object_id}),
+        calendar_scope_user_ids=frozenset(user.object_id for user in STAFF),
         app_role_assignments=tuple(AppRoleAssignment(u.object_id, STAFF_ROLE) for u in STAFF),
     )
     catalog_app = CatalogApp(

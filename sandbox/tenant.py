@@ -1,6 +1,6 @@
 """The sandbox tenant: its identity, directory, registered apps, signing keys and all the
-in-memory state (mail, meetings, chats, files, subscriptions, sign-in grants, faults, Teams
-conversations, live meetings, calls).
+in-memory state (mail, calendar events, meetings, chats, files, subscriptions, sign-in grants,
+faults, Teams conversations, live meetings, calls).
 
 The Teams side needs two addresses the tenant cannot know by itself: `bot_endpoint`, the bot's
 messaging endpoint (`.../api/messages`) Teams posts activities to, and `sandbox_url`, where the
@@ -17,6 +17,7 @@ from sandbox.chats import ChatStore
 from sandbox.clock import Clock, utc_now
 from sandbox.directory import Directory, TenantUser
 from sandbox.entra.grants import GrantStore
+from sandbox.events import EventStore
 from sandbox.faults import FaultPlan
 from sandbox.files import FileStore
 from sandbox.mail.correspondents import Correspondents
@@ -86,6 +87,7 @@ class Tenant:
         self.mail = MailSystem(directory, self.now, domain)
         self.correspondents = Correspondents(self.mail, directory, self.now)
         self.meetings = MeetingStore()
+        self.events = EventStore()
         self.chats = ChatStore()
         self.files = FileStore(sharepoint_host)
         self.subscriptions = SubscriptionStore()

@@ -1,5 +1,9 @@
-"""Teams meetings through Graph: create one with recording off, keep its recording setting in
-line with the gate, move or cancel it, and install the bot into its chat.
+"""Teams meetings through Graph: find the online meeting behind a calendar event by its join
+URL, lock its settings down (recording, transcription and automatic recording off, a lobby
+for everyone but the organiser, the organiser the only presenter) and read them back, keep
+its recording setting in line with the gate, and install the bot into its chat. The calendar
+event itself (made, moved and cancelled through Exchange) is `bot.graph.events`; meetings
+stored before there were events are still moved (`update`) and cancelled (`delete`) here.
 
 Application permission OnlineMeetings.ReadWrite.All with an application access policy for
 the organisers; `organiser_id` is always the organiser's directory object id.
@@ -10,7 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
+from urllib.parse import unquote, urlsplit
 
+from bot.graph.events import CalendarEvents
 from bot.teams.permissions import RSC_PERMISSIONS
 
 if TYPE_CHECKING:
@@ -41,56 +47,132 @@ class TeamsMeeting:
     chat_thread_id: str
 
 
+@dataclass(frozen=True)
+class MeetingSettings:
+    """A meeting's settings as Graph reads them back (None where the answer does not say)."""
+
+    allow_recording: bool | None
+    allow_transcription: bool | None
+    record_automatically: bool | None
+    lobby_organiser_only: bool
+    organiser_presents_alone: bool
+
+    @property
+    def allows_recording(self) -> bool | None:
+        """Whether Teams lets the meeting be recorded or transcribed in any way (None when
+        the answer does not say)."""
+        if True in (self.allow_recording, self.allow_transcription, self.record_automatically):
+            return True
+        return None if self.allow_recording is None else False
+
+    def recording_is(self, allowed: bool) -> bool:
+        """Whether recording and transcription are both `allowed` and automatic recording is
+        not on."""
+        return (
+            self.allow_recording is allowed
+            and self.allow_transcription is allowed
+            and self.record_automatically is not True
+        )
+
+    @property
+    def locked_down(self) -> bool:
+        """Whether the meeting has the settings it is created with: recording off, the lobby
+        for everyone but the organiser, the organiser the only presenter."""
+        return (
+            self.recording_is(False) and self.lobby_organiser_only and self.organiser_presents_alone
+        )
+
+
+def thread_of_join_url(join_url: str) -> str | None:
+    """The meeting chat's thread id a Teams join URL carries (`19:meeting_...@thread.v2`)."""
+    parts = urlsplit(join_url).path.split("/")
+    if len(parts) < 4 or parts[1:3] != ["l", "meetup-join"]:
+        return None
+    thread = unquote(parts[3])
+    return thread if thread.startswith("19:") else None
+
+
 class OnlineMeetings:
     def __init__(self, graph: GraphServiceClient, catalog_app_id: str, graph_base_url: str) -> None:
         self._graph = graph
         self._catalog_app_id = catalog_app_id
         self._graph_base_url = graph_base_url.rstrip("/")
+        self.events = CalendarEvents(graph)
 
-    async def create(
-        self,
-        organiser_id: str,
-        subject: str,
-        starts_at: datetime,
-        ends_at: datetime,
-        attendee_addresses: tuple[str, ...],
-    ) -> TeamsMeeting:
-        """A meeting with recording, transcription and automatic recording off, and a lobby
-        for everyone but the organiser."""
+    async def find_by_join_url(self, organiser_id: str, join_url: str) -> TeamsMeeting | None:
+        """The organiser's online meeting with this join URL (`GET /users/{organiser}/
+        onlineMeetings?$filter=JoinWebUrl eq '...'`), or None if Graph finds none. Microsoft's
+        example answer carries no `chatInfo`, so the chat's thread id is then read from the
+        join URL (`/l/meetup-join/{thread id}/...`)."""
+        from msgraph.generated.users.item.online_meetings.online_meetings_request_builder import (
+            OnlineMeetingsRequestBuilder as Builder,
+        )
+
+        quoted = join_url.replace("'", "''")
+        config = Builder.OnlineMeetingsRequestBuilderGetRequestConfiguration(
+            query_parameters=Builder.OnlineMeetingsRequestBuilderGetQueryParameters(
+                filter=f"JoinWebUrl eq '{quoted}'"
+            )
+        )
+        found = await self._graph.users.by_user_id(organiser_id).online_meetings.get(
+            request_configuration=config
+        )
+        listed = (found.value if found is not None else None) or []
+        for meeting in listed:
+            url = meeting.join_web_url or join_url
+            thread = meeting.chat_info.thread_id if meeting.chat_info else None
+            thread = thread or thread_of_join_url(url)
+            if meeting.id and thread:
+                return TeamsMeeting(meeting.id, url, thread)
+        return None
+
+    async def lock_down(self, organiser_id: str, meeting_id: str) -> None:
+        """PATCH recording, transcription and automatic recording off, the lobby for everyone
+        but the organiser and the organiser the only presenter. Confirm with `settings`."""
         from msgraph.generated.models.lobby_bypass_scope import LobbyBypassScope
         from msgraph.generated.models.lobby_bypass_settings import LobbyBypassSettings
-        from msgraph.generated.models.meeting_participant_info import MeetingParticipantInfo
-        from msgraph.generated.models.meeting_participants import MeetingParticipants
         from msgraph.generated.models.online_meeting import OnlineMeeting
         from msgraph.generated.models.online_meeting_presenters import OnlineMeetingPresenters
 
-        created = await self._graph.users.by_user_id(organiser_id).online_meetings.post(
-            OnlineMeeting(
-                subject=subject,
-                start_date_time=starts_at,
-                end_date_time=ends_at,
-                allow_recording=False,
-                allow_transcription=False,
-                record_automatically=False,
-                allowed_presenters=OnlineMeetingPresenters.Organizer,
-                lobby_bypass_settings=LobbyBypassSettings(scope=LobbyBypassScope.Organizer),
-                participants=MeetingParticipants(
-                    attendees=[MeetingParticipantInfo(upn=a) for a in attendee_addresses]
-                ),
+        await (
+            self._graph.users.by_user_id(organiser_id)
+            .online_meetings.by_online_meeting_id(meeting_id)
+            .patch(
+                OnlineMeeting(
+                    allow_recording=False,
+                    allow_transcription=False,
+                    record_automatically=False,
+                    allowed_presenters=OnlineMeetingPresenters.Organizer,
+                    lobby_bypass_settings=LobbyBypassSettings(scope=LobbyBypassScope.Organizer),
+                )
             )
         )
-        if (
-            created is None
-            or not created.id
-            or not created.join_web_url
-            or created.chat_info is None
-            or not created.chat_info.thread_id
-        ):
-            raise RuntimeError("Graph created the meeting but did not return its ids")
-        return TeamsMeeting(created.id, created.join_web_url, created.chat_info.thread_id)
+
+    async def settings(self, organiser_id: str, meeting_id: str) -> MeetingSettings:
+        """The meeting's settings as Graph reads them now."""
+        from msgraph.generated.models.lobby_bypass_scope import LobbyBypassScope
+        from msgraph.generated.models.online_meeting_presenters import OnlineMeetingPresenters
+
+        meeting = await (
+            self._graph.users.by_user_id(organiser_id)
+            .online_meetings.by_online_meeting_id(meeting_id)
+            .get()
+        )
+        if meeting is None:
+            return MeetingSettings(None, None, None, False, False)
+        lobby = meeting.lobby_bypass_settings
+        return MeetingSettings(
+            allow_recording=meeting.allow_recording,
+            allow_transcription=meeting.allow_transcription,
+            record_automatically=meeting.record_automatically,
+            lobby_organiser_only=lobby is not None and lobby.scope == LobbyBypassScope.Organizer,
+            organiser_presents_alone=meeting.allowed_presenters
+            == OnlineMeetingPresenters.Organizer,
+        )
 
     async def set_recording(self, organiser_id: str, meeting_id: str, allowed: bool) -> None:
-        """Allow or forbid recording and transcription; applies to a meeting already running.
+        """Allow or forbid recording and transcription (automatic recording always off);
+        applies to a meeting already running.
 
         The answer's body (the whole meeting) is not read: turning it into a model costs
         milliseconds of CPU, and switching recording off must be fast."""
@@ -101,22 +183,16 @@ class OnlineMeetings:
             self._graph.users.by_user_id(organiser_id)
             .online_meetings.by_online_meeting_id(meeting_id)
             .to_patch_request_information(
-                OnlineMeeting(allow_recording=allowed, allow_transcription=allowed)
+                OnlineMeeting(
+                    allow_recording=allowed,
+                    allow_transcription=allowed,
+                    record_automatically=False,
+                )
             )
         )
         await self._graph.request_adapter.send_no_response_content_async(
             request, {"XXX": ODataError}
         )
-
-    async def recording_allowed(self, organiser_id: str, meeting_id: str) -> bool | None:
-        """Whether Teams allows recording in the meeting now, as Graph reads it back (None
-        when the answer does not say)."""
-        meeting = await (
-            self._graph.users.by_user_id(organiser_id)
-            .online_meetings.by_online_meeting_id(meeting_id)
-            .get()
-        )
-        return None if meeting is None else meeting.allow_recording
 
     async def call_started(self, chat_thread_id: str) -> datetime | None:
         """When the meeting's call started, as Teams records it in the meeting chat (a
@@ -181,8 +257,9 @@ class OnlineMeetings:
         attendee_addresses: tuple[str, ...] | None = None,
         forbid_recording: bool = False,
     ) -> None:
-        """Change what is given (and nothing else) in one PATCH: the subject, the times, the
-        invitees; with `forbid_recording`, also switch recording and transcription off."""
+        """For a meeting stored without a calendar event: change what is given (and nothing
+        else) in one PATCH: the subject, the times, the invitees; with `forbid_recording`,
+        also switch recording and transcription off."""
         from msgraph.generated.models.meeting_participant_info import MeetingParticipantInfo
         from msgraph.generated.models.meeting_participants import MeetingParticipants
         from msgraph.generated.models.online_meeting import OnlineMeeting
@@ -209,7 +286,7 @@ class OnlineMeetings:
         )
 
     async def delete(self, organiser_id: str, meeting_id: str) -> None:
-        """Remove the meeting from Teams (a cancelled meeting, or one the store could not keep)."""
+        """Remove a meeting stored without a calendar event from Teams (it is cancelled)."""
         await (
             self._graph.users.by_user_id(organiser_id)
             .online_meetings.by_online_meeting_id(meeting_id)

@@ -1,26 +1,33 @@
 """Staff edit or cancel a scheduled meeting: in Teams, in the store, and by email.
 
-Editing follows `change_plan`. Teams is changed first (subject, times and invitees in one
-PATCH, with recording switched off in the same request when the meeting as it will be may not
-be recorded); if Teams refuses, nothing is stored, the meeting is marked as needing attention
-and the failure audited. Then every change is stored in one transaction with its audit
-entries, and a moved meeting's reminders and start are queued again for the new time; if
-storing fails, Teams is put back (should Teams refuse that too, the meeting is marked and the
+Editing follows `change_plan`. Teams is changed first: when the meeting as it will be may not
+be recorded, recording is switched off before anything else; then the subject, times and
+invitees change in one PATCH of the organiser's calendar event, so Exchange sends the
+attendees an updated invitation (a meeting stored before there were events, without an event
+id, is changed through its online meeting instead, recording off in the same request). If
+Teams refuses, nothing is stored, the meeting is marked as needing attention and the failure
+audited. Then every change is stored in one transaction with its audit entries, and a moved
+meeting's reminders, start and settings checks are queued again for the new time; if storing
+fails, Teams is put back (should Teams refuse that too, the meeting is marked and the
 failure audited before the storing error is raised). After that the recording gate is asked
 again and Teams' `allowRecording` made to match, new attendees (and anyone with a new
 question) are sent consent requests, and people already invited are told a new time. A
 failure there leaves the change standing, recording never more allowed than consent covers,
 and the meeting marked.
 
-Cancelling deletes the Teams meeting (one already gone counts as deleted), then marks the
-meeting cancelled, finishes its timed work unrun, audits, and emails each attendee a short
-cancellation. A cancelled meeting, or one that has started, cannot be edited or cancelled.
+Cancelling cancels the calendar event (`POST .../events/{id}/cancel`, with a comment that
+carries no case details), so Exchange sends each attendee a cancellation; a meeting without an
+event has its Teams meeting deleted instead. One already gone counts as cancelled. Then the
+meeting is marked cancelled, its timed work finished unrun, audited, and each attendee emailed
+a short cancellation from the consent mailbox. A cancelled meeting, or one that has started,
+cannot be edited or cancelled.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from kiota_abstractions.api_error import APIError
 from sqlalchemy.exc import SQLAlchemyError
@@ -44,7 +51,7 @@ from bot.services.change_plan import (
 )
 from bot.services.consent_requests import send_consent_requests
 from bot.services.organiser_notices import Notice, tell_organiser
-from bot.services.recording_enforcement import enforce_recording
+from bot.services.recording_enforcement import enforce_recording, queue_settings_checks
 from bot.services.timed_work import requeue_meeting_jobs
 from consent_store.audit import AuditEvent, DetailValue
 from consent_store.jobs import Jobs
@@ -204,7 +211,7 @@ async def edit_meeting(
     if not plan.changed:
         return MeetingChanged(row.reference, False, None, 0, 0)
     close_recording = recording_must_close_first(facts, plan, now, row.teams_recording_allowed)
-    organiser, teams_id = row.organiser_user_id, row.teams_meeting_id
+    teams_id = row.teams_meeting_id
     teams_changed = False
     if teams_id is not None and (plan.changes_teams or close_recording):
         invitees = (
@@ -212,13 +219,14 @@ async def edit_meeting(
             *(a.email for a in plan.added_attendees),
         )
         try:
-            await meetings.update(
-                organiser,
+            await _change_in_teams(
+                meetings,
+                row,
                 teams_id,
-                subject=wanted.title if plan.retitled else None,
-                starts_at=wanted.starts_at if plan.moved else None,
-                ends_at=wanted.ends_at if plan.moved else None,
-                attendee_addresses=invitees if plan.invitees_changed else None,
+                plan,
+                subject=wanted.title,
+                times=(wanted.starts_at, wanted.ends_at),
+                invitees=invitees,
                 forbid_recording=close_recording,
             )
         except GRAPH_FAILURES as error:
@@ -241,15 +249,15 @@ async def edit_meeting(
     except SQLAlchemyError:
         if teams_changed and teams_id is not None:
             try:
-                await meetings.update(
-                    organiser,
+                await _change_in_teams(
+                    meetings,
+                    row,
                     teams_id,
-                    subject=stored.title if plan.retitled else None,
-                    starts_at=stored.starts_at if plan.moved else None,
-                    ends_at=stored.ends_at if plan.moved else None,
-                    attendee_addresses=(
-                        tuple(addresses.values()) if plan.invitees_changed else None
-                    ),
+                    plan,
+                    subject=stored.title,
+                    times=(stored.starts_at, stored.ends_at),
+                    invitees=tuple(addresses.values()),
+                    forbid_recording=False,
                 )
             except GRAPH_FAILURES as error:
                 await _mark_attention(
@@ -314,6 +322,45 @@ async def edit_meeting(
     return MeetingChanged(row.reference, True, attention, requests_sent, notices_sent)
 
 
+async def _change_in_teams(
+    meetings: OnlineMeetings,
+    row: MeetingRow,
+    teams_id: str,
+    plan: ChangePlan,
+    *,
+    subject: str,
+    times: tuple[datetime, datetime],
+    invitees: tuple[str, ...],
+    forbid_recording: bool,
+) -> None:
+    """Make Teams hold what the plan changes, with these values: through the calendar event
+    when the meeting has one (recording switched off first when `forbid_recording`), else
+    through its online meeting in one PATCH."""
+    organiser = row.organiser_user_id
+    if row.teams_event_id is None:
+        await meetings.update(
+            organiser,
+            teams_id,
+            subject=subject if plan.retitled else None,
+            starts_at=times[0] if plan.moved else None,
+            ends_at=times[1] if plan.moved else None,
+            attendee_addresses=invitees if plan.invitees_changed else None,
+            forbid_recording=forbid_recording,
+        )
+        return
+    if forbid_recording:
+        await meetings.set_recording(organiser, teams_id, False)
+    if plan.changes_teams:
+        await meetings.events.update(
+            organiser,
+            row.teams_event_id,
+            subject=subject if plan.retitled else None,
+            starts_at=times[0] if plan.moved else None,
+            ends_at=times[1] if plan.moved else None,
+            attendee_addresses=invitees if plan.invitees_changed else None,
+        )
+
+
 async def _store_changes(
     store: Store,
     meeting_id: str,
@@ -344,6 +391,7 @@ async def _store_changes(
         await uow.meetings.add_documents(meeting_id, plan.added_documents, now)
         if plan.moved:
             await requeue_meeting_jobs(uow, row, hours)
+            await queue_settings_checks(uow, row, hours)
         await uow.audit(
             AuditEvent(
                 "meeting.edited",
@@ -387,10 +435,14 @@ async def cancel_meeting(
         ensure_changeable(row.status, row.starts_at, store.clock(), row.started_at)
         recipients = await _recipients(uow, meeting_id)
     in_teams = "none"
-    if row.teams_meeting_id is not None:
+    if row.teams_event_id is not None or row.teams_meeting_id is not None:
         in_teams = "deleted"
         try:
-            await meetings.delete(row.organiser_user_id, row.teams_meeting_id)
+            if row.teams_event_id is not None:
+                in_teams = "event_cancelled"
+                await meetings.events.cancel(row.organiser_user_id, row.teams_event_id)
+            elif row.teams_meeting_id is not None:
+                await meetings.delete(row.organiser_user_id, row.teams_meeting_id)
         except GRAPH_FAILURES as error:
             in_teams = "already_gone"
             if not (isinstance(error, APIError) and error.response_status_code == _GONE):
@@ -402,7 +454,7 @@ async def cancel_meeting(
                     {"error": type(error).__name__},
                 )
                 raise MeetingChangeFailed(
-                    f"Teams did not delete the meeting ({type(error).__name__}), so it was not "
+                    f"Teams did not cancel the meeting ({type(error).__name__}), so it was not "
                     "cancelled and no one was told. Try again later."
                 ) from None
     async with store.unit_of_work() as uow:

@@ -12,12 +12,22 @@ again and `allowRecording`/`allowTranscription` are made to match (`enforce_reco
 - Once the meeting has really started, a gate found closed, or Teams found not allowing
   recording, closes for good (`closes_for_good`): the store notes it and the gate says why,
   so staff see that recording stays off until the meeting ends.
-- A change counts only when Graph reads it back (`OnlineMeetings.recording_allowed`), never
-  on our own write. A change that fails, or that Teams does not confirm, is tried again at
-  once a few times; then the meeting is marked as needing attention, the failure audited, and
-  the change left to the meeting's reconcile job (`RECONCILE`): durable, due within seconds,
+- A change counts only when Graph reads it back (`OnlineMeetings.settings`: `allowRecording`,
+  `allowTranscription` and `recordAutomatically`), never on our own write. A change that
+  fails, or that Teams does not confirm, is tried again at once a few times; then the meeting
+  is marked as needing attention, the failure audited, and the change left to the meeting's
+  reconcile job (`RECONCILE`): durable, due within seconds,
   retried with backoff and never given up, it reads Teams' setting and makes it match the
   gate. So one Graph 500 or a lost process never leaves Teams allowing what the gate forbids.
+- Organisers can change the meeting options in Teams themselves, so the same job also reads
+  the settings on a schedule (`queue_settings_checks`): at each reminder, at the start, and
+  every `RUNNING_CHECK` while the meeting runs (the job queues its next run itself); and the
+  mailbox reader runs it after each decision. Settings found other than the bot left them
+  are put back, audited (`recording.settings_restored`, with what was found) and the
+  organiser is told in plain words.
+- A meeting whose settings were never confirmed after scheduling (the lock-down PATCH failed,
+  `SETTINGS_ATTENTION`) is locked down by the job before anything else, and recording is never
+  switched on for it until Graph reads the settings back.
 - When the gate cannot be asked at all (the store is down, or an error no one expected) for a
   meeting under way, the recording guard switches its recording off from what it remembers
   (`KnownMeetings`: organiser and Teams meeting ids), without the store.
@@ -39,7 +49,7 @@ from typing import Any, Final
 
 from bot.graph.failures import GRAPH_FAILURES
 from bot.graph.mailbox import ConsentMailbox
-from bot.graph.meetings import CallStartUnknown, OnlineMeetings
+from bot.graph.meetings import CallStartUnknown, MeetingSettings, OnlineMeetings
 from bot.policy.recording_gate import (
     RecordingVerdict,
     closes_for_good,
@@ -49,6 +59,7 @@ from bot.policy.recording_gate import (
 from bot.policy.terms import MeetingFacts, Participant
 from bot.scheduler.failures import JobFailed
 from bot.scheduler.runner import Handler, RetryPolicy
+from bot.services.change_plan import CANCELLED
 from bot.services.meeting_start import StartSource, note_start
 from bot.services.organiser_notices import Notice, tell_organiser
 from consent_store.audit import AuditEvent
@@ -68,6 +79,12 @@ RECONCILE_RETRY: Final = RetryPolicy(
 RECONCILE_CAUSE: Final = "reconcile"
 QUICK_RETRY_DELAYS: Final = (0.2, 0.5, 1.0)
 """Seconds between the immediate attempts at a change, before it is left to the job."""
+SETTINGS_ATTENTION: Final = "meeting_settings_not_applied"
+"""The meeting's settings were not confirmed locked down after it was scheduled."""
+RUNNING_CHECK: Final = timedelta(minutes=1)
+"""How often Teams' settings are read while the meeting runs."""
+RUNNING_UNTIL: Final = timedelta(minutes=30)
+"""How long after its scheduled end a meeting's settings are still read (meetings overrun)."""
 
 OnClosed = Callable[[RecordingVerdict], Awaitable[None]]
 """Told, once per meeting, that recording now stays off until the meeting ends, and why."""
@@ -81,6 +98,29 @@ without_store: Counter[str] = Counter()
 def reconcile_job_key(meeting_id: str) -> str:
     """The key of the job that makes the meeting's Teams setting match its gate."""
     return f"recording:{meeting_id}"
+
+
+def settings_check_key(meeting_id: str, moment: str) -> str:
+    """The key of one of the meeting's scheduled settings checks (`moment`: the reminder's
+    hours before the start, "start" or "running")."""
+    return f"settings:{meeting_id}:{moment}"
+
+
+async def queue_settings_checks(
+    uow: UnitOfWork, meeting: MeetingRow, reminder_hours: tuple[int, ...]
+) -> None:
+    """Make the meeting's settings checks due at each reminder still ahead and at the start
+    (again, at the new times, for a meeting that moved), in the caller's transaction."""
+    jobs, now = Jobs(uow.session), uow.now()
+    for hours in reminder_hours:
+        due = meeting.starts_at - timedelta(hours=hours)
+        if due > now:
+            await jobs.requeue(
+                settings_check_key(meeting.id, str(hours)), RECONCILE, due, meeting.id
+            )
+    await jobs.requeue(
+        settings_check_key(meeting.id, "start"), RECONCILE, meeting.starts_at, meeting.id
+    )
 
 
 async def queue_reconcile(uow: UnitOfWork, meeting_id: str, delay: timedelta) -> None:
@@ -142,6 +182,7 @@ class _Outcome:
     confirmed: bool
     wanted: bool | None = None
     error: str | None = None
+    attention: str = ATTENTION
 
 
 async def _set_and_confirm(
@@ -154,7 +195,8 @@ async def _set_and_confirm(
         await asyncio.sleep(delay)
         try:
             await meetings.set_recording(organiser_id, teams_meeting_id, allowed)
-            if await meetings.recording_allowed(organiser_id, teams_meeting_id) is allowed:
+            settings = await meetings.settings(organiser_id, teams_meeting_id)
+            if settings.recording_is(allowed):
                 return True, None
             failure = "not confirmed by Teams"
         except GRAPH_FAILURES as error:
@@ -162,12 +204,31 @@ async def _set_and_confirm(
     return False, failure
 
 
-async def _read_teams(meetings: OnlineMeetings, meeting: MeetingRow) -> bool | None:
-    """Teams' setting as Graph reads it now; None when it cannot be read."""
+async def lock_down_and_confirm(
+    meetings: OnlineMeetings, organiser_id: str, teams_meeting_id: str
+) -> tuple[bool, str | None]:
+    """Lock the meeting's settings down (`OnlineMeetings.lock_down`) and read them back,
+    trying again a few times at once; whether Graph confirmed them, and the last failure's
+    type if not."""
+    failure: str | None = None
+    for delay in (0.0, *QUICK_RETRY_DELAYS):
+        await asyncio.sleep(delay)
+        try:
+            await meetings.lock_down(organiser_id, teams_meeting_id)
+            if (await meetings.settings(organiser_id, teams_meeting_id)).locked_down:
+                return True, None
+            failure = "not confirmed by Teams"
+        except GRAPH_FAILURES as error:
+            failure = type(error).__name__
+    return False, failure
+
+
+async def _read_teams(meetings: OnlineMeetings, meeting: MeetingRow) -> MeetingSettings | None:
+    """Teams' settings as Graph reads them now; None when they cannot be read."""
     if meeting.teams_meeting_id is None:
         return None
     try:
-        return await meetings.recording_allowed(meeting.organiser_user_id, meeting.teams_meeting_id)
+        return await meetings.settings(meeting.organiser_user_id, meeting.teams_meeting_id)
     except GRAPH_FAILURES as error:
         log.warning(
             "recording setting of meeting %s not read: %s", meeting.id, type(error).__name__
@@ -225,8 +286,21 @@ async def _enforce(
         facts: MeetingFacts = await uow.meetings.facts(meeting_id, present)
     if facts.cancelled:
         return _Outcome(evaluate_recording(facts), confirmed=True)
-    teams_allows = (
-        await _read_teams(meetings, meeting) if read_teams else meeting.teams_recording_allowed
+    if meeting.teams_meeting_id is not None and meeting.teams_settings_confirmed_at is None:
+        failed = await _lock_down(store, meetings, meeting, facts, cause)
+        if failed is not None:
+            return failed
+        async with store.reading() as uow:
+            meeting = await uow.meetings.get(meeting_id)
+    found = await _read_teams(meetings, meeting) if read_teams else None
+    if read_teams:
+        teams_allows = None if found is None else found.allows_recording
+    else:
+        teams_allows = meeting.teams_recording_allowed
+    drifted = (
+        found is not None
+        and meeting.teams_recording_allowed is not None
+        and not found.recording_is(meeting.teams_recording_allowed)
     )
     verdict = evaluate_recording(facts)
     target = recording_target(
@@ -250,7 +324,13 @@ async def _enforce(
         )
         outcome = _Outcome(verdict, confirmed, target, error)
         if confirmed:
-            await _note_change(store, meeting_id, target, verdict, cause, mailbox, tell_later)
+            told = await _note_change(
+                store, meeting_id, target, verdict, cause, mailbox, tell_later
+            )
+            if drifted and found is not None:
+                await _note_restored(
+                    store, meeting_id, found, target, verdict, cause, mailbox, tell_later, told
+                )
     elif read_teams and teams_allows is not None:
         await _note_change(store, meeting_id, teams_allows, verdict, cause, mailbox, tell_later)
     if closes_for_good(facts, verdict, teams_allows if target is None else target):
@@ -262,6 +342,66 @@ async def _enforce(
     return outcome
 
 
+async def _lock_down(
+    store: Store, meetings: OnlineMeetings, meeting: MeetingRow, facts: MeetingFacts, cause: str
+) -> _Outcome | None:
+    """Lock down the settings of a meeting whose settings were never confirmed; None once
+    Graph confirms them (noted and audited), else the failure."""
+    assert meeting.teams_meeting_id is not None
+    confirmed, error = await lock_down_and_confirm(
+        meetings, meeting.organiser_user_id, meeting.teams_meeting_id
+    )
+    if not confirmed:
+        return _Outcome(
+            evaluate_recording(facts), False, False, error, attention=SETTINGS_ATTENTION
+        )
+    async with store.unit_of_work() as uow:
+        await uow.meetings.note_settings_confirmed(meeting.id, uow.now(), SETTINGS_ATTENTION)
+        await uow.audit(
+            AuditEvent("meeting.settings_applied", meeting_id=meeting.id, detail={"cause": cause})
+        )
+        await uow.commit()
+    return None
+
+
+async def _note_restored(
+    store: Store,
+    meeting_id: str,
+    found: MeetingSettings,
+    allowed: bool,
+    verdict: RecordingVerdict,
+    cause: str,
+    mailbox: ConsentMailbox | None,
+    tell_later: TellLater | None,
+    told: bool,
+) -> None:
+    """Settings changed in Teams (by the organiser, in the meeting options) were put back:
+    audit what was found, and tell the organiser unless the change already did."""
+    async with store.unit_of_work() as uow:
+        await uow.audit(
+            AuditEvent(
+                "recording.settings_restored",
+                meeting_id=meeting_id,
+                detail={
+                    "cause": cause,
+                    "found_allow_recording": found.allow_recording,
+                    "found_allow_transcription": found.allow_transcription,
+                    "found_record_automatically": found.record_automatically,
+                    "restored_allowed": allowed,
+                    "blockers": _codes(verdict),
+                },
+            )
+        )
+        await uow.commit()
+    if mailbox is not None and not told:
+        notice = Notice.RECORDING_ALLOWED if allowed else Notice.RECORDING_FORBIDDEN
+        telling = tell_organiser(store, mailbox, meeting_id, notice, verdict.blockers)
+        if tell_later is None:
+            await telling
+        else:
+            tell_later(telling)
+
+
 async def _note_change(
     store: Store,
     meeting_id: str,
@@ -270,12 +410,13 @@ async def _note_change(
     cause: str,
     mailbox: ConsentMailbox | None,
     tell_later: TellLater | None,
-) -> None:
-    """Note Teams' setting as read back; audit and report it if it changed."""
+) -> bool:
+    """Note Teams' setting as read back; audit and report it if it changed. Whether the
+    organiser is (to be) told."""
     async with store.unit_of_work() as uow:
         if not await uow.meetings.note_teams_recording(meeting_id, allowed, ATTENTION):
             await uow.commit()
-            return
+            return False
         await uow.audit(
             AuditEvent(
                 "recording.allowed" if allowed else "recording.forbidden",
@@ -291,12 +432,13 @@ async def _note_change(
             await telling
         else:
             tell_later(telling)
+    return mailbox is not None
 
 
 async def _note_failure(store: Store, meeting_id: str, outcome: _Outcome, cause: str) -> None:
     """Mark the meeting and audit a change Teams did not confirm."""
     async with store.unit_of_work() as uow:
-        await uow.meetings.mark_attention(meeting_id, ATTENTION)
+        await uow.meetings.mark_attention(meeting_id, outcome.attention)
         await uow.audit(
             AuditEvent(
                 "recording.setting_failed",
@@ -361,6 +503,22 @@ async def reconcile_recording(
     if not outcome.confirmed:
         await _note_failure(store, meeting_id, outcome, RECONCILE_CAUSE)
         raise JobFailed(outcome.error or "not confirmed by Teams")
+    await _queue_running_check(store, meeting_id)
+
+
+async def _queue_running_check(store: Store, meeting_id: str) -> None:
+    """While the meeting runs (from its real start until `RUNNING_UNTIL` after its scheduled
+    end), read its settings again in `RUNNING_CHECK`."""
+    async with store.unit_of_work() as uow:
+        meeting = await uow.meetings.get(meeting_id)
+        now = uow.now()
+        started = meeting.started_at is not None or meeting.starts_at <= now
+        if meeting.status == CANCELLED or not started or now > meeting.ends_at + RUNNING_UNTIL:
+            return
+        await Jobs(uow.session).requeue(
+            settings_check_key(meeting_id, "running"), RECONCILE, now + RUNNING_CHECK, meeting_id
+        )
+        await uow.commit()
 
 
 def reconcile_handlers(

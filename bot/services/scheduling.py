@@ -1,33 +1,62 @@
-"""Scheduling a meeting on behalf of service users: in the store, in Teams, and by email.
+"""Scheduling a meeting on behalf of service users: in the organiser's calendar, in Teams, in
+the store, and by email.
 
-Nothing is left half-created. The Teams meeting is made first, with recording, transcription
-and automatic recording off and a lobby for everyone but the organiser; then the meeting,
-its attendees, documents and Teams ids are stored in one transaction. If storing fails, the
-Teams meeting is deleted again; the meeting's reminders and its start are queued in the
-same transaction. Installing the bot into the meeting chat and sending the
-consent requests come after; if either fails, the meeting stands (recording stays off) and is
-marked as needing attention so staff see it.
+1. The meeting is an event in the organiser's calendar with a Teams meeting
+   (`CalendarEvents.create`): Exchange sends each attendee an invitation with the join link,
+   from the organiser. Its body says what the service is and that recording happens only with
+   everyone's prior email consent.
+2. The event's online meeting is found by its join URL (tried a few times: Teams makes it
+   as the event is made). If it cannot be found, the event is cancelled (Exchange sends the
+   attendees a cancellation) and nothing is kept.
+3. Its settings are locked down (recording, transcription and automatic recording off, a
+   lobby for everyone but the organiser, the organiser the only presenter) and read back.
+   If Graph does not confirm them, the meeting is still kept, marked as needing attention
+   (`SETTINGS_ATTENTION`) and its reconcile job is due at once: it locks the settings down,
+   retrying until Graph confirms them, and recording is never switched on before that.
+4. The meeting, its attendees, documents, event and Teams ids are stored in one transaction
+   with its reminders, its start and its settings checks (`queue_settings_checks`). If
+   storing fails, the event is cancelled again.
+5. Installing the bot into the meeting chat and sending the consent requests come after; if
+   either fails, the meeting stands (recording stays off) and is marked as needing attention
+   so staff see it.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from dataclasses import dataclass
+from typing import Final
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import ServiceProfile
+from bot.graph.events import EventWithoutJoinUrl
 from bot.graph.failures import GRAPH_FAILURES
 from bot.graph.mailbox import ConsentMailbox
-from bot.graph.meetings import OnlineMeetings
+from bot.graph.meetings import OnlineMeetings, TeamsMeeting
 from bot.services.consent_requests import send_consent_requests
+from bot.services.recording_enforcement import (
+    RECONCILE_SOON,
+    SETTINGS_ATTENTION,
+    lock_down_and_confirm,
+    queue_reconcile,
+    queue_settings_checks,
+)
 from bot.services.timed_work import queue_meeting_jobs
 from consent_store.audit import AuditEvent
 from consent_store.records import NewMeeting
 from consent_store.unit_of_work import Store
+from templates import environment
+
+log = logging.getLogger(__name__)
+
+LOOKUP_DELAYS: Final = (0.0, 0.5, 1.0, 2.0)
+"""Seconds before each attempt to find the event's online meeting by its join URL."""
 
 
 class SchedulingFailed(Exception):
-    """Teams could not create the meeting; nothing was kept."""
+    """The meeting could not be made in the calendar and Teams; nothing was kept."""
 
 
 @dataclass(frozen=True)
@@ -37,6 +66,37 @@ class ScheduledMeeting:
     join_url: str
     needs_attention: str | None
     requests_sent: int
+
+
+def invitation_body(service: ServiceProfile) -> str:
+    """The calendar invitation's HTML body (Exchange adds the Teams join details)."""
+    return environment().get_template("email/meeting_invitation.html.j2").render(service=service)
+
+
+async def _cancel_event(meetings: OnlineMeetings, organiser: str, event_id: str) -> None:
+    """Cancel an event the meeting could not be made from; a failure is logged (the event
+    then stays in the organiser's calendar, with recording off in its meeting)."""
+    try:
+        await meetings.events.cancel(organiser, event_id)
+    except GRAPH_FAILURES as error:
+        log.warning("event of a meeting not scheduled was not cancelled: %s", type(error).__name__)
+
+
+async def _find_meeting(
+    meetings: OnlineMeetings, organiser: str, join_url: str
+) -> tuple[TeamsMeeting | None, str]:
+    """The event's online meeting, or None and why not."""
+    reason = "not found by its join URL"
+    for delay in LOOKUP_DELAYS:
+        await asyncio.sleep(delay)
+        try:
+            found = await meetings.find_by_join_url(organiser, join_url)
+        except GRAPH_FAILURES as error:
+            reason = type(error).__name__
+            continue
+        if found is not None:
+            return found, ""
+    return None, reason
 
 
 async def schedule_meeting(
@@ -51,26 +111,42 @@ async def schedule_meeting(
     """Create the meeting everywhere it must exist; see the module docstring for the order."""
     organiser = meeting.organiser_user_id
     try:
-        teams = await meetings.create(
+        event = await meetings.events.create(
             organiser,
             meeting.title,
+            invitation_body(service),
             meeting.starts_at,
             meeting.ends_at,
             tuple(a.email for a in meeting.attendees),
         )
+    except EventWithoutJoinUrl as missing:
+        await _cancel_event(meetings, organiser, missing.event_id)
+        raise SchedulingFailed("Teams did not make a meeting for the calendar event") from None
     except GRAPH_FAILURES as error:
         raise SchedulingFailed(
-            f"Teams did not create the meeting ({type(error).__name__})"
+            f"The calendar did not create the meeting ({type(error).__name__})"
         ) from None
+    teams, reason = await _find_meeting(meetings, organiser, event.join_url)
+    if teams is None:
+        await _cancel_event(meetings, organiser, event.id)
+        raise SchedulingFailed(f"Teams did not make the meeting ({reason}), so it was cancelled")
+    locked, lock_error = await lock_down_and_confirm(meetings, organiser, teams.id)
+    attention = None if locked else SETTINGS_ATTENTION
     try:
         async with store.unit_of_work() as uow:
             row = await uow.meetings.add(meeting, uow.now())
+            row.teams_event_id = event.id
             row.teams_meeting_id = teams.id
             row.teams_join_url = teams.join_url
             row.teams_chat_thread_id = teams.chat_thread_id
-            row.teams_recording_allowed = False
+            row.teams_recording_allowed = False if locked else None
+            row.teams_settings_confirmed_at = uow.now() if locked else None
+            row.needs_attention = attention
             row.staff_name_enc = uow.seal(staff_name, "meetings", "staff_name", row.id)
             await queue_meeting_jobs(uow, row, reminder_hours)
+            await queue_settings_checks(uow, row, reminder_hours)
+            if not locked:
+                await queue_reconcile(uow, row.id, RECONCILE_SOON)
             await uow.audit(
                 AuditEvent(
                     "meeting.scheduled",
@@ -81,20 +157,30 @@ async def schedule_meeting(
                         "documents": len(meeting.documents),
                         "role": meeting.declared_role.value,
                         "recording_requested": meeting.recording_requested,
+                        "calendar_event": True,
+                        "settings_confirmed": locked,
                     },
                 )
             )
+            if not locked:
+                await uow.audit(
+                    AuditEvent(
+                        "meeting.needs_attention",
+                        meeting_id=row.id,
+                        detail={"reason": SETTINGS_ATTENTION, "error": lock_error},
+                    )
+                )
             await uow.commit()
             meeting_id, reference = row.id, row.reference
     except SQLAlchemyError:
-        await meetings.delete(organiser, teams.id)
+        await _cancel_event(meetings, organiser, event.id)
         raise
 
-    attention = None
+    later_attention = None
     try:
         await meetings.install_bot(teams.chat_thread_id)
     except GRAPH_FAILURES:
-        attention = "bot_not_installed"
+        later_attention = "bot_not_installed"
     sent = 0
     try:
         sent = len(
@@ -103,14 +189,19 @@ async def schedule_meeting(
             )
         )
     except GRAPH_FAILURES:
-        attention = attention or "consent_requests_not_sent"
-    if attention:
+        later_attention = later_attention or "consent_requests_not_sent"
+    if later_attention:
         async with store.unit_of_work() as uow:
-            (await uow.meetings.get(meeting_id)).needs_attention = attention
+            row = await uow.meetings.get(meeting_id)
+            row.needs_attention = row.needs_attention or later_attention
             await uow.audit(
                 AuditEvent(
-                    "meeting.needs_attention", meeting_id=meeting_id, detail={"reason": attention}
+                    "meeting.needs_attention",
+                    meeting_id=meeting_id,
+                    detail={"reason": later_attention},
                 )
             )
             await uow.commit()
-    return ScheduledMeeting(meeting_id, reference, teams.join_url, attention, sent)
+    return ScheduledMeeting(
+        meeting_id, reference, teams.join_url, attention or later_attention, sent
+    )

@@ -8,6 +8,7 @@ from sandbox.graph.app_catalogs import add_app_catalog_routes
 from sandbox.graph.chat_messages import add_chat_message_routes
 from sandbox.graph.communications import add_communications_routes
 from sandbox.graph.drives import add_drive_routes
+from sandbox.graph.events import add_event_routes
 from sandbox.graph.mail_read import add_mail_read_routes
 from sandbox.graph.mail_send import add_send_mail_routes
 from sandbox.graph.online_meetings import add_online_meeting_routes
@@ -23,6 +24,7 @@ def create_graph_app(tenant: Tenant) -> web.Application:
     app = web.Application(middlewares=[graph_middleware])
     graph = GraphRouter(app, tenant)
     add_online_meeting_routes(graph)
+    add_event_routes(graph)
     add_send_mail_routes(graph)
     add_mail_read_routes(graph)
     add_subscription_routes(graph)

@@ -1,5 +1,7 @@
-"""Graph `onlineMeeting` under `/users/{organizerId}/onlineMeetings`: create, get, update
-(settings, subject, times, invitees) and delete.
+"""Graph `onlineMeeting` under `/users/{organizerId}/onlineMeetings`: create, get, find by
+join URL (`?$filter=JoinWebUrl eq '...'`), update (settings, subject, times, invitees) and
+delete. A calendar event made as a Teams meeting (`sandbox.graph.events`) makes its online
+meeting here too (`open_online_meeting`), with Teams' default settings.
 
 As in Graph, the user segment must be the organiser's object id, the app needs
 OnlineMeetings.ReadWrite.All (Read.All to read) and an application access policy granted
@@ -245,6 +247,11 @@ def _chat_members(tenant: Tenant, meeting: OnlineMeeting) -> list[ChatMember]:
     return list(members.values())
 
 
+def organizer_of_request(request: web.Request) -> TenantUser:
+    """The `{user}` of the path: a user the application access policy lets the app act for."""
+    return _organizer(request)
+
+
 def _organizer(request: web.Request) -> TenantUser:
     tenant = request.config_dict[TENANT]
     user = tenant.directory.user_by_object_id(request.match_info["user"])
@@ -262,10 +269,11 @@ def _meeting(request: web.Request, organizer: TenantUser) -> OnlineMeeting:
     return meeting
 
 
-async def create_meeting(request: web.Request) -> web.Response:
-    tenant = request.config_dict[TENANT]
-    organizer = _organizer(request)
-    body = await json_object(request)
+def open_online_meeting(
+    tenant: Tenant, organizer: TenantUser, body: dict[str, Any]
+) -> OnlineMeeting:
+    """A new online meeting for `organizer` with `body`'s writable properties (Teams' defaults
+    for the rest), and its meeting chat."""
     now = tenant.now()
     thread_id = meeting_thread_id()
     meeting = OnlineMeeting(
@@ -290,7 +298,51 @@ async def create_meeting(request: web.Request) -> web.Response:
             members=_chat_members(tenant, meeting),
         )
     )
+    return meeting
+
+
+def change_online_meeting(tenant: Tenant, meeting: OnlineMeeting, body: dict[str, Any]) -> None:
+    """Apply `body`'s writable properties; invitees added join the meeting chat."""
+    _apply(tenant, meeting, body)
+    chat = tenant.chats.get(meeting.thread_id)
+    if chat is not None:
+        chat.topic = meeting.subject
+        known = {(m.user_id or m.email).lower() for m in chat.members}
+        chat.members += [
+            m for m in _chat_members(tenant, meeting) if (m.user_id or m.email).lower() not in known
+        ]
+
+
+async def create_meeting(request: web.Request) -> web.Response:
+    tenant = request.config_dict[TENANT]
+    meeting = open_online_meeting(tenant, _organizer(request), await json_object(request))
     return web.json_response(meeting_resource(tenant, meeting), status=201)
+
+
+JOIN_WEB_URL_FILTER = re.compile(r"^\s*joinweburl\s+eq\s+'((?:[^']|'')*)'\s*$", re.IGNORECASE)
+
+
+async def find_meetings(request: web.Request) -> web.Response:
+    """`GET /users/{organizer}/onlineMeetings?$filter=JoinWebUrl eq '{joinWebUrl}'`: the
+    organiser's meeting with that join URL (none if another organiser's); Graph lists a
+    user's meetings only by such a filter."""
+    tenant = request.config_dict[TENANT]
+    organizer = _organizer(request)
+    matched = JOIN_WEB_URL_FILTER.match(request.query.get("$filter", ""))
+    if matched is None:
+        raise bad_request(
+            "Filter expression expected - /onlineMeetings?$filter=JoinWebUrl eq 'url'."
+        )
+    wanted = matched.group(1).replace("''", "'")
+    found = [
+        meeting_resource(tenant, m)
+        for m in tenant.meetings.of_organizer(organizer.object_id)
+        if m.join_web_url == wanted
+    ]
+    context = (
+        f"https://graph.microsoft.com/v1.0/$metadata#users('{organizer.object_id}')/onlineMeetings"
+    )
+    return web.json_response({"@odata.context": context, "value": found})
 
 
 async def get_meeting(request: web.Request) -> web.Response:
@@ -301,14 +353,7 @@ async def get_meeting(request: web.Request) -> web.Response:
 async def update_meeting(request: web.Request) -> web.Response:
     tenant = request.config_dict[TENANT]
     meeting = _meeting(request, _organizer(request))
-    _apply(tenant, meeting, await json_object(request))
-    chat = tenant.chats.get(meeting.thread_id)
-    if chat is not None:
-        chat.topic = meeting.subject
-        known = {(m.user_id or m.email).lower() for m in chat.members}
-        chat.members += [
-            m for m in _chat_members(tenant, meeting) if (m.user_id or m.email).lower() not in known
-        ]
+    change_online_meeting(tenant, meeting, await json_object(request))
     return web.json_response(meeting_resource(tenant, meeting))
 
 
@@ -322,6 +367,7 @@ def add_online_meeting_routes(graph: GraphRouter) -> None:
     graph.add(
         "POST", "/users/{user}/onlineMeetings", create_meeting, roles=WRITE_ROLES, denial=DENIAL
     )
+    graph.add("GET", "/users/{user}/onlineMeetings", find_meetings, roles=READ_ROLES, denial=DENIAL)
     graph.add(
         "GET",
         "/users/{user}/onlineMeetings/{meeting}",

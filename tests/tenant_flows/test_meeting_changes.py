@@ -28,7 +28,7 @@ from bot.services.meeting_changes import (
     cancel_meeting,
     edit_meeting,
 )
-from bot.services.recording_enforcement import enforce_recording
+from bot.services.recording_enforcement import enforce_recording, settings_check_key
 from bot.services.scheduling import ScheduledMeeting, schedule_meeting
 from bot.services.timed_work import join_job_key
 from consent_store.records import NewAttendee, NewMeeting
@@ -250,12 +250,16 @@ async def test_moving_the_time_moves_the_teams_meeting_the_jobs_and_tells_people
             )
         }
     meeting_id = office.meeting_id
-    assert jobs == {
+    expected = {
         f"start:{meeting_id}": (new_start, None),
         join_job_key(meeting_id): (new_start, None),
         f"reminder:{meeting_id}:72": (new_start - timedelta(hours=72), None),
         f"reminder:{meeting_id}:24": (new_start - timedelta(hours=24), None),
+        settings_check_key(meeting_id, "72"): (new_start - timedelta(hours=72), None),
+        settings_check_key(meeting_id, "24"): (new_start - timedelta(hours=24), None),
+        settings_check_key(meeting_id, "start"): (new_start, None),
     }
+    assert {key: jobs[key] for key in expected if key in jobs} == expected
     for address in (PARENT_CARER.address, SENCO.address):
         (notice,) = [
             s for s in subjects(await people.inbox(address), office.reference) if "New time" in s
@@ -264,13 +268,14 @@ async def test_moving_the_time_moves_the_teams_meeting_the_jobs_and_tells_people
     assert "meeting.new_time_sent" in await office.audit_actions()
 
 
-async def test_cancelling_deletes_the_teams_meeting_tells_everyone_and_stops_the_jobs(
+async def test_cancelling_cancels_the_calendar_event_tells_everyone_and_stops_the_jobs(
     office: Office, people: People
 ) -> None:
-    teams_id = await office.teams_id()
     await office.cancel()
 
-    assert office.sandbox.tenant.meetings.get(teams_id) is None
+    assert office.sandbox.tenant.events.of_organizer(COORDINATOR.object_id) == []
+    (cancelled,) = office.sandbox.tenant.events.cancelled
+    assert cancelled.is_cancelled
     for address in (PARENT_CARER.address, SENCO.address):
         messages = [m for m in await people.inbox(address) if m["subject"].startswith("Cancelled")]
         assert len(messages) == 1
@@ -301,7 +306,7 @@ async def test_cancelling_deletes_the_teams_meeting_tells_everyone_and_stops_the
 async def test_teams_refusing_an_edit_changes_nothing_and_marks_the_meeting(
     office: Office, people: People
 ) -> None:
-    office.sandbox.tenant.faults.fail(status=500, method="PATCH", path_contains="onlineMeetings")
+    office.sandbox.tenant.faults.fail(status=500, method="PATCH", path_contains="/events/")
 
     with pytest.raises(MeetingChangeFailed, match="nothing was changed"):
         await office.edit(replace(office.meeting, attendees=(*office.meeting.attendees, OFFICER)))
@@ -322,17 +327,15 @@ async def test_teams_refusing_an_edit_changes_nothing_and_marks_the_meeting(
 
 @pytest.fixture
 def store_fails_on_new_attendees(office: Office) -> Iterator[None]:
-    """The store refuses the first row of new attendees, and Teams then refuses the next
-    change made to an online meeting: the one that would put the edit back."""
+    """The store refuses the first row of new attendees, and the calendar then refuses the
+    next change made to an event: the one that would put the edit back."""
     engine = office.store.engine.sync_engine
     failed: list[str] = []
 
     def refuse(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
         if not failed and statement.lstrip().upper().startswith("INSERT INTO ATTENDEES"):
             failed.append(statement)
-            office.sandbox.tenant.faults.fail(
-                status=500, method="PATCH", path_contains="onlineMeetings"
-            )
+            office.sandbox.tenant.faults.fail(status=500, method="PATCH", path_contains="/events/")
             raise OperationalError(statement, None, Exception("disk I/O error"))
 
     event.listen(engine, "before_cursor_execute", refuse)
@@ -358,7 +361,7 @@ async def test_an_edit_neither_stored_nor_put_back_in_teams_leaves_the_meeting_m
 async def test_teams_refusing_a_cancellation_leaves_the_meeting_scheduled(
     office: Office, people: People
 ) -> None:
-    office.sandbox.tenant.faults.fail(status=500, method="DELETE", path_contains="onlineMeetings")
+    office.sandbox.tenant.faults.fail(status=500, method="POST", path_contains="/cancel")
 
     with pytest.raises(MeetingChangeFailed, match="not cancelled"):
         await office.cancel()
@@ -366,15 +369,16 @@ async def test_teams_refusing_a_cancellation_leaves_the_meeting_scheduled(
     async with office.store.reading() as uow:
         meeting = await uow.meetings.get(office.meeting_id)
     assert (meeting.status, meeting.needs_attention) == ("scheduled", CANCELLATION_NOT_APPLIED)
-    assert office.sandbox.tenant.meetings.get(await office.teams_id()) is not None
+    assert office.sandbox.tenant.events.of_organizer(COORDINATOR.object_id) != []
     inbox = await people.inbox(PARENT_CARER.address)
     assert not [m for m in inbox if m["subject"].startswith("Cancelled")]
 
 
-async def test_a_meeting_already_removed_in_teams_is_still_cancelled(
+async def test_a_meeting_already_cancelled_in_outlook_is_still_cancelled(
     office: Office, people: People
 ) -> None:
-    office.sandbox.tenant.meetings.remove(await office.teams_id())
+    (event,) = office.sandbox.tenant.events.of_organizer(COORDINATOR.object_id)
+    office.sandbox.tenant.events.cancel(event)
 
     await office.cancel()
 

@@ -1,10 +1,11 @@
 """Microsoft's documented Graph responses (`tests/conformance/graph/`) read by the bot's own
-msgraph-sdk adapter (`bot.graph.meetings.OnlineMeetings`), Graph answered by the fixture."""
+msgraph-sdk adapters (`bot.graph.meetings.OnlineMeetings` and its `CalendarEvents`), Graph
+answered by the fixture."""
 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -15,6 +16,7 @@ from kiota_abstractions.authentication.anonymous_authentication_provider import 
 from msgraph.graph_request_adapter import GraphRequestAdapter
 from msgraph.graph_service_client import GraphServiceClient
 
+from bot.graph.events import EventWithoutJoinUrl
 from bot.graph.meetings import CallStartUnknown, OnlineMeetings
 from tests.conformance.documented import documented
 
@@ -41,24 +43,59 @@ class Graph:
         return OnlineMeetings(GraphServiceClient(request_adapter=adapter), "app", BASE)
 
 
-async def test_the_documented_created_meeting_gives_its_ids_and_chat() -> None:
-    graph = Graph(documented("graph/online_meeting_created.json"), status=201)
-    start = datetime(2026, 12, 8, 10, tzinfo=UTC)
-    created = await graph.meetings().create(ORGANISER, "Review", start, start, ("a@example.org",))
-    assert created.id == "MSpkYzE3NjctYmZiMi04ZdFpHRTNaR1F6WGhyZWFkLnYy"
-    assert created.chat_thread_id == "19:meeting_M2IzYzczNTItYzUtYmFiMjNlOTY4MGEz@thread.skype"
-    assert created.join_url.startswith("https://teams.microsoft.com/l/meetup-join/")
+async def test_the_documented_online_event_gives_its_id_and_join_url() -> None:
+    graph = Graph(documented("graph/event_created_online.json"), status=201)
+    start = datetime(2026, 7, 8, 9, tzinfo=UTC)
+    created = await graph.meetings().events.create(
+        ORGANISER,
+        "Review",
+        "<p>About us</p>",
+        start,
+        start + timedelta(hours=1),
+        ("a@example.org",),
+    )
+    assert created.id == "AAMkAGI1AAAt8AHjAAA="
+    assert created.join_url.startswith("https://teams.microsoft.com/l/meetup-join/19%3ameeting_")
     (request,) = graph.requests
-    assert request.method == "POST"
+    assert (request.method, request.url.path) == ("POST", f"/v1.0/users/{ORGANISER}/events")
+    sent = json.loads(request.content)
+    assert (sent["isOnlineMeeting"], sent["onlineMeetingProvider"]) == (True, "teamsForBusiness")
+    assert sent["start"] == {"dateTime": "2026-07-08T10:00:00", "timeZone": "Europe/London"}
+    (attendee,) = sent["attendees"]
+    assert (attendee["emailAddress"]["address"], attendee["type"]) == ("a@example.org", "required")
+
+
+async def test_a_documented_event_without_a_teams_meeting_is_refused_with_its_id() -> None:
+    """Example 1's event is not an online meeting (`onlineMeeting` null): the caller is given
+    its id to cancel it."""
+    graph = Graph(documented("graph/event_created.json"), status=201)
+    start = datetime(2026, 12, 8, 10, tzinfo=UTC)
+    with pytest.raises(EventWithoutJoinUrl) as refused:
+        await graph.meetings().events.create(ORGANISER, "Review", "", start, start, ())
+    assert refused.value.event_id == "AAMkAGI1AAAt9AHjAAA="
+
+
+async def test_the_documented_join_url_answer_gives_the_meeting_and_its_chat() -> None:
+    """Microsoft's example carries no chatInfo: the thread id comes from the join URL."""
+    graph = Graph(documented("graph/online_meetings_by_join_url.json"))
+    url = "https://teams.microsoft.com/l/meetup-join/19%3ameeting_x%40thread.v2/0?context=%7b%7d"
+    found = await graph.meetings().find_by_join_url(ORGANISER, url)
+    assert found is not None
+    assert found.id.startswith("dc17674c-81d9-4adb-bfb2-8f6a442e4622_19:meeting_")
+    assert found.chat_thread_id == "19:meeting_MGQ4MDQyNTEtNTQ2NS00YjQxLTlkMYzMmY2@thread.v2"
+    (request,) = graph.requests
     assert request.url.path == f"/v1.0/users/{ORGANISER}/onlineMeetings"
-    assert json.loads(request.content)["allowRecording"] is False
+    assert request.url.params["$filter"] == f"JoinWebUrl eq '{url}'"
 
 
 async def test_a_meeting_read_back_without_allow_recording_does_not_say_recording_is_allowed() -> (
     None
 ):
     graph = Graph(documented("graph/online_meeting_created.json"))
-    assert await graph.meetings().recording_allowed(ORGANISER, "m") is None
+    settings = await graph.meetings().settings(ORGANISER, "m")
+    assert settings.allows_recording is None
+    assert not settings.recording_is(False)
+    assert not settings.locked_down
 
 
 async def test_a_chat_whose_call_only_ended_reads_as_not_started() -> None:
