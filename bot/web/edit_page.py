@@ -25,14 +25,10 @@ from bot.services.meeting_request import (
     parse_meeting,
 )
 from bot.web.app_keys import SETTINGS_KEY, TENANT_ACCESS
+from bot.web.meeting_form import Problem, adding_row, form_problems
 from bot.web.meeting_page import KIND_WORDS
 from bot.web.pages import Link, message_page, page
-from bot.web.schedule_page import (
-    FORM_CHOICES,
-    Problem,
-    parse_form,
-    problem_links,
-)
+from bot.web.schedule_page import form_choices, parse_form, problem_links
 from bot.web.session import STAFF_SESSION
 from bot.web.site import STAFF_SITE
 from consent_store.repository import MeetingNotFound
@@ -193,7 +189,7 @@ def _form_page(
         values=values,
         problems=problems,
         not_changed=not_changed,
-        **FORM_CHOICES,
+        **form_choices(values, problems),
     )
 
 
@@ -220,6 +216,11 @@ async def save_edit(request: web.Request) -> web.Response:
         return not_found(request)
     except MeetingNotChangeable as refusal:
         return not_changeable(request, request.match_info["reference"], str(refusal))
+    if adding_row(form):
+        return _form_page(request, editable, form)
+    problems = form_problems(form, needs_service_user=False)
+    if problems:
+        return _form_page(request, editable, form, status=400, problems=problems)
     try:
         wanted = parse_meeting(edit_request(form, editable, staff.object_id), site.clock())
     except InvalidMeeting as invalid:

@@ -3,8 +3,10 @@ with service users and other attendees.
 
 `parse_form` turns the form's fields into a `MeetingInput` (pure); `parse_meeting` checks it
 and `schedule_meeting` creates it in Teams (recording off), in the store and by email. When
-anything stops it, the form is shown again with what was typed kept and the reason at the top;
-on success the browser is redirected to the meeting's page."""
+anything stops it, the form is shown again with what was typed kept, every problem in a summary
+at the top (focused) and beside its field; on success the browser is redirected to the
+meeting's page, which says it was scheduled. "Add another ..." buttons send the form back with
+one more empty row."""
 
 from __future__ import annotations
 
@@ -18,26 +20,38 @@ from bot.config import Settings
 from bot.services.meeting_request import InvalidMeeting, MeetingInput, PersonInput, parse_meeting
 from bot.services.scheduling import ScheduledMeeting, SchedulingFailed, schedule_meeting
 from bot.web.app_keys import SETTINGS_KEY, TENANT_ACCESS
+from bot.web.meeting_form import (
+    Problem,
+    adding_row,
+    errors_by_field,
+    filled_rows,
+    form_problems,
+    row_numbers,
+)
 from bot.web.pages import page
 from bot.web.session import STAFF_SESSION
 from bot.web.site import STAFF_SITE
 
 SCHEDULE_PATH = "/tab/meetings/new"
-SERVICE_USER_ROWS = 3
-ATTENDEE_ROWS = 4
-DOCUMENT_ROWS = 3
 ROLES = {"support": "Support", "support-and-contribute": "Support and contribute"}
 SERVICE_USER_KINDS = {"parent_carer": "Parent carer", "young_person": "Young person"}
 ATTENDEE_KINDS = {"professional": "Professional", "staff": "IASS staff"}
-FORM_CHOICES = {
-    "roles": ROLES,
-    "service_user_kinds": SERVICE_USER_KINDS,
-    "attendee_kinds": ATTENDEE_KINDS,
-    "service_user_rows": range(1, SERVICE_USER_ROWS + 1),
-    "attendee_rows": range(1, ATTENDEE_ROWS + 1),
-    "document_rows": range(1, DOCUMENT_ROWS + 1),
-}
-"""What the meeting form offers, for the scheduling and the editing page alike."""
+
+
+def form_choices(values: Mapping[str, str], problems: Sequence[Problem] = ()) -> dict[str, object]:
+    """What the meeting form offers, for the scheduling and the editing page alike: the
+    choices, the rows to show, and each field's problem to show beside it."""
+    return {
+        "roles": ROLES,
+        "service_user_kinds": SERVICE_USER_KINDS,
+        "attendee_kinds": ATTENDEE_KINDS,
+        "service_user_rows": row_numbers(values, "su"),
+        "attendee_rows": row_numbers(values, "at"),
+        "document_rows": row_numbers(values, "doc"),
+        "errors": errors_by_field(list(problems)),
+    }
+
+
 NOT_CONNECTED = (
     "Scheduling is not available: the bot is not connected to Microsoft 365 at the moment, "
     "so Teams cannot create the meeting."
@@ -50,14 +64,6 @@ class PersonRow:
 
     prefix: str
     person: PersonInput
-
-
-@dataclass(frozen=True)
-class Problem:
-    """A problem in plain words, and the id of the field to fix it in."""
-
-    text: str
-    field: str
 
 
 def _value(form: Mapping[str, str], name: str) -> str:
@@ -78,18 +84,17 @@ def _row(form: Mapping[str, str], prefix: str, kinds: Mapping[str, str]) -> Pers
 
 def person_rows(form: Mapping[str, str]) -> list[PersonRow]:
     """The filled-in rows of service users, then of other attendees; blank rows are left out."""
-    rows = [_row(form, f"su-{n}", SERVICE_USER_KINDS) for n in range(1, SERVICE_USER_ROWS + 1)]
-    rows += [_row(form, f"at-{n}", ATTENDEE_KINDS) for n in range(1, ATTENDEE_ROWS + 1)]
+    rows = [_row(form, f"su-{n}", SERVICE_USER_KINDS) for n in filled_rows(form, "su")]
+    rows += [_row(form, f"at-{n}", ATTENDEE_KINDS) for n in filled_rows(form, "at")]
     return [row for row in rows if row is not None]
 
 
 def document_rows(form: Mapping[str, str]) -> list[tuple[int, tuple[str, str]]]:
     """The filled-in document rows, numbered, as (title, link)."""
-    rows = (
+    return [
         (n, (_value(form, f"doc-{n}-title"), _value(form, f"doc-{n}-url")))
-        for n in range(1, DOCUMENT_ROWS + 1)
-    )
-    return [(n, document) for n, document in rows if any(document)]
+        for n in filled_rows(form, "doc")
+    ]
 
 
 def _uk_time(value: str) -> str:
@@ -139,16 +144,18 @@ def _field_of(problem: str, form: Mapping[str, str]) -> str:
 
 
 def problem_links(problems: Sequence[str], form: Mapping[str, str]) -> list[Problem]:
-    """Each problem with the field it is about, for the error summary's links."""
-    return [Problem(text, _field_of(text, form)) for text in problems]
+    """Each problem with the field it is about, for the error summary's links and to show
+    beside the field; a problem said twice is shown once."""
+    return [Problem(text, _field_of(text, form)) for text in dict.fromkeys(problems)]
 
 
 def meeting_path(scheduled: ScheduledMeeting) -> str:
-    """The new meeting's page, flagged when something after creating it needs attention."""
-    path = f"/tab/meetings/{scheduled.reference}"
+    """The new meeting's page with the "scheduled" banner, flagged when something after
+    creating it needs attention."""
+    query = {"done": "scheduled"}
     if scheduled.needs_attention:
-        return f"{path}?{urlencode({'attention': scheduled.needs_attention})}"
-    return path
+        query["attention"] = scheduled.needs_attention
+    return f"/tab/meetings/{scheduled.reference}?{urlencode(query)}"
 
 
 def _settings(request: web.Request) -> Settings:
@@ -170,7 +177,7 @@ def _form_page(
         values=values,
         problems=problems,
         not_scheduled=not_scheduled,
-        **FORM_CHOICES,
+        **form_choices(values, problems),
     )
 
 
@@ -182,6 +189,11 @@ async def schedule(request: web.Request) -> web.Response:
     staff = request[STAFF_SESSION]
     site = request.config_dict[STAFF_SITE]
     form = {name: value for name, value in (await request.post()).items() if isinstance(value, str)}
+    if adding_row(form):
+        return _form_page(request, form)
+    problems = form_problems(form, needs_service_user=True)
+    if problems:
+        return _form_page(request, form, status=400, problems=problems)
     try:
         meeting = parse_meeting(parse_form(form, staff.object_id), site.clock())
     except InvalidMeeting as invalid:

@@ -130,9 +130,11 @@ def test_each_problem_links_to_its_field() -> None:
 
 def test_the_meeting_page_is_flagged_when_something_needs_attention() -> None:
     done = ScheduledMeeting("m1", "IASS-ABCD2345", "https://join", None, 2)
-    assert meeting_path(done) == "/tab/meetings/IASS-ABCD2345"
+    assert meeting_path(done) == "/tab/meetings/IASS-ABCD2345?done=scheduled"
     flagged = ScheduledMeeting("m1", "IASS-ABCD2345", "https://join", "bot_not_installed", 2)
-    assert meeting_path(flagged) == "/tab/meetings/IASS-ABCD2345?attention=bot_not_installed"
+    assert meeting_path(flagged) == (
+        "/tab/meetings/IASS-ABCD2345?done=scheduled&attention=bot_not_installed"
+    )
 
 
 async def meeting_count(store: Store) -> int:
@@ -140,7 +142,7 @@ async def meeting_count(store: Store) -> int:
         return int(await uow.session.scalar(select(func.count()).select_from(MeetingRow)) or 0)
 
 
-async def test_the_form_is_there_for_signed_in_staff(
+async def test_the_form_is_there_for_signed_in_staff_with_one_row_in_each_group(
     signed_in: aiohttp.ClientSession, staff_site: StaffServer
 ) -> None:
     answer = await signed_in.get(staff_site.url("/tab/meetings/new"))
@@ -151,13 +153,32 @@ async def test_the_form_is_there_for_signed_in_staff(
     assert form.fields["csrf_token"] == CSRF_TOKEN
     assert form.radios["role"] == ["support", "support-and-contribute"]
     assert form.radios["su-1-kind"] == ["parent_carer", "young_person"]
-    assert form.radios["at-4-kind"] == ["professional", "staff"]
-    assert {"title", "start", "end", "record", "su-3-email", "at-4-organisation", "doc-3-url"} <= (
+    assert form.radios["at-1-kind"] == ["professional", "staff"]
+    assert {"title", "start", "end", "record", "su-1-email", "at-1-organisation", "doc-1-url"} <= (
         set(form.fields)
     )
+    assert "su-2-email" not in form.fields
+    assert "at-2-email" not in form.fields
     assert 'type="datetime-local" id="start"' in text
     assert "When (UK time)" in text
     assert "to contribute to discussions with prior agreement of service user" in text
+    for words in ("Add another service user", "Add another attendee", "Add another document"):
+        assert words in text
+
+
+async def test_add_another_shows_one_more_row_and_keeps_what_was_typed(
+    store: Store, signed_in: aiohttp.ClientSession, staff_site: StaffServer
+) -> None:
+    answer = await post(signed_in, staff_site, with_changes(add="su"))
+    assert answer.status == 200
+    text = await answer.text()
+    assert "There is a problem" not in text
+    kept = next(f for f in forms_in(text) if f.action == "/tab/meetings/new")
+    assert kept.fields["su-1-email"] == PARENT_CARER.address
+    assert kept.fields["su-2-name"] == ""
+    assert kept.fields["at-1-email"] == SENCO.address
+    assert "at-2-name" not in kept.fields
+    assert await meeting_count(store) == 0
 
 
 async def post(
@@ -166,30 +187,76 @@ async def post(
     return await client.post(server.url("/tab/meetings/new"), data=form, allow_redirects=False)
 
 
-async def test_problems_are_listed_and_what_was_typed_is_kept(
+async def test_each_problem_names_its_field_once_beside_it_and_in_the_summary(
     store: Store, signed_in: aiohttp.ClientSession, staff_site: StaffServer
 ) -> None:
     form = with_changes(
-        title="", start="2020-01-01T10:00", end="09:00", role="", su_1_email="not-an-address"
+        title="",
+        start="",
+        end="",
+        role="",
+        su_1_email="not-an-address",
+        doc_1_url="http://example.com/report.docx",
     )
     answer = await post(signed_in, staff_site, form)
     assert answer.status == 400
     text = await answer.text()
     assert "There is a problem" in text
+    assert 'tabindex="-1" autofocus' in text
+    expected = (
+        ("title", "Enter the meeting title."),
+        ("start", "Enter the date and time the meeting starts."),
+        ("end", "Enter the time the meeting ends, for example 11:00."),
+        ("role-support", "Choose your role: support, or support and contribute."),
+        (
+            "su-1-email",
+            escape(
+                f"Enter the email address of service user 1 ({PARENT_CARER.display_name}) in "
+                "the right form, like name@example.org."
+            ),
+        ),
+        ("doc-1-url", "The link to document 1 (School report) must start with https://"),
+    )
+    for field, words in expected:
+        assert f'<a href="#{field}">{words}</a>' in text
+        assert f'id="{field}-error"><span class="visually-hidden">Error:</span> {words}' in text
+        assert text.count(str(words)) == 2
+    assert "parent carer or young person (service user 1)" not in text
+    assert "not a date and time" not in text
+    assert "needs a title" not in text
+    assert 'aria-describedby="su-1-email-error" aria-invalid="true"' in text
+    kept = next(f for f in forms_in(text) if f.action == "/tab/meetings/new")
+    for name in ("su-1-name", "su-1-email", "at-1-organisation", "doc-1-url"):
+        assert kept.fields[name] == form[name]
+    assert await meeting_count(store) == 0
+
+
+async def test_problems_only_the_whole_meeting_shows_are_found_after_the_fields(
+    store: Store, signed_in: aiohttp.ClientSession, staff_site: StaffServer
+) -> None:
+    form = with_changes(start="2020-01-01T10:00", end="09:00")
+    answer = await post(signed_in, staff_site, form)
+    assert answer.status == 400
+    text = await answer.text()
     for link, words in (
-        ("title", "Give the meeting a title."),
         ("end", "The meeting must end after it starts."),
         ("start", "The start time has already passed."),
-        ("role-support", "Choose the role: support, or support and contribute."),
-        ("su-1-name", escape(f"'{PARENT_CARER.display_name} <not-an-address>' should")),
-        ("su-1-name", "Add at least one parent carer or young person"),
     ):
-        assert f'<a href="#{link}">{words}' in text
-    kept = next(f for f in forms_in(text) if f.action == "/tab/meetings/new")
-    for name in ("start", "end", "su-1-name", "su-1-email", "at-1-organisation", "doc-1-url"):
-        assert kept.fields[name] == form[name]
+        assert f'<a href="#{link}">{words}</a>' in text
+        assert f'id="{link}-error"' in text
     assert 'value="yes" checked' in text
     assert await meeting_count(store) == 0
+
+
+async def test_a_form_without_any_service_user_is_asked_for_one(
+    store: Store, signed_in: aiohttp.ClientSession, staff_site: StaffServer
+) -> None:
+    form = with_changes(su_1_name="", su_1_email="")
+    text = await (await post(signed_in, staff_site, form)).text()
+    assert (
+        '<a href="#su-1-name">Add a parent carer or young person (service user 1): the meeting '
+        "is arranged on their behalf.</a>"
+    ) in text
 
 
 async def test_without_microsoft_365_nothing_is_scheduled_and_the_answers_are_kept(
@@ -252,7 +319,8 @@ async def test_a_good_form_schedules_the_meeting_in_teams_and_asks_the_parent(
     assert answer.status == 303, await answer.text()
     location = answer.headers["Location"]
     assert location.startswith("/tab/meetings/IASS-")
-    reference = location.removeprefix("/tab/meetings/")
+    assert location.endswith("?done=scheduled")
+    reference = location.removeprefix("/tab/meetings/").removesuffix("?done=scheduled")
     async with store.unit_of_work() as uow:
         row = await uow.meetings.by_reference(reference)
         assert row.organiser_user_id == COORDINATOR.object_id
@@ -265,3 +333,5 @@ async def test_a_good_form_schedules_the_meeting_in_teams_and_asks_the_parent(
     async with aiohttp.ClientSession() as http:
         inbox = await People(fresh_sandbox.origin, http).inbox(PARENT_CARER.address)
     assert [m for m in inbox if reference in m["subject"]]
+    shown = await client.get(connected_site.url(location))
+    assert "The meeting was scheduled." in await shown.text()

@@ -1,0 +1,164 @@
+"""What the meeting form (scheduling and editing alike) checks before the meeting itself is
+checked, and how many rows of people and documents it shows.
+
+Each problem found here names its field and the fix, once: a row with a badly written email
+address is reported on that address only (not also as "add a parent carer"), and a document
+with a wrong link on its link only. Rows grow one at a time ("Add another ..."), so the form
+starts with one empty row in each group instead of ten."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+MAX_ROWS = 30
+GROUPS = ("su", "at", "doc")
+GROUP_FIELDS = {
+    "su": ("name", "email"),
+    "at": ("name", "email", "organisation"),
+    "doc": ("title", "url"),
+}
+ROW_WORDS = {"su": "service user", "at": "attendee", "doc": "document"}
+ADD_FIELD = "add"
+_EMAIL = re.compile(r"[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A problem in plain words, and the id of the field to fix it in."""
+
+    text: str
+    field: str
+
+
+def _value(form: Mapping[str, str], name: str) -> str:
+    return form.get(name, "").strip()
+
+
+def filled(form: Mapping[str, str], group: str, n: int) -> bool:
+    return any(_value(form, f"{group}-{n}-{part}") for part in GROUP_FIELDS[group])
+
+
+def filled_rows(form: Mapping[str, str], group: str) -> list[int]:
+    """The numbers of the rows of `group` with anything typed in them."""
+    return [n for n in range(1, MAX_ROWS + 1) if filled(form, group, n)]
+
+
+def row_numbers(form: Mapping[str, str], group: str, *, empty_row: bool = True) -> list[int]:
+    """The rows of `group` to show: those typed in, then an empty one when asked for with
+    "Add another" (or when the group has none yet and `empty_row`)."""
+    rows = filled_rows(form, group)
+    wants_more = _value(form, ADD_FIELD) == group or (empty_row and not rows)
+    if wants_more and len(rows) < MAX_ROWS:
+        rows.append(max(rows, default=0) + 1)
+    return rows
+
+
+def adding_row(form: Mapping[str, str]) -> bool:
+    """Whether the form was sent with an "Add another" button rather than to be saved."""
+    return _value(form, ADD_FIELD) in GROUPS
+
+
+def _time_problems(form: Mapping[str, str]) -> list[Problem]:
+    problems = []
+    start = _value(form, "start")
+    if not start:
+        problems.append(Problem("Enter the date and time the meeting starts.", "start"))
+    else:
+        try:
+            datetime.fromisoformat(start)
+        except ValueError:
+            problems.append(
+                Problem(
+                    "Enter the start as a date and a time, for example 1 December 2026 at 10:00.",
+                    "start",
+                )
+            )
+    end = _value(form, "end")
+    if not end:
+        problems.append(Problem("Enter the time the meeting ends, for example 11:00.", "end"))
+    elif re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?", end) is None:
+        problems.append(Problem("Enter the end as a time of day, for example 11:00.", "end"))
+    return problems
+
+
+def _person_problems(form: Mapping[str, str], group: str, n: int) -> list[Problem]:
+    prefix = f"{group}-{n}"
+    who = f"{ROW_WORDS[group]} {n}"
+    name, email = _value(form, f"{prefix}-name"), _value(form, f"{prefix}-email")
+    problems = []
+    if not name:
+        problems.append(Problem(f"Enter the name of {who}.", f"{prefix}-name"))
+    if not email:
+        problems.append(
+            Problem(f"Enter the email address of {who}{_called(name)}.", f"{prefix}-email")
+        )
+    elif _EMAIL.fullmatch(email) is None:
+        problems.append(
+            Problem(
+                f"Enter the email address of {who}{_called(name)} in the right form, "
+                "like name@example.org.",
+                f"{prefix}-email",
+            )
+        )
+    return problems
+
+
+def _called(name: str) -> str:
+    return f" ({name})" if name else ""
+
+
+def _document_problems(form: Mapping[str, str], n: int) -> list[Problem]:
+    prefix = f"doc-{n}"
+    title, url = _value(form, f"{prefix}-title"), _value(form, f"{prefix}-url")
+    problems = []
+    if not title:
+        problems.append(Problem(f"Enter the title of document {n}.", f"{prefix}-title"))
+    if not url:
+        problems.append(
+            Problem(f"Enter the link to document {n}{_called(title)}.", f"{prefix}-url")
+        )
+    elif not url.startswith("https://"):
+        problems.append(
+            Problem(
+                f"The link to document {n}{_called(title)} must start with https://",
+                f"{prefix}-url",
+            )
+        )
+    return problems
+
+
+def form_problems(form: Mapping[str, str], *, needs_service_user: bool) -> list[Problem]:
+    """Every problem in the fields as typed, in the order of the form, each once. With
+    `needs_service_user`, a form with no service user row at all is told to add one."""
+    problems = []
+    if not _value(form, "title"):
+        problems.append(Problem("Enter the meeting title.", "title"))
+    problems += _time_problems(form)
+    if _value(form, "role") not in {"support", "support-and-contribute"}:
+        problems.append(
+            Problem("Choose your role: support, or support and contribute.", "role-support")
+        )
+    service_users = filled_rows(form, "su")
+    if needs_service_user and not service_users:
+        problems.append(
+            Problem(
+                "Add a parent carer or young person (service user 1): the meeting is "
+                "arranged on their behalf.",
+                "su-1-name",
+            )
+        )
+    for n in service_users:
+        problems += _person_problems(form, "su", n)
+    for n in filled_rows(form, "at"):
+        problems += _person_problems(form, "at", n)
+    for n in filled_rows(form, "doc"):
+        problems += _document_problems(form, n)
+    return problems
+
+
+def errors_by_field(problems: list[Problem]) -> dict[str, str]:
+    """Each field's message, for showing beside it."""
+    return {problem.field: problem.text for problem in problems}
