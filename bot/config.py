@@ -7,12 +7,13 @@ Every setting is documented in the README with its default. Names are upper-case
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from bot.graph.config import GraphClientConfig
+from bot.graph.config import CertificateFile, GraphClientConfig, ManagedIdentityFederation
 from consent_store.keys import KeyRing, parse_key_ring
 
 
@@ -51,11 +52,17 @@ class TenantSettings(BaseSettings):
     for the (https) authority are sent there, and Graph calls go to `{sandbox_origin}/v1.0`.
     """
 
-    model_config = SettingsConfigDict(env_prefix="IASS_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="IASS_", env_file=".env", extra="ignore", hide_input_in_errors=True
+    )
 
     tenant_id: str = ""
     bot_app_id: str = ""
     bot_app_secret: SecretStr = Field(default=SecretStr(""))
+    credential: Literal["secret", "certificate", "managed_identity"] = "secret"
+    bot_certificate_path: str = ""
+    bot_certificate_password: SecretStr = Field(default=SecretStr(""))
+    managed_identity_client_id: str = ""
     authority_host: str = "https://login.microsoftonline.com"
     graph_base_url: str = "https://graph.microsoft.com/v1.0"
     consent_mailbox: str = ""
@@ -82,17 +89,32 @@ class TenantSettings(BaseSettings):
         for name in ("tenant_id", "bot_app_id"):
             if not getattr(self, name):
                 raise ValueError(f"IASS_{name.upper()} is not set")
-        if not self.bot_app_secret.get_secret_value():
-            raise ValueError("IASS_BOT_APP_SECRET is not set")
         origin = self.sandbox_origin.rstrip("/")
         return GraphClientConfig(
             tenant_id=self.tenant_id,
             client_id=self.bot_app_id,
-            client_secret=self.bot_app_secret.get_secret_value(),
             authority_host=self.authority_host,
             graph_base_url=f"{origin}/v1.0" if origin else self.graph_base_url,
             authority_rewrite_to=origin or None,
+            **self._app_credential(),
         )
+
+    def _app_credential(self) -> dict[str, Any]:
+        """The credential IASS_CREDENTIAL chooses, as `GraphClientConfig` takes it."""
+        if self.credential == "certificate":
+            if not self.bot_certificate_path:
+                raise ValueError("IASS_CREDENTIAL=certificate needs IASS_BOT_CERTIFICATE_PATH")
+            return {
+                "certificate": CertificateFile(
+                    Path(self.bot_certificate_path),
+                    self.bot_certificate_password.get_secret_value(),
+                )
+            }
+        if self.credential == "managed_identity":
+            return {"managed_identity": ManagedIdentityFederation(self.managed_identity_client_id)}
+        if not self.bot_app_secret.get_secret_value():
+            raise ValueError("IASS_BOT_APP_SECRET is not set")
+        return {"client_secret": self.bot_app_secret.get_secret_value()}
 
 
 class Settings(BaseSettings):

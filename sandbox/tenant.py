@@ -16,7 +16,9 @@ from sandbox.calls.calls import CallStore
 from sandbox.chats import ChatStore
 from sandbox.clock import Clock, utc_now
 from sandbox.directory import Directory, TenantUser
+from sandbox.entra.app_credentials import AppCredentialStore
 from sandbox.entra.grants import GrantStore
+from sandbox.entra.identities import ManagedIdentityHost
 from sandbox.events import EventStore
 from sandbox.faults import FaultPlan
 from sandbox.files import FileStore
@@ -92,6 +94,8 @@ class Tenant:
         self.files = FileStore(sharepoint_host)
         self.subscriptions = SubscriptionStore()
         self.grants = GrantStore()
+        self.app_credentials = AppCredentialStore()
+        self.managed_identities = ManagedIdentityHost()
         self.faults = FaultPlan()
         self.teams_accounts = TeamsAccounts(tenant_id, directory, bot.client_id)
         self.conversations = ConversationStore()

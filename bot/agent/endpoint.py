@@ -51,17 +51,14 @@ STAFF_PAGES_PATH = "/tab"
 
 
 def channel_auth_configuration(tenant: TenantSettings) -> AgentAuthConfiguration:
-    """The bot's connection: its app id, secret and tenant, with issuer checking on.
+    """The bot's connection: its app id and tenant, with issuer checking on (its credential,
+    whichever IASS_CREDENTIAL chooses, goes to msal through the token providers).
     `ValueError` names a missing setting."""
-    for name in ("tenant_id", "bot_app_id"):
-        if not getattr(tenant, name):
-            raise ValueError(f"IASS_{name.upper()} is not set")
-    if not tenant.bot_app_secret.get_secret_value():
-        raise ValueError("IASS_BOT_APP_SECRET is not set")
+    credential = tenant.graph_config()
     return AgentAuthConfiguration(
         client_id=tenant.bot_app_id,
         tenant_id=tenant.tenant_id,
-        client_secret=tenant.bot_app_secret.get_secret_value(),
+        client_secret=credential.client_secret,
         connection_name=SERVICE_CONNECTION,
         validate_issuer=True,
         anonymous_allowed=False,
@@ -69,10 +66,11 @@ def channel_auth_configuration(tenant: TenantSettings) -> AgentAuthConfiguration
 
 
 def _token_providers(tenant: TenantSettings) -> TokenProviderFactory:
+    credential = tenant.graph_config()
     if tenant.sandbox_origin:
         use_sandbox_channel_keys(tenant.sandbox_origin)
-        return sandbox_token_providers(tenant.authority_host, tenant.sandbox_origin)
-    return token_providers
+        return sandbox_token_providers(tenant.authority_host, tenant.sandbox_origin, credential)
+    return token_providers(credential)
 
 
 class _CheckedRequest:

@@ -9,6 +9,7 @@ from typing import Any
 from bot.agent.sdk_internals import BOTFRAMEWORK_JWKS_URIS
 from bot.agent.token_provider import OffLoopMsalAuth, TokenProviderFactory
 from bot.graph.authority_session import authority_session
+from bot.graph.config import GraphClientConfig
 
 BOT_FRAMEWORK_ISSUER = "https://api.botframework.com"
 
@@ -23,13 +24,15 @@ def use_sandbox_channel_keys(sandbox_origin: str) -> None:
     )
 
 
-def sandbox_token_providers(authority_host: str, sandbox_origin: str) -> TokenProviderFactory:
+def sandbox_token_providers(
+    authority_host: str, sandbox_origin: str, credential: GraphClientConfig
+) -> TokenProviderFactory:
     """Token providers whose msal application talks to the sandbox's Entra ID."""
 
     def http_client() -> Any:
         return authority_session(authority_host, sandbox_origin)
 
     def factory(configuration: Any) -> OffLoopMsalAuth:
-        return OffLoopMsalAuth(configuration, http_client=http_client)
+        return OffLoopMsalAuth(configuration, credential=credential, http_client=http_client)
 
     return factory

@@ -3,8 +3,10 @@
 The SDK's `MsalAuth` builds its msal application on the event loop the first time a token is
 wanted, and msal fetches the authority's OpenID configuration synchronously while doing so; it
 then hops to a worker thread for every token. Here the application is built on a worker
-thread, once, with an optional `requests` session (the sandbox's authority rewrite), and a
-token is held until five minutes before it expires, so most turns need no thread hop."""
+thread, once, with the credential IASS_CREDENTIAL chooses (`msal_client_credential`: a client
+secret, a certificate or a managed identity's federated credential, as for Graph) and an
+optional `requests` session (the sandbox's authority rewrite), and a token is held until five
+minutes before it expires, so most turns need no thread hop."""
 
 from __future__ import annotations
 
@@ -16,8 +18,10 @@ from typing import Any
 from azure.core.credentials import AccessToken
 from microsoft_agents.authentication.msal import MsalAuth
 from microsoft_agents.hosting.core import AccessTokenProviderBase, AgentAuthConfiguration
-from microsoft_agents.hosting.core.authorization import AuthTypes
 from msal import ConfidentialClientApplication  # type: ignore[import-untyped]
+
+from bot.graph.config import GraphClientConfig
+from bot.graph.credential import msal_client_credential
 
 RENEW_BEFORE_SECONDS = 300
 
@@ -25,31 +29,30 @@ TokenProviderFactory = Callable[[AgentAuthConfiguration], AccessTokenProviderBas
 
 
 class OffLoopMsalAuth(MsalAuth):
-    """`MsalAuth` whose msal application is built off the event loop, with `http_client()`'s
-    session when given (client secrets only), and whose tokens are held while fresh."""
+    """`MsalAuth` whose msal application is built off the event loop with `credential`'s
+    client credential and `http_client()`'s session when given, and whose tokens are held
+    while fresh."""
 
     def __init__(
         self,
         configuration: AgentAuthConfiguration,
         *,
+        credential: GraphClientConfig,
         http_client: Callable[[], Any] | None = None,
     ) -> None:
         super().__init__(configuration)
+        self._credential = credential
         self._http_client = http_client
         self._building = asyncio.Lock()
         self._held: dict[tuple[str, tuple[str, ...]], AccessToken] = {}
 
     def _create_client_application(self, tenant_id: str | None = None) -> Any:
-        if self._http_client is None:
-            return super()._create_client_application(tenant_id)
         configuration = self._msal_configuration
-        if AuthTypes(configuration.AUTH_TYPE) is not AuthTypes.client_secret:
-            raise ValueError("a rewritten authority is supported with a client secret only")
         return ConfidentialClientApplication(
             client_id=configuration.CLIENT_ID,
             authority=MsalAuth._resolve_authority(configuration, tenant_id),
-            client_credential=configuration.CLIENT_SECRET,
-            http_client=self._http_client(),
+            client_credential=msal_client_credential(self._credential),
+            http_client=None if self._http_client is None else self._http_client(),
         )
 
     async def _ensure_application(self) -> None:
@@ -78,6 +81,10 @@ class OffLoopMsalAuth(MsalAuth):
         return fresh.token
 
 
-def token_providers(configuration: AgentAuthConfiguration) -> AccessTokenProviderBase:
+def token_providers(credential: GraphClientConfig) -> TokenProviderFactory:
     """The provider factory for Microsoft 365 itself (no rewritten authority)."""
-    return OffLoopMsalAuth(configuration)
+
+    def factory(configuration: AgentAuthConfiguration) -> AccessTokenProviderBase:
+        return OffLoopMsalAuth(configuration, credential=credential)
+
+    return factory

@@ -15,6 +15,7 @@ from typing import Any
 import requests
 
 from bot.graph.config import GraphClientConfig
+from bot.graph.credential import msal_client_credential
 
 
 class SignInUnavailable(Exception):
@@ -85,7 +86,7 @@ class EntraSignIn:
         config = self._config
         return msal.ConfidentialClientApplication(
             config.client_id,
-            client_credential=config.client_secret,
+            client_credential=msal_client_credential(config),
             authority=config.authority,
             http_client=self._http,
             exclude_scopes=["offline_access"],

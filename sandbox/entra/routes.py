@@ -15,12 +15,21 @@ import hmac
 from collections.abc import Callable, Mapping
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import jwt
 from aiohttp import web
 
 from sandbox.app_keys import TENANT
 from sandbox.directory import TenantUser
+from sandbox.entra.app_credentials import (
+    CLOCK_SKEW_SECONDS,
+    JWT_BEARER,
+    TOKEN_EXCHANGE_AUDIENCE,
+    verify_certificate_assertion,
+    verify_federated_assertion,
+)
 from sandbox.entra.errors import EntraError, sign_in_error_page, token_error_response
 from sandbox.entra.grants import AuthorizationRequest, RefreshGrant
+from sandbox.entra.managed_identity import add_managed_identity_route
 from sandbox.entra.signin_page import form_post_page, sign_in_page
 from sandbox.entra.tokens import TokenIssuer, client_info
 from sandbox.ids import new_guid
@@ -63,7 +72,10 @@ async def openid_configuration(request: web.Request) -> web.Response:
     return web.json_response(
         {
             "token_endpoint": f"{authority}/oauth2/v2.0/token",
-            "token_endpoint_auth_methods_supported": ["client_secret_post"],
+            "token_endpoint_auth_methods_supported": [
+                "client_secret_post",
+                "private_key_jwt",
+            ],
             "jwks_uri": public_url(request, "entra-keys", **parts),
             "response_modes_supported": ["query", "form_post"],
             "subject_types_supported": ["pairwise"],
@@ -132,6 +144,10 @@ def _authenticated_client(tenant: Tenant, form: Mapping[str, str]) -> AppRegistr
             f"Application with identifier '{client_id}' was not found in the directory "
             f"'{tenant.display_name}'.",
         )
+    assertion = form.get("client_assertion")
+    if assertion is not None:
+        _check_client_assertion(tenant, app, form, assertion)
+        return app
     secret = form.get("client_secret")
     if secret is None:
         raise EntraError(
@@ -151,6 +167,51 @@ def _authenticated_client(tenant: Tenant, form: Mapping[str, str]) -> AppRegistr
             f"'{client_id}'.",
         )
     return app
+
+
+def _check_client_assertion(
+    tenant: Tenant, app: AppRegistration, form: Mapping[str, str], assertion: str
+) -> None:
+    """A certificate assertion (the app issued it: `iss` is its client id) or a federated one
+    (a token from a trusted issuer, here the tenant's managed identities)."""
+    if form.get("client_assertion_type") != JWT_BEARER:
+        raise EntraError(
+            400,
+            "invalid_request",
+            700025,
+            f"client_assertion_type must be {JWT_BEARER}.",
+        )
+    try:
+        header = jwt.get_unverified_header(assertion)
+        unverified = jwt.decode(assertion, options={"verify_signature": False})
+    except jwt.InvalidTokenError as error:
+        raise EntraError(
+            401, "invalid_client", 700023, "The client assertion is not a JWT."
+        ) from error
+    credentials = tenant.app_credentials.of(app.client_id)
+    if unverified.get("iss") == app.client_id:
+        endpoints = tuple(
+            f"https://{tenant.authority_host}/{segment}/oauth2/v2.0/token"
+            for segment in (tenant.tenant_id, tenant.domain)
+        )
+        verify_certificate_assertion(assertion, header, app.client_id, credentials, endpoints)
+        return
+    try:
+        claims = tenant.signing_key.verify(
+            assertion,
+            audiences=[TOKEN_EXCHANGE_AUDIENCE],
+            issuer=tenant.v2_issuer,
+            leeway_seconds=CLOCK_SKEW_SECONDS,
+        )
+    except jwt.InvalidTokenError as error:
+        raise EntraError(
+            401,
+            "invalid_client",
+            700211,
+            "No matching federated identity record found for presented assertion issuer, or "
+            "the assertion failed validation.",
+        ) from error
+    verify_federated_assertion(claims, credentials)
 
 
 def _client_credentials(
@@ -465,6 +526,7 @@ async def authorize(request: web.Request) -> web.Response:
 
 
 def add_entra_routes(app: web.Application) -> None:
+    add_managed_identity_route(app)
     app.router.add_get("/common/discovery/instance", instance_discovery)
     app.router.add_get(
         "/{tenant}/v2.0/.well-known/openid-configuration",

@@ -57,7 +57,8 @@ WRITABLE: Final = frozenset(
 NO_DATE: Final = "0001-01-01T00:00:00Z"
 
 
-def _zoned(value: object, name: str) -> tuple[datetime, str]:
+def read_zoned_time(value: object, name: str) -> tuple[datetime, str]:
+    """A `dateTimeTimeZone` as a UTC time, with the zone it was given in."""
     if not isinstance(value, dict) or not isinstance(value.get("dateTime"), str):
         raise bad_request(f"Invalid value for '{name}'.")
     zone_name = str(value.get("timeZone") or "UTC")
@@ -103,7 +104,7 @@ def _changes(tenant: Tenant, body: dict[str, Any]) -> dict[str, Any]:
         changes["body_html"] = text if is_html else f"<p>{text}</p>"
     for name in ("start", "end"):
         if name in body:
-            changes[name], changes[f"{name}_time_zone"] = _zoned(body[name], name)
+            changes[name], changes[f"{name}_time_zone"] = read_zoned_time(body[name], name)
     if "attendees" in body:
         changes["attendees"] = _attendees(tenant, body["attendees"])
     if "allowNewTimeProposals" in body:

@@ -1,0 +1,219 @@
+"""The bot authenticates to Entra ID with a certificate (PEM or PFX) or a managed identity's
+federated credential as well as a client secret, for Graph and for the Bot Connector, against
+the sandbox; and no secret ever reaches a log line or an error message."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+from azure.core.exceptions import ClientAuthenticationError
+from microsoft_agents.hosting.core import AgentAuthConfiguration
+
+from bot.agent.sandbox_substitution import sandbox_token_providers
+from bot.config import TenantSettings
+from bot.graph.client import open_graph_client
+from bot.graph.config import CertificateFile, GraphClientConfig, ManagedIdentityFederation
+from bot.graph.credential import MsalAppCredential
+from sandbox.app import create_sandbox_app
+from sandbox.entra.app_credentials import FederatedCredential
+from sandbox.entra.identities import ManagedIdentity
+from sandbox.seed import BOT_CLIENT_ID, BOT_CLIENT_SECRET, CONSENT_MAILBOX, seeded_tenant
+from tests.credentials.certificates import AppCertificate, new_app_certificate
+from tests.sandbox.conftest import RunningSandbox
+
+GRAPH_SCOPE = "https://graph.microsoft.com/.default"
+BOT_FRAMEWORK = "https://api.botframework.com"
+PFX_PASSWORD = "pfx-password~kept-out-of-logs"
+IDENTITY_CLIENT_ID = "7c1d0e9f-2b3a-4c5d-8e6f-a1b2c3d4e5f6"
+IDENTITY_OBJECT_ID = "0a9b8c7d-6e5f-4a3b-9c2d-1e0f9a8b7c6d"
+
+
+@pytest.fixture
+async def tenant_sandbox() -> AsyncIterator[RunningSandbox]:
+    tenant = seeded_tenant()
+    runner = web.AppRunner(create_sandbox_app(tenant))
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    origin = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    tenant.sandbox_url = origin
+    yield RunningSandbox(origin, runner.app, tenant)
+    await runner.cleanup()
+
+
+@pytest.fixture
+def registered_certificate(tenant_sandbox: RunningSandbox) -> AppCertificate:
+    certificate = new_app_certificate()
+    tenant_sandbox.tenant.app_credentials.add_certificate(BOT_CLIENT_ID, certificate.certificate)
+    return certificate
+
+
+@pytest.fixture
+def managed_identity(tenant_sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The host's user-assigned identity, as App Service exposes it to the app."""
+    tenant = tenant_sandbox.tenant
+    tenant.managed_identities.assign(ManagedIdentity(IDENTITY_CLIENT_ID, IDENTITY_OBJECT_ID))
+    monkeypatch.setenv("IDENTITY_ENDPOINT", tenant_sandbox.url("/msi/token"))
+    monkeypatch.setenv("IDENTITY_HEADER", tenant.managed_identities.identity_header)
+
+
+def config_for(sandbox: RunningSandbox, **credential: object) -> GraphClientConfig:
+    return GraphClientConfig(
+        tenant_id=sandbox.tenant.tenant_id,
+        client_id=BOT_CLIENT_ID,
+        graph_base_url=sandbox.graph_base_url,
+        authority_rewrite_to=sandbox.origin,
+        **credential,  # type: ignore[arg-type]
+    )
+
+
+async def consent_mailbox_name(config: GraphClientConfig) -> str | None:
+    """What a Graph call with this credential reads: the consent mailbox's display name."""
+    async with open_graph_client(config) as graph:
+        user = await graph.users.by_user_id(CONSENT_MAILBOX.mail).get()
+    return None if user is None else user.display_name
+
+
+async def test_a_certificate_in_a_pem_file_gets_graph_tokens(
+    tenant_sandbox: RunningSandbox, registered_certificate: AppCertificate, tmp_path: Path
+) -> None:
+    pem = registered_certificate.write_pem(tmp_path / "bot.pem")
+
+    name = await consent_mailbox_name(config_for(tenant_sandbox, certificate=CertificateFile(pem)))
+
+    assert name == CONSENT_MAILBOX.display_name
+
+
+async def test_a_certificate_in_a_password_protected_pfx_file_gets_graph_tokens(
+    tenant_sandbox: RunningSandbox, registered_certificate: AppCertificate, tmp_path: Path
+) -> None:
+    pfx = registered_certificate.write_pfx(tmp_path / "bot.pfx", PFX_PASSWORD)
+
+    name = await consent_mailbox_name(
+        config_for(tenant_sandbox, certificate=CertificateFile(pfx, PFX_PASSWORD))
+    )
+
+    assert name == CONSENT_MAILBOX.display_name
+
+
+async def test_a_certificate_the_registration_does_not_hold_is_refused(
+    tenant_sandbox: RunningSandbox, tmp_path: Path
+) -> None:
+    pem = new_app_certificate().write_pem(tmp_path / "other.pem")
+
+    async with MsalAppCredential(
+        config_for(tenant_sandbox, certificate=CertificateFile(pem))
+    ) as credential:
+        with pytest.raises(ClientAuthenticationError, match="AADSTS700027"):
+            await credential.get_token(GRAPH_SCOPE)
+
+
+async def test_a_managed_identity_trusted_by_a_federated_credential_gets_graph_tokens(
+    tenant_sandbox: RunningSandbox, managed_identity: None
+) -> None:
+    tenant = tenant_sandbox.tenant
+    tenant.app_credentials.add_federated_credential(
+        BOT_CLIENT_ID, FederatedCredential(tenant.v2_issuer, IDENTITY_OBJECT_ID)
+    )
+
+    name = await consent_mailbox_name(
+        config_for(tenant_sandbox, managed_identity=ManagedIdentityFederation(IDENTITY_CLIENT_ID))
+    )
+
+    assert name == CONSENT_MAILBOX.display_name
+
+
+async def test_a_managed_identity_without_a_federated_credential_is_refused(
+    tenant_sandbox: RunningSandbox, managed_identity: None
+) -> None:
+    config = config_for(
+        tenant_sandbox, managed_identity=ManagedIdentityFederation(IDENTITY_CLIENT_ID)
+    )
+
+    async with MsalAppCredential(config) as credential:
+        with pytest.raises(ClientAuthenticationError, match="AADSTS700213"):
+            await credential.get_token(GRAPH_SCOPE)
+
+
+async def test_the_bot_connector_token_comes_from_the_same_certificate(
+    tenant_sandbox: RunningSandbox, registered_certificate: AppCertificate, tmp_path: Path
+) -> None:
+    pem = registered_certificate.write_pem(tmp_path / "bot.pem")
+    config = config_for(tenant_sandbox, certificate=CertificateFile(pem))
+    providers = sandbox_token_providers(
+        "https://login.microsoftonline.com", tenant_sandbox.origin, config
+    )
+    provider = providers(
+        AgentAuthConfiguration(client_id=BOT_CLIENT_ID, tenant_id=config.tenant_id)
+    )
+
+    token = await provider.get_access_token(BOT_FRAMEWORK, [f"{BOT_FRAMEWORK}/.default"])
+
+    claims = tenant_sandbox.tenant.signing_key.verify(
+        token,
+        audiences=[BOT_FRAMEWORK],
+        issuer=tenant_sandbox.tenant.v1_issuer,
+        leeway_seconds=0,
+    )
+    assert claims["appid"] == BOT_CLIENT_ID
+
+
+def test_one_setting_chooses_the_credential(tmp_path: Path) -> None:
+    def tenant(**settings: object) -> TenantSettings:
+        return TenantSettings.model_validate({"tenant_id": "t", "bot_app_id": "a", **settings})
+
+    secret = tenant(bot_app_secret="s").graph_config()
+    certificate = tenant(
+        credential="certificate", bot_certificate_path=str(tmp_path / "bot.pfx")
+    ).graph_config()
+    identity = tenant(credential="managed_identity", managed_identity_client_id="mi").graph_config()
+
+    assert (secret.client_secret, secret.certificate, secret.managed_identity) == ("s", None, None)
+    assert certificate.certificate == CertificateFile(tmp_path / "bot.pfx")
+    assert identity.managed_identity == ManagedIdentityFederation("mi")
+    with pytest.raises(ValueError, match="IASS_BOT_CERTIFICATE_PATH"):
+        tenant(credential="certificate").graph_config()
+
+
+async def test_no_secret_reaches_a_log_line_or_an_error_message(
+    tenant_sandbox: RunningSandbox,
+    registered_certificate: AppCertificate,
+    managed_identity: None,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Every credential, used well and badly, with every logger at DEBUG: neither the logs
+    nor the errors carry the secret, the key, the PFX password or the identity header."""
+    caplog.set_level(logging.DEBUG)
+    pem = registered_certificate.write_pem(tmp_path / "bot.pem")
+    pfx = registered_certificate.write_pfx(tmp_path / "bot.pfx", PFX_PASSWORD)
+    errors: list[str] = []
+    attempts = [
+        config_for(tenant_sandbox, client_secret=BOT_CLIENT_SECRET),
+        config_for(tenant_sandbox, client_secret=BOT_CLIENT_SECRET + "-wrong"),
+        config_for(tenant_sandbox, certificate=CertificateFile(pem)),
+        config_for(tenant_sandbox, certificate=CertificateFile(pfx, PFX_PASSWORD)),
+        config_for(tenant_sandbox, certificate=CertificateFile(pfx, PFX_PASSWORD + "-wrong")),
+        config_for(tenant_sandbox, managed_identity=ManagedIdentityFederation(IDENTITY_CLIENT_ID)),
+    ]
+    for config in attempts:
+        async with MsalAppCredential(config) as credential:
+            try:
+                await credential.get_token(GRAPH_SCOPE)
+            except (ClientAuthenticationError, ValueError) as error:
+                errors.append(f"{error!s} {error!r}")
+
+    secrets = [
+        BOT_CLIENT_SECRET,
+        PFX_PASSWORD,
+        tenant_sandbox.tenant.managed_identities.identity_header,
+        registered_certificate.key_pem().decode().splitlines()[1],
+    ]
+    written = "\n".join([*(record.getMessage() for record in caplog.records), *errors])
+    assert len(errors) == 3
+    assert caplog.records
+    for secret in secrets:
+        assert secret not in written
