@@ -1,7 +1,9 @@
 """The aiohttp application the bot serves: the health check, and, given a store, the staff
 pages (also the Teams personal tab) on their own sub-applications (see `staff_app`).
 
-Security headers go on every response, the sub-applications' included (`security_headers`).
+Security headers go on every response, the sub-applications' included (`security_headers`);
+a browser asking for a page that does not exist, or for a form's address, gets a page in words
+with a way back (`error_pages`).
 
 The bot's own endpoints (`/api/messages`, `/api/calls`) belong on a sub-application of their
 own with the Agents SDK's JWT middleware; never add that middleware to this root application,
@@ -16,6 +18,8 @@ from aiohttp import web
 from bot.config import Settings, TenantSettings
 from bot.services.decision_events import DecisionEvents
 from bot.web.app_keys import DECISION_EVENTS, SETTINGS_KEY, TENANT_ACCESS, TenantAccess
+from bot.web.error_pages import friendly_errors
+from bot.web.pages import SERVICE_NAME
 from bot.web.readiness import readiness
 from bot.web.security_headers import security_headers
 from bot.web.site import build_staff_site
@@ -40,7 +44,8 @@ def create_app(
     """The application. Without a store it serves the health check only; with one, also the
     readiness check (`/readyz`) and the staff pages. `tenant` defaults to `settings.tenant`;
     `clock` times sessions and token lifetimes."""
-    app = web.Application()
+    app = web.Application(middlewares=[friendly_errors])
+    app[SERVICE_NAME] = settings.service.short_name
     app.on_response_prepare.append(security_headers((tenant or settings.tenant).public_url))
     app[SETTINGS_KEY] = settings
     app[DECISION_EVENTS] = DecisionEvents()

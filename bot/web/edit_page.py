@@ -9,6 +9,7 @@ the meeting's page, which says what happened."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -25,6 +26,7 @@ from bot.services.meeting_request import (
     parse_meeting,
 )
 from bot.web.app_keys import SETTINGS_KEY, TENANT_ACCESS
+from bot.web.error_pages import GRAPH_FAILURE_ADVICE
 from bot.web.meeting_form import Problem, adding_row, form_problems
 from bot.web.meeting_page import KIND_WORDS
 from bot.web.pages import Link, message_page, page
@@ -148,6 +150,12 @@ def edit_request(
     )
 
 
+def change_failed_in_words(failure: MeetingChangeFailed) -> str:
+    """What went wrong, without the Graph SDK's class names, and what staff can do."""
+    said = re.sub(r" \([A-Za-z]*Error\)", "", str(failure)).rstrip(".")
+    return f"{said}. {GRAPH_FAILURE_ADVICE}"
+
+
 def meeting_link(reference: str) -> Link:
     return Link(f"/tab/meetings/{reference}", "Back to the meeting")
 
@@ -245,6 +253,8 @@ async def save_edit(request: web.Request) -> web.Response:
     except MeetingNotChangeable as refusal:
         return not_changeable(request, editable.reference, str(refusal))
     except MeetingChangeFailed as failure:
-        return _form_page(request, editable, form, status=502, not_changed=str(failure))
+        return _form_page(
+            request, editable, form, status=502, not_changed=change_failed_in_words(failure)
+        )
     outcome = "changed" if changed.changed else "unchanged"
     raise web.HTTPSeeOther(f"/tab/meetings/{editable.reference}?done={outcome}")

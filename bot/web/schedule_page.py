@@ -20,6 +20,7 @@ from bot.config import Settings
 from bot.services.meeting_request import InvalidMeeting, MeetingInput, PersonInput, parse_meeting
 from bot.services.scheduling import ScheduledMeeting, SchedulingFailed, schedule_meeting
 from bot.web.app_keys import SETTINGS_KEY, TENANT_ACCESS
+from bot.web.error_pages import GRAPH_FAILURE_ADVICE
 from bot.web.meeting_form import (
     Problem,
     adding_row,
@@ -52,6 +53,10 @@ def form_choices(values: Mapping[str, str], problems: Sequence[Problem] = ()) ->
     }
 
 
+TEAMS_REFUSED = (
+    "Microsoft Teams did not create the meeting (the reason is in the bot's log). "
+    + GRAPH_FAILURE_ADVICE
+)
 NOT_CONNECTED = (
     "Scheduling is not available: the bot is not connected to Microsoft 365 at the moment, "
     "so Teams cannot create the meeting."
@@ -212,6 +217,6 @@ async def schedule(request: web.Request) -> web.Response:
             staff.display_name,
             settings.reminder_hours,
         )
-    except SchedulingFailed as failure:
-        return _form_page(request, form, status=502, not_scheduled=f"{failure}.")
+    except SchedulingFailed:
+        return _form_page(request, form, status=502, not_scheduled=TEAMS_REFUSED)
     raise web.HTTPSeeOther(meeting_path(scheduled))
