@@ -49,12 +49,15 @@ class Cursor:
 
 @dataclass(frozen=True)
 class MeetingSummary:
+    id: str
     reference: str
     title: str | None
     starts_at: datetime
     ends_at: datetime
     status: str
     disposed: bool
+    started_at: datetime | None
+    recording_requested: bool
 
 
 @dataclass(frozen=True)
@@ -97,12 +100,15 @@ async def meeting_page(
     return MeetingPage(
         meetings=tuple(
             MeetingSummary(
+                id=row.id,
                 reference=row.reference,
                 title=uow.decrypt(row.title_enc, "meetings", "title", row.id),
                 starts_at=row.starts_at,
                 ends_at=row.ends_at,
                 status=row.status,
                 disposed=row.disposed_at is not None,
+                started_at=row.started_at,
+                recording_requested=row.recording_requested,
             )
             for row in shown
         ),

@@ -45,7 +45,13 @@ async def test_home_lists_meetings_in_uk_time_with_the_queue_count(
     assert past_ref in past_part
     assert "Transition meeting" in past_part
     assert "Wed 01 Jul 2026, 10:00 to 11:00" in past_part, "BST in summer"
-    assert "Scheduled" in text
+    assert (
+        f'<a href="/tab/meetings/{upcoming_ref}">Annual review planning for Okafor-Bell family</a>'
+        in upcoming_part
+    )
+    assert "<dt>Status</dt><dd>Scheduled</dd>" in upcoming_part
+    assert "<dt>Status</dt><dd>Finished</dd>" in past_part
+    assert "<dt>Recording</dt><dd>Not permitted: 3 replies awaited</dd>" in upcoming_part
     assert "1 email is waiting for a person to read it." in text
     assert 'href="/tab/review"' in text
     assert '<a href="/tab/meetings/new">Schedule a meeting</a>' in text

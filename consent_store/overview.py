@@ -1,0 +1,110 @@
+"""What the recording gate needs about a page of meetings, read together: two round trips for
+the whole page instead of two or three per meeting, so the staff home stays fast however
+many meetings are listed. Presence is not read here (`present=()`): a caller listing a
+meeting that may be under way asks `MeetingRepository.facts` for it, which reads presence.
+
+The rows become `MeetingFacts` exactly as `MeetingRepository.facts` builds them."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import and_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.policy.terms import (
+    Attendee,
+    AttendeeKind,
+    AuthVerdict,
+    ConsentRecord,
+    Decision,
+    DeclaredRole,
+    MeetingFacts,
+    ProposedDocument,
+    Topic,
+)
+from consent_store.tables import AttendeeRow, ConsentDecisionRow, DocumentRow, MeetingRow
+
+
+async def facts_without_presence(
+    session: AsyncSession, meeting_ids: Sequence[str], now: datetime
+) -> dict[str, MeetingFacts]:
+    """Each meeting's facts as at `now`, with no one recorded as present."""
+    if not meeting_ids:
+        return {}
+    rows = (
+        await session.execute(
+            select(
+                MeetingRow.id.label("meeting_id"),
+                MeetingRow.starts_at,
+                MeetingRow.started_at,
+                MeetingRow.recording_closed_at,
+                MeetingRow.declared_role,
+                MeetingRow.recording_requested,
+                MeetingRow.status,
+                AttendeeRow.id,
+                AttendeeRow.kind,
+                ConsentDecisionRow.topic,
+                ConsentDecisionRow.decision,
+                ConsentDecisionRow.received_at,
+                ConsentDecisionRow.auth_verdict,
+                ConsentDecisionRow.sender_matches,
+                ConsentDecisionRow.documents_covered,
+            )
+            .select_from(MeetingRow)
+            .outerjoin(
+                AttendeeRow,
+                and_(AttendeeRow.meeting_id == MeetingRow.id, AttendeeRow.removed_at.is_(None)),
+            )
+            .outerjoin(ConsentDecisionRow, ConsentDecisionRow.attendee_id == AttendeeRow.id)
+            .where(MeetingRow.id.in_(meeting_ids))
+            .order_by(MeetingRow.id, AttendeeRow.position)
+        )
+    ).all()
+    documents = (
+        await session.execute(
+            select(DocumentRow.meeting_id, DocumentRow.id, DocumentRow.listed_at)
+            .where(DocumentRow.meeting_id.in_(meeting_ids), DocumentRow.removed_at.is_(None))
+            .order_by(DocumentRow.position)
+        )
+    ).all()
+    by_meeting = defaultdict(list)
+    for row in rows:
+        by_meeting[row.meeting_id].append(row)
+    documents_of = defaultdict(list)
+    for document in documents:
+        documents_of[document.meeting_id].append(ProposedDocument(document.id, document.listed_at))
+    facts = {}
+    for meeting_id, meeting_rows in by_meeting.items():
+        meeting = meeting_rows[0]
+        attendees = {
+            row.id: Attendee(row.id, AttendeeKind(row.kind)) for row in meeting_rows if row.id
+        }
+        facts[meeting_id] = MeetingFacts(
+            starts_at=meeting.starts_at,
+            attendees=tuple(attendees.values()),
+            decisions=tuple(
+                ConsentRecord(
+                    attendee_id=row.id,
+                    topic=Topic(row.topic),
+                    decision=Decision(row.decision),
+                    received_at=row.received_at,
+                    auth=AuthVerdict(row.auth_verdict),
+                    sender_matches=row.sender_matches,
+                    documents_covered=frozenset(row.documents_covered),
+                )
+                for row in meeting_rows
+                if row.topic is not None
+            ),
+            declared_role=DeclaredRole(meeting.declared_role),
+            recording_requested=meeting.recording_requested,
+            cancelled=meeting.status == "cancelled",
+            present=(),
+            documents=tuple(documents_of[meeting_id]),
+            started_at=meeting.started_at
+            or (meeting.starts_at if meeting.starts_at <= now else None),
+            recording_closed_since_start=meeting.recording_closed_at is not None,
+        )
+    return facts
