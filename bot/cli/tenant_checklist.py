@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 
 REQUIRED_GRAPH_ROLES = (
     "OnlineMeetings.ReadWrite.All",
+    "Calendars.ReadWrite",
     "Mail.Read",
     "Mail.Send",
     "User.Read.All",
@@ -39,6 +40,7 @@ permission Calls.JoinGroupCalls.Chat does instead."""
 
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 POLICY_NAME = "IASS-meeting-companion"
+TEST_EVENT_SUBJECT = "IASS meeting companion: tenant check"
 
 
 class Outcome(StrEnum):
@@ -88,7 +90,8 @@ CATALOG = "Teams app in the catalog"
 PUBLIC_URL = "public URL"
 VALIDATION = "subscription validation"
 SPEECH = "speech"
-TEST_MEETING = "test meeting (--write)"
+CALENDAR = "staff calendars in scope"
+TEST_EVENT = "test event (--write)"
 
 
 def token_line(error: str | None) -> CheckLine:
@@ -272,28 +275,46 @@ def speech_line(error: str | None, seconds: float) -> CheckLine:
     )
 
 
-def write_meeting_line(created: int | None, read_back: bool, removed: bool) -> CheckLine:
+def calendar_line(status: int | None) -> CheckLine:
+    """`status` of reading a made-up event in the staff member's calendar: 404 (or 400 for
+    the id) means Exchange lets the app into that calendar; 403 means it is out of scope."""
+    if status in {404, 400, 200}:
+        return passed(CALENDAR, "the app may use the staff member's calendar")
+    if status == 403:
+        return failed(
+            CALENDAR,
+            "Exchange refuses the app the staff member's calendar (403)",
+            "in Exchange Online PowerShell: New-ManagementScope -Name 'IASS staff' "
+            "-RecipientRestrictionFilter \"MemberOfGroup -eq 'STAFF_GROUP_DN'\"; "
+            "New-ManagementRoleAssignment -App SERVICE_PRINCIPAL_ID -Role 'Application "
+            "Calendars.ReadWrite' -CustomResourceScope 'IASS staff'",
+        )
+    return failed(CALENDAR, _unexpected(status), "run the check again")
+
+
+def write_event_line(created: int | None, read_back: bool, removed: bool) -> CheckLine:
     if created == 403:
         return failed(
-            TEST_MEETING,
-            "Teams refused to create a meeting for the staff member (403)",
-            "grant the application access policy (see that line)",
+            TEST_EVENT,
+            "Exchange refused to make an event in the staff member's calendar (403)",
+            "scope Calendars.ReadWrite to the staff (see the calendar line)",
         )
     if created not in {200, 201}:
-        return failed(TEST_MEETING, _unexpected(created), "run the check again")
+        return failed(TEST_EVENT, _unexpected(created), "run the check again")
     if not read_back:
         return failed(
-            TEST_MEETING,
-            "the meeting was created but could not be read back",
-            "run the check again; if it persists, check the application access policy",
+            TEST_EVENT,
+            "the event was made but not read back with its Teams meeting",
+            "check that Teams meetings are the calendar's online meeting provider and run "
+            "the check again",
         )
     if not removed:
         return failed(
-            TEST_MEETING,
-            "the test meeting could not be removed",
-            "remove the meeting 'IASS tenant check' from the staff member's Teams",
+            TEST_EVENT,
+            "the test event could not be removed",
+            f"remove the event '{TEST_EVENT_SUBJECT}' from the staff member's calendar",
         )
-    return passed(TEST_MEETING, "created, read back and removed a meeting for the staff member")
+    return passed(TEST_EVENT, "made, read back and cancelled an event with a Teams meeting")
 
 
 def _status_text(status: int | None) -> str:

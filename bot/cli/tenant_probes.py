@@ -3,8 +3,8 @@
 `bot/cli/tenant_checklist.py`.
 
 Read-only unless `write` is set: then the consent mailbox sends the staff member one test
-message, and a Teams meeting is created for them, read back and removed (the product schedules
-through `onlineMeetings`, so this is the write it needs the application access policy for)."""
+message, and an event with a Teams meeting is made in their calendar, read back and cancelled,
+as scheduling does."""
 
 from __future__ import annotations
 
@@ -32,8 +32,9 @@ if TYPE_CHECKING:
     from msgraph.graph_service_client import GraphServiceClient
 
 PROBE_MEETING_ID = "iass-tenant-check-no-such-meeting"
+PROBE_EVENT_ID = "iass-tenant-check-no-such-event"
 HTTP_TIMEOUT_SECONDS = 10.0
-TEST_SUBJECT = "IASS meeting companion: tenant check"
+TEST_SUBJECT = checklist.TEST_EVENT_SUBJECT
 SPOKEN_TEXT = "This is the IASS meeting companion's tenant check."
 
 
@@ -101,10 +102,11 @@ def _graph_items_not_checked(write: bool) -> list[CheckLine]:
         checklist.CONSENT_READ,
         checklist.OTHER_MAILBOX,
         checklist.CONSENT_SEND,
+        checklist.CALENDAR,
         checklist.CATALOG,
     ]
     if write:
-        items.append(checklist.TEST_MEETING)
+        items.append(checklist.TEST_EVENT)
     return [
         checklist.failed(item, "not checked: no token", "fix the token first") for item in items
     ]
@@ -117,6 +119,7 @@ async def _graph_lines(graph: GraphServiceClient, target: CheckTarget) -> list[C
     staff_id = getattr(staff, "id", None)
     if not isinstance(staff_id, str):
         lines.append(checklist.staff_missing_line(staff_status))
+        lines.append(checklist.not_checked(checklist.CALENDAR, "no staff member"))
     else:
         policy_status, _ = await _status(
             lambda: (
@@ -126,8 +129,14 @@ async def _graph_lines(graph: GraphServiceClient, target: CheckTarget) -> list[C
             )
         )
         lines.append(checklist.policy_line(policy_status, tenant.bot_app_id))
+        calendar_status, _ = await _status(
+            lambda: graph.users.by_user_id(staff_id).events.by_event_id(PROBE_EVENT_ID).get()
+        )
+        lines.append(checklist.calendar_line(calendar_status))
     read_status, _ = await _status(lambda: _first_message(graph, tenant.consent_mailbox))
     lines.append(checklist.consent_read_line(read_status))
+    if not isinstance(staff_id, str):
+        lines.append(checklist.not_checked(checklist.CALENDAR, "no staff member"))
     if isinstance(staff_id, str):
         other_status, _ = await _status(lambda: _first_message(graph, staff_id))
         lines.append(checklist.other_mailbox_line(other_status))
@@ -150,9 +159,9 @@ async def _graph_lines(graph: GraphServiceClient, target: CheckTarget) -> list[C
         )
     )
     if target.write and isinstance(staff_id, str):
-        lines.append(await _write_meeting(graph, staff_id))
+        lines.append(await _write_event(graph, staff_id))
     elif target.write:
-        lines.append(checklist.not_checked(checklist.TEST_MEETING, "no staff member"))
+        lines.append(checklist.not_checked(checklist.TEST_EVENT, "no staff member"))
     return lines
 
 
@@ -210,29 +219,35 @@ async def _catalog_apps(graph: GraphServiceClient, catalog_app_id: str) -> list[
     return [{"id": app.id, "externalId": app.external_id} for app in apps]
 
 
-async def _write_meeting(graph: GraphServiceClient, staff_id: str) -> CheckLine:
-    from msgraph.generated.models.online_meeting import OnlineMeeting
+async def _write_event(graph: GraphServiceClient, staff_id: str) -> CheckLine:
+    """What scheduling does, with no attendees: an event with a Teams meeting in the staff
+    member's calendar, read back, then cancelled and seen gone."""
+    from bot.graph.events import CalendarEvents, EventWithoutJoinUrl
 
-    meetings = graph.users.by_user_id(staff_id).online_meetings
+    events = CalendarEvents(graph)
     start = datetime.now(UTC) + timedelta(days=30)
-    created_status, created = await _status(
-        lambda: meetings.post(
-            OnlineMeeting(
-                subject="IASS tenant check",
-                start_date_time=start,
-                end_date_time=start + timedelta(minutes=15),
-                allow_recording=False,
-                allow_transcription=False,
-            )
+    try:
+        created = await events.create(
+            staff_id,
+            TEST_SUBJECT,
+            "<p>A test event; it is removed at once.</p>",
+            start,
+            start + timedelta(minutes=15),
+            (),
         )
-    )
-    meeting_id = getattr(created, "id", None)
-    if not isinstance(meeting_id, str):
-        return checklist.write_meeting_line(created_status, False, False)
-    read_status, _ = await _status(lambda: meetings.by_online_meeting_id(meeting_id).get())
-    await _status(lambda: meetings.by_online_meeting_id(meeting_id).delete())
-    gone_status, _ = await _status(lambda: meetings.by_online_meeting_id(meeting_id).get())
-    return checklist.write_meeting_line(created_status, read_status == 200, gone_status == 404)
+    except EventWithoutJoinUrl as unjoinable:
+        made_id = unjoinable.event_id
+        await _status(lambda: events.cancel(staff_id, made_id))
+        return checklist.write_event_line(201, False, True)
+    except APIError as error:
+        return checklist.write_event_line(error.response_status_code, False, False)
+    except GRAPH_FAILURES:
+        return checklist.write_event_line(None, False, False)
+    one = graph.users.by_user_id(staff_id).events.by_event_id(created.id)
+    read_status, _ = await _status(one.get)
+    await _status(lambda: events.cancel(staff_id, created.id))
+    gone_status, _ = await _status(one.get)
+    return checklist.write_event_line(201, read_status == 200, gone_status == 404)
 
 
 async def _bot_lines(target: CheckTarget) -> list[CheckLine]:

@@ -46,6 +46,7 @@ async def test_a_correct_tenant_passes_every_line_within_ten_seconds(
         "token",
         "Graph permissions",
         "application access policy",
+        "staff calendars in scope",
         "consent mailbox readable",
         "other mailboxes out of scope",
         "consent mailbox can send",
@@ -57,15 +58,15 @@ async def test_a_correct_tenant_passes_every_line_within_ten_seconds(
     assert elapsed < 10
 
 
-async def test_write_sends_a_test_message_and_creates_and_removes_a_meeting(
+async def test_write_sends_a_test_message_and_makes_and_removes_a_calendar_event(
     target: CheckTarget, tenant_sandbox: RunningSandbox
 ) -> None:
     lines = await run_checks(dataclasses.replace(target, write=True))
 
     assert failures(lines) == {}
     assert by_item(lines)["consent mailbox can send"].outcome is Outcome.PASS
-    assert by_item(lines)["test meeting (--write)"].outcome is Outcome.PASS
-    assert list(tenant_sandbox.tenant.meetings.all()) == []
+    assert by_item(lines)["test event (--write)"].outcome is Outcome.PASS
+    assert tenant_sandbox.tenant.events.of_organizer(COORDINATOR.object_id) == []
 
 
 async def test_a_withheld_permission_is_named_with_admin_consent_as_the_fix(
@@ -98,8 +99,19 @@ async def test_a_missing_application_access_policy_gives_the_powershell(
 
     lines = await run_checks(dataclasses.replace(target, write=True))
 
-    assert set(failures(lines)) == {"application access policy", "test meeting (--write)"}
+    assert set(failures(lines)) == {"application access policy"}
     assert "Grant-CsApplicationAccessPolicy" in failures(lines)["application access policy"].fix
+
+
+async def test_a_calendar_scope_without_the_staff_is_reported(
+    target: CheckTarget, tenant_sandbox: RunningSandbox
+) -> None:
+    reregister(tenant_sandbox, calendar_scope_user_ids=frozenset())
+
+    lines = await run_checks(dataclasses.replace(target, write=True))
+
+    assert set(failures(lines)) == {"staff calendars in scope", "test event (--write)"}
+    assert "Application Calendars.ReadWrite" in failures(lines)["staff calendars in scope"].fix
 
 
 async def test_an_unscoped_mailbox_permission_is_reported(
@@ -205,7 +217,7 @@ async def test_the_command_prints_one_line_per_item_and_exits_by_the_result(
     printed_after = capsys.readouterr().out.splitlines()
 
     assert passing == 0
-    assert len(printed) == 10
+    assert len(printed) == 11
     assert all(line.startswith(("PASS", "SKIP")) for line in printed)
     assert failing == 1
     assert [line for line in printed_after if line.startswith("FAIL")] == [
