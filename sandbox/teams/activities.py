@@ -1,12 +1,23 @@
-"""The activities Teams sends a bot, as JSON: meeting start and end events (`value` keys in
-PascalCase, as Microsoft's property table and the Agents SDK's models have them), participant
-join and leave events, and chat messages, in a meeting chat or a personal chat, with or
-without a file posted from the sender's OneDrive."""
+"""The activities Teams sends a bot, as JSON: meeting start and end events, participant join
+and leave events, and chat messages, in a meeting chat or a personal chat, with or without a
+file posted from the sender's OneDrive.
+
+Microsoft documents the meeting start and end events in two shapes that contradict each other
+(`meeting-apps-apis`, see sandbox/FIDELITY.md), and the sandbox sends each in turn
+(`MEETING_EVENT_SHAPES`):
+
+- "2021": the event name as the SDKs spell it, `value` keys in PascalCase (as the property
+  table and the Agents SDK's models have them), `channelData.meeting`, the sender's object id,
+  a `tenantId` on the conversation;
+- "2023": a space before the event name, `value` keys in camelCase but `EndTime`, no
+  `channelData.meeting`, a sender and conversation without tenant or object id, no activity
+  id, and a `localTimestamp` whose offset is whole hours only (`-8`, which pydantic refuses)."""
 
 from __future__ import annotations
 
 from html import escape
-from typing import Any
+from typing import Any, Final
+from zoneinfo import ZoneInfo
 
 from sandbox.files import DriveItem
 from sandbox.graph_time import graph_datetime
@@ -16,12 +27,14 @@ from sandbox.teams.conversations import Conversation
 from sandbox.teams.live_meetings import Attendance, LiveMeeting
 from sandbox.tenant import Tenant
 
+MEETING_EVENT_SHAPES: Final = ("2021", "2023")
 MEETING_START = "application/vnd.microsoft.meetingStart"
 MEETING_END = "application/vnd.microsoft.meetingEnd"
 PARTICIPANT_JOIN = "application/vnd.microsoft.meetingParticipantJoin"
 PARTICIPANT_LEAVE = "application/vnd.microsoft.meetingParticipantLeave"
 FILE_DOWNLOAD_INFO = "application/vnd.microsoft.teams.file.download.info"
 LOCALE = "en-GB"
+LOCAL_ZONE = ZoneInfo("Europe/London")
 CLIENT_INFO = {
     "locale": LOCALE,
     "country": "GB",
@@ -70,18 +83,78 @@ def _meeting_value(meeting: LiveMeeting, online_meeting: OnlineMeeting) -> dict[
     }
 
 
+def _meeting_event_2021(
+    tenant: Tenant, sender: TeamsAccount, conversation: Conversation, meeting: LiveMeeting
+) -> dict[str, Any]:
+    """The 2021 example's activity: an event whose channel data names its `source` (null)."""
+    activity = _activity(tenant, "event", sender, conversation, meeting)
+    activity["channelData"]["source"] = None
+    return activity
+
+
+def _local_timestamp_in_hours(tenant: Tenant) -> str:
+    """The local time as the 2023 example writes it: milliseconds, then the offset in whole
+    hours (`2023-02-23T11:34:07.478-8`)."""
+    local = tenant.now().astimezone(LOCAL_ZONE)
+    offset = local.utcoffset()
+    hours = int(offset.total_seconds() // 3600) if offset is not None else 0
+    return f"{local:%Y-%m-%dT%H:%M:%S}.{local.microsecond // 1000:03d}{hours:+d}"
+
+
+def _meeting_event_2023(
+    tenant: Tenant,
+    name: str,
+    conversation: Conversation,
+    meeting: LiveMeeting,
+    online_meeting: OnlineMeeting,
+    sender: TeamsAccount,
+    at: tuple[str, str],
+) -> dict[str, Any]:
+    time_key, time_value = at
+    return {
+        "name": f" {name}",
+        "type": "event",
+        "timestamp": graph_datetime(tenant.now()),
+        "localTimestamp": _local_timestamp_in_hours(tenant),
+        "channelId": "msteams",
+        "serviceUrl": tenant.connector_url,
+        "from": {"id": sender.id},
+        "conversation": {"isGroup": True, "conversationType": "groupchat", "id": conversation.id},
+        "recipient": {"id": f"28:{tenant.bot.client_id}"},
+        "value": {
+            "id": meeting.teams_meeting_id,
+            "joinUrl": online_meeting.join_web_url,
+            "title": online_meeting.subject,
+            "meetingType": "Scheduled",
+            time_key: time_value,
+        },
+        "channelData": {"tenant": {"id": tenant.tenant_id}},
+    }
+
+
 def meeting_started(
     tenant: Tenant,
     conversation: Conversation,
     meeting: LiveMeeting,
     online_meeting: OnlineMeeting,
     host: TeamsAccount,
+    shape: str = MEETING_EVENT_SHAPES[0],
 ) -> dict[str, Any]:
-    started_at = meeting.started_at or tenant.now()
-    return _activity(tenant, "event", host, conversation, meeting) | {
+    """The meeting start event in the documented `shape` ("2021" or "2023")."""
+    started_at = graph_datetime(meeting.started_at or tenant.now())
+    if shape == "2023":
+        return _meeting_event_2023(
+            tenant,
+            MEETING_START,
+            conversation,
+            meeting,
+            online_meeting,
+            host,
+            ("startTime", started_at),
+        )
+    return _meeting_event_2021(tenant, host, conversation, meeting) | {
         "name": MEETING_START,
-        "value": _meeting_value(meeting, online_meeting)
-        | {"StartTime": graph_datetime(started_at)},
+        "value": _meeting_value(meeting, online_meeting) | {"StartTime": started_at},
     }
 
 
@@ -91,11 +164,23 @@ def meeting_ended(
     meeting: LiveMeeting,
     online_meeting: OnlineMeeting,
     host: TeamsAccount,
+    shape: str = MEETING_EVENT_SHAPES[0],
 ) -> dict[str, Any]:
-    ended_at = meeting.ended_at or tenant.now()
-    return _activity(tenant, "event", host, conversation, meeting) | {
+    """The meeting end event in the documented `shape` ("2021" or "2023")."""
+    ended_at = graph_datetime(meeting.ended_at or tenant.now())
+    if shape == "2023":
+        return _meeting_event_2023(
+            tenant,
+            MEETING_END,
+            conversation,
+            meeting,
+            online_meeting,
+            host,
+            ("EndTime", ended_at),
+        )
+    return _meeting_event_2021(tenant, host, conversation, meeting) | {
         "name": MEETING_END,
-        "value": _meeting_value(meeting, online_meeting) | {"EndTime": graph_datetime(ended_at)},
+        "value": _meeting_value(meeting, online_meeting) | {"EndTime": ended_at},
     }
 
 

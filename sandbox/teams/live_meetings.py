@@ -49,6 +49,8 @@ class LiveMeeting:
     attendance: dict[str, Attendance] = field(default_factory=dict)
     recording_log: list[RecordingEvent] = field(default_factory=list)
     notifications: list[dict[str, Any]] = field(default_factory=list)
+    event_shape: str = "2021"
+    """The documented shape of this meeting's start and end events (`activities`)."""
 
     def present(self) -> list[Attendance]:
         return [a for a in self.attendance.values() if a.in_meeting]

@@ -7,7 +7,8 @@ meeting.
 Recording follows Teams: refused while the onlineMeeting's `allowRecording` is false, unless
 `started_while_permitted` says it began while recording was still allowed (switching
 `allowRecording` off later does not stop a running recording). The sandbox stops a recording
-when the person who started it leaves.
+when the person who started it leaves; a stopped recording becomes a callRecording (and a
+callTranscript, when the meeting allows transcription), `sandbox.recordings`.
 
 People are named by `29:` id, object id, UPN or mail address (see `TeamsAccounts.resolve`);
 an outside address joins anonymously, and `anonymous_name` admits a stranger.
@@ -21,7 +22,7 @@ from typing import Any
 from sandbox.calls.calling import CallingService
 from sandbox.chats import Chat, ChatMember
 from sandbox.files import DriveItem, Grantee
-from sandbox.ids import teams_meeting_id
+from sandbox.ids import new_guid, teams_meeting_id
 from sandbox.meetings import OnlineMeeting
 from sandbox.teams import activities
 from sandbox.teams.accounts import TeamsAccount
@@ -70,6 +71,10 @@ class MeetingDriver:
         self._tenant = tenant
         self._channel = channel
         self._calling = calling
+        self.event_shapes: tuple[str, ...] = activities.MEETING_EVENT_SHAPES
+        """The documented shapes of meeting start and end events, sent in turn: each meeting
+        that starts takes the next, for its start and its end."""
+        self._shape_turn = 0
 
     def create(self, online_meeting_id: str) -> LiveMeeting:
         """A live meeting for an onlineMeeting (the same one if it exists already)."""
@@ -97,10 +102,17 @@ class MeetingDriver:
         meeting.phase = "started"
         meeting.started_at = self._tenant.now()
         meeting.ended_at = None
+        meeting.event_shape = self.event_shapes[self._shape_turn % len(self.event_shapes)]
+        self._shape_turn += 1
         await self._send_meeting_event(
             meeting,
             activities.meeting_started(
-                self._tenant, self._chat(meeting), meeting, online_meeting, account
+                self._tenant,
+                self._chat(meeting),
+                meeting,
+                online_meeting,
+                account,
+                meeting.event_shape,
             ),
         )
         admission = await self._admit(meeting, online_meeting, account, None)
@@ -162,7 +174,7 @@ class MeetingDriver:
         recorder = meeting.recorder()
         if recorder is None:
             raise MeetingActionError(409, "The meeting is not being recorded.")
-        recorder.recording_since = None
+        self._recording_made(meeting, recorder)
         event = RecordingEvent(self._tenant.now(), attendance.account.id, "stopped")
         meeting.recording_log.append(event)
         self._calling.roster_changed(meeting.thread_id)
@@ -229,7 +241,7 @@ class MeetingDriver:
         return await self._send_meeting_event(
             meeting,
             activities.meeting_ended(
-                self._tenant, conversation, meeting, online_meeting, organizer
+                self._tenant, conversation, meeting, online_meeting, organizer, meeting.event_shape
             ),
         )
 
@@ -320,9 +332,25 @@ class MeetingDriver:
     def _leave(self, meeting: LiveMeeting, attendance: Attendance) -> None:
         now = self._tenant.now()
         if attendance.recording_since is not None:
-            attendance.recording_since = None
+            self._recording_made(meeting, attendance)
             meeting.recording_log.append(RecordingEvent(now, attendance.account.id, "stopped"))
         attendance.left_at = now
+
+    def _recording_made(self, meeting: LiveMeeting, recorder: Attendance) -> None:
+        """The recording stops: Teams makes its callRecording (and callTranscript)."""
+        started, recorder.recording_since = recorder.recording_since, None
+        online_meeting = self._tenant.meetings.get(meeting.online_meeting_id)
+        if started is None or online_meeting is None:
+            return
+        self._tenant.recordings.made(
+            meeting_id=online_meeting.id,
+            organizer_id=online_meeting.organizer_id,
+            tenant_id=self._tenant.tenant_id,
+            call_id=new_guid(),
+            started_at=started,
+            ended_at=self._tenant.now(),
+            transcribed=online_meeting.allow_transcription,
+        )
 
     def _record(
         self, meeting: LiveMeeting, attendance: Attendance, *, started_while_permitted: bool

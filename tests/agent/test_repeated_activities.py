@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.services.live_meeting import TeamsPerson
@@ -82,8 +83,11 @@ async def test_after_a_day_the_same_id_is_a_new_activity(
     linked_meeting: LinkedMeeting,
     store: Store,
     clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     meeting, thread = linked_meeting.online_id, linked_meeting.thread_id
+    # The documented meeting start shape that carries an activity id.
+    monkeypatch.setattr(sandbox.teams, "event_shapes", ("2021",))
     await sandbox.teams.start(meeting)
     conversation = sandbox.tenant.conversations.meeting_chat(thread)
     started = sent_to_bot(conversation, MEETING_START)

@@ -41,10 +41,12 @@ class BotDouble:
         return await asyncio.wait_for(self.notifications.get(), timeout=5)
 
     async def activity_named(self, name: str) -> Received:
-        """The next activity that is the named event (earlier ones are passed over)."""
+        """The next activity that is the named event (earlier ones are passed over), its name
+        compared trimmed and case-insensitively (one documented meeting event shape puts a
+        space before it)."""
         while True:
             received = await self.next_activity()
-            if received.body.get("name") == name:
+            if str(received.body.get("name", "")).strip().lower() == name.lower():
                 return received
 
     async def notification_about(self, suffix: str, change_type: str = "updated") -> Received:

@@ -51,6 +51,7 @@ async def test_a_meeting_start_reaches_the_bot_signed_as_teams_signs_it(
     bot: BotDouble,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr(sandbox.teams, "event_shapes", ("2021",))
     meeting = await meeting_with_bot(graph, "Channel tokens")
     assert meeting.id is not None
     sandbox.teams.create(meeting.id)
@@ -94,8 +95,12 @@ async def test_a_meeting_start_reaches_the_bot_signed_as_teams_signs_it(
 
 
 async def test_people_join_leave_and_the_meeting_ends(
-    graph: GraphServiceClient, sandbox: RunningSandbox, bot: BotDouble
+    graph: GraphServiceClient,
+    sandbox: RunningSandbox,
+    bot: BotDouble,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr(sandbox.teams, "event_shapes", ("2021",))
     meeting = await meeting_with_bot(graph, "Who is here")
     assert meeting.id is not None
     sandbox.teams.create(meeting.id)

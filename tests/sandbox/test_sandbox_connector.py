@@ -62,9 +62,14 @@ async def connector_token(sandbox: RunningSandbox) -> str:
 
 @pytest.fixture
 async def started_meeting(
-    graph: GraphServiceClient, sandbox: RunningSandbox, bot: BotDouble
+    graph: GraphServiceClient,
+    sandbox: RunningSandbox,
+    bot: BotDouble,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> tuple[OnlineMeeting, dict[str, Any]]:
-    """A meeting with the bot installed, started by its organiser, and the start event."""
+    """A meeting with the bot installed, started by its organiser, and the start event (in
+    the documented shape that carries an activity id and `channelData.meeting`)."""
+    monkeypatch.setattr(sandbox.teams, "event_shapes", ("2021",))
     meeting = await meeting_with_bot(graph, "Connector")
     assert meeting.id is not None
     sandbox.teams.create(meeting.id)

@@ -46,7 +46,9 @@ async def started(
     sandbox.teams.create(meeting.id)
     await sandbox.teams.start(meeting.id)
     start = (await bot.activity_named(MEETING_START)).body
-    return meeting.id, start["channelData"]["meeting"]["id"], start["from"]["id"]
+    live = sandbox.tenant.live_meetings.get(meeting.id)
+    assert live is not None
+    return meeting.id, live.teams_meeting_id, start["from"]["id"]
 
 
 async def test_the_sandbox_participant_answer_has_every_documented_key(

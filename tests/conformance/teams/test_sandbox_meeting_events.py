@@ -1,0 +1,61 @@
+"""The sandbox sends meeting start and end events in each shape Microsoft documents, in turn
+(`sandbox/teams/activities.py`), and each carries every key the documented example of its
+shape carries; the bot as served starts and ends the meeting from either."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sandbox.teams.activities import MEETING_END, MEETING_EVENT_SHAPES, MEETING_START
+from tests.agent.conftest import LinkedMeeting, ServedBot
+from tests.conformance.documented import key_paths
+from tests.sandbox.conftest import RunningSandbox
+
+FIXTURES = Path(__file__).parent
+
+
+def documented_keys(name: str) -> set[str]:
+    activity: dict[str, Any] = json.loads((FIXTURES / name).read_text())
+    del activity["_source"]
+    return key_paths(activity)
+
+
+def sent(sandbox: RunningSandbox, thread: str, name: str) -> dict[str, Any]:
+    conversation = sandbox.tenant.conversations.meeting_chat(thread)
+    *_, last = (
+        entry.activity
+        for entry in conversation.entries
+        if entry.direction == "to_bot" and str(entry.activity.get("name", "")).strip() == name
+    )
+    return dict(last)
+
+
+@pytest.mark.parametrize("shape", MEETING_EVENT_SHAPES)
+async def test_the_sandbox_meeting_events_have_every_documented_key_of_their_shape(
+    served_bot: ServedBot,
+    sandbox: RunningSandbox,
+    linked_meeting: LinkedMeeting,
+    monkeypatch: pytest.MonkeyPatch,
+    shape: str,
+) -> None:
+    monkeypatch.setattr(sandbox.teams, "event_shapes", (shape,))
+    thread = linked_meeting.thread_id
+
+    await sandbox.teams.start(linked_meeting.online_id)
+    await sandbox.teams.end(linked_meeting.online_id)
+
+    started, ended = sent(sandbox, thread, MEETING_START), sent(sandbox, thread, MEETING_END)
+    assert documented_keys(f"meeting_start_{shape}.json") <= key_paths(started)
+    assert documented_keys(f"meeting_end_{shape}.json") <= key_paths(ended)
+    assert [c for c in served_bot.events.calls if c[0] in {"started", "ended"}] == [
+        ("started", thread),
+        ("ended", thread),
+    ]
+
+
+def test_the_sandbox_sends_each_documented_shape_in_turn(sandbox: RunningSandbox) -> None:
+    assert sandbox.teams.event_shapes == ("2021", "2023")
