@@ -1,5 +1,7 @@
 """The bot as `iass-bot serve` runs it: the store, the web application, the consent mailbox's
-background work, and, for `make run`, the sandbox tenant beside it.
+background work, and, for `make run`, the sandbox tenant beside it. `gunicorn_app` is the same
+application for gunicorn with aiohttp's worker, as Microsoft's Python bot template serves on
+App Service for Linux (docs/deploy.md has the start command).
 
 With `sandbox=True` the seeded sandbox tenant is served on the next port up and the bot is
 pointed at it (tenant ids, secrets, the consent mailbox and the bot's endpoints), so a
@@ -69,6 +71,17 @@ def _serve_sandbox(app: web.Application, host: str, tenant: TenantSettings) -> N
         await runner.cleanup()
 
     app.cleanup_ctx.append(run)
+
+
+async def gunicorn_app() -> web.Application:
+    """The application from the environment's settings, for
+    `gunicorn bot.serving:gunicorn_app --worker-class aiohttp.GunicornWebWorker`. gunicorn
+    chooses the address (`--bind`); a missing or malformed setting stops the worker with its
+    name in the log."""
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    return serving_app(Settings())
 
 
 def serving_app(
