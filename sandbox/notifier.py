@@ -1,7 +1,8 @@
 """Graph change notifications leaving the sandbox: the validation handshake with a new
-subscription's endpoints, a notification for each new message a subscription covers, and
-lifecycle notifications (`subscriptionRemoved`, `missed`, `reauthorizationRequired`) to a
-subscription's lifecycleNotificationUrl when the control API asks for them.
+subscription's endpoints, a notification for each new message, recording or transcript a
+subscription covers, and lifecycle notifications (`subscriptionRemoved`, `missed`,
+`reauthorizationRequired`) to a subscription's lifecycleNotificationUrl when the control API
+asks for them.
 
 Notifications go out through a `NotificationQueue`, so the fault knobs can drop, duplicate or
 hold back (reorder) a notification deterministically.
@@ -20,6 +21,7 @@ from sandbox.delivery_queue import NotificationQueue
 from sandbox.graph_time import graph_datetime
 from sandbox.ids import new_guid
 from sandbox.mail.mailboxes import Arrival
+from sandbox.recordings import ODATA_TYPE, MeetingArtefact
 from sandbox.subscriptions import Subscription
 from sandbox.tenant import Tenant
 
@@ -72,6 +74,28 @@ def change_notification(
     return {"value": [notification]}
 
 
+def artefact_notification(
+    tenant: Tenant, subscription: Subscription, artefact: MeetingArtefact
+) -> dict[str, Any]:
+    """The basic notification (no resource data) Graph POSTs for a new recording or
+    transcript, as Microsoft's page on them shows it (within a `value` collection)."""
+    notification: dict[str, Any] = {
+        "subscriptionId": subscription.id,
+        "changeType": "created",
+        "tenantId": tenant.tenant_id,
+        "subscriptionExpirationDateTime": graph_datetime(subscription.expiration),
+        "resource": artefact.resource,
+        "resourceData": {
+            "id": artefact.id,
+            "@odata.type": ODATA_TYPE[artefact.kind],
+            "@odata.id": artefact.resource,
+        },
+    }
+    if subscription.client_state is not None:
+        notification["clientState"] = subscription.client_state
+    return {"value": [notification]}
+
+
 def lifecycle_notification(
     tenant: Tenant, subscription: Subscription, event: LifecycleEvent
 ) -> dict[str, Any]:
@@ -100,9 +124,11 @@ class ChangeNotifier:
         self._session = aiohttp.ClientSession()
         self._queue.start()
         self._tenant.mail.add_listener(self._on_arrival)
+        self._tenant.recordings.add_listener(self._on_artefact)
 
     async def stop(self) -> None:
         self._tenant.mail.remove_listener(self._on_arrival)
+        self._tenant.recordings.remove_listener(self._on_artefact)
         await self._queue.stop()
         if self._session is not None:
             await self._session.close()
@@ -158,6 +184,14 @@ class ChangeNotifier:
             resource = payload["value"][0]["resource"]
             self._queue.dispatch(
                 _Pending(subscription, subscription.notification_url, resource, payload)
+            )
+
+    def _on_artefact(self, artefact: MeetingArtefact) -> None:
+        now = self._tenant.now()
+        for subscription in self._tenant.subscriptions.wanting_artefact(artefact.kind, now):
+            payload = artefact_notification(self._tenant, subscription, artefact)
+            self._queue.dispatch(
+                _Pending(subscription, subscription.notification_url, artefact.resource, payload)
             )
 
     async def _attempt(self, pending: _Pending) -> int:

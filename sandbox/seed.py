@@ -36,6 +36,13 @@ SECOND_ADVISER = TenantUser(
     kind="staff",
     job_title="IASS Adviser",
 )
+SERVICE_MANAGER = TenantUser(
+    object_id="11111111-aaaa-4bbb-8ccc-000000000004",
+    display_name="Harriet Osei",
+    user_principal_name=f"harriet.osei@{DOMAIN}",
+    kind="staff",
+    job_title="IASS Service Manager",
+)
 GUEST_PARENT = TenantUser(
     object_id="11111111-aaaa-4bbb-8ccc-0000000000a1",
     display_name="Morgan Hale",
@@ -60,6 +67,7 @@ GUEST_PARENT_MAIL = ExternalPerson(
 
 STAFF = (COORDINATOR, ADVISER, SECOND_ADVISER)
 STAFF_ROLE = "IASS.Staff"
+MANAGER_ROLE = "IASS.Manager"
 
 BOT_APPLICATION_PERMISSIONS = frozenset(
     {
@@ -72,6 +80,9 @@ BOT_APPLICATION_PERMISSIONS = frozenset(
         "Files.ReadWrite.All",
         "TeamsAppInstallation.ReadWriteAndConsentSelfForChat.All",
         "User.Read.All",
+        "OnlineMeetingRecording.Read.All",
+        "OnlineMeetingTranscript.Read.All",
+        "Application.Read.All",
         "AppCatalog.Read.All",
     }
 )
@@ -86,7 +97,8 @@ BOT_RSC_PERMISSIONS = (
 
 
 def seeded_tenant(clock: Clock = utc_now) -> Tenant:
-    """A tenant with three staff (holding the bot app's IASS.Staff app role), a guest account
+    """A tenant with three staff (holding the bot app's IASS.Staff app role), the service
+    manager (holding its IASS.Manager role only), a guest account
     for a parent carer (no role), a consent mailbox, five outside people (one of them the
     guest's own address) and the bot's app registration (granted the application access
     policy for staff, a mailbox scope of the consent mailbox only for mail and of the staff
@@ -104,7 +116,10 @@ def seeded_tenant(clock: Clock = utc_now) -> Tenant:
         online_meeting_policy_user_ids=frozenset(user.object_id for user in STAFF),
         mailbox_scope_user_ids=frozenset({CONSENT_MAILBOX.object_id}),
         calendar_scope_user_ids=frozenset(user.object_id for user in STAFF),
-        app_role_assignments=tuple(AppRoleAssignment(u.object_id, STAFF_ROLE) for u in STAFF),
+        app_role_assignments=(
+            *(AppRoleAssignment(u.object_id, STAFF_ROLE) for u in STAFF),
+            AppRoleAssignment(SERVICE_MANAGER.object_id, MANAGER_ROLE),
+        ),
     )
     catalog_app = CatalogApp(
         id=BOT_CATALOG_APP_ID,
@@ -120,7 +135,7 @@ def seeded_tenant(clock: Clock = utc_now) -> Tenant:
         display_name="IASS Sandbox",
         domain=DOMAIN,
         directory=Directory(
-            users=(*STAFF, GUEST_PARENT, CONSENT_MAILBOX),
+            users=(*STAFF, SERVICE_MANAGER, GUEST_PARENT, CONSENT_MAILBOX),
             external_people=(PARENT_CARER, YOUNG_PERSON, SENCO, SEND_OFFICER, GUEST_PARENT_MAIL),
         ),
         apps=(bot,),

@@ -1,4 +1,5 @@
-"""Graph change-notification subscriptions on mailbox messages."""
+"""Graph change-notification subscriptions: on mailbox messages, and on the tenant's meeting
+recordings or transcripts (`artefact_kind`)."""
 
 from __future__ import annotations
 
@@ -22,14 +23,23 @@ class Subscription:
     latest_supported_tls_version: str
     mailbox_owner_id: str
     folder: str | None
+    artefact_kind: str | None = None
 
     def wants(self, arrival: Arrival, now: datetime) -> bool:
         """Whether a new message in a mailbox is a change this subscription reports."""
         return (
             now < self.expiration
+            and self.artefact_kind is None
             and "created" in self.change_types
             and arrival.mailbox.owner.object_id == self.mailbox_owner_id
             and (self.folder is None or self.folder == arrival.message.folder)
+        )
+
+    def wants_artefact(self, kind: str, now: datetime) -> bool:
+        """Whether a new recording or transcript (`kind`) is a change this subscription
+        reports."""
+        return (
+            now < self.expiration and "created" in self.change_types and self.artefact_kind == kind
         )
 
 
@@ -66,3 +76,6 @@ class SubscriptionStore:
 
     def wanting(self, arrival: Arrival, now: datetime) -> list[Subscription]:
         return [s for s in self._subscriptions.values() if s.wants(arrival, now)]
+
+    def wanting_artefact(self, kind: str, now: datetime) -> list[Subscription]:
+        return [s for s in self._subscriptions.values() if s.wants_artefact(kind, now)]

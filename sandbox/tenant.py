@@ -25,6 +25,7 @@ from sandbox.files import FileStore
 from sandbox.mail.correspondents import Correspondents
 from sandbox.mail.mailboxes import MailSystem
 from sandbox.meetings import MeetingStore
+from sandbox.recordings import ArtefactStore
 from sandbox.registration import AppRegistration, CatalogApp
 from sandbox.signing import SigningKey
 from sandbox.subscriptions import SubscriptionStore
@@ -93,6 +94,7 @@ class Tenant:
         self.chats = ChatStore()
         self.files = FileStore(sharepoint_host)
         self.subscriptions = SubscriptionStore()
+        self.recordings = ArtefactStore()
         self.grants = GrantStore()
         self.app_credentials = AppCredentialStore()
         self.managed_identities = ManagedIdentityHost()

@@ -6,7 +6,10 @@ meeting options, a recording began while Teams allowed it and the gate closed af
 recording or transcript was permitted only if the gate permitted recording for all of its
 time: counting only consent received before it began (or before the real start, whichever is
 earlier), and with the gate never closed since the start before it ended. What cannot be
-shown fails closed: an unknown start, or an unknown end in a meeting whose gate closed.
+shown fails closed: an unknown start, or an unknown end in a meeting whose gate closed. The
+gate's closing is recorded when the bot acts on its cause (someone uninvited joining, a
+withdrawal), moments after it: a recording that ended less than `CLOSING_MARGIN` before that
+record counts as running when it closed.
 
 Pure: no I/O. Names appear nowhere; blockers carry pseudonymous attendee ids only.
 """
@@ -15,13 +18,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Final
 
 from bot.policy.blockers import Blocker
 from bot.policy.recording_gate import evaluate_recording
 from bot.policy.terms import MeetingFacts
+
+CLOSING_MARGIN: Final = timedelta(minutes=1)
 
 
 class ArtefactKind(StrEnum):
@@ -83,7 +88,9 @@ def judge_artefact(
     began = min(facts.cutoff, found.created_at)
     as_it_began = replace(facts, present=(), recording_closed_since_start=False, started_at=began)
     blockers = evaluate_recording(as_it_began).blockers
-    closed_during = closed_at is not None and (found.ended_at is None or closed_at < found.ended_at)
+    closed_during = closed_at is not None and (
+        found.ended_at is None or closed_at - CLOSING_MARGIN < found.ended_at
+    )
     return ArtefactVerdict(
         blockers=blockers,
         reasons=(BackstopReason.GATE_CLOSED_DURING,) if closed_during else (),

@@ -213,6 +213,13 @@ class RecordingBackstop:
         listed = await self._source.artefacts(meeting.organiser_user_id, meeting.teams_meeting_id)
         findings = await self._keep(meeting, listed, found_by)
         unpermitted = [f for f in findings if not f.verdict.permitted]
+        log.info(
+            "meeting %s: %d recordings or transcripts listed, %d new, %d without consent",
+            meeting_id,
+            len(listed),
+            len(findings),
+            len(unpermitted),
+        )
         if unpermitted:
             await self._alert(meeting, unpermitted)
         return [f.artefact_id for f in findings]

@@ -45,6 +45,7 @@ class Expected:
     tenant_id: str
     staff_role: str
     nonce: str
+    manager_role: str = ""
 
     @property
     def nonce_claim(self) -> str:
@@ -61,14 +62,17 @@ def check_lifetime(claims: Mapping[str, Any], now: datetime, leeway: timedelta =
         raise TokenRefused("not yet valid")
 
 
-def staff_identity(claims: Mapping[str, Any], tenant_id: str, staff_role: str) -> StaffIdentity:
-    """The staff member the claims describe: of our tenant (`tid`), holding the staff app role
-    (`roles`), with an object id (`oid`); `TokenRefused` otherwise."""
+def staff_identity(
+    claims: Mapping[str, Any], tenant_id: str, staff_role: str, manager_role: str = ""
+) -> StaffIdentity:
+    """The staff member the claims describe: of our tenant (`tid`), holding the staff or the
+    manager app role (`roles`), with an object id (`oid`); `TokenRefused` otherwise."""
     tenant = claims.get("tid")
     if not isinstance(tenant, str) or tenant.lower() != tenant_id.lower():
         raise TokenRefused("another tenant")
     roles = claims.get("roles")
-    if not isinstance(roles, list) or staff_role not in roles:
+    held = {role for role in roles if isinstance(role, str)} if isinstance(roles, list) else set()
+    if staff_role not in held and not (manager_role and manager_role in held):
         raise TokenRefused("no staff role")
     object_id, name = claims.get("oid"), claims.get("name")
     if not isinstance(object_id, str) or not object_id:
@@ -86,7 +90,7 @@ def check_claims(
         nonce.encode(), expected.nonce_claim.encode()
     ):
         raise TokenRefused("nonce does not match")
-    return staff_identity(claims, expected.tenant_id, expected.staff_role)
+    return staff_identity(claims, expected.tenant_id, expected.staff_role, expected.manager_role)
 
 
 def _key_id(token: str) -> str:

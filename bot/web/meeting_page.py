@@ -44,6 +44,7 @@ from bot.services.meeting_opening import ANNOUNCEMENT_FAILED, JOIN_FAILED
 from bot.services.recording_enforcement import ATTENTION as RECORDING_NOT_APPLIED
 from bot.web.home import status_in_words
 from bot.web.pages import Link, message_page, page
+from bot.web.recording_alerts import artefact_views
 from bot.web.review_page import DECISION_WORDS, TOPIC_WORDS
 from bot.web.site import STAFF_SITE, teams_link
 from consent_store.repository import MeetingNotFound
@@ -452,6 +453,8 @@ async def meeting_page(request: web.Request) -> web.Response:
                 paragraphs=("No meeting has that reference.",),
                 link=Link("/tab", "Back to meetings"),
             )
+        names = {a.row.id: a.name for a in records.attendees}
+        recordings = await artefact_views(uow, records.meeting.id, names)
     try:
         meeting = records.meeting
         ensure_changeable(meeting.status, meeting.starts_at, site.clock(), meeting.started_at)
@@ -466,4 +469,5 @@ async def meeting_page(request: web.Request) -> web.Response:
         not_changeable=not_changeable,
         done=DONE_WORDS.get(request.query.get("done", "")),
         join_link=teams_link(records.meeting.teams_join_url, site.teams_links_to),
+        recordings=recordings,
     )

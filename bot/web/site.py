@@ -53,6 +53,7 @@ class StaffSite:
     clock: Clock
     http: requests.Session
     teams_links_to: str | None = None
+    manager_role: str = ""
 
     def expected(self, nonce: str) -> Expected:
         return Expected(
@@ -60,6 +61,7 @@ class StaffSite:
             tenant_id=self.tenant_id,
             staff_role=self.staff_role,
             nonce=nonce,
+            manager_role=self.manager_role,
         )
 
     def sso_expected(self) -> SsoExpected:
@@ -69,6 +71,7 @@ class StaffSite:
             audiences=(self.audience, self.sso_resource),
             tenant_id=self.tenant_id,
             staff_role=self.staff_role,
+            manager_role=self.manager_role,
         )
 
 
@@ -119,6 +122,7 @@ def build_staff_site(tenant: TenantSettings, store: Store, clock: Clock) -> Staf
         sso_resource=f"api://{urlsplit(public_url).hostname}/{graph.client_id}",
         tenant_id=graph.tenant_id,
         staff_role=tenant.staff_role,
+        manager_role=tenant.manager_role,
         clock=clock,
         http=http,
         teams_links_to=graph.authority_rewrite_to,

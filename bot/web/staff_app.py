@@ -22,6 +22,7 @@ from bot.web.edit_page import edit_form, save_edit
 from bot.web.home import home
 from bot.web.meeting_page import meeting_page
 from bot.web.pages import SERVICE_NAME, message_page
+from bot.web.recording_alerts import record_outcome
 from bot.web.review_page import confirm_item, reject_item, review_queue
 from bot.web.safeguarding import set_safeguarding_hold
 from bot.web.schedule_page import new_meeting_form, schedule
@@ -50,6 +51,7 @@ def mount_staff_pages(root: web.Application, site: StaffSite, service_name: str)
     tab.router.add_post("/meetings/new", schedule)
     tab.router.add_get("/meetings/{reference}", meeting_page)
     tab.router.add_post("/meetings/{reference}/safeguarding", set_safeguarding_hold)
+    tab.router.add_post("/meetings/{reference}/recordings/{artefact}", record_outcome)
     tab.router.add_get("/meetings/{reference}/edit", edit_form)
     tab.router.add_post("/meetings/{reference}/edit", save_edit)
     tab.router.add_post("/meetings/{reference}/cancel", cancel)

@@ -57,6 +57,7 @@ class SsoExpected:
     audiences: Collection[str]
     tenant_id: str
     staff_role: str
+    manager_role: str = ""
 
 
 def check_sso_claims(
@@ -76,7 +77,7 @@ def check_sso_claims(
         raise TokenRefused("a guest account")
     if requesting_client(claims) not in TEAMS_CLIENT_IDS:
         raise TokenRefused("not asked for by Teams")
-    return staff_identity(claims, expected.tenant_id, expected.staff_role)
+    return staff_identity(claims, expected.tenant_id, expected.staff_role, expected.manager_role)
 
 
 def requesting_client(claims: Mapping[str, Any]) -> object:

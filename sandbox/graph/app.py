@@ -13,6 +13,7 @@ from sandbox.graph.mail_read import add_mail_read_routes
 from sandbox.graph.mail_send import add_send_mail_routes
 from sandbox.graph.online_meetings import add_online_meeting_routes
 from sandbox.graph.protection import GraphRouter, graph_middleware
+from sandbox.graph.recordings import add_recording_routes
 from sandbox.graph.subscriptions import add_subscription_routes
 from sandbox.graph.teams_apps import add_installed_app_routes
 from sandbox.graph.users import add_user_routes
@@ -24,6 +25,7 @@ def create_graph_app(tenant: Tenant) -> web.Application:
     app = web.Application(middlewares=[graph_middleware])
     graph = GraphRouter(app, tenant)
     add_online_meeting_routes(graph)
+    add_recording_routes(graph)
     add_event_routes(graph)
     add_send_mail_routes(graph)
     add_mail_read_routes(graph)

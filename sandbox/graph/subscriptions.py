@@ -1,5 +1,8 @@
 """Graph `/subscriptions`: change notifications for new messages in a mailbox (resource
-`users/{id}/messages` or `users/{id}/mailFolders('inbox')/messages`).
+`users/{id}/messages` or `users/{id}/mailFolders('inbox')/messages`), and for new meeting
+recordings or transcripts across the tenant (`communications/onlineMeetings/getAllRecordings`,
+`getAllTranscripts`; OnlineMeetingRecording.Read.All, OnlineMeetingTranscript.Read.All; over an
+hour only with a lifecycleNotificationUrl, as Microsoft documents).
 
 Creating (or moving) a subscription performs the validation handshake with its endpoints
 first and fails with 400 if they do not echo the token; expiry is limited to 10080 minutes
@@ -27,7 +30,20 @@ from sandbox.notifier import HandshakeFailedError
 from sandbox.registration import LOOPBACK_HOSTS
 from sandbox.subscriptions import Subscription
 
-ROLES = frozenset({"Mail.Read", "Mail.ReadWrite", "Mail.ReadBasic.All"})
+MAIL_ROLES = frozenset({"Mail.Read", "Mail.ReadWrite", "Mail.ReadBasic.All"})
+ARTEFACT_RESOURCES = {
+    "communications/onlinemeetings/getallrecordings": (
+        "recording",
+        frozenset({"OnlineMeetingRecording.Read.All"}),
+    ),
+    "communications/onlinemeetings/getalltranscripts": (
+        "transcript",
+        frozenset({"OnlineMeetingTranscript.Read.All"}),
+    ),
+}
+ROLES = MAIL_ROLES.union(*(roles for _, roles in ARTEFACT_RESOURCES.values()))
+ARTEFACT_MAX_LIFETIME = timedelta(minutes=4230)
+LIFECYCLE_URL_REQUIRED_AFTER = timedelta(hours=1)
 DENIAL = Denial(
     403,
     "ExtensionError",
@@ -55,7 +71,7 @@ def _notification_url(value: object, name: str) -> str:
     raise _invalid(f"{name} must use the https scheme.")
 
 
-def _expiration(request: web.Request, value: object) -> datetime:
+def _expiration(request: web.Request, value: object, limit: timedelta = MAX_LIFETIME) -> datetime:
     now = request.config_dict[TENANT].now()
     try:
         expiration = parse_graph_datetime(str(value))
@@ -63,8 +79,9 @@ def _expiration(request: web.Request, value: object) -> datetime:
         raise _invalid("expirationDateTime is not a valid date-time.") from error
     if expiration <= now:
         raise _invalid("Subscription expiration must be in the future.")
-    if expiration > now + MAX_LIFETIME:
-        raise _invalid("Subscription expiration can only be 10080 minutes in the future.")
+    if expiration > now + limit:
+        minutes = int(limit.total_seconds() // 60)
+        raise _invalid(f"Subscription expiration can only be {minutes} minutes in the future.")
     return expiration
 
 
@@ -114,6 +131,11 @@ async def create_subscription(request: web.Request) -> web.Response:
     if body.get("includeResourceData"):
         raise bad_request("includeResourceData is not emulated by the sandbox.")
     resource = str(body.get("resource") or "")
+    artefact = ARTEFACT_RESOURCES.get(resource.strip("/").lower())
+    if artefact is not None:
+        return await _create_artefact_subscription(request, body, change_types, artefact)
+    if not caller.roles & MAIL_ROLES:
+        raise GraphError(403, DENIAL.code, DENIAL.message)
     match = MESSAGES_RESOURCE.match(resource)
     if match is None:
         raise _invalid(f"The sandbox does not support subscriptions to '{resource}'.")
@@ -151,6 +173,50 @@ async def create_subscription(request: web.Request) -> web.Response:
     return web.json_response(subscription_resource(subscription), status=201)
 
 
+async def _create_artefact_subscription(
+    request: web.Request,
+    body: dict[str, Any],
+    change_types: frozenset[str],
+    artefact: tuple[str, frozenset[str]],
+) -> web.Response:
+    tenant = request.config_dict[TENANT]
+    caller = caller_of(request)
+    kind, roles = artefact
+    if not caller.roles & roles:
+        raise GraphError(403, "Forbidden", "Operation: Create; the app lacks " + ", ".join(roles))
+    client_state = body.get("clientState")
+    if client_state is not None and (not isinstance(client_state, str) or len(client_state) > 128):
+        raise _invalid("clientState must be a string of at most 128 characters.")
+    notification_url = _notification_url(body.get("notificationUrl"), "notificationUrl")
+    lifecycle_url = body.get("lifecycleNotificationUrl")
+    if lifecycle_url is not None:
+        lifecycle_url = _notification_url(lifecycle_url, "lifecycleNotificationUrl")
+    expiration = _expiration(request, body.get("expirationDateTime"), ARTEFACT_MAX_LIFETIME)
+    if lifecycle_url is None and expiration > tenant.now() + LIFECYCLE_URL_REQUIRED_AFTER:
+        raise _invalid(
+            "lifecycleNotificationUrl is required for subscription creation on this resource"
+            " when the expirationDateTime value exceeds 1 hour."
+        )
+    await _handshake(request, notification_url, lifecycle_url)
+    subscription = Subscription(
+        id=new_guid(),
+        application_id=caller.app.client_id,
+        creator_id=caller.app.service_principal_id,
+        resource=str(body["resource"]),
+        change_types=change_types,
+        notification_url=notification_url,
+        lifecycle_notification_url=lifecycle_url,
+        client_state=client_state,
+        expiration=expiration,
+        latest_supported_tls_version=str(body.get("latestSupportedTlsVersion") or "v1_2"),
+        mailbox_owner_id="",
+        folder=None,
+        artefact_kind=kind,
+    )
+    tenant.subscriptions.add(subscription)
+    return web.json_response(subscription_resource(subscription), status=201)
+
+
 def _own_subscription(request: web.Request) -> Subscription:
     tenant = request.config_dict[TENANT]
     subscription = tenant.subscriptions.live(request.match_info["subscription"], tenant.now())
@@ -177,8 +243,9 @@ async def update_subscription(request: web.Request) -> web.Response:
         raise _invalid(
             f"Only expirationDateTime and notificationUrl can be updated, not {sorted(unknown)}."
         )
+    limit = MAX_LIFETIME if subscription.artefact_kind is None else ARTEFACT_MAX_LIFETIME
     expiration = (
-        _expiration(request, body["expirationDateTime"])
+        _expiration(request, body["expirationDateTime"], limit)
         if "expirationDateTime" in body
         else subscription.expiration
     )

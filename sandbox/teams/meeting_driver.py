@@ -7,7 +7,8 @@ meeting.
 Recording follows Teams: refused while the onlineMeeting's `allowRecording` is false, unless
 `started_while_permitted` says it began while recording was still allowed (switching
 `allowRecording` off later does not stop a running recording). The sandbox stops a recording
-when the person who started it leaves.
+when the person who started it leaves; a stopped recording becomes a callRecording (and a
+callTranscript, when the meeting allows transcription), `sandbox.recordings`.
 
 People are named by `29:` id, object id, UPN or mail address (see `TeamsAccounts.resolve`);
 an outside address joins anonymously, and `anonymous_name` admits a stranger.
@@ -21,7 +22,7 @@ from typing import Any
 from sandbox.calls.calling import CallingService
 from sandbox.chats import Chat, ChatMember
 from sandbox.files import DriveItem, Grantee
-from sandbox.ids import teams_meeting_id
+from sandbox.ids import new_guid, teams_meeting_id
 from sandbox.meetings import OnlineMeeting
 from sandbox.teams import activities
 from sandbox.teams.accounts import TeamsAccount
@@ -173,7 +174,7 @@ class MeetingDriver:
         recorder = meeting.recorder()
         if recorder is None:
             raise MeetingActionError(409, "The meeting is not being recorded.")
-        recorder.recording_since = None
+        self._recording_made(meeting, recorder)
         event = RecordingEvent(self._tenant.now(), attendance.account.id, "stopped")
         meeting.recording_log.append(event)
         self._calling.roster_changed(meeting.thread_id)
@@ -331,9 +332,25 @@ class MeetingDriver:
     def _leave(self, meeting: LiveMeeting, attendance: Attendance) -> None:
         now = self._tenant.now()
         if attendance.recording_since is not None:
-            attendance.recording_since = None
+            self._recording_made(meeting, attendance)
             meeting.recording_log.append(RecordingEvent(now, attendance.account.id, "stopped"))
         attendance.left_at = now
+
+    def _recording_made(self, meeting: LiveMeeting, recorder: Attendance) -> None:
+        """The recording stops: Teams makes its callRecording (and callTranscript)."""
+        started, recorder.recording_since = recorder.recording_since, None
+        online_meeting = self._tenant.meetings.get(meeting.online_meeting_id)
+        if started is None or online_meeting is None:
+            return
+        self._tenant.recordings.made(
+            meeting_id=online_meeting.id,
+            organizer_id=online_meeting.organizer_id,
+            tenant_id=self._tenant.tenant_id,
+            call_id=new_guid(),
+            started_at=started,
+            ended_at=self._tenant.now(),
+            transcribed=online_meeting.allow_transcription,
+        )
 
     def _record(
         self, meeting: LiveMeeting, attendance: Attendance, *, started_while_permitted: bool

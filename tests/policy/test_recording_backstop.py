@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from bot.policy.blockers import BlockerCode
 from bot.policy.recording_backstop import (
+    CLOSING_MARGIN,
     ArtefactKind,
     BackstopReason,
     FoundArtefact,
@@ -92,6 +93,16 @@ def test_a_recording_that_ended_before_the_gate_closed_stays_permitted() -> None
     assert verdict.permitted
 
 
+def test_a_recording_that_ended_moments_before_the_closing_was_recorded_is_not_permitted() -> None:
+    """The bot records the gate closing just after its cause; a recording that ended in
+    between was still running when the cause happened."""
+    closed_at = minutes_after(30) + timedelta(seconds=20)
+    verdict = judge_artefact(
+        meeting(EVERYONE, *ALL_CONSENTED), closed_at, recording(ended=minutes_after(30))
+    )
+    assert verdict.reasons == (BackstopReason.GATE_CLOSED_DURING,)
+
+
 def test_an_unknown_end_in_a_meeting_whose_gate_closed_fails_closed() -> None:
     verdict = judge_artefact(
         meeting(EVERYONE, *ALL_CONSENTED), minutes_after(40), recording(ended=None)
@@ -154,5 +165,5 @@ def test_permitted_only_with_consent_and_no_closing_before_the_end(
     end = start + timedelta(minutes=length)
     closed_at = None if closed is None else minutes_after(0) + timedelta(minutes=closed)
     verdict = judge_artefact(facts, closed_at, recording(created=start, ended=end))
-    expected = consented and (closed_at is None or closed_at >= end)
+    expected = consented and (closed_at is None or closed_at - CLOSING_MARGIN >= end)
     assert verdict.permitted is expected
