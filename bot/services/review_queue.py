@@ -26,13 +26,18 @@ from bot.policy.terms import AttendeeKind, AuthVerdict, Decision, Topic
 from bot.services.recording_enforcement import queue_reconcile
 from consent_store.audit import AuditEvent, DetailValue
 from consent_store.records import NewDecision
-from consent_store.tables import AttendeeRow, MeetingRow, ReviewItemRow
+from consent_store.tables import AttendeeRow, ConsentRequestRow, MeetingRow, ReviewItemRow
 from consent_store.unit_of_work import UnitOfWork
 
 OPEN = "open"
 CONFIRMED = "confirmed"
 REJECTED = "rejected"
 DEFAULT_LIMIT = 50
+TOPIC_NAMES = {
+    Topic.RECORDING: "recording the meeting",
+    Topic.DOCUMENTS: "sharing documents",
+    Topic.CONTRIBUTION: "staff contributing to discussions",
+}
 
 
 class RejectReason(StrEnum):
@@ -67,6 +72,7 @@ class AttendeeChoice:
     name: str | None
     kind: AttendeeKind
     sent_from_their_address: bool
+    topics_asked: tuple[Topic, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -82,10 +88,31 @@ class OpenItem:
     meeting_reference: str | None
     suggested_attendee_id: str | None
     attendees: tuple[AttendeeChoice, ...]
+    meeting_title: str | None = None
+    meeting_starts_at: datetime | None = None
 
     @property
     def can_confirm(self) -> bool:
         return bool(self.attendees)
+
+    @property
+    def topics_to_ask(self) -> tuple[Topic, ...]:
+        """The topics the suggested attendee was asked about; with no suggestion, those any
+        attendee was asked about."""
+        chosen = [a for a in self.attendees if a.id == self.suggested_attendee_id]
+        asked = {t for a in (chosen or self.attendees) for t in a.topics_asked}
+        return tuple(topic for topic in Topic if topic in asked)
+
+
+@dataclass(frozen=True)
+class StaffReceipt:
+    """The receipt owed to the person whose email staff read: as for a reply read by the bot."""
+
+    name: str
+    address: str
+    reference: str
+    decisions: tuple[tuple[Topic, Decision], ...]
+    late: bool
 
 
 async def open_count(uow: UnitOfWork) -> int:
@@ -99,7 +126,7 @@ async def open_items(uow: UnitOfWork, limit: int = DEFAULT_LIMIT) -> list[OpenIt
     """The oldest open items first, each with its matched meeting's attendees."""
     rows = (
         await uow.session.execute(
-            select(ReviewItemRow, MeetingRow.reference)
+            select(ReviewItemRow, MeetingRow)
             .outerjoin(MeetingRow, ReviewItemRow.meeting_id == MeetingRow.id)
             .where(ReviewItemRow.status == OPEN)
             .order_by(ReviewItemRow.received_at, ReviewItemRow.id)
@@ -115,6 +142,7 @@ async def open_items(uow: UnitOfWork, limit: int = DEFAULT_LIMIT) -> list[OpenIt
             .order_by(AttendeeRow.meeting_id, AttendeeRow.position)
         ):
             attendees_by_meeting[attendee.meeting_id].append(attendee)
+    asked = await _topics_asked(uow, meeting_ids)
     return [
         OpenItem(
             id=item.id,
@@ -123,7 +151,11 @@ async def open_items(uow: UnitOfWork, limit: int = DEFAULT_LIMIT) -> list[OpenIt
             sender=uow.decrypt(item.sender_enc, "review_items", "sender", item.id),
             text=uow.decrypt(item.text_enc, "review_items", "text", item.id),
             auth=AuthVerdict(item.auth_verdict),
-            meeting_reference=reference,
+            meeting_reference=meeting.reference if meeting else None,
+            meeting_title=(
+                uow.decrypt(meeting.title_enc, "meetings", "title", meeting.id) if meeting else None
+            ),
+            meeting_starts_at=meeting.starts_at if meeting else None,
             suggested_attendee_id=item.attendee_id,
             attendees=tuple(
                 AttendeeChoice(
@@ -131,12 +163,30 @@ async def open_items(uow: UnitOfWork, limit: int = DEFAULT_LIMIT) -> list[OpenIt
                     name=uow.decrypt(attendee.name_enc, "attendees", "name", attendee.id),
                     kind=AttendeeKind(attendee.kind),
                     sent_from_their_address=_same_address(item, attendee),
+                    topics_asked=asked.get(attendee.id, ()),
                 )
                 for attendee in attendees_by_meeting.get(item.meeting_id or "", ())
             ),
         )
-        for item, reference in rows
+        for item, meeting in rows
     ]
+
+
+async def _topics_asked(uow: UnitOfWork, meeting_ids: set[str]) -> dict[str, tuple[Topic, ...]]:
+    """Each attendee's topics in the latest consent request sent to them."""
+    if not meeting_ids:
+        return {}
+    latest: dict[str, tuple[datetime, tuple[Topic, ...]]] = {}
+    for request in await uow.session.scalars(
+        select(ConsentRequestRow).where(ConsentRequestRow.meeting_id.in_(meeting_ids))
+    ):
+        seen = latest.get(request.attendee_id)
+        if seen is None or request.sent_at > seen[0]:
+            latest[request.attendee_id] = (
+                request.sent_at,
+                tuple(Topic(topic) for topic in request.topics),
+            )
+    return {attendee_id: topics for attendee_id, (_, topics) in latest.items()}
 
 
 def _same_address(item: ReviewItemRow, attendee: AttendeeRow) -> bool:
@@ -183,8 +233,15 @@ async def confirm(
     attendee = await uow.session.get(AttendeeRow, attendee_id)
     if attendee is None or attendee.meeting_id != item.meeting_id:
         raise ReviewRefused("Choose one of the meeting's attendees.")
-    await _resolve(uow, item.id, CONFIRMED, staff_id)
     request = await uow.meetings.latest_request(attendee.id)
+    not_asked = [t for t in decisions if request is None or t.value not in request.topics]
+    if not_asked:
+        raise ReviewRefused(
+            "That person was not asked about "
+            + " or ".join(TOPIC_NAMES[t] for t in not_asked)
+            + ", so no answer about it can be recorded from them."
+        )
+    await _resolve(uow, item.id, CONFIRMED, staff_id)
     sender_matches = _same_address(item, attendee)
     auth = AuthVerdict(item.auth_verdict)
     for topic, decision in decisions.items():
@@ -241,4 +298,28 @@ async def reject(uow: UnitOfWork, item_id: str, staff_id: str, reason: RejectRea
             subject_id=item.attendee_id or item.id,
             detail={"review_item": item.id, "reason": reason.value},
         )
+    )
+
+
+async def receipt_for(
+    uow: UnitOfWork, item_id: str, attendee_id: str, decisions: Mapping[Topic, Decision]
+) -> StaffReceipt | None:
+    """The receipt for a reading just confirmed, to the chosen attendee's invited address;
+    None when their name or address is no longer kept."""
+    item = await uow.session.get(ReviewItemRow, item_id)
+    attendee = await uow.session.get(AttendeeRow, attendee_id)
+    if item is None or attendee is None:
+        return None
+    meeting = await uow.session.get(MeetingRow, attendee.meeting_id)
+    name = uow.decrypt(attendee.name_enc, "attendees", "name", attendee.id)
+    address = uow.decrypt(attendee.email_enc, "attendees", "email", attendee.id)
+    if meeting is None or not name or not address:
+        return None
+    started = meeting.started_at or meeting.starts_at
+    return StaffReceipt(
+        name=name,
+        address=address,
+        reference=meeting.reference,
+        decisions=tuple((t, decisions[t]) for t in Topic if t in decisions),
+        late=item.received_at >= started,
     )

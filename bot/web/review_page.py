@@ -6,11 +6,16 @@ refused, by showing the queue with the reason."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from aiohttp import web
 
+from bot.graph.failures import GRAPH_FAILURES
+from bot.graph.mailbox import OutgoingEmail
+from bot.intake.classify import classify_text
+from bot.mail.receipt import render_receipt
 from bot.policy.terms import AuthVerdict, Decision, Topic
 from bot.services.consent_intake import ReviewReason
 from bot.services.review_queue import (
@@ -18,21 +23,25 @@ from bot.services.review_queue import (
     ItemNotFound,
     RejectReason,
     ReviewRefused,
+    StaffReceipt,
     confirm,
     open_count,
     open_items,
+    receipt_for,
     reject,
 )
-from bot.web.app_keys import DECISION_EVENTS
+from bot.web.app_keys import DECISION_EVENTS, SETTINGS_KEY, TENANT_ACCESS
 from bot.web.pages import page
 from bot.web.session import STAFF_SESSION
 from bot.web.site import STAFF_SITE
+
+logger = logging.getLogger(__name__)
 
 QUEUE_PATH = "/tab/review"
 NOT_ANSWERED = "not_answered"
 
 REASON_WORDS = {
-    ReviewReason.NOT_UNDERSTOOD.value: "The reply could not be read with certainty.",
+    ReviewReason.NOT_UNDERSTOOD.value: "The bot could not be sure what the reply means:",
     ReviewReason.NO_MEETING.value: "The email could not be matched to a meeting.",
     ReviewReason.CONFLICTING_MEETING.value: (
         "The reference in the email and the email it replies to point to different meetings."
@@ -65,8 +74,44 @@ REJECT_WORDS = {
     RejectReason.CANNOT_TELL: "I cannot tell what they mean",
 }
 
+UNCLEAR_WORDS = {
+    "condition": "it agrees only on a condition",
+    "question": "it asks a question",
+    "not understood": "the words were not understood",
+    "something for a person to act on": "it asks for something a person must act on",
+    "sharing the recording": "it is about sharing the recording",
+    "negation not understood": "it is not clear what the 'no' refers to",
+    "yes with a qualification": "it says yes, but with a qualification",
+    "yes to something not asked about": "it says yes to something they were not asked about",
+    "double or partial negative": "it has a double or partial negative",
+    "yes and no together": "it says yes and no together",
+    "topic without a clear answer": "it names a topic without a clear answer",
+    "exception to a refusal": "it makes an exception to a refusal",
+    "no new words from the sender": "it has no words of their own",
+}
+
+
+def unclear_sentences(text: str | None) -> tuple[str, ...]:
+    """Which words of the reply could not be read with certainty, and why, as the intake
+    read them (the same classifier on the same stored words)."""
+    if not text:
+        return ()
+    said = []
+    for reason in classify_text(text).review_reasons:
+        why, _, words = reason.partition(": ")
+        for topic in Topic:
+            why = why.replace(topic.value, TOPIC_WORDS[topic].lower())
+        explained = UNCLEAR_WORDS.get(why, why)
+        said.append(f"{words}: {explained}." if words else f"The reply: {explained}.")
+    return tuple(dict.fromkeys(said))
+
+
 NOTICES = {
-    "confirmed": "Done: the reading was recorded and the email has left the queue.",
+    "confirmed": "Done: the reading was recorded, the email has left the queue, and the sender "
+    "was sent a receipt.",
+    "confirmed-no-receipt": "Done: the reading was recorded and the email has left the queue. "
+    "The receipt could not be sent to the sender (the bot's log says why): let them know "
+    "their answer was recorded.",
     "rejected": "Done: the email was set aside and nothing was recorded from it.",
 }
 
@@ -132,6 +177,7 @@ async def _queue_page(
         notice=notice,
         problem=problem,
         reason_in_words=reason_in_words,
+        unclear_sentences=unclear_sentences,
         auth_words=AUTH_WORDS,
         topics=TOPIC_WORDS,
         decisions=DECISION_WORDS,
@@ -156,11 +202,40 @@ async def confirm_item(request: web.Request) -> web.Response:
                 reading.attendee_id,
                 reading.decisions,
             )
+            receipt = await receipt_for(
+                uow, request.match_info["item_id"], reading.attendee_id, reading.decisions
+            )
             await uow.commit()
     except ReviewRefused as refusal:
         return await _queue_page(request, status=_status_of(refusal), problem=str(refusal))
     await request.config_dict[DECISION_EVENTS].decisions_changed(meeting_id)
-    raise web.HTTPSeeOther(f"{QUEUE_PATH}?done=confirmed")
+    sent = receipt is not None and await _send_receipt(request, receipt)
+    raise web.HTTPSeeOther(f"{QUEUE_PATH}?done={'confirmed' if sent else 'confirmed-no-receipt'}")
+
+
+async def _send_receipt(request: web.Request, receipt: StaffReceipt) -> bool:
+    """Send the person the receipt a reply read by the bot gets; whether it went."""
+    clients = request.config_dict[TENANT_ACCESS].clients
+    if clients is None:
+        logger.warning("receipt after a review not sent: not connected to Microsoft 365")
+        return False
+    rendered = render_receipt(
+        name=receipt.name,
+        reference=receipt.reference,
+        decisions=receipt.decisions,
+        late=receipt.late,
+        service=request.config_dict[SETTINGS_KEY].service,
+    )
+    try:
+        await clients.mailbox.send(
+            OutgoingEmail(
+                to=receipt.address, subject=rendered.subject, text=rendered.text, html=rendered.html
+            )
+        )
+    except GRAPH_FAILURES as error:
+        logger.warning("receipt after a review not sent: %s", type(error).__name__)
+        return False
+    return True
 
 
 async def reject_item(request: web.Request) -> web.Response:

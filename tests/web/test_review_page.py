@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 
 import aiohttp
+from markupsafe import escape
 from sqlalchemy import select
 
 from bot.policy.terms import Decision, Topic
@@ -48,15 +49,17 @@ async def test_the_queue_shows_each_email_with_the_senders_words(
     assert "2 emails are waiting" in text
     assert PARENT.email in text
     assert html.escape(THEIR_WORDS) in text
-    assert reference in text
-    assert "The reply could not be read with certainty." in text
+    assert f'<a href="/tab/meetings/{reference}">Annual review planning' in text
+    assert "Tue 10 Nov 2026, 10:00 (UK time)" in text
+    assert "The bot could not be sure what the reply means:" in text
+    assert str(escape(f'"{THEIR_WORDS}": it asks a question.')) in text
     assert "The email could not be matched to a meeting." in text
     assert "it can only be set aside" in text
     assert "Email received 08 Nov 2026 at 10:00" in text
     forms = forms_in(text)
     confirm_form = next(f for f in forms if f.action == f"/tab/review/{item}/confirm")
     assert confirm_form.fields["csrf_token"] == CSRF_TOKEN
-    assert set(confirm_form.radios) == {"recording", "documents", "contribution"}
+    assert set(confirm_form.radios) == {"recording", "documents", "contribution"}, "all asked"
     assert confirm_form.radios["recording"] == ["given", "refused", "withdrawn", "not_answered"]
     reject_forms = [f for f in forms if f.action.endswith("/reject")]
     assert len(reject_forms) == 2
@@ -89,10 +92,11 @@ async def test_confirming_a_reading_records_it_and_the_item_leaves_the_queue(
         allow_redirects=False,
     )
     assert confirmed.status == 303
-    assert confirmed.headers["Location"] == "/tab/review?done=confirmed"
+    assert confirmed.headers["Location"] == "/tab/review?done=confirmed-no-receipt"
     page = await signed_in.get(staff_site.url(confirmed.headers["Location"]))
     text = await page.text()
     assert CONFIRMED_NOTICE in text
+    assert "The receipt could not be sent to the sender" in text, "not connected to Microsoft 365"
     assert "No emails are waiting." in text
     assert html.escape(THEIR_WORDS) not in text
 
@@ -172,4 +176,24 @@ async def test_the_queue_needs_a_staff_session(
         allow_redirects=False,
     )
     assert posted.status == 403
+    assert await status_of(store, item) == "open"
+
+
+async def test_an_item_asks_only_about_the_topics_that_person_was_asked(
+    store: Store, signed_in: aiohttp.ClientSession, staff_site: StaffServer
+) -> None:
+    meeting, (_, senco, _) = await schedule(store)
+    item = await queue_item(
+        store, meeting, senco, sender=SENCO.email, asked_about=(Topic.RECORDING,)
+    )
+    text = await (await signed_in.get(staff_site.url("/tab/review"))).text()
+    confirm_form = next(f for f in forms_in(text) if f.action == f"/tab/review/{item}/confirm")
+    assert set(confirm_form.radios) == {"recording"}
+
+    refused = await signed_in.post(
+        staff_site.url(f"/tab/review/{item}/confirm"),
+        data={"csrf_token": CSRF_TOKEN, "attendee_id": senco, "documents": "given"},
+    )
+    assert refused.status == 400
+    assert "That person was not asked about sharing documents" in await refused.text()
     assert await status_of(store, item) == "open"
