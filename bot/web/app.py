@@ -16,6 +16,7 @@ import logging
 from aiohttp import web
 
 from bot.config import Settings, TenantSettings
+from bot.graph.readiness import GraphTokenProbe
 from bot.services.decision_events import DecisionEvents
 from bot.web.app_keys import DECISION_EVENTS, SETTINGS_KEY, TENANT_ACCESS, TenantAccess
 from bot.web.error_pages import friendly_errors
@@ -52,7 +53,13 @@ def create_app(
     app[TENANT_ACCESS] = TenantAccess()
     app.router.add_get("/healthz", healthz)
     if store is not None:
-        app.router.add_get("/readyz", readiness(store))
+        graph = GraphTokenProbe(tenant or settings.tenant)
+        app.router.add_get("/readyz", readiness(store, graph))
+
+        async def close_graph_probe(_app: web.Application) -> None:
+            await graph.close()
+
+        app.on_cleanup.append(close_graph_probe)
         _add_staff_pages(app, store, tenant or settings.tenant, settings.service.short_name, clock)
     return app
 
