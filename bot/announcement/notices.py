@@ -22,11 +22,13 @@ class Notice:
     card: Card
 
 
-def recording_not_permitted_notice() -> Notice:
-    """Recording is not permitted because not everyone consented before the meeting: stop it."""
-    wording = card_wording("recording_not_permitted", {})
+def recording_not_permitted_notice(*, someone_uninvited: bool) -> Notice:
+    """Recording is not permitted, saying why: someone not invited joined
+    (`someone_uninvited`), or not everyone consented before the meeting. Stop it."""
+    context = {"someone_uninvited": someone_uninvited}
+    wording = card_wording("recording_not_permitted", context)
     return Notice(
-        spoken=spoken_text("recording_not_permitted", {}),
+        spoken=spoken_text("recording_not_permitted", context),
         card=card_of(heading(wording["heading"], warning=True), paragraph(wording["explanation"])),
     )
 

@@ -444,7 +444,7 @@ class RecordingGuard:
     async def _give_notices(self, arrival: _Arrival) -> None:
         """The card, the spoken notice and the private staff notice, at once; each that
         fails is audited, and anything else still raises."""
-        notice = recording_not_permitted_notice()
+        notice = recording_not_permitted_notice(someone_uninvited=arrival.someone_uninvited)
         attempts = {"voice": self._voice.say(arrival.meeting_id, notice.spoken)}
         if arrival.thread_id is not None:
             staff_text = recording_stop_request(someone_uninvited=arrival.someone_uninvited)

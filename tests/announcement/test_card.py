@@ -59,7 +59,7 @@ ALL_CARDS = {
         recording_permitted=False,
         documents_proposed=False,
     ).card,
-    "recording not permitted": recording_not_permitted_notice().card,
+    "recording not permitted": recording_not_permitted_notice(someone_uninvited=True).card,
     "document refused": document_refused_card(),
 }
 

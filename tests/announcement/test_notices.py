@@ -16,7 +16,7 @@ def texts(content: dict[str, object]) -> list[str]:
 
 
 def test_a_recording_without_consent_is_announced_aloud_and_in_the_chat() -> None:
-    notice = recording_not_permitted_notice()
+    notice = recording_not_permitted_notice(someone_uninvited=False)
     assert notice.spoken == (
         "Recording is not permitted in this meeting. Not everyone agreed by email, before the "
         "meeting, that it may be recorded. If you started the recording, please stop it now."
@@ -26,6 +26,17 @@ def test_a_recording_without_consent_is_announced_aloud_and_in_the_chat() -> Non
     assert "Not everyone agreed by email, before the meeting" in explanation
     assert "please stop it now" in explanation
     assert notice.card.content["body"][0]["inlines"][0]["color"] == "Attention"
+
+
+def test_a_stranger_joining_is_given_as_the_reason_not_missing_consent() -> None:
+    notice = recording_not_permitted_notice(someone_uninvited=True)
+    assert notice.spoken == (
+        "Recording is not permitted in this meeting. Someone who was not invited has joined, so "
+        "it may not be recorded. If you started the recording, please stop it now."
+    )
+    _, explanation = texts(notice.card.content)
+    assert "Someone who was not invited has joined this meeting" in explanation
+    assert "Not everyone agreed" not in explanation + notice.spoken
 
 
 def test_a_refused_file_is_explained_without_naming_it_or_its_owner() -> None:
