@@ -1,0 +1,137 @@
+"""The check after a meeting, against the sandbox tenant through the bot's own Graph clients:
+the timed job lists the meeting's recordings and transcripts; one made with everyone's consent
+is only noted (ids and times), one made without it is audited and emailed at once to the
+organiser and the service manager, and each is kept once however often the check runs."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from bot.graph.mailbox import ConsentMailbox
+from bot.graph.recordings import MeetingRecordings
+from bot.scheduler.runner import JobRunner
+from bot.services.recording_backstop import (
+    RETRY_POLICIES,
+    FoundBy,
+    RecordingBackstop,
+    queue_recording_checks,
+)
+from consent_store.recording_artefacts import RecordingArtefacts
+from consent_store.tables import AuditEntryRow
+from consent_store.unit_of_work import Store
+from sandbox.graph.online_meetings import open_online_meeting
+from sandbox.seed import BOT_CLIENT_ID, COORDINATOR, PARENT_CARER, SENCO, SERVICE_MANAGER
+from tests.builders import reply
+from tests.conftest import FakeClock
+from tests.sandbox.conftest import RunningSandbox
+from tests.tenant_flows.conftest import People, parent_and_school_meeting
+
+ALERT_SUBJECT = "a recording made without consent"
+
+
+async def recorded_meeting(
+    store: Store, sandbox: RunningSandbox, *, consented: bool, transcribed: bool
+) -> str:
+    """A meeting that started ten minutes ago, recorded in Teams for eight minutes of it."""
+    now = datetime.now(UTC)
+    online = open_online_meeting(sandbox.tenant, COORDINATOR, {"allowTranscription": transcribed})
+    async with store.unit_of_work() as uow:
+        row = await uow.meetings.add(parent_and_school_meeting(now - timedelta(minutes=10)), now)
+        row.teams_meeting_id = online.id
+        attendees = await uow.meetings.attendees(row.id)
+        await uow.commit()
+    if consented:
+        for attendee, address in zip(attendees, (PARENT_CARER.address, SENCO.address), strict=True):
+            await reply(store, row.id, attendee.id, address, received_at=now - timedelta(days=1))
+    sandbox.tenant.recordings.made(
+        meeting_id=online.id,
+        organizer_id=COORDINATOR.object_id,
+        tenant_id=sandbox.tenant.tenant_id,
+        call_id="call",
+        started_at=now - timedelta(minutes=9),
+        ended_at=now - timedelta(minutes=1),
+        transcribed=transcribed,
+    )
+    return row.id
+
+
+def backstop(store: Store, mailbox: ConsentMailbox) -> RecordingBackstop:
+    return RecordingBackstop(
+        store,
+        MeetingRecordings(mailbox.graph, BOT_CLIENT_ID),
+        mailbox,
+        manager_role="IASS.Manager",
+    )
+
+
+async def alerts(people: People, address: str) -> int:
+    return sum(ALERT_SUBJECT in m["subject"] for m in await people.inbox(address))
+
+
+async def test_the_job_after_the_meeting_notes_a_permitted_recording_and_its_transcript(
+    store: Store,
+    clock: FakeClock,
+    tenant_sandbox: RunningSandbox,
+    mailbox: ConsentMailbox,
+    people: People,
+) -> None:
+    meeting_id = await recorded_meeting(store, tenant_sandbox, consented=True, transcribed=True)
+    async with store.unit_of_work() as uow:
+        await queue_recording_checks(uow, await uow.meetings.get(meeting_id), again=False)
+        await uow.commit()
+    clock.now = datetime.now(UTC) + timedelta(days=2)
+    runner = JobRunner(
+        store,
+        backstop(store, mailbox).job_handlers(),
+        worker_id="test",
+        lease=timedelta(minutes=1),
+        poll_interval=timedelta(seconds=1),
+        clock=lambda: clock.now,
+        retry=RETRY_POLICIES,
+    )
+    assert await runner.run_once() == 2
+    async with store.reading() as uow:
+        found = await RecordingArtefacts(uow).for_meeting(meeting_id)
+        actions = list(
+            await uow.session.scalars(
+                select(AuditEntryRow.action).where(AuditEntryRow.meeting_id == meeting_id)
+            )
+        )
+    assert sorted((a.kind, a.permitted, a.found_by) for a in found) == [
+        ("recording", True, "after_meeting"),
+        ("transcript", True, "after_meeting"),
+    ]
+    assert all(a.created_at is not None and a.ended_at is not None for a in found)
+    assert actions.count("recording.found") == 2
+    assert "recording.found_without_consent" not in actions
+    assert await alerts(people, COORDINATOR.mail) == 0
+
+
+async def test_a_recording_without_consent_is_alerted_once_to_organiser_and_manager(
+    store: Store, tenant_sandbox: RunningSandbox, mailbox: ConsentMailbox, people: People
+) -> None:
+    meeting_id = await recorded_meeting(store, tenant_sandbox, consented=False, transcribed=False)
+    checking = backstop(store, mailbox)
+    assert len(await checking.check_meeting(meeting_id, FoundBy.AFTER_MEETING)) == 1
+    assert await checking.check_meeting(meeting_id, FoundBy.AFTER_MEETING) == []
+    assert await alerts(people, COORDINATOR.mail) == 1
+    assert await alerts(people, SERVICE_MANAGER.mail) == 1
+    (alert,) = [
+        m for m in await people.inbox(SERVICE_MANAGER.mail) if ALERT_SUBJECT in m["subject"]
+    ]
+    async with store.reading() as uow:
+        (found,) = await RecordingArtefacts(uow).for_meeting(meeting_id)
+        details = list(
+            await uow.session.scalars(
+                select(AuditEntryRow.detail).where(
+                    AuditEntryRow.meeting_id == meeting_id,
+                    AuditEntryRow.action == "recording.alert_sent",
+                )
+            )
+        )
+    assert found.needs_staff
+    assert sorted(r.partition(":")[0] for r in found.reasons) == ["no_reply", "no_reply"]
+    assert len(details) == 2
+    assert PARENT_CARER.display_name not in str(alert)
