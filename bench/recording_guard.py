@@ -43,7 +43,8 @@ from bot.config import Settings, TenantSettings
 from bot.graph.meetings import OnlineMeetings
 from bot.graph.tenant import open_tenant
 from bot.policy.terms import AttendeeKind, AuthVerdict, Decision, DeclaredRole, Topic
-from bot.services.recording_enforcement import enforce_recording
+from bot.services.recording_enforcement import enforce_recording, lock_down_and_confirm
+from bot.services.scheduling import open_teams_meeting
 from bot.serving import sandbox_tenant, serving_app
 from consent_store.calls import MeetingCallRecords
 from consent_store.keys import new_key
@@ -176,11 +177,15 @@ async def schedule(store: Store, meetings: OnlineMeetings, number: int) -> tuple
             NewAttendee(SENCO.display_name, SENCO.address, AttendeeKind.PROFESSIONAL),
         ),
     )
-    teams = await meetings.create(COORDINATOR.object_id, planned.title, start, planned.ends_at, ())
+    _, teams = await open_teams_meeting(
+        meetings, COORDINATOR.object_id, planned.title, "", (start, planned.ends_at), ()
+    )
+    await lock_down_and_confirm(meetings, COORDINATOR.object_id, teams.id)
     await meetings.install_bot(teams.chat_thread_id)
     async with store.unit_of_work() as uow:
         row = await uow.meetings.add(planned, uow.now())
         row.teams_meeting_id, row.teams_chat_thread_id = teams.id, teams.chat_thread_id
+        row.teams_settings_confirmed_at = uow.now()
         for attendee in await uow.meetings.attendees(row.id):
             await uow.meetings.add_decision(
                 NewDecision(

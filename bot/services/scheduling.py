@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Final
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -99,25 +100,19 @@ async def _find_meeting(
     return None, reason
 
 
-async def schedule_meeting(
-    store: Store,
+async def open_teams_meeting(
     meetings: OnlineMeetings,
-    mailbox: ConsentMailbox,
-    service: ServiceProfile,
-    meeting: NewMeeting,
-    staff_name: str,
-    reminder_hours: tuple[int, ...] = (72, 24),
-) -> ScheduledMeeting:
-    """Create the meeting everywhere it must exist; see the module docstring for the order."""
-    organiser = meeting.organiser_user_id
+    organiser: str,
+    subject: str,
+    body_html: str,
+    times: tuple[datetime, datetime],
+    attendee_addresses: tuple[str, ...],
+) -> tuple[str, TeamsMeeting]:
+    """Steps 1 and 2: the calendar event (its id) and its Teams meeting, settings not yet
+    locked down. `SchedulingFailed` when either cannot be made (the event cancelled)."""
     try:
         event = await meetings.events.create(
-            organiser,
-            meeting.title,
-            invitation_body(service),
-            meeting.starts_at,
-            meeting.ends_at,
-            tuple(a.email for a in meeting.attendees),
+            organiser, subject, body_html, times[0], times[1], attendee_addresses
         )
     except EventWithoutJoinUrl as missing:
         await _cancel_event(meetings, organiser, missing.event_id)
@@ -130,12 +125,34 @@ async def schedule_meeting(
     if teams is None:
         await _cancel_event(meetings, organiser, event.id)
         raise SchedulingFailed(f"Teams did not make the meeting ({reason}), so it was cancelled")
+    return event.id, teams
+
+
+async def schedule_meeting(
+    store: Store,
+    meetings: OnlineMeetings,
+    mailbox: ConsentMailbox,
+    service: ServiceProfile,
+    meeting: NewMeeting,
+    staff_name: str,
+    reminder_hours: tuple[int, ...] = (72, 24),
+) -> ScheduledMeeting:
+    """Create the meeting everywhere it must exist; see the module docstring for the order."""
+    organiser = meeting.organiser_user_id
+    event_id, teams = await open_teams_meeting(
+        meetings,
+        organiser,
+        meeting.title,
+        invitation_body(service),
+        (meeting.starts_at, meeting.ends_at),
+        tuple(a.email for a in meeting.attendees),
+    )
     locked, lock_error = await lock_down_and_confirm(meetings, organiser, teams.id)
     attention = None if locked else SETTINGS_ATTENTION
     try:
         async with store.unit_of_work() as uow:
             row = await uow.meetings.add(meeting, uow.now())
-            row.teams_event_id = event.id
+            row.teams_event_id = event_id
             row.teams_meeting_id = teams.id
             row.teams_join_url = teams.join_url
             row.teams_chat_thread_id = teams.chat_thread_id
@@ -173,7 +190,7 @@ async def schedule_meeting(
             await uow.commit()
             meeting_id, reference = row.id, row.reference
     except SQLAlchemyError:
-        await _cancel_event(meetings, organiser, event.id)
+        await _cancel_event(meetings, organiser, event_id)
         raise
 
     later_attention = None

@@ -33,6 +33,8 @@ from bot.calling.tokens import (
 from bot.graph.calls import CALLBACK_PATH, MeetingCalls
 from bot.graph.mailbox import ConsentMailbox
 from bot.graph.meetings import OnlineMeetings
+from bot.services.recording_enforcement import lock_down_and_confirm
+from bot.services.scheduling import open_teams_meeting
 from consent_store.tables import AuditEntryRow
 from consent_store.unit_of_work import Store
 from sandbox.botframework.tokens import calling_token
@@ -345,10 +347,14 @@ async def calling_bot(
     start = clock.now + timedelta(hours=1)
     planned = parent_and_school_meeting(start)
     meetings = OnlineMeetings(mailbox.graph, BOT_CATALOG_APP_ID, tenant_sandbox.graph_base_url)
-    teams = await meetings.create(COORDINATOR.object_id, planned.title, start, planned.ends_at, ())
+    _, teams = await open_teams_meeting(
+        meetings, COORDINATOR.object_id, planned.title, "", (start, planned.ends_at), ()
+    )
+    assert (await lock_down_and_confirm(meetings, COORDINATOR.object_id, teams.id))[0]
     async with store.unit_of_work() as uow:
         row = await uow.meetings.add(planned, uow.now())
         row.teams_meeting_id, row.teams_chat_thread_id = teams.id, teams.chat_thread_id
+        row.teams_settings_confirmed_at = uow.now()
         await uow.commit()
 
     listening = socket.socket()

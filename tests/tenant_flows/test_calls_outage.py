@@ -30,8 +30,9 @@ from bot.calling.tokens import CallingTokenValidator, calling_openid_configurati
 from bot.graph.calls import CALLBACK_PATH, MeetingCalls
 from bot.graph.mailbox import ConsentMailbox
 from bot.graph.meetings import OnlineMeetings
-from bot.services.recording_enforcement import without_store
+from bot.services.recording_enforcement import lock_down_and_confirm, without_store
 from bot.services.recording_guard import RecordingGuard
+from bot.services.scheduling import open_teams_meeting
 from consent_store.calls import MeetingCallRecords
 from consent_store.tables import AuditEntryRow
 from consent_store.unit_of_work import Store
@@ -111,10 +112,14 @@ async def meeting(
     clock.now = datetime.now(UTC)
     start = clock.now + HOUR
     planned = parent_and_school_meeting(start)
-    teams = await meetings.create(COORDINATOR.object_id, planned.title, start, planned.ends_at, ())
+    _, teams = await open_teams_meeting(
+        meetings, COORDINATOR.object_id, planned.title, "", (start, planned.ends_at), ()
+    )
+    assert (await lock_down_and_confirm(meetings, COORDINATOR.object_id, teams.id))[0]
     async with store.unit_of_work() as uow:
         row = await uow.meetings.add(planned, uow.now())
         row.teams_meeting_id, row.teams_chat_thread_id = teams.id, teams.chat_thread_id
+        row.teams_settings_confirmed_at = uow.now()
         attendee_ids = [a.id for a in await uow.meetings.attendees(row.id)]
         await uow.commit()
     for attendee_id in attendee_ids:

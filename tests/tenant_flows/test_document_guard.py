@@ -22,7 +22,7 @@ from bot.graph.meetings import OnlineMeetings
 from bot.mailbox.reader import MailboxReader
 from bot.services.document_guard import DocumentGuard
 from bot.services.live_meeting import DocumentEvents, PostedFile, TeamsPerson
-from bot.services.scheduling import schedule_meeting
+from bot.services.scheduling import open_teams_meeting, schedule_meeting
 from consent_store.records import NewDocument
 from consent_store.tables import AuditEntryRow, SharedFileRow
 from consent_store.unit_of_work import Store
@@ -318,8 +318,13 @@ async def test_a_withdrawal_graph_refuses_leaves_the_meeting_needing_attention(
 
 async def test_a_file_in_the_chat_of_an_unknown_meeting_is_withdrawn(scene: Scene) -> None:
     start = datetime.now(UTC) + timedelta(days=1)
-    teams = await scene.meetings.create(
-        COORDINATOR.object_id, "Not ours", start, start + timedelta(hours=1), ()
+    _, teams = await open_teams_meeting(
+        scene.meetings,
+        COORDINATOR.object_id,
+        "Not ours",
+        "",
+        (start, start + timedelta(hours=1)),
+        (),
     )
     letter = scene.upload("Notes.docx", [Grantee(None, "Someone", "someone@example.org")])
 

@@ -32,10 +32,12 @@ from bot.services.consent_requests import send_consent_requests
 from bot.services.live_meeting import TeamsPerson
 from bot.services.meeting_start import StartSource
 from bot.services.recording_enforcement import (
+    lock_down_and_confirm,
     reconcile_handlers,
     reconcile_recording,
 )
 from bot.services.recording_guard import RecordingGuard
+from bot.services.scheduling import open_teams_meeting
 from consent_store.records import NewAttendee, NewDocument
 from consent_store.unit_of_work import Store
 from sandbox.seed import BOT_CATALOG_APP_ID, COORDINATOR, PARENT_CARER, SENCO
@@ -129,13 +131,15 @@ async def meeting(
         ),
     )
     meetings = OnlineMeetings(mailbox.graph, BOT_CATALOG_APP_ID, tenant_sandbox.graph_base_url)
-    teams = await meetings.create(
-        COORDINATOR.object_id, "Review", tomorrow, tomorrow + timedelta(hours=1), ()
+    _, teams = await open_teams_meeting(
+        meetings, COORDINATOR.object_id, "Review", "", (tomorrow, tomorrow + timedelta(hours=1)), ()
     )
+    assert (await lock_down_and_confirm(meetings, COORDINATOR.object_id, teams.id))[0]
     async with store.unit_of_work() as uow:
         row = await uow.meetings.get(meeting_id)
         row.organiser_user_id = COORDINATOR.object_id
         row.teams_meeting_id, row.teams_chat_thread_id = teams.id, teams.chat_thread_id
+        row.teams_settings_confirmed_at = uow.now()
         (document,) = await uow.meetings.documents(meeting_id)
         reference = row.reference
         await uow.commit()

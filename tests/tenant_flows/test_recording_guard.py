@@ -23,9 +23,11 @@ from bot.services.recording_enforcement import (
     ATTENTION,
     RECONCILE_SOON,
     enforce_recording,
+    lock_down_and_confirm,
     reconcile_handlers,
 )
 from bot.services.recording_guard import RecordingGuard
+from bot.services.scheduling import open_teams_meeting
 from consent_store.keys import KeyRing
 from consent_store.tables import AuditEntryRow
 from consent_store.unit_of_work import Store
@@ -100,13 +102,15 @@ class LiveMeeting:
     async def schedule_with_everyones_consent(self) -> None:
         start = self.start
         planned = parent_and_school_meeting(start)
-        teams = await self.meetings.create(
-            COORDINATOR.object_id, planned.title, start, planned.ends_at, ()
+        _, teams = await open_teams_meeting(
+            self.meetings, COORDINATOR.object_id, planned.title, "", (start, planned.ends_at), ()
         )
+        assert (await lock_down_and_confirm(self.meetings, COORDINATOR.object_id, teams.id))[0]
         await self.meetings.install_bot(teams.chat_thread_id)
         async with self.store.unit_of_work() as uow:
             row = await uow.meetings.add(planned, uow.now())
             row.teams_meeting_id, row.teams_chat_thread_id = teams.id, teams.chat_thread_id
+            row.teams_settings_confirmed_at = uow.now()
             attendee_ids = [a.id for a in await uow.meetings.attendees(row.id)]
             await uow.commit()
         self.meeting_id, self.teams_id, self.thread_id = row.id, teams.id, teams.chat_thread_id
