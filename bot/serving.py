@@ -21,6 +21,7 @@ from bot.config import Settings, TenantSettings
 from bot.mailbox.runtime import attach_consent_mailbox, worker_id
 from bot.meeting_runtime import LiveMeetings
 from bot.recording_backstop_runtime import RecordingBackstopRuntime
+from bot.telemetry import configure_logging
 from bot.web.app import create_app
 from consent_store.unit_of_work import Store
 
@@ -78,9 +79,7 @@ async def gunicorn_app() -> web.Application:
     `gunicorn bot.serving:gunicorn_app --worker-class aiohttp.GunicornWebWorker`. gunicorn
     chooses the address (`--bind`); a missing or malformed setting stops the worker with its
     name in the log."""
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging()
     return serving_app(Settings())
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import logging
 from pathlib import Path
 
 from aiohttp import web
@@ -13,6 +12,7 @@ from sqlalchemy.exc import OperationalError
 from bot.cli.errors import CliError
 from bot.config import Settings
 from bot.serving import LOCAL_HOST_NAME, serving_app
+from bot.telemetry import configure_logging
 from consent_store.migrate import upgrade_to_head
 
 SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
@@ -69,9 +69,7 @@ def fresh_sandbox_store(database_url: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging()
     settings = Settings()
     host = args.host or (LOCAL_HOST_NAME if args.sandbox else settings.host)
     port = args.port or settings.port

@@ -42,6 +42,7 @@ from bot.services.meeting_changes import (
 )
 from bot.services.meeting_opening import ANNOUNCEMENT_FAILED, JOIN_FAILED
 from bot.services.recording_enforcement import ATTENTION as RECORDING_NOT_APPLIED
+from bot.services.recording_enforcement import SETTINGS_ATTENTION
 from bot.web.home import status_in_words
 from bot.web.pages import Link, message_page, page
 from bot.web.recording_alerts import artefact_views
@@ -79,6 +80,10 @@ ATTENTION_WORDS = {
     "bot_not_installed": "The bot could not be added to the meeting's chat in Teams.",
     "consent_requests_not_sent": "Some consent requests could not be sent.",
     RECORDING_NOT_APPLIED: "Teams' recording setting could not be changed to match consent.",
+    SETTINGS_ATTENTION: (
+        "Teams has not yet confirmed this meeting's settings (recording off, the lobby, who "
+        "presents). The bot keeps trying, and recording stays off until Teams confirms them."
+    ),
     CHANGE_NOT_APPLIED: "Teams did not accept the last change to this meeting, so it was not made.",
     CHANGE_NOT_STORED: (
         "Teams has the last change to this meeting but it could not be saved here; make the "
