@@ -9,8 +9,6 @@ never reach the page: attendees are named, and audit actors are "a staff member"
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -43,6 +41,7 @@ from bot.services.meeting_changes import (
 from bot.services.meeting_opening import ANNOUNCEMENT_FAILED, JOIN_FAILED
 from bot.services.recording_enforcement import ATTENTION as RECORDING_NOT_APPLIED
 from bot.services.recording_enforcement import SETTINGS_ATTENTION
+from bot.web.audit_words import action_sentence, actor_words, detail_sentences
 from bot.web.home import status_in_words
 from bot.web.pages import Link, message_page, page
 from bot.web.recording_alerts import artefact_views
@@ -62,7 +61,6 @@ from consent_store.unit_of_work import UnitOfWork
 
 BOT_ACTORS = frozenset({"system", "intake"})
 STAFF_DECIDER_PREFIX = "staff:"
-_ID_PATTERN = re.compile(r"[0-9a-f]{32}|[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", re.IGNORECASE)
 
 KIND_WORDS = {
     AttendeeKind.PARENT_CARER.value: "Parent carer",
@@ -145,6 +143,7 @@ class MeetingRecords:
     audit: tuple[AuditEntryRow, ...]
     facts: MeetingFacts
     removed_attendees: tuple[str | None, ...] = ()
+    staff_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -247,6 +246,7 @@ async def load_meeting(uow: UnitOfWork, reference: str) -> MeetingRecords:
     return MeetingRecords(
         meeting=meeting,
         title=uow.decrypt(meeting.title_enc, "meetings", "title", meeting_id),
+        staff_name=uow.decrypt(meeting.staff_name_enc, "meetings", "staff_name", meeting_id),
         attendees=tuple(
             AttendeeRecord(
                 row=row,
@@ -349,34 +349,13 @@ def _gate(permitted: bool, yes: str, no: str, reasons: tuple[str, ...]) -> GateV
     return GateView(permitted, yes if permitted else no, reasons)
 
 
-def _detail_words(detail: str) -> tuple[str, ...]:
-    """The audit detail's entries as "key: value", leaving out ids."""
-    try:
-        parsed = json.loads(detail)
-    except ValueError:
-        return ()
-    if not isinstance(parsed, dict):
-        return ()
-    words = []
-    for key, value in sorted(parsed.items()):
-        values = value if isinstance(value, list) else [value]
-        shown = [
-            ("yes" if v else "no") if isinstance(v, bool) else str(v)
-            for v in values
-            if v is not None and not _ID_PATTERN.fullmatch(str(v))
-        ]
-        if key.endswith(("_id", "_ids")) or (values and not shown):
-            continue
-        words.append(f"{key.replace('_', ' ')}: {', '.join(shown) or 'none'}")
-    return tuple(words)
-
-
-def audit_line(entry: AuditEntryRow) -> AuditLine:
+def audit_line(entry: AuditEntryRow, staff_names: Mapping[str, str] | None = None) -> AuditLine:
+    """One audit entry in sentences, naming the staff member where the page knows them."""
     return AuditLine(
         at=entry.at,
-        action=_sentence(entry.action.replace(".", " ").replace("_", " ")),
-        actor="the bot" if entry.actor in BOT_ACTORS else "a staff member",
-        details=_detail_words(entry.detail),
+        action=action_sentence(entry.action),
+        actor=actor_words(entry.actor, BOT_ACTORS, staff_names or {}),
+        details=detail_sentences(entry.detail),
     )
 
 
@@ -440,7 +419,13 @@ def meeting_view(records: MeetingRecords, verdicts: Verdicts) -> MeetingView:
             for document in records.documents
         ),
         open_review_items=records.open_review_items,
-        audit=tuple(audit_line(entry) for entry in records.audit),
+        audit=tuple(
+            audit_line(
+                entry,
+                {meeting.organiser_user_id: records.staff_name} if records.staff_name else {},
+            )
+            for entry in records.audit
+        ),
         removed_attendees=records.removed_attendees,
     )
 

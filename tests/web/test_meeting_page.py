@@ -92,7 +92,8 @@ async def test_the_page_shows_consent_and_the_gates_in_plain_words(
     assert "Sharing not permitted" in text
     assert "1 email about this meeting is waiting" in text
     assert (
-        'Consent given<br><span class="muted">topic: recording</span></td> <td>the bot</td>' in text
+        'Consent was given.<br><span class="muted">about recording the meeting</span></td> '
+        "<td>the bot</td>" in text
     )
     assert "late" not in text
     for pseudonymous_id in (meeting_id, parent, senco, staff):
@@ -181,7 +182,10 @@ async def test_the_home_page_links_to_each_meeting(
 ) -> None:
     reference = await reference_of(store, (await schedule(store))[0])
     text = await (await signed_in.get(staff_site.url("/tab"))).text()
-    assert f'<a href="/tab/meetings/{reference}">{reference}</a>' in text
+    assert (
+        f'<a href="/tab/meetings/{reference}">Annual review planning for Okafor-Bell family</a>'
+        in text
+    )
 
 
 async def test_the_view_model_says_who_confirmed_a_decision(store: Store) -> None:
@@ -236,8 +240,34 @@ def test_audit_lines_show_no_ids() -> None:
         mac="0" * 64,
     )
     line = audit_line(entry)
-    assert (line.action, line.actor) == ("Review rejected", "a staff member")
-    assert line.details == ("ok: yes", "reason: cannot_tell")
+    assert (line.action, line.actor) == (
+        "Staff set an email in the review queue aside.",
+        "a staff member",
+    )
+    assert line.details == ("ok: yes", "why: staff could not tell what it meant")
+    named = audit_line(entry, {"11111111-aaaa-4bbb-8ccc-000000000001": "Priya Castellano"})
+    assert named.actor == "Priya Castellano"
+
+
+def test_audit_details_are_in_words() -> None:
+    entry = AuditEntryRow(
+        seq=2,
+        at=MEETING_START,
+        action="consent.requested",
+        meeting_id=uuid.uuid4().hex,
+        subject_id=uuid.uuid4().hex,
+        actor="system",
+        detail=json.dumps(
+            {"topics": ["recording", "contribution"], "template": "consent-request/3/adult"}
+        ),
+        mac="0" * 64,
+    )
+    line = audit_line(entry)
+    assert (line.action, line.actor) == ("A consent request was emailed.", "the bot")
+    assert line.details == (
+        "the consent request worded for an adult (version 3)",
+        "asked about: recording the meeting, staff contributing to discussions",
+    )
 
 
 async def test_the_page_links_to_the_meeting_in_teams_on_the_tenants_origin(
