@@ -8,9 +8,7 @@ STAMP := $(VENV)/.installed
 .PHONY: run test lint typecheck unit bench system-packages
 
 $(STAMP): pyproject.toml constraints.txt
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	PYTHON=$(PYTHON) scripts/install-python $(VENV) dev
 	touch $(STAMP)
 
 .env: | $(STAMP)

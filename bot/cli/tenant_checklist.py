@@ -26,17 +26,17 @@ from urllib.parse import urlsplit
 
 REQUIRED_GRAPH_ROLES = (
     "OnlineMeetings.ReadWrite.All",
-    "Calendars.ReadWrite",
-    "Mail.Read",
-    "Mail.Send",
     "User.Read.All",
     "Files.ReadWrite.All",
     "TeamsAppInstallation.ReadWriteAndConsentSelfForChat.All",
     "AppCatalog.Read.All",
 )
-"""The Graph application permissions the product uses (AppCatalog.Read.All only for this
-check's catalog line). Calls.JoinGroupCall.All is left out: the manifest's resource-specific
-permission Calls.JoinGroupCalls.Chat does instead."""
+"""The Graph application permissions the product needs in its token (AppCatalog.Read.All only
+for this check's catalog line). Mail.Read, Mail.Send and Calendars.ReadWrite are not required
+here: with Exchange Online RBAC for Applications they are granted in Exchange, scoped, and
+never appear in the token (an Entra grant of them would be tenant-wide), so the mailbox and
+calendar lines check them by what Exchange allows. Calls.JoinGroupCall.All is left out: the
+manifest's resource-specific permission Calls.JoinGroupCalls.Chat does instead."""
 
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 POLICY_NAME = "IASS-meeting-companion"

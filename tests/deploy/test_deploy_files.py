@@ -1,0 +1,63 @@
+"""What can be checked here of the deployment files, with no container runtime and no Bicep
+compiler on this machine: every setting the README lists is wired in the Bicep and the compose
+file, the container installs with the script the tests run under, and every place that starts
+the bot uses the start command the gunicorn test runs."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from tests.deploy.test_gunicorn import START_COMMAND
+
+ROOT = Path(__file__).resolve().parents[2]
+NOT_DEPLOYED = {
+    "IASS_SANDBOX_ORIGIN": "the local sandbox tenant, never production",
+    "IASS_TEST_POSTGRES_URL": "the tests' PostgreSQL",
+    "IASS_BENCH_POSTGRES_URL": "the benchmarks' PostgreSQL",
+}
+
+
+def readme_settings() -> set[str]:
+    text = (ROOT / "README.md").read_text()
+    return set(re.findall(r"^\| `((?:IASS_[A-Z0-9_]+)|PORT)` \|", text, re.MULTILINE))
+
+
+def test_the_readme_lists_settings_to_check() -> None:
+    assert {"IASS_DATABASE_URL", "IASS_CREDENTIAL", "PORT", "IASS_LOG_FORMAT"} <= readme_settings()
+
+
+def test_every_readme_setting_is_wired_in_the_bicep() -> None:
+    bicep = (ROOT / "deploy/azure/main.bicep").read_text()
+    wired = set(re.findall(r"\{name: '([A-Z0-9_]+)', value:", bicep))
+
+    assert readme_settings() - set(NOT_DEPLOYED) - wired == set()
+
+
+def test_every_readme_setting_is_wired_in_the_compose_file() -> None:
+    compose = (ROOT / "deploy/compose.yaml").read_text()
+    wired = set(re.findall(r"^  ([A-Z0-9_]+): ", compose, re.MULTILINE))
+
+    assert readme_settings() - set(NOT_DEPLOYED) - wired == set()
+
+
+def test_the_container_installs_with_the_script_the_tests_run_under() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    makefile = (ROOT / "Makefile").read_text()
+
+    assert re.search(r"^RUN scripts/install-python /opt/iass\b", dockerfile, re.MULTILINE)
+    assert re.search(
+        r"^\tPYTHON=\$\(PYTHON\) scripts/install-python \$\(VENV\) dev$", makefile, re.MULTILINE
+    )
+    assert "pip install" not in dockerfile
+    assert re.search(r"^FROM python:3\.11-slim", dockerfile, re.MULTILINE)
+    assert re.search(r"^USER iass$", dockerfile, re.MULTILINE)
+    assert re.search(r"^HEALTHCHECK .*", dockerfile, re.MULTILINE)
+
+
+def test_every_start_of_the_bot_is_the_tested_start_command() -> None:
+    command = " ".join(START_COMMAND)
+    for path in ("Dockerfile", "deploy/azure/main.bicep", "docs/deploy.md"):
+        assert command in (ROOT / path).read_text(), path
+    compose = (ROOT / "deploy/compose.yaml").read_text()
+    assert "image: iass-meeting-companion" in compose
