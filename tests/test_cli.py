@@ -7,12 +7,18 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from aiohttp import web
 from sqlalchemy import text
 
 from bot.cli.errors import CliError
-from bot.cli.main import main
+from bot.cli.main import main, settings_note
+from bot.cli.meeting import organiser_object_id
 from bot.cli.serve import fresh_sandbox_store
+from bot.graph.tenant import open_tenant
+from bot.serving import sandbox_tenant
 from consent_store.unit_of_work import Store
+from sandbox.app import create_sandbox_app
+from sandbox.seed import COORDINATOR, seeded_tenant
 from tests.builders import PARENT, reply, schedule
 from tests.databases import run_outside_loop
 
@@ -186,3 +192,71 @@ def test_serve_sandbox_will_not_empty_a_database_that_is_not_a_sqlite_file(
 ) -> None:
     with pytest.raises(CliError, match="only to a SQLite file"):
         fresh_sandbox_store("postgresql+asyncpg://postgres@127.0.0.1:5432/production")
+
+
+def test_scheduling_against_a_sandbox_that_is_not_running_names_the_sandbox(
+    iass_bot: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert iass_bot("db", "upgrade")[0] == 0
+    monkeypatch.setenv("PORT", "9")
+    status, _, err = iass_bot(
+        "meeting",
+        "schedule",
+        "--sandbox",
+        "--title=Annual review",
+        "--start=2031-03-04 10:00",
+        "--end=2031-03-04 11:00",
+        "--role=support",
+        "--organiser=priya@example.org",
+        "--staff-name=Priya",
+        "--parent=Rhiannon <rhiannon@example.org>",
+    )
+    assert status == 2
+    assert err.startswith(
+        "iass-bot: cannot reach the sandbox tenant at http://localhost:10 (is `make run` "
+        "serving it, on PORT=9 plus one?)"
+    )
+    assert "database" not in err
+
+
+def test_a_missing_setting_says_which_env_file_was_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    here, installed = tmp_path / "elsewhere", tmp_path / "installed"
+    here.mkdir()
+    installed.mkdir()
+    monkeypatch.setattr("bot.cli.main.INSTALLATION", installed)
+    missing = "IASS_AUDIT_KEY is not set"
+    assert settings_note(missing, here) == (
+        f"settings were read from the environment only: there is no {here / '.env'}"
+    )
+    (installed / ".env").write_text("IASS_TENANT_ID=x\n")
+    assert settings_note(missing, here) == (
+        f"settings were read from the environment only: there is no {here / '.env'}. This "
+        f"installation's settings are in {installed / '.env'}: run iass-bot from {installed} "
+        "(keys init here would make new keys that cannot read the existing store)"
+    )
+    (here / ".env").write_text("IASS_TENANT_ID=x\n")
+    assert settings_note(missing, here) == (
+        f"settings were read from the environment and {here / '.env'}"
+    )
+    assert settings_note("cannot reach the database: refused", here) is None
+
+
+async def test_the_organiser_can_be_given_by_email_address() -> None:
+    tenant = seeded_tenant()
+    runner = web.AppRunner(create_sandbox_app(tenant))
+    await runner.setup()
+    await web.TCPSite(runner, "localhost", 0).start()
+    port = runner.addresses[0][1]
+    settings = sandbox_tenant(port - 1)
+    try:
+        async with open_tenant(settings) as clients:
+            assert await organiser_object_id(clients, COORDINATOR.mail) == COORDINATOR.object_id
+            assert await organiser_object_id(clients, COORDINATOR.object_id) == (
+                COORDINATOR.object_id
+            )
+            with pytest.raises(CliError, match="no staff account found for nobody@"):
+                await organiser_object_id(clients, f"nobody@{tenant.domain}")
+    finally:
+        await runner.cleanup()

@@ -10,10 +10,14 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from pydantic import ValidationError
 
 from bot.cli.errors import CliError
+
+INSTALLATION = Path(__file__).resolve().parents[2]
+"""The folder this copy of the bot is installed from (where `make run` writes its .env)."""
 
 Register = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
 
@@ -67,6 +71,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handler(args)
     except CliError as error:
         print(f"iass-bot: {error}", file=sys.stderr)
+        note = settings_note(str(error), Path.cwd())
+        if note:
+            print(f"iass-bot: {note}", file=sys.stderr)
         return 2
     except ValidationError as error:
         problems = "; ".join(
@@ -81,3 +88,21 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def settings_note(error: str, here: Path) -> str | None:
+    """For a setting that is missing: which .env file was read, and where the installation's
+    own is, so no one makes a second .env whose new keys cannot read the existing store."""
+    if "is not set" not in error:
+        return None
+    read = here / ".env"
+    if read.exists():
+        return f"settings were read from the environment and {read}"
+    installed = INSTALLATION / ".env"
+    if installed.exists() and installed.parent != here:
+        return (
+            f"settings were read from the environment only: there is no {read}. This "
+            f"installation's settings are in {installed}: run iass-bot from {INSTALLATION} "
+            "(keys init here would make new keys that cannot read the existing store)"
+        )
+    return f"settings were read from the environment only: there is no {read}"

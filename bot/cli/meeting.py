@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from bot.cli.errors import CliError
 from bot.cli.store_access import with_store
 from bot.config import Settings
-from bot.graph.tenant import open_tenant
+from bot.graph.failures import GRAPH_FAILURES
+from bot.graph.tenant import TenantClients, open_tenant
 from bot.services.meeting_request import InvalidMeeting, MeetingInput, PersonInput, parse_meeting
 from bot.services.scheduling import ScheduledMeeting, SchedulingFailed, schedule_meeting
 from bot.serving import sandbox_tenant
@@ -50,7 +52,13 @@ def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     schedule.add_argument(
         "--record", action="store_true", help="ask everyone to consent to recording"
     )
-    schedule.add_argument("--organiser", help="the organising staff member's directory object id")
+    schedule.add_argument(
+        "--organiser",
+        help=(
+            "the organising staff member: their email address (sign-in name), or their Entra "
+            "directory object id"
+        ),
+    )
     schedule.add_argument("--staff-name", help="the staff member's name as attendees will see it")
     for flag, _, what in _PEOPLE_FLAGS:
         schedule.add_argument(f"--{flag.replace('_', '-')}", action="append", default=[], help=what)
@@ -103,16 +111,53 @@ def _requests(args: argparse.Namespace) -> list[tuple[MeetingInput, str]]:
     return [_request(item) for item in items]
 
 
+async def organiser_object_id(tenant: TenantClients, organiser: str) -> str:
+    """The organiser's directory object id: given as one, or found from their email address
+    (Graph reads a user by id or by userPrincipalName)."""
+    if "@" not in organiser:
+        return organiser
+    from kiota_abstractions.base_request_configuration import RequestConfiguration
+    from msgraph.generated.users.item.user_item_request_builder import UserItemRequestBuilder
+
+    query = UserItemRequestBuilder.UserItemRequestBuilderGetQueryParameters(select=["id"])
+    try:
+        user = await tenant.mailbox.graph.users.by_user_id(organiser).get(
+            RequestConfiguration(query_parameters=query)
+        )
+    except GRAPH_FAILURES as error:
+        raise CliError(
+            f"no staff account found for {organiser} in the tenant's directory "
+            f"({type(error).__name__}); give their sign-in address or directory object id"
+        ) from None
+    if user is None or not user.id:
+        raise CliError(f"no staff account found for {organiser} in the tenant's directory")
+    return user.id
+
+
 def run_schedule(args: argparse.Namespace) -> int:
     settings = Settings()
     requests = _requests(args)
+    tenant_settings = sandbox_tenant(settings.port) if args.sandbox else settings.tenant
+    where = (
+        f"the sandbox tenant at {tenant_settings.sandbox_origin} (is `make run` serving it, on "
+        f"PORT={settings.port} plus one?)"
+        if args.sandbox
+        else f"Microsoft 365 at {tenant_settings.graph_base_url}"
+    )
 
     async def work(store: Store) -> list[ScheduledMeeting | str]:
+        try:
+            return await schedule_all(store)
+        except (OSError, *GRAPH_FAILURES) as error:
+            raise CliError(f"cannot reach {where}: {type(error).__name__}") from None
+
+    async def schedule_all(store: Store) -> list[ScheduledMeeting | str]:
         outcomes: list[ScheduledMeeting | str] = []
-        tenant_settings = sandbox_tenant(settings.port) if args.sandbox else settings.tenant
         async with open_tenant(tenant_settings) as tenant:
             for number, (request, staff_name) in enumerate(requests, start=1):
                 try:
+                    organiser = await organiser_object_id(tenant, request.organiser_user_id)
+                    request = replace(request, organiser_user_id=organiser)
                     meeting = parse_meeting(request, store.clock())
                     outcomes.append(
                         await schedule_meeting(
