@@ -4,10 +4,11 @@ to the bot's Graph clients (`bot.services.recording_backstop`).
 
 Graph validates each URL when subscribing (echo `validationToken`) and wants every
 notification answered within 3 s, so the handler checks each notification's `clientState`
-against the subscription it names, queues what it names and answers 202; a worker checks the
-meeting afterwards. A notification lost here, or one the worker fails on, is covered by the
-checks after each meeting. Basic notifications come as a `changeNotificationCollection`;
-Microsoft's page for recordings also shows one bare notification object, accepted too.
+against the subscription it names, queues what it names and answers 202; workers (a few at
+once) check the meetings afterwards. A notification lost here, or one a worker fails on, is
+covered by the checks after each meeting. Basic notifications come as a
+`changeNotificationCollection`; Microsoft's page for recordings also shows one bare
+notification object, accepted too.
 
 Subscriptions (`communications/onlineMeetings/getAllRecordings` and `getAllTranscripts`) are
 kept by the mail subscription's keeper: renewed every check, made again when Graph no longer
@@ -51,6 +52,8 @@ LIFETIME: Final = timedelta(minutes=55)
 """Under the 60 minutes Microsoft's Teams change-notification overview gives as the longest a
 Teams subscription lasts; renewed well before."""
 CHECK_INTERVAL: Final = 20 * 60.0
+WORKERS: Final = 16
+"""Notifications checked at once (each check is a few Graph calls and two writes)."""
 RETRY_INTERVAL: Final = 30.0
 
 ignored: Counter[str] = Counter()
@@ -177,7 +180,7 @@ class RecordingBackstopRuntime:
         self._backstop = backstop
         self._tasks = [
             asyncio.create_task(self._keeper.run()),
-            asyncio.create_task(self._work()),
+            *(asyncio.create_task(self._work()) for _ in range(WORKERS)),
         ]
         return backstop.job_handlers()
 

@@ -2,7 +2,8 @@
 
 - List a meeting's recordings and transcripts, `GET /users/{organiser}/onlineMeetings/{id}/
   recordings` and `/transcripts` (https://learn.microsoft.com/graph/api/onlinemeeting-list-
-  recordings, .../onlinemeeting-list-transcripts): ids and times only, never the content.
+  recordings, .../onlinemeeting-list-transcripts), or get the one a notification names
+  (.../callrecording-get, .../calltranscript-get): ids and times only, never the content.
   Application permissions OnlineMeetingRecording.Read.All and OnlineMeetingTranscript.Read.All,
   with the application access policy for the organiser. Microsoft documents that these do not
   work for a meeting made with `POST /onlineMeetings` and no calendar event.
@@ -27,12 +28,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Final
 
+from kiota_abstractions.api_error import APIError
+
 from bot.policy.recording_backstop import ArtefactKind
 
 if TYPE_CHECKING:
+    from msgraph.generated.models.call_recording import CallRecording
+    from msgraph.generated.models.call_transcript import CallTranscript
     from msgraph.graph_service_client import GraphServiceClient
 
 log = logging.getLogger(__name__)
+
+NOT_FOUND: Final = 404
 
 RECORDINGS_RESOURCE: Final = "communications/onlineMeetings/getAllRecordings"
 TRANSCRIPTS_RESOURCE: Final = "communications/onlineMeetings/getAllTranscripts"
@@ -120,6 +127,28 @@ class MeetingRecordings:
             link = transcripts.odata_next_link
             transcripts = await meeting.transcripts.with_url(link).get() if link else None
         return found
+
+    async def artefact(
+        self, organiser_id: str, meeting_id: str, kind: ArtefactKind, artefact_id: str
+    ) -> ListedArtefact | None:
+        """One recording or transcript by id (`GET .../recordings/{id}`, `.../transcripts/
+        {id}`); None when Graph has no such one."""
+        meeting = self._graph.users.by_user_id(organiser_id).online_meetings.by_online_meeting_id(
+            meeting_id
+        )
+        found: CallRecording | CallTranscript | None
+        try:
+            if kind is ArtefactKind.RECORDING:
+                found = await meeting.recordings.by_call_recording_id(artefact_id).get()
+            else:
+                found = await meeting.transcripts.by_call_transcript_id(artefact_id).get()
+        except APIError as error:
+            if error.response_status_code == NOT_FOUND:
+                return None
+            raise
+        if found is None or not found.id:
+            return None
+        return ListedArtefact(kind, found.id, found.created_date_time, found.end_date_time)
 
     async def holders_of(self, role: str) -> list[str]:
         """Object ids of the users assigned the app's role `role` (its `value`)."""

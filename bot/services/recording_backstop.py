@@ -16,7 +16,9 @@ A permitted one is only noted, so subject access and disposal account for it.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -59,6 +61,9 @@ CHECK_RETRY: Final = RetryPolicy(
 """Graph down or slow: keep trying for about two days, an hour apart at most."""
 RETRY_POLICIES: Final[Mapping[str, RetryPolicy]] = {RECORDING_CHECK: CHECK_RETRY}
 CATCH_UP_WINDOW: Final = timedelta(days=1)
+MANAGERS_LIFETIME: Final = 300.0
+"""Seconds who holds the manager role is kept before Graph is asked again (as the staff
+directory keeps addresses): a burst of recordings does not ask for each one."""
 
 FOUND = "recording.found"
 FOUND_WITHOUT_CONSENT = "recording.found_without_consent"
@@ -81,6 +86,10 @@ class ArtefactSource(Protocol):
     """Graph's recordings and transcripts of a meeting, and who holds an app role."""
 
     async def artefacts(self, organiser_id: str, meeting_id: str) -> list[ListedArtefact]: ...
+
+    async def artefact(
+        self, organiser_id: str, meeting_id: str, kind: ArtefactKind, artefact_id: str
+    ) -> ListedArtefact | None: ...
 
     async def holders_of(self, role: str) -> list[str]: ...
 
@@ -162,6 +171,7 @@ class RecordingBackstop:
         self._source = source
         self._mailbox = mailbox
         self._manager_role = manager_role
+        self._known_managers: tuple[float, list[str]] | None = None
 
     def job_handlers(self) -> Mapping[str, Handler]:
         """The check after a meeting; its retries follow `RETRY_POLICIES`."""
@@ -186,7 +196,14 @@ class RecordingBackstop:
             return 0
         if known:
             return 0
-        return len(await self.check_meeting(meeting.id, FoundBy.NOTIFICATION))
+        item = await self._source.artefact(
+            meeting.organiser_user_id, notified.meeting_id, notified.kind, notified.graph_id
+        )
+        if item is None:
+            not_ours["not found in Graph"] += 1
+            log.warning("a notified %s is not in Graph; the meeting is checked", notified.kind)
+            return len(await self.check_meeting(meeting.id, FoundBy.NOTIFICATION))
+        return len(await self._found(meeting, [item], FoundBy.NOTIFICATION))
 
     async def catch_up(self) -> int:
         """Notifications may have been lost: check again every meeting that ended in the last
@@ -211,11 +228,18 @@ class RecordingBackstop:
         if meeting.teams_meeting_id is None:
             return []
         listed = await self._source.artefacts(meeting.organiser_user_id, meeting.teams_meeting_id)
+        return await self._found(meeting, listed, found_by)
+
+    async def _found(
+        self, meeting: MeetingRow, listed: Sequence[ListedArtefact], found_by: FoundBy
+    ) -> list[str]:
+        """Keep the new ones of `listed` with the gate's answer, and alert staff about each
+        not permitted; the new ones' ids."""
         findings = await self._keep(meeting, listed, found_by)
         unpermitted = [f for f in findings if not f.verdict.permitted]
         log.info(
-            "meeting %s: %d recordings or transcripts listed, %d new, %d without consent",
-            meeting_id,
+            "meeting %s: %d recordings or transcripts seen, %d new, %d without consent",
+            meeting.id,
             len(listed),
             len(findings),
             len(unpermitted),
@@ -271,7 +295,7 @@ class RecordingBackstop:
     async def _alert(self, meeting: MeetingRow, findings: Sequence[_Finding]) -> None:
         """Email the organiser and every manager about the findings, each audited."""
         try:
-            managers = await self._source.holders_of(self._manager_role)
+            managers = await self._managers()
         except GRAPH_FAILURES as error:
             managers = []
             log.warning("managers not found for a recording alert: %s", type(error).__name__)
@@ -297,15 +321,9 @@ class RecordingBackstop:
                 for f in findings
             ],
         }
-        outcomes: list[tuple[str, str, str | None]] = []
-        for user_id, role in recipients.items():
-            try:
-                failure = await self._send(user_id, values)
-            except GRAPH_FAILURES as error:
-                failure = type(error).__name__
-            if failure is not None:
-                log.warning("recording alert for meeting %s not sent: %s", meeting.id, failure)
-            outcomes.append((user_id, role, failure))
+        outcomes = await asyncio.gather(
+            *(self._tell(meeting.id, user_id, role, values) for user_id, role in recipients.items())
+        )
         async with self._store.unit_of_work() as uow:
             for user_id, role, failure in outcomes:
                 detail: dict[str, DetailValue] = {
@@ -324,6 +342,27 @@ class RecordingBackstop:
                     )
                 )
             await uow.commit()
+
+    async def _tell(
+        self, meeting_id: str, user_id: str, role: str, values: dict[str, object]
+    ) -> tuple[str, str, str | None]:
+        try:
+            failure = await self._send(user_id, values)
+        except GRAPH_FAILURES as error:
+            failure = type(error).__name__
+        if failure is not None:
+            log.warning("recording alert for meeting %s not sent: %s", meeting_id, failure)
+        return user_id, role, failure
+
+    async def _managers(self) -> list[str]:
+        """Who holds the manager role, asked of Graph at most every `MANAGERS_LIFETIME`."""
+        if self._known_managers is not None:
+            at, managers = self._known_managers
+            if time.monotonic() - at < MANAGERS_LIFETIME:
+                return managers
+        managers = await self._source.holders_of(self._manager_role)
+        self._known_managers = (time.monotonic(), managers)
+        return managers
 
     async def _send(self, user_id: str, values: dict[str, object]) -> str | None:
         contact = await self._mailbox.directory.contact(user_id)
