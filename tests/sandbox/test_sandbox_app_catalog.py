@@ -40,7 +40,8 @@ async def test_the_bots_app_is_found_by_id_and_by_its_manifest_id(
         "displayName": "IASS meeting companion",
         "distributionMethod": "organization",
     }
-    assert by_id[0] == 200 and by_id[1]["value"] == [expected]
+    assert by_id[0] == 200
+    assert by_id[1]["value"] == [expected]
     assert by_external[1]["value"] == [expected]
     assert unknown == (200, {**unknown[1], "value": []})
 
