@@ -18,9 +18,8 @@ from aiohttp import web
 from sandbox.app_keys import TEAMS, TENANT
 from sandbox.control.card_text import card_lines
 from sandbox.control.page_forms import FormFields, form, hidden, select, text_area, text_input
-from sandbox.control.page_style import page, see_other
+from sandbox.control.page_style import local_time, page, see_other
 from sandbox.control.teams_views import meeting_view
-from sandbox.graph_time import graph_datetime_seconds
 from sandbox.meetings import OnlineMeeting
 from sandbox.public_urls import public_url
 from sandbox.teams.activities import (
@@ -244,8 +243,8 @@ def _room(request: web.Request, tenant: Tenant, meeting: LiveMeeting, om: Online
     )
     return (
         f"<p>{_index_link(request)}</p>{_bot_note(tenant, meeting)}"
-        f"<p>Scheduled {escape(graph_datetime_seconds(om.start))} to "
-        f"{escape(graph_datetime_seconds(om.end))}. The meeting is {escape(meeting.phase)}."
+        f"<p>Scheduled {escape(local_time(om.start))} to "
+        f"{escape(local_time(om.end))} (UK time). The meeting is {escape(meeting.phase)}."
         f"{happened}</p>"
         f"<p>Recording allowed: {_yes_no(om.allow_recording)}. "
         f"Transcription allowed: {_yes_no(om.allow_transcription)}. "
@@ -276,8 +275,8 @@ async def meeting_page(request: web.Request) -> web.Response:
         opener = form(_action(request, "sandbox-meeting-create"), "", "Open the meeting room")
         content = (
             f"<p>{_index_link(request)}</p><p>The meeting is scheduled "
-            f"{escape(graph_datetime_seconds(online_meeting.start))} to "
-            f"{escape(graph_datetime_seconds(online_meeting.end))}; its room is not open yet."
+            f"{escape(local_time(online_meeting.start))} to "
+            f"{escape(local_time(online_meeting.end))} (UK time); its room is not open yet."
             f"</p>{opener}"
         )
         return page(title, content, request)

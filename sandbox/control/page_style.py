@@ -11,6 +11,18 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 NOTICE_PARAMETER = "notice"
+_FAVICON = (
+    "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 32 32'%3E"
+    "%3Crect width='32' height='32' rx='6' fill='%23a66a00'/%3E%3Cpath d='M8 9h16v11H14l-5 "
+    "4v-4H8z' fill='%23fff'/%3E%3C/svg%3E"
+)
+_REFRESH = (
+    "<script>setInterval(function(){var busy=document.activeElement&&"
+    "document.activeElement.matches('input,textarea,select');var typed=Array.prototype.some"
+    ".call(document.querySelectorAll('textarea,input[type=text]'),function(f){return f.value});"
+    "if(!busy&&!typed&&!document.querySelector('details[open]')){location.reload();}},5000);"
+    "</script>"
+)
 UK = ZoneInfo("Europe/London")
 
 _STYLE = (
@@ -35,17 +47,22 @@ _STYLE = (
 )
 
 
-def page(title: str, content: str, request: web.Request | None = None) -> web.Response:
+def page(
+    title: str, content: str, request: web.Request | None = None, *, refresh: bool = False
+) -> web.Response:
     """A complete page; with `request`, the notice its query string carries is shown on top
-    (as a status message screen readers announce)."""
+    (as a status message screen readers announce). With `refresh`, the page reloads itself
+    every five seconds while nothing is being typed or opened on it (new mail shows up)."""
     notice = request.query.get(NOTICE_PARAMETER, "") if request is not None else ""
     shown = f"<p class='notice' role='status'>{escape(notice)}</p>" if notice else ""
     return web.Response(
         text=(
             "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
             "<meta name='viewport' content='width=device-width,initial-scale=1'>"
-            f"<title>{escape(title)}</title><style>{_STYLE}</style></head><body><main>"
-            f"<h1>{escape(title)}</h1>{shown}{content}</main></body></html>"
+            f"<title>{escape(title)}</title><link rel='icon' href=\"{_FAVICON}\">"
+            f"<style>{_STYLE}</style></head><body><main>"
+            f"<h1>{escape(title)}</h1>{shown}{content}</main>"
+            f"{_REFRESH if refresh else ''}</body></html>"
         ),
         content_type="text/html",
     )

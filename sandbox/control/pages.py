@@ -24,7 +24,6 @@ from sandbox.control.page_forms import (
     text_input,
 )
 from sandbox.control.page_style import local_time, page, see_other
-from sandbox.graph_time import graph_datetime_seconds
 from sandbox.mail.authentication import Verdict
 from sandbox.mail.composer import plain_text
 from sandbox.mail.correspondents import UnknownMessageError
@@ -153,7 +152,7 @@ def _message_card(
         f"<li class='card'><h3>{escape(header_text(parsed, 'Subject') or '(no subject)')}</h3>"
         f"<p class='meta'>From: {escape(header_text(parsed, 'From'))}</p>"
         f"<p class='meta'>To: {escape(header_text(parsed, 'To'))}</p>"
-        f"<p class='meta'>Received: {escape(graph_datetime_seconds(message.received_at))}</p>"
+        f"<p class='meta'>Received: {escape(local_time(message.received_at))} (UK time)</p>"
         f"<pre>{escape(plain_text(parsed))}</pre>"
         f"<p class='meta'><a href='{escape(str(mime_url))}'>Show the raw message</a></p>"
         f"{reply}</li>"
@@ -216,7 +215,7 @@ async def inbox(request: web.Request) -> web.Response:
         + (_write_form(request, tenant, address) if outside else "")
     )
     title = f"Inbox of {name} ({address})" if name else f"Inbox of {address}"
-    return page(title, content, request)
+    return page(title, content, request, refresh=True)
 
 
 def _back_link(request: web.Request) -> str:

@@ -61,6 +61,8 @@ async def test_the_index_links_every_inbox_and_the_consent_mailbox(
     for address in (PARENT_CARER.address, COORDINATOR.mail, CONSENT_MAILBOX.mail):
         assert f"href='/sandbox/people/{address}'" in html
     assert "<h1>IASS Sandbox</h1>" in html
+    assert "rel='icon'" in html
+    assert "location.reload" not in html, "only inboxes refresh themselves"
     assert "Meetings" in html
 
 
@@ -101,6 +103,8 @@ async def test_an_inbox_shows_mail_as_escaped_text(
     assert "<b>now</b>" not in html
     assert html.count("&lt;script&gt;alert(1)&lt;/script&gt;") == 2
     assert "From: IASS Consent &lt;consent@iass-sandbox.example&gt;" in html
+    assert re.search(r"Received: \w{3} \d{1,2} \w{3} \d{4}, \d\d:\d\d \(UK time\)", html)
+    assert "location.reload" in html, "an inbox shows new mail without a manual reload"
     assert "Include the original below my reply" in html
 
 

@@ -56,3 +56,13 @@ def test_a_change_teams_refused_is_told_without_the_sdks_class_names() -> None:
     assert words.startswith("Teams did not accept the change, so nothing was changed. ")
     assert "ODataError" not in words
     assert "try again in a few minutes" in words
+
+
+async def test_the_staff_pages_have_a_favicon(
+    signed_in: aiohttp.ClientSession, staff_site: StaffServer
+) -> None:
+    text = await (await signed_in.get(staff_site.url("/tab"))).text()
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in text
+    icon = await signed_in.get(staff_site.url("/static/favicon.svg"))
+    assert icon.status == 200
+    assert (await icon.text()).startswith("<svg")
