@@ -20,6 +20,7 @@ from consent_store.tables import (
     ConsentDecisionRow,
     ConsentRequestRow,
     MeetingRow,
+    RecordingArtefactRow,
     ReviewItemRow,
 )
 from consent_store.unit_of_work import UnitOfWork
@@ -65,6 +66,19 @@ class ReviewItemHeld:
 
 
 @dataclass(frozen=True)
+class RecordingHeld:
+    """A recording or transcript Teams made of a meeting the person was invited to: its ids
+    and times only (the bot holds no content)."""
+
+    meeting_reference: str
+    kind: str
+    graph_id: str
+    made_at: datetime | None
+    ended_at: datetime | None
+    with_everyones_consent: bool
+
+
+@dataclass(frozen=True)
 class AuditEntryHeld:
     seq: int
     at: datetime
@@ -81,6 +95,7 @@ class SubjectAccessReport:
     decisions: tuple[DecisionHeld, ...]
     review_items: tuple[ReviewItemHeld, ...]
     audit_entries: tuple[AuditEntryHeld, ...]
+    recordings: tuple[RecordingHeld, ...] = ()
 
     @property
     def holds_anything(self) -> bool:
@@ -180,6 +195,25 @@ async def subject_access_report(uow: UnitOfWork, email: str) -> SubjectAccessRep
         for row in review_rows
     )
 
+    recording_rows = (
+        await session.scalars(
+            select(RecordingArtefactRow)
+            .where(RecordingArtefactRow.meeting_id.in_({m.id for _, m in attendee_rows}))
+            .order_by(RecordingArtefactRow.found_at, RecordingArtefactRow.id)
+        )
+    ).all()
+    recordings = tuple(
+        RecordingHeld(
+            meeting_reference=references[row.meeting_id],
+            kind=row.kind,
+            graph_id=row.graph_id,
+            made_at=row.created_at,
+            ended_at=row.ended_at,
+            with_everyones_consent=row.permitted,
+        )
+        for row in recording_rows
+    )
+
     concerned = attendee_ids + [row.id for row, _ in decision_rows] + [r.id for r in review_rows]
     audit_rows = (
         await session.scalars(
@@ -205,4 +239,5 @@ async def subject_access_report(uow: UnitOfWork, email: str) -> SubjectAccessRep
         decisions=decisions,
         review_items=review_items,
         audit_entries=audit_entries,
+        recordings=recordings,
     )

@@ -7,8 +7,9 @@ from datetime import timedelta
 
 from consent_store.recording_artefacts import KeptSubscription, NewArtefact, RecordingArtefacts
 from consent_store.retention import dispose, plan_disposal
+from consent_store.subject_access import subject_access_report
 from consent_store.unit_of_work import Store
-from tests.builders import MEETING_START, schedule
+from tests.builders import MEETING_START, PARENT, SENCO, a_meeting, schedule
 from tests.conftest import FakeClock
 from tests.store.test_meetings import raw_dump
 
@@ -67,7 +68,8 @@ async def test_staff_record_what_was_done_once_and_the_note_is_sealed(store: Sto
         await uow.commit()
     assert NOTE.encode() not in await raw_dump(store)
     async with store.reading() as uow:
-        (resolved, allowed) = await RecordingArtefacts(uow).for_meeting(meeting_id)
+        kept = {a.graph_id: a for a in await RecordingArtefacts(uow).for_meeting(meeting_id)}
+    resolved, allowed = kept["rec-1"], kept["rec-2"]
     assert (resolved.resolution, resolved.resolved_by, resolved.needs_staff) == (
         NOTE,
         "staff-oid",
@@ -109,3 +111,18 @@ async def test_a_subscription_is_kept_by_its_resource(store: Store) -> None:
         assert await artefacts.subscription(resource) == second
         assert await artefacts.subscription("other") is None
         assert await artefacts.client_states() == {"sub-2": "state-2"}
+
+
+async def test_subject_access_lists_the_recordings_of_the_persons_meetings(store: Store) -> None:
+    meeting_id, _ = await schedule(store)
+    other_id, _ = await schedule(store, a_meeting(attendees=(SENCO,)))
+    async with store.unit_of_work() as uow:
+        await RecordingArtefacts(uow).add(found(meeting_id, permitted=True))
+        await RecordingArtefacts(uow).add(found(other_id, "rec-of-another-meeting"))
+        await uow.commit()
+    async with store.reading() as uow:
+        report = await subject_access_report(uow, PARENT.email)
+    (held,) = report.recordings
+    assert (held.graph_id, held.kind, held.with_everyones_consent) == ("rec-1", "recording", True)
+    assert held.made_at == MEETING_START + timedelta(minutes=5)
+    assert "rec-1" in report.to_html()
