@@ -7,8 +7,8 @@ both on loopback in this process, over a scratch database. Schedules 20 meetings
 and as Teams meetings in the sandbox) that nobody consented to recording, waits for the bot's
 recording subscriptions, then makes 200 recordings in Teams, 10 per meeting, in rounds: in
 each round every meeting gets one recording after a random pause, so the sandbox notifies the
-bot's subscription, the bot lists the meeting's recordings through Graph, judges the new one
-made without consent, keeps it, and emails the organiser and the service manager. Timed from
+bot's subscription, the bot reads the recording it names through Graph, judges it made without
+consent, keeps it, and emails the organiser and the service manager. Timed from
 the notification request reaching the bot's application (its outermost middleware) to the
 sandbox having put the organiser's alert (its subject names the meeting) in their inbox. The
 last line reads `backstop_p95_ms: N`.
@@ -214,10 +214,10 @@ async def run(engine: str, meeting_count: int, per_meeting: int, seed: int) -> f
     print(f"engine: {engine}")
     print(
         "path: sandbox recording notification POSTed to the served bot's /notifications/recordings"
-        " -> clientState checked, 202 -> worker -> Graph list recordings and transcripts ->"
-        " judged, kept, audited -> Graph appRoleAssignedTo for managers -> sendMail to the"
-        " organiser (then the manager), all over loopback; timed from the request reaching the"
-        " bot app to the alert arriving in the organiser's sandbox inbox"
+        " -> clientState checked, 202 -> worker -> Graph GET the notified recording -> judged,"
+        " kept, audited -> managers (appRoleAssignedTo, kept 5 min) -> sendMail to the organiser"
+        " and the manager at once, all over loopback; timed from the request reaching the bot"
+        " app to the alert arriving in the organiser's sandbox inbox"
     )
     print(
         f"meetings: {meeting_count}  recordings: {len(timings)}  in {elapsed:.1f} s"
