@@ -36,7 +36,14 @@ from bot.graph.tenant import TenantClients
 from bot.meeting_inbox import MeetingActivityInbox
 from bot.scheduler.runner import Handler
 from bot.services.document_guard import DocumentGuard
-from bot.services.live_meeting import MeetingChat, PostedFile, TeamsPerson
+from bot.services.in_meeting_objection import InMeetingObjections
+from bot.services.live_meeting import (
+    MeetingChat,
+    ObjectionSource,
+    PostedFile,
+    RosterEntry,
+    TeamsPerson,
+)
 from bot.services.meeting_activity import (
     FilePosted,
     MeetingActivity,
@@ -74,11 +81,28 @@ class _StartSeenFirst:
 
 
 @dataclass(frozen=True)
+class _RostersSeen:
+    """The call's rosters for the calls inbox: the recording guard first, then the opening
+    (people who joined after the opening statement hear a short version)."""
+
+    guard: RecordingGuard
+    opening: MeetingOpening
+
+    async def roster_changed(self, meeting_id: str, roster: Sequence[RosterEntry]) -> None:
+        await self.guard.roster_changed(meeting_id, roster)
+        await self.opening.roster_changed(meeting_id, roster)
+
+    async def roster_unchecked(self, meeting_id: str) -> None:
+        await self.guard.roster_unchecked(meeting_id)
+
+
+@dataclass(frozen=True)
 class _UseCases:
     opening: MeetingOpening
     guard: RecordingGuard
     documents: DocumentGuard
     rosters: RosterResync
+    objections: InMeetingObjections
 
 
 class LiveMeetings:
@@ -110,6 +134,7 @@ class LiveMeetings:
             self._service,
             meeting_events=self,
             document_events=self,
+            chat_words=self,
         )
         validator = CallingTokenValidator(
             self._tenant.bot_app_id,
@@ -132,6 +157,7 @@ class LiveMeetings:
             voice,
             self._service,
             worker_id=self._worker_id,
+            bot_app_id=self._tenant.bot_app_id,
         )
         guard = RecordingGuard(
             self._store,
@@ -143,9 +169,18 @@ class LiveMeetings:
         )
         documents = DocumentGuard(self._store, clients.files, self._chat)
         rosters = RosterResync(self._store, clients.calls, self._calls)
-        self._connected = _UseCases(opening, guard, documents, rosters)
+        objections = InMeetingObjections(
+            self._store,
+            clients.meetings,
+            self._chat,
+            self._service,
+            bot_app_id=self._tenant.bot_app_id,
+            switch_off_without_store=guard.participant_unchecked,
+            mailbox=clients.mailbox,
+        )
+        self._connected = _UseCases(opening, guard, documents, rosters, objections)
         self._activities.start(self)
-        self._calls.start(_StartSeenFirst(guard, opening), guard)
+        self._calls.start(_StartSeenFirst(guard, opening), _RostersSeen(guard, opening))
         rosters.start()
         return opening.job_handlers()
 
@@ -156,6 +191,7 @@ class LiveMeetings:
             await self._activities.stop()
             await self._calls.close()
             await connected.guard.settled()
+            await connected.opening.settled()
 
     def _use_cases(self) -> _UseCases:
         if self._connected is None:
@@ -196,6 +232,7 @@ class LiveMeetings:
                 await use_cases.opening.meeting_ended(thread_id)
             case ParticipantJoined(person):
                 await use_cases.guard.participant_joined(thread_id, person)
+                await use_cases.opening.participant_joined(thread_id, person)
             case ParticipantLeft(person):
                 await use_cases.guard.participant_left(thread_id, person)
             case FilePosted(poster, file):
@@ -203,6 +240,12 @@ class LiveMeetings:
 
     async def share_requested(self, thread_id: str, requester: TeamsPerson, wanted: str) -> str:
         return await self._use_cases().documents.share_requested(thread_id, requester, wanted)
+
+    async def objected(self, thread_id: str, person: TeamsPerson, source: ObjectionSource) -> str:
+        return await self._use_cases().objections.objected(thread_id, person, source)
+
+    async def asked(self, thread_id: str) -> str:
+        return await self._use_cases().objections.asked(thread_id)
 
     async def accept(self, notices: Sequence[ReceivedNotice]) -> None:
         await self._calls.accept(notices)

@@ -37,7 +37,12 @@ from bot.agent.service_url_guard import ACTIVITY_BODY, quiet_sdk_validation, ser
 from bot.agent.service_urls import ServiceUrls
 from bot.agent.token_provider import TokenProviderFactory, token_providers
 from bot.config import ServiceProfile, TenantSettings
-from bot.services.live_meeting import DocumentEvents, MeetingChat, MeetingEvents
+from bot.services.live_meeting import (
+    ChatWordsEvents,
+    DocumentEvents,
+    MeetingChat,
+    MeetingEvents,
+)
 from consent_store.unit_of_work import Store
 
 log = logging.getLogger(__name__)
@@ -131,6 +136,7 @@ def build_bot_endpoint(
     *,
     meeting_events: MeetingEvents,
     document_events: DocumentEvents,
+    chat_words: ChatWordsEvents,
 ) -> BotEndpoint:
     """The endpoint for `tenant`'s bot; `ValueError` names a missing setting."""
     configuration = channel_auth_configuration(tenant)
@@ -156,6 +162,7 @@ def build_bot_endpoint(
         service_urls,
         meeting_events=meeting_events,
         document_events=document_events,
+        chat_words=chat_words,
     )
     handlers.register(agent, TeamsAgentExtension(agent))
 
@@ -198,11 +205,17 @@ def attach_bot_endpoint(
     *,
     meeting_events: MeetingEvents,
     document_events: DocumentEvents,
+    chat_words: ChatWordsEvents,
 ) -> MeetingChat:
     """Mount `/api/messages` on `app` and return the chat the in-meeting use cases post
     through. `ValueError` names a missing setting."""
     endpoint = build_bot_endpoint(
-        store, tenant, service, meeting_events=meeting_events, document_events=document_events
+        store,
+        tenant,
+        service,
+        meeting_events=meeting_events,
+        document_events=document_events,
+        chat_words=chat_words,
     )
     app.add_subapp(API_PREFIX, endpoint.app)
 

@@ -8,7 +8,11 @@ it for a meeting chat of ours whatever the activity's shape (the newer meeting s
 events carry no `channelData.meeting`).
 
 In a meeting chat the bot answers only commands (and anyone who @mentions it), so ordinary
-conversation passes without a word from it."""
+conversation passes without a word from it. Anyone, staff included, who @mentions it with
+"stop recording" or "I do not agree to recording" (`bot.policy.objection`), or presses the
+opening card's button (an Adaptive Card `Action.Submit`, which Teams sends as a message whose
+`value` is the button's data), objects to recording (`ChatWordsEvents.objected`); other words
+from anyone but staff go to staff as a question (`ChatWordsEvents.asked`)."""
 
 from __future__ import annotations
 
@@ -31,7 +35,13 @@ from bot.agent.staff_check import is_staff
 from bot.agent.teams_people import teams_person
 from bot.agent.unhandled import is_handled, note_unhandled
 from bot.config import ServiceProfile
-from bot.services.live_meeting import DocumentEvents, MeetingEvents
+from bot.policy.objection import ChatWordsKind, is_objection_action, read_chat_words
+from bot.services.live_meeting import (
+    ChatWordsEvents,
+    DocumentEvents,
+    MeetingEvents,
+    ObjectionSource,
+)
 from bot.services.meeting_briefing import (
     briefing_for_chat,
     briefing_for_organiser,
@@ -41,6 +51,7 @@ from consent_store.unit_of_work import Store
 
 log = logging.getLogger(__name__)
 PERSONAL = "personal"
+QUESTION = ChatWordsKind.QUESTION
 
 
 class TeamsHandlers:
@@ -53,8 +64,10 @@ class TeamsHandlers:
         *,
         meeting_events: MeetingEvents,
         document_events: DocumentEvents,
+        chat_words: ChatWordsEvents,
     ) -> None:
         self._store = store
+        self._chat_words = chat_words
         self._tenant_id = tenant_id
         self._service = service
         self._service_urls = service_urls
@@ -119,9 +132,18 @@ class TeamsHandlers:
             for file in posted_files(activity.attachments):
                 await self._document_events.file_posted(activity.conversation.id, poster, file)
         command = parse_command(activity.text)
+        objection = self._objection(activity, in_meeting, command)
+        if objection is not None:
+            person = teams_person(activity.from_property)
+            thread_id: str = activity.conversation.id
+            await _reply(context, await self._chat_words.objected(thread_id, person, objection))
+            return
         if in_meeting and command is None and not mentions_bot(activity):
             return
         if not await is_staff(activity, context.api_client, self._tenant_id):
+            if in_meeting and command is None and read_chat_words(activity.text).kind is QUESTION:
+                await _reply(context, await self._chat_words.asked(activity.conversation.id))
+                return
             await _reply(context, chat_wording.contact_text(self._service))
             return
         if command is None:
@@ -133,6 +155,20 @@ class TeamsHandlers:
             log.warning("a staff command could not be answered: %s", type(error).__name__)
             answer = chat_wording.unavailable_text()
         await _reply(context, answer)
+
+    @staticmethod
+    def _objection(
+        activity: Any, in_meeting: bool, command: Command | None
+    ) -> ObjectionSource | None:
+        """How the message objects to recording, if it does: the opening card's button, or
+        the words of an @mention in a meeting chat that is not a staff command."""
+        if not in_meeting or activity.from_property is None:
+            return None
+        if is_objection_action(activity.value):
+            return ObjectionSource.CARD
+        if command is None and mentions_bot(activity) and read_chat_words(activity.text).objects:
+            return ObjectionSource.CHAT
+        return None
 
     async def _answer(self, command: Command, activity: Any, in_meeting: bool) -> str:
         thread_id: str = activity.conversation.id

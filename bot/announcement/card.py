@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Final
 
-from microsoft_teams.cards import AdaptiveCard, CardElement, RichTextBlock, TextRun
+from microsoft_teams.cards import AdaptiveCard, CardElement, RichTextBlock, SubmitAction, TextRun
 
 ADAPTIVE_CARD_CONTENT_TYPE: Final = "application/vnd.microsoft.card.adaptive"
 CARD_VERSION: Final = "1.5"
@@ -58,8 +58,14 @@ def labelled(label: str, text: str) -> RichTextBlock:
     return RichTextBlock(inlines=inlines, spacing="Small")
 
 
-def card_of(*elements: CardElement) -> Card:
-    """An Adaptive Card (version 1.5) showing the elements in order."""
+def submit_button(title: str, data: dict[str, Any]) -> SubmitAction:
+    """A button that sends `data` to the bot (Teams delivers it as a message whose `value`
+    is `data`)."""
+    return SubmitAction(title=title, data=data)
+
+
+def card_of(*elements: CardElement, actions: tuple[SubmitAction, ...] = ()) -> Card:
+    """An Adaptive Card (version 1.5) showing the elements in order, then any buttons."""
     body: list[CardElement] = list(elements)
-    card = AdaptiveCard(version=CARD_VERSION, body=body)
+    card = AdaptiveCard(version=CARD_VERSION, body=body, actions=list(actions) or None)
     return Card(json.dumps(card.model_dump(mode="json", exclude_none=True)))

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from bot.announcement.card import Card, card_of, heading, labelled, paragraph
+from bot.announcement.card import Card, card_of, heading, labelled, paragraph, submit_button
 from bot.announcement.spoken_forms import as_sentence, speakable, speakable_name, spoken_phone
 from bot.announcement.wording import card_wording, chat_text, spoken_text
 from bot.config import ServiceProfile
 from bot.policy.blockers import BlockerCode
+from bot.policy.objection import OBJECT_ACTION
 from bot.policy.role_statement import RoleStatement
 from bot.policy.terms import DeclaredRole
 
@@ -66,6 +67,7 @@ def _card(service: ServiceProfile, staff_name: str, stated: _Stated) -> Card:
         labelled(wording["recording_label"], wording["recording"]),
         labelled(wording["documents_label"], wording["documents"]),
         paragraph(wording["contact"], subtle=True),
+        actions=(submit_button(wording["object_button"], {"action": OBJECT_ACTION}),),
     )
 
 

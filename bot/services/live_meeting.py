@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any, Protocol
 
 import aiohttp
@@ -88,6 +89,25 @@ class DocumentEvents(Protocol):
 
     async def share_requested(self, thread_id: str, requester: TeamsPerson, wanted: str) -> str:
         """Staff asked `share <wanted>`: the reply to post (the link, or why not)."""
+
+
+class ObjectionSource(StrEnum):
+    """How someone objected to recording in a meeting: words in its chat, or the opening
+    card's button."""
+
+    CHAT = "chat"
+    CARD = "card"
+
+
+class ChatWordsEvents(Protocol):
+    """Words written to the bot in a meeting's chat that are not staff commands."""
+
+    async def objected(self, thread_id: str, person: TeamsPerson, source: ObjectionSource) -> str:
+        """Someone objected to recording: switch it off for the rest of the meeting and
+        record a refusal; the reply to post."""
+
+    async def asked(self, thread_id: str) -> str:
+        """Someone wrote other words to the bot: pass them to staff; the reply to post."""
 
 
 class CallEvents(Protocol):

@@ -233,3 +233,41 @@ def message(
         "textFormat": "plain",
         "attachments": [*attachments, html],
     }
+
+
+def mention_of_bot(tenant: Tenant, message: dict[str, Any]) -> dict[str, Any]:
+    """The message as Teams sends it when it @mentions the bot: `<at>name</at>` before the
+    words in `text` (and in its HTML), and a `mention` entity naming the bot
+    (https://learn.microsoft.com/microsoftteams/platform/bots/how-to/conversations/channel-and-group-conversations,
+    "Work with mentions")."""
+    tag = f"<at>{escape(tenant.bot.display_name)}</at>"
+    mentioned = {"id": f"28:{tenant.bot.client_id}", "name": tenant.bot.display_name}
+    html = {"contentType": "text/html", "content": f"<p>{tag} {escape(message['text'])}</p>"}
+    files = [a for a in message["attachments"] if a.get("contentType") != "text/html"]
+    return message | {
+        "text": f"{tag} {message['text']}",
+        "attachments": [*files, html],
+        "entities": [
+            *message["entities"],
+            {"type": "mention", "mentioned": mentioned, "text": tag},
+        ],
+    }
+
+
+def card_action(
+    tenant: Tenant,
+    conversation: Conversation,
+    sender: TeamsAccount,
+    data: dict[str, Any],
+    card_activity_id: str,
+    *,
+    meeting: LiveMeeting | None = None,
+) -> dict[str, Any]:
+    """Someone pressed an `Action.Submit` button on the bot's Adaptive Card: a message with
+    no text whose `value` is the button's `data`, replying to the card's activity
+    (https://learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/cards-actions,
+    "Adaptive Cards actions": Action.Submit)."""
+    return _activity(tenant, "message", sender, conversation, meeting) | {
+        "replyToId": card_activity_id,
+        "value": dict(data),
+    }

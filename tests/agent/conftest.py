@@ -20,7 +20,7 @@ from bot.config import Settings
 from bot.graph.client import open_graph_client
 from bot.graph.config import GraphClientConfig
 from bot.policy.terms import DeclaredRole
-from bot.services.live_meeting import MeetingChat, PostedFile, TeamsPerson
+from bot.services.live_meeting import MeetingChat, ObjectionSource, PostedFile, TeamsPerson
 from bot.web.app import create_app
 from consent_store.records import NewDocument
 from consent_store.tables import MeetingRow
@@ -39,6 +39,8 @@ from tests.web.staff_site import tenant_settings
 
 BOT_FRAMEWORK_ISSUER = "https://api.botframework.com"
 SHARE_REPLY = "Shared: the link is in the chat."
+OBJECTION_REPLY = "Recording is now switched off for the rest of this meeting."
+QUESTION_REPLY = "Thank you. I have passed your message to the staff member."
 
 
 @pytest.fixture(scope="session")
@@ -108,6 +110,15 @@ class RecordedEvents:
         self.people.append(requester)
         return SHARE_REPLY
 
+    async def objected(self, thread_id: str, person: TeamsPerson, source: ObjectionSource) -> str:
+        self.calls.append(("objected", thread_id, source.value))
+        self.people.append(person)
+        return OBJECTION_REPLY
+
+    async def asked(self, thread_id: str) -> str:
+        self.calls.append(("asked", thread_id))
+        return QUESTION_REPLY
+
 
 @dataclass(frozen=True)
 class ServedBot:
@@ -130,7 +141,13 @@ async def served_bot(store: Store, sandbox: RunningSandbox) -> AsyncIterator[Ser
     app = create_app(settings, store, tenant=tenant)
     events = RecordedEvents()
     chat = attach_bot_endpoint(
-        app, store, tenant, settings.service, meeting_events=events, document_events=events
+        app,
+        store,
+        tenant,
+        settings.service,
+        meeting_events=events,
+        document_events=events,
+        chat_words=events,
     )
     async with TestServer(app, host="127.0.0.1", port=port):
         sandbox.tenant.bot_endpoint = f"{base_url}/api/messages"

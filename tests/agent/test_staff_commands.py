@@ -1,7 +1,8 @@
 """Staff ask the bot where a meeting stands, in its chat (without names or document titles,
 since everyone there reads it) or in their personal chat (in full, for the meetings they
 arranged). Anyone else who writes to the bot gets the service's contact details and nothing
-about any case; ordinary conversation in a meeting chat gets no answer at all."""
+about any case (in a meeting chat, their words are also passed to staff as a question);
+ordinary conversation in a meeting chat gets no answer at all."""
 
 from __future__ import annotations
 
@@ -13,7 +14,13 @@ from consent_store.unit_of_work import Store
 from sandbox.app_keys import BOT_CHANNEL
 from sandbox.seed import ADVISER, COORDINATOR, GUEST_PARENT, PARENT_CARER, SENCO
 from sandbox.teams import activities
-from tests.agent.conftest import DOCUMENT_TITLE, SHARE_REPLY, LinkedMeeting, ServedBot
+from tests.agent.conftest import (
+    DOCUMENT_TITLE,
+    QUESTION_REPLY,
+    SHARE_REPLY,
+    LinkedMeeting,
+    ServedBot,
+)
 from tests.builders import reply
 from tests.conftest import FakeClock
 from tests.sandbox.conftest import RunningSandbox
@@ -110,7 +117,7 @@ async def test_a_guest_asking_in_the_meeting_chat_gets_contact_details(
     assert all(call[0] != "share" for call in served_bot.events.calls)
 
 
-async def test_someone_anonymous_who_mentions_the_bot_gets_contact_details(
+async def test_someone_anonymous_who_mentions_the_bot_is_passed_to_staff(
     served_bot: ServedBot, sandbox: RunningSandbox, linked_meeting: LinkedMeeting
 ) -> None:
     tenant = sandbox.tenant
@@ -120,20 +127,17 @@ async def test_someone_anonymous_who_mentions_the_bot_gets_contact_details(
     conversation = tenant.conversations.meeting_chat(linked_meeting.thread_id)
     live = tenant.live_meetings.get(meeting)
     assert live is not None
-    text = "IASS bot what should I do about my son's plan?"
-    message: dict[str, Any] = activities.message(
-        tenant, conversation, parent.attendance.account, text, meeting=live
+    text = "what should I do about my son's plan?"
+    message: dict[str, Any] = activities.mention_of_bot(
+        tenant,
+        activities.message(tenant, conversation, parent.attendance.account, text, meeting=live),
     )
-    message["entities"] = [
-        *message["entities"],
-        {"type": "mention", "mentioned": message["recipient"], "text": "<at>IASS bot</at>"},
-    ]
 
     delivery = await sandbox.app[BOT_CHANNEL].send(conversation, message)
 
     assert delivery.delivered, delivery.outcome
-    (answer,) = bot_texts(sandbox, linked_meeting.thread_id)
-    assert_contact_details_only(answer)
+    assert bot_texts(sandbox, linked_meeting.thread_id) == [QUESTION_REPLY]
+    assert ("asked", linked_meeting.thread_id) in served_bot.events.calls
 
 
 async def test_in_a_personal_chat_staff_see_their_meetings_and_the_details(

@@ -12,6 +12,7 @@ from bot.announcement.card import ADAPTIVE_CARD_CONTENT_TYPE, Card
 from bot.announcement.notices import document_refused_card, recording_not_permitted_notice
 from bot.announcement.opening import compose_announcement
 from bot.config import ServiceProfile
+from bot.policy.objection import OBJECT_ACTION
 from bot.policy.role_statement import decide_role
 
 from .builders import RECORDING_AGREED_WITH_DOCUMENTS, ROLE_SITUATIONS, SERVICE, STAFF_NAME
@@ -86,7 +87,22 @@ def test_each_card_holds_only_rich_text_so_no_text_is_read_as_markdown(card: Car
             assert run["type"] == "TextRun"
             assert isinstance(run["text"], str)
             assert run["text"].strip()
-    assert {e["type"] for e in elements(content)} == {"AdaptiveCard", "RichTextBlock", "TextRun"}
+    assert {e["type"] for e in elements(content)} - {"Action.Submit"} == {
+        "AdaptiveCard",
+        "RichTextBlock",
+        "TextRun",
+    }
+
+
+def test_the_opening_card_has_one_button_to_object_to_recording() -> None:
+    for card in (opening_card(), ALL_CARDS["opening, contribution"]):
+        (button,) = card.content["actions"]
+        assert button == {
+            "type": "Action.Submit",
+            "title": "I do not agree to recording",
+            "data": {"action": OBJECT_ACTION},
+        }
+    assert "actions" not in ALL_CARDS["document refused"].content
 
 
 def test_the_opening_card_shows_the_name_role_recording_documents_and_contact() -> None:
@@ -114,7 +130,13 @@ def test_a_hostile_staff_name_is_shown_exactly_and_changes_nothing_else(name: st
     content = json.loads(card.json_text)
     assert runs_of(card)[0] == f"{' '.join(name.split())} from {SERVICE.short_name}"
     assert len(content["body"]) == len(opening_card().content["body"])
-    assert {e["type"] for e in elements(content)} == {"AdaptiveCard", "RichTextBlock", "TextRun"}
+    assert content["actions"] == opening_card().content["actions"]
+    assert {e["type"] for e in elements(content)} == {
+        "AdaptiveCard",
+        "RichTextBlock",
+        "TextRun",
+        "Action.Submit",
+    }
     assert "49" not in card.json_text
 
 
