@@ -120,6 +120,20 @@ class MeetingCallRecords:
         )
         return call_id
 
+    async def announced_in(self, meeting_id: str) -> bool:
+        """Whether the opening statement was made in a call of the bot's into the meeting
+        that has not ended."""
+        announced = await self._session.scalar(
+            select(CallRow.call_id)
+            .where(
+                CallRow.meeting_id == meeting_id,
+                CallRow.state.in_(LIVE_STATES),
+                CallRow.announced_at.is_not(None),
+            )
+            .limit(1)
+        )
+        return announced is not None
+
     async def claim_announcement(self, call_id: str, now: datetime) -> bool:
         """Mark the call as announced in; True only for the first to ask."""
         claimed = await self._session.execute(

@@ -13,25 +13,51 @@ contribute" but not every service user agreed beforehand, the organiser alone ge
 notice saying so. A card or notice that cannot be delivered is not tried again: the meeting is
 marked as needing attention and the failure audited. When the meeting ends the bot hangs up
 and the call is marked ended.
+
+The bot waits in the lobby like anyone else: the meeting lets only its organiser in directly
+(`lobbyBypassSettings.scope` "organizer"), so Teams may keep the bot's call establishing
+until someone admits it. The statement is made when Graph reports the call established, so
+after admission. Joining queues a durable `LOBBY_CHECK` job a minute after the start (or
+after the join, when later): if the bot's call is still not established then, the organiser
+gets a private message that the bot is in the lobby (retried by the job runner until it is
+delivered); audited either way.
+
+Someone joining after the statement was made (the organiser and the bot aside) hears a short
+version of it, spoken in the call (people who join by phone cannot see the chat) and posted
+in the chat. The first call roster after the statement says who heard it; anyone new after
+that, in a join event or a roster (people joining by phone may have no join event), is a
+latecomer. People joining within `latecomer_pause` of each other are told together, once,
+and each person once per meeting (kept in memory: after a restart the next roster is taken as
+who heard it).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import asyncio
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Final
 
 from bot.announcement.opening import compose_announcement
-from bot.announcement.wording import chat_text
+from bot.announcement.spoken_forms import speakable, speakable_name
+from bot.announcement.wording import chat_text, spoken_text
 from bot.calling.call_ids import normalise_call_id
 from bot.config import ServiceProfile
 from bot.graph.calls import CallNotPlaced, MeetingCalls
 from bot.graph.failures import GRAPH_FAILURES
+from bot.policy.participant_match import BOT_ID_PREFIX
 from bot.policy.recording_gate import evaluate_recording
 from bot.policy.role_statement import decide_role
+from bot.policy.terms import DeclaredRole
 from bot.scheduler.failures import JobFailed
 from bot.scheduler.runner import Handler, JobRunner
-from bot.services.live_meeting import CHAT_FAILURES, CallVoice, MeetingChat
+from bot.services.live_meeting import (
+    CHAT_FAILURES,
+    CallVoice,
+    MeetingChat,
+    RosterEntry,
+    TeamsPerson,
+)
 from bot.services.timed_work import JOIN, join_job_key
 from consent_store.audit import AuditEvent
 from consent_store.calls import TERMINATED, MeetingCallRecords
@@ -41,6 +67,18 @@ from consent_store.unit_of_work import Store, UnitOfWork
 JOIN_FAILED: Final = "call_not_joined"
 ANNOUNCEMENT_FAILED: Final = "announcement_not_made"
 JOIN_LEASE: Final = timedelta(minutes=2)
+LOBBY_CHECK: Final = "meeting_lobby_check"
+LOBBY_GRACE: Final = timedelta(minutes=1)
+"""How long after the start (or the join, when later) the bot may wait in the lobby before
+the organiser is told."""
+LATECOMER_PAUSE: Final = 3.0
+"""Seconds to wait after someone joins late for others joining with them, so that several
+people joining at once hear the short statement once."""
+
+
+def lobby_check_key(meeting_id: str) -> str:
+    """The key of the job that tells the organiser if the bot is still in the lobby."""
+    return f"lobby:{meeting_id}"
 
 
 class MeetingOpening:
@@ -56,8 +94,16 @@ class MeetingOpening:
         service: ServiceProfile,
         *,
         worker_id: str,
+        bot_app_id: str = "",
+        latecomer_pause: float = LATECOMER_PAUSE,
     ) -> None:
         self._store = store
+        self._bot_app_id = bot_app_id.lower()
+        self._latecomer_pause = latecomer_pause
+        self._greeted: dict[str, set[str]] = {}
+        self._baseline: set[str] = set()
+        self._waiting: dict[str, set[str]] = {}
+        self._telling: dict[str, asyncio.Task[None]] = {}
         self._calls = calls
         self._chat = chat
         self._voice = voice
@@ -72,8 +118,9 @@ class MeetingOpening:
         )
 
     def job_handlers(self) -> Mapping[str, Handler]:
-        """The handler for the `meeting_join` job kind, for the bot's job runner."""
-        return {JOIN: self._join_job}
+        """The handlers for the `meeting_join` and `meeting_lobby_check` job kinds, for the
+        bot's job runner."""
+        return {JOIN: self._join_job, LOBBY_CHECK: self._lobby_check_job}
 
     async def meeting_started(self, thread_id: str) -> None:
         """Teams says the meeting in chat `thread_id` started: join now if not joined yet."""
@@ -234,14 +281,157 @@ class MeetingOpening:
                 raise JobFailed("Graph returned no call id") from None
             raise
         async with self._store.unit_of_work() as uow:
-            await MeetingCallRecords(uow.session).record(call_id, meeting_id, uow.now())
+            now = uow.now()
+            await MeetingCallRecords(uow.session).record(call_id, meeting_id, now)
             row = await uow.meetings.get(meeting_id)
             if row.needs_attention == JOIN_FAILED:
                 row.needs_attention = None
+            await Jobs(uow.session).requeue(
+                lobby_check_key(meeting_id),
+                LOBBY_CHECK,
+                max(now, row.starts_at) + LOBBY_GRACE,
+                meeting_id,
+            )
             await uow.audit(
                 AuditEvent("meeting.joined", meeting_id=meeting_id, detail={"call": call_id})
             )
             await uow.commit()
+
+    async def _lobby_check_job(self, job: ClaimedJob) -> None:
+        if job.meeting_id is not None:
+            await self.check_lobby(job.meeting_id)
+
+    async def check_lobby(self, meeting_id: str) -> None:
+        """If the bot's call into the meeting is still waiting (not established) a minute
+        after the start, tell the organiser privately that it is in the lobby. A message
+        that cannot be delivered raises `JobFailed`, so the runner tries again."""
+        async with self._store.reading() as uow:
+            meeting = await uow.meetings.get(meeting_id)
+            calls = MeetingCallRecords(uow.session)
+            waiting = bool(await calls.live_calls(meeting_id))
+            admitted = await calls.established_call(meeting_id) is not None
+        thread_id = meeting.teams_chat_thread_id
+        if admitted or not waiting or meeting.status == "cancelled" or thread_id is None:
+            return
+        text = chat_text("bot_in_lobby_notice", {})
+        try:
+            await self._chat.notify_privately(thread_id, (meeting.organiser_user_id,), text)
+        except CHAT_FAILURES as failure:
+            async with self._store.unit_of_work() as uow:
+                await uow.audit(
+                    AuditEvent(
+                        "meeting.lobby_notice_failed",
+                        meeting_id=meeting_id,
+                        detail={"error": type(failure).__name__},
+                    )
+                )
+                await uow.commit()
+            raise JobFailed("the organiser could not be told the bot is in the lobby") from None
+        async with self._store.unit_of_work() as uow:
+            await uow.audit(AuditEvent("meeting.bot_in_lobby", meeting_id=meeting_id))
+            await uow.commit()
+
+    def _latecomer_key(self, object_id: str | None, display_name: str) -> str | None:
+        """How a person is known for the short statement (None for the bot itself): by
+        object id, else (anonymous joiners, who have different ids in join events and call
+        rosters) by display name."""
+        if object_id:
+            oid = object_id.lower()
+            return None if oid == self._bot_app_id else f"oid:{oid}"
+        return f"name:{' '.join(display_name.casefold().split())}"
+
+    async def participant_joined(self, thread_id: str, person: TeamsPerson) -> None:
+        """Someone joined (Teams' join event): if the opening statement was already made and
+        they have not heard the short version yet, tell them (with others joining meanwhile)."""
+        if person.teams_id.startswith(BOT_ID_PREFIX):
+            return
+        key = self._latecomer_key(person.object_id, person.display_name)
+        async with self._store.reading() as uow:
+            meeting = await uow.meetings.by_chat_thread(thread_id)
+        if meeting is not None and key is not None:
+            await self._arrived(meeting.id, [key])
+
+    async def roster_changed(self, meeting_id: str, roster: Sequence[RosterEntry]) -> None:
+        """The call's roster: people who joined without a join event (by phone, say) are
+        latecomers too."""
+        keys = [self._latecomer_key(entry.object_id, entry.display_name) for entry in roster]
+        await self._arrived(meeting_id, [key for key in keys if key is not None], roster=True)
+
+    async def _arrived(self, meeting_id: str, keys: Sequence[str], *, roster: bool = False) -> None:
+        """`keys` are in the meeting. The first roster after the statement is who heard it
+        (this instance's baseline); anyone else new is a latecomer."""
+        greeted = self._greeted.setdefault(meeting_id, set())
+        new = [key for key in keys if key not in greeted]
+        if not new and (not roster or meeting_id in self._baseline):
+            return
+        async with self._store.reading() as uow:
+            meeting = await uow.meetings.get(meeting_id)
+            announced = await MeetingCallRecords(uow.session).announced_in(meeting_id)
+        thread_id = meeting.teams_chat_thread_id
+        if not announced or thread_id is None:
+            return
+        if roster and meeting_id not in self._baseline:
+            self._baseline.add(meeting_id)
+            greeted.update(keys)
+            return
+        organiser = f"oid:{meeting.organiser_user_id.lower()}"
+        latecomers = [key for key in new if key != organiser and key not in greeted]
+        if not latecomers:
+            return
+        greeted.update(latecomers)
+        self._waiting.setdefault(meeting_id, set()).update(latecomers)
+        if meeting_id not in self._telling:
+            task = asyncio.create_task(self._tell_latecomers(meeting_id, thread_id))
+            self._telling[meeting_id] = task
+
+    async def _tell_latecomers(self, meeting_id: str, thread_id: str) -> None:
+        try:
+            await asyncio.sleep(self._latecomer_pause)
+        finally:
+            del self._telling[meeting_id]
+        told = len(self._waiting.pop(meeting_id, set()))
+        async with self._store.reading() as uow:
+            meeting = await uow.meetings.get(meeting_id)
+            facts = await uow.meetings.facts(meeting_id)
+            staff_name = uow.decrypt(meeting.staff_name_enc, "meetings", "staff_name", meeting_id)
+        if not staff_name or told == 0:
+            return
+        context = {
+            "recording_permitted": evaluate_recording(facts).permitted,
+            "contributes": decide_role(facts).effective is DeclaredRole.SUPPORT_AND_CONTRIBUTE,
+        }
+        spoken = spoken_text(
+            "latecomer",
+            {
+                "staff_name": speakable_name(staff_name),
+                "service_name": speakable(self._service.name),
+                **context,
+            },
+        )
+        written = chat_text(
+            "latecomer_statement",
+            {"staff_name": " ".join(staff_name.split()), "service": self._service, **context},
+        )
+        undelivered: list[str] = []
+        await self._voice.say(meeting_id, spoken)
+        try:
+            await self._chat.post(thread_id, written)
+        except CHAT_FAILURES as failure:
+            undelivered.append(type(failure).__name__)
+        async with self._store.unit_of_work() as uow:
+            await uow.audit(
+                AuditEvent(
+                    "meeting.latecomers_told",
+                    meeting_id=meeting_id,
+                    detail={"people": told, "chat_errors": undelivered},
+                )
+            )
+            await uow.commit()
+
+    async def settled(self) -> None:
+        """Wait until the latecomers waiting to be told have been told."""
+        while self._telling:
+            await asyncio.gather(*self._telling.values(), return_exceptions=True)
 
 
 async def _audit_skipped(uow: UnitOfWork, meeting_id: str, reason: str) -> None:
