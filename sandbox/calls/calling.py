@@ -3,6 +3,14 @@ notifications to the call's `callbackUri` (each with a calling-service JWT), how
 go: establishing, established, the roster whenever the meeting's participants or recordings
 change, finished prompts, and the end of the call.
 
+The lobby: with `holds_bots_in_lobby` set, a bot joining a meeting whose
+`lobbyBypassSettings.scope` is not "everyone" waits in the lobby: its call stays
+`establishing` (no roster: it cannot see the meeting) until `admit_bot`, then it is
+established and gets the roster. Microsoft documents that every scope but "everyone" puts
+"all other participants" in the lobby (lobbyBypassSettings), not how a calling bot's call
+reports waiting; see sandbox/FIDELITY.md. Off by default, as if the organiser admitted the
+bot at once.
+
 Notifications go through a `NotificationQueue`, so the notification fault knobs drop,
 duplicate or reorder them; with `faults.vary_call_ids` the call id in them changes case and
 hyphenation from one notification to the next.
@@ -63,6 +71,7 @@ class CallingService:
         self._ended = 0
         self._playing: set[asyncio.Task[None]] = set()
         self.deliveries: list[CommsDelivery] = []
+        self.holds_bots_in_lobby = False
 
     async def start(self) -> None:
         self._session = aiohttp.ClientSession()
@@ -86,9 +95,33 @@ class CallingService:
         self._queue.release_held()
 
     def joined(self, call: Call) -> None:
-        """A new call into a meeting: establishing, established, then the roster."""
+        """A new call into a meeting: establishing, then (unless it waits in the lobby)
+        established and the roster."""
         self._tenant.calls.add(call)
         self._state_changed(call, "updated")
+        if self._waits_in_lobby(call):
+            call.in_lobby = True
+            return
+        self._established(call)
+
+    def admit_bot(self, thread_id: str) -> list[Call]:
+        """Someone in the meeting admits the bot from the lobby: each of its calls waiting
+        there is established, with the roster. The calls admitted."""
+        admitted = [call for call in self._tenant.calls.live_in(thread_id) if call.in_lobby]
+        for call in admitted:
+            call.in_lobby = False
+            self._established(call)
+        return admitted
+
+    def _waits_in_lobby(self, call: Call) -> bool:
+        if not self.holds_bots_in_lobby:
+            return False
+        meeting = next(
+            (m for m in self._tenant.meetings.all() if m.thread_id == call.thread_id), None
+        )
+        return meeting is None or meeting.lobby_bypass_scope != "everyone"
+
+    def _established(self, call: Call) -> None:
         call.state = "established"
         self._state_changed(call, "updated")
         self._roster(call)

@@ -51,6 +51,8 @@ class Call:
     requested_modalities: list[str]
     media_config: dict[str, Any]
     state: CallState = "establishing"
+    in_lobby: bool = False
+    """Teams keeps the call waiting in the meeting's lobby until someone admits the bot."""
     organizer_name: str | None = None
     my_participant_id: str = field(default_factory=new_guid)
     call_chain_id: str = field(default_factory=new_guid)

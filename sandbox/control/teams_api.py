@@ -17,6 +17,7 @@ from aiohttp.typedefs import Handler
 
 from sandbox.app_keys import BOT_CHANNEL, CALLING, TEAMS, TENANT
 from sandbox.botframework.metadata import CALLING_PREFIX, CHANNEL_PREFIX
+from sandbox.control.lobby_api import add_lobby_routes
 from sandbox.control.parsing import (
     ControlError,
     boolean_field,
@@ -318,3 +319,4 @@ def add_teams_control_routes(app: web.Application) -> None:
     router.add_get("/api/calls", list_calls)
     router.add_put("/api/calls/prompt-time-scale", set_prompt_time_scale)
     router.add_put("/api/calls/token-issuer", set_calling_token_issuer)
+    add_lobby_routes(router)

@@ -52,6 +52,7 @@ def call_view(call: Call) -> dict[str, Any]:
     return {
         "id": call.id,
         "state": call.state,
+        "inLobby": call.in_lobby,
         "threadId": call.thread_id,
         "callbackUri": call.callback_uri,
         "createdAt": _time(call.created_at),

@@ -180,13 +180,51 @@ class MeetingDriver:
         self._calling.roster_changed(meeting.thread_id)
         return event
 
-    async def say(self, online_meeting_id: str, who: str, text: str) -> ActivityDelivery:
-        """A message in the meeting chat from one of its members."""
+    async def say(
+        self, online_meeting_id: str, who: str, text: str, *, mention_bot: bool = False
+    ) -> ActivityDelivery:
+        """A message in the meeting chat from one of its members; with `mention_bot`, it
+        @mentions the bot."""
         meeting, _ = self._meeting(online_meeting_id, "scheduled", "started", "ended")
         account = self._chat_member(meeting, who)
         conversation = self._chat(meeting)
         activity = activities.message(self._tenant, conversation, account, text, meeting=meeting)
+        if mention_bot:
+            activity = activities.mention_of_bot(self._tenant, activity)
         return await self._channel.send(conversation, activity)
+
+    async def press_card_button(
+        self, online_meeting_id: str, who: str, data: dict[str, Any]
+    ) -> ActivityDelivery:
+        """A member of the meeting chat presses an Action.Submit button with this `data` on
+        the bot's latest Adaptive Card in the chat."""
+        meeting, _ = self._meeting(online_meeting_id, "started", "ended")
+        account = self._chat_member(meeting, who)
+        conversation = self._chat(meeting)
+        cards = [
+            entry
+            for entry in conversation.entries
+            if entry.direction == "from_bot"
+            and any(
+                a.get("contentType") == "application/vnd.microsoft.card.adaptive"
+                for a in entry.activity.get("attachments") or ()
+            )
+        ]
+        if not cards:
+            raise MeetingActionError(409, "The bot has posted no card in the meeting chat.")
+        activity = activities.card_action(
+            self._tenant, conversation, account, data, cards[-1].id, meeting=meeting
+        )
+        return await self._channel.send(conversation, activity)
+
+    def admit_bot(self, online_meeting_id: str) -> int:
+        """Someone in the meeting admits the bot from the lobby; how many of its calls were
+        waiting there."""
+        meeting, _ = self._meeting(online_meeting_id, "started")
+        admitted = self._calling.admit_bot(meeting.thread_id)
+        if not admitted:
+            raise MeetingActionError(409, "The bot is not waiting in the lobby.")
+        return len(admitted)
 
     async def post_file(
         self,
