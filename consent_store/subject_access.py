@@ -25,6 +25,15 @@ from consent_store.tables import (
 )
 from consent_store.unit_of_work import UnitOfWork
 from templates import environment
+from templates.audit_words import (
+    DECISION_WORDS,
+    REASON_WORDS,
+    TOPIC_WORDS,
+    action_sentence,
+    decided_by_words,
+    detail_sentences,
+    request_words,
+)
 
 
 @dataclass(frozen=True)
@@ -105,7 +114,20 @@ class SubjectAccessReport:
         return json.dumps(asdict(self), default=_json_default, indent=2, ensure_ascii=False)
 
     def to_html(self) -> str:
-        return environment().get_template("sar.html.j2").render(report=self)
+        return (
+            environment()
+            .get_template("sar.html.j2")
+            .render(
+                report=self,
+                action_sentence=action_sentence,
+                detail_sentences=detail_sentences,
+                request_words=request_words,
+                decided_by_words=decided_by_words,
+                topic_words=TOPIC_WORDS,
+                decision_words=DECISION_WORDS,
+                reason_words=REASON_WORDS,
+            )
+        )
 
 
 def _json_default(value: object) -> str:

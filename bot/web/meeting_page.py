@@ -41,7 +41,6 @@ from bot.services.meeting_changes import (
 from bot.services.meeting_opening import ANNOUNCEMENT_FAILED, JOIN_FAILED
 from bot.services.recording_enforcement import ATTENTION as RECORDING_NOT_APPLIED
 from bot.services.recording_enforcement import SETTINGS_ATTENTION
-from bot.web.audit_words import action_sentence, actor_words, detail_sentences
 from bot.web.home import status_in_words
 from bot.web.pages import Link, message_page, page
 from bot.web.recording_alerts import artefact_views
@@ -58,6 +57,7 @@ from consent_store.tables import (
     ReviewItemRow,
 )
 from consent_store.unit_of_work import UnitOfWork
+from templates.audit_words import action_sentence, actor_words, detail_sentences
 
 BOT_ACTORS = frozenset({"system", "intake"})
 STAFF_DECIDER_PREFIX = "staff:"

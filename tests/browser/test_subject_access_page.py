@@ -25,8 +25,13 @@ async def test_a_person_reads_their_report(store: Store, page: Page, tmp_path: P
     invitations = page.locator("table").nth(0)
     await expect(invitations).to_contain_text(PARENT.name)
     await expect(invitations).to_contain_text("parent carer")
-    decisions = page.locator("table").nth(1)
+    decisions = page.get_by_role("heading", name="Your answers about consent").locator(
+        "xpath=following-sibling::ul[1]"
+    )
+    await expect(decisions).to_contain_text("you were asked about recording the meeting")
+    await expect(decisions).to_contain_text("Your answer, given, was received on")
     await expect(decisions).to_contain_text("Yes, recording is fine by me.")
+    await expect(page.locator("body")).not_to_contain_text('{"')
     await expect(page.locator("body")).not_to_contain_text("Fine from the school's side.")
     await expect(page.locator("body")).not_to_contain_text(SENCO.name)
     await page.screenshot(path=str(tmp_path / "subject-access-report.png"), full_page=True)

@@ -1,6 +1,7 @@
-"""The audit trail in sentences, for staff on the meeting page: each action code and each
-detail becomes words (topics, answers, reasons, the consent request sent), ids are left out,
-and the staff member is named where the store knows them."""
+"""The audit trail in sentences, for staff on the meeting page and for the person in their
+subject access report: each action code and each detail becomes words (topics, answers,
+reasons, the consent request sent), ids are left out, and the staff member is named where the
+store knows them."""
 
 from __future__ import annotations
 
@@ -94,6 +95,24 @@ AUTHENTICATION_WORDS = {
 _TEMPLATE = re.compile(r"consent-request/(\d+)/(adult|young_person)")
 
 
+def request_words(version: str) -> str:
+    """A consent request's template version (`consent-request/3/adult`) in words."""
+    found = _TEMPLATE.fullmatch(version)
+    if found is None:
+        return f"a consent request (version {version})"
+    who = "a young person" if found[2] == "young_person" else "an adult"
+    return f"the consent request worded for {who} (version {found[1]})"
+
+
+def decided_by_words(decided_by: str) -> str:
+    """How a decision was recorded, in words."""
+    if decided_by == "email":
+        return "read from your email by the bot"
+    if decided_by.startswith("staff:"):
+        return "read from your email by a member of staff"
+    return "recorded by the bot"
+
+
 def action_sentence(action: str) -> str:
     """The action as a sentence; an action without one is shown in words from its code."""
     if action in ACTION_SENTENCES:
@@ -125,10 +144,7 @@ def _value_words(key: str, value: object) -> str | None:
     if key == "reason":
         return f"why: {REASON_WORDS.get(text, text.replace('_', ' '))}"
     if key == "template":
-        found = _TEMPLATE.fullmatch(text)
-        if found:
-            who = "a young person" if found[2] == "young_person" else "an adult"
-            return f"the consent request worded for {who} (version {found[1]})"
+        return request_words(text)
     return f"{key.replace('_', ' ')}: {text.replace('_', ' ')}"
 
 
