@@ -96,14 +96,19 @@ def unclear_sentences(text: str | None) -> tuple[str, ...]:
     read them (the same classifier on the same stored words)."""
     if not text:
         return ()
-    said = []
+    reasons_of: dict[str, list[str]] = {}
     for reason in classify_text(text).review_reasons:
         why, _, words = reason.partition(": ")
         for topic in Topic:
             why = why.replace(topic.value, TOPIC_WORDS[topic].lower())
         explained = UNCLEAR_WORDS.get(why, why)
-        said.append(f"{words}: {explained}." if words else f"The reply: {explained}.")
-    return tuple(dict.fromkeys(said))
+        reasons_of.setdefault(words, [])
+        if explained not in reasons_of[words]:
+            reasons_of[words].append(explained)
+    return tuple(
+        f"{words or 'The reply'}: {', and '.join(explained)}."
+        for words, explained in reasons_of.items()
+    )
 
 
 NOTICES = {

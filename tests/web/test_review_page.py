@@ -10,6 +10,7 @@ from markupsafe import escape
 from sqlalchemy import select
 
 from bot.policy.terms import Decision, Topic
+from bot.web.review_page import unclear_sentences
 from consent_store.tables import AuditEntryRow, ReviewItemRow
 from consent_store.unit_of_work import Store
 from tests.builders import PARENT, SENCO, schedule
@@ -197,3 +198,11 @@ async def test_an_item_asks_only_about_the_topics_that_person_was_asked(
     assert refused.status == 400
     assert "That person was not asked about sharing documents" in await refused.text()
     assert await status_of(store, item) == "open"
+
+
+def test_each_unclear_phrase_is_said_once_with_every_reason() -> None:
+    assert unclear_sentences("Yes, as long as the recording is deleted after the meeting.") == (
+        '"as long as the recording is deleted after the meeting": it agrees only on a '
+        "condition, and it asks for something a person must act on.",
+    )
+    assert unclear_sentences(None) == ()
