@@ -53,7 +53,9 @@ async def test_the_bot_waits_in_the_lobby_until_admitted(
     await sandbox.teams.admit(meeting.id, ADVISER.object_id)
     await sandbox.calling.idle()
     assert bot.notifications.empty()
-    (waiting,) = sandbox.tenant.calls.live_in(meeting.chat_info.thread_id)  # type: ignore[union-attr]
+    assert meeting.chat_info is not None
+    assert meeting.chat_info.thread_id is not None
+    (waiting,) = sandbox.tenant.calls.live_in(meeting.chat_info.thread_id)
     assert (waiting.state, waiting.in_lobby) == ("establishing", True)
     async with http.get(sandbox.url(f"/sandbox/api/meetings/{meeting.id}")) as response:
         assert [(c["state"], c["inLobby"]) for c in (await response.json())["calls"]] == [
