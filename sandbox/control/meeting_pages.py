@@ -106,20 +106,36 @@ def _chat(view: dict[str, Any]) -> str:
     return f"<ul class='cards'>{entries}</ul>" if entries else "<p>Nothing in the chat yet.</p>"
 
 
+_PROMPT_STATES = {"running": "playing now", "notStarted": "waiting", "completed": "played"}
+
+
+def _prompt(prompt: dict[str, Any], status: str) -> str:
+    if prompt["problem"] is not None:
+        return f"<li>A prompt Teams refused: {escape(str(prompt['problem']))}</li>"
+    seconds = prompt["durationSeconds"]
+    length = f"{seconds:.1f} seconds" if isinstance(seconds, int | float) else "length unknown"
+    uri = str(prompt["uri"] or "")
+    player = (
+        f" <audio controls preload='none' src='{escape(uri)}'></audio>"
+        if uri.startswith(("http://", "https://"))
+        else ""
+    )
+    state = _PROMPT_STATES.get(status, status)
+    return f"<li>A spoken prompt of {escape(length)}, {escape(state)}.{player}</li>"
+
+
 def _calls(view: dict[str, Any]) -> str:
     if not view["calls"]:
         return "<p>The bot has not joined the call.</p>"
     items = []
     for call in view["calls"]:
-        prompts = [
-            f"a {p['durationSeconds']} s prompt"
-            if p["problem"] is None
-            else f"a prompt refused: {p['problem']}"
+        prompts = "".join(
+            _prompt(p, str(operation["status"]))
             for operation in call["operations"]
             for p in operation["prompts"]
-        ]
-        played = "; ".join(prompts) or "no prompts played"
-        items.append(f"<li>The bot's call is {escape(call['state'])}: {escape(played)}.</li>")
+        )
+        played = f"<ul>{prompts}</ul>" if prompts else " No prompt has been played yet."
+        items.append(f"<li>The bot's call is {escape(call['state'])}.{played}</li>")
     return f"<ul>{''.join(items)}</ul>"
 
 

@@ -36,7 +36,7 @@ running = story.running
 """The bot as `make run` serves it, with its sandbox tenant (the story test's fixture)."""
 
 AGREED_DOCUMENT = NewDocument("Draft EHC plan", "https://example.org/draft-ehc-plan")
-PLAYED_PROMPT = re.compile(r"The bot's call is established: a [0-9.]+ s prompt")
+PLAYED_PROMPT = re.compile(r"A spoken prompt of [0-9]+\.[0-9] seconds, (playing now|played)\.")
 REFUSAL = "That file was not shared"
 ACKNOWLEDGEMENT = "This file can stay shared"
 

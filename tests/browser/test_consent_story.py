@@ -49,13 +49,15 @@ async def schedule_three_attendees(page: Page, bot: str) -> str:
     for row, (person, organisation) in enumerate(
         ((SENCO, "Fellside Primary"), (SEND_OFFICER, "Westmorland and Furness Council")), 1
     ):
+        if row > 1:
+            await page.get_by_role("button", name="Add another attendee").click()
         await page.locator(f"#at-{row}-name").fill(person.display_name)
         await page.locator(f"#at-{row}-email").fill(person.address)
         await page.locator(f"#at-{row}-organisation").fill(organisation)
         await page.locator(f"#at-{row}-kind-professional").check()
     await page.get_by_role("button", name="Schedule the meeting").click()
-    await expect(page).to_have_url(re.compile(r"/tab/meetings/IASS-[0-9A-Z]{8}$"))
-    return page.url.rsplit("/", 1)[1]
+    await expect(page).to_have_url(re.compile(r"/tab/meetings/IASS-[0-9A-Z]{8}\?done=scheduled$"))
+    return page.url.rsplit("/", 1)[1].removesuffix("?done=scheduled")
 
 
 async def reply_to_request(

@@ -25,6 +25,7 @@ from playwright.async_api import Locator, Page, expect
 
 from bot.cli.main import main
 from bot.config import Settings
+from consent_store.unit_of_work import Store
 from sandbox.seed import COORDINATOR, PARENT_CARER, SENCO
 from templates import UK_TIME
 from tests import databases
@@ -34,7 +35,7 @@ from tests.served_bot import bot_with_sandbox, free_port_pair
 @pytest.fixture
 async def running(
     env_without_iass: Path, monkeypatch: pytest.MonkeyPatch, sqlite_template: Path
-) -> AsyncIterator[Settings]:
+) -> AsyncIterator[tuple[Settings, Store]]:
     monkeypatch.setenv(
         "IASS_DATABASE_URL", databases.clone_sqlite(sqlite_template, env_without_iass)
     )
@@ -42,7 +43,9 @@ async def running(
     assert main(["keys", "init"]) == 0
     settings = Settings()
     async with bot_with_sandbox(settings):
-        yield settings
+        store = Store.open(settings.database_url, settings.key_ring())
+        yield settings, store
+        await store.close()
 
 
 def shots(tmp_path: Path) -> Callable[[Page, str], Awaitable[None]]:
@@ -120,8 +123,10 @@ async def _says(found: Locator, words: str) -> bool:
     return (await found.text_content() or "").strip() == words
 
 
-async def test_the_make_run_story(running: Settings, page: Page, tmp_path: Path) -> None:
-    settings = running
+async def test_the_make_run_story(
+    running: tuple[Settings, Store], page: Page, tmp_path: Path
+) -> None:
+    settings, _ = running  # the other stories read the store; this one only looks and clicks
     bot, sandbox = f"http://localhost:{settings.port}", f"http://localhost:{settings.port + 1}"
     shot = shots(tmp_path)
 

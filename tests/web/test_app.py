@@ -16,6 +16,7 @@ from aiohttp.typedefs import Handler
 from bot.config import Settings
 from bot.serving import serving_app
 from bot.web.app import create_app
+from bot.web.error_pages import friendly_errors
 from consent_store.keys import new_key
 from consent_store.migrate import upgrade_to_head
 from consent_store.unit_of_work import Store
@@ -55,7 +56,7 @@ def test_the_root_application_has_no_staff_middleware(
 ) -> None:
     tenant = tenant_settings(sandbox.origin, "http://localhost:3978")
     app = create_app(Settings(_env_file=None), store, tenant=tenant)
-    assert list(app.middlewares) == []
+    assert list(app.middlewares) == [friendly_errors], "only browser 404/405 pages in words"
     prefixes = {
         resource.canonical for resource in app.router.resources() if resource.canonical != "/"
     }
