@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from microsoft_agents.activity import Activity, ActivityTypes
+from microsoft_agents.activity import Activity, ActivityTypes, InvokeResponse
 from microsoft_agents.activity.teams import MeetingParticipantsEventDetails
 from microsoft_agents.hosting.core import AgentApplication, TurnContext, TurnState
 from microsoft_agents.hosting.msteams import TeamsAgentExtension, TeamsTurnContext
@@ -33,9 +33,14 @@ from bot.agent.posted_files import posted_files
 from bot.agent.service_urls import ServiceUrls
 from bot.agent.staff_check import is_staff
 from bot.agent.teams_people import teams_person
-from bot.agent.unhandled import is_handled, note_unhandled
+from bot.agent.unhandled import CARD_ACTION_INVOKE, is_handled, note_unhandled
 from bot.config import ServiceProfile
-from bot.policy.objection import ChatWordsKind, is_objection_action, read_chat_words
+from bot.policy.objection import (
+    ChatWordsKind,
+    is_objection_action,
+    is_objection_invoke,
+    read_chat_words,
+)
 from bot.services.live_meeting import (
     ChatWordsEvents,
     DocumentEvents,
@@ -81,6 +86,7 @@ class TeamsHandlers:
         teams.meetings.participants_join(self._participants_joined)
         teams.meetings.participants_leave(self._participants_left)
         teams.activity(ActivityTypes.message)(self._message)
+        agent.invoke(CARD_ACTION_INVOKE)(self._card_action)
 
     async def _before_turn(self, context: TurnContext, _state: TurnState) -> bool:
         activity = context.activity
@@ -156,6 +162,37 @@ class TeamsHandlers:
             answer = chat_wording.unavailable_text()
         await _reply(context, answer)
 
+    async def _card_action(self, context: TurnContext, _state: TurnState) -> None:
+        """An Adaptive Card button delivered as an invoke: the objection button objects (the
+        chat is told, and the presser answered with the same words); any other is refused."""
+        activity = context.activity
+        if (
+            in_meeting_chat(activity)
+            and activity.from_property is not None
+            and is_objection_invoke(activity.value)
+        ):
+            person = teams_person(activity.from_property)
+            thread_id: str = activity.conversation.id
+            text = await self._chat_words.objected(thread_id, person, ObjectionSource.CARD)
+            await _reply(context, text)
+            body: dict[str, Any] = {
+                "statusCode": 200,
+                "type": "application/vnd.microsoft.activity.message",
+                "value": text,
+            }
+        else:
+            note_unhandled(activity)
+            body = {
+                "statusCode": 400,
+                "type": "application/vnd.microsoft.error",
+                "value": {"code": "BadRequest", "message": "This button is not handled."},
+            }
+        await context.send_activity(
+            Activity(
+                type=ActivityTypes.invoke_response, value=InvokeResponse(status=200, body=body)
+            )
+        )
+
     @staticmethod
     def _objection(
         activity: Any, in_meeting: bool, command: Command | None
@@ -195,7 +232,7 @@ class TeamsHandlers:
         return chat_wording.briefing_text(command.name, mine, personal=True)
 
 
-async def _reply(context: TeamsTurnContext, text: str) -> None:
+async def _reply(context: TurnContext, text: str) -> None:
     await context.send_activity(
         Activity(type=ActivityTypes.message, text=text, text_format="plain")
     )

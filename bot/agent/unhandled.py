@@ -15,6 +15,10 @@ from bot.agent.meeting_event_value import HANDLED_EVENTS
 
 log = logging.getLogger(__name__)
 
+CARD_ACTION_INVOKE = "adaptiveCard/action"
+"""The invoke Teams sends when an Adaptive Card button is pressed (`Action.Execute`, and
+`Action.Submit` as the Teams SDK reference describes it)."""
+
 NAME_LIMIT = 120
 """Longer names are cut in the log: a name is the sender's choice of string."""
 
@@ -23,10 +27,12 @@ unhandled_activities: Counter[tuple[str, str]] = Counter()
 
 
 def is_handled(activity: Any) -> bool:
-    """Whether the bot has a handler for the activity: a message, or one of the four meeting
-    events under its canonical name."""
+    """Whether the bot has a handler for the activity: a message, one of the four meeting
+    events under its canonical name, or an Adaptive Card button's `adaptiveCard/action`."""
     if activity.type == ActivityTypes.message:
         return True
+    if activity.type == ActivityTypes.invoke:
+        return bool(activity.name == CARD_ACTION_INVOKE)
     return activity.type == ActivityTypes.event and activity.name in HANDLED_EVENTS
 
 

@@ -21,7 +21,9 @@ Decisions, and why:
 - The @mention Teams puts in the text (`<at>Name</at>`) and any HTML tags are not the
   writer's words and are left out before reading.
 - The card's button sends `{"action": OBJECT_ACTION}` as the activity's value; any other value
-  is not an objection.
+  is not an objection. Teams documents two ways of delivering the button (a message whose
+  `value` is the data, and an `adaptiveCard/action` invoke whose `value.action` carries the
+  data, or the verb for `Action.Execute`): both are read (`is_objection_invoke`).
 """
 
 from __future__ import annotations
@@ -99,3 +101,15 @@ def read_chat_words(text: str | None) -> ChatWords:
 def is_objection_action(value: object) -> bool:
     """Whether an activity's `value` is the opening card's objection button being pressed."""
     return isinstance(value, Mapping) and value.get("action") == OBJECT_ACTION
+
+
+def is_objection_invoke(value: object) -> bool:
+    """Whether an `adaptiveCard/action` invoke's `value` is the objection button being pressed:
+    its `action.data` is the button's data, or (`Action.Execute`) its `action.verb` is
+    `OBJECT_ACTION`."""
+    if not isinstance(value, Mapping):
+        return False
+    action = value.get("action")
+    if not isinstance(action, Mapping):
+        return False
+    return is_objection_action(action.get("data")) or action.get("verb") == OBJECT_ACTION

@@ -271,3 +271,24 @@ def card_action(
         "replyToId": card_activity_id,
         "value": dict(data),
     }
+
+
+def card_action_invoke(
+    tenant: Tenant,
+    conversation: Conversation,
+    sender: TeamsAccount,
+    data: dict[str, Any],
+    card_activity_id: str,
+    *,
+    meeting: LiveMeeting | None = None,
+) -> dict[str, Any]:
+    """The other documented delivery of a card button: an `adaptiveCard/action` invoke whose
+    `value.action` carries the button's type and `data` (AdaptiveCardInvokeAction,
+    https://learn.microsoft.com/python/api/microsoft-agents-activity/microsoft_agents.activity.adaptivecardinvokeaction;
+    the Teams SDK reference says Action.Submit is sent "via an Invoke activity",
+    https://learn.microsoft.com/javascript/api/teams-sdk-typescript/@microsoft/teams.cards/submitaction)."""
+    return _activity(tenant, "invoke", sender, conversation, meeting) | {
+        "name": "adaptiveCard/action",
+        "replyToId": card_activity_id,
+        "value": {"action": {"type": "Action.Submit", "data": dict(data)}, "trigger": "manual"},
+    }

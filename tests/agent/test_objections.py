@@ -87,6 +87,41 @@ async def test_the_opening_cards_button_objects(
     assert bot_texts(sandbox, linked_meeting.thread_id) == [OBJECTION_REPLY]
 
 
+async def test_the_button_delivered_as_an_invoke_objects_and_is_answered(
+    served_bot: ServedBot, sandbox: RunningSandbox, linked_meeting: LinkedMeeting
+) -> None:
+    parent = await _in_meeting(sandbox, linked_meeting, PARENT_CARER.address)
+    tenant = sandbox.tenant
+    conversation = tenant.conversations.meeting_chat(linked_meeting.thread_id)
+    live = tenant.live_meetings.get(linked_meeting.online_id)
+    pressed = activities.card_action_invoke(
+        tenant, conversation, parent, OBJECT_DATA, "1700000000000", meeting=live
+    )
+
+    delivery = await sandbox.app[BOT_CHANNEL].send(conversation, pressed)
+
+    assert delivery.delivered, delivery.outcome
+    assert served_bot.events.calls[-1] == ("objected", linked_meeting.thread_id, "card")
+    assert bot_texts(sandbox, linked_meeting.thread_id) == [OBJECTION_REPLY]
+
+
+async def test_another_buttons_invoke_is_refused_and_not_an_objection(
+    served_bot: ServedBot, sandbox: RunningSandbox, linked_meeting: LinkedMeeting
+) -> None:
+    parent = await _in_meeting(sandbox, linked_meeting, PARENT_CARER.address)
+    tenant = sandbox.tenant
+    conversation = tenant.conversations.meeting_chat(linked_meeting.thread_id)
+    live = tenant.live_meetings.get(linked_meeting.online_id)
+    pressed = activities.card_action_invoke(
+        tenant, conversation, parent, {"action": "other"}, "17", meeting=live
+    )
+
+    await sandbox.app[BOT_CHANNEL].send(conversation, pressed)
+
+    assert all(call[0] != "objected" for call in served_bot.events.calls)
+    assert bot_texts(sandbox, linked_meeting.thread_id) == []
+
+
 async def test_another_buttons_value_is_not_an_objection(
     served_bot: ServedBot, sandbox: RunningSandbox, linked_meeting: LinkedMeeting
 ) -> None:

@@ -10,6 +10,7 @@ from bot.policy.objection import (
     OBJECT_ACTION,
     ChatWordsKind,
     is_objection_action,
+    is_objection_invoke,
     read_chat_words,
     words_of,
 )
@@ -98,3 +99,21 @@ def test_any_text_is_read_without_error_and_phrases_always_object(text: str) -> 
     assert read_chat_words(text).kind in set(ChatWordsKind)
     assert read_chat_words(f"{text} stop recording").kind is ChatWordsKind.OBJECTION
     assert read_chat_words(f"I do not agree to recording {text}").kind is ChatWordsKind.OBJECTION
+
+
+@pytest.mark.parametrize(
+    ("value", "objects"),
+    [
+        ({"action": {"type": "Action.Submit", "data": {"action": OBJECT_ACTION}}}, True),
+        ({"action": {"type": "Action.Execute", "verb": OBJECT_ACTION, "data": {}}}, True),
+        ({"action": {"type": "Action.Execute", "verb": "other", "data": {}}}, False),
+        ({"action": {"type": "Action.Submit", "data": {"action": "other"}}}, False),
+        ({"action": OBJECT_ACTION}, False),
+        ({"action": None}, False),
+        ({}, False),
+        (None, False),
+        ("adaptiveCard/action", False),
+    ],
+)
+def test_the_buttons_invoke_objects_in_either_documented_form(value: object, objects: bool) -> None:
+    assert is_objection_invoke(value) is objects

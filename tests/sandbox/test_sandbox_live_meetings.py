@@ -139,7 +139,9 @@ async def test_a_meeting_driven_through_the_control_api(
     sandbox: RunningSandbox,
     http: aiohttp.ClientSession,
     bot: BotDouble,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr(sandbox.teams, "event_shapes", ("2021",))
     meeting = await meeting_with_bot(graph, "Driven from outside")
     assert meeting.id is not None
     configured = await call_api(http, sandbox, "GET", "/bot")
