@@ -3,7 +3,9 @@ press. It shows the onlineMeeting's subject, times and recording and transcripti
 as Teams has them now, the participants (in the meeting or not, recording or not), the bot's
 calls and the prompts played, and the meeting chat as text (cards as their TextBlock and
 TextRun texts, never as HTML). Its forms start the meeting, admit an invitee or a stranger,
-start and stop recording, post a file as a member of staff, and end the meeting, each through
+start and stop recording, admit the bot from the lobby, write to the bot (an @mention) or
+press a button on its latest card as someone present, post a file as a member of staff, and
+end the meeting, each through
 `app[TEAMS]` (the `MeetingDriver` the control API uses) and back to the room with a notice of
 what happened, Teams' refusals included. A meeting not live yet offers to open its room."""
 
@@ -221,6 +223,7 @@ def _controls(
                 "Stop recording",
             )
         )
+        parts.append(_assistant_controls(request, tenant, meeting, present))
     posters = [(i, _name(tenant, i)) for i in _staff_posters(tenant, online_meeting)]
     if posters:
         parts.append(
@@ -235,6 +238,59 @@ def _controls(
         )
     if meeting.phase == "started":
         parts.append(form(_action(request, "sandbox-meeting-end"), "", "End the meeting"))
+    return "".join(parts)
+
+
+def _latest_card_actions(tenant: Tenant, meeting: LiveMeeting) -> list[dict[str, Any]]:
+    """The actions of the bot's latest Adaptive Card in the meeting chat."""
+    conversation = tenant.conversations.get(meeting.thread_id)
+    cards = [
+        attachment["content"]
+        for entry in (conversation.entries if conversation is not None else [])
+        if entry.direction == "from_bot"
+        for attachment in entry.activity.get("attachments") or ()
+        if attachment.get("contentType") == ADAPTIVE_CARD
+    ]
+    return list(cards[-1].get("actions") or []) if cards else []
+
+
+def _card_buttons(tenant: Tenant, meeting: LiveMeeting) -> list[tuple[str, str]]:
+    """The Action.Submit buttons on the bot's latest card in the chat: (index, title)."""
+    return [
+        (str(index), str(action.get("title")))
+        for index, action in enumerate(_latest_card_actions(tenant, meeting))
+        if action.get("type") == "Action.Submit"
+    ]
+
+
+def _assistant_controls(
+    request: web.Request, tenant: Tenant, meeting: LiveMeeting, present: list[tuple[str, str]]
+) -> str:
+    """Admitting the bot from the lobby, writing to it, and pressing its card's buttons."""
+    parts = []
+    if any(call.in_lobby for call in tenant.calls.live_in(meeting.thread_id)):
+        parts.append(
+            "<p class='meta'>The bot is waiting in the lobby.</p>"
+            + form(_action(request, "sandbox-meeting-admit-bot"), "", "Admit the bot")
+        )
+    if present:
+        parts.append(
+            form(
+                _action(request, "sandbox-meeting-mention"),
+                select("from", "Write to the bot (@mention) as", present, field_id="mention-from")
+                + text_input("text", "Message", field_id="mention-text"),
+                "Send to the bot",
+            )
+        )
+        for index, title in _card_buttons(tenant, meeting):
+            parts.append(
+                form(
+                    _action(request, "sandbox-meeting-card-button"),
+                    select("from", f"Press “{title}” as", present, field_id=f"button-{index}")
+                    + hidden("button", index),
+                    f"Press “{title}”",
+                )
+            )
     return "".join(parts)
 
 
@@ -380,6 +436,47 @@ async def post_file(request: web.Request) -> web.Response:
     raise _back(request, f"Posted {posted.item.name} in the chat.{_told_bot(posted.delivery)}")
 
 
+async def admit_bot(request: web.Request) -> web.Response:
+    try:
+        _driver(request).admit_bot(request.match_info["meeting"])
+    except MeetingActionError as error:
+        raise _back(request, error.message) from error
+    raise _back(request, "The bot was admitted from the lobby.")
+
+
+async def mention_bot(request: web.Request) -> web.Response:
+    fields = await FormFields.of(request)
+    try:
+        delivery = await _driver(request).say(
+            request.match_info["meeting"],
+            fields.text("from"),
+            fields.text("text"),
+            mention_bot=True,
+        )
+    except MeetingActionError as error:
+        raise _back(request, error.message) from error
+    raise _back(request, f"Sent to the bot.{_told_bot(delivery)}")
+
+
+async def press_card_button(request: web.Request) -> web.Response:
+    fields = await FormFields.of(request)
+    meeting_id = request.match_info["meeting"]
+    driver = _driver(request)
+    meeting = request.config_dict[TENANT].live_meetings.get(meeting_id)
+    actions = [] if meeting is None else _latest_card_actions(request.config_dict[TENANT], meeting)
+    button = fields.text("button")
+    index = int(button) if button.isdigit() else -1
+    if not 0 <= index < len(actions):
+        raise _back(request, "That button is not on the bot's latest card.")
+    try:
+        delivery = await driver.press_card_button(
+            meeting_id, fields.text("from"), dict(actions[index].get("data") or {})
+        )
+    except MeetingActionError as error:
+        raise _back(request, error.message) from error
+    raise _back(request, f"Pressed “{actions[index].get('title')}”.{_told_bot(delivery)}")
+
+
 async def end(request: web.Request) -> web.Response:
     try:
         delivery = await _driver(request).end(request.match_info["meeting"])
@@ -421,3 +518,8 @@ def add_meeting_page_routes(app: web.Application) -> None:
     router.add_post("/meetings/{meeting}/recording", record, name="sandbox-meeting-record")
     router.add_post("/meetings/{meeting}/files", post_file, name="sandbox-meeting-file")
     router.add_post("/meetings/{meeting}/end", end, name="sandbox-meeting-end")
+    router.add_post("/meetings/{meeting}/lobby", admit_bot, name="sandbox-meeting-admit-bot")
+    router.add_post("/meetings/{meeting}/mention", mention_bot, name="sandbox-meeting-mention")
+    router.add_post(
+        "/meetings/{meeting}/card-button", press_card_button, name="sandbox-meeting-card-button"
+    )
