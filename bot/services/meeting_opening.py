@@ -34,8 +34,10 @@ who heard it).
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
+from functools import partial
 from typing import Final
 
 from bot.announcement.opening import compose_announcement
@@ -63,6 +65,8 @@ from consent_store.audit import AuditEvent
 from consent_store.calls import TERMINATED, MeetingCallRecords
 from consent_store.jobs import ClaimedJob, Jobs
 from consent_store.unit_of_work import Store, UnitOfWork
+
+log = logging.getLogger(__name__)
 
 JOIN_FAILED: Final = "call_not_joined"
 ANNOUNCEMENT_FAILED: Final = "announcement_not_made"
@@ -382,6 +386,7 @@ class MeetingOpening:
         self._waiting.setdefault(meeting_id, set()).update(latecomers)
         if meeting_id not in self._telling:
             task = asyncio.create_task(self._tell_latecomers(meeting_id, thread_id))
+            task.add_done_callback(partial(_told_latecomers, meeting_id))
             self._telling[meeting_id] = task
 
     async def _tell_latecomers(self, meeting_id: str, thread_id: str) -> None:
@@ -432,6 +437,12 @@ class MeetingOpening:
         """Wait until the latecomers waiting to be told have been told."""
         while self._telling:
             await asyncio.gather(*self._telling.values(), return_exceptions=True)
+
+
+def _told_latecomers(meeting_id: str, task: asyncio.Task[None]) -> None:
+    """Log (by type only) a short statement that could not be given: the store failed."""
+    if not task.cancelled() and (error := task.exception()) is not None:
+        log.error("telling latecomers of meeting %s failed: %s", meeting_id, type(error).__name__)
 
 
 async def _audit_skipped(uow: UnitOfWork, meeting_id: str, reason: str) -> None:
