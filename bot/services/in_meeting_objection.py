@@ -90,7 +90,7 @@ class InMeetingObjections:
         if recorded is None:
             chat_words_seen["objection_unknown_chat"] += 1
             log.warning("an objection to recording came from a chat with no meeting of ours")
-            return chat_text("objection_received", {})
+            return chat_text("objection_no_meeting", {})
         meeting_id, organiser_id = recorded
         chat_words_seen["objection"] += 1
         await enforce_recording(
@@ -162,15 +162,15 @@ class InMeetingObjections:
         if meeting is None:
             chat_words_seen["question_unknown_chat"] += 1
             log.warning("a message to the bot came from a chat with no meeting of ours")
-        else:
-            chat_words_seen["question"] += 1
-            await self._tell_organiser(
-                meeting.id,
-                thread_id,
-                meeting.organiser_user_id,
-                chat_text("chat_question_notice", {}),
-                "question",
-            )
+            return chat_text("chat_question_no_meeting", {"service": self._service})
+        chat_words_seen["question"] += 1
+        await self._tell_organiser(
+            meeting.id,
+            thread_id,
+            meeting.organiser_user_id,
+            chat_text("chat_question_notice", {}),
+            "question",
+        )
         return chat_text("chat_question_reply", {"service": self._service})
 
     async def _tell_organiser(
