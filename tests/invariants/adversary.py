@@ -28,6 +28,8 @@ from tests.invariants.harness import (
 )
 from tests.invariants.model import Answer
 
+TRAIL = 15
+"""How many of a meeting's last steps a violation shows."""
 REPLY_KINDS: tuple[ReplyKind, ...] = ("yes", "yes", "no", "withdraw", "unclear")
 PEOPLE = (*INVITEES, *STRANGERS)
 
@@ -47,12 +49,12 @@ class Adversary(RuleBasedStateMachine):
         assert self.meeting is not None
         return self.meeting
 
-    def _run(self, action: Coroutine[Any, Any, None]) -> None:
+    def _run(self, action: Coroutine[Any, Any, None], label: str = "") -> None:
         if self.spoiled:
             action.close()
             return
         try:
-            self.loop.call(self._m().act(action))
+            self.loop.call(self._m().act(action, label or action.__name__))
         except InvariantViolation as violation:
             self._violated(violation)
 
@@ -62,6 +64,9 @@ class Adversary(RuleBasedStateMachine):
         (preconditions do not depend on what happened), so hypothesis can replay and shrink
         an example although the bot's timing varies."""
         self.spoiled = True
+        if self.meeting is not None and self.meeting.trail:
+            trail = "\n      ".join(self.meeting.trail[-TRAIL:])
+            violation.args = (f"{violation}\n      {trail}",)
         if self.collect:
             self.world.figures.violations.append(violation)
         else:
@@ -86,7 +91,7 @@ class Adversary(RuleBasedStateMachine):
     @precondition(_live)
     @rule(person=st.sampled_from(INVITEES), kind=st.sampled_from(REPLY_KINDS))
     def reply(self, person: str, kind: ReplyKind) -> None:
-        self._run(self._m().reply(person, kind))
+        self._run(self._m().reply(person, kind), f"reply {person.split('@')[0]} {kind}")
 
     @precondition(_live)
     @rule()
@@ -98,7 +103,7 @@ class Adversary(RuleBasedStateMachine):
     @precondition(_live)
     @rule(index=st.integers(0, 3), answer=st.sampled_from(["given", "given", "refused"]))
     def review(self, index: int, answer: Answer) -> None:
-        self._run(self._m().review(index, answer))
+        self._run(self._m().review(index, answer), f"review {index} {answer}")
 
     @precondition(_live)
     @rule()
@@ -110,14 +115,15 @@ class Adversary(RuleBasedStateMachine):
     @rule(who=st.sampled_from(PEOPLE))
     def join(self, who: str) -> None:
         if self._m().started and who not in self._m().present:
-            self._run(self._m().join(who))
+            self._run(self._m().join(who), f"join {who.split('@')[0]}")
 
     @precondition(_live)
     @rule(index=st.integers(0, 4))
     def leave(self, index: int) -> None:
         others = [who for who in self._m().present if who in PEOPLE]
         if self._m().started and others:
-            self._run(self._m().leave(others[index % len(others)]))
+            leaving = others[index % len(others)]
+            self._run(self._m().leave(leaving), f"leave {leaving.split('@')[0]}")
 
     @precondition(_live)
     @rule()
@@ -139,18 +145,24 @@ class Adversary(RuleBasedStateMachine):
         slow=st.sampled_from([0.0, 0.0, 0.5, 2.0]),
     )
     def graph_fails(self, status: int, count: int, aimed_at: str | None, slow: float) -> None:
-        self._run(self.world.graph_fault(status, count, aimed_at, slow))
+        self._run(
+            self.world.graph_fault(status, count, aimed_at, slow),
+            f"graph {status} x{count} at {aimed_at} slow {slow}",
+        )
 
     @precondition(_live)
     @rule()
     def store_goes_away_or_comes_back(self) -> None:
         world = self.world
-        self._run(world.end_outage() if world.outage else world.begin_outage())
+        if world.outage:
+            self._run(world.end_outage(), "store back")
+        else:
+            self._run(world.begin_outage(), "store down")
 
     @precondition(_live)
     @rule(crash=st.booleans())
     def bot_restarts(self, crash: bool) -> None:
-        self._run(self.world.restart_bot(crash=crash))
+        self._run(self.world.restart_bot(crash=crash), "bot crashes" if crash else "bot restarts")
 
     @precondition(_live)
     @rule()
@@ -165,7 +177,7 @@ class Adversary(RuleBasedStateMachine):
     @precondition(_live)
     @rule(seconds=st.sampled_from([0.5, 2.0]))
     def time_passes(self, seconds: float) -> None:
-        self._run(asyncio.sleep(seconds))
+        self._run(asyncio.sleep(seconds), f"wait {seconds}s")
 
     def teardown(self) -> None:
         if self.meeting is None:

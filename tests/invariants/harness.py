@@ -543,6 +543,8 @@ class Meeting:
         self.changes_seen = 0
         self.closed_at: float | None = None
         self.disagreeing_since: float | None = None
+        self.began = time.monotonic()
+        self.trail: list[str] = []
 
     # --- setting up ----------------------------------------------------------------------
 
@@ -731,13 +733,19 @@ class Meeting:
     def teams_allows(self) -> bool:
         return self.online_meeting.allow_recording
 
-    async def act(self, action: Awaitable[None]) -> None:
-        """Run one action, then check the invariant."""
+    async def act(self, action: Awaitable[None], label: str = "") -> None:
+        """Run one action, then check the invariant; the action goes on the meeting's trail
+        (when it happened, what the rule and Teams said after it, whether faults were on)."""
         permitted_before = self.model.permitted(now())
         try:
             await action
         finally:
             self.world.step_done()
+            self.trail.append(
+                f"{time.monotonic() - self.began:7.1f}s {label or 'step'}: "
+                f"permitted={self.model.permitted(now())} teams={self.teams_allows()} "
+                f"started={self.started} faults={self.world.faults_active()}"
+            )
         if permitted_before and not self.model.permitted(now()):
             self.closed_at = time.monotonic()
         await self.check()
