@@ -122,6 +122,7 @@ class ConsentRequestRow(Base):
     topics: Mapped[list[str]] = mapped_column(JSON)
     documents_covered: Mapped[list[str]] = mapped_column(JSON)
     sent_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    text_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class ConsentDecisionRow(Base):
@@ -147,6 +148,10 @@ class ConsentDecisionRow(Base):
     documents_covered: Mapped[list[str]] = mapped_column(JSON)
     decided_by: Mapped[str] = mapped_column(String(64))
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    condition_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    review_item_id: Mapped[str | None] = mapped_column(
+        ForeignKey("review_items.id", name="fk_consent_decisions_review_item_id"), index=True
+    )
 
 
 class ReviewItemRow(Base):
@@ -167,6 +172,8 @@ class ReviewItemRow(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     attendee_id: Mapped[str | None] = mapped_column(ForeignKey("attendees.id"))
     auth_verdict: Mapped[str] = mapped_column(String(8), default="none", server_default="none")
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    receipt_sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class InboundEmailRow(Base):
