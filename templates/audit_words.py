@@ -37,8 +37,17 @@ ACTION_SENTENCES = {
     "meeting.ended": "The meeting ended.",
     "meeting.join_failed": "The bot could not join the meeting's call.",
     "meeting.join_skipped": "The bot did not join the meeting's call.",
+    "meeting.bot_in_lobby": "The bot was still waiting in the meeting's lobby; the organiser "
+    "was told.",
+    "meeting.chat_question": "Someone wrote to the bot in the meeting chat; the organiser was "
+    "asked to answer them.",
     "meeting.joined": "The bot joined the meeting's call.",
+    "meeting.latecomers_told": "People who joined late heard a short version of the opening "
+    "statement.",
+    "meeting.lobby_notice_failed": "The organiser could not be told that the bot was waiting "
+    "in the lobby.",
     "meeting.needs_attention": "Something about the meeting needs attention.",
+    "meeting.notice_failed": "A notice to the organiser could not be given.",
     "meeting.safeguarding_hold_placed": "A safeguarding hold was placed on the meeting.",
     "meeting.scheduled": "The meeting was scheduled.",
     "meeting.settings_applied": "Teams' settings for the meeting were applied.",
@@ -57,6 +66,8 @@ ACTION_SENTENCES = {
     "recording.found": "A recording of the meeting was found.",
     "recording.found_without_consent": "A recording made without everyone's consent was found.",
     "recording.notice_failed": "A notice about recording could not be given.",
+    "recording.objection": "Someone in the meeting objected to recording, so it was switched "
+    "off for the rest of the meeting.",
     "recording.resolved": "A found recording was dealt with.",
     "recording.seen_without_consent": "A recording was seen starting without everyone's consent.",
     "recording.setting_failed": "Teams' recording setting could not be changed.",
@@ -110,6 +121,8 @@ def decided_by_words(decided_by: str) -> str:
         return "read from your email by the bot"
     if decided_by.startswith("staff:"):
         return "read from your email by a member of staff"
+    if decided_by == "meeting_objection":
+        return "said by you in the meeting, objecting to recording"
     return "recorded by the bot"
 
 

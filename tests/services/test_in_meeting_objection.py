@@ -8,9 +8,14 @@ from typing import Any, cast
 
 from bot.config import ServiceProfile
 from bot.graph.meetings import OnlineMeetings
-from bot.services.in_meeting_objection import InMeetingObjections, chat_words_seen
+from bot.services.in_meeting_objection import (
+    OBJECTION_DECIDED_BY,
+    InMeetingObjections,
+    chat_words_seen,
+)
 from bot.services.live_meeting import MeetingChat, ObjectionSource, TeamsPerson
 from consent_store.unit_of_work import Store
+from templates.audit_words import ACTION_SENTENCES, action_sentence, decided_by_words
 
 
 class Unused:
@@ -46,3 +51,19 @@ async def test_an_objection_from_a_chat_that_is_no_meeting_of_ours(store: Store)
     assert switched_off == []
     assert chat_words_seen["objection_unknown_chat"] == before.get("objection_unknown_chat", 0) + 1
     assert chat_words_seen["question_unknown_chat"] == before.get("question_unknown_chat", 0) + 1
+
+
+def test_the_audit_of_objections_lobby_and_latecomers_reads_as_sentences() -> None:
+    for action in (
+        "recording.objection",
+        "meeting.chat_question",
+        "meeting.bot_in_lobby",
+        "meeting.lobby_notice_failed",
+        "meeting.latecomers_told",
+        "meeting.notice_failed",
+    ):
+        assert action in ACTION_SENTENCES
+    assert "objected to recording" in action_sentence("recording.objection")
+    assert decided_by_words(OBJECTION_DECIDED_BY) == (
+        "said by you in the meeting, objecting to recording"
+    )
