@@ -86,6 +86,7 @@ TOPIC_WORDS = {
     "recording": "recording the meeting",
     "documents": "sharing documents",
     "contribution": "staff contributing to discussions",
+    "liaison": "staff liaising with the professionals named",
 }
 DECISION_WORDS = {"given": "given", "refused": "refused", "withdrawn": "withdrawn"}
 REASON_WORDS = {

@@ -17,6 +17,7 @@ TOPIC_LABELS = {
     Topic.RECORDING: "Recording",
     Topic.DOCUMENTS: "Documents",
     Topic.CONTRIBUTION: "Contribution",
+    Topic.LIAISON: "Liaison",
 }
 YES_TO_EVERYTHING = "Yes"
 NO_TO_EVERYTHING = "No"

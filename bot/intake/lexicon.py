@@ -207,6 +207,7 @@ _LEXICON = _merge(
         "contribute contributes contributed contributing contribution contributions advocate"
         " advocating input ideas participate participating participation views",
     ),
+    _topic_words(Topic.LIAISON, "liaison liaisons liaise liaises liaised liaising"),
     _phrases(
         Kind.POSITIVE,
         "all right",
@@ -626,7 +627,7 @@ _TYPO_TARGETS = _split(
     "recording recorded record recordings documents document contribute contribution "
     "contributing consent consented agree agreed happy absolutely definitely certainly "
     "permission withdraw withdrawing refuse decline everything comfortable uncomfortable "
-    "objection paperwork participate"
+    "objection paperwork participate liaison liaise liaising"
 )
 
 

@@ -16,6 +16,7 @@ TOPIC_WORDS = {
     Topic.RECORDING: "recording the meeting",
     Topic.DOCUMENTS: "sharing the documents we listed",
     Topic.CONTRIBUTION: "IASS staff contributing to the discussion",
+    Topic.LIAISON: "IASS staff liaising with the professionals we named",
 }
 DECISION_WORDS = {
     Decision.GIVEN: "you agreed to",

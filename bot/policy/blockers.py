@@ -33,6 +33,8 @@ class BlockerCode(StrEnum):
     NOT_ASKED_ABOUT_DOCUMENT = "not_asked_about_document"
     UNKNOWN_PARTICIPANT_PRESENT = "unknown_participant_present"
     CLOSED_SINCE_START = "closed_since_start"
+    ORGANISATION_NOT_NAMED = "organisation_not_named"
+    NOT_ASKED_ABOUT_ORGANISATION = "not_asked_about_organisation"
 
 
 SOMEONE: Final = "someone"
@@ -41,6 +43,7 @@ SUBJECT_OF_TOPIC: Final[Mapping[Topic, str]] = {
     Topic.RECORDING: "recording the meeting",
     Topic.DOCUMENTS: "sharing documents",
     Topic.CONTRIBUTION: "staff contributing to discussions",
+    Topic.LIAISON: "staff liaising with the professionals named",
 }
 
 STAFF_TEMPLATE_OF_CODE: Final[Mapping[BlockerCode, str]] = {
@@ -73,6 +76,12 @@ STAFF_TEMPLATE_OF_CODE: Final[Mapping[BlockerCode, str]] = {
     BlockerCode.CLOSED_SINCE_START: (
         "Recording was not permitted at some point after the meeting started, so it stays off"
         " until the meeting ends: the bot never switches recording on during a meeting."
+    ),
+    BlockerCode.ORGANISATION_NOT_NAMED: (
+        "This professional or organisation was not named for liaison, so no one was asked."
+    ),
+    BlockerCode.NOT_ASKED_ABOUT_ORGANISATION: (
+        "{attendee} was not asked about liaising with this professional or organisation."
     ),
 }
 

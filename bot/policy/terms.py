@@ -16,6 +16,7 @@ class Topic(StrEnum):
     RECORDING = "recording"
     DOCUMENTS = "documents"
     CONTRIBUTION = "contribution"
+    LIAISON = "liaison"
 
 
 class Decision(StrEnum):
@@ -67,7 +68,8 @@ class ConsentRecord:
     """One decision taken from one email, as the gates need to see it.
 
     `sender_matches` says the email came from the attendee's own invited address;
-    `documents_covered` names the documents the person was asked about (documents topic only).
+    `documents_covered` names the documents the person was asked about (documents topic only);
+    `organisations_covered` the organisations named in the request (liaison topic only).
     """
 
     attendee_id: str
@@ -77,6 +79,7 @@ class ConsentRecord:
     auth: AuthVerdict
     sender_matches: bool
     documents_covered: frozenset[str] = field(default_factory=frozenset)
+    organisations_covered: frozenset[str] = field(default_factory=frozenset)
 
     @property
     def trustworthy(self) -> bool:

@@ -37,6 +37,7 @@ TOPIC_NAMES = {
     Topic.RECORDING: "recording the meeting",
     Topic.DOCUMENTS: "sharing documents",
     Topic.CONTRIBUTION: "staff contributing to discussions",
+    Topic.LIAISON: "staff liaising with the professionals named",
 }
 
 

@@ -67,6 +67,7 @@ TOPIC_WORDS = {
     Topic.RECORDING: "Recording the meeting",
     Topic.DOCUMENTS: "Sharing documents",
     Topic.CONTRIBUTION: "IASS contributing to discussions",
+    Topic.LIAISON: "Liaising with the professionals named",
 }
 
 REJECT_WORDS = {

@@ -10,7 +10,7 @@ from bot.policy.terms import Decision, Topic
 
 G, R, W = Decision.GIVEN, Decision.REFUSED, Decision.WITHDRAWN
 ALL = tuple(Topic)
-REC, DOCS, CON = Topic.RECORDING, Topic.DOCUMENTS, Topic.CONTRIBUTION
+REC, DOCS, CON, LIA = Topic.RECORDING, Topic.DOCUMENTS, Topic.CONTRIBUTION, Topic.LIAISON
 
 
 def decisions(text: str) -> dict[Topic, Decision]:
@@ -50,11 +50,11 @@ CLEAR = [
     ("I've changed my mind, please don't record after all", {REC: W}),
     ("Please don't record after all", {REC: W}),
     ("Recording is fine but please don't share documents", {REC: G, DOCS: R}),
-    ("Yes to everything apart from the recording", {REC: R, DOCS: G, CON: G}),
-    ("Yes, except the recording", {REC: R, DOCS: G, CON: G}),
-    ("Happy to go ahead without recording", {REC: R, DOCS: G, CON: G}),
-    ("No to recording, yes to the rest", {REC: R, DOCS: G, CON: G}),
-    ("Yes. No documents though.", {REC: G, DOCS: R, CON: G}),
+    ("Yes to everything apart from the recording", everything(G) | {REC: R}),
+    ("Yes, except the recording", everything(G) | {REC: R}),
+    ("Happy to go ahead without recording", everything(G) | {REC: R}),
+    ("No to recording, yes to the rest", everything(G) | {REC: R}),
+    ("Yes. No documents though.", everything(G) | {DOCS: R}),
     ("Recording, documents: yes", {REC: G, DOCS: G}),
     ("I don't want it recorded or the documents shared", {REC: R, DOCS: R}),
     ("Yes, Priya can speak on my behalf", {CON: G}),
@@ -64,7 +64,10 @@ CLEAR = [
     ("I'd rather you didn't record it if that's ok", {REC: R}),
     ("Consent not given", everything(R)),
     ("Recording yes documents no", {REC: G, DOCS: R}),
-    ("Yes to all but recording", {REC: R, DOCS: G, CON: G}),
+    ("Liaison: yes", {LIA: G}),
+    ("Recording: no\nLiaison: yes", {REC: R, LIA: G}),
+    ("I withdraw my consent to liaison", {LIA: W}),
+    ("Yes to all but recording", everything(G) | {REC: R}),
     ("I'm happy for it to be recorded and the documents shared", {REC: G, DOCS: G}),
     ("Yes I have read it and I'm happy with everything", everything(G)),
     ("Let me know if anything changes. Yes that's fine", everything(G)),
@@ -112,12 +115,12 @@ REVIEW = [
     ("Yes, I don't want it recorded", {REC: R}),
     ("Yes. No documents please.", {DOCS: R}),
     ("I'm happy for it to be recorded. I'd rather it wasn't recorded.", {}),
-    ("No. Happy for the documents to be shared though.", {REC: R, CON: R}),
+    ("No. Happy for the documents to be shared though.", {REC: R, CON: R, LIA: R}),
     (
         "You can share the documents as long as the school doesn't get copies. No recording.",
         {REC: R},
     ),
-    ("I don't agree to anything except the recording", {DOCS: R, CON: R}),
+    ("I don't agree to anything except the recording", {DOCS: R, CON: R, LIA: R}),
     ("Yes I got it", {}),
     ("Happy to help", {}),
     ("Yes, I am available", {}),
@@ -158,7 +161,7 @@ def test_guidance_answers_read_as_meant() -> None:
     assert decisions(WITHDRAWAL) == everything(W)
     assert decisions(f"{WITHDRAWAL} to recording") == {REC: W}
     lines = "\n".join(answer_line(topic, agree=topic is not DOCS) for topic in ALL)
-    assert decisions(lines) == {REC: G, DOCS: R, CON: G}
+    assert decisions(lines) == everything(G) | {DOCS: R}
 
 
 @pytest.mark.parametrize(

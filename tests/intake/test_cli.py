@@ -18,6 +18,7 @@ KEYS = {
     "recording",
     "documents",
     "contribution",
+    "liaison",
     "needs_review",
     "authenticated",
     "evidence",
@@ -49,6 +50,7 @@ def test_classifies_each_file_on_its_own_line(capsys: pytest.CaptureFixture[str]
         "recording": "given",
         "documents": "refused",
         "contribution": None,
+        "liaison": None,
         "needs_review": False,
         "authenticated": True,
         "evidence": {
@@ -60,7 +62,9 @@ def test_classifies_each_file_on_its_own_line(capsys: pytest.CaptureFixture[str]
     }
     assert lines[1]["auto_reply"] is True
     assert lines[1]["needs_review"] is False
-    assert [lines[1][topic] for topic in ("recording", "documents", "contribution")] == [None] * 3
+    assert [lines[1][topic] for topic in ("recording", "documents", "contribution", "liaison")] == [
+        None
+    ] * 4
 
 
 def test_bad_files_are_reported_and_the_run_goes_on(

@@ -187,5 +187,6 @@ def test_the_example_answers_shown_are_read_as_meant(service: ServiceProfile) ->
         Topic.RECORDING: Decision.GIVEN,
         Topic.DOCUMENTS: Decision.REFUSED,
         Topic.CONTRIBUTION: Decision.GIVEN,
+        Topic.LIAISON: None,
     }
     assert classify_text('"Yes"').decision(Topic.RECORDING) is Decision.GIVEN

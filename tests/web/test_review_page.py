@@ -60,7 +60,9 @@ async def test_the_queue_shows_each_email_with_the_senders_words(
     forms = forms_in(text)
     confirm_form = next(f for f in forms if f.action == f"/tab/review/{item}/confirm")
     assert confirm_form.fields["csrf_token"] == CSRF_TOKEN
-    assert set(confirm_form.radios) == {"recording", "documents", "contribution"}, "all asked"
+    assert set(confirm_form.radios) == {"recording", "documents", "contribution", "liaison"}, (
+        "all asked"
+    )
     assert confirm_form.radios["recording"] == ["given", "refused", "withdrawn", "not_answered"]
     reject_forms = [f for f in forms if f.action.endswith("/reject")]
     assert len(reject_forms) == 2
