@@ -20,6 +20,7 @@ from consent_store.tables import (
     AttendeeRow,
     ConsentDecisionRow,
     DocumentRow,
+    LiaisonOrganisationRow,
     MeetingRow,
     PresenceRow,
     RecordingArtefactRow,
@@ -114,6 +115,11 @@ async def dispose(uow: UnitOfWork, plan: DisposalPlan, actor: str) -> None:
         await session.execute(
             update(SharedFileRow)
             .where(SharedFileRow.meeting_id == meeting.id)
+            .values(name_enc=None)
+        )
+        await session.execute(
+            update(LiaisonOrganisationRow)
+            .where(LiaisonOrganisationRow.meeting_id == meeting.id)
             .values(name_enc=None)
         )
         await session.execute(

@@ -6,7 +6,10 @@ Who is asked what (digital policy, "Virtual Meetings"):
 - documents: service users, naming each document proposed ("request consent from
   service-users prior to the meeting before sharing any documents");
 - contribution: service users, when staff declared they would contribute ("contribute to
-  discussions with prior agreement of service user").
+  discussions with prior agreement of service user");
+- liaison: service users, when staff named professionals or organisations to talk to about
+  the matter, naming each ("Only with service user's permission will the team liaise with
+  SEND officers and other professionals", confidentiality policy).
 
 The rendered text is hashed and versioned so each decision can record exactly what the person
 was told (who, when, what they were told, how, and how to withdraw).
@@ -24,7 +27,7 @@ from bot.intake.guidance import NO_TO_EVERYTHING, WITHDRAWAL, YES_TO_EVERYTHING,
 from bot.policy.terms import AttendeeKind, DeclaredRole, Topic
 from templates import UK_TIME, environment
 
-TEMPLATE_VERSION = "consent-request/3"
+TEMPLATE_VERSION = "consent-request/4"
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,7 @@ class RequestedMeeting:
     recording_requested: bool
     document_titles: tuple[str, ...]
     invited: tuple[InvitedPerson, ...] = ()
+    liaison_names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -108,6 +112,8 @@ def topics_to_ask(recipient: RequestRecipient, meeting: RequestedMeeting) -> tup
             topics.append(Topic.DOCUMENTS)
         if meeting.declared_role is DeclaredRole.SUPPORT_AND_CONTRIBUTE:
             topics.append(Topic.CONTRIBUTION)
+        if meeting.liaison_names:
+            topics.append(Topic.LIAISON)
     return tuple(topics)
 
 

@@ -4,8 +4,8 @@ Policy: "Only with service user's permission will the team liaise with SEND offi
 professionals", and "only with service users' permission will the team request access to
 information held by SEND officers or pass on information to SEND officers."
 
-Liaison is not tied to the meeting's start: it may happen before, during or after it. At the
-moment of liaison, every invited service user's latest word on liaising with that organisation
+Liaison is not tied to the meeting's start: it may happen before, during or after it. An
+organisation counts as named from the moment staff name it. At the moment of liaison, every invited service user's latest word on liaising with that organisation
 counts: a trustworthy "given" (authenticated, from their invited address) that names it
 permits; a refusal or withdrawal ends it, however it arrived (fail closed). A reply that names
 no organisation is a word about all of them. Records received at the same instant are read
@@ -109,7 +109,7 @@ def _codes_for(
 def _naming_blockers(
     facts: LiaisonFacts, organisation_id: str, at: datetime
 ) -> tuple[Blocker, ...]:
-    named = any(o.id == organisation_id and o.named_at < at for o in facts.organisations)
+    named = any(o.id == organisation_id and o.named_at <= at for o in facts.organisations)
     return () if named else (Blocker(BlockerCode.ORGANISATION_NOT_NAMED, Topic.LIAISON),)
 
 
@@ -141,6 +141,6 @@ class LiaisonCount:
 
 def count_liaison(facts: LiaisonFacts, at: datetime) -> LiaisonCount:
     """The number of named organisations staff may liaise with at `at`, out of those named."""
-    named = sorted({o.id for o in facts.organisations if o.named_at < at})
+    named = sorted({o.id for o in facts.organisations if o.named_at <= at})
     permitted = sum(1 for o in named if evaluate_liaison(facts, o, at).permitted)
     return LiaisonCount(permitted=permitted, named=len(named))

@@ -1,9 +1,10 @@
 """Sending consent requests: one email per attendee who has something to be asked.
 
 Each request is rendered, sent from the consent mailbox, and recorded with its Message-ID,
-the template version, the hash of the text sent, the topics asked and the documents named,
-so every later decision can show what that person was told. A request is recorded only once
-Graph has accepted it; a failure leaves the attendee without a request, visible to staff.
+the template version, the hash of the text sent, the topics asked and the documents and
+liaison organisations named, so every later decision can show what that person was told.
+A request is recorded only once Graph has accepted it; a failure leaves the attendee without
+a request, visible to staff.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from bot.mail.consent_request import (
     RequestRecipient,
     render_request,
 )
-from bot.policy.terms import AttendeeKind, DeclaredRole
+from bot.policy.terms import AttendeeKind, DeclaredRole, Topic
 from consent_store.audit import AuditEvent
+from consent_store.liaison import LiaisonRecords
 from consent_store.records import NewConsentRequest
 from consent_store.unit_of_work import Store
 
@@ -45,6 +47,7 @@ async def send_consent_requests(
     async with store.unit_of_work() as uow:
         meeting = await uow.meetings.get(meeting_id)
         documents = await uow.meetings.documents(meeting_id)
+        organisations = await LiaisonRecords(uow).organisations(meeting_id)
         attendees = [
             (
                 attendee.id,
@@ -70,6 +73,7 @@ async def send_consent_requests(
             invited=tuple(
                 InvitedPerson(recipient.name, recipient.kind) for _, recipient in attendees
             ),
+            liaison_names=tuple(o.name for o in organisations),
         )
         recipients = [
             (attendee_id, recipient)
@@ -104,6 +108,8 @@ async def send_consent_requests(
                     sent_at=uow.now(),
                 )
             )
+            if Topic.LIAISON in rendered.topics:
+                await LiaisonRecords(uow).cover(request_id, (o.id for o in organisations))
             await uow.audit(
                 AuditEvent(
                     "consent.requested",

@@ -113,7 +113,7 @@ def test_a_parent_is_asked_every_question_with_each_document_named(service: Serv
         assert "https://sendiass.westmorlandandfurness.gov.uk" in part
         assert "Until then we take your answer as no" not in part
         assert "Only a reply from" not in part
-    assert request.template_version == "consent-request/3/adult"
+    assert request.template_version == "consent-request/4/adult"
     assert re.fullmatch(r"<[0-9a-f]{32}\.iass-7k3m9q2p@iass\.example\.com>", request.message_id)
 
 
@@ -130,7 +130,7 @@ def test_a_professional_is_asked_only_about_recording(service: ServiceProfile) -
 
 def test_a_young_person_gets_simpler_words(service: ServiceProfile) -> None:
     request = render(YOUNG, meeting(), service)
-    assert request.template_version == "consent-request/3/young_person"
+    assert request.template_version == "consent-request/4/young_person"
     assert request.text.startswith("Hi Kai Okafor-Bell,")
     assert "Can we record the meeting?" in request.text
     assert "You can say yes or no to each one." in request.text

@@ -188,7 +188,7 @@ def test_liaison_examples(
 def test_an_organisation_named_after_the_moment_is_not_yet_named() -> None:
     facts = replace(
         matter(FAMILY, said(PARENT)),
-        organisations=(NamedOrganisation(SEND_OFFICER, NOW),),
+        organisations=(NamedOrganisation(SEND_OFFICER, NOW + timedelta(seconds=1)),),
     )
     assert summarise(evaluate_liaison(facts, SEND_OFFICER, NOW).blockers) == [
         (BlockerCode.ORGANISATION_NOT_NAMED, None)
@@ -244,9 +244,9 @@ def liaison_facts(draw: st.DrawFn) -> LiaisonFacts:
 
 
 def _reference_permits(facts: LiaisonFacts, organisation: str, at: datetime) -> bool:
-    """Named before `at`; at least one service user; and for each, every email at their latest
+    """Named by `at`; at least one service user; and for each, every email at their latest
     instant before `at` that concerns this organisation is a trustworthy yes that names it."""
-    if not any(o.id == organisation and o.named_at < at for o in facts.organisations):
+    if not any(o.id == organisation and o.named_at <= at for o in facts.organisations):
         return False
     users = [a.id for a in facts.attendees if a.kind.is_service_user]
     if not users:

@@ -258,7 +258,7 @@ def test_audit_details_are_in_words() -> None:
         subject_id=uuid.uuid4().hex,
         actor="system",
         detail=json.dumps(
-            {"topics": ["recording", "contribution"], "template": "consent-request/3/adult"}
+            {"topics": ["recording", "contribution"], "template": "consent-request/4/adult"}
         ),
         mac="0" * 64,
     )

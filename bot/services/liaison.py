@@ -1,0 +1,107 @@
+"""Permission to liaise: staff name the professionals or organisations they would like to talk
+to or pass information to about a meeting's matter; the service users are asked by email with
+the other topics; the meeting page shows the permission per organisation and the meeting chat
+only how many (issue 17).
+
+Policy: "Only with service user's permission will the team liaise with SEND officers and other
+professionals". The decision is the pure rule in `bot.policy.liaison_gate`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Final
+
+from bot.policy.blockers import blocker_sentences
+from bot.policy.liaison_gate import LiaisonCount, count_liaison, evaluate_liaison
+from consent_store.audit import AuditEvent
+from consent_store.liaison import LiaisonRecords, NamingChange
+from consent_store.unit_of_work import Store
+
+MAX_ORGANISATIONS: Final = 10
+MAX_NAME_CHARS: Final = 200
+
+
+class LiaisonListRefused(ValueError):
+    """The list staff typed cannot be kept; the message says why in plain words."""
+
+
+def parse_organisations(text: str) -> tuple[str, ...]:
+    """The organisations typed one per line, blank lines left out; `LiaisonListRefused` when
+    one is too long, the list too long, or a name is given twice."""
+    names = tuple(" ".join(line.split()) for line in text.splitlines() if line.strip())
+    if len(names) > MAX_ORGANISATIONS:
+        raise LiaisonListRefused(
+            f"Name at most {MAX_ORGANISATIONS} professionals or organisations, one on each line."
+        )
+    too_long = [name for name in names if len(name) > MAX_NAME_CHARS]
+    if too_long:
+        raise LiaisonListRefused(
+            f"Each professional or organisation must be at most {MAX_NAME_CHARS} characters:"
+            " write the organisation and role, for example “Northshire SEND team, SEND officer”."
+        )
+    seen: set[str] = set()
+    for name in names:
+        if name.casefold() in seen:
+            raise LiaisonListRefused(f"“{name}” is named twice: name each one once.")
+        seen.add(name.casefold())
+    return names
+
+
+async def name_for_liaison(
+    store: Store, meeting_id: str, names: tuple[str, ...], actor: str
+) -> NamingChange:
+    """Keep the meeting's list of organisations as `names`, audited by count only."""
+    async with store.unit_of_work() as uow:
+        change = await LiaisonRecords(uow).name(meeting_id, names)
+        if change.added or change.removed:
+            await uow.audit(
+                AuditEvent(
+                    "liaison.named",
+                    actor=actor,
+                    meeting_id=meeting_id,
+                    detail={"added": len(change.added), "removed": len(change.removed)},
+                )
+            )
+        await uow.commit()
+    return change
+
+
+@dataclass(frozen=True, slots=True)
+class OrganisationStanding:
+    """Whether staff may liaise with one named organisation now, and if not, why."""
+
+    name: str
+    permitted: bool
+    reasons: tuple[str, ...]
+
+
+async def liaison_standing(
+    store: Store, meeting_id: str, describe_attendee: Callable[[str], str | None]
+) -> list[OrganisationStanding]:
+    """Each named organisation with whether staff may liaise with it now, for the meeting page."""
+    async with store.reading() as uow:
+        records = LiaisonRecords(uow)
+        organisations = await records.organisations(meeting_id)
+        facts = await records.facts(meeting_id)
+        now = uow.now()
+    standings = []
+    for organisation in organisations:
+        verdict = evaluate_liaison(facts, organisation.id, now)
+        standings.append(
+            OrganisationStanding(
+                name=organisation.name,
+                permitted=verdict.permitted,
+                reasons=blocker_sentences(verdict.blockers, describe_attendee),
+            )
+        )
+    return standings
+
+
+async def liaison_count(store: Store, meeting_id: str) -> LiaisonCount:
+    """How many named organisations staff may liaise with now: all the meeting chat is told."""
+    async with store.reading() as uow:
+        facts = await LiaisonRecords(uow).facts(meeting_id)
+        now = uow.now()
+    return count_liaison(facts, now)

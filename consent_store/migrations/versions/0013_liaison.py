@@ -1,0 +1,55 @@
+"""Permission to liaise (issue 17): the professionals or organisations staff named for a
+meeting's matter, and which of them each consent request asked about.
+
+- `liaison_organisations`: one row per named organisation, its name sealed (it may name a
+  person), when it was named and, if so, when it was taken off the list.
+- `liaison_request_organisations`: the organisations a consent request named, so a decision
+  read from a reply to that request covers exactly those.
+
+Revision ID: 0013
+Revises: 0012
+Create Date: 2026-12-07
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+from consent_store.tables import UtcDateTime
+
+revision = "0013"
+down_revision = "0012"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "liaison_organisations",
+        sa.Column("id", sa.String(32), primary_key=True),
+        sa.Column("meeting_id", sa.String(32), sa.ForeignKey("meetings.id"), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("name_enc", sa.LargeBinary()),
+        sa.Column("named_at", UtcDateTime(), nullable=False),
+        sa.Column("removed_at", UtcDateTime()),
+    )
+    op.create_index("ix_liaison_organisations_meeting_id", "liaison_organisations", ["meeting_id"])
+    op.create_table(
+        "liaison_request_organisations",
+        sa.Column(
+            "request_id", sa.String(32), sa.ForeignKey("consent_requests.id"), primary_key=True
+        ),
+        sa.Column(
+            "organisation_id",
+            sa.String(32),
+            sa.ForeignKey("liaison_organisations.id"),
+            primary_key=True,
+        ),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("liaison_request_organisations")
+    op.drop_index("ix_liaison_organisations_meeting_id", "liaison_organisations")
+    op.drop_table("liaison_organisations")
