@@ -39,7 +39,8 @@ class NewMeeting:
 
 @dataclass(frozen=True)
 class NewConsentRequest:
-    """A consent request as sent: the text's version and hash record what the person was told."""
+    """A consent request as sent: the text's version and hash record what the person was told,
+    and `text` (sealed) is the plain-text part itself, for subject access."""
 
     meeting_id: str
     attendee_id: str
@@ -49,6 +50,7 @@ class NewConsentRequest:
     topics: tuple[Topic, ...]
     documents_covered: tuple[str, ...]
     sent_at: datetime
+    text: str | None = None
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,8 @@ class NewDecision:
     email_sha256: str | None = None
     request_id: str | None = None
     documents_covered: tuple[str, ...] = ()
+    condition: str | None = None
+    review_item_id: str | None = None
 
 
 @dataclass(frozen=True)

@@ -73,6 +73,20 @@ class ReceiptDue:
     sent: bool
 
 
+@dataclass(frozen=True)
+class ReviewReceiptDue:
+    """What the receipt for a reading staff confirmed says, and to whom: the chosen attendee
+    (decrypted by the caller), the meeting's reference, the decisions recorded from the item
+    (their conditions decrypted by the caller), whether the email was late, whether it was
+    sent."""
+
+    attendee: AttendeeRow
+    reference: str
+    decisions: tuple[ConsentDecisionRow, ...]
+    late: bool
+    sent: bool
+
+
 class MeetingRepository:
     """Meetings, attendees, documents, consent requests, decisions and review items."""
 
@@ -386,6 +400,48 @@ class MeetingRepository:
             sent=inbound.receipt_sent_at is not None,
         )
 
+    async def review_receipt_due(self, item_id: str) -> ReviewReceiptDue | None:
+        """The receipt for the reading staff confirmed from review item `item_id`, or None
+        when nothing was recorded from it."""
+        item = await self._session.get(ReviewItemRow, item_id)
+        if item is None or item.meeting_id is None:
+            return None
+        rows = (
+            await self._session.scalars(
+                select(ConsentDecisionRow).where(ConsentDecisionRow.review_item_id == item_id)
+            )
+        ).all()
+        if not rows:
+            return None
+        attendee = await self._session.get(AttendeeRow, rows[0].attendee_id)
+        meeting = await self._session.get(MeetingRow, item.meeting_id)
+        if attendee is None or meeting is None:
+            return None
+        order = list(Topic)
+        return ReviewReceiptDue(
+            attendee=attendee,
+            reference=meeting.reference,
+            decisions=tuple(sorted(rows, key=lambda row: order.index(Topic(row.topic)))),
+            late=item.received_at >= (meeting.started_at or meeting.starts_at),
+            sent=item.receipt_sent_at is not None,
+        )
+
+    async def mark_review_acknowledged(self, item_id: str, now: datetime) -> None:
+        await self._session.execute(
+            update(ReviewItemRow)
+            .where(ReviewItemRow.id == item_id, ReviewItemRow.acknowledged_at.is_(None))
+            .values(acknowledged_at=now)
+            .execution_options(synchronize_session=False)
+        )
+
+    async def mark_review_receipt_sent(self, item_id: str, now: datetime) -> None:
+        await self._session.execute(
+            update(ReviewItemRow)
+            .where(ReviewItemRow.id == item_id, ReviewItemRow.receipt_sent_at.is_(None))
+            .values(receipt_sent_at=now)
+            .execution_options(synchronize_session=False)
+        )
+
     async def note_teams_recording(
         self, meeting_id: str, allowed: bool, attention_cleared: str
     ) -> bool:
@@ -465,6 +521,7 @@ class MeetingRepository:
                 topics=[topic.value for topic in request.topics],
                 documents_covered=list(request.documents_covered),
                 sent_at=request.sent_at,
+                text_enc=self._seal(request.text, "consent_requests", "text", request_id),
             )
         )
         return request_id
@@ -493,6 +550,8 @@ class MeetingRepository:
                 documents_covered=list(decision.documents_covered),
                 decided_by=decision.decided_by,
                 recorded_at=now,
+                condition_enc=self._seal(decision.condition, table, "condition", decision_id),
+                review_item_id=decision.review_item_id,
             )
         )
         return decision_id

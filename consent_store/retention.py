@@ -19,6 +19,7 @@ from consent_store.audit import AuditEvent
 from consent_store.tables import (
     AttendeeRow,
     ConsentDecisionRow,
+    ConsentRequestRow,
     DocumentRow,
     LiaisonOrganisationRow,
     MeetingRow,
@@ -110,7 +111,18 @@ async def dispose(uow: UnitOfWork, plan: DisposalPlan, actor: str) -> None:
         await session.execute(
             update(ConsentDecisionRow)
             .where(ConsentDecisionRow.meeting_id == meeting.id)
-            .values(sender_enc=None, sender_index=None, phrase_enc=None, message_id=None)
+            .values(
+                sender_enc=None,
+                sender_index=None,
+                phrase_enc=None,
+                message_id=None,
+                condition_enc=None,
+            )
+        )
+        await session.execute(
+            update(ConsentRequestRow)
+            .where(ConsentRequestRow.meeting_id == meeting.id)
+            .values(text_enc=None)
         )
         await session.execute(
             update(SharedFileRow)

@@ -1,9 +1,10 @@
 """Subject access: everything the store holds about one person, found by email address.
 
 The confidentiality policy: notes requested "under a Subject Access Request" are sent "directly
-to them". The report gathers the meetings the person was invited to, the consent decisions
-with their evidence, review items from their address, and the audit entries about them, as
-data (JSON) and as a readable document (HTML, from a template).
+to them". The report gathers the meetings the person was invited to, the consent requests sent
+to them (with their words as sent, where kept), the consent decisions with their evidence and
+any condition staff wrote down, review items from their address, and the audit entries about
+them, as data (JSON) and as a readable document (HTML, from a template).
 """
 
 from __future__ import annotations
@@ -49,6 +50,19 @@ class Invitation:
 
 
 @dataclass(frozen=True)
+class RequestSent:
+    """A consent request sent to the person: what it asked, when, and its words as sent
+    (None for requests sent before the text was kept, or once the meeting was disposed of)."""
+
+    meeting_reference: str
+    sent_at: datetime
+    topics: tuple[str, ...]
+    text_version: str
+    text_sha256: str
+    text: str | None
+
+
+@dataclass(frozen=True)
 class DecisionHeld:
     meeting_reference: str
     topic: str
@@ -63,6 +77,7 @@ class DecisionHeld:
     request_text_version: str | None
     request_text_sha256: str | None
     decided_by: str
+    condition: str | None = None
 
 
 @dataclass(frozen=True)
@@ -105,10 +120,11 @@ class SubjectAccessReport:
     review_items: tuple[ReviewItemHeld, ...]
     audit_entries: tuple[AuditEntryHeld, ...]
     recordings: tuple[RecordingHeld, ...] = ()
+    requests_sent: tuple[RequestSent, ...] = ()
 
     @property
     def holds_anything(self) -> bool:
-        return bool(self.invitations or self.decisions or self.review_items)
+        return bool(self.invitations or self.requests_sent or self.decisions or self.review_items)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), default=_json_default, indent=2, ensure_ascii=False)
@@ -167,6 +183,25 @@ async def subject_access_report(uow: UnitOfWork, email: str) -> SubjectAccessRep
         for attendee, meeting in attendee_rows
     )
 
+    request_rows = (
+        await session.scalars(
+            select(ConsentRequestRow)
+            .where(ConsentRequestRow.attendee_id.in_(attendee_ids))
+            .order_by(ConsentRequestRow.sent_at, ConsentRequestRow.id)
+        )
+    ).all()
+    requests_sent = tuple(
+        RequestSent(
+            meeting_reference=references[row.meeting_id],
+            sent_at=row.sent_at,
+            topics=tuple(row.topics),
+            text_version=row.template_version,
+            text_sha256=row.text_sha256,
+            text=uow.decrypt(row.text_enc, "consent_requests", "text", row.id),
+        )
+        for row in request_rows
+    )
+
     decision_rows = (
         await session.execute(
             select(ConsentDecisionRow, ConsentRequestRow)
@@ -195,6 +230,7 @@ async def subject_access_report(uow: UnitOfWork, email: str) -> SubjectAccessRep
             request_text_version=request.template_version if request else None,
             request_text_sha256=request.text_sha256 if request else None,
             decided_by=row.decided_by,
+            condition=uow.decrypt(row.condition_enc, "consent_decisions", "condition", row.id),
         )
         for row, request in decision_rows
     )
@@ -262,4 +298,5 @@ async def subject_access_report(uow: UnitOfWork, email: str) -> SubjectAccessRep
         review_items=review_items,
         audit_entries=audit_entries,
         recordings=recordings,
+        requests_sent=requests_sent,
     )

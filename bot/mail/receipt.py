@@ -1,11 +1,13 @@
 """The receipt: a short email telling a person what was recorded from their reply.
 
 Sent to the address they were invited at (never to whatever address the reply came from), so a
-reply sent in someone else's name reaches the real person. It says how to withdraw.
+reply sent in someone else's name reaches the real person. It says how to withdraw, and
+repeats any condition a person put on their agreement as staff wrote it down.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.config import ServiceProfile
@@ -39,8 +41,19 @@ def render_receipt(
     decisions: tuple[tuple[Topic, Decision], ...],
     late: bool,
     service: ServiceProfile,
+    conditions: Mapping[Topic, str] | None = None,
 ) -> RenderedReceipt:
-    lines = [f"{DECISION_WORDS[d]} {TOPIC_WORDS[t]}" for t, d in decisions]
+    """`conditions`: the condition written down for a topic agreed to on a condition."""
+    written = conditions or {}
+    lines = [
+        f"{DECISION_WORDS[d]} {TOPIC_WORDS[t]}"
+        + (
+            f", on the condition you gave, which we wrote down as: “{written[t]}”"
+            if t in written
+            else ""
+        )
+        for t, d in decisions
+    ]
     context = {
         "name": name,
         "reference": reference,

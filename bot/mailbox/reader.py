@@ -44,6 +44,7 @@ from bot.services.recording_enforcement import (
     queue_reconcile,
     reconcile_job_key,
 )
+from bot.services.review_queue import ReviewFollowUps
 from consent_store.jobs import ClaimedJob, Jobs
 from consent_store.unit_of_work import Store
 
@@ -81,8 +82,12 @@ class MailboxReader:
         self._concurrency = concurrency
 
     def follow_up_handlers(self) -> Mapping[str, Handler]:
-        """The jobs that follow recorded decisions, for the bot's job runner too."""
-        handlers: dict[str, Handler] = {RECEIPT: self._send_receipt}
+        """The jobs that follow recorded decisions, for the bot's job runner too, and those the
+        review queue owes a sender (the acknowledgement and the receipt after staff read it)."""
+        handlers: dict[str, Handler] = {
+            RECEIPT: self._send_receipt,
+            **ReviewFollowUps(self._store, self._mailbox, self._service).handlers(),
+        }
         if self._on_decisions is not None:
             handlers[RECONCILE] = self._decisions_changed
         return handlers

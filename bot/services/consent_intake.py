@@ -38,6 +38,7 @@ from bot.intake.consent_email import classify_email
 from bot.intake.verdict import ConsentReply, Unreadable
 from bot.policy.terms import AuthVerdict, Decision, Topic, real_start
 from bot.services.recording_enforcement import queue_reconcile
+from bot.services.review_queue import queue_acknowledgement
 from consent_store.audit import AuditEvent
 from consent_store.inbound import InboundRecord, email_key
 from consent_store.jobs import Jobs, NewJob
@@ -190,6 +191,7 @@ async def _apply(uow: UnitOfWork, prepared: _Prepared) -> IntakeResult:
     review_item_id = None
     if plan.review is not None:
         review_item_id = await uow.meetings.add_review_item(plan.review)
+        await queue_acknowledgement(uow, review_item_id, plan.review.meeting_id)
         await uow.audit(
             AuditEvent(
                 "review.queued",

@@ -103,6 +103,7 @@ async def send_consent_requests(
                     message_id=rendered.message_id,
                     template_version=rendered.template_version,
                     text_sha256=rendered.text_sha256,
+                    text=rendered.text,
                     topics=rendered.topics,
                     documents_covered=tuple(d.id for d in documents),
                     sent_at=uow.now(),

@@ -7,32 +7,64 @@ received, the tenant's authentication verdict, and whether it came from the chos
 invited address (compared by blind index). Staff cannot vouch for what the email cannot show,
 so the gates treat an unauthenticated or mismatched "given" exactly as they would from intake.
 
+A reply that agrees only on a condition ("yes as long as ...") can be confirmed only as refused
+(or withdrawn), or as given with the condition written down: the condition is sealed with each
+decision it goes with, repeated in the receipt, shown on the meeting page and given in subject
+access. Staff honour it; the gates count the agreement as given.
+
 An item is resolved once: the status changes only from "open", in the same transaction as the
 decisions and the audit entry. The caller commits.
+
+What the sender is owed is written as jobs in the same transaction as the item (an outbox, as
+`consent_intake.queue_follow_ups` does for replies read by the bot), so a crash after the
+commit loses neither: the acknowledgement that a member of staff will read the email (queued
+with the item, sent by the job runner), and the receipt for a confirmed reading (queued with the
+decisions; the page that confirmed it sends it at once and marks the job done, and whatever it
+did not finish a job runner takes on after `RECEIPT_GRACE`). Each is sent at least once, and
+not again once it is noted as sent.
 """
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Protocol
 
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import CursorResult
 
+from bot.config import ServiceProfile
+from bot.graph.failures import GRAPH_FAILURES
+from bot.graph.mailbox import OutgoingEmail
+from bot.intake.classify import classify_text
+from bot.mail.receipt import render_receipt
+from bot.mail.review_acknowledgement import render_acknowledgement
 from bot.policy.terms import AttendeeKind, AuthVerdict, Decision, Topic
+from bot.scheduler.runner import Handler
 from bot.services.recording_enforcement import queue_reconcile
 from consent_store.audit import AuditEvent, DetailValue
+from consent_store.jobs import ClaimedJob, Jobs
 from consent_store.records import NewDecision
 from consent_store.tables import AttendeeRow, ConsentRequestRow, MeetingRow, ReviewItemRow
-from consent_store.unit_of_work import UnitOfWork
+from consent_store.unit_of_work import Store, UnitOfWork
+
+log = logging.getLogger(__name__)
 
 OPEN = "open"
 CONFIRMED = "confirmed"
 REJECTED = "rejected"
 DEFAULT_LIMIT = 50
+ACKNOWLEDGEMENT = "review_acknowledgement"
+RECEIPT = "review_receipt"
+RECEIPT_GRACE = timedelta(minutes=1)
+"""How long the page that confirmed a reading has to send its receipt itself before any
+instance's job runner takes it on."""
+CONDITION_LIMIT = 500
+CONDITIONAL_REASONS = frozenset({"condition", "yes with a qualification"})
 TOPIC_NAMES = {
     Topic.RECORDING: "recording the meeting",
     Topic.DOCUMENTS: "sharing documents",
@@ -105,15 +137,58 @@ class OpenItem:
         return tuple(topic for topic in Topic if topic in asked)
 
 
-@dataclass(frozen=True)
-class StaffReceipt:
-    """The receipt owed to the person whose email staff read: as for a reply read by the bot."""
+class ReviewMailbox(Protocol):
+    """Where the acknowledgement and receipt are sent from (the consent mailbox)."""
 
-    name: str
-    address: str
-    reference: str
-    decisions: tuple[tuple[Topic, Decision], ...]
-    late: bool
+    async def send(self, email: OutgoingEmail) -> None: ...
+
+
+def acknowledgement_job_key(item_id: str) -> str:
+    return f"review-ack:{item_id}"
+
+
+def receipt_job_key(item_id: str) -> str:
+    return f"review-receipt:{item_id}"
+
+
+async def queue_acknowledgement(uow: UnitOfWork, item_id: str, meeting_id: str | None) -> None:
+    """In the transaction that adds review item `item_id`: the job that tells its sender a
+    member of staff will read it."""
+    await Jobs(uow.session).schedule(
+        acknowledgement_job_key(item_id), ACKNOWLEDGEMENT, uow.now(), meeting_id
+    )
+
+
+def is_conditional(text: str | None) -> bool:
+    """Whether the reply, read as the intake reads it, agrees only on a condition."""
+    if not text:
+        return False
+    return any(
+        reason.partition(": ")[0] in CONDITIONAL_REASONS
+        for reason in classify_text(text).review_reasons
+    )
+
+
+def reading_refusal(
+    conditional: bool, decisions: Mapping[Topic, Decision], condition: str | None
+) -> str | None:
+    """Why a reading cannot be confirmed as it stands, in plain words; None when it can. A
+    conditional reply is confirmed only as refused or withdrawn, or as given with its
+    condition written down; a condition goes only with an agreement."""
+    given = Decision.GIVEN in decisions.values()
+    if condition is not None and not given:
+        return (
+            "A condition goes with an agreement: choose Given for what they agreed to on that "
+            "condition, or leave the condition empty."
+        )
+    if condition is not None and len(condition) > CONDITION_LIMIT:
+        return f"Write the condition in {CONDITION_LIMIT} characters or fewer."
+    if conditional and given and condition is None:
+        return (
+            "They agreed only on a condition. Record their answer as refused, or as given "
+            "with their condition written down in the box for it."
+        )
+    return None
 
 
 async def open_count(uow: UnitOfWork) -> int:
@@ -222,10 +297,12 @@ async def confirm(
     staff_id: str,
     attendee_id: str,
     decisions: Mapping[Topic, Decision],
+    condition: str | None = None,
 ) -> str:
-    """Record the staff member's reading of the item as decisions by the chosen attendee;
-    returns the meeting's id (its gates must be asked again once this commits: the meeting's
-    reconcile job is queued in the same transaction, so a crash before that cannot skip it)."""
+    """Record the staff member's reading of the item as decisions by the chosen attendee, with
+    `condition` (written down by staff, sealed) on each agreement; returns the meeting's id. Its
+    gates must be asked again once this commits, and the person is owed a receipt: both jobs
+    are queued in the same transaction, so a crash after the commit skips neither."""
     item = await _open_item(uow, item_id)
     if item.meeting_id is None:
         raise ReviewRefused("This email matches no meeting, so it can only be set aside.")
@@ -242,6 +319,10 @@ async def confirm(
             + " or ".join(TOPIC_NAMES[t] for t in not_asked)
             + ", so no answer about it can be recorded from them."
         )
+    text = uow.decrypt(item.text_enc, "review_items", "text", item.id)
+    refusal = reading_refusal(is_conditional(text), decisions, condition)
+    if refusal is not None:
+        raise ReviewRefused(refusal)
     await _resolve(uow, item.id, CONFIRMED, staff_id)
     sender_matches = _same_address(item, attendee)
     auth = AuthVerdict(item.auth_verdict)
@@ -258,13 +339,15 @@ async def confirm(
                 decided_by=f"staff:{staff_id}",
                 sender=uow.decrypt(item.sender_enc, "review_items", "sender", item.id),
                 message_id=item.message_id,
-                phrase=uow.decrypt(item.text_enc, "review_items", "text", item.id),
+                phrase=text,
                 request_id=request.id if request is not None else None,
                 documents_covered=(
                     tuple(request.documents_covered)
                     if request is not None and topic is Topic.DOCUMENTS
                     else ()
                 ),
+                condition=condition if decision is Decision.GIVEN else None,
+                review_item_id=item.id,
             ),
             uow.now(),
         )
@@ -273,8 +356,13 @@ async def confirm(
         "authentication": auth.value,
         "sender_matches": sender_matches,
     }
+    if condition is not None:
+        detail["condition_written"] = True
     detail.update({topic.value: decision.value for topic, decision in decisions.items()})
     await queue_reconcile(uow, item.meeting_id, timedelta(0))
+    await Jobs(uow.session).schedule(
+        receipt_job_key(item.id), RECEIPT, uow.now() + RECEIPT_GRACE, item.meeting_id
+    )
     await uow.audit(
         AuditEvent(
             "review.confirmed",
@@ -302,25 +390,114 @@ async def reject(uow: UnitOfWork, item_id: str, staff_id: str, reason: RejectRea
     )
 
 
-async def receipt_for(
-    uow: UnitOfWork, item_id: str, attendee_id: str, decisions: Mapping[Topic, Decision]
-) -> StaffReceipt | None:
-    """The receipt for a reading just confirmed, to the chosen attendee's invited address;
-    None when their name or address is no longer kept."""
-    item = await uow.session.get(ReviewItemRow, item_id)
-    attendee = await uow.session.get(AttendeeRow, attendee_id)
-    if item is None or attendee is None:
-        return None
-    meeting = await uow.session.get(MeetingRow, attendee.meeting_id)
-    name = uow.decrypt(attendee.name_enc, "attendees", "name", attendee.id)
-    address = uow.decrypt(attendee.email_enc, "attendees", "email", attendee.id)
-    if meeting is None or not name or not address:
-        return None
-    started = meeting.started_at or meeting.starts_at
-    return StaffReceipt(
-        name=name,
-        address=address,
-        reference=meeting.reference,
-        decisions=tuple((t, decisions[t]) for t in Topic if t in decisions),
-        late=item.received_at >= started,
-    )
+class ReviewFollowUps:
+    """Sends what the review queue owes a sender: the acknowledgement and the receipt."""
+
+    def __init__(self, store: Store, mailbox: ReviewMailbox, service: ServiceProfile) -> None:
+        self._store = store
+        self._mailbox = mailbox
+        self._service = service
+
+    def handlers(self) -> Mapping[str, Handler]:
+        """The review queue's jobs, for the bot's job runner."""
+        return {ACKNOWLEDGEMENT: self._acknowledge, RECEIPT: self._receipt_job}
+
+    async def send_receipt_now(self, item_id: str) -> bool:
+        """Send the receipt for the reading just confirmed from `item_id` and mark its job
+        done; whether it went (if not, the job sends it after `RECEIPT_GRACE`)."""
+        try:
+            sent = await self.send_receipt(item_id)
+        except GRAPH_FAILURES as error:
+            log.warning(
+                "receipt after a review not sent yet, left to the job: %s", type(error).__name__
+            )
+            return False
+        async with self._store.unit_of_work() as uow:
+            await Jobs(uow.session).complete_unclaimed([receipt_job_key(item_id)], uow.now())
+            await uow.commit()
+        return sent
+
+    async def send_receipt(self, item_id: str) -> bool:
+        """Send the receipt for the reading confirmed from `item_id` to the chosen attendee's
+        invited address, unless it was sent already; whether it is now sent (False when there
+        is nothing to send or their name or address is no longer kept)."""
+        async with self._store.reading() as uow:
+            due = await uow.meetings.review_receipt_due(item_id)
+            if due is None:
+                return False
+            if due.sent:
+                return True
+            attendee = due.attendee
+            name = uow.decrypt(attendee.name_enc, "attendees", "name", attendee.id)
+            address = uow.decrypt(attendee.email_enc, "attendees", "email", attendee.id)
+            conditions = {
+                Topic(row.topic): condition
+                for row in due.decisions
+                if (
+                    condition := uow.decrypt(
+                        row.condition_enc, "consent_decisions", "condition", row.id
+                    )
+                )
+            }
+        if not name or not address:
+            log.warning("receipt after a review not sent: the person's address is not kept")
+            return False
+        receipt = render_receipt(
+            name=name,
+            reference=due.reference,
+            decisions=tuple((Topic(row.topic), Decision(row.decision)) for row in due.decisions),
+            late=due.late,
+            service=self._service,
+            conditions=conditions,
+        )
+        await self._mailbox.send(
+            OutgoingEmail(to=address, subject=receipt.subject, text=receipt.text, html=receipt.html)
+        )
+        async with self._store.unit_of_work() as uow:
+            await uow.meetings.mark_review_receipt_sent(item_id, uow.now())
+            await uow.commit()
+        return True
+
+    async def _receipt_job(self, job: ClaimedJob) -> None:
+        await self.send_receipt(job.key.removeprefix(receipt_job_key("")))
+
+    async def _acknowledge(self, job: ClaimedJob) -> None:
+        """Tell the sender of the item the job names that a member of staff will read it: at
+        the address the matched attendee was invited at, or else at the address it came
+        from if that passed the sender check; unless it was acknowledged already."""
+        item_id = job.key.removeprefix(acknowledgement_job_key(""))
+        async with self._store.reading() as uow:
+            item = await uow.session.get(ReviewItemRow, item_id)
+            if item is None or item.acknowledged_at is not None:
+                return
+            to = await _acknowledgement_to(uow, item)
+        if to is None:
+            log.info("review item not acknowledged: no invited or verified address to write to")
+            return
+        name, address, reference = to
+        rendered = render_acknowledgement(name=name, reference=reference, service=self._service)
+        await self._mailbox.send(
+            OutgoingEmail(
+                to=address, subject=rendered.subject, text=rendered.text, html=rendered.html
+            )
+        )
+        async with self._store.unit_of_work() as uow:
+            await uow.meetings.mark_review_acknowledged(item_id, uow.now())
+            await uow.commit()
+
+
+async def _acknowledgement_to(
+    uow: UnitOfWork, item: ReviewItemRow
+) -> tuple[str | None, str, str | None] | None:
+    """Name, address and meeting reference for the acknowledgement of `item`, or None."""
+    attendee = await uow.session.get(AttendeeRow, item.attendee_id) if item.attendee_id else None
+    meeting = await uow.session.get(MeetingRow, item.meeting_id) if item.meeting_id else None
+    if attendee is not None and meeting is not None:
+        address = uow.decrypt(attendee.email_enc, "attendees", "email", attendee.id)
+        if address:
+            name = uow.decrypt(attendee.name_enc, "attendees", "name", attendee.id)
+            return name, address, meeting.reference
+    sender = uow.decrypt(item.sender_enc, "review_items", "sender", item.id)
+    if sender and AuthVerdict(item.auth_verdict) is AuthVerdict.PASS:
+        return None, sender, None
+    return None

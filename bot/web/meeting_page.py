@@ -10,7 +10,7 @@ never reach the page: attendees are named, and audit actors are "a staff member"
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from aiohttp import web
@@ -144,6 +144,8 @@ class MeetingRecords:
     facts: MeetingFacts
     removed_attendees: tuple[str | None, ...] = ()
     staff_name: str | None = None
+    conditions: Mapping[str, str] = field(default_factory=dict)
+    """The condition staff wrote down with an agreement, by decision id."""
 
 
 @dataclass(frozen=True)
@@ -163,6 +165,7 @@ class TopicStatus:
     how: str | None = None
     authentication: str | None = None
     late: bool = False
+    condition: str | None = None
 
 
 @dataclass(frozen=True)
@@ -228,10 +231,12 @@ async def load_meeting(uow: UnitOfWork, reference: str) -> MeetingRecords:
         .where(AttendeeRow.meeting_id == meeting_id, AttendeeRow.removed_at.is_not(None))
         .order_by(AttendeeRow.position)
     )
-    decisions = await uow.session.scalars(
-        select(ConsentDecisionRow)
-        .where(ConsentDecisionRow.meeting_id == meeting_id)
-        .order_by(ConsentDecisionRow.received_at, ConsentDecisionRow.recorded_at)
+    decided = tuple(
+        await uow.session.scalars(
+            select(ConsentDecisionRow)
+            .where(ConsentDecisionRow.meeting_id == meeting_id)
+            .order_by(ConsentDecisionRow.received_at, ConsentDecisionRow.recorded_at)
+        )
     )
     open_items = await uow.session.scalar(
         select(func.count())
@@ -260,13 +265,22 @@ async def load_meeting(uow: UnitOfWork, reference: str) -> MeetingRecords:
             for row in documents
         ),
         latest_requests=await uow.meetings.latest_requests(meeting_id),
-        decisions=tuple(decisions),
+        decisions=decided,
         open_review_items=open_items or 0,
         audit=tuple(audit),
         facts=await uow.meetings.facts(meeting_id),
         removed_attendees=tuple(
             uow.decrypt(row.name_enc, "attendees", "name", row.id) for row in removed
         ),
+        conditions={
+            row.id: condition
+            for row in decided
+            if (
+                condition := uow.decrypt(
+                    row.condition_enc, "consent_decisions", "condition", row.id
+                )
+            )
+        },
     )
 
 
@@ -307,9 +321,13 @@ def _authentication(row: ConsentDecisionRow) -> str:
 
 
 def topic_status(
-    topic: Topic, decisions: Sequence[ConsentDecisionRow], starts_at: datetime
+    topic: Topic,
+    decisions: Sequence[ConsentDecisionRow],
+    starts_at: datetime,
+    conditions: Mapping[str, str] | None = None,
 ) -> TopicStatus:
-    """The latest of one attendee's `decisions` on `topic` (oldest first), or no reply yet."""
+    """The latest of one attendee's `decisions` on `topic` (oldest first), or no reply yet;
+    with the condition staff wrote down with it, from `conditions` by decision id."""
     on_topic = [d for d in decisions if d.topic == topic.value]
     if not on_topic:
         return TopicStatus(TOPIC_WORDS[topic], None)
@@ -321,6 +339,7 @@ def topic_status(
         how=_how(latest.decided_by),
         authentication=_authentication(latest),
         late=latest.received_at >= starts_at,
+        condition=(conditions or {}).get(latest.id),
     )
 
 
@@ -338,6 +357,7 @@ def _attendee_view(
                 topic,
                 decisions,
                 real_start(records.meeting.starts_at, records.meeting.started_at),
+                records.conditions,
             )
             for topic in Topic
             if topic.value in asked

@@ -12,22 +12,19 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from bot.graph.failures import GRAPH_FAILURES
-from bot.graph.mailbox import OutgoingEmail
 from bot.intake.classify import classify_text
-from bot.mail.receipt import render_receipt
 from bot.policy.terms import AuthVerdict, Decision, Topic
 from bot.services.consent_intake import ReviewReason
 from bot.services.review_queue import (
     AlreadyResolved,
     ItemNotFound,
     RejectReason,
+    ReviewFollowUps,
     ReviewRefused,
-    StaffReceipt,
     confirm,
+    is_conditional,
     open_count,
     open_items,
-    receipt_for,
     reject,
 )
 from bot.web.app_keys import DECISION_EVENTS, SETTINGS_KEY, TENANT_ACCESS
@@ -116,8 +113,9 @@ NOTICES = {
     "confirmed": "Done: the reading was recorded, the email has left the queue, and the sender "
     "was sent a receipt.",
     "confirmed-no-receipt": "Done: the reading was recorded and the email has left the queue. "
-    "The receipt could not be sent to the sender (the bot's log says why): let them know "
-    "their answer was recorded.",
+    "The receipt could not be sent to the sender yet (the bot's log says why): the bot will "
+    "keep trying, and if their address is no longer kept, let them know their answer was "
+    "recorded.",
     "rejected": "Done: the email was set aside and nothing was recorded from it.",
 }
 
@@ -130,6 +128,7 @@ def reason_in_words(reason: str) -> str:
 class Reading:
     attendee_id: str
     decisions: dict[Topic, Decision]
+    condition: str | None = None
 
 
 def parse_reading(form: Mapping[str, str]) -> Reading:
@@ -142,7 +141,10 @@ def parse_reading(form: Mapping[str, str]) -> Reading:
         if answer not in set(Decision):
             raise ReviewRefused("Choose given, refused, withdrawn or not answered for each topic.")
         decisions[topic] = Decision(answer)
-    return Reading(attendee_id=form.get("attendee_id", ""), decisions=decisions)
+    condition = " ".join(form.get("condition", "").split()) or None
+    return Reading(
+        attendee_id=form.get("attendee_id", ""), decisions=decisions, condition=condition
+    )
 
 
 def parse_reject_reason(form: Mapping[str, str]) -> RejectReason:
@@ -184,6 +186,7 @@ async def _queue_page(
         problem=problem,
         reason_in_words=reason_in_words,
         unclear_sentences=unclear_sentences,
+        is_conditional=is_conditional,
         auth_words=AUTH_WORDS,
         topics=TOPIC_WORDS,
         decisions=DECISION_WORDS,
@@ -198,50 +201,33 @@ async def review_queue(request: web.Request) -> web.Response:
 
 async def confirm_item(request: web.Request) -> web.Response:
     staff = request[STAFF_SESSION]
+    item_id = request.match_info["item_id"]
+    store = request.config_dict[STAFF_SITE].store
     try:
         reading = parse_reading(await _form(request))
-        async with request.config_dict[STAFF_SITE].store.unit_of_work() as uow:
+        async with store.unit_of_work() as uow:
             meeting_id = await confirm(
                 uow,
-                request.match_info["item_id"],
+                item_id,
                 staff.object_id,
                 reading.attendee_id,
                 reading.decisions,
-            )
-            receipt = await receipt_for(
-                uow, request.match_info["item_id"], reading.attendee_id, reading.decisions
+                reading.condition,
             )
             await uow.commit()
     except ReviewRefused as refusal:
         return await _queue_page(request, status=_status_of(refusal), problem=str(refusal))
     await request.config_dict[DECISION_EVENTS].decisions_changed(meeting_id)
-    sent = receipt is not None and await _send_receipt(request, receipt)
-    raise web.HTTPSeeOther(f"{QUEUE_PATH}?done={'confirmed' if sent else 'confirmed-no-receipt'}")
-
-
-async def _send_receipt(request: web.Request, receipt: StaffReceipt) -> bool:
-    """Send the person the receipt a reply read by the bot gets; whether it went."""
     clients = request.config_dict[TENANT_ACCESS].clients
     if clients is None:
-        logger.warning("receipt after a review not sent: not connected to Microsoft 365")
-        return False
-    rendered = render_receipt(
-        name=receipt.name,
-        reference=receipt.reference,
-        decisions=receipt.decisions,
-        late=receipt.late,
-        service=request.config_dict[SETTINGS_KEY].service,
-    )
-    try:
-        await clients.mailbox.send(
-            OutgoingEmail(
-                to=receipt.address, subject=rendered.subject, text=rendered.text, html=rendered.html
-            )
+        logger.warning("receipt after a review not sent yet: not connected to Microsoft 365")
+        sent = False
+    else:
+        follow_ups = ReviewFollowUps(
+            store, clients.mailbox, request.config_dict[SETTINGS_KEY].service
         )
-    except GRAPH_FAILURES as error:
-        logger.warning("receipt after a review not sent: %s", type(error).__name__)
-        return False
-    return True
+        sent = await follow_ups.send_receipt_now(item_id)
+    raise web.HTTPSeeOther(f"{QUEUE_PATH}?done={'confirmed' if sent else 'confirmed-no-receipt'}")
 
 
 async def reject_item(request: web.Request) -> web.Response:
