@@ -4,8 +4,9 @@ has started) without everyone's consent to recording.
 
 The organiser is a staff member known by directory object id; their address is looked up
 through the staff directory (which keeps an answer from Graph for a few minutes) and never
-stored. The email names the meeting by its reference and describes attendees only by kind
-("a parent carer"), never by name or address. Each notice is audited; one that cannot be sent
+stored. The email names the meeting by its title (the organiser's own words) with its
+reference and time, and describes attendees only by kind ("a parent carer"), never by name or
+address. Each notice is audited; one that cannot be sent
 is logged and audited as not sent and never stops the work that caused it.
 """
 
@@ -94,9 +95,11 @@ async def tell_organiser(
         meeting = await uow.meetings.get(meeting_id)
         facts = await uow.meetings.facts(meeting_id, present=())
         now = uow.now()
+        title = uow.decrypt(meeting.title_enc, "meetings", "title", meeting.id)
     values: dict[str, object] = {
         "notice": notice.value,
         "reference": meeting.reference,
+        "named": f"“{title}” ({meeting.reference})" if title else meeting.reference,
         "when": describe_when(meeting.starts_at, meeting.ends_at),
         "changed_at": in_uk_time(now, "%H:%M on %A %d %B %Y"),
         "reasons": reasons_without_names(blockers, {a.id: a.kind for a in facts.attendees}),

@@ -41,8 +41,8 @@ PERSONAL_DATA = (
     PARENT_CARER.address,
     SENCO.display_name,
     SENCO.address,
-    "Planning meeting",
 )
+"""Attendees are never named to the organiser; the meeting's title is (issue 19): they wrote it."""
 
 
 @pytest.fixture
@@ -135,10 +135,11 @@ async def test_the_organiser_hears_when_recording_is_allowed_and_when_a_withdraw
     await people.reply(SENCO.address, asked, "Yes, you can record the meeting.")
     await reader.catch_up()
     (allowed,) = organiser_inbox(tenant_sandbox)
-    assert str(allowed["Subject"]) == f"Meeting {meeting.reference}: {ALLOWED}"
+    assert str(allowed["Subject"]) == f"Meeting “Planning meeting” ({meeting.reference}): {ALLOWED}"
     assert str(allowed["To"]) == COORDINATOR.mail
     text = words(allowed)
     assert describe_when(start, start + timedelta(hours=1)) in text
+    assert f"Teams now allows meeting “Planning meeting” ({meeting.reference}) on " in text
     assert "Everyone invited has agreed by email to the meeting being recorded." in text
     async with store.reading() as uow:
         teams_id = (await uow.meetings.get(meeting.meeting_id)).teams_meeting_id
@@ -148,7 +149,10 @@ async def test_the_organiser_hears_when_recording_is_allowed_and_when_a_withdraw
     await people.reply(PARENT_CARER.address, asked, "I withdraw my consent.")
     await reader.catch_up()
     allowed_again, forbidden = organiser_inbox(tenant_sandbox)
-    assert str(forbidden["Subject"]) == f"Meeting {meeting.reference}: {FORBIDDEN}"
+    assert (
+        str(forbidden["Subject"])
+        == f"Meeting “Planning meeting” ({meeting.reference}): {FORBIDDEN}"
+    )
     assert "A parent carer withdrew consent to recording the meeting." in words(forbidden)
     assert teams_allows_recording(tenant_sandbox, teams_id) is False
 
@@ -185,7 +189,10 @@ async def test_the_last_reminder_and_the_start_warn_of_a_meeting_without_full_co
     clock.now = start - timedelta(hours=23)
     await runner.run_once()
     (warning,) = organiser_inbox(tenant_sandbox)
-    assert str(warning["Subject"]).strip() == f"Meeting {meeting.reference} {WILL_START}"
+    assert (
+        str(warning["Subject"]).strip()
+        == f"Meeting “Planning meeting” ({meeting.reference}) {WILL_START}"
+    )
     text = words(warning)
     assert "A professional refused consent to recording the meeting." in text
     assert (
@@ -196,7 +203,9 @@ async def test_the_last_reminder_and_the_start_warn_of_a_meeting_without_full_co
 
     clock.now = start + timedelta(minutes=1)
     await runner.run_once()
-    assert subjects(tenant_sandbox)[1:] == [f"Meeting {meeting.reference} {STARTED}"]
+    assert subjects(tenant_sandbox)[1:] == [
+        f"Meeting “Planning meeting” ({meeting.reference}) {STARTED}"
+    ]
     audited = await notices_audited(store, meeting.meeting_id)
     assert [detail.count("started_without_consent") for _, detail in audited] == [0, 1]
 
@@ -226,7 +235,9 @@ async def test_no_warning_when_everyone_consented(
     await runner.run_once()
     clock.now = start + timedelta(minutes=1)
     await runner.run_once()
-    assert subjects(tenant_sandbox) == [f"Meeting {meeting.reference}: {ALLOWED}"]
+    assert subjects(tenant_sandbox) == [
+        f"Meeting “Planning meeting” ({meeting.reference}): {ALLOWED}"
+    ]
 
 
 async def test_a_notice_that_cannot_be_sent_is_audited_and_recording_still_follows_consent(
