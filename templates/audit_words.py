@@ -29,6 +29,8 @@ ACTION_SENTENCES = {
     "document.share_sent": "A link to an agreed document was posted in the chat.",
     "document.shared": "An agreed document was shared.",
     "intake.unreadable": "An email could not be read.",
+    "liaison.named": "Staff changed the professionals or organisations named for liaison.",
+    "liaison.request_not_sent": "The email asking permission to liaise could not be sent.",
     "meeting.announced": "The opening statement was given in the meeting.",
     "meeting.announcement_failed": "The opening statement could not be given.",
     "meeting.cancelled": "The meeting was cancelled.",

@@ -13,8 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
+from bot.config import ServiceProfile
+from bot.graph.failures import GRAPH_FAILURES
+from bot.graph.mailbox import ConsentMailbox
 from bot.policy.blockers import blocker_sentences
 from bot.policy.liaison_gate import LiaisonCount, count_liaison, evaluate_liaison
+from bot.policy.terms import AttendeeKind
+from bot.services.consent_requests import send_consent_requests
 from consent_store.audit import AuditEvent
 from consent_store.liaison import LiaisonRecords, NamingChange
 from consent_store.unit_of_work import Store
@@ -66,6 +71,57 @@ async def name_for_liaison(
             )
         await uow.commit()
     return change
+
+
+@dataclass(frozen=True, slots=True)
+class LiaisonListSaved:
+    """What saving the list did: organisations added and taken off, and whether the service
+    users were asked about those added (False when the mailbox could not send)."""
+
+    added: int
+    removed: int
+    asked: bool
+
+
+async def save_liaison_list(
+    store: Store,
+    mailbox: ConsentMailbox,
+    service: ServiceProfile,
+    meeting_id: str,
+    names: tuple[str, ...],
+    *,
+    actor: str,
+    staff_name: str,
+) -> LiaisonListSaved:
+    """Keep the list; when organisations were added, email the service users a consent request
+    naming the whole list (the new request is what their answer is read against). A mailbox
+    failure leaves the list saved and says the request was not sent."""
+    change = await name_for_liaison(store, meeting_id, names, actor)
+    if not change.added:
+        return LiaisonListSaved(len(change.added), len(change.removed), asked=True)
+    async with store.reading() as uow:
+        service_users = {
+            a.id
+            for a in await uow.meetings.attendees(meeting_id)
+            if AttendeeKind(a.kind).is_service_user
+        }
+    try:
+        await send_consent_requests(
+            store, mailbox, service, meeting_id, staff_name, actor=actor, only=service_users
+        )
+    except GRAPH_FAILURES:
+        async with store.unit_of_work() as uow:
+            await uow.audit(
+                AuditEvent(
+                    "liaison.request_not_sent",
+                    actor=actor,
+                    meeting_id=meeting_id,
+                    detail={"service_users": len(service_users)},
+                )
+            )
+            await uow.commit()
+        return LiaisonListSaved(len(change.added), len(change.removed), asked=False)
+    return LiaisonListSaved(len(change.added), len(change.removed), asked=True)
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,7 @@ from bot.web.cancel_page import cancel
 from bot.web.csrf import csrf_middleware
 from bot.web.edit_page import edit_form, save_edit
 from bot.web.home import home
+from bot.web.liaison_page import liaison_form, save_liaison
 from bot.web.meeting_page import meeting_page
 from bot.web.pages import SERVICE_NAME, message_page
 from bot.web.recording_alerts import record_outcome
@@ -55,6 +56,8 @@ def mount_staff_pages(root: web.Application, site: StaffSite, service_name: str)
     tab.router.add_get("/meetings/{reference}/edit", edit_form)
     tab.router.add_post("/meetings/{reference}/edit", save_edit)
     tab.router.add_post("/meetings/{reference}/cancel", cancel)
+    tab.router.add_get("/meetings/{reference}/liaison", liaison_form)
+    tab.router.add_post("/meetings/{reference}/liaison", save_liaison)
     tab.router.add_get("/review", review_queue)
     tab.router.add_post("/review/{item_id}/confirm", confirm_item)
     tab.router.add_post("/review/{item_id}/reject", reject_item)
