@@ -7,8 +7,8 @@ FROM node:22-bookworm-slim AS teams-js
 RUN apt-get update && apt-get install -y --no-install-recommends openssl \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
-COPY scripts/fetch-teams-js scripts/fetch-teams-js
-RUN scripts/fetch-teams-js
+COPY scripts/fetch-teams-js scripts/fetch-govuk-frontend scripts/
+RUN scripts/fetch-teams-js && scripts/fetch-govuk-frontend
 
 FROM python:3.11-slim-bookworm
 # espeak-ng speaks the opening statement (IASS_SPEECH_BACKEND=espeak, the default).
@@ -23,6 +23,7 @@ COPY consent_store ./consent_store
 COPY templates ./templates
 COPY sandbox ./sandbox
 COPY --from=teams-js /src/bot/web/static/teams-js ./bot/web/static/teams-js
+COPY --from=teams-js /src/bot/web/static/govuk-frontend ./bot/web/static/govuk-frontend
 # The same install script the tests run under (`make test`), without the test extras.
 RUN scripts/install-python /opt/iass && chown -R iass /app
 ENV PATH=/opt/iass/bin:$PATH \

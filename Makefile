@@ -19,7 +19,13 @@ TEAMS_JS := bot/web/static/teams-js/MicrosoftTeams.min.js
 $(TEAMS_JS): scripts/fetch-teams-js
 	scripts/fetch-teams-js
 
-run: $(STAMP) .env $(TEAMS_JS)
+GOVUK_FRONTEND := bot/web/static/govuk-frontend/govuk-frontend.min.css
+AXE_CORE := tests/browser/axe-core/axe.min.js
+
+$(GOVUK_FRONTEND) $(AXE_CORE) &: scripts/fetch-govuk-frontend
+	scripts/fetch-govuk-frontend
+
+run: $(STAMP) .env $(TEAMS_JS) $(GOVUK_FRONTEND)
 	$(BIN)/iass-bot db upgrade
 	$(BIN)/iass-bot serve --sandbox
 
@@ -34,7 +40,7 @@ system-packages:
 	scripts/ensure-chromium
 	scripts/ensure-espeak
 
-unit: $(STAMP) system-packages $(TEAMS_JS)
+unit: $(STAMP) system-packages $(TEAMS_JS) $(GOVUK_FRONTEND) $(AXE_CORE)
 	$(BIN)/pytest
 
 test: lint typecheck unit

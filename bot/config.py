@@ -6,6 +6,7 @@ Every setting is documented in the README with its default. Names are upper-case
 
 from __future__ import annotations
 
+import re
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -35,11 +36,39 @@ class ServiceProfile(BaseSettings):
     recording_audience: str = "the people invited to the meeting and the service's staff"
     recording_kept_for: str = "120 days"
     document_audience: str = "the people at the meeting"
+    brand_colour: str = "#0b4f4c"
+    """The council's colour for the staff pages' header and banners (#rrggbb). White text is
+    written on it, so it must contrast with white at least 4.5 to 1 (WCAG 2.2 AA)."""
+
+    @field_validator("brand_colour")
+    @classmethod
+    def _readable_under_white_text(cls, colour: str) -> str:
+        return readable_brand_colour(colour)
 
     @property
     def privacy_notice(self) -> str:
         """Where the service's privacy notice is: IASS_SERVICE_PRIVACY_URL, else the website."""
         return self.privacy_url.strip() or self.website
+
+
+def readable_brand_colour(colour: str) -> str:
+    """`colour` if it is #rrggbb and white text on it has a contrast of at least 4.5:1."""
+    if re.fullmatch(r"#[0-9a-fA-F]{6}", colour.strip()) is None:
+        raise ValueError("IASS_SERVICE_BRAND_COLOUR must be a colour written #rrggbb")
+
+    def linear(channel: str) -> float:
+        value = int(channel, 16) / 255
+        return value / 12.92 if value <= 0.04045 else ((value + 0.055) / 1.055) ** 2.4
+
+    hex_digits = colour.strip()[1:]
+    red, green, blue = (linear(hex_digits[i : i + 2]) for i in (0, 2, 4))
+    luminance = 0.2126 * red + 0.7152 * green + 0.0722 * blue
+    if 1.05 / (luminance + 0.05) < 4.5:
+        raise ValueError(
+            "IASS_SERVICE_BRAND_COLOUR is too light: white text on it would be hard to read "
+            "(WCAG 2.2 AA needs a contrast of 4.5 to 1)"
+        )
+    return colour.strip().lower()
 
 
 DEFAULT_TEAMS_SERVICE_URL = "https://smba.trafficmanager.net/uk/"

@@ -20,7 +20,7 @@ from bot.graph.readiness import GraphTokenProbe
 from bot.services.decision_events import DecisionEvents
 from bot.web.app_keys import DECISION_EVENTS, SETTINGS_KEY, TENANT_ACCESS, TenantAccess
 from bot.web.error_pages import friendly_errors
-from bot.web.pages import SERVICE_NAME
+from bot.web.pages import BRAND_COLOUR, SERVICE_NAME, brand_stylesheet
 from bot.web.readiness import readiness
 from bot.web.security_headers import security_headers
 from bot.web.site import build_staff_site
@@ -47,6 +47,8 @@ def create_app(
     `clock` times sessions and token lifetimes."""
     app = web.Application(middlewares=[friendly_errors])
     app[SERVICE_NAME] = settings.service.short_name
+    app[BRAND_COLOUR] = settings.service.brand_colour
+    app.router.add_get("/brand.css", brand_stylesheet)
     app.on_response_prepare.append(security_headers((tenant or settings.tenant).public_url))
     app[SETTINGS_KEY] = settings
     app[DECISION_EVENTS] = DecisionEvents()

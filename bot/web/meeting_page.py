@@ -17,7 +17,7 @@ from aiohttp import web
 from sqlalchemy import func, select
 
 from bot.calling.voice import ATTENTION as PROMPT_NOT_PLAYED
-from bot.policy.blockers import Blocker, blocker_sentences
+from bot.policy.blockers import Blocker, BlockerCode, blocker_sentences
 from bot.policy.recording_gate import RecordingVerdict, evaluate_recording
 from bot.policy.role_statement import RoleStatement, decide_role
 from bot.policy.share_gate import ShareVerdict, evaluate_share
@@ -41,7 +41,8 @@ from bot.services.meeting_changes import (
 from bot.services.meeting_opening import ANNOUNCEMENT_FAILED, JOIN_FAILED
 from bot.services.recording_enforcement import ATTENTION as RECORDING_NOT_APPLIED
 from bot.services.recording_enforcement import SETTINGS_ATTENTION
-from bot.web.home import status_in_words
+from bot.web.meeting_glance import at_a_glance
+from bot.web.meeting_status import meeting_phase
 from bot.web.pages import Link, message_page, page
 from bot.web.recording_alerts import artefact_views
 from bot.web.review_page import DECISION_WORDS, TOPIC_WORDS
@@ -142,6 +143,7 @@ class MeetingRecords:
     open_review_items: int
     audit: tuple[AuditEntryRow, ...]
     facts: MeetingFacts
+    read_at: datetime
     removed_attendees: tuple[str | None, ...] = ()
     staff_name: str | None = None
     conditions: Mapping[str, str] = field(default_factory=dict)
@@ -174,6 +176,8 @@ class AttendeeView:
     kind: str
     organisation: str | None
     topics: tuple[TopicStatus, ...]
+    not_asked: str = ""
+    """Why they have no answers shown: not asked yet, or nothing needs their consent."""
 
 
 @dataclass(frozen=True)
@@ -218,6 +222,7 @@ class MeetingView:
     open_review_items: int
     audit: tuple[AuditLine, ...]
     removed_attendees: tuple[str | None, ...] = ()
+    stated_role: str = ""
 
 
 async def load_meeting(uow: UnitOfWork, reference: str) -> MeetingRecords:
@@ -269,6 +274,7 @@ async def load_meeting(uow: UnitOfWork, reference: str) -> MeetingRecords:
         open_review_items=open_items or 0,
         audit=tuple(audit),
         facts=await uow.meetings.facts(meeting_id),
+        read_at=uow.now(),
         removed_attendees=tuple(
             uow.decrypt(row.name_enc, "attendees", "name", row.id) for row in removed
         ),
@@ -343,8 +349,22 @@ def topic_status(
     )
 
 
+NOT_ASKED_YET = "They have not been asked for consent yet."
+NOTHING_TO_ASK = "Nothing at this meeting needs their consent, so they were not asked."
+
+
+def shown_recording_blockers(blockers: tuple[Blocker, ...]) -> tuple[Blocker, ...]:
+    """The recording gate's reasons as the page shows them: when recording was not requested,
+    only that (no one is waited on for consent to something not asked for)."""
+    not_requested = tuple(b for b in blockers if b.code is BlockerCode.RECORDING_NOT_REQUESTED)
+    return not_requested or blockers
+
+
 def _attendee_view(
-    attendee: AttendeeRecord, records: MeetingRecords, decisions: Sequence[ConsentDecisionRow]
+    attendee: AttendeeRecord,
+    records: MeetingRecords,
+    decisions: Sequence[ConsentDecisionRow],
+    waited_on: frozenset[str] = frozenset(),
 ) -> AttendeeView:
     request = records.latest_requests.get(attendee.row.id)
     asked = set(request.topics if request else ()) | {d.topic for d in decisions}
@@ -352,6 +372,7 @@ def _attendee_view(
         name=attendee.name,
         kind=KIND_WORDS.get(attendee.row.kind, attendee.row.kind),
         organisation=attendee.organisation,
+        not_asked=NOT_ASKED_YET if attendee.row.id in waited_on else NOTHING_TO_ASK,
         topics=tuple(
             topic_status(
                 topic,
@@ -391,12 +412,24 @@ def meeting_view(records: MeetingRecords, verdicts: Verdicts) -> MeetingView:
     names = {a.row.id: a.name for a in records.attendees}
     role = verdicts.role
     role_words = ROLE_WORDS[role.effective].lower()
+    recording_blockers = shown_recording_blockers(verdicts.recording.blockers)
+    waited_on = frozenset(
+        b.attendee_id
+        for b in (
+            *recording_blockers,
+            *role.reasons,
+            *(b for share in verdicts.shares.values() for b in share.blockers),
+        )
+        if b.attendee_id is not None
+    )
     return MeetingView(
         reference=meeting.reference,
         title=records.title,
         starts_at=meeting.starts_at,
         ends_at=meeting.ends_at,
-        status=status_in_words(meeting.status),
+        status=meeting_phase(
+            meeting.status, meeting.starts_at, meeting.ends_at, meeting.started_at, records.read_at
+        ),
         declared_role=ROLE_WORDS[role.declared],
         recording_requested=meeting.recording_requested,
         teams_recording=_teams_recording(meeting.teams_recording_allowed),
@@ -411,6 +444,7 @@ def meeting_view(records: MeetingRecords, verdicts: Verdicts) -> MeetingView:
                 attendee,
                 records,
                 [d for d in records.decisions if d.attendee_id == attendee.row.id],
+                waited_on,
             )
             for attendee in records.attendees
         ),
@@ -418,7 +452,7 @@ def meeting_view(records: MeetingRecords, verdicts: Verdicts) -> MeetingView:
             verdicts.recording.permitted,
             "Recording permitted",
             "Recording not permitted",
-            reasons_in_words(verdicts.recording.blockers, names),
+            reasons_in_words(recording_blockers, names),
         ),
         role=_gate(
             not role.reasons,
@@ -447,6 +481,7 @@ def meeting_view(records: MeetingRecords, verdicts: Verdicts) -> MeetingView:
             for entry in records.audit
         ),
         removed_attendees=records.removed_attendees,
+        stated_role=ROLE_WORDS[role.effective],
     )
 
 
@@ -472,10 +507,12 @@ async def meeting_page(request: web.Request) -> web.Response:
         not_changeable: str | None = str(refusal)
     else:
         not_changeable = None
+    view = meeting_view(records, verdicts_for(records))
     return page(
         request,
         "meeting.html.j2",
-        meeting=meeting_view(records, verdicts_for(records)),
+        meeting=view,
+        glance=at_a_glance(view),
         not_changeable=not_changeable,
         done=DONE_WORDS.get(request.query.get("done", "")),
         join_link=teams_link(records.meeting.teams_join_url, site.teams_links_to),

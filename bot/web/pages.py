@@ -1,5 +1,6 @@
 """Rendering staff pages from `templates/pages/` with what every page shows: the service's
-name, who is signed in, and the CSRF token their forms carry."""
+name, who is signed in, and the CSRF token their forms carry; and the council's branding
+(`/brand.css`: its colour for GOV.UK Frontend's brand colour)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from templates import environment
 
 CSRF_FIELD = "csrf_token"
 SERVICE_NAME = web.AppKey("service_name", str)
+BRAND_COLOUR = web.AppKey("brand_colour", str)
 
 
 @dataclass(frozen=True)
@@ -48,4 +50,14 @@ def message_page(
     """A plain page that says one thing, such as why something is not available."""
     return page(
         request, "message.html.j2", status=status, title=title, paragraphs=paragraphs, link=link
+    )
+
+
+async def brand_stylesheet(request: web.Request) -> web.Response:
+    """The service's colour as GOV.UK Frontend's brand colour (its header, banners and the
+    council's header on every page). The colour is checked when the settings are read."""
+    return web.Response(
+        text=f":root {{ --govuk-brand-colour: {request.config_dict[BRAND_COLOUR]}; }}\n",
+        content_type="text/css",
+        charset="utf-8",
     )

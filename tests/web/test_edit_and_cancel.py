@@ -40,6 +40,7 @@ from tests.builders import a_meeting, schedule
 from tests.conftest import FakeClock
 from tests.sandbox.conftest import RunningSandbox
 from tests.tenant_flows.conftest import People, parent_and_school_meeting
+from tests.web.markup import row
 from tests.web.staff_site import CSRF_TOKEN, STAFF_SESSION, StaffServer, forms_in, tenant_settings
 
 START = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(days=6)
@@ -305,7 +306,7 @@ async def test_cancelling_asks_first_then_cancels_and_the_page_says_so(
     assert done.headers["Location"] == f"/tab/meetings/{reference}?done=cancelled"
     page = await (await client.get(connected.url(done.headers["Location"]))).text()
     assert "The meeting was cancelled, and everyone invited has been emailed." in page
-    assert "<dt>Status</dt><dd>Cancelled</dd>" in page
+    assert row("Status", "Cancelled</dd>") in page
     assert "has been cancelled, so it cannot be changed" in page
     assert f"/tab/meetings/{reference}/edit" not in page
     async with aiohttp.ClientSession() as http:

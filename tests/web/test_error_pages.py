@@ -7,6 +7,7 @@ import aiohttp
 
 from bot.services.meeting_changes import MeetingChangeFailed
 from bot.web.edit_page import change_failed_in_words
+from tests.web.markup import heading, link
 from tests.web.staff_site import StaffServer
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
@@ -19,8 +20,8 @@ async def test_an_unknown_page_says_so_with_a_way_back(
         answer = await signed_in.get(staff_site.url(path), headers=BROWSER)
         assert answer.status == 404
         text = await answer.text()
-        assert "<h1>Page not found</h1>" in text
-        assert '<a href="/tab">Go to the list of meetings</a>' in text
+        assert heading("Page not found") in text
+        assert link("/tab", "Go to the list of meetings") in text
         assert "404: Not Found" not in text
 
 
@@ -33,9 +34,9 @@ async def test_a_form_address_opened_in_the_browser_leads_back_to_its_page(
     assert answer.status == 405
     assert answer.headers["Allow"] == "POST"
     text = await answer.text()
-    assert "<h1>This address is for a button</h1>" in text
+    assert heading("This address is for a button") in text
     assert "Nothing was changed." in text
-    assert '<a href="/tab/meetings/IASS-ABCD2345">Back to the meeting</a>' in text
+    assert link("/tab/meetings/IASS-ABCD2345", "Back to the meeting") in text
 
 
 async def test_callers_that_are_not_browsers_keep_the_plain_answers(

@@ -15,6 +15,7 @@ from consent_store.tables import MeetingRow
 from consent_store.unit_of_work import Store
 from tests.builders import a_meeting, schedule
 from tests.conftest import FakeClock
+from tests.web.markup import link, row
 from tests.web.review_items import queue_item
 from tests.web.staff_site import StaffServer, forms_in
 
@@ -46,15 +47,15 @@ async def test_home_lists_meetings_in_uk_time_with_the_queue_count(
     assert "Transition meeting" in past_part
     assert "Wed 01 Jul 2026, 10:00 to 11:00" in past_part, "BST in summer"
     assert (
-        f'<a href="/tab/meetings/{upcoming_ref}">Annual review planning for Okafor-Bell family</a>'
+        link(f"/tab/meetings/{upcoming_ref}", "Annual review planning for Okafor-Bell family")
         in upcoming_part
     )
-    assert "<dt>Status</dt><dd>Scheduled</dd>" in upcoming_part
-    assert "<dt>Status</dt><dd>Finished</dd>" in past_part
-    assert "<dt>Recording</dt><dd>Not permitted: 3 replies awaited</dd>" in upcoming_part
+    assert row("Status", "Scheduled</dd>") in upcoming_part
+    assert row("Status", "Finished</dd>") in past_part
+    assert row("Recording", "Not permitted: 3 replies awaited</dd>") in upcoming_part
     assert "1 email is waiting for a person to read it." in text
     assert 'href="/tab/review"' in text
-    assert '<a href="/tab/meetings/new">Schedule a meeting</a>' in text
+    assert '<a href="/tab/meetings/new" class="govuk-button">Schedule a meeting</a>' in text
     assert [f.action for f in forms_in(text)] == ["/auth/sign-out"], "no dead buttons"
 
 

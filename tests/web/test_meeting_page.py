@@ -26,6 +26,7 @@ from consent_store.records import NewAttendee, NewConsentRequest, NewDecision
 from consent_store.tables import AuditEntryRow
 from consent_store.unit_of_work import Store
 from tests.builders import MEETING_START, PARENT, SENCO, STAFF, a_meeting, reply, schedule
+from tests.web.markup import link, row
 from tests.web.review_items import queue_item
 from tests.web.staff_site import StaffServer
 
@@ -75,13 +76,22 @@ async def test_the_page_shows_consent_and_the_gates_in_plain_words(
     text = await meeting_text(signed_in, staff_site, reference)
     assert "Annual review planning for Okafor-Bell family" in text
     assert "Tue 10 Nov 2026, 10:00 to 11:00" in text
-    assert "Declared role</dt><dd>Support and contribute" in text
-    assert "Recording requested</dt><dd>Yes" in text
-    assert "Teams allows recording now</dt><dd>Not known" in text
+    assert row("Declared role", "Support and contribute") in text
+    assert row("Recording requested", "Yes") in text
+    assert row("Teams allows recording now", "Not known") in text
     assert "Given</strong><br> Received Mon 09 Nov 2026, 10:00 (UK time)" in text
     assert "By email<br> Authenticated, from their invited address" in text
     assert "No reply yet" in text
     assert "Recording not permitted" in text
+    glance = text.split('id="glance-heading">At a glance</h2>')[1].split("</section>")[0]
+    assert (
+        row("Recording", '<strong class="govuk-tag govuk-tag--red">Not permitted</strong>')
+        in glance
+    )
+    assert (
+        row("Role stated", '<strong class="govuk-tag govuk-tag--yellow">Support</strong>') in glance
+    )
+    assert "Priya Castellano (recording the meeting, sharing documents, IASS" in glance
     assert "Priya Castellano has not replied to the request for consent to recording" in text
     assert (
         "Rhiannon Okafor-Bell has not replied to the request for consent to staff contributing"
@@ -91,11 +101,10 @@ async def test_the_page_shows_consent_and_the_gates_in_plain_words(
     assert "Draft EHC plan section F" in text
     assert "Sharing not permitted" in text
     assert "1 email about this meeting is waiting" in text
-    assert (
-        'Consent was given.<br><span class="muted">about recording the meeting</span></td> '
-        "<td>the bot</td>" in text
-    )
-    assert "late" not in text
+    assert "<strong>Consent was given.</strong></p>" in text
+    assert "(UK time), by the bot</p>" in text
+    assert "<li>about recording the meeting</li>" in text
+    assert "(late:" not in text
     for pseudonymous_id in (meeting_id, parent, senco, staff):
         assert pseudonymous_id not in text
 
@@ -183,8 +192,7 @@ async def test_the_home_page_links_to_each_meeting(
     reference = await reference_of(store, (await schedule(store))[0])
     text = await (await signed_in.get(staff_site.url("/tab"))).text()
     assert (
-        f'<a href="/tab/meetings/{reference}">Annual review planning for Okafor-Bell family</a>'
-        in text
+        link(f"/tab/meetings/{reference}", "Annual review planning for Okafor-Bell family") in text
     )
 
 

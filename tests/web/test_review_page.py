@@ -50,7 +50,7 @@ async def test_the_queue_shows_each_email_with_the_senders_words(
     assert "2 emails are waiting" in text
     assert PARENT.email in text
     assert html.escape(THEIR_WORDS) in text
-    assert f'<a href="/tab/meetings/{reference}">Annual review planning' in text
+    assert f'<a class="govuk-link" href="/tab/meetings/{reference}">Annual review planning' in text
     assert "Tue 10 Nov 2026, 10:00 (UK time)" in text
     assert "The bot could not be sure what the reply means:" in text
     assert str(escape(f'"{THEIR_WORDS}": it asks a question.')) in text

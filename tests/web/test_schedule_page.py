@@ -219,7 +219,9 @@ async def test_each_problem_names_its_field_once_beside_it_and_in_the_summary(
     )
     for field, words in expected:
         assert f'<a href="#{field}">{words}</a>' in text
-        assert f'id="{field}-error"><span class="visually-hidden">Error:</span> {words}' in text
+        assert (
+            f'id="{field}-error"><span class="govuk-visually-hidden">Error:</span> {words}' in text
+        )
         assert text.count(str(words)) == 2
     assert "parent carer or young person (service user 1)" not in text
     assert "not a date and time" not in text
