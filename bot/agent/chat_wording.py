@@ -90,6 +90,7 @@ def briefing_text(name: CommandName, briefing: MeetingBriefing, *, personal: boo
             "reasons": why.sentences,
             "withheld": why.withheld,
             "teams_recording": briefing.teams_recording_allowed,
+            "liaison": briefing.liaison,
         },
     )
 

@@ -1,6 +1,7 @@
 """What staff ask the bot about a meeting, answered from the store through the policy core:
 may it be recorded (and is Teams set to allow it), which role will be stated, and which of the
-listed documents may be shared, each "no" with its reasons.
+listed documents may be shared, each "no" with its reasons; and with how many of the
+professionals named staff may liaise (a count only, never who or why).
 
 Names and document titles are decrypted only when the answer is for one staff member alone
 (`personal=True`); an answer for a meeting's chat is built from ids and codes only."""
@@ -13,9 +14,11 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from bot.policy.liaison_gate import LiaisonCount, count_liaison
 from bot.policy.recording_gate import RecordingVerdict, evaluate_recording
 from bot.policy.role_statement import RoleStatement, decide_role
 from bot.policy.share_gate import ShareVerdict, evaluate_share
+from consent_store.liaison import LiaisonRecords
 from consent_store.repository import MeetingNotFound
 from consent_store.tables import MeetingRow
 from consent_store.unit_of_work import Store, UnitOfWork
@@ -42,6 +45,7 @@ class MeetingBriefing:
     recording: RecordingVerdict
     role: RoleStatement
     documents: tuple[DocumentBriefing, ...]
+    liaison: LiaisonCount
     title: str | None = None
     names: Mapping[str, str | None] = field(default_factory=dict)
 
@@ -60,7 +64,9 @@ async def _briefing(uow: UnitOfWork, meeting: MeetingRow, personal: bool) -> Mee
     if personal:
         for attendee in await uow.meetings.attendees(meeting.id):
             names[attendee.id] = uow.decrypt(attendee.name_enc, "attendees", "name", attendee.id)
+    liaison = count_liaison(await LiaisonRecords(uow).facts(meeting.id), uow.now())
     return MeetingBriefing(
+        liaison=liaison,
         reference=meeting.reference,
         starts_at=meeting.starts_at,
         cancelled=facts.cancelled,
