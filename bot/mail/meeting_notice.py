@@ -31,8 +31,16 @@ def _render(template: str, subject: str, context: dict[str, object]) -> Rendered
 
 
 def render_cancellation(
-    *, name: str, reference: str, starts_at: datetime, ends_at: datetime, service: ServiceProfile
+    *,
+    name: str,
+    reference: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    asked: bool,
+    service: ServiceProfile,
 ) -> RenderedNotice:
+    """`asked` says whether the person was sent a consent request (only then does the email
+    speak of replying to it)."""
     return _render(
         "cancellation",
         f"Cancelled: your meeting with {service.short_name} [{reference}]",
@@ -40,6 +48,7 @@ def render_cancellation(
             "name": name,
             "reference": reference,
             "when": describe_when(starts_at, ends_at),
+            "asked": asked,
             "service": service,
         },
     )

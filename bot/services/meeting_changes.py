@@ -434,6 +434,7 @@ async def cancel_meeting(
         row = await uow.meetings.get(meeting_id)
         ensure_changeable(row.status, row.starts_at, store.clock(), row.started_at)
         recipients = await _recipients(uow, meeting_id)
+        asked = set(await uow.meetings.latest_requests(meeting_id))
     in_teams = "none"
     if row.teams_event_id is not None or row.teams_meeting_id is not None:
         in_teams = "deleted"
@@ -486,6 +487,7 @@ async def cancel_meeting(
                 reference=row.reference,
                 starts_at=row.starts_at,
                 ends_at=row.ends_at,
+                asked=r.attendee_id in asked,
                 service=service,
             ),
         )
