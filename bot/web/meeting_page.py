@@ -32,6 +32,7 @@ from bot.policy.terms import (
 )
 from bot.services.change_plan import MeetingNotChangeable, ensure_changeable
 from bot.services.document_guard import ATTENTION as FILE_NOT_WITHDRAWN
+from bot.services.liaison import liaison_standing
 from bot.services.meeting_changes import (
     CANCELLATION_NOT_APPLIED,
     CHANGE_NOT_APPLIED,
@@ -508,9 +509,11 @@ async def meeting_page(request: web.Request) -> web.Response:
     else:
         not_changeable = None
     view = meeting_view(records, verdicts_for(records))
+    liaison = await liaison_standing(site.store, records.meeting.id, names.get)
     return page(
         request,
         "meeting.html.j2",
+        liaison=liaison,
         meeting=view,
         glance=at_a_glance(view),
         not_changeable=not_changeable,

@@ -273,7 +273,7 @@ def test_audit_details_are_in_words() -> None:
     line = audit_line(entry)
     assert (line.action, line.actor) == ("A consent request was emailed.", "the bot")
     assert line.details == (
-        "the consent request worded for an adult (version 3)",
+        "the consent request worded for an adult (version 4)",
         "asked about: recording the meeting, staff contributing to discussions",
     )
 
