@@ -5,6 +5,11 @@ every line and every fix is tested without a tenant.
 Sources (checked 2026-12-07):
 - application permissions arrive as the `roles` claim of a client-credentials token
   (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow);
+- listing a meeting's recordings and transcripts needs OnlineMeetingRecording.Read.All and
+  OnlineMeetingTranscript.Read.All
+  (https://learn.microsoft.com/graph/api/onlinemeeting-list-recordings), and listing the users
+  assigned an app role needs Application.Read.All or a higher documented permission
+  (https://learn.microsoft.com/graph/api/serviceprincipal-list-approleassignedto);
 - online meetings for a user need an application access policy granted to that user
   (https://learn.microsoft.com/graph/cloud-communication-online-meeting-application-access-policy,
   New-/Grant-CsApplicationAccessPolicy);
@@ -30,13 +35,31 @@ REQUIRED_GRAPH_ROLES = (
     "Files.ReadWrite.All",
     "TeamsAppInstallation.ReadWriteAndConsentSelfForChat.All",
     "AppCatalog.Read.All",
+    "OnlineMeetingRecording.Read.All",
+    "OnlineMeetingTranscript.Read.All",
+    "Application.Read.All",
 )
 """The Graph application permissions the product needs in its token (AppCatalog.Read.All only
-for this check's catalog line). Mail.Read, Mail.Send and Calendars.ReadWrite are not required
-here: with Exchange Online RBAC for Applications they are granted in Exchange, scoped, and
-never appear in the token (an Entra grant of them would be tenant-wide), so the mailbox and
-calendar lines check them by what Exchange allows. Calls.JoinGroupCall.All is left out: the
-manifest's resource-specific permission Calls.JoinGroupCalls.Chat does instead."""
+for this check's catalog line). The recording backstop needs OnlineMeetingRecording.Read.All and
+OnlineMeetingTranscript.Read.All to list a meeting's recordings and transcripts and to subscribe
+to new ones tenant-wide (the resource-specific .Chat variants do not cover `getAllRecordings`),
+and Application.Read.All to find the users assigned the manager role
+(`GET /servicePrincipals/{id}/appRoleAssignedTo`). Mail.Read, Mail.Send and
+Calendars.ReadWrite are not required here: with Exchange Online RBAC for Applications they are
+granted in Exchange, scoped, and never appear in the token (an Entra grant of them would be
+tenant-wide), so the mailbox and calendar lines check them by what Exchange allows.
+Calls.JoinGroupCall.All is left out: the manifest's resource-specific permission
+Calls.JoinGroupCalls.Chat does instead."""
+
+ROLE_ALTERNATIVES: Mapping[str, frozenset[str]] = {
+    "Application.Read.All": frozenset(
+        {"Application.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"}
+    ),
+}
+"""Higher privileged permissions Microsoft documents as also allowing what a required one is for
+(https://learn.microsoft.com/graph/api/serviceprincipal-list-approleassignedto, checked
+2026-12-07). Application.ReadWrite.OwnedBy is documented too but reaches only service principals
+the app owns, so it is not taken as enough."""
 
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 POLICY_NAME = "IASS-meeting-companion"
@@ -107,7 +130,11 @@ def token_line(error: str | None) -> CheckLine:
 
 
 def roles_line(roles: frozenset[str]) -> CheckLine:
-    missing = [role for role in REQUIRED_GRAPH_ROLES if role not in roles]
+    missing = [
+        role
+        for role in REQUIRED_GRAPH_ROLES
+        if role not in roles and not ROLE_ALTERNATIVES.get(role, frozenset()) & roles
+    ]
     if not missing:
         return passed(ROLES, f"the token carries all {len(REQUIRED_GRAPH_ROLES)} roles")
     return failed(

@@ -225,3 +225,35 @@ async def test_the_command_prints_one_line_per_item_and_exits_by_the_result(
         "upload the package from `iass-bot manifest build` in the Teams admin centre (Teams "
         "apps > Manage apps > Upload new app) and set IASS_TEAMS_CATALOG_APP_ID to its App ID"
     ]
+
+
+@pytest.mark.parametrize(
+    "withheld", ["OnlineMeetingRecording.Read.All", "OnlineMeetingTranscript.Read.All"]
+)
+async def test_a_withheld_recording_backstop_permission_is_named(
+    target: CheckTarget, tenant_sandbox: RunningSandbox, withheld: str
+) -> None:
+    reregister(
+        tenant_sandbox,
+        application_permissions=tenant_sandbox.tenant.bot.application_permissions - {withheld},
+    )
+
+    lines = await run_checks(target)
+
+    assert "Graph permissions" in failures(lines)
+    line = failures(lines)["Graph permissions"]
+    assert line.detail == f"the token lacks {withheld}"
+    assert withheld in line.fix
+
+
+async def test_the_manager_lookup_permission_may_be_a_documented_higher_one(
+    target: CheckTarget, tenant_sandbox: RunningSandbox
+) -> None:
+    granted = tenant_sandbox.tenant.bot.application_permissions - {"Application.Read.All"}
+    reregister(tenant_sandbox, application_permissions=granted)
+    line = by_item(await run_checks(target))["Graph permissions"]
+    assert line.outcome is Outcome.FAIL
+    assert line.detail == "the token lacks Application.Read.All"
+
+    reregister(tenant_sandbox, application_permissions=granted | {"Directory.Read.All"})
+    assert by_item(await run_checks(target))["Graph permissions"].outcome is Outcome.PASS
