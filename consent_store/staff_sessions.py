@@ -30,6 +30,7 @@ class StoredSession:
     in_teams: bool
     created_at: datetime
     last_seen_at: datetime
+    is_manager: bool = False
 
 
 class StaffSessions:
@@ -49,6 +50,7 @@ class StaffSessions:
                 in_teams=session.in_teams,
                 created_at=session.created_at,
                 last_seen_at=session.last_seen_at,
+                is_manager=session.is_manager,
             )
         )
         await uow.session.flush()
@@ -65,6 +67,7 @@ class StaffSessions:
             in_teams=row.in_teams,
             created_at=row.created_at,
             last_seen_at=row.last_seen_at,
+            is_manager=row.is_manager,
         )
 
     async def seen(self, session_id: str, at: datetime) -> None:

@@ -26,6 +26,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.sql.expression import false
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -396,6 +397,7 @@ class StaffSessionRow(Base):
     in_teams: Mapped[bool] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    is_manager: Mapped[bool] = mapped_column(Boolean, server_default=false())
 
 
 class RecordingArtefactRow(Base):

@@ -118,7 +118,12 @@ async def _complete(
     response = _see_other(pending.return_to)
     await site.sessions.start(
         response,
-        StaffSession(identity.object_id, identity.display_name, new_csrf_token()),
+        StaffSession(
+            identity.object_id,
+            identity.display_name,
+            new_csrf_token(),
+            is_manager=identity.is_manager,
+        ),
         replacing=request,
     )
     return response

@@ -34,6 +34,7 @@ class TokenRefused(Exception):
 class StaffIdentity:
     object_id: str
     display_name: str
+    is_manager: bool = False
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,11 @@ def staff_identity(
     object_id, name = claims.get("oid"), claims.get("name")
     if not isinstance(object_id, str) or not object_id:
         raise TokenRefused("no object id")
-    return StaffIdentity(object_id, name if isinstance(name, str) and name else "Staff member")
+    return StaffIdentity(
+        object_id,
+        name if isinstance(name, str) and name else "Staff member",
+        is_manager=bool(manager_role) and manager_role in held,
+    )
 
 
 def check_claims(

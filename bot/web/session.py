@@ -60,6 +60,7 @@ class StaffSession:
     display_name: str
     csrf_token: str
     in_teams: bool = False
+    is_manager: bool = False
 
 
 STAFF_SESSION = web.RequestKey("staff_session", StaffSession)
@@ -137,6 +138,7 @@ class Sessions:
                         session.in_teams,
                         created_at=now,
                         last_seen_at=now,
+                        is_manager=session.is_manager,
                     ),
                 )
                 await uow.commit()
@@ -189,7 +191,11 @@ class Sessions:
             )
             return None
         session = StaffSession(
-            stored.object_id, stored.display_name, stored.csrf_token, stored.in_teams
+            stored.object_id,
+            stored.display_name,
+            stored.csrf_token,
+            stored.in_teams,
+            is_manager=stored.is_manager,
         )
         return _Current(session, cookie, lapses_at)
 

@@ -75,7 +75,13 @@ async def teams_sso(request: web.Request) -> web.Response:
     response = web.json_response({"location": HOME_PATH})
     await site.sessions.start(
         response,
-        StaffSession(identity.object_id, identity.display_name, new_csrf_token(), in_teams=True),
+        StaffSession(
+            identity.object_id,
+            identity.display_name,
+            new_csrf_token(),
+            in_teams=True,
+            is_manager=identity.is_manager,
+        ),
         replacing=request,
     )
     return response

@@ -5,6 +5,9 @@ meeting's matter, and which of them each consent request asked about.
   person), when it was named and, if so, when it was taken off the list.
 - `liaison_request_organisations`: the organisations a consent request named, so a decision
   read from a reply to that request covers exactly those.
+- `staff_sessions.is_manager`: whether the signed-in staff member holds the manager app role
+  (`IASS.Manager` by default), for the manager's pages (subject access, legal requests,
+  statistics); sessions from before are not managers' sessions.
 
 Revision ID: 0013
 Revises: 0012
@@ -25,6 +28,10 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("staff_sessions") as batch:
+        batch.add_column(
+            sa.Column("is_manager", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
     op.create_table(
         "liaison_organisations",
         sa.Column("id", sa.String(32), primary_key=True),
@@ -50,6 +57,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("staff_sessions") as batch:
+        batch.drop_column("is_manager")
     op.drop_table("liaison_request_organisations")
     op.drop_index("ix_liaison_organisations_meeting_id", "liaison_organisations")
     op.drop_table("liaison_organisations")
