@@ -148,6 +148,25 @@ class OnlineMeetings:
             )
         )
 
+    async def restore_lobby(self, organiser_id: str, meeting_id: str) -> None:
+        """PATCH only the lobby (everyone but the organiser waits) and the presenters (the
+        organiser alone), leaving recording as it is. Confirm with `settings`."""
+        from msgraph.generated.models.lobby_bypass_scope import LobbyBypassScope
+        from msgraph.generated.models.lobby_bypass_settings import LobbyBypassSettings
+        from msgraph.generated.models.online_meeting import OnlineMeeting
+        from msgraph.generated.models.online_meeting_presenters import OnlineMeetingPresenters
+
+        await (
+            self._graph.users.by_user_id(organiser_id)
+            .online_meetings.by_online_meeting_id(meeting_id)
+            .patch(
+                OnlineMeeting(
+                    allowed_presenters=OnlineMeetingPresenters.Organizer,
+                    lobby_bypass_settings=LobbyBypassSettings(scope=LobbyBypassScope.Organizer),
+                )
+            )
+        )
+
     async def settings(self, organiser_id: str, meeting_id: str) -> MeetingSettings:
         """The meeting's settings as Graph reads them now."""
         from msgraph.generated.models.lobby_bypass_scope import LobbyBypassScope

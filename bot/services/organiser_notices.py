@@ -2,7 +2,8 @@
 to Teams' recording setting, with its reasons, and a warning when the meeting will start (or
 has started) without everyone's consent to recording.
 
-The organiser is a staff member known by directory object id; their address is looked up
+It also tells them when the lobby or the presenters, changed in the meeting options, were put
+back. The organiser is a staff member known by directory object id; their address is looked up
 through the staff directory (which keeps an answer from Graph for a few minutes) and never
 stored. The email names the meeting by its title (the organiser's own words) with its
 reference and time, and describes attendees only by kind ("a parent carer"), never by name or
@@ -47,6 +48,7 @@ class Notice(StrEnum):
     RECORDING_FORBIDDEN = "recording_forbidden"
     WILL_START_WITHOUT_CONSENT = "will_start_without_consent"
     STARTED_WITHOUT_CONSENT = "started_without_consent"
+    LOBBY_RESTORED = "lobby_restored"
 
 
 def reasons_without_names(

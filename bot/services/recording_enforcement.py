@@ -24,7 +24,8 @@ again and `allowRecording`/`allowTranscription` are made to match (`enforce_reco
   every `RUNNING_CHECK` while the meeting runs (the job queues its next run itself); and the
   mailbox reader runs it after each decision. Settings found other than the bot left them
   are put back, audited (`recording.settings_restored`, with what was found) and the
-  organiser is told in plain words.
+  organiser is told in plain words. The lobby and the presenters are put back the same way
+  (`meeting.lobby_restored`), without touching recording.
 - A meeting whose settings were never confirmed after scheduling (the lock-down PATCH failed,
   `SETTINGS_ATTENTION`) is locked down by the job before anything else, and recording is never
   switched on for it until Graph reads the settings back.
@@ -62,7 +63,7 @@ from bot.scheduler.runner import Handler, RetryPolicy
 from bot.services.change_plan import CANCELLED
 from bot.services.meeting_start import StartSource, note_start
 from bot.services.organiser_notices import Notice, tell_organiser
-from consent_store.audit import AuditEvent
+from consent_store.audit import AuditEvent, DetailValue
 from consent_store.jobs import ClaimedJob, Jobs
 from consent_store.tables import MeetingRow
 from consent_store.unit_of_work import Store, UnitOfWork
@@ -333,6 +334,12 @@ async def _enforce(
                 )
     elif read_teams and teams_allows is not None:
         await _note_change(store, meeting_id, teams_allows, verdict, cause, mailbox, tell_later)
+    if (
+        found is not None
+        and meeting.teams_settings_confirmed_at is not None
+        and not (found.lobby_organiser_only and found.organiser_presents_alone)
+    ):
+        await _restore_lobby(store, meetings, meeting, found, cause, mailbox, tell_later)
     if closes_for_good(facts, verdict, teams_allows if target is None else target):
         first = await _close_for_good(store, meeting_id, cause, verdict)
         verdict = evaluate_recording(replace(facts, recording_closed_since_start=True))
@@ -362,6 +369,52 @@ async def _lock_down(
         )
         await uow.commit()
     return None
+
+
+async def _restore_lobby(
+    store: Store,
+    meetings: OnlineMeetings,
+    meeting: MeetingRow,
+    found: MeetingSettings,
+    cause: str,
+    mailbox: ConsentMailbox | None,
+    tell_later: TellLater | None,
+) -> None:
+    """The lobby or the presenters were changed in Teams (the organiser's meeting options):
+    put them back, leaving recording as the gate has it, and read them back. Audited with what
+    was found, and the organiser told; a failure is audited and left to the next check."""
+    assert meeting.teams_meeting_id is not None
+    error: str | None = None
+    try:
+        await meetings.restore_lobby(meeting.organiser_user_id, meeting.teams_meeting_id)
+        after = await meetings.settings(meeting.organiser_user_id, meeting.teams_meeting_id)
+        if not (after.lobby_organiser_only and after.organiser_presents_alone):
+            error = "not confirmed by Teams"
+    except GRAPH_FAILURES as failure:
+        error = type(failure).__name__
+    detail: dict[str, DetailValue] = {
+        "cause": cause,
+        "found_lobby_organiser_only": found.lobby_organiser_only,
+        "found_organiser_presents_alone": found.organiser_presents_alone,
+    }
+    if error is not None:
+        log.warning("lobby of meeting %s not put back: %s", meeting.id, error)
+        detail["error"] = error
+    async with store.unit_of_work() as uow:
+        await uow.audit(
+            AuditEvent(
+                "meeting.lobby_restored" if error is None else "meeting.lobby_not_restored",
+                meeting_id=meeting.id,
+                detail=detail,
+            )
+        )
+        await uow.commit()
+    if error is None and mailbox is not None:
+        telling = tell_organiser(store, mailbox, meeting.id, Notice.LOBBY_RESTORED, ())
+        if tell_later is None:
+            await telling
+        else:
+            tell_later(telling)
 
 
 async def _note_restored(
