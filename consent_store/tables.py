@@ -463,3 +463,36 @@ class LiaisonRequestOrganisationRow(Base):
     organisation_id: Mapped[str] = mapped_column(
         ForeignKey("liaison_organisations.id"), primary_key=True
     )
+
+
+class LegalRequestRow(Base):
+    """A request for information for legal reasons from a local authority officer (issue 17),
+    as staff logged it and the service manager decided it. Who asked, their address and the
+    legal basis are sealed; `attendee_id` is the service user whose permission is asked (the
+    same person, by email address, invited to every meeting the request concerns)."""
+
+    __tablename__ = "legal_requests"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    reference: Mapped[str] = mapped_column(String(16), unique=True)
+    logged_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    logged_by: Mapped[str] = mapped_column(String(64))
+    officer_name_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    officer_email_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    basis_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    attendee_id: Mapped[str] = mapped_column(ForeignKey("attendees.id"), index=True)
+    status: Mapped[str] = mapped_column(String(24))
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    request_message_id: Mapped[str | None] = mapped_column(String(998))
+    request_sha256: Mapped[str | None] = mapped_column(String(64))
+
+
+class LegalRequestMeetingRow(Base):
+    """A meeting a legal request concerns: only these meetings' decisions and notes could be
+    extracted."""
+
+    __tablename__ = "legal_request_meetings"
+
+    request_id: Mapped[str] = mapped_column(ForeignKey("legal_requests.id"), primary_key=True)
+    meeting_id: Mapped[str] = mapped_column(ForeignKey("meetings.id"), primary_key=True)

@@ -29,6 +29,11 @@ ACTION_SENTENCES = {
     "document.share_sent": "A link to an agreed document was posted in the chat.",
     "document.shared": "An agreed document was shared.",
     "intake.unreadable": "An email could not be read.",
+    "legal_request.logged": "A request for information for legal reasons was logged.",
+    "legal_request.permission_asked": "The service manager asked the service user's permission"
+    " to send information for a legal request.",
+    "legal_request.refused_by_manager": "The service manager refused a request for information"
+    " for legal reasons: nothing was asked or sent.",
     "liaison.named": "Staff changed the professionals or organisations named for liaison.",
     "liaison.request_not_sent": "The email asking permission to liaise could not be sent.",
     "meeting.announced": "The opening statement was given in the meeting.",

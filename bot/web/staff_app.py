@@ -20,6 +20,12 @@ from bot.web.cancel_page import cancel
 from bot.web.csrf import csrf_middleware
 from bot.web.edit_page import edit_form, save_edit
 from bot.web.home import home
+from bot.web.legal_pages import (
+    decide_request,
+    legal_request_page,
+    legal_requests_page,
+    log_request,
+)
 from bot.web.liaison_page import liaison_form, save_liaison
 from bot.web.meeting_page import meeting_page
 from bot.web.pages import SERVICE_NAME, message_page
@@ -59,6 +65,10 @@ def mount_staff_pages(root: web.Application, site: StaffSite, service_name: str)
     tab.router.add_get("/meetings/{reference}/liaison", liaison_form)
     tab.router.add_post("/meetings/{reference}/liaison", save_liaison)
     tab.router.add_get("/review", review_queue)
+    tab.router.add_get("/legal", legal_requests_page)
+    tab.router.add_post("/legal", log_request)
+    tab.router.add_get("/legal/{reference}", legal_request_page)
+    tab.router.add_post("/legal/{reference}/decision", decide_request)
     tab.router.add_post("/review/{item_id}/confirm", confirm_item)
     tab.router.add_post("/review/{item_id}/reject", reject_item)
 

@@ -8,6 +8,9 @@ meeting's matter, and which of them each consent request asked about.
 - `staff_sessions.is_manager`: whether the signed-in staff member holds the manager app role
   (`IASS.Manager` by default), for the manager's pages (subject access, legal requests,
   statistics); sessions from before are not managers' sessions.
+- `legal_requests` and `legal_request_meetings`: requests for information for legal reasons
+  from local authority officers, as staff logged them and the manager decided them, and the
+  meetings each concerns.
 
 Revision ID: 0013
 Revises: 0012
@@ -55,8 +58,36 @@ def upgrade() -> None:
         ),
     )
 
+    op.create_table(
+        "legal_requests",
+        sa.Column("id", sa.String(32), primary_key=True),
+        sa.Column("reference", sa.String(16), nullable=False, unique=True),
+        sa.Column("logged_at", UtcDateTime(), nullable=False),
+        sa.Column("logged_by", sa.String(64), nullable=False),
+        sa.Column("officer_name_enc", sa.LargeBinary()),
+        sa.Column("officer_email_enc", sa.LargeBinary()),
+        sa.Column("basis_enc", sa.LargeBinary()),
+        sa.Column("attendee_id", sa.String(32), sa.ForeignKey("attendees.id"), nullable=False),
+        sa.Column("status", sa.String(24), nullable=False),
+        sa.Column("decided_by", sa.String(64)),
+        sa.Column("decided_at", UtcDateTime()),
+        sa.Column("request_message_id", sa.String(998)),
+        sa.Column("request_sha256", sa.String(64)),
+    )
+    op.create_index("ix_legal_requests_attendee_id", "legal_requests", ["attendee_id"])
+    op.create_table(
+        "legal_request_meetings",
+        sa.Column(
+            "request_id", sa.String(32), sa.ForeignKey("legal_requests.id"), primary_key=True
+        ),
+        sa.Column("meeting_id", sa.String(32), sa.ForeignKey("meetings.id"), primary_key=True),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("legal_request_meetings")
+    op.drop_index("ix_legal_requests_attendee_id", "legal_requests")
+    op.drop_table("legal_requests")
     with op.batch_alter_table("staff_sessions") as batch:
         batch.drop_column("is_manager")
     op.drop_table("liaison_request_organisations")
