@@ -19,6 +19,7 @@ from sandbox.seed import (
     BOT_SERVICE_PRINCIPAL_ID,
     COORDINATOR,
     GUEST_PARENT,
+    MANAGER_ROLE,
     STAFF_ROLE,
 )
 from tests.sandbox.conftest import RunningSandbox
@@ -246,4 +247,4 @@ async def test_a_guest_signs_in_without_the_staff_role(
     assert [(g["id"], g["userType"], g["appRoles"]) for g in summary["guests"]] == [
         (GUEST_PARENT.object_id, "Guest", [])
     ]
-    assert {tuple(s["appRoles"]) for s in summary["staff"]} == {(STAFF_ROLE,)}
+    assert {tuple(s["appRoles"]) for s in summary["staff"]} == {(STAFF_ROLE,), (MANAGER_ROLE,)}

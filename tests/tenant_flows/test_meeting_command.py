@@ -104,10 +104,13 @@ def test_a_bulk_file_reports_each_meeting(
     assert "meeting 2 not scheduled: The meeting must end after it starts." in out
 
 
-def test_missing_tenant_settings_are_one_clear_line(
+def test_missing_tenant_settings_say_what_is_missing_and_which_file_was_read(
     env_without_iass: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["keys", "init"]) == 0
     assert main(["db", "upgrade"]) == 0
     assert main(ONE_MEETING) == 2
-    assert capsys.readouterr().err == "iass-bot: IASS_CONSENT_MAILBOX is not set\n"
+    assert capsys.readouterr().err == (
+        "iass-bot: IASS_CONSENT_MAILBOX is not set\n"
+        f"iass-bot: settings were read from the environment and {env_without_iass / '.env'}\n"
+    )
