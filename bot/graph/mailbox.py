@@ -63,11 +63,14 @@ class OutgoingEmail:
 
 class ConsentMailbox:
     """One mailbox, read and written through msgraph-sdk; `directory` finds the staff it
-    writes to."""
+    writes to; `meeting_pages` is the staff pages' address that a meeting's reference follows
+    (`https://bot.example/tab/meetings/`), for links in the emails it writes to staff, or empty
+    when there is none to give."""
 
-    def __init__(self, graph: GraphServiceClient, address: str) -> None:
+    def __init__(self, graph: GraphServiceClient, address: str, meeting_pages: str = "") -> None:
         self.graph = graph
         self.address = address
+        self.meeting_pages = meeting_pages
         self.directory = StaffDirectory(graph)
         self.subscriptions = GraphSubscriptions(graph)
 

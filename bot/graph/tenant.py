@@ -15,6 +15,9 @@ from bot.graph.mailbox import ConsentMailbox
 from bot.graph.meetings import OnlineMeetings
 from bot.graph.recordings import MeetingRecordings
 
+MEETING_PAGES_PATH = "/tab/meetings/"
+"""Where the staff pages show a meeting, before its reference (`bot/web/meeting_page.py`)."""
+
 
 @dataclass(frozen=True)
 class TenantClients:
@@ -35,7 +38,11 @@ async def open_tenant(settings: TenantSettings) -> AsyncIterator[TenantClients]:
     config = settings.graph_config()
     async with open_graph_client(config) as graph:
         yield TenantClients(
-            ConsentMailbox(graph, settings.consent_mailbox),
+            ConsentMailbox(
+                graph,
+                settings.consent_mailbox,
+                meeting_pages=settings.public_url.rstrip("/") + MEETING_PAGES_PATH,
+            ),
             OnlineMeetings(graph, settings.teams_catalog_app_id, config.graph_base_url),
             calls=MeetingCalls(
                 graph, settings.public_url.rstrip("/") + CALLBACK_PATH, settings.tenant_id

@@ -102,6 +102,7 @@ async def tell_organiser(
         "notice": notice.value,
         "reference": meeting.reference,
         "named": f"“{title}” ({meeting.reference})" if title else meeting.reference,
+        "page": mailbox.meeting_pages + meeting.reference if mailbox.meeting_pages else None,
         "when": describe_when(meeting.starts_at, meeting.ends_at),
         "changed_at": in_uk_time(now, "%H:%M on %A %d %B %Y"),
         "reasons": reasons_without_names(blockers, {a.id: a.kind for a in facts.attendees}),

@@ -1,6 +1,7 @@
 """The periodic settings check also puts back the lobby and the presenters when someone changes
-them in the meeting options, without touching recording; audited and the organiser told; a
-Graph failure is audited and the next check puts them back (issue 14, against the sandbox)."""
+them in the meeting options, without touching recording; audited and the organiser told, by
+the meeting's title with a link to its page; a Graph failure is audited and the next check puts
+them back (issue 14, against the sandbox)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from tests.tenant_flows.test_calendar_meetings import (
 )
 
 PUT_BACK = "the lobby and presenters were put back"
+PAGES = "https://iass.example.org/tab/meetings/"
 
 
 @pytest.fixture
@@ -48,6 +50,7 @@ async def test_a_lobby_opened_in_the_meeting_options_is_closed_again_and_the_org
     clock: FakeClock,
 ) -> None:
     scheduled = await schedule(store, meetings, mailbox, service)
+    linking = ConsentMailbox(mailbox.graph, mailbox.address, meeting_pages=PAGES)
     teams = teams_meeting(tenant_sandbox, await stored(store, scheduled.meeting_id))
     teams.lobby_bypass_scope = "everyone"
     teams.allowed_presenters = "everyone"
@@ -61,7 +64,7 @@ async def test_a_lobby_opened_in_the_meeting_options_is_closed_again_and_the_org
     assert "meeting.lobby_restored" not in actions
     assert teams.allow_recording is False, "recording stays as the gate has it"
 
-    await reconcile_recording(store, meetings, scheduled.meeting_id, mailbox)
+    await reconcile_recording(store, meetings, scheduled.meeting_id, linking)
     assert (teams.lobby_bypass_scope, teams.allowed_presenters) == ("organizer", "organizer")
     assert teams.allow_recording is False
     assert "meeting.lobby_restored" in await audit_actions(store, scheduled.meeting_id)
@@ -70,6 +73,10 @@ async def test_a_lobby_opened_in_the_meeting_options_is_closed_again_and_the_org
     body = notice.get_body(preferencelist=("plain",))
     assert body is not None
     assert "everyone but you waits in the lobby until admitted" in body.get_content()
+    assert f"“Planning meeting” ({scheduled.reference})" in body.get_content()
+    html = notice.get_body(preferencelist=("html",))
+    assert html is not None
+    assert f'<a href="{PAGES}{scheduled.reference}">' in html.get_content()
 
     await reconcile_recording(store, meetings, scheduled.meeting_id, mailbox)
     actions = await audit_actions(store, scheduled.meeting_id)
