@@ -160,6 +160,7 @@ async def test_the_make_run_story(
     await expect(item).to_contain_text("Planning meeting")
     await shot(page, "4-review-queue")
     await item.get_by_role("group", name="Recording the meeting").get_by_label("Given").check()
+    await item.get_by_label("Their condition").fill("The recording is deleted after the meeting.")
     await item.get_by_role("button", name="Confirm this reading").click()
     await expect(page.get_by_role("status")).to_contain_text("the reading was recorded")
 

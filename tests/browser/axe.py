@@ -1,0 +1,83 @@
+"""axe-core (Deque's accessibility engine, from npm: scripts/fetch-govuk-frontend) run on the page
+open in Chromium, for WCAG 2.2 level A and AA rules.
+
+The script is evaluated through Playwright (the DevTools protocol), so the page keeps its own
+Content-Security-Policy, which allows no scripts: the page is checked as staff see it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from playwright.async_api import Page
+
+AXE_SCRIPT = Path(__file__).parent / "axe-core" / "axe.min.js"
+WCAG_A_AND_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+
+
+@cache
+def _axe_source() -> str:
+    assert AXE_SCRIPT.is_file(), "axe-core is missing: run scripts/fetch-govuk-frontend (make does)"
+    return AXE_SCRIPT.read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One rule broken on one page in one state, with the elements that break it."""
+
+    state: str
+    url: str
+    rule: str
+    impact: str
+    help: str
+    elements: tuple[str, ...]
+
+    def __str__(self) -> str:
+        where = "\n".join(f"    {element}" for element in self.elements)
+        return f"{self.state} ({self.url}): {self.rule} [{self.impact}] {self.help}\n{where}"
+
+
+async def wcag_violations(page: Page, state: str) -> list[Violation]:
+    """Every WCAG 2.2 A and AA violation axe-core finds on `page` as it is now."""
+    if not await page.evaluate("typeof window.axe === 'object'"):
+        await page.evaluate(_axe_source())
+    results: dict[str, Any] = await page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_A_AND_AA
+    )
+    return [
+        Violation(
+            state=state,
+            url=page.url,
+            rule=str(found["id"]),
+            impact=str(found.get("impact")),
+            help=str(found["help"]),
+            elements=tuple(
+                f"{' '.join(map(str, node['target']))}: {str(node['html'])[:200]}"
+                for node in found["nodes"]
+            ),
+        )
+        for found in results["violations"]
+    ]
+
+
+class AxeLog:
+    """Violations gathered across a walk through pages, printed and asserted at the end, so one
+    run shows every page's problems."""
+
+    def __init__(self) -> None:
+        self.found: list[Violation] = []
+        self.states: list[str] = []
+
+    async def check(self, page: Page, state: str) -> None:
+        self.states.append(state)
+        self.found.extend(await wcag_violations(page, state))
+
+    def assert_none(self) -> None:
+        for violation in self.found:
+            print(violation)
+        assert not self.found, (
+            f"{len(self.found)} WCAG 2.2 A/AA violations in {len(self.states)} page states:\n"
+            + "\n".join(str(violation) for violation in self.found)
+        )

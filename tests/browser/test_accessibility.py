@@ -1,0 +1,133 @@
+"""Every staff page and every sandbox page, in each state a person meets them (empty, full, with
+validation errors, after a change), checked with axe-core in Chromium for WCAG 2.2 A and AA:
+none may have a violation. Each violation found is printed with its rule and elements.
+
+The walk follows the `make run` story (the bot with its sandbox tenant): sign in, an empty home,
+the scheduling form empty, sent empty and after "Add another", a scheduled meeting, the edit
+form and its errors, the cancel question, the sandbox's home, inboxes empty and full and after a
+reply, the review queue full and after a confirmation, the meeting room before and after it
+starts and after a refused recording, a page not found, a cancelled meeting and signing out."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import quote
+
+from playwright.async_api import Page, expect
+
+from bot.config import Settings
+from consent_store.unit_of_work import Store
+from sandbox.seed import COORDINATOR, PARENT_CARER, SENCO, SEND_OFFICER
+from tests.browser import test_make_run_story as story
+from tests.browser.axe import AxeLog, wcag_violations
+
+running = story.running
+"""The bot as `make run` serves it, with its sandbox tenant (the story test's fixture)."""
+
+
+async def test_every_page_and_state_has_no_wcag_a_or_aa_violation(
+    running: tuple[Settings, Store], page: Page, tmp_path: Path
+) -> None:
+    settings, _ = running
+    bot, sandbox = f"http://localhost:{settings.port}", f"http://localhost:{settings.port + 1}"
+    axe = AxeLog()
+
+    await page.goto(bot)
+    await expect(page).to_have_title(re.compile("Sign in to"))
+    await axe.check(page, "sandbox sign-in")
+    await page.get_by_label(re.compile(COORDINATOR.display_name)).check()
+    await page.get_by_role("button", name="Sign in").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Meetings")
+    await axe.check(page, "staff home, no meetings")
+
+    await page.get_by_role("link", name="Schedule a meeting").click()
+    await axe.check(page, "scheduling form, empty")
+    await page.locator("#su-1-email").fill("not an address")
+    await page.get_by_role("button", name="Schedule the meeting").click()
+    await expect(page.get_by_role("alert")).to_contain_text("There is a problem")
+    await axe.check(page, "scheduling form, with validation errors")
+    await page.get_by_role("button", name="Add another service user").click()
+    await expect(page.locator("#su-2-name")).to_be_visible()
+    await axe.check(page, "scheduling form, after adding a row")
+
+    reference = await story.schedule_in_the_form(page, bot)
+    await axe.check(page, "meeting page, just scheduled (banner)")
+    await page.goto(f"{bot}/tab")
+    await axe.check(page, "staff home, with a meeting")
+
+    await page.goto(f"{bot}/tab/meetings/{reference}/edit")
+    await axe.check(page, "edit form, as the meeting stands")
+    await page.locator("#title").fill("")
+    await page.get_by_role("button", name="Save the changes").click()
+    await expect(page.get_by_role("alert")).to_contain_text("There is a problem")
+    await axe.check(page, "edit form, with validation errors")
+
+    await page.goto(f"{bot}/tab/meetings/{reference}")
+    await page.get_by_role("button", name="Cancel this meeting").click()
+    await axe.check(page, "cancel question")
+    await page.goto(f"{bot}/tab/review")
+    await axe.check(page, "review queue, empty")
+
+    await page.goto(f"{sandbox}/sandbox/")
+    await axe.check(page, "sandbox home")
+    await page.goto(f"{sandbox}/sandbox/people/{quote(SEND_OFFICER.address)}")
+    await axe.check(page, "sandbox inbox, nothing received")
+    await page.goto(f"{sandbox}/sandbox/people/{quote(PARENT_CARER.address)}")
+    request = page.get_by_role("listitem").filter(has_text=reference)
+    await story.reload_until(page, lambda: story._has(request))
+    await axe.check(page, "sandbox inbox, with a consent request")
+    await story.reply_from_inbox(page, sandbox, PARENT_CARER.address, reference, "Yes")
+    await axe.check(page, "sandbox inbox, after a reply")
+    await story.reply_from_inbox(
+        page, sandbox, SENCO.address, reference, "Yes, as long as it is deleted afterwards."
+    )
+
+    await page.goto(f"{bot}/tab/review")
+    item = page.get_by_role("article")
+    await story.reload_until(page, lambda: story._has(item))
+    await axe.check(page, "review queue, an email waiting")
+    await item.get_by_role("group", name="Recording the meeting").get_by_label("Given").check()
+    await item.get_by_label("Their condition").fill("It is deleted after the meeting.")
+    await item.get_by_role("button", name="Confirm this reading").click()
+    await expect(page.get_by_role("status")).to_contain_text("the reading was recorded")
+    await axe.check(page, "review queue, after a confirmation")
+
+    await page.goto(f"{bot}/tab/meetings/{reference}")
+    allowed = page.locator("dt:text-is('Teams allows recording now') + dd")
+    await story.reload_until(page, lambda: story._says(allowed, "Yes"))
+    await axe.check(page, "meeting page, everyone replied")
+
+    async with page.context.expect_page() as opened:
+        await page.get_by_role("link", name="Join the meeting in Teams").click()
+    room = await opened.value
+    await room.wait_for_load_state()
+    await axe.check(room, "sandbox meeting room, not open yet")
+    await room.get_by_role("button", name="Open the meeting room").click()
+    await axe.check(room, "sandbox meeting room, open")
+    await room.get_by_role("button", name="Start the meeting").click()
+    await expect(room.get_by_role("status")).to_contain_text("The meeting started")
+    await axe.check(room, "sandbox meeting room, started")
+    await room.close()
+
+    await page.goto(f"{bot}/tab/no-such-page")
+    await axe.check(page, "page not found")
+    await page.goto(f"{bot}/tab")
+    await page.get_by_role("button", name="Sign out").click()
+    await axe.check(page, "signed out")
+
+    await page.screenshot(path=str(tmp_path / "last.png"), full_page=True)
+    axe.assert_none()
+
+
+async def test_the_check_finds_and_names_what_breaks_wcag(page: Page) -> None:
+    """The same check on a page made to fail: an unlabelled field, an image without words, a
+    pale grey text and no language. Each is found, by rule and element."""
+    await page.set_content(
+        "<html><body><main><h1>Form</h1><img src='data:,'>"
+        "<p style='color:#ccc'>Pale words</p><input id='nameless'></main></body></html>"
+    )
+    found = {violation.rule: violation for violation in await wcag_violations(page, "made up")}
+    assert {"image-alt", "label", "color-contrast", "html-has-lang"} <= found.keys()
+    assert found["label"].elements == ('#nameless: <input id="nameless">',)
+    assert "made up" in str(found["label"])
