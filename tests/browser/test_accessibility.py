@@ -5,8 +5,8 @@ none may have a violation. Each violation found is printed with its rule and ele
 The walk follows the `make run` story (the bot with its sandbox tenant): sign in, an empty home,
 the scheduling form empty, sent empty and after "Add another", a scheduled meeting, the edit
 form and its errors, the cancel question, the sandbox's home, inboxes empty and full and after a
-reply, the review queue full and after a confirmation, the meeting room before and after it
-starts and after a refused recording, a page not found, a cancelled meeting and signing out."""
+reply, the review queue full, refusing a reading and after a confirmation, the meeting room before and after it
+starts and records, a page not found, a cancelled meeting and signing out."""
 
 from __future__ import annotations
 
@@ -88,6 +88,11 @@ async def test_every_page_and_state_has_no_wcag_a_or_aa_violation(
     await story.reload_until(page, lambda: story._has(item))
     await axe.check(page, "review queue, an email waiting")
     await item.get_by_role("group", name="Recording the meeting").get_by_label("Given").check()
+    await item.get_by_role("button", name="Confirm this reading").click()
+    await expect(page.get_by_role("alert")).to_contain_text("Nothing was changed")
+    await axe.check(page, "review queue, a reading refused")
+    item = page.get_by_role("article")
+    await item.get_by_role("group", name="Recording the meeting").get_by_label("Given").check()
     await item.get_by_label("Their condition").fill("It is deleted after the meeting.")
     await item.get_by_role("button", name="Confirm this reading").click()
     await expect(page.get_by_role("status")).to_contain_text("the reading was recorded")
@@ -108,6 +113,9 @@ async def test_every_page_and_state_has_no_wcag_a_or_aa_violation(
     await room.get_by_role("button", name="Start the meeting").click()
     await expect(room.get_by_role("status")).to_contain_text("The meeting started")
     await axe.check(room, "sandbox meeting room, started")
+    await room.get_by_role("button", name="Start recording").click()
+    await expect(room.get_by_role("status")).to_contain_text("ecording")
+    await axe.check(room, "sandbox meeting room, recording")
     await room.close()
 
     await page.goto(f"{bot}/tab/no-such-page")
