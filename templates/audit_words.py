@@ -53,6 +53,10 @@ ACTION_SENTENCES = {
     "statement.",
     "meeting.lobby_notice_failed": "The organiser could not be told that the bot was waiting "
     "in the lobby.",
+    "meeting.lobby_not_restored": "The lobby and presenters, changed in Teams' meeting "
+    "options, could not be put back yet; the next check tries again.",
+    "meeting.lobby_restored": "The lobby and presenters, changed in Teams' meeting options, "
+    "were put back as the bot set them.",
     "meeting.needs_attention": "Something about the meeting needs attention.",
     "meeting.notice_failed": "A notice to the organiser could not be given.",
     "meeting.safeguarding_hold_placed": "A safeguarding hold was placed on the meeting.",

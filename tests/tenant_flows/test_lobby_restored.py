@@ -16,6 +16,7 @@ from bot.graph.meetings import OnlineMeetings
 from bot.services.recording_enforcement import reconcile_recording
 from consent_store.unit_of_work import Store
 from sandbox.seed import BOT_CATALOG_APP_ID
+from templates.audit_words import action_sentence
 from tests.conftest import FakeClock
 from tests.sandbox.conftest import RunningSandbox
 from tests.tenant_flows.test_calendar_meetings import (
@@ -68,6 +69,8 @@ async def test_a_lobby_opened_in_the_meeting_options_is_closed_again_and_the_org
     assert (teams.lobby_bypass_scope, teams.allowed_presenters) == ("organizer", "organizer")
     assert teams.allow_recording is False
     assert "meeting.lobby_restored" in await audit_actions(store, scheduled.meeting_id)
+    assert "put back" in action_sentence("meeting.lobby_restored")
+    assert "tries again" in action_sentence("meeting.lobby_not_restored")
     (notice,) = [m for m in organiser_inbox(tenant_sandbox) if PUT_BACK in str(m["Subject"])]
     assert scheduled.reference in str(notice["Subject"])
     body = notice.get_body(preferencelist=("plain",))
