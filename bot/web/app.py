@@ -18,6 +18,7 @@ from aiohttp import web
 from bot.config import Settings, TenantSettings
 from bot.graph.readiness import GraphTokenProbe
 from bot.services.decision_events import DecisionEvents
+from bot.web.accessibility import accessibility_statement
 from bot.web.app_keys import DECISION_EVENTS, SETTINGS_KEY, TENANT_ACCESS, TenantAccess
 from bot.web.error_pages import friendly_errors
 from bot.web.pages import BRAND_COLOUR, SERVICE_NAME, brand_stylesheet
@@ -49,6 +50,7 @@ def create_app(
     app[SERVICE_NAME] = settings.service.short_name
     app[BRAND_COLOUR] = settings.service.brand_colour
     app.router.add_get("/brand.css", brand_stylesheet)
+    app.router.add_get("/accessibility", accessibility_statement)
     app.on_response_prepare.append(security_headers((tenant or settings.tenant).public_url))
     app[SETTINGS_KEY] = settings
     app[DECISION_EVENTS] = DecisionEvents()

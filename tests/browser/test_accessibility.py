@@ -6,7 +6,7 @@ The walk follows the `make run` story (the bot with its sandbox tenant): sign in
 the scheduling form empty, sent empty and after "Add another", a scheduled meeting, the edit
 form and its errors, the cancel question, the sandbox's home, inboxes empty and full and after a
 reply, the review queue full, refusing a reading and after a confirmation, the meeting room before and after it
-starts and records, a page not found, a cancelled meeting and signing out."""
+starts and records, a page not found, the accessibility statement and signing out."""
 
 from __future__ import annotations
 
@@ -120,6 +120,9 @@ async def test_every_page_and_state_has_no_wcag_a_or_aa_violation(
 
     await page.goto(f"{bot}/tab/no-such-page")
     await axe.check(page, "page not found")
+    await page.get_by_role("link", name="Accessibility statement").click()
+    await expect(page.get_by_role("heading", level=1)).to_contain_text("Accessibility statement")
+    await axe.check(page, "accessibility statement")
     await page.goto(f"{bot}/tab")
     await page.get_by_role("button", name="Sign out").click()
     await axe.check(page, "signed out")
