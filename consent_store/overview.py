@@ -3,7 +3,8 @@ the whole page instead of two or three per meeting, so the staff home stays fast
 many meetings are listed. Presence is not read here (`present=()`): a caller listing a
 meeting that may be under way asks `MeetingRepository.facts` for it, which reads presence.
 
-The rows become `MeetingFacts` exactly as `MeetingRepository.facts` builds them."""
+`MeetingRepository.facts` reads one meeting through the same query, so the home list and the
+gates can never disagree about a meeting's facts."""
 
 from __future__ import annotations
 

@@ -8,25 +8,20 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.policy.terms import (
-    Attendee,
-    AttendeeKind,
-    AuthVerdict,
-    ConsentRecord,
     Decision,
-    DeclaredRole,
     MeetingFacts,
     Participant,
-    ProposedDocument,
     Topic,
 )
 from consent_store.crypto import BlindIndex
+from consent_store.overview import facts_without_presence
 from consent_store.presence import MeetingPresence
 from consent_store.records import (
     NewAttendee,
@@ -283,75 +278,12 @@ class MeetingRepository:
         The meeting has started once a start was seen (`mark_started`) or its scheduled start
         has passed, whichever is first.
         """
-        rows = (
-            await self._session.execute(
-                select(
-                    MeetingRow.starts_at,
-                    MeetingRow.started_at,
-                    MeetingRow.recording_closed_at,
-                    MeetingRow.declared_role,
-                    MeetingRow.recording_requested,
-                    MeetingRow.status,
-                    AttendeeRow.id,
-                    AttendeeRow.kind,
-                    ConsentDecisionRow.topic,
-                    ConsentDecisionRow.decision,
-                    ConsentDecisionRow.received_at,
-                    ConsentDecisionRow.auth_verdict,
-                    ConsentDecisionRow.sender_matches,
-                    ConsentDecisionRow.documents_covered,
-                )
-                .select_from(MeetingRow)
-                .outerjoin(
-                    AttendeeRow,
-                    and_(AttendeeRow.meeting_id == MeetingRow.id, AttendeeRow.removed_at.is_(None)),
-                )
-                .outerjoin(ConsentDecisionRow, ConsentDecisionRow.attendee_id == AttendeeRow.id)
-                .where(MeetingRow.id == meeting_id)
-                .order_by(AttendeeRow.position)
-            )
-        ).all()
-        if not rows:
+        found = await facts_without_presence(self._session, [meeting_id], self._clock())
+        if meeting_id not in found:
             raise MeetingNotFound(meeting_id)
-        documents = (
-            await self._session.execute(
-                select(DocumentRow.id, DocumentRow.listed_at)
-                .where(DocumentRow.meeting_id == meeting_id, DocumentRow.removed_at.is_(None))
-                .order_by(DocumentRow.position)
-            )
-        ).all()
-        meeting = rows[0]
-        attendees = {row.id: Attendee(row.id, AttendeeKind(row.kind)) for row in rows if row.id}
-        scheduled_start_passed = meeting.starts_at <= self._clock()
-        return MeetingFacts(
-            starts_at=meeting.starts_at,
-            attendees=tuple(attendees.values()),
-            decisions=tuple(
-                ConsentRecord(
-                    attendee_id=row.id,
-                    topic=Topic(row.topic),
-                    decision=Decision(row.decision),
-                    received_at=row.received_at,
-                    auth=AuthVerdict(row.auth_verdict),
-                    sender_matches=row.sender_matches,
-                    documents_covered=frozenset(row.documents_covered),
-                )
-                for row in rows
-                if row.topic is not None
-            ),
-            declared_role=DeclaredRole(meeting.declared_role),
-            recording_requested=meeting.recording_requested,
-            cancelled=meeting.status == "cancelled",
-            present=(
-                present
-                if present is not None
-                else await MeetingPresence(self._session, self._blind_index).present(meeting_id)
-            ),
-            documents=tuple(ProposedDocument(d.id, d.listed_at) for d in documents),
-            started_at=meeting.started_at
-            or (meeting.starts_at if scheduled_start_passed else None),
-            recording_closed_since_start=meeting.recording_closed_at is not None,
-        )
+        if present is None:
+            present = await MeetingPresence(self._session, self._blind_index).present(meeting_id)
+        return replace(found[meeting_id], present=present)
 
     async def mark_started(self, meeting_id: str, at: datetime) -> bool:
         """Note that the meeting was seen starting at `at`, keeping the earliest start seen;
