@@ -13,7 +13,8 @@ from sandbox.directory import TenantUser
 
 _STYLE = (
     "body{font-family:'Segoe UI',sans-serif;max-width:34rem;margin:3rem auto;padding:0 1rem}"
-    "label{display:block;padding:.6rem;border:1px solid #ccc;margin:.4rem 0;border-radius:4px}"
+    "label{display:block;padding:.6rem;border:1px solid #ccc;margin:.4rem 0;border-radius:4px;"
+    "overflow-wrap:anywhere}"
     "button{margin-top:1rem;padding:.5rem 1.5rem}"
 )
 

@@ -62,6 +62,45 @@ async def wcag_violations(page: Page, state: str) -> list[Violation]:
     ]
 
 
+ZOOMED = {"width": 320, "height": 800}
+"""A 1280 pixel wide window at 400% zoom."""
+
+
+async def reflow_violations(page: Page, state: str) -> list[Violation]:
+    """The page 320 CSS pixels wide: a violation if it scrolls sideways (WCAG 1.4.10 Reflow),
+    naming the elements wider than the window. The window's size is put back afterwards."""
+    size = page.viewport_size
+    await page.set_viewport_size(ZOOMED)
+    try:
+        overflow: int = await page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        wide: list[str] = await page.evaluate(
+            """() => {
+                const width = document.documentElement.clientWidth;
+                return [...document.body.querySelectorAll('*')]
+                    .filter(e => e.getBoundingClientRect().right > width + 1)
+                    .slice(-5)
+                    .map(e => e.outerHTML.slice(0, 200));
+            }"""
+        )
+    finally:
+        if size is not None:
+            await page.set_viewport_size(size)
+    if overflow <= 0:
+        return []
+    return [
+        Violation(
+            state=state,
+            url=page.url,
+            rule="reflow (WCAG 1.4.10)",
+            impact="serious",
+            help=f"at 320 CSS pixels wide the page scrolls sideways by {overflow} px",
+            elements=tuple(wide),
+        )
+    ]
+
+
 class AxeLog:
     """Violations gathered across a walk through pages, printed and asserted at the end, so one
     run shows every page's problems."""
@@ -71,8 +110,11 @@ class AxeLog:
         self.states: list[str] = []
 
     async def check(self, page: Page, state: str) -> None:
+        """axe-core's WCAG 2.2 A/AA rules on the page as it is, then the page at 400% zoom (320
+        CSS pixels wide, WCAG 1.4.10 Reflow): no horizontal scrolling."""
         self.states.append(state)
         self.found.extend(await wcag_violations(page, state))
+        self.found.extend(await reflow_violations(page, state))
 
     def assert_none(self) -> None:
         for violation in self.found:

@@ -1,6 +1,6 @@
 """Every staff page and every sandbox page, in each state a person meets them (empty, full, with
-validation errors, after a change), checked with axe-core in Chromium for WCAG 2.2 A and AA:
-none may have a violation. Each violation found is printed with its rule and elements.
+validation errors, after a change), checked with axe-core in Chromium for WCAG 2.2 A and AA, and at 400% zoom (320 CSS pixels wide)
+for sideways scrolling (WCAG 1.4.10): none may have a violation. Each violation found is printed with its rule and elements.
 
 The walk follows the `make run` story (the bot with its sandbox tenant): sign in, an empty home,
 the scheduling form empty, sent empty and after "Add another", a scheduled meeting, the edit
