@@ -1,12 +1,14 @@
 """Every staff page and every sandbox page, in each state a person meets them (empty, full, with
-validation errors, after a change), checked with axe-core in Chromium for WCAG 2.2 A and AA, and at 400% zoom (320 CSS pixels wide)
-for sideways scrolling (WCAG 1.4.10): none may have a violation. Each violation found is printed with its rule and elements.
+validation errors, after a change), checked with axe-core in Chromium for WCAG 2.2 A and AA,
+and at 400% zoom (320 CSS pixels wide) for sideways scrolling (WCAG 1.4.10): none may have a
+violation. Each violation found is printed with its rule and elements.
 
 The walk follows the `make run` story (the bot with its sandbox tenant): sign in, an empty home,
-the scheduling form empty, sent empty and after "Add another", a scheduled meeting, the edit
-form and its errors, the cancel question, the sandbox's home, inboxes empty and full and after a
-reply, the review queue full, refusing a reading and after a confirmation, the meeting room before and after it
-starts and records, a page not found, the accessibility statement and signing out."""
+the scheduling form empty, sent with a wrong address and after "Add another", a scheduled
+meeting, the edit form and its errors, the cancel question, the sandbox's home, inboxes empty and
+full and after a reply, the review queue empty, full, refusing a reading and after a
+confirmation, the meeting room before and after it starts and records, a page not found, the
+accessibility statement and signing out."""
 
 from __future__ import annotations
 
