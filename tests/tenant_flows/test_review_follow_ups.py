@@ -234,3 +234,32 @@ async def test_an_unverified_stranger_is_not_written_to(
     assert await jobs.run_once() == 1
     assert about(await people.inbox(SENCO.address), "a member of staff will read it") == []
     assert await jobs.run_once() == 0
+
+
+async def test_an_acknowledgement_graph_refused_is_sent_once_on_the_retry(
+    store: Store,
+    mailbox: ConsentMailbox,
+    people: People,
+    service: ServiceProfile,
+    clock: FakeClock,
+    tenant_sandbox: RunningSandbox,
+) -> None:
+    _, reference, _ = await asked(store, mailbox, service, clock)
+    await people.reply(PARENT_CARER.address, reference, CONDITIONAL)
+    reader = MailboxReader(store, mailbox, service)
+    await reader.catch_up()
+    jobs = runner(store, reader)
+
+    tenant_sandbox.tenant.faults.fail(1, status=500, method="POST", path_contains="sendMail")
+    assert await jobs.run_once() == 1
+    assert about(await people.inbox(PARENT_CARER.address), "a member of staff will read it") == []
+    async with store.reading() as uow:
+        (item,) = await uow.session.scalars(select(ReviewItemRow))
+        assert item.acknowledged_at is None
+
+    clock.now += timedelta(minutes=1)
+    assert await jobs.run_once() == 1
+    assert (
+        len(about(await people.inbox(PARENT_CARER.address), "a member of staff will read it")) == 1
+    )
+    assert await jobs.run_once() == 0
