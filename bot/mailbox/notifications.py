@@ -60,17 +60,20 @@ def client_states(body: Mapping[str, Any]) -> list[str | None]:
 
 
 RETRY_FIRST_SECONDS = 1.0
-RETRY_MOST_SECONDS = 30.0
+RETRY_MOST_SECONDS = 4.0
+"""A read that fails is tried again after 1 s, doubling to at most 4 s for as long as it
+fails: the mailbox is read within seconds of the store or Graph coming back, however long
+they were away (each try costs one store read, or one Graph request)."""
 
 
 class ReadingLoop:
     """Reads the mailbox when poked, and every `interval` seconds regardless.
 
     Pokes during a read are coalesced into one more read. A failed read is logged (without
-    personal data) and tried again after `retry_first` seconds, doubling up to `retry_most`,
-    or at the next poke if sooner: Graph does not notify again for mail it has notified, so a
-    withdrawal that arrived while the store or Graph failed is read moments after they are
-    back, not at the next tick.
+    personal data) and tried again after `retry_first` seconds, doubling up to `retry_most`
+    (`RETRY_MOST_SECONDS`), or at the next poke if sooner: Graph does not notify again for
+    mail it has notified, so a withdrawal that arrived while the store or Graph failed is read
+    moments after they are back, not at the next tick.
     """
 
     def __init__(
