@@ -1,15 +1,17 @@
-"""Whether staff may liaise with a named professional or organisation about a service user's matter.
+"""Whether staff may liaise with a named professional or organisation about a service user's
+matter.
 
 Policy: "Only with service user's permission will the team liaise with SEND officers and other
 professionals", and "only with service users' permission will the team request access to
 information held by SEND officers or pass on information to SEND officers."
 
 Liaison is not tied to the meeting's start: it may happen before, during or after it. An
-organisation counts as named from the moment staff name it. At the moment of liaison, every invited service user's latest word on liaising with that organisation
-counts: a trustworthy "given" (authenticated, from their invited address) that names it
-permits; a refusal or withdrawal ends it, however it arrived (fail closed). A reply that names
-no organisation is a word about all of them. Records received at the same instant are read
-fail-closed: the most restrictive decision wins.
+organisation counts as named from the moment staff name it. At the moment of liaison, every
+invited service user's latest word on liaising with that organisation counts: a trustworthy
+"given" (authenticated, from their invited address) that names it permits; a refusal or
+withdrawal ends it, however it arrived (fail closed). A reply that names no organisation is a
+word about all of them. Records received at the same instant are read fail-closed: the most
+restrictive decision wins.
 """
 
 from __future__ import annotations
