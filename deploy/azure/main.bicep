@@ -38,6 +38,9 @@ param servicePhone string
 param serviceEmail string
 param serviceWebsite string
 param servicePrivacyUrl string = ''
+
+@description('The council\'s brand colour for the staff pages\' header, #rrggbb; white text on it needs 4.5:1 contrast.')
+param serviceBrandColour string = '#0b4f4c'
 param serviceTermsUrl string = ''
 param serviceRecordingAudience string = ''
 param serviceRecordingKeptFor string = ''
@@ -261,6 +264,7 @@ resource app 'Microsoft.Web/sites@2023-01-01' = {
         {name: 'IASS_SERVICE_EMAIL', value: serviceEmail}
         {name: 'IASS_SERVICE_WEBSITE', value: serviceWebsite}
         {name: 'IASS_SERVICE_PRIVACY_URL', value: servicePrivacyUrl}
+        {name: 'IASS_SERVICE_BRAND_COLOUR', value: serviceBrandColour}
         {name: 'IASS_SERVICE_TERMS_URL', value: serviceTermsUrl}
         {name: 'IASS_SERVICE_RECORDING_AUDIENCE', value: serviceRecordingAudience}
         {name: 'IASS_SERVICE_RECORDING_KEPT_FOR', value: serviceRecordingKeptFor}

@@ -33,4 +33,4 @@ async def test_python_m_sandbox_serves_and_prints_its_urls(http: aiohttp.ClientS
             assert "Priya Raman" in await page.text()
     finally:
         process.send_signal(signal.SIGINT)
-        assert await asyncio.wait_for(process.wait(), timeout=10) == 0
+        assert await asyncio.wait_for(process.wait(), timeout=30) == 0
