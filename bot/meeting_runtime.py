@@ -54,6 +54,7 @@ from bot.services.meeting_activity import (
 )
 from bot.services.meeting_opening import MeetingOpening
 from bot.services.meeting_start import StartSource
+from bot.services.meeting_watch import MeetingWatch
 from bot.services.recording_guard import RecordingGuard
 from bot.speech.choice import speech_from_settings
 from bot.speech.settings import SpeechSettings
@@ -102,6 +103,7 @@ class _UseCases:
     guard: RecordingGuard
     documents: DocumentGuard
     rosters: RosterResync
+    watch: MeetingWatch
     objections: InMeetingObjections
 
 
@@ -122,6 +124,7 @@ class LiveMeetings:
         self._foreground = Foreground()
         self._activities = MeetingActivityInbox(store, worker_id, foreground=self._foreground)
         self._calls = CallNotificationInbox(store, worker_id)
+        self._watch: MeetingWatch | None = None
 
     def attach(self, app: web.Application) -> None:
         """Route `/api/messages`, `/api/calls` and `/prompts/` on `app`, and count every
@@ -178,16 +181,20 @@ class LiveMeetings:
             switch_off_without_store=guard.participant_unchecked,
             mailbox=clients.mailbox,
         )
-        self._connected = _UseCases(opening, guard, documents, rosters, objections)
+        watch = MeetingWatch(self._store, guard.lost_sight_of)
+        self._watch = watch
+        self._connected = _UseCases(opening, guard, documents, rosters, watch, objections)
         self._activities.start(self)
         self._calls.start(_StartSeenFirst(guard, opening), _RostersSeen(guard, opening))
         rosters.start()
+        watch.start()
         return opening.job_handlers()
 
     async def disconnect(self) -> None:
         connected, self._connected = self._connected, None
         if connected is not None:
             await connected.rosters.stop()
+            await connected.watch.stop()
             await self._activities.stop()
             await self._calls.close()
             await connected.guard.settled()
@@ -198,28 +205,41 @@ class LiveMeetings:
             raise NotConnected("the bot's Graph clients are not open yet")
         return self._connected
 
+    def _refused(self) -> None:
+        """Something Teams sent was refused (the store could not take it): the meeting watch
+        hears that sight was lost."""
+        if self._watch is not None:
+            self._watch.lost_sight()
+
+    async def _into_inbox(self, thread_id: str, activity: MeetingActivity) -> None:
+        try:
+            await self._activities.accept(thread_id, activity)
+        except STORE_FAILURES:
+            self._refused()
+            raise
+
     async def meeting_started(self, thread_id: str) -> None:
-        await self._activities.accept(thread_id, MeetingStarted())
+        await self._into_inbox(thread_id, MeetingStarted())
 
     async def meeting_ended(self, thread_id: str) -> None:
-        await self._activities.accept(thread_id, MeetingEnded())
+        await self._into_inbox(thread_id, MeetingEnded())
 
     async def participant_joined(self, thread_id: str, person: TeamsPerson) -> None:
         """Into the inbox; if the store cannot take it, the join cannot be put to the gate,
         so the meeting's recording is switched off without the store (and Teams is refused,
         to deliver it again)."""
         try:
-            await self._activities.accept(thread_id, ParticipantJoined(person))
+            await self._into_inbox(thread_id, ParticipantJoined(person))
         except STORE_FAILURES:
             if self._connected is not None:
                 await self._connected.guard.participant_unchecked(thread_id)
             raise
 
     async def participant_left(self, thread_id: str, person: TeamsPerson) -> None:
-        await self._activities.accept(thread_id, ParticipantLeft(person))
+        await self._into_inbox(thread_id, ParticipantLeft(person))
 
     async def file_posted(self, thread_id: str, poster: TeamsPerson, file: PostedFile) -> None:
-        await self._activities.accept(thread_id, FilePosted(poster, file))
+        await self._into_inbox(thread_id, FilePosted(poster, file))
 
     async def handle(self, thread_id: str, activity: MeetingActivity) -> None:
         """One activity from the inbox, to its use case."""
@@ -248,7 +268,11 @@ class LiveMeetings:
         return await self._use_cases().objections.asked(thread_id)
 
     async def accept(self, notices: Sequence[ReceivedNotice]) -> None:
-        await self._calls.accept(notices)
+        try:
+            await self._calls.accept(notices)
+        except STORE_FAILURES:
+            self._refused()
+            raise
 
     async def close(self) -> None:
         await self.disconnect()

@@ -42,6 +42,7 @@ async def facts_without_presence(
                 MeetingRow.starts_at,
                 MeetingRow.started_at,
                 MeetingRow.recording_closed_at,
+                MeetingRow.sight_lost_at,
                 MeetingRow.declared_role,
                 MeetingRow.recording_requested,
                 MeetingRow.status,
@@ -107,5 +108,6 @@ async def facts_without_presence(
             started_at=meeting.started_at
             or (meeting.starts_at if meeting.starts_at <= now else None),
             recording_closed_since_start=meeting.recording_closed_at is not None,
+            sight_lost_since_start=meeting.sight_lost_at is not None,
         )
     return facts

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -439,6 +439,45 @@ class MeetingRepository:
             .returning(MeetingRow.id)
         )
         return closed.first() is not None
+
+    async def in_watch(
+        self, now: datetime, overrun: timedelta
+    ) -> Sequence[tuple[str, datetime | None]]:
+        """The meetings whose recording Teams allows (as last read back), not cancelled and
+        not more than `overrun` past their scheduled end, each with when it was last seen
+        watched (`note_watched`; None if never)."""
+        rows = await self._session.execute(
+            select(MeetingRow.id, MeetingRow.watched_at)
+            .where(
+                MeetingRow.teams_recording_allowed.is_(True),
+                MeetingRow.status != "cancelled",
+                MeetingRow.ends_at > now - overrun,
+            )
+            .order_by(MeetingRow.id)
+        )
+        return [(meeting_id, watched_at) for meeting_id, watched_at in rows]
+
+    async def note_watched(self, meeting_ids: Collection[str], at: datetime) -> None:
+        """Note that the meetings were watched up to `at`."""
+        if meeting_ids:
+            await self._session.execute(
+                update(MeetingRow)
+                .where(MeetingRow.id.in_(meeting_ids))
+                .values(watched_at=at)
+                .execution_options(synchronize_session=False)
+            )
+
+    async def note_sight_lost(self, meeting_id: str, at: datetime) -> bool:
+        """Note that the bot lost sight of the meeting while it was under way; whether this
+        was the first such note."""
+        noted = await self._session.execute(
+            update(MeetingRow)
+            .where(MeetingRow.id == meeting_id, MeetingRow.sight_lost_at.is_(None))
+            .values(sight_lost_at=at)
+            .execution_options(synchronize_session=False)
+            .returning(MeetingRow.id)
+        )
+        return noted.first() is not None
 
     async def add_request(self, request: NewConsentRequest) -> str:
         request_id = new_id()

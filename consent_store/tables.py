@@ -81,6 +81,8 @@ class MeetingRow(Base):
     recording_closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     teams_event_id: Mapped[str | None] = mapped_column(String(512))
     teams_settings_confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    watched_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    sight_lost_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class AttendeeRow(Base):

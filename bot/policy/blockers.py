@@ -33,6 +33,7 @@ class BlockerCode(StrEnum):
     NOT_ASKED_ABOUT_DOCUMENT = "not_asked_about_document"
     UNKNOWN_PARTICIPANT_PRESENT = "unknown_participant_present"
     CLOSED_SINCE_START = "closed_since_start"
+    SIGHT_LOST = "sight_lost"
     ORGANISATION_NOT_NAMED = "organisation_not_named"
     NOT_ASKED_ABOUT_ORGANISATION = "not_asked_about_organisation"
 
@@ -76,6 +77,11 @@ STAFF_TEMPLATE_OF_CODE: Final[Mapping[BlockerCode, str]] = {
     BlockerCode.CLOSED_SINCE_START: (
         "Recording was not permitted at some point after the meeting started, so it stays off"
         " until the meeting ends: the bot never switches recording on during a meeting."
+    ),
+    BlockerCode.SIGHT_LOST: (
+        "For a while after the meeting started, the bot could not see who was in it (it was"
+        " restarting, or could not store what Teams sent), so it cannot tell that only"
+        " attendees were there."
     ),
     BlockerCode.ORGANISATION_NOT_NAMED: (
         "This professional or organisation was not named for liaison, so no one was asked."

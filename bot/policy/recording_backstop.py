@@ -86,7 +86,13 @@ def judge_artefact(
     if found.created_at is None:
         return ArtefactVerdict(blockers=(), reasons=(BackstopReason.TIME_UNKNOWN,))
     began = min(facts.cutoff, found.created_at)
-    as_it_began = replace(facts, present=(), recording_closed_since_start=False, started_at=began)
+    as_it_began = replace(
+        facts,
+        present=(),
+        recording_closed_since_start=False,
+        sight_lost_since_start=False,
+        started_at=began,
+    )
     blockers = evaluate_recording(as_it_began).blockers
     closed_during = closed_at is not None and (
         found.ended_at is None or closed_at - CLOSING_MARGIN < found.ended_at

@@ -7,8 +7,9 @@ present who is not an attendee.
 
 Once the meeting has really started, recording may be switched off but never on: the gate's
 answer is frozen at the start, and a gate found closed at any moment since (someone uninvited
-joined, someone withdrew, Teams was not allowing recording) stays closed until the meeting
-ends (`closes_for_good`, recorded by the caller as `MeetingFacts.recording_closed_since_start`).
+joined, someone withdrew, Teams was not allowing recording, the bot lost sight of who was
+present) stays closed until the meeting ends (`closes_for_good`, recorded by the caller as
+`MeetingFacts.recording_closed_since_start`).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ def _meeting_blockers(facts: MeetingFacts) -> tuple[Blocker, ...]:
         (not facts.recording_requested, BlockerCode.RECORDING_NOT_REQUESTED),
         (facts.cancelled, BlockerCode.MEETING_CANCELLED),
         (facts.recording_closed_since_start, BlockerCode.CLOSED_SINCE_START),
+        (facts.sight_lost_since_start, BlockerCode.SIGHT_LOST),
     )
     return tuple(Blocker(code, Topic.RECORDING) for failed, code in failed_checks if failed)
 

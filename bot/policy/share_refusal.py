@@ -37,6 +37,7 @@ REASON_OF_CODE: Final[Mapping[BlockerCode, RefusalReason]] = {
     BlockerCode.NOT_ASKED_ABOUT_DOCUMENT: RefusalReason.NOT_AGREED,
     BlockerCode.UNKNOWN_PARTICIPANT_PRESENT: RefusalReason.NOT_AGREED,
     BlockerCode.CLOSED_SINCE_START: RefusalReason.NOT_AGREED,
+    BlockerCode.SIGHT_LOST: RefusalReason.NOT_AGREED,
     BlockerCode.ORGANISATION_NOT_NAMED: RefusalReason.NOT_AGREED,
     BlockerCode.NOT_ASKED_ABOUT_ORGANISATION: RefusalReason.NOT_AGREED,
 }

@@ -109,7 +109,9 @@ class MeetingFacts:
     has (the earliest start seen: the scheduled time once it has passed, or earlier in Teams:
     the meeting-start event, the first join, the bot's call, the first roster with anyone in
     it). `recording_closed_since_start` says recording was found not permitted, or off in
-    Teams, at some point since that start.
+    Teams, at some point since that start; `sight_lost_since_start` that the bot could not see
+    who was present for a while after it (it was not running, or could not store what Teams
+    sent), so someone may have joined and left unseen.
     """
 
     starts_at: datetime
@@ -122,6 +124,7 @@ class MeetingFacts:
     documents: tuple[ProposedDocument, ...] = ()
     started_at: datetime | None = None
     recording_closed_since_start: bool = False
+    sight_lost_since_start: bool = False
 
     @property
     def cutoff(self) -> datetime:

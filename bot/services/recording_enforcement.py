@@ -29,6 +29,12 @@ again and `allowRecording`/`allowTranscription` are made to match (`enforce_reco
 - A meeting whose settings were never confirmed after scheduling (the lock-down PATCH failed,
   `SETTINGS_ATTENTION`) is locked down by the job before anything else, and recording is never
   switched on for it until Graph reads the settings back.
+- When the bot has lost sight of a meeting whose recording Teams allows (it was not running,
+  or refused what Teams sent while the store was down: `bot/services/meeting_watch.py`),
+  someone may have joined and left unseen. `after_losing_sight` asks whether the meeting was
+  under way before the bot could see again (its start seen, or Teams' chat recording its call
+  starting); if so the gate closes for good (`SIGHT_LOST`). If that cannot be read, recording
+  is switched off until the reconcile job has read that the meeting had not started.
 - When the gate cannot be asked at all (the store is down, or an error no one expected) for a
   meeting under way, the recording guard switches its recording off from what it remembers
   (`KnownMeetings`: organiser and Teams meeting ids), without the store.
@@ -536,6 +542,100 @@ async def enforce_recording(
     if not outcome.confirmed:
         await _note_failure(store, meeting_id, outcome, cause)
     return outcome.verdict
+
+
+LOST_SIGHT_CAUSE: Final = "sight_lost"
+
+
+async def after_losing_sight(
+    store: Store,
+    meetings: OnlineMeetings,
+    meeting_id: str,
+    regained_at: datetime,
+    *,
+    mailbox: ConsentMailbox | None = None,
+    tell_later: TellLater | None = None,
+    on_closed: OnClosed | None = None,
+) -> bool:
+    """The bot could not see the meeting for a while before `regained_at`. If it was under way
+    before then, note that sight was lost (the gate then closes for good) and make Teams
+    match; if whether it was cannot be read, switch recording off (the reconcile job switches
+    it back on only once it reads that the meeting has not started). Whether this is settled:
+    False when recording could not be confirmed off, to be tried again."""
+    async with store.reading() as uow:
+        meeting = await uow.meetings.get(meeting_id)
+    if meeting.status == CANCELLED:
+        return True
+    started: datetime | None = meeting.started_at
+    if started is None and meeting.teams_chat_thread_id is not None:
+        try:
+            started = await meetings.call_started(meeting.teams_chat_thread_id)
+        except (*GRAPH_FAILURES, CallStartUnknown) as unread:
+            return await _off_until_start_known(
+                store, meetings, meeting, type(unread).__name__, mailbox, tell_later
+            )
+        if started is not None:
+            await _start_seen_in_chat(store, meeting_id, started)
+    elif started is None:
+        return await _off_until_start_known(
+            store, meetings, meeting, "no meeting chat", mailbox, tell_later
+        )
+    if started is None or started >= regained_at:
+        return True
+    unseen_from = max(started, meeting.watched_at or started)
+    async with store.unit_of_work() as uow:
+        if await uow.meetings.note_sight_lost(meeting_id, uow.now()):
+            await uow.audit(
+                AuditEvent(
+                    "recording.sight_lost",
+                    meeting_id=meeting_id,
+                    detail={"unseen_seconds": round((regained_at - unseen_from).total_seconds())},
+                )
+            )
+        await uow.commit()
+    await enforce_recording(
+        store,
+        meetings,
+        meeting_id,
+        cause=LOST_SIGHT_CAUSE,
+        mailbox=mailbox,
+        tell_later=tell_later,
+        on_closed=on_closed,
+    )
+    return True
+
+
+async def _off_until_start_known(
+    store: Store,
+    meetings: OnlineMeetings,
+    meeting: MeetingRow,
+    unread: str,
+    mailbox: ConsentMailbox | None,
+    tell_later: TellLater | None,
+) -> bool:
+    """Whether the meeting started while the bot could not see it is unknown: switch its
+    recording off, and leave switching it back on to the reconcile job (which reads the start
+    first). Whether Teams confirmed it off."""
+    log.warning(
+        "meeting %s: whether it started while out of sight is unknown (%s)", meeting.id, unread
+    )
+    if meeting.teams_meeting_id is None:
+        return True
+    confirmed, error = await _set_and_confirm(
+        meetings, meeting.organiser_user_id, meeting.teams_meeting_id, allowed=False
+    )
+    if not confirmed:
+        log.warning(
+            "meeting %s: recording not switched off after losing sight: %s", meeting.id, error
+        )
+        return False
+    async with store.reading() as uow:
+        verdict = evaluate_recording(await uow.meetings.facts(meeting.id))
+    await _note_change(store, meeting.id, False, verdict, LOST_SIGHT_CAUSE, mailbox, tell_later)
+    async with store.unit_of_work() as uow:
+        await queue_reconcile(uow, meeting.id, RECONCILE_SOON)
+        await uow.commit()
+    return True
 
 
 async def reconcile_recording(

@@ -38,6 +38,7 @@ import logging
 import time
 from collections.abc import Coroutine, Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -66,7 +67,11 @@ from bot.services.live_meeting import (
     TeamsPerson,
 )
 from bot.services.meeting_start import StartSource, note_start
-from bot.services.recording_enforcement import KnownMeetings, enforce_recording
+from bot.services.recording_enforcement import (
+    KnownMeetings,
+    after_losing_sight,
+    enforce_recording,
+)
 from consent_store.audit import AuditEvent
 from consent_store.presence import RECORDING_REPORTED, Presence
 from consent_store.unit_of_work import Store, UnitOfWork
@@ -188,6 +193,18 @@ class RecordingGuard:
                     )
                 )
                 await uow.commit()
+
+    async def lost_sight_of(self, meeting_id: str, regained_at: datetime) -> bool:
+        """`after_losing_sight` for the meeting, telling its organiser as other changes are."""
+        return await after_losing_sight(
+            self._store,
+            self._meetings,
+            meeting_id,
+            regained_at,
+            mailbox=self._mailbox,
+            tell_later=partial(self._tell_later, meeting_id),
+            on_closed=partial(self._tell_stays_off, meeting_id),
+        )
 
     async def _switch_off_without_store(self, meeting_id: str | None) -> None:
         if meeting_id is not None:

@@ -55,6 +55,7 @@ _ONCE = {
     BlockerCode.NO_ATTENDEES: "no one is invited",
     BlockerCode.NO_SERVICE_USER: "no parent carer or young person is invited",
     BlockerCode.CLOSED_SINCE_START: "switched off since the meeting started",
+    BlockerCode.SIGHT_LOST: "the bot could not see who was present for a while",
 }
 
 
