@@ -154,3 +154,12 @@ def test_once_closed_for_good_no_later_evaluation_permits_recording(
         closed = replace(facts, recording_closed_since_start=True)
         assert not evaluate_recording(closed).permitted
         assert not evaluate_recording(replace(closed, present=())).permitted
+
+
+def test_sight_lost_since_the_start_keeps_recording_off_with_everyone_consenting() -> None:
+    facts = replace(consented_meeting(), started_at=minutes_before(5), sight_lost_since_start=True)
+
+    verdict = evaluate_recording(facts)
+
+    assert summarise(verdict.blockers) == [(BlockerCode.SIGHT_LOST, None)]
+    assert closes_for_good(facts, verdict, teams_allows=True)

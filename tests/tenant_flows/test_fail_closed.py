@@ -5,11 +5,16 @@ tenant with the product's mailbox reader, recording guard and job runner (issue 
   recording is never switched on during the meeting;
 - one Graph 500 or 502 while a withdrawal switches recording off is ridden out;
 - the process dies between recording decisions and their follow-ups: another instance's job
-  runner sends the receipts and makes Teams match the gate.
+  runner sends the receipts and makes Teams match the gate;
+- no bot instance watches a meeting under way for a while (a restart, or a notification
+  refused while the store was down): someone may have joined and left unseen, so recording
+  stays off for the rest of it; before the start, or with another instance watching, nothing
+  changes.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -17,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from bot.config import ServiceProfile
 from bot.graph.mailbox import ConsentMailbox
@@ -31,6 +37,7 @@ from bot.services.consent_intake import FOLLOW_UP_GRACE, InboundEmail, take_in_a
 from bot.services.consent_requests import send_consent_requests
 from bot.services.live_meeting import TeamsPerson
 from bot.services.meeting_start import StartSource
+from bot.services.meeting_watch import MeetingWatch
 from bot.services.recording_enforcement import (
     lock_down_and_confirm,
     reconcile_handlers,
@@ -39,6 +46,7 @@ from bot.services.recording_enforcement import (
 from bot.services.recording_guard import RecordingGuard
 from bot.services.scheduling import open_teams_meeting
 from consent_store.records import NewAttendee, NewDocument
+from consent_store.tables import AuditEntryRow
 from consent_store.unit_of_work import Store
 from sandbox.seed import BOT_CATALOG_APP_ID, COORDINATOR, PARENT_CARER, SENCO
 from tests.builders import a_meeting, schedule
@@ -288,3 +296,126 @@ async def test_follow_ups_lost_in_a_crash_are_carried_out_by_another_instance(
     ]
     assert len(receipts) == 2
     assert await another.run_once() == 0
+
+
+class Process:
+    """One bot instance's meeting watch, beaten by hand, a second of the store's clock apart."""
+
+    def __init__(self, meeting: Meeting, clock: FakeClock) -> None:
+        guard = RecordingGuard(meeting.store, meeting.meetings, Chat(), Voice(), bot_app_id="bot")
+        self.watch = MeetingWatch(meeting.store, guard.lost_sight_of)
+        self.clock = clock
+
+    async def runs_for(self, beats: int) -> None:
+        for _ in range(beats):
+            await self.watch.beat()
+            self.clock.now += timedelta(seconds=1)
+
+
+async def consented_and_watched(meeting: Meeting, people: People, clock: FakeClock) -> Process:
+    """Everyone agreed and Teams allows recording; one bot instance has watched for a while."""
+    await everyone_says_yes(meeting, people)
+    await meeting.reader().catch_up()
+    assert meeting.teams_allows_recording()
+    first = Process(meeting, clock)
+    await first.runs_for(4)
+    return first
+
+
+async def starts_early(meeting: Meeting, clock: FakeClock) -> None:
+    """The meeting starts in Teams a minute on, hours early, and the bot sees it start."""
+    clock.now += timedelta(minutes=1)
+    await meeting.sandbox.teams.start(meeting.teams_id)
+    guard = RecordingGuard(meeting.store, meeting.meetings, Chat(), Voice(), bot_app_id="bot")
+    await guard.start_seen_in_chat(meeting.thread_id, StartSource.TEAMS_EVENT)
+
+
+async def sight_lost_audited(meeting: Meeting) -> list[dict[str, Any]]:
+    async with meeting.store.reading() as uow:
+        details = await uow.session.scalars(
+            select(AuditEntryRow.detail).where(
+                AuditEntryRow.meeting_id == meeting.meeting_id,
+                AuditEntryRow.action == "recording.sight_lost",
+            )
+        )
+        return [json.loads(detail) for detail in details]
+
+
+async def test_a_stranger_who_came_and_went_while_no_bot_ran_keeps_recording_off_for_good(
+    meeting: Meeting, people: People, clock: FakeClock
+) -> None:
+    """The bot saw the meeting start with everyone's consent, then stopped (a restart, a
+    crash). A stranger joined and left before it came back: no event and no roster reached
+    it, and the call's participants no longer name the stranger. Recording stays off for the
+    rest of the meeting, and staff are told why."""
+    first = await consented_and_watched(meeting, people, clock)
+    await starts_early(meeting, clock)
+    await first.runs_for(2)
+    assert meeting.teams_allows_recording()
+
+    clock.now += timedelta(seconds=20)
+    stranger = await meeting.sandbox.teams.admit(meeting.teams_id, anonymous_name="Guest 7310")
+    await meeting.sandbox.teams.leave(meeting.teams_id, stranger.attendance.account.id)
+    assert meeting.teams_allows_recording()
+
+    await Process(meeting, clock).runs_for(3)
+    assert not meeting.teams_allows_recording()
+    assert {BlockerCode.SIGHT_LOST, BlockerCode.CLOSED_SINCE_START} <= await meeting.blockers()
+    assert [detail["unseen_seconds"] for detail in await sight_lost_audited(meeting)] == [21]
+
+
+async def test_a_restart_before_the_meeting_starts_leaves_recording_allowed(
+    meeting: Meeting, people: People, clock: FakeClock
+) -> None:
+    """Nobody can join unseen a meeting that has not started: the chat says the call never
+    started, so a restart costs nothing."""
+    await consented_and_watched(meeting, people, clock)
+    clock.now += timedelta(hours=1)
+    await Process(meeting, clock).runs_for(3)
+    assert meeting.teams_allows_recording()
+    assert await meeting.blockers() == set()
+    assert await sight_lost_audited(meeting) == []
+
+
+async def test_a_second_instance_restarting_while_another_watches_loses_nothing(
+    meeting: Meeting, people: People, clock: FakeClock
+) -> None:
+    first = await consented_and_watched(meeting, people, clock)
+    await starts_early(meeting, clock)
+    second = Process(meeting, clock)
+    for _ in range(4):
+        await second.watch.beat()
+        await first.watch.beat()
+        clock.now += timedelta(seconds=1)
+    assert meeting.teams_allows_recording()
+    assert await sight_lost_audited(meeting) == []
+
+
+async def test_a_notification_refused_while_the_store_was_down_counts_as_sight_lost(
+    meeting: Meeting, people: People, clock: FakeClock
+) -> None:
+    """What an instance refused is lost whoever else was watching: the meeting under way is
+    closed for good although the instance never stopped."""
+    first = await consented_and_watched(meeting, people, clock)
+    await starts_early(meeting, clock)
+    await first.runs_for(2)
+    first.watch.lost_sight()
+    await first.runs_for(3)
+    assert not meeting.teams_allows_recording()
+    assert BlockerCode.SIGHT_LOST in await meeting.blockers()
+
+
+async def test_a_start_that_cannot_be_read_after_a_restart_keeps_recording_off_until_it_can(
+    meeting: Meeting, people: People, clock: FakeClock
+) -> None:
+    """The chat cannot be read when the bot comes back, so whether the meeting ran unseen is
+    unknown: recording goes off, and comes back on once the chat shows it never started."""
+    await consented_and_watched(meeting, people, clock)
+    clock.now += timedelta(minutes=5)
+    meeting.sandbox.tenant.faults.fail(1, status=500, method="GET", path_contains="/chats/")
+    await Process(meeting, clock).runs_for(3)
+    assert not meeting.teams_allows_recording()
+
+    await reconcile_recording(meeting.store, meeting.meetings, meeting.meeting_id, None)
+    assert meeting.teams_allows_recording()
+    assert await meeting.blockers() == set()
