@@ -126,11 +126,13 @@ class MeetingWatch:
         if self._beats_since < SETTLE_BEATS:
             return
         refused = self._refused
-        async with self._store.unit_of_work() as uow:
+        async with self._store.reading() as uow:
             watched = await uow.meetings.in_watch(now, RUNNING_UNTIL)
-            unbroken, unseen = out_of_sight(watched, regained_at, refused)
-            await uow.meetings.note_watched(unbroken, now)
-            await uow.commit()
+        unbroken, unseen = out_of_sight(watched, regained_at, refused)
+        if unbroken:
+            async with self._store.unit_of_work() as uow:
+                await uow.meetings.note_watched(unbroken, now)
+                await uow.commit()
         if refused and self._regained_at is not None:
             self._refused = False
         for meeting_id in unseen:
