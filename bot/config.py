@@ -1,4 +1,5 @@
-"""Settings read from the environment (and an optional `.env`), with the service profile.
+"""Settings read from the environment (and the `.env` that `bot.settings_file` finds), with the
+service profile.
 
 Every setting is documented in the README with its default. Names are upper-case with the
 `IASS_` prefix; a value in the environment wins over one in `.env`.
@@ -12,16 +13,17 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import NoDecode, SettingsConfigDict
 
 from bot.graph.config import CertificateFile, GraphClientConfig, ManagedIdentityFederation
+from bot.settings_file import FOUND, InstallationSettings, settings_folder
 from consent_store.keys import KeyRing, parse_key_ring
 
 
-class ServiceProfile(BaseSettings):
+class ServiceProfile(InstallationSettings):
     """Who the service is: what the bot says about it and where it sends people."""
 
-    model_config = SettingsConfigDict(env_prefix="IASS_SERVICE_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="IASS_SERVICE_", env_file=FOUND, extra="ignore")
 
     name: str = "Westmorland and Furness SEND Information, Advice and Support Service"
     short_name: str = "Westmorland and Furness SEND IASS"
@@ -74,7 +76,7 @@ def readable_brand_colour(colour: str) -> str:
 DEFAULT_TEAMS_SERVICE_URL = "https://smba.trafficmanager.net/uk/"
 
 
-class TenantSettings(BaseSettings):
+class TenantSettings(InstallationSettings):
     """How the bot reaches its Microsoft 365 tenant (Entra ID, Graph, the consent mailbox).
 
     For the local sandbox tenant, `sandbox_origin` is its address: sign-in and token requests
@@ -82,7 +84,7 @@ class TenantSettings(BaseSettings):
     """
 
     model_config = SettingsConfigDict(
-        env_prefix="IASS_", env_file=".env", extra="ignore", hide_input_in_errors=True
+        env_prefix="IASS_", env_file=FOUND, extra="ignore", hide_input_in_errors=True
     )
 
     tenant_id: str = ""
@@ -146,12 +148,17 @@ class TenantSettings(BaseSettings):
         return {"client_secret": self.bot_app_secret.get_secret_value()}
 
 
-class Settings(BaseSettings):
+def default_database_url() -> str:
+    """`iass.db` beside the settings file read (in the working directory when there is none)."""
+    return f"sqlite+aiosqlite:///{settings_folder() / 'iass.db'}"
+
+
+class Settings(InstallationSettings):
     """Runtime configuration of the bot and its store."""
 
-    model_config = SettingsConfigDict(env_prefix="IASS_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="IASS_", env_file=FOUND, extra="ignore")
 
-    database_url: str = "sqlite+aiosqlite:///./iass.db"
+    database_url: str = Field(default_factory=default_database_url)
     encryption_keys: SecretStr = Field(default=SecretStr(""))
     encryption_key_id: str = ""
     blind_index_key: SecretStr = Field(default=SecretStr(""))

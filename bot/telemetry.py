@@ -13,15 +13,17 @@ import logging
 from datetime import UTC, datetime
 from typing import Literal
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
+
+from bot.settings_file import FOUND, InstallationSettings
 
 PLAIN_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
-class LogSettings(BaseSettings):
+class LogSettings(InstallationSettings):
     """`IASS_LOG_FORMAT`: `text` (the default) or `json`."""
 
-    model_config = SettingsConfigDict(env_prefix="IASS_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="IASS_", env_file=FOUND, extra="ignore")
 
     log_format: Literal["text", "json"] = "text"
 

@@ -82,9 +82,11 @@ async def store(database_url: str, key_ring: KeyRing, clock: FakeClock) -> Async
 
 @pytest.fixture
 def env_without_iass(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """Run in an empty working directory with no IASS_ settings inherited."""
+    """Run in an empty working directory with no IASS_ settings inherited, as an installation
+    of its own (so the clone's `.env`, if `make run` wrote one, is not read)."""
     for name in list(os.environ):
         if name.startswith("IASS_") and name != "IASS_TEST_POSTGRES_URL":
             monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("bot.settings_file.INSTALLATION", tmp_path)
     return tmp_path

@@ -11,7 +11,7 @@ from aiohttp import web
 from sqlalchemy import text
 
 from bot.cli.errors import CliError
-from bot.cli.main import main, settings_note
+from bot.cli.main import main
 from bot.cli.meeting import organiser_object_id
 from bot.cli.serve import fresh_sandbox_store
 from bot.graph.tenant import open_tenant
@@ -51,7 +51,7 @@ def test_keys_init_writes_private_keys_once(iass_bot: Cli, env_without_iass: Pat
     before = env.read_text()
     assert "IASS_AUDIT_KEY=" in before
     assert env.stat().st_mode & 0o077 == 0
-    assert iass_bot("keys", "init") == (0, "keys already set; .env unchanged\n", "")
+    assert iass_bot("keys", "init") == (0, f"keys already set; {env} unchanged\n", "")
     assert env.read_text() == before
 
 
@@ -219,28 +219,98 @@ def test_scheduling_against_a_sandbox_that_is_not_running_names_the_sandbox(
     assert "database" not in err
 
 
-def test_a_missing_setting_says_which_env_file_was_read(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    here, installed = tmp_path / "elsewhere", tmp_path / "installed"
-    here.mkdir()
+@pytest.fixture
+def elsewhere(
+    env_without_iass: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> tuple[Path, Path]:
+    """An installation with its `.env` of keys and its store (as `make run` leaves them), and
+    another, empty folder the commands are run from; returns (installation, elsewhere)."""
+    installed, here = env_without_iass / "installed", env_without_iass / "elsewhere"
     installed.mkdir()
-    monkeypatch.setattr("bot.cli.main.INSTALLATION", installed)
-    missing = "IASS_AUDIT_KEY is not set"
-    assert settings_note(missing, here) == (
-        f"settings were read from the environment only: there is no {here / '.env'}"
+    here.mkdir()
+    monkeypatch.setattr("bot.settings_file.INSTALLATION", installed)
+    monkeypatch.chdir(installed)
+    assert main(["keys", "init"]) == 0
+    assert main(["db", "upgrade"]) == 0
+    monkeypatch.chdir(here)
+    capsys.readouterr()
+    return installed, here
+
+
+def test_commands_run_from_another_folder_use_the_installations_env_and_store(
+    elsewhere: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    installed, here = elsewhere
+    assert main(["audit", "verify"]) == 0
+    assert capsys.readouterr().out == "audit log intact: 0 entries verified\n"
+    assert main(["keys", "init"]) == 0
+    assert capsys.readouterr().out == f"keys already set; {installed / '.env'} unchanged\n"
+    assert sorted(path.name for path in here.iterdir()) == []
+
+
+def test_a_missing_key_names_the_file_read_and_the_one_keys_init_would_create(
+    env_without_iass: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    installed, here = env_without_iass / "installed", env_without_iass / "elsewhere"
+    here.mkdir()
+    monkeypatch.setattr("bot.settings_file.INSTALLATION", installed)
+    monkeypatch.chdir(here)
+    assert main(["audit", "verify"]) == 2
+    assert capsys.readouterr().err == (
+        "iass-bot: IASS_ENCRYPTION_KEYS is not set (run `iass-bot keys init`)\n"
+        f"iass-bot: settings were read from the environment only: there is no {here / '.env'} "
+        f"or {installed / '.env'} (`iass-bot keys init` would create {here / '.env'})\n"
     )
-    (installed / ".env").write_text("IASS_TENANT_ID=x\n")
-    assert settings_note(missing, here) == (
-        f"settings were read from the environment only: there is no {here / '.env'}. This "
-        f"installation's settings are in {installed / '.env'}: run iass-bot from {installed} "
-        "(keys init here would make new keys that cannot read the existing store)"
+    assert main(["keys", "init"]) == 0
+    assert capsys.readouterr().out == (
+        f"created {here / '.env'} with IASS_ENCRYPTION_KEYS, IASS_ENCRYPTION_KEY_ID, "
+        "IASS_BLIND_INDEX_KEY, IASS_AUDIT_KEY, IASS_SESSION_KEY\n"
     )
-    (here / ".env").write_text("IASS_TENANT_ID=x\n")
-    assert settings_note(missing, here) == (
-        f"settings were read from the environment and {here / '.env'}"
+
+
+def test_iass_env_file_names_the_settings_file_wherever_the_command_runs(
+    elsewhere: tuple[Path, Path],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    installed, here = elsewhere
+    chosen = here / "iass" / "settings.env"
+    monkeypatch.setenv("IASS_ENV_FILE", str(chosen))
+    assert main(["audit", "verify"]) == 2
+    assert capsys.readouterr().err == (
+        "iass-bot: IASS_ENCRYPTION_KEYS is not set (run `iass-bot keys init`)\n"
+        f"iass-bot: settings were read from the environment only: IASS_ENV_FILE names {chosen}, "
+        "which does not exist\n"
     )
-    assert settings_note("cannot reach the database: refused", here) is None
+    chosen.parent.mkdir()
+    assert main(["keys", "init"]) == 0
+    assert capsys.readouterr().out == (
+        f"created {chosen} with IASS_ENCRYPTION_KEYS, IASS_ENCRYPTION_KEY_ID, "
+        "IASS_BLIND_INDEX_KEY, IASS_AUDIT_KEY, IASS_SESSION_KEY\n"
+        f"note: this installation's own settings are in {installed / '.env'}; commands read "
+        f"{chosen} only when run from its folder or with IASS_ENV_FILE naming it\n"
+    )
+    assert main(["db", "upgrade"]) == 0
+    assert (chosen.parent / "iass.db").is_file()
+
+
+def test_an_env_in_the_working_folder_comes_before_the_installations(
+    elsewhere: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    installed, here = elsewhere
+    (here / ".env").write_text("IASS_LOG_FORMAT=text\n")
+    assert main(["audit", "verify"]) == 2
+    assert capsys.readouterr().err == (
+        "iass-bot: IASS_ENCRYPTION_KEYS is not set (run `iass-bot keys init`)\n"
+        f"iass-bot: settings were read from the environment and {here / '.env'}\n"
+    )
+    assert main(["keys", "init"]) == 0
+    assert capsys.readouterr().out == (
+        "added IASS_ENCRYPTION_KEYS, IASS_ENCRYPTION_KEY_ID, IASS_BLIND_INDEX_KEY, "
+        f"IASS_AUDIT_KEY, IASS_SESSION_KEY to {here / '.env'}\n"
+        f"note: this installation's own settings are in {installed / '.env'}; commands read "
+        f"{here / '.env'} only when run from its folder or with IASS_ENV_FILE naming it\n"
+    )
 
 
 async def test_the_organiser_can_be_given_by_email_address() -> None:

@@ -10,6 +10,7 @@ from dotenv import dotenv_values
 
 from bot.cli.errors import CliError
 from bot.cli.store_access import CLI_ACTOR, with_store
+from bot.settings_file import file_to_write, installation_file
 from consent_store.keys import new_key
 from consent_store.rekey import reencrypt
 from consent_store.unit_of_work import Store
@@ -20,14 +21,20 @@ def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     actions = keys.add_subparsers(title="actions", metavar="ACTION", required=True)
     init = actions.add_parser(
         "init",
-        help="write fresh keys into a local .env file (for a single-machine install)",
+        help="write fresh keys into the settings file, .env (for a single-machine install)",
         description=(
             "Add IASS_ENCRYPTION_KEYS, IASS_ENCRYPTION_KEY_ID, IASS_BLIND_INDEX_KEY, "
-            "IASS_AUDIT_KEY and IASS_SESSION_KEY with fresh random values to the .env file, "
-            "keeping any already set. In production keep keys in your secret store instead."
+            "IASS_AUDIT_KEY and IASS_SESSION_KEY with fresh random values to the settings file "
+            "the commands read (IASS_ENV_FILE, else .env in the working directory, else this "
+            "installation's .env; a new .env here when there is none), keeping any already set. "
+            "In production keep keys in your secret store instead."
         ),
     )
-    init.add_argument("--env-file", type=Path, default=Path(".env"))
+    init.add_argument(
+        "--env-file",
+        type=Path,
+        help="write to this file instead of the settings file the commands read",
+    )
     init.set_defaults(handler=run_init)
     generate = actions.add_parser(
         "generate", help="print one new random key (base64) for a setting"
@@ -45,7 +52,7 @@ def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 
 def run_init(args: argparse.Namespace) -> int:
-    path: Path = args.env_file
+    path = (args.env_file or file_to_write()).absolute()
     present = dotenv_values(path) if path.exists() else {}
     wanted = {
         "IASS_ENCRYPTION_KEYS": lambda: f"k1:{new_key()}",
@@ -58,6 +65,7 @@ def run_init(args: argparse.Namespace) -> int:
     if not missing:
         print(f"keys already set; {path} unchanged")
         return 0
+    created = not path.exists()
     lines = "".join(f"{name}={wanted[name]()}\n" for name in missing)
     try:
         existing = path.read_text() if path.exists() else ""
@@ -66,7 +74,14 @@ def run_init(args: argparse.Namespace) -> int:
         path.chmod(0o600)
     except OSError as error:
         raise CliError(f"cannot write {path}: {error.strerror}") from None
-    print(f"wrote {', '.join(missing)} to {path}")
+    names = ", ".join(missing)
+    print(f"created {path} with {names}" if created else f"added {names} to {path}")
+    installed = installation_file()
+    if path != installed and installed.is_file():
+        print(
+            f"note: this installation's own settings are in {installed}; commands read {path} "
+            "only when run from its folder or with IASS_ENV_FILE naming it"
+        )
     return 0
 
 

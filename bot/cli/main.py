@@ -10,14 +10,11 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 from pydantic import ValidationError
 
 from bot.cli.errors import CliError
-
-INSTALLATION = Path(__file__).resolve().parents[2]
-"""The folder this copy of the bot is installed from (where `make run` writes its .env)."""
+from bot.settings_file import where_settings_came_from
 
 Register = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
 
@@ -71,9 +68,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handler(args)
     except CliError as error:
         print(f"iass-bot: {error}", file=sys.stderr)
-        note = settings_note(str(error), Path.cwd())
-        if note:
-            print(f"iass-bot: {note}", file=sys.stderr)
+        if "is not set" in str(error):
+            print(f"iass-bot: {where_settings_came_from()}", file=sys.stderr)
         return 2
     except ValidationError as error:
         problems = "; ".join(
@@ -81,6 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             for item in error.errors()
         )
         print(f"iass-bot: invalid settings: {problems}", file=sys.stderr)
+        print(f"iass-bot: {where_settings_came_from()}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -88,21 +85,3 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-
-
-def settings_note(error: str, here: Path) -> str | None:
-    """For a setting that is missing: which .env file was read, and where the installation's
-    own is, so no one makes a second .env whose new keys cannot read the existing store."""
-    if "is not set" not in error:
-        return None
-    read = here / ".env"
-    if read.exists():
-        return f"settings were read from the environment and {read}"
-    installed = INSTALLATION / ".env"
-    if installed.exists() and installed.parent != here:
-        return (
-            f"settings were read from the environment only: there is no {read}. This "
-            f"installation's settings are in {installed}: run iass-bot from {INSTALLATION} "
-            "(keys init here would make new keys that cannot read the existing store)"
-        )
-    return f"settings were read from the environment only: there is no {read}"

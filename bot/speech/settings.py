@@ -6,7 +6,9 @@ from enum import StrEnum
 from pathlib import Path
 
 from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
+
+from bot.settings_file import FOUND, InstallationSettings
 
 
 class BackendChoice(StrEnum):
@@ -17,11 +19,11 @@ class BackendChoice(StrEnum):
     RECORDED = "recorded"
 
 
-class SpeechSettings(BaseSettings):
+class SpeechSettings(InstallationSettings):
     """Speech configuration; the settings a chosen backend needs must be present."""
 
     model_config = SettingsConfigDict(
-        env_prefix="IASS_SPEECH_", env_file=".env", extra="ignore", hide_input_in_errors=True
+        env_prefix="IASS_SPEECH_", env_file=FOUND, extra="ignore", hide_input_in_errors=True
     )
 
     backend: BackendChoice = BackendChoice.ESPEAK

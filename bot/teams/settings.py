@@ -6,9 +6,10 @@ contact details come from `bot.config.ServiceProfile` (`IASS_SERVICE_...`).
 
 from __future__ import annotations
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
 from bot.config import ServiceProfile
+from bot.settings_file import FOUND, InstallationSettings
 from bot.teams.inputs import ManifestInputError, ManifestInputs
 
 _ENVIRONMENT_NAMES = {
@@ -31,10 +32,10 @@ class ManifestSettingsError(ValueError):
     """A setting the package cannot be built from; the message names the environment variable."""
 
 
-class TeamsAppSettings(BaseSettings):
+class TeamsAppSettings(InstallationSettings):
     """Settings the Teams app package needs beyond the service profile."""
 
-    model_config = SettingsConfigDict(env_prefix="IASS_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="IASS_", env_file=FOUND, extra="ignore")
 
     bot_app_id: str = ""
     """The bot's Microsoft Entra application (client) ID; also the Teams app ID. Required."""

@@ -20,6 +20,8 @@ def no_speech_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         if name.upper().startswith("IASS_SPEECH_"):
             monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("IASS_ENV_FILE", raising=False)
+    monkeypatch.setattr("bot.settings_file.INSTALLATION", tmp_path)
 
 
 def test_espeak_is_the_default() -> None:

@@ -15,4 +15,5 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
         if name.upper().startswith("IASS_"):
             monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("bot.settings_file.INSTALLATION", tmp_path)
     return tmp_path
