@@ -58,13 +58,18 @@ def _serve_sandbox(app: web.Application, host: str, tenant: TenantSettings) -> N
     app.router.add_get("/sandbox", to_sandbox)
 
     async def run(_app: web.Application) -> AsyncIterator[None]:
+        from sandbox import access_log
         from sandbox.app import create_sandbox_app
         from sandbox.seed import seeded_tenant
 
         seeded = seeded_tenant()
         seeded.bot_endpoint = f"{tenant.public_url}/api/messages"
         seeded.sandbox_url = tenant.sandbox_origin
-        runner = web.AppRunner(create_sandbox_app(seeded, public_origin=tenant.sandbox_origin))
+        runner = web.AppRunner(
+            create_sandbox_app(seeded, public_origin=tenant.sandbox_origin),
+            access_log=access_log.LOGGER,
+            access_log_class=access_log.RouteAccessLogger,
+        )
         await runner.setup()
         port = int(tenant.sandbox_origin.rsplit(":", 1)[1])
         await web.TCPSite(runner, host, port).start()
