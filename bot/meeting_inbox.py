@@ -38,7 +38,6 @@ from consent_store.audit import AuditEvent
 from consent_store.meeting_activities import (
     PAYLOAD_COLUMN,
     Arrival,
-    MeetingActivities,
     WaitingActivity,
 )
 from consent_store.readiness import STORE_FAILURES
@@ -128,7 +127,7 @@ class MeetingActivityInbox:
                 sealed = uow.seal(payload, *PAYLOAD_COLUMN, activity_id)
                 assert sealed is not None
                 arrivals.append(Arrival(activity_id, next(_SEQUENCE), thread_id, kind, sealed))
-            await MeetingActivities(uow.session).add(arrivals, uow.now())
+            await uow.activities.add(arrivals, uow.now())
             await uow.commit()
 
     def start(self, handler: ActivityHandler) -> None:
@@ -148,7 +147,7 @@ class MeetingActivityInbox:
         await asyncio.gather(*tasks, return_exceptions=True)
         self._sweeper = None
         async with self._store.unit_of_work() as uow:
-            await MeetingActivities(uow.session).release(self._holder)
+            await uow.activities.release(self._holder)
             await uow.commit()
 
     async def idle(self) -> None:
@@ -163,7 +162,7 @@ class MeetingActivityInbox:
         """Take on every chat with activities waiting and no live lease but this instance's
         (whose worker may have stopped when the store failed under it)."""
         async with self._store.reading() as uow:
-            chats = await MeetingActivities(uow.session).unattended_chats(uow.now(), self._holder)
+            chats = await uow.activities.unattended_chats(uow.now(), self._holder)
         for thread_id in chats:
             self._wake(thread_id)
 
@@ -214,7 +213,7 @@ class MeetingActivityInbox:
         """In one transaction: forget what was just handled, hold the chat's lease, and read
         the next batch; the lease is given up when there is none."""
         async with self._store.unit_of_work() as uow:
-            inbox = MeetingActivities(uow.session)
+            inbox = uow.activities
             if handled:
                 await inbox.handled([item.id for item in handled])
             now = uow.now()
@@ -253,7 +252,7 @@ class MeetingActivityInbox:
         lease up until the next sweep; or, at the last attempt, drop it (audited) and return
         True, so the chat's next activity is handled at once."""
         async with self._store.unit_of_work() as uow:
-            inbox = MeetingActivities(uow.session)
+            inbox = uow.activities
             done = [earlier.id for earlier in handled]
             dropped = item.attempts + 1 >= MAX_ATTEMPTS
             if dropped:

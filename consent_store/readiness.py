@@ -4,13 +4,11 @@ connections, timing out), which callers that must fail closed catch."""
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
 
+from consent_store.errors import STORE_FAILURES
 from consent_store.unit_of_work import Store
 
-STORE_FAILURES = (SQLAlchemyError, OSError)
-"""How a store operation fails when the database cannot be reached or answer (`TimeoutError`
-is an `OSError`)."""
+__all__ = ["STORE_FAILURES", "check_store"]
 
 
 async def check_store(store: Store) -> None:

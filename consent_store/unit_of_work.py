@@ -22,12 +22,17 @@ from typing import Self
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from consent_store import audit
+from consent_store.call_notices import CallNotices
+from consent_store.calls import MeetingCallRecords
 from consent_store.crypto import BlindIndex, FieldCipher
 from consent_store.engine import READ_ONLY, create_engine
 from consent_store.inbound import InboundEmails
+from consent_store.jobs import Jobs
 from consent_store.keys import KeyRing
+from consent_store.meeting_activities import MeetingActivities
 from consent_store.presence import MeetingPresence
 from consent_store.repository import MeetingRepository
+from consent_store.seen_activities import SeenActivities
 
 Clock = Callable[[], datetime]
 
@@ -75,6 +80,11 @@ class UnitOfWork:
     meetings: MeetingRepository
     inbound: InboundEmails
     presence: MeetingPresence
+    jobs: Jobs
+    calls: MeetingCallRecords
+    call_notices: CallNotices
+    activities: MeetingActivities
+    seen_activities: SeenActivities
 
     def __init__(self, store: Store, *, read_only: bool = False) -> None:
         self.store = store
@@ -95,6 +105,11 @@ class UnitOfWork:
         self.meetings = MeetingRepository(self.session, self.seal, self.store.blind_index, self.now)
         self.inbound = InboundEmails(self.session)
         self.presence = MeetingPresence(self.session, self.store.blind_index)
+        self.jobs = Jobs(self.session)
+        self.calls = MeetingCallRecords(self.session)
+        self.call_notices = CallNotices(self.session)
+        self.activities = MeetingActivities(self.session)
+        self.seen_activities = SeenActivities(self.session)
         return self
 
     async def __aexit__(

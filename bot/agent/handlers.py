@@ -23,7 +23,6 @@ from microsoft_agents.activity import Activity, ActivityTypes, InvokeResponse
 from microsoft_agents.activity.teams import MeetingParticipantsEventDetails
 from microsoft_agents.hosting.core import AgentApplication, TurnContext, TurnState
 from microsoft_agents.hosting.msteams import TeamsAgentExtension, TeamsTurnContext
-from sqlalchemy.exc import SQLAlchemyError
 
 from bot.agent import chat_wording
 from bot.agent.activity_origin import in_meeting_chat, mentions_bot
@@ -52,6 +51,7 @@ from bot.services.meeting_briefing import (
     briefing_for_organiser,
     upcoming_meetings,
 )
+from consent_store.errors import StoreError
 from consent_store.unit_of_work import Store
 
 log = logging.getLogger(__name__)
@@ -157,7 +157,7 @@ class TeamsHandlers:
             return
         try:
             answer = await self._answer(command, activity, in_meeting)
-        except SQLAlchemyError as error:
+        except StoreError as error:
             log.warning("a staff command could not be answered: %s", type(error).__name__)
             answer = chat_wording.unavailable_text()
         await _reply(context, answer)

@@ -30,9 +30,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy.exc import SQLAlchemyError
 
-from consent_store.seen_activities import SeenActivities, Sighting
+from consent_store.errors import STORE_FAILURES
+from consent_store.seen_activities import Sighting
 from consent_store.unit_of_work import Store
 
 log = logging.getLogger(__name__)
@@ -43,7 +43,6 @@ ABANDONED = timedelta(seconds=60)
 PURGE_EVERY = timedelta(minutes=10)
 WAIT_SECONDS = 10.0
 POLL_SECONDS = 0.2
-STORE_FAILURES = (SQLAlchemyError, OSError)
 
 Handle = Callable[[], Awaitable[web.StreamResponse]]
 
@@ -186,7 +185,7 @@ class RepeatedActivities:
         self, keys: list[str], answers: Mapping[str, int], forgotten: set[str]
     ) -> dict[str, Sighting]:
         async with self._store.unit_of_work() as uow:
-            seen = SeenActivities(uow.session)
+            seen = uow.seen_activities
             if forgotten:
                 await seen.forget(forgotten)
             if answers:

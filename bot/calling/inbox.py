@@ -63,11 +63,10 @@ from bot.sweeping import sweep_forever
 from consent_store.audit import AuditEvent
 from consent_store.call_notices import (
     PAYLOAD_COLUMN,
-    CallNotices,
     NoticeArrival,
     WaitingNotice,
 )
-from consent_store.calls import ESTABLISHED, MeetingCallRecords
+from consent_store.calls import ESTABLISHED
 from consent_store.readiness import STORE_FAILURES
 from consent_store.repository import new_id
 from consent_store.unit_of_work import Store, seal_context
@@ -135,7 +134,7 @@ class CallNotificationInbox:
                     arrivals.append(
                         NoticeArrival(notice_id, next(_SEQUENCE), call_id, kind, sealed)
                     )
-                await CallNotices(uow.session).add(arrivals, uow.now())
+                await uow.call_notices.add(arrivals, uow.now())
                 await uow.commit()
         except STORE_FAILURES:
             await self._rosters_unchecked(notices)
@@ -176,7 +175,7 @@ class CallNotificationInbox:
         self._swept.clear()
         try:
             async with self._store.unit_of_work() as uow:
-                await CallNotices(uow.session).release(self._holder)
+                await uow.call_notices.release(self._holder)
                 await uow.commit()
         except STORE_FAILURES as failure:
             log.warning("the calls inbox's leases are left to run out: %s", type(failure).__name__)
@@ -192,7 +191,7 @@ class CallNotificationInbox:
     async def sweep(self) -> None:
         """Take on every call with notices waiting and no live lease but this instance's."""
         async with self._store.reading() as uow:
-            calls = await CallNotices(uow.session).unattended_calls(uow.now(), self._holder)
+            calls = await uow.call_notices.unattended_calls(uow.now(), self._holder)
         for call_id in calls:
             self._wake(call_id)
 
@@ -274,7 +273,7 @@ class CallNotificationInbox:
         hold the call's lease, and read the next batch with the roster last handled; the
         lease is given up when there is none."""
         async with self._store.unit_of_work() as uow:
-            inbox = CallNotices(uow.session)
+            inbox = uow.call_notices
             if handled:
                 await inbox.handled([item.id for item in handled])
             if roster is not None:
@@ -303,7 +302,7 @@ class CallNotificationInbox:
         its failure, giving the call's lease up until the next sweep; or, at the last attempt,
         drop it (audited) and return True, so the call's next notice is handled at once."""
         async with self._store.unit_of_work() as uow:
-            inbox = CallNotices(uow.session)
+            inbox = uow.call_notices
             done = [earlier.id for earlier in handled]
             dropped = item.attempts + 1 >= MAX_ATTEMPTS
             if dropped:
@@ -351,7 +350,7 @@ class CallNotificationInbox:
     ) -> None:
         call_id = notice.call_id
         async with self._store.unit_of_work() as uow:
-            records = MeetingCallRecords(uow.session)
+            records = uow.calls
             now = uow.now()
             if not await records.note_notification(dedupe_key, call_id, now):
                 return
@@ -380,7 +379,7 @@ class CallNotificationInbox:
                 )
             report = moved and notice.state == ESTABLISHED
             if report:
-                await CallNotices(uow.session).change_kind(notice_id, REPORT_ESTABLISHED)
+                await uow.call_notices.change_kind(notice_id, REPORT_ESTABLISHED)
             await uow.commit()
         self._meeting_of_call[call_id] = meeting_id
         if report:
@@ -388,7 +387,7 @@ class CallNotificationInbox:
 
     async def _report_established(self, handlers: _Handlers, call_id: str) -> None:
         async with self._store.reading() as uow:
-            meeting_id = await MeetingCallRecords(uow.session).meeting_of(call_id)
+            meeting_id = await uow.calls.meeting_of(call_id)
         if meeting_id is not None:
             await handlers.lifecycle.call_established(meeting_id, call_id)
 
@@ -400,7 +399,7 @@ class CallNotificationInbox:
         if digest == last_roster:
             return last_roster
         async with self._store.reading() as uow:
-            meeting_id = await MeetingCallRecords(uow.session).meeting_of(call_id)
+            meeting_id = await uow.calls.meeting_of(call_id)
         if meeting_id is None:
             log.warning("a roster for a call the bot has not recorded was dropped")
             async with self._store.unit_of_work() as uow:
@@ -417,7 +416,7 @@ class CallNotificationInbox:
 
     async def _prompt_finished(self, dedupe_key: str, notice: PromptNotice) -> None:
         async with self._store.unit_of_work() as uow:
-            records = MeetingCallRecords(uow.session)
+            records = uow.calls
             if not await records.note_notification(dedupe_key, notice.call_id, uow.now()):
                 return
             await uow.audit(

@@ -32,7 +32,6 @@ from bot.calling.stored_notices import roster_digest
 from bot.graph.calls import CallNotPlaced
 from bot.graph.failures import GRAPH_FAILURES
 from bot.services.live_meeting import RosterEntry
-from consent_store.calls import MeetingCallRecords
 from consent_store.readiness import STORE_FAILURES
 from consent_store.unit_of_work import Store
 
@@ -99,7 +98,7 @@ class RosterResync:
         """List every established call's participants and hand each changed roster to the
         inbox; whether every call could be listed. Store failures raise."""
         async with self._store.reading() as uow:
-            calls = await MeetingCallRecords(uow.session).established_calls()
+            calls = await uow.calls.established_calls()
         found = await asyncio.gather(*(self._listed(call_id) for call_id, _ in calls))
         changed = [
             ReceivedNotice(f"resync:{call_id}:{digest}", RosterNotice(call_id, roster))

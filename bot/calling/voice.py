@@ -19,7 +19,6 @@ from bot.graph.calls import CallNotPlaced, MeetingCalls
 from bot.graph.failures import GRAPH_FAILURES
 from bot.speech.backend import SynthesisError
 from consent_store.audit import AuditEvent
-from consent_store.calls import MeetingCallRecords
 from consent_store.unit_of_work import Store
 
 ATTENTION: Final = "prompt_not_played"
@@ -34,7 +33,7 @@ class MeetingCallVoice:
     async def say(self, meeting_id: str, text: str) -> None:
         """Play `text` as speech in the meeting's call, if the bot is in it."""
         async with self._store.reading() as uow:
-            call_id = await MeetingCallRecords(uow.session).established_call(meeting_id)
+            call_id = await uow.calls.established_call(meeting_id)
         if call_id is None:
             await self._audit(meeting_id, "call.not_spoken", {"reason": "not_in_call"})
             return

@@ -22,15 +22,15 @@ from typing import Any
 import httpx
 from aiohttp import web
 from kiota_abstractions.api_error import APIError
-from sqlalchemy.exc import SQLAlchemyError
 
 from bot.mailbox.reader import MailboxReader
 from bot.web.json_body import json_object, malformed
+from consent_store.errors import STORE_FAILURES
 
 log = logging.getLogger(__name__)
 
 ClientState = Callable[[], Awaitable[str | None]]
-READ_FAILURES = (APIError, httpx.HTTPError, SQLAlchemyError, OSError)
+READ_FAILURES = (APIError, httpx.HTTPError, *STORE_FAILURES)
 CLIENT_STATE_MAX_LENGTH = 255
 
 

@@ -45,7 +45,7 @@ from bot.services.recording_enforcement import (
     reconcile_job_key,
 )
 from bot.services.review_queue import ReviewFollowUps
-from consent_store.jobs import ClaimedJob, Jobs
+from consent_store.jobs import ClaimedJob
 from consent_store.unit_of_work import Store
 
 log = logging.getLogger(__name__)
@@ -126,7 +126,7 @@ class MailboxReader:
             async with self._store.unit_of_work() as uow:
                 receipts = [d.receipt_for for d in done if d.receipt_for is not None]
                 await uow.inbound.mark_receipts_sent(receipts, uow.now())
-                await Jobs(uow.session).complete_unclaimed([d.job for d in done], uow.now())
+                await uow.jobs.complete_unclaimed([d.job for d in done], uow.now())
                 if next_link:
                     await uow.inbound.save_cursor(
                         self._mailbox.address, uow.now(), delta_link=next_link

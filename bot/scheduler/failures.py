@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import httpx
 from kiota_abstractions.api_error import APIError
-from sqlalchemy.exc import SQLAlchemyError
+
+from consent_store.errors import STORE_FAILURES
 
 
 class JobFailed(Exception):
@@ -21,7 +22,7 @@ class JobFailed(Exception):
         self.reason = reason
 
 
-HANDLED_FAILURES = (JobFailed, APIError, httpx.HTTPError, SQLAlchemyError, OSError)
+HANDLED_FAILURES = (JobFailed, APIError, httpx.HTTPError, *STORE_FAILURES)
 
 
 def failure_reason(failure: BaseException) -> str:

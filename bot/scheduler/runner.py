@@ -20,11 +20,10 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from bot.scheduler.failures import HANDLED_FAILURES, failure_reason
 from consent_store.audit import AuditEvent
-from consent_store.jobs import MAX_ATTEMPTS, ClaimedJob, FailureOutcome, Jobs
+from consent_store.errors import STORE_FAILURES
+from consent_store.jobs import MAX_ATTEMPTS, ClaimedJob, FailureOutcome
 from consent_store.unit_of_work import Clock, Store, utc_now
 
 log = logging.getLogger(__name__)
@@ -34,7 +33,6 @@ Handler = Callable[[ClaimedJob], Awaitable[None]]
 FIRST_RETRY_DELAY = timedelta(seconds=30)
 LONGEST_RETRY_DELAY = timedelta(minutes=30)
 UNEXPECTED_ERROR = "unexpected error"
-STORE_FAILURES = (SQLAlchemyError, OSError)
 _MOST_DOUBLINGS = 16  # far past the longest delay; keeps the product within timedelta's range
 
 
@@ -118,7 +116,7 @@ class JobRunner:
         """
         deadline = asyncio.get_running_loop().time() + self._lease.total_seconds()
         async with self._store.unit_of_work() as uow:
-            jobs = await Jobs(uow.session).claim_due(
+            jobs = await uow.jobs.claim_due(
                 self._clock(),
                 self._worker_id,
                 self._lease,
@@ -157,7 +155,7 @@ class JobRunner:
 
     async def _record_done(self, job: ClaimedJob) -> None:
         async with self._store.unit_of_work() as uow:
-            completed = await Jobs(uow.session).complete(job.id, self._worker_id, self._clock())
+            completed = await uow.jobs.complete(job.id, self._worker_id, self._clock())
             if completed:
                 await uow.audit(_audit_event("job.done", job))
             await uow.commit()
@@ -169,7 +167,7 @@ class JobRunner:
         delay = policy.delay(job.attempts)
         async with self._store.unit_of_work() as uow:
             now = self._clock()
-            outcome = await Jobs(uow.session).fail(
+            outcome = await uow.jobs.fail(
                 job.id, self._worker_id, now, reason, now + delay, policy.give_up_after
             )
             if outcome is not FailureOutcome.NOT_HELD:

@@ -32,16 +32,15 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy.exc import IntegrityError
-
 from bot.intake.consent_email import classify_email
 from bot.intake.verdict import ConsentReply, Unreadable
 from bot.policy.terms import AuthVerdict, Decision, Topic, real_start
 from bot.services.recording_enforcement import queue_reconcile
 from bot.services.review_queue import queue_acknowledgement
 from consent_store.audit import AuditEvent
+from consent_store.errors import AlreadyStored
 from consent_store.inbound import InboundRecord, email_key
-from consent_store.jobs import Jobs, NewJob
+from consent_store.jobs import NewJob
 from consent_store.records import NewDecision, NewReviewItem
 from consent_store.repository import MeetingNotFound
 from consent_store.tables import AttendeeRow, ConsentRequestRow
@@ -141,14 +140,14 @@ async def take_in_all(store: Store, emails: Sequence[InboundEmail]) -> list[Inta
             prepared.append(_Prepared(email, reply, digest, plan))
     try:
         return await _record(store, prepared)
-    except IntegrityError:
+    except AlreadyStored:
         if len(prepared) == 1:
             return [IntakeResult(IntakeOutcome.DUPLICATE)]
     results = []
     for one in prepared:
         try:
             results += await _record(store, [one])
-        except IntegrityError:
+        except AlreadyStored:
             results.append(IntakeResult(IntakeOutcome.DUPLICATE))
     return results
 
@@ -162,7 +161,7 @@ class _Prepared:
 
 
 async def _record(store: Store, prepared: Sequence[_Prepared]) -> list[IntakeResult]:
-    """Record the planned emails in one transaction (IntegrityError if any was recorded)."""
+    """Record the planned emails in one transaction (`AlreadyStored` if any was recorded)."""
     async with store.unit_of_work() as uow:
         results = [await _apply(uow, one) for one in prepared]
         await queue_follow_ups(uow, results)
@@ -227,7 +226,7 @@ async def queue_follow_ups(uow: UnitOfWork, results: Sequence[IntakeResult]) -> 
     for meeting_id in dict.fromkeys(r.meeting_id for r in decided if r.meeting_id is not None):
         await queue_reconcile(uow, meeting_id, FOLLOW_UP_GRACE)
     due = uow.now() + FOLLOW_UP_GRACE
-    await Jobs(uow.session).schedule_many(
+    await uow.jobs.schedule_many(
         [
             NewJob(receipt_job_key(r.inbound_id), RECEIPT, due, r.meeting_id)
             for r in decided

@@ -30,7 +30,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from kiota_abstractions.api_error import APIError
-from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import ServiceProfile
 from bot.graph.failures import GRAPH_FAILURES
@@ -54,7 +53,7 @@ from bot.services.organiser_notices import Notice, tell_organiser
 from bot.services.recording_enforcement import enforce_recording, queue_settings_checks
 from bot.services.timed_work import requeue_meeting_jobs
 from consent_store.audit import AuditEvent, DetailValue
-from consent_store.jobs import Jobs
+from consent_store.errors import StoreError
 from consent_store.records import NewMeeting
 from consent_store.tables import MeetingRow
 from consent_store.unit_of_work import Store, UnitOfWork
@@ -246,7 +245,7 @@ async def edit_meeting(
         added = await _store_changes(
             store, meeting_id, plan, actor=actor, closed=close_recording, hours=reminder_hours
         )
-    except SQLAlchemyError:
+    except StoreError:
         if teams_changed and teams_id is not None:
             try:
                 await _change_in_teams(
@@ -464,7 +463,7 @@ async def cancel_meeting(
         meeting.status = CANCELLED
         meeting.teams_recording_allowed = False
         meeting.needs_attention = None
-        jobs_cancelled = await Jobs(uow.session).cancel_for_meeting(meeting_id, now)
+        jobs_cancelled = await uow.jobs.cancel_for_meeting(meeting_id, now)
         await uow.audit(
             AuditEvent(
                 "meeting.cancelled",

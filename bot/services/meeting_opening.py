@@ -62,8 +62,8 @@ from bot.services.live_meeting import (
 )
 from bot.services.timed_work import JOIN, join_job_key
 from consent_store.audit import AuditEvent
-from consent_store.calls import TERMINATED, MeetingCallRecords
-from consent_store.jobs import ClaimedJob, Jobs
+from consent_store.calls import TERMINATED
+from consent_store.jobs import ClaimedJob
 from consent_store.unit_of_work import Store, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -136,7 +136,7 @@ class MeetingOpening:
                 await _audit_skipped(uow, meeting.id, "cancelled")
                 await uow.commit()
                 return
-            jobs, key, now = Jobs(uow.session), join_job_key(meeting.id), uow.now()
+            jobs, key, now = uow.jobs, join_job_key(meeting.id), uow.now()
             await jobs.schedule(key, JOIN, now, meeting.id)
             await jobs.reschedule(key, now)
             await uow.audit(AuditEvent("meeting.start_seen", meeting_id=meeting.id))
@@ -150,8 +150,8 @@ class MeetingOpening:
             if meeting is None:
                 return
             meeting_id = meeting.id
-            await Jobs(uow.session).cancel_for_meeting(meeting_id, uow.now(), kinds=(JOIN,))
-            live = await MeetingCallRecords(uow.session).live_calls(meeting_id)
+            await uow.jobs.cancel_for_meeting(meeting_id, uow.now(), kinds=(JOIN,))
+            live = await uow.calls.live_calls(meeting_id)
             await uow.commit()
         failures = []
         for call_id in live:
@@ -160,7 +160,7 @@ class MeetingOpening:
             except GRAPH_FAILURES as failure:
                 failures.append(type(failure).__name__)
         async with self._store.unit_of_work() as uow:
-            records = MeetingCallRecords(uow.session)
+            records = uow.calls
             for call_id in live:
                 await records.advance(call_id, TERMINATED, uow.now())
             await uow.audit(
@@ -175,7 +175,7 @@ class MeetingOpening:
     async def call_established(self, meeting_id: str, call_id: str) -> None:
         """The bot is in the meeting's call: make the opening statement, once per call."""
         async with self._store.unit_of_work() as uow:
-            if not await MeetingCallRecords(uow.session).claim_announcement(call_id, uow.now()):
+            if not await uow.calls.claim_announcement(call_id, uow.now()):
                 return
             meeting = await uow.meetings.get(meeting_id)
             facts = await uow.meetings.facts(meeting_id)
@@ -258,7 +258,7 @@ class MeetingOpening:
         Graph failures are audited and raised, so the job runner retries."""
         async with self._store.reading() as uow:
             meeting = await uow.meetings.get(meeting_id)
-            live = await MeetingCallRecords(uow.session).live_calls(meeting_id)
+            live = await uow.calls.live_calls(meeting_id)
         if live:
             return
         thread_id, organiser_id = meeting.teams_chat_thread_id, meeting.organiser_user_id
@@ -286,11 +286,11 @@ class MeetingOpening:
             raise
         async with self._store.unit_of_work() as uow:
             now = uow.now()
-            await MeetingCallRecords(uow.session).record(call_id, meeting_id, now)
+            await uow.calls.record(call_id, meeting_id, now)
             row = await uow.meetings.get(meeting_id)
             if row.needs_attention == JOIN_FAILED:
                 row.needs_attention = None
-            await Jobs(uow.session).requeue(
+            await uow.jobs.requeue(
                 lobby_check_key(meeting_id),
                 LOBBY_CHECK,
                 max(now, row.starts_at) + LOBBY_GRACE,
@@ -311,7 +311,7 @@ class MeetingOpening:
         that cannot be delivered raises `JobFailed`, so the runner tries again."""
         async with self._store.reading() as uow:
             meeting = await uow.meetings.get(meeting_id)
-            calls = MeetingCallRecords(uow.session)
+            calls = uow.calls
             waiting = bool(await calls.live_calls(meeting_id))
             admitted = await calls.established_call(meeting_id) is not None
         thread_id = meeting.teams_chat_thread_id
@@ -370,7 +370,7 @@ class MeetingOpening:
             return
         async with self._store.reading() as uow:
             meeting = await uow.meetings.get(meeting_id)
-            announced = await MeetingCallRecords(uow.session).announced_in(meeting_id)
+            announced = await uow.calls.announced_in(meeting_id)
         thread_id = meeting.teams_chat_thread_id
         if not announced or thread_id is None:
             return

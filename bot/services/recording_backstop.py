@@ -44,7 +44,7 @@ from bot.policy.terms import Topic
 from bot.scheduler.runner import Handler, RetryPolicy
 from bot.services.organiser_notices import reasons_without_names
 from consent_store.audit import AuditEvent, DetailValue
-from consent_store.jobs import ClaimedJob, Jobs
+from consent_store.jobs import ClaimedJob
 from consent_store.recording_artefacts import NewArtefact, RecordingArtefacts
 from consent_store.tables import MeetingRow
 from consent_store.unit_of_work import Store, UnitOfWork
@@ -113,7 +113,7 @@ def check_job_keys(meeting_id: str) -> tuple[str, ...]:
 
 async def queue_recording_checks(uow: UnitOfWork, meeting: MeetingRow, *, again: bool) -> None:
     """Queue (or with `again`, after the meeting moved, queue anew) the checks after its end."""
-    jobs = Jobs(uow.session)
+    jobs = uow.jobs
     for key, delay in zip(check_job_keys(meeting.id), CHECK_DELAYS, strict=True):
         due = meeting.ends_at + delay
         if again:
@@ -211,7 +211,7 @@ class RecordingBackstop:
         async with self._store.unit_of_work() as uow:
             now = uow.now()
             ids = await RecordingArtefacts(uow).meetings_ended_between(now - CATCH_UP_WINDOW, now)
-            jobs = Jobs(uow.session)
+            jobs = uow.jobs
             for meeting_id in ids:
                 await jobs.requeue(
                     f"{RECORDING_CHECK}:{meeting_id}:catch-up", RECORDING_CHECK, now, meeting_id

@@ -70,7 +70,7 @@ from bot.services.change_plan import CANCELLED
 from bot.services.meeting_start import StartSource, note_start
 from bot.services.organiser_notices import Notice, tell_organiser
 from consent_store.audit import AuditEvent, DetailValue
-from consent_store.jobs import ClaimedJob, Jobs
+from consent_store.jobs import ClaimedJob
 from consent_store.tables import MeetingRow
 from consent_store.unit_of_work import Store, UnitOfWork
 
@@ -118,7 +118,7 @@ async def queue_settings_checks(
 ) -> None:
     """Make the meeting's settings checks due at each reminder still ahead and at the start
     (again, at the new times, for a meeting that moved), in the caller's transaction."""
-    jobs, now = Jobs(uow.session), uow.now()
+    jobs, now = uow.jobs, uow.now()
     for hours in reminder_hours:
         due = meeting.starts_at - timedelta(hours=hours)
         if due > now:
@@ -133,9 +133,7 @@ async def queue_settings_checks(
 async def queue_reconcile(uow: UnitOfWork, meeting_id: str, delay: timedelta) -> None:
     """Make the meeting's reconcile job due after `delay`, in the caller's transaction (so that
     the decisions written with it and the re-check they need are stored together)."""
-    await Jobs(uow.session).requeue(
-        reconcile_job_key(meeting_id), RECONCILE, uow.now() + delay, meeting_id
-    )
+    await uow.jobs.requeue(reconcile_job_key(meeting_id), RECONCILE, uow.now() + delay, meeting_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -668,7 +666,7 @@ async def _queue_running_check(store: Store, meeting_id: str) -> None:
         started = meeting.started_at is not None or meeting.starts_at <= now
         if meeting.status == CANCELLED or not started or now > meeting.ends_at + RUNNING_UNTIL:
             return
-        await Jobs(uow.session).requeue(
+        await uow.jobs.requeue(
             settings_check_key(meeting_id, "running"), RECONCILE, now + RUNNING_CHECK, meeting_id
         )
         await uow.commit()

@@ -47,7 +47,7 @@ from bot.policy.terms import AttendeeKind, AuthVerdict, Decision, Topic
 from bot.scheduler.runner import Handler
 from bot.services.recording_enforcement import queue_reconcile
 from consent_store.audit import AuditEvent, DetailValue
-from consent_store.jobs import ClaimedJob, Jobs
+from consent_store.jobs import ClaimedJob
 from consent_store.records import NewDecision
 from consent_store.tables import AttendeeRow, ConsentRequestRow, MeetingRow, ReviewItemRow
 from consent_store.unit_of_work import Store, UnitOfWork
@@ -154,7 +154,7 @@ def receipt_job_key(item_id: str) -> str:
 async def queue_acknowledgement(uow: UnitOfWork, item_id: str, meeting_id: str | None) -> None:
     """In the transaction that adds review item `item_id`: the job that tells its sender a
     member of staff will read it."""
-    await Jobs(uow.session).schedule(
+    await uow.jobs.schedule(
         acknowledgement_job_key(item_id), ACKNOWLEDGEMENT, uow.now(), meeting_id
     )
 
@@ -360,7 +360,7 @@ async def confirm(
         detail["condition_written"] = True
     detail.update({topic.value: decision.value for topic, decision in decisions.items()})
     await queue_reconcile(uow, item.meeting_id, timedelta(0))
-    await Jobs(uow.session).schedule(
+    await uow.jobs.schedule(
         receipt_job_key(item.id), RECEIPT, uow.now() + RECEIPT_GRACE, item.meeting_id
     )
     await uow.audit(
@@ -413,7 +413,7 @@ class ReviewFollowUps:
             )
             return False
         async with self._store.unit_of_work() as uow:
-            await Jobs(uow.session).complete_unclaimed([receipt_job_key(item_id)], uow.now())
+            await uow.jobs.complete_unclaimed([receipt_job_key(item_id)], uow.now())
             await uow.commit()
         return sent
 

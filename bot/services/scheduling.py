@@ -29,8 +29,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from bot.config import ServiceProfile
 from bot.graph.events import EventWithoutJoinUrl
 from bot.graph.failures import GRAPH_FAILURES
@@ -46,6 +44,7 @@ from bot.services.recording_enforcement import (
 )
 from bot.services.timed_work import queue_meeting_jobs
 from consent_store.audit import AuditEvent
+from consent_store.errors import StoreError
 from consent_store.records import NewMeeting
 from consent_store.unit_of_work import Store
 from templates import environment
@@ -189,7 +188,7 @@ async def schedule_meeting(
                 )
             await uow.commit()
             meeting_id, reference = row.id, row.reference
-    except SQLAlchemyError:
+    except StoreError:
         await _cancel_event(meetings, organiser, event_id)
         raise
 

@@ -28,7 +28,7 @@ from bot.services.organiser_notices import Notice, warn_if_without_consent
 from bot.services.recording_backstop import queue_recording_checks
 from bot.services.recording_enforcement import enforce_recording
 from consent_store.audit import AuditEvent
-from consent_store.jobs import CANCELLED, ClaimedJob, Jobs
+from consent_store.jobs import CANCELLED, ClaimedJob
 from consent_store.tables import JobRow, MeetingRow
 from consent_store.unit_of_work import Store, UnitOfWork
 from templates import environment
@@ -48,7 +48,7 @@ async def queue_meeting_jobs(
 ) -> None:
     """Queue the meeting's reminders (those still in the future), its start, joining its
     call and the checks for recordings after its end."""
-    jobs = Jobs(uow.session)
+    jobs = uow.jobs
     now = uow.now()
     for hours in reminder_hours:
         due = meeting.starts_at - timedelta(hours=hours)
@@ -65,7 +65,7 @@ async def requeue_meeting_jobs(
     """After the meeting moved to `meeting.starts_at`: reminders waiting for the old time are
     dropped, and the reminders still in the future for the new time (sent before or not) and
     the start are due again at the new time."""
-    jobs = Jobs(uow.session)
+    jobs = uow.jobs
     now = uow.now()
     await jobs.cancel_for_meeting(meeting.id, now, kinds=(REMINDER,))
     for hours in reminder_hours:
