@@ -103,7 +103,9 @@ class OnlineMeetings:
         """The organiser's online meeting with this join URL (`GET /users/{organiser}/
         onlineMeetings?$filter=JoinWebUrl eq '...'`), or None if Graph finds none. Microsoft's
         example answer carries no `chatInfo`, so the chat's thread id is then read from the
-        join URL (`/l/meetup-join/{thread id}/...`)."""
+        join URL (`/l/meetup-join/{thread id}/...`); where there is a `chatInfo`, its thread id
+        is decoded, as Microsoft's examples write it both plainly and percent-encoded (Create
+        onlineMeeting, examples 1 and 2)."""
         from msgraph.generated.users.item.online_meetings.online_meetings_request_builder import (
             OnlineMeetingsRequestBuilder as Builder,
         )
@@ -120,8 +122,8 @@ class OnlineMeetings:
         listed = (found.value if found is not None else None) or []
         for meeting in listed:
             url = meeting.join_web_url or join_url
-            thread = meeting.chat_info.thread_id if meeting.chat_info else None
-            thread = thread or thread_of_join_url(url)
+            given = meeting.chat_info.thread_id if meeting.chat_info else None
+            thread = unquote(given) if given else thread_of_join_url(url)
             if meeting.id and thread:
                 return TeamsMeeting(meeting.id, url, thread)
         return None

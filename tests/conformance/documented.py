@@ -4,6 +4,7 @@ comes from and every edit made to it (see README.md); `documented` gives the bod
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,23 @@ def documented(name: str) -> dict[str, Any]:
     assert source["url"], f"{name} names no source"
     assert source["checked"], f"{name} says not when it was checked"
     return body
+
+
+def documented_request(name: str) -> dict[str, Any]:
+    """The documented request the fixture `name` answers (`_source.request`: method, url,
+    headers and body as Microsoft's example sends them)."""
+    body: dict[str, Any] = json.loads((HERE / name).read_text())
+    request: dict[str, Any] = body["_source"]["request"]
+    return request
+
+
+def missing_keys(documented: object, answer: object, absent: Iterable[str] = ()) -> set[str]:
+    """The key paths of `documented` that `answer` lacks, but for those under the paths in
+    `absent` (objects the answer writes as null, for a reason the caller states)."""
+    under = tuple(f"{path}." for path in absent) + tuple(f"{path}[]" for path in absent)
+    return {
+        path for path in key_paths(documented) - key_paths(answer) if not path.startswith(under)
+    }
 
 
 def key_paths(value: object, prefix: str = "") -> set[str]:
