@@ -32,6 +32,7 @@ from consent_store.keys import KeyRing
 from consent_store.meeting_activities import MeetingActivities
 from consent_store.presence import MeetingPresence
 from consent_store.repository import MeetingRepository
+from consent_store.review_items import ReviewItems
 from consent_store.seen_activities import SeenActivities
 
 Clock = Callable[[], datetime]
@@ -85,6 +86,7 @@ class UnitOfWork:
     call_notices: CallNotices
     activities: MeetingActivities
     seen_activities: SeenActivities
+    review_items: ReviewItems
 
     def __init__(self, store: Store, *, read_only: bool = False) -> None:
         self.store = store
@@ -110,6 +112,7 @@ class UnitOfWork:
         self.call_notices = CallNotices(self.session)
         self.activities = MeetingActivities(self.session)
         self.seen_activities = SeenActivities(self.session)
+        self.review_items = ReviewItems(self.session)
         return self
 
     async def __aexit__(

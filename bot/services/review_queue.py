@@ -27,15 +27,11 @@ not again once it is noted as sent.
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
-
-from sqlalchemy import func, select, update
-from sqlalchemy.engine import CursorResult
 
 from bot.config import ServiceProfile
 from bot.graph.failures import GRAPH_FAILURES
@@ -49,12 +45,12 @@ from bot.services.recording_enforcement import queue_reconcile
 from consent_store.audit import AuditEvent, DetailValue
 from consent_store.jobs import ClaimedJob
 from consent_store.records import NewDecision
-from consent_store.tables import AttendeeRow, ConsentRequestRow, MeetingRow, ReviewItemRow
+from consent_store.review_items import OPEN
+from consent_store.stored import AttendeeRow, ReviewItemRow
 from consent_store.unit_of_work import Store, UnitOfWork
 
 log = logging.getLogger(__name__)
 
-OPEN = "open"
 CONFIRMED = "confirmed"
 REJECTED = "rejected"
 DEFAULT_LIMIT = 50
@@ -192,33 +188,18 @@ def reading_refusal(
 
 
 async def open_count(uow: UnitOfWork) -> int:
-    count = await uow.session.scalar(
-        select(func.count()).select_from(ReviewItemRow).where(ReviewItemRow.status == OPEN)
-    )
-    return int(count or 0)
+    return await uow.review_items.open_count()
 
 
 async def open_items(uow: UnitOfWork, limit: int = DEFAULT_LIMIT) -> list[OpenItem]:
     """The oldest open items first, each with its matched meeting's attendees."""
-    rows = (
-        await uow.session.execute(
-            select(ReviewItemRow, MeetingRow)
-            .outerjoin(MeetingRow, ReviewItemRow.meeting_id == MeetingRow.id)
-            .where(ReviewItemRow.status == OPEN)
-            .order_by(ReviewItemRow.received_at, ReviewItemRow.id)
-            .limit(limit)
-        )
-    ).all()
+    rows = await uow.review_items.open_with_meetings(limit)
     meeting_ids = {item.meeting_id for item, _ in rows if item.meeting_id is not None}
-    attendees_by_meeting: dict[str, list[AttendeeRow]] = defaultdict(list)
-    if meeting_ids:
-        for attendee in await uow.session.scalars(
-            select(AttendeeRow)
-            .where(AttendeeRow.meeting_id.in_(meeting_ids))
-            .order_by(AttendeeRow.meeting_id, AttendeeRow.position)
-        ):
-            attendees_by_meeting[attendee.meeting_id].append(attendee)
-    asked = await _topics_asked(uow, meeting_ids)
+    attendees_by_meeting = await uow.review_items.attendees_of(meeting_ids)
+    asked = {
+        attendee_id: tuple(Topic(topic) for topic in topics)
+        for attendee_id, topics in (await uow.review_items.topics_last_asked(meeting_ids)).items()
+    }
     return [
         OpenItem(
             id=item.id,
@@ -248,29 +229,12 @@ async def open_items(uow: UnitOfWork, limit: int = DEFAULT_LIMIT) -> list[OpenIt
     ]
 
 
-async def _topics_asked(uow: UnitOfWork, meeting_ids: set[str]) -> dict[str, tuple[Topic, ...]]:
-    """Each attendee's topics in the latest consent request sent to them."""
-    if not meeting_ids:
-        return {}
-    latest: dict[str, tuple[datetime, tuple[Topic, ...]]] = {}
-    for request in await uow.session.scalars(
-        select(ConsentRequestRow).where(ConsentRequestRow.meeting_id.in_(meeting_ids))
-    ):
-        seen = latest.get(request.attendee_id)
-        if seen is None or request.sent_at > seen[0]:
-            latest[request.attendee_id] = (
-                request.sent_at,
-                tuple(Topic(topic) for topic in request.topics),
-            )
-    return {attendee_id: topics for attendee_id, (_, topics) in latest.items()}
-
-
 def _same_address(item: ReviewItemRow, attendee: AttendeeRow) -> bool:
     return item.sender_index is not None and item.sender_index == attendee.email_index
 
 
 async def _open_item(uow: UnitOfWork, item_id: str) -> ReviewItemRow:
-    item = await uow.session.get(ReviewItemRow, item_id)
+    item = await uow.review_items.get(item_id)
     if item is None:
         raise ItemNotFound
     if item.status != OPEN:
@@ -280,14 +244,7 @@ async def _open_item(uow: UnitOfWork, item_id: str) -> ReviewItemRow:
 
 async def _resolve(uow: UnitOfWork, item_id: str, status: str, staff_id: str) -> None:
     """Move the item from open to `status`; only one resolution can ever win."""
-    result = await uow.session.execute(
-        update(ReviewItemRow)
-        .where(ReviewItemRow.id == item_id, ReviewItemRow.status == OPEN)
-        .values(status=status, resolved_by=staff_id, resolved_at=uow.now())
-        .execution_options(synchronize_session=False)
-    )
-    assert isinstance(result, CursorResult)
-    if result.rowcount != 1:
+    if not await uow.review_items.resolve(item_id, status, staff_id, uow.now()):
         raise AlreadyResolved
 
 
@@ -308,7 +265,7 @@ async def confirm(
         raise ReviewRefused("This email matches no meeting, so it can only be set aside.")
     if not decisions:
         raise ReviewRefused("Choose an answer for at least one topic, or set the email aside.")
-    attendee = await uow.session.get(AttendeeRow, attendee_id)
+    attendee = await uow.review_items.attendee(attendee_id)
     if attendee is None or attendee.meeting_id != item.meeting_id:
         raise ReviewRefused("Choose one of the meeting's attendees.")
     request = await uow.meetings.latest_request(attendee.id)
@@ -467,7 +424,7 @@ class ReviewFollowUps:
         from if that passed the sender check; unless it was acknowledged already."""
         item_id = job.key.removeprefix(acknowledgement_job_key(""))
         async with self._store.reading() as uow:
-            item = await uow.session.get(ReviewItemRow, item_id)
+            item = await uow.review_items.get(item_id)
             if item is None or item.acknowledged_at is not None:
                 return
             to = await _acknowledgement_to(uow, item)
@@ -490,8 +447,8 @@ async def _acknowledgement_to(
     uow: UnitOfWork, item: ReviewItemRow
 ) -> tuple[str | None, str, str | None] | None:
     """Name, address and meeting reference for the acknowledgement of `item`, or None."""
-    attendee = await uow.session.get(AttendeeRow, item.attendee_id) if item.attendee_id else None
-    meeting = await uow.session.get(MeetingRow, item.meeting_id) if item.meeting_id else None
+    attendee = await uow.review_items.attendee(item.attendee_id) if item.attendee_id else None
+    meeting = await uow.review_items.meeting(item.meeting_id) if item.meeting_id else None
     if attendee is not None and meeting is not None:
         address = uow.decrypt(attendee.email_enc, "attendees", "email", attendee.id)
         if address:
