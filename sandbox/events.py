@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 
 @dataclass
@@ -38,6 +39,11 @@ class CalendarEvent:
     join_url: str | None = None
     conference_id: str | None = None
     allow_new_time_proposals: bool = True
+    location: str = ""
+    transaction_id: str | None = None
+    kept: dict[str, Any] = field(default_factory=dict)
+    """Documented properties given when the event was made or changed that the sandbox gives
+    back but does not act on (categories, reminders, importance...), by their Graph names."""
     sequence: int = 0
     is_cancelled: bool = False
 

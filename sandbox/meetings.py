@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 LobbyBypassScope = Literal[
     "organizer", "organization", "organizationAndFederated", "everyone", "invited",
@@ -32,7 +32,7 @@ class OnlineMeeting:
     thread_id: str
     join_web_url: str
     join_meeting_id: str
-    passcode: str
+    passcode: str | None
     created_at: datetime
     start: datetime
     end: datetime
@@ -49,6 +49,15 @@ class OnlineMeeting:
     is_entry_exit_announced: bool = False
     lobby_bypass_scope: LobbyBypassScope = "organization"
     lobby_dial_in_bypass: bool = False
+    conference_id: str = ""
+    """The audio conferencing (dial-in) conference id, also the event's `onlineMeeting`'s."""
+    documented_shape: int = 0
+    """Which of the documented onlineMeeting answer shapes this meeting is written in
+    (`sandbox.graph.online_meetings`): Microsoft's examples contradict each other, so the
+    sandbox gives each in turn, one per meeting."""
+    kept: dict[str, Any] = field(default_factory=dict)
+    """Documented settings the sandbox keeps and gives back but does not act on (breakout
+    rooms, the spoken language, a sensitivity label...), by their Graph names."""
     allow_recording_changes: list[tuple[datetime, bool]] = field(default_factory=list)
     """When `allow_recording` changed and to what (for tests; Teams keeps no such history
     that Graph exposes)."""
@@ -57,6 +66,12 @@ class OnlineMeeting:
 class MeetingStore:
     def __init__(self) -> None:
         self._meetings: dict[str, OnlineMeeting] = {}
+        self._made = 0
+
+    def next_shape(self, shapes: int) -> int:
+        """The documented answer shape for the next meeting: each of `shapes` in turn."""
+        self._made += 1
+        return (self._made - 1) % shapes
 
     def add(self, meeting: OnlineMeeting) -> None:
         self._meetings[meeting.id] = meeting

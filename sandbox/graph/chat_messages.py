@@ -5,12 +5,14 @@ Teams posts them: `callStartedEventMessageDetail` when the meeting's call starts
 Read with an application permission (`ChatMessage.Read.All`, `Chat.Read.All`,
 `Chat.ReadWrite.All`) or, as the bot does, the resource-specific permission
 `ChatMessage.Read.Chat` consented when the app was installed in the chat. Only the call's
-system messages are kept here; what people write in the chat is not."""
+system messages are kept here; what people write in the chat is not. Each message and the
+list carry every key of Microsoft's documented examples (`tests/conformance/graph/`)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 from aiohttp import web
 
@@ -18,6 +20,7 @@ from sandbox.app_keys import TENANT
 from sandbox.graph.errors import GraphError, bad_request
 from sandbox.graph.protection import CALLER, Denial, GraphRouter
 from sandbox.graph_time import graph_datetime
+from sandbox.teams.accounts import TeamsAccount
 from sandbox.teams.live_meetings import LiveMeeting
 from sandbox.tenant import Tenant
 
@@ -33,23 +36,67 @@ MOST = 50
 UNKNOWN_ENUM_MEMBERS = "include-unknown-enum-members"
 
 
+def _identity_set(user_id: str | None, name: str | None, kind: str) -> dict[str, Any]:
+    user = {"id": user_id, "displayName": name, "userIdentityType": kind}
+    return {"application": None, "device": None, "user": user}
+
+
+def _person(account: TeamsAccount) -> dict[str, Any]:
+    """Someone who took part in the call, as a callEndedEventMessageDetail lists them: a tenant
+    account (staff or guest) by object id, anyone else as an anonymous guest."""
+    if account.aad_object_id is not None:
+        return _identity_set(account.aad_object_id, account.name, "aadUser")
+    return _identity_set(account.id, account.name, "anonymousGuest")
+
+
+def _duration(length: timedelta) -> str:
+    """An ISO 8601 duration as the documented example writes one (`PT59S`)."""
+    seconds = int(length.total_seconds())
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    parts = [f"{hours}H" if hours else "", f"{minutes}M" if minutes else ""]
+    return "PT" + "".join(parts) + (f"{seconds}S" if seconds or not any(parts) else "")
+
+
 def _event(
-    at: datetime, detail: dict[str, Any], organiser: dict[str, Any], message_type: str
+    chat_id: str,
+    at: datetime,
+    detail: dict[str, Any],
+    initiator: dict[str, Any],
+    message_type: str,
 ) -> dict[str, Any]:
+    message_id = str(int(at.timestamp() * 1000))
     return {
-        "id": str(int(at.timestamp() * 1000)),
+        "id": message_id,
+        "replyToId": None,
+        "etag": message_id,
         "messageType": message_type,
         "createdDateTime": graph_datetime(at),
         "lastModifiedDateTime": graph_datetime(at),
+        "lastEditedDateTime": None,
+        "deletedDateTime": None,
+        "subject": None,
+        "summary": None,
+        "chatId": chat_id,
+        "importance": "normal",
+        "locale": "en-us",
+        "webUrl": None,
+        "channelIdentity": None,
+        "onBehalfOf": None,
+        "policyViolation": None,
         "from": None,
         "body": {"contentType": "html", "content": "<systemEventMessage/>"},
-        "eventDetail": {**detail, "initiator": {"user": organiser}},
+        "attachments": [],
+        "mentions": [],
+        "reactions": [],
+        "messageHistory": [],
+        "eventDetail": {**detail, "initiator": initiator},
     }
 
 
 def _call_events(tenant: Tenant, meeting: LiveMeeting, message_type: str) -> list[dict[str, Any]]:
     online = tenant.meetings.get(meeting.online_meeting_id)
-    organiser = {"id": online.organizer_id if online else None, "userIdentityType": "aadUser"}
+    organiser = _identity_set(online.organizer_id if online else None, None, "aadUser")
     call_id = meeting.teams_meeting_id
     events = []
     if meeting.started_at is not None:
@@ -58,16 +105,21 @@ def _call_events(tenant: Tenant, meeting: LiveMeeting, message_type: str) -> lis
             "callEventType": "meeting",
             "callId": call_id,
         }
-        events.append(_event(meeting.started_at, started, organiser, message_type))
+        events.append(
+            _event(meeting.thread_id, meeting.started_at, started, organiser, message_type)
+        )
     if meeting.ended_at is not None:
         ended = {
             "@odata.type": "#microsoft.graph.callEndedEventMessageDetail",
             "callEventType": "meeting",
             "callId": call_id,
-            "callDuration": "PT0S",
-            "callParticipants": [],
+            "callDuration": _duration(meeting.ended_at - (meeting.started_at or meeting.ended_at)),
+            "callParticipants": [
+                {"participant": _person(attendance.account)}
+                for attendance in meeting.attendance.values()
+            ],
         }
-        events.append(_event(meeting.ended_at, ended, organiser, message_type))
+        events.append(_event(meeting.thread_id, meeting.ended_at, ended, organiser, message_type))
     return sorted(events, key=lambda e: e["createdDateTime"], reverse=True)
 
 
@@ -110,7 +162,13 @@ async def list_chat_messages(request: web.Request) -> web.Response:
     if meeting is None and tenant.chats.get(chat_id) is None:
         raise GraphError(404, "NotFound", "The chat was not found.")
     events = [] if meeting is None else _call_events(tenant, meeting, _message_type(request))
-    return web.json_response({"value": events[: int(top)]})
+    page = events[: int(top)]
+    context = (
+        f"https://graph.microsoft.com/v1.0/$metadata#chats('{quote(chat_id, safe='')}')/messages"
+    )
+    return web.json_response(
+        {"@odata.context": context, "@odata.count": len(events), "value": page}
+    )
 
 
 def add_chat_message_routes(graph: GraphRouter) -> None:

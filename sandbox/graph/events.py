@@ -10,6 +10,10 @@
   the calendar's default) gets a Teams meeting (`open_online_meeting`, Teams' default
   settings) whose join URL is the event's `onlineMeeting.joinUrl`; changing the event's
   subject, times or attendees changes the meeting too.
+- Answers carry every key of Microsoft's documented examples (`tests/conformance/graph/`).
+  Documented properties the sandbox does not act on (categories, reminders, importance,
+  sensitivity, show as, hide attendees) are kept and given back; a `location` is kept by its
+  display name; recurrence is not emulated (a recurring event is refused).
 - Exchange sends the invitations (`sandbox.mail.invitations`): a REQUEST to every attendee
   when the event is made; on a change of subject, body, times or attendees, the SEQUENCE rises
   and a REQUEST goes to everyone still invited and a CANCEL to anyone removed; the `cancel`
@@ -19,8 +23,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 import secrets
-import string
 from datetime import UTC, datetime
 from typing import Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -32,7 +37,7 @@ from sandbox.directory import TenantUser
 from sandbox.events import CalendarEvent, EventAttendee
 from sandbox.graph.errors import GraphError, bad_request
 from sandbox.graph.odata import json_object
-from sandbox.graph.online_meetings import change_online_meeting, open_online_meeting
+from sandbox.graph.online_meetings import TOLL_NUMBER, change_online_meeting, open_online_meeting
 from sandbox.graph.protection import Denial, GraphRouter, caller_of
 from sandbox.graph_time import graph_datetime, graph_datetime_seconds
 from sandbox.ids import exchange_item_id, urlsafe_token
@@ -48,13 +53,32 @@ WINDOWS_ZONES: Final = {
     "UTC": "UTC",
     "Pacific Standard Time": "America/Los_Angeles",
 }
+KEPT: Final[dict[str, Any]] = {
+    "categories": [],
+    "hideAttendees": False,
+    "importance": "normal",
+    "isReminderOn": True,
+    "reminderMinutesBeforeStart": 15,
+    "responseRequested": True,
+    "sensitivity": "normal",
+    "showAs": "busy",
+}
+"""Documented event properties (Update event lists them as writable) kept and given back, not
+acted on, with the values the documented answers show for an event that did not set them."""
 WRITABLE: Final = frozenset(
     {
         "subject", "body", "start", "end", "attendees", "isOnlineMeeting",
-        "onlineMeetingProvider", "allowNewTimeProposals", "@odata.type",
+        "onlineMeetingProvider", "allowNewTimeProposals", "location", "recurrence", "@odata.type",
     }
-)  # fmt: skip
+) | frozenset(KEPT)  # fmt: skip
+CREATE_ONLY: Final = frozenset({"transactionId"})
+IGNORED: Final = frozenset({"originalStartTimeZone", "originalEndTimeZone", "responseStatus"})
+"""Sent by Update event's own example, which the page does not list as writable: accepted and
+left as they are (Microsoft documents no error for them)."""
 NO_DATE: Final = "0001-01-01T00:00:00Z"
+PREVIEW: Final = 255
+"""How much of the body's text `bodyPreview` gives (event resource: "The preview of the
+message associated with the event. It is in text format")."""
 
 
 def read_zoned_time(value: object, name: str) -> tuple[datetime, str]:
@@ -90,11 +114,28 @@ def _attendees(tenant: Tenant, value: object) -> list[EventAttendee]:
     return list(attendees.values())
 
 
-def _changes(tenant: Tenant, body: dict[str, Any]) -> dict[str, Any]:
-    unknown = [name for name in body if name not in WRITABLE]
+def _location(value: object) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, dict) or not isinstance(value.get("displayName", ""), str):
+        raise bad_request("Invalid value for 'location'.")
+    return str(value.get("displayName", ""))
+
+
+def _changes(
+    tenant: Tenant, body: dict[str, Any], also: frozenset[str] = frozenset()
+) -> dict[str, Any]:
+    unknown = [name for name in body if name not in WRITABLE | IGNORED | also]
     if unknown:
         raise bad_request(f"Invalid property '{unknown[0]}' on type 'microsoft.graph.event'.")
+    if body.get("recurrence") is not None:
+        raise bad_request("Recurring events are not emulated by the sandbox.")
     changes: dict[str, Any] = {}
+    kept = {name: body[name] for name in KEPT if name in body}
+    if kept:
+        changes["kept"] = kept
+    if "location" in body:
+        changes["location"] = _location(body["location"])
     if "subject" in body:
         changes["subject"] = str(body["subject"] or "")
     if "body" in body:
@@ -136,9 +177,51 @@ def _zoned_out(at: datetime) -> dict[str, str]:
     return {"dateTime": graph_datetime(at).removesuffix("Z"), "timeZone": "UTC"}
 
 
-def event_resource(tenant: Tenant, event: CalendarEvent) -> dict[str, Any]:
+def _preview(body_html: str) -> str:
+    text = re.sub(r"<[^>]*>", " ", body_html)
+    return " ".join(text.split())[:PREVIEW]
+
+
+def _locations(name: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """`location` and `locations` for a location given by its display name, as Create event's
+    example 1 answers its request; Microsoft shows no event made without one (the sandbox's
+    empty location is its own)."""
+    if not name:
+        return {"displayName": "", "locationType": "default", "uniqueIdType": "unknown"}, []
+    location = {
+        "displayName": name,
+        "locationType": "default",
+        "uniqueId": name,
+        "uniqueIdType": "private",
+    }
+    listed = {
+        "displayName": name,
+        "locationType": "default",
+        "uniqueId": "",
+        "uniqueIdType": "unknown",
+    }
+    return location, [listed]
+
+
+def _calendar_links(owner_id: str) -> dict[str, str]:
+    """The navigation links to the organiser's calendar a GET gives (Get event, examples 1
+    and 2), with a calendar id made from the owner's (the sandbox has one calendar each)."""
+    calendar_id = "AAMkAG" + hashlib.sha256(owner_id.encode()).hexdigest()[:40] + "AAA="
+    calendar = f"https://graph.microsoft.com/v1.0/users('{owner_id}')/calendars('{calendar_id}')"
+    return {
+        "calendar@odata.associationLink": f"{calendar}/$ref",
+        "calendar@odata.navigationLink": calendar,
+    }
+
+
+def event_resource(
+    tenant: Tenant, event: CalendarEvent, *, navigation: bool = False
+) -> dict[str, Any]:
+    """The event as Graph writes it; `navigation` adds the links to its calendar, as a GET."""
     owner = tenant.directory.user_by_object_id(event.organizer_id)
     organizer = {"name": owner.display_name, "address": owner.mail} if owner else {}
+    location, locations = _locations(event.location)
+    links = _calendar_links(event.organizer_id) if navigation else {}
     return {
         "@odata.context": (
             f"https://graph.microsoft.com/v1.0/$metadata#users('{event.organizer_id}')"
@@ -149,23 +232,20 @@ def event_resource(tenant: Tenant, event: CalendarEvent) -> dict[str, Any]:
         "createdDateTime": graph_datetime(event.created_at),
         "lastModifiedDateTime": graph_datetime(event.modified_at),
         "changeKey": event.change_key,
-        "categories": [],
         "originalStartTimeZone": event.start_time_zone,
         "originalEndTimeZone": event.end_time_zone,
         "iCalUId": event.ical_uid,
-        "reminderMinutesBeforeStart": 15,
-        "isReminderOn": True,
+        **KEPT,
+        **event.kept,
         "hasAttachments": False,
         "subject": event.subject,
-        "bodyPreview": "",
-        "importance": "normal",
-        "sensitivity": "normal",
+        "bodyPreview": _preview(event.body_html),
         "isAllDay": False,
         "isCancelled": event.is_cancelled,
+        "isDraft": False,
         "isOrganizer": True,
-        "responseRequested": True,
         "seriesMasterId": None,
-        "showAs": "busy",
+        "transactionId": event.transaction_id,
         "type": "singleInstance",
         "webLink": f"https://outlook.office365.com/owa/?itemid={event.id}&exvsurl=1&path=/calendar/item",
         "onlineMeetingUrl": None,
@@ -176,6 +256,9 @@ def event_resource(tenant: Tenant, event: CalendarEvent) -> dict[str, Any]:
         "body": {"contentType": "html", "content": event.body_html},
         "start": _zoned_out(event.start),
         "end": _zoned_out(event.end),
+        "location": location,
+        "locations": locations,
+        "recurrence": None,
         "attendees": [
             {
                 "type": a.kind,
@@ -191,9 +274,10 @@ def event_resource(tenant: Tenant, event: CalendarEvent) -> dict[str, Any]:
             else {
                 "joinUrl": event.join_url,
                 "conferenceId": event.conference_id,
-                "tollNumber": None,
+                "tollNumber": TOLL_NUMBER,
             }
         ),
+        **links,
     }
 
 
@@ -231,7 +315,7 @@ async def create_event(request: web.Request) -> web.Response:
     tenant = request.config_dict[TENANT]
     owner = _owner(request)
     body = await json_object(request)
-    changes = _changes(tenant, body)
+    changes = _changes(tenant, body, also=CREATE_ONLY)
     if "start" not in changes or "end" not in changes:
         raise bad_request("An event needs a start and an end.")
     now = tenant.now()
@@ -254,13 +338,15 @@ async def create_event(request: web.Request) -> web.Response:
     )
     for attribute, value in changes.items():
         setattr(event, attribute, value)
+    transaction = body.get("transactionId")
+    event.transaction_id = None if transaction is None else str(transaction)
     if online:
-        meeting = open_online_meeting(tenant, owner, _meeting_body(event))
+        meeting = open_online_meeting(tenant, owner, _meeting_body(event), passcode=True)
         event.is_online_meeting = True
         event.online_meeting_provider = provider or "teamsForBusiness"
         event.online_meeting_id = meeting.id
         event.join_url = meeting.join_web_url
-        event.conference_id = "".join(secrets.choice(string.digits) for _ in range(9))
+        event.conference_id = meeting.conference_id
     tenant.events.add(event)
     _invite(tenant, event, event.attendees, "REQUEST")
     return web.json_response(event_resource(tenant, event), status=201)
@@ -268,13 +354,16 @@ async def create_event(request: web.Request) -> web.Response:
 
 async def get_event(request: web.Request) -> web.Response:
     tenant = request.config_dict[TENANT]
-    return web.json_response(event_resource(tenant, _event(request, _owner(request))))
+    event = _event(request, _owner(request))
+    return web.json_response(event_resource(tenant, event, navigation=True))
 
 
 async def update_event(request: web.Request) -> web.Response:
     tenant = request.config_dict[TENANT]
     event = _event(request, _owner(request))
     changes = _changes(tenant, await json_object(request))
+    if "kept" in changes:
+        changes["kept"] = event.kept | changes["kept"]
     still_invited = {a.address.lower() for a in changes.get("attendees", event.attendees)}
     removed = [a for a in event.attendees if a.address.lower() not in still_invited]
     changed = {k for k, v in changes.items() if getattr(event, k) != v}

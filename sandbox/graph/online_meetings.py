@@ -1,14 +1,22 @@
 """Graph `onlineMeeting` under `/users/{organizerId}/onlineMeetings`: create, get, find by
-join URL (`?$filter=JoinWebUrl eq '...'`), update (settings, subject, times, invitees) and
-delete. A calendar event made as a Teams meeting (`sandbox.graph.events`) makes its online
-meeting here too (`open_online_meeting`), with Teams' default settings.
+join URL (`?$filter=JoinWebUrl eq '...'`) or meeting id, update (settings, subject, times,
+invitees) and delete. A calendar event made as a Teams meeting (`sandbox.graph.events`) makes
+its online meeting here too (`open_online_meeting`), with Teams' default settings.
 
 As in Graph, the user segment must be the organiser's object id, the app needs
 OnlineMeetings.ReadWrite.All (Read.All to read) and an application access policy granted
 for that user; a meeting is found only under its own organiser. Creating a meeting also
 creates its chat (`chatInfo.threadId`) with the organiser and invitees as members; invitees
 added later join the chat, and nobody is removed from it. Deleting a meeting (204) leaves its
-chat, as Teams does; the meeting itself is not found afterwards.
+chat, as Teams does; the meeting itself is not found afterwards. A meeting made here has a
+passcode to join by meeting id only when `joinMeetingIdSettings.isPasscodeRequired` asks for
+one (Create onlineMeeting, examples 2 and 3); one made for a calendar event has one.
+
+Answers carry every key of Microsoft's documented examples (`tests/conformance/graph/`). The
+examples contradict each other in two ways, and the sandbox writes each meeting in one of
+them in turn (`SHAPES`): `audioConferencing.ConferenceId` with `@odata.type` on the nested
+objects (Get onlineMeeting, example 1; the Create examples), or `audioConferencing.conferenceId`
+without them (Update onlineMeeting, example 1; the audioConferencing resource).
 """
 
 from __future__ import annotations
@@ -17,8 +25,8 @@ import re
 import secrets
 import string
 from datetime import timedelta
-from typing import Any
-from urllib.parse import quote
+from typing import Any, Final
+from urllib.parse import quote, quote_plus
 
 from aiohttp import web
 
@@ -61,16 +69,51 @@ LOBBY_SCOPES = (
     "organizer", "organization", "organizationAndFederated", "everyone", "invited",
     "organizationExcludingGuests",
 )  # fmt: skip
+KEPT_BOOLEANS: Final = {
+    "allowBreakoutRooms": True,
+    "allowCopyingAndSharingMeetingContent": True,
+    "allowParticipantsToChangeName": False,
+    "allowPowerPointSharing": True,
+    "allowWhiteboard": True,
+    "isEndToEndEncryptionEnabled": False,
+}
+"""Documented settings (onlineMeetingBase; Update onlineMeeting lists them as writable) kept and
+given back, not acted on, with the sandbox's defaults."""
+KEPT_VALUES: Final[dict[str, Any]] = {
+    "allowedLobbyAdmitters": "organizerAndCoOrganizersAndPresenters",
+    "allowLiveShare": "enabled",
+    "anonymizeIdentityForRoles": [],
+    "broadcastSettings": None,
+    "chatRestrictions": None,
+    "meetingSpokenLanguageTag": None,
+    "sensitivityLabelAssignment": None,
+    "shareMeetingChatHistoryDefault": "all",
+    "watermarkProtection": None,
+}
+CREATE_ONLY: Final = frozenset({"meetingTemplateId", "externalId"})
+"""Given when a meeting is made and kept; a later PATCH cannot change them (Create
+onlineMeeting, example 4: "Subsequent updates ... can't overwrite the meetingTemplateId")."""
 READ_ONLY_PROPERTIES = frozenset(
     {
-        "@odata.type", "id", "joinWebUrl", "joinUrl", "chatInfo", "creationDateTime",
-        "joinMeetingIdSettings", "joinInformation", "videoTeleconferenceId", "externalId",
-        "audioConferencing", "isBroadcast", "broadcastSettings",
+        "@odata.type", "@odata.context", "id", "joinWebUrl", "joinUrl", "chatInfo",
+        "creationDateTime", "joinMeetingIdSettings", "joinInformation", "videoTeleconferenceId",
+        "audioConferencing", "isBroadcast", "autoAdmittedUsers", "expiryDateTime",
+        "meetingOptionsWebUrl", "meetingType", "cloudVideoInteropInfo",
     }
-)  # fmt: skip
+) | CREATE_ONLY  # fmt: skip
 OTHER_WRITABLE_PROPERTIES = frozenset(
     {"subject", "startDateTime", "endDateTime", "participants", "lobbyBypassSettings"}
 )
+SHAPES: Final = 2
+"""The documented onlineMeeting answer shapes the sandbox writes in turn (see the module)."""
+AUTO_ADMITTED: Final = {"everyone": "everyone", "organization": "EveryoneInCompany"}
+"""The deprecated `autoAdmittedUsers` as the examples write it beside each lobby scope (Get
+onlineMeeting, examples 1 and 2); Microsoft documents no value for the other scopes."""
+TOLL_NUMBER: Final = "+44 20 7946 0123"
+TOLL_FREE_NUMBER: Final = "+44 808 157 0192"
+"""Dial-in numbers from Ofcom's ranges kept for drama, so no real line is ever shown."""
+EXPIRY: Final = timedelta(days=60)
+"""An online meeting expires 60 days after its end (onlineMeeting resource, note)."""
 
 
 def _choice(value: object, choices: tuple[str, ...], name: str) -> str:
@@ -115,12 +158,16 @@ def _attendees(tenant: Tenant, value: object) -> list[Attendee]:
 def _apply(tenant: Tenant, meeting: OnlineMeeting, body: dict[str, Any]) -> None:
     """Apply the writable properties in `body`; unknown properties are refused first, so a
     refused request changes nothing."""
-    writable = set(BOOLEAN_SETTINGS) | set(CHOICE_SETTINGS) | OTHER_WRITABLE_PROPERTIES
+    writable = (
+        set(BOOLEAN_SETTINGS) | set(CHOICE_SETTINGS) | set(KEPT_BOOLEANS) | set(KEPT_VALUES)
+    ) | OTHER_WRITABLE_PROPERTIES
     unknown = [name for name in body if name not in writable | READ_ONLY_PROPERTIES]
     if unknown:
         raise bad_request(
             f"Invalid property '{unknown[0]}' on type 'microsoft.graph.onlineMeeting'."
         )
+    kept = {name: _boolean(body[name], name) for name in KEPT_BOOLEANS if name in body}
+    kept |= {name: body[name] for name in KEPT_VALUES if name in body}
     changes: dict[str, Any] = {}
     for name, attribute in BOOLEAN_SETTINGS.items():
         if name in body:
@@ -152,6 +199,7 @@ def _apply(tenant: Tenant, meeting: OnlineMeeting, body: dict[str, Any]) -> None
         meeting.allow_recording_changes.append((tenant.now(), changes["allow_recording"]))
     for attribute, value in changes.items():
         setattr(meeting, attribute, value)
+    meeting.kept |= kept
 
 
 def _lower_escapes(text: str) -> str:
@@ -165,31 +213,115 @@ def _join_web_url(tenant: Tenant, organizer: TenantUser, thread_id: str) -> str:
     return f"https://teams.microsoft.com/l/meetup-join/{thread}/0?context={encoded_context}"
 
 
-def _identity(tenant: Tenant, user_id: str | None, display_name: str | None) -> dict[str, Any]:
+def _typed(annotated: bool, odata_type: str, value: dict[str, Any]) -> dict[str, Any]:
+    """`value` with its `@odata.type` first in the annotated shape (Get onlineMeeting,
+    example 1), as it is without in the other."""
+    return {"@odata.type": f"#microsoft.graph.{odata_type}", **value} if annotated else value
+
+
+def _identity(
+    tenant: Tenant, user_id: str | None, display_name: str | None, annotated: bool
+) -> dict[str, Any]:
+    user = {
+        "id": user_id,
+        "displayName": display_name,
+        "tenantId": tenant.tenant_id if user_id else None,
+        "identityProvider": "AAD",
+    }
     return {
-        "user": {
-            "id": user_id,
-            "displayName": display_name,
-            "tenantId": tenant.tenant_id if user_id else None,
-            "identityProvider": "AAD",
-        }
+        "azureApplicationInstance": None,
+        "applicationInstance": None,
+        "application": None,
+        "device": None,
+        "user": _typed(annotated, "identity", user),
     }
 
 
-def meeting_resource(tenant: Tenant, meeting: OnlineMeeting) -> dict[str, Any]:
-    organizer = tenant.directory.user_by_object_id(meeting.organizer_id)
+def _participant(
+    tenant: Tenant,
+    upn: str | None,
+    role: str,
+    identity: tuple[str | None, str | None],
+    annotated: bool,
+) -> dict[str, Any]:
+    """A meetingParticipantInfo; the annotated shape types it as Microsoft's example does."""
+    user_id, display_name = identity
+    participant = {
+        "upn": upn,
+        "role": role,
+        "identity": _identity(tenant, user_id, display_name, annotated),
+    }
+    return _typed(annotated, "identitySet", participant)
+
+
+def _audio_conferencing(meeting: OnlineMeeting) -> dict[str, Any]:
+    """The dial-in details; the conference id's key is spelt as the meeting's shape has it."""
+    conference_key = "ConferenceId" if meeting.documented_shape == 0 else "conferenceId"
     return {
+        "tollNumber": TOLL_NUMBER,
+        "tollFreeNumber": TOLL_FREE_NUMBER,
+        conference_key: meeting.conference_id,
+        "dialinUrl": f"https://dialin.teams.microsoft.com/{meeting.organizer_id}"
+        f"?id={meeting.conference_id}",
+        "tollNumbers": [TOLL_NUMBER],
+        "tollFreeNumbers": [TOLL_FREE_NUMBER],
+    }
+
+
+def _join_information(meeting: OnlineMeeting) -> dict[str, Any]:
+    """The invitation text Teams writes for a meeting: a URL-encoded `data:text/html` document
+    with the join link and the dial-in details, as in the documented examples."""
+    html = (
+        f'<div><a href="{meeting.join_web_url}" target="_blank">Join the meeting now</a></div>'
+        f"<div>Meeting ID: {' '.join(meeting.join_meeting_id[i : i + 3] for i in range(0, 12, 3))}"
+        f"</div><div>Dial in: {TOLL_NUMBER},,{meeting.conference_id}#</div>"
+    )
+    return {"content": quote_plus(f"data:text/html,{html}", safe="'()"), "contentType": "html"}
+
+
+def _meeting_options_url(tenant: Tenant, meeting: OnlineMeeting) -> str:
+    """The meeting options page, in the form the documented join information links to it."""
+    thread = meeting.thread_id.replace(":", "_", 1)
+    return (
+        "https://teams.microsoft.com/meetingOptions/"
+        f"?organizerId={meeting.organizer_id}&tenantId={tenant.tenant_id}"
+        f"&threadId={thread}&messageId=0&language=en-GB"
+    )
+
+
+def meeting_context(organizer_id: str) -> str:
+    """The `@odata.context` of an answer that is one of this organiser's meetings."""
+    return f"https://graph.microsoft.com/v1.0/$metadata#users('{organizer_id}')/onlineMeetings"
+
+
+def meeting_resource(
+    tenant: Tenant, meeting: OnlineMeeting, *, entity: bool = False
+) -> dict[str, Any]:
+    """The onlineMeeting as Graph writes it; `entity` for an answer that is this meeting alone
+    (create, get, update), which carries its `@odata.context`, unlike an item of a list."""
+    organizer = tenant.directory.user_by_object_id(meeting.organizer_id)
+    annotated = meeting.documented_shape == 0
+    resource: dict[str, Any] = {"@odata.type": "#microsoft.graph.onlineMeeting"}
+    if entity:
+        resource["@odata.context"] = f"{meeting_context(meeting.organizer_id)}/$entity"
+    return resource | {
         "id": meeting.id,
         "creationDateTime": graph_datetime(meeting.created_at),
         "startDateTime": graph_datetime(meeting.start),
         "endDateTime": graph_datetime(meeting.end),
+        "expiryDateTime": graph_datetime(meeting.end + EXPIRY),
         "joinWebUrl": meeting.join_web_url,
+        "meetingOptionsWebUrl": _meeting_options_url(tenant, meeting),
+        "meetingType": "scheduled",
         "subject": meeting.subject,
         "isBroadcast": False,
         "externalId": None,
+        "meetingTemplateId": None,
         "videoTeleconferenceId": None,
-        "audioConferencing": None,
-        "broadcastSettings": None,
+        "cloudVideoInteropInfo": None,
+        "audioConferencing": _audio_conferencing(meeting),
+        "joinInformation": _join_information(meeting),
+        "autoAdmittedUsers": AUTO_ADMITTED.get(meeting.lobby_bypass_scope),
         "isEntryExitAnnounced": meeting.is_entry_exit_announced,
         "allowedPresenters": meeting.allowed_presenters,
         "allowMeetingChat": meeting.allow_meeting_chat,
@@ -199,35 +331,48 @@ def meeting_resource(tenant: Tenant, meeting: OnlineMeeting) -> dict[str, Any]:
         "allowRecording": meeting.allow_recording,
         "allowTranscription": meeting.allow_transcription,
         "recordAutomatically": meeting.record_automatically,
+        **KEPT_BOOLEANS,
+        **KEPT_VALUES,
+        **meeting.kept,
         "lobbyBypassSettings": {
             "scope": meeting.lobby_bypass_scope,
             "isDialInBypassEnabled": meeting.lobby_dial_in_bypass,
         },
         "joinMeetingIdSettings": {
-            "isPasscodeRequired": True,
+            "isPasscodeRequired": meeting.passcode is not None,
             "joinMeetingId": meeting.join_meeting_id,
             "passcode": meeting.passcode,
         },
-        "chatInfo": {"threadId": meeting.thread_id, "messageId": "0", "replyChainMessageId": None},
-        "participants": {
-            "organizer": {
-                "upn": organizer.user_principal_name if organizer else None,
-                "role": "presenter",
-                "identity": _identity(tenant, meeting.organizer_id, None),
-            },
-            "attendees": [
-                {
-                    "upn": attendee.upn,
-                    "role": attendee.role,
-                    "identity": _identity(
+        "chatInfo": _typed(
+            annotated,
+            "chatInfo",
+            {"threadId": meeting.thread_id, "messageId": "0", "replyChainMessageId": None},
+        ),
+        "participants": _typed(
+            annotated,
+            "meetingParticipants",
+            {
+                "organizer": _participant(
+                    tenant,
+                    organizer.user_principal_name if organizer else None,
+                    "presenter",
+                    (meeting.organizer_id, None),
+                    annotated,
+                ),
+                "attendees": [
+                    _participant(
                         tenant,
-                        attendee.user_id,
-                        None if attendee.user_id else attendee.display_name,
-                    ),
-                }
-                for attendee in meeting.attendees
-            ],
-        },
+                        attendee.upn,
+                        attendee.role,
+                        (attendee.user_id, None if attendee.user_id else attendee.display_name),
+                        annotated,
+                    )
+                    for attendee in meeting.attendees
+                ],
+                "producers": [],
+                "contributors": [],
+            },
+        ),
     }
 
 
@@ -269,11 +414,24 @@ def _meeting(request: web.Request, organizer: TenantUser) -> OnlineMeeting:
     return meeting
 
 
+def _digits(count: int) -> str:
+    return "".join(secrets.choice(string.digits) for _ in range(count))
+
+
+def _passcode_required(body: dict[str, Any]) -> bool:
+    settings = body.get("joinMeetingIdSettings")
+    if settings is None:
+        return False
+    if not isinstance(settings, dict):
+        raise bad_request("Invalid value for 'joinMeetingIdSettings'.")
+    return _boolean(settings.get("isPasscodeRequired", False), "isPasscodeRequired")
+
+
 def open_online_meeting(
-    tenant: Tenant, organizer: TenantUser, body: dict[str, Any]
+    tenant: Tenant, organizer: TenantUser, body: dict[str, Any], *, passcode: bool = False
 ) -> OnlineMeeting:
     """A new online meeting for `organizer` with `body`'s writable properties (Teams' defaults
-    for the rest), and its meeting chat."""
+    for the rest), a passcode to join by meeting id if `passcode`, and its meeting chat."""
     now = tenant.now()
     thread_id = meeting_thread_id()
     meeting = OnlineMeeting(
@@ -281,13 +439,20 @@ def open_online_meeting(
         organizer_id=organizer.object_id,
         thread_id=thread_id,
         join_web_url=_join_web_url(tenant, organizer, thread_id),
-        join_meeting_id="".join(secrets.choice(string.digits) for _ in range(12)),
-        passcode="".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(6)),
+        join_meeting_id=_digits(12),
+        passcode=(
+            "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(6))
+            if passcode
+            else None
+        ),
         created_at=now,
         start=now,
         end=now + timedelta(hours=1),
+        conference_id=_digits(9),
+        documented_shape=tenant.meetings.next_shape(SHAPES),
     )
     _apply(tenant, meeting, body)
+    meeting.kept |= {name: body[name] for name in CREATE_ONLY if name in body}
     tenant.meetings.add(meeting)
     tenant.chats.add(
         Chat(
@@ -315,46 +480,59 @@ def change_online_meeting(tenant: Tenant, meeting: OnlineMeeting, body: dict[str
 
 async def create_meeting(request: web.Request) -> web.Response:
     tenant = request.config_dict[TENANT]
-    meeting = open_online_meeting(tenant, _organizer(request), await json_object(request))
-    return web.json_response(meeting_resource(tenant, meeting), status=201)
+    body = await json_object(request)
+    meeting = open_online_meeting(
+        tenant, _organizer(request), body, passcode=_passcode_required(body)
+    )
+    return web.json_response(meeting_resource(tenant, meeting, entity=True), status=201)
 
 
 JOIN_WEB_URL_FILTER = re.compile(r"^\s*joinweburl\s+eq\s+'((?:[^']|'')*)'\s*$", re.IGNORECASE)
+JOIN_MEETING_ID_FILTER = re.compile(
+    r"^\s*joinmeetingidsettings/joinmeetingid\s+eq\s+'(\d+)'\s*$", re.IGNORECASE
+)
 
 
 async def find_meetings(request: web.Request) -> web.Response:
-    """`GET /users/{organizer}/onlineMeetings?$filter=JoinWebUrl eq '{joinWebUrl}'`: the
-    organiser's meeting with that join URL (none if another organiser's); Graph lists a
-    user's meetings only by such a filter."""
+    """`GET /users/{organizer}/onlineMeetings?$filter=JoinWebUrl eq '{joinWebUrl}'` (or
+    `joinMeetingIdSettings/joinMeetingId eq '{joinMeetingId}'`): the organiser's meeting with
+    that join URL or meeting id (none if another organiser's); Graph lists a user's meetings
+    only by such a filter (Get onlineMeeting, examples 3 and 4)."""
     tenant = request.config_dict[TENANT]
     organizer = _organizer(request)
-    matched = JOIN_WEB_URL_FILTER.match(request.query.get("$filter", ""))
-    if matched is None:
+    query = request.query.get("$filter", "")
+    by_url, by_id = JOIN_WEB_URL_FILTER.match(query), JOIN_MEETING_ID_FILTER.match(query)
+    if by_url is not None:
+        wanted = by_url.group(1).replace("''", "'")
+        found = [
+            m for m in tenant.meetings.of_organizer(organizer.object_id) if m.join_web_url == wanted
+        ]
+    elif by_id is not None:
+        found = [
+            m
+            for m in tenant.meetings.of_organizer(organizer.object_id)
+            if m.join_meeting_id == by_id.group(1)
+        ]
+    else:
         raise bad_request(
             "Filter expression expected - /onlineMeetings?$filter=JoinWebUrl eq 'url'."
         )
-    wanted = matched.group(1).replace("''", "'")
-    found = [
-        meeting_resource(tenant, m)
-        for m in tenant.meetings.of_organizer(organizer.object_id)
-        if m.join_web_url == wanted
-    ]
-    context = (
-        f"https://graph.microsoft.com/v1.0/$metadata#users('{organizer.object_id}')/onlineMeetings"
+    context = meeting_context(organizer.object_id)
+    return web.json_response(
+        {"@odata.context": context, "value": [meeting_resource(tenant, m) for m in found]}
     )
-    return web.json_response({"@odata.context": context, "value": found})
 
 
 async def get_meeting(request: web.Request) -> web.Response:
     meeting = _meeting(request, _organizer(request))
-    return web.json_response(meeting_resource(request.config_dict[TENANT], meeting))
+    return web.json_response(meeting_resource(request.config_dict[TENANT], meeting, entity=True))
 
 
 async def update_meeting(request: web.Request) -> web.Response:
     tenant = request.config_dict[TENANT]
     meeting = _meeting(request, _organizer(request))
     change_online_meeting(tenant, meeting, await json_object(request))
-    return web.json_response(meeting_resource(tenant, meeting))
+    return web.json_response(meeting_resource(tenant, meeting, entity=True))
 
 
 async def delete_meeting(request: web.Request) -> web.Response:
