@@ -152,7 +152,7 @@ class LiveMeetings:
         """Build the use cases over the open Graph clients; returns the timed jobs they add."""
         if self._chat is None or clients.calls is None or clients.files is None:
             raise ValueError("the bot's endpoints or Graph clients are missing")
-        voice = MeetingCallVoice(self._store, clients.calls, self._shelf)
+        voice = MeetingCallVoice(self._store, clients.calls, self._shelf, self._calls.prompt_turns)
         opening = MeetingOpening(
             self._store,
             clients.calls,

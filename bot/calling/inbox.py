@@ -57,6 +57,7 @@ from bot.calling.notifications import (
     ReceivedNotice,
     RosterNotice,
 )
+from bot.calling.prompt_turns import PromptTurns
 from bot.calling.stored_notices import CALL_STATE, decoded, encoded, roster_digest
 from bot.services.live_meeting import CallEvents
 from bot.sweeping import sweep_forever
@@ -111,6 +112,8 @@ class CallNotificationInbox:
         self._lease = lease
         self._sweep_seconds = sweep_seconds
         self._handlers: _Handlers | None = None
+        self.prompt_turns = PromptTurns()
+        """Told of each finished prompt, so the voice plays a call's next one."""
         self._sweeper: asyncio.Task[None] | None = None
         self._swept = asyncio.Event()
         self._workers: dict[str, asyncio.Task[None]] = {}
@@ -415,6 +418,7 @@ class CallNotificationInbox:
         return digest
 
     async def _prompt_finished(self, dedupe_key: str, notice: PromptNotice) -> None:
+        self.prompt_turns.finished(notice.operation_id)
         async with self._store.unit_of_work() as uow:
             records = uow.calls
             if not await records.note_notification(dedupe_key, notice.call_id, uow.now()):

@@ -11,13 +11,15 @@ instance that asked Graph to play them (or share the shelf).
 from __future__ import annotations
 
 import hashlib
+import io
+import wave
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Final
 
 from aiohttp import web
 
-from bot.speech.backend import SpeechBackend
+from bot.speech.backend import SpeechBackend, SynthesisError
 
 PROMPTS_PATH: Final = "/prompts"
 WAV_CONTENT_TYPE: Final = "audio/wav"
@@ -26,10 +28,23 @@ PROMPTS_KEPT: Final = 64
 
 @dataclass(frozen=True, slots=True)
 class PublishedPrompt:
-    """A prompt ready to be played: its key (the WAV's SHA-256) and the URL it is served at."""
+    """A prompt ready to be played: its key (the WAV's SHA-256), the URL it is served at and
+    how long it plays."""
 
     key: str
     url: str
+    seconds: float
+
+
+def wav_seconds(wav: bytes) -> float:
+    """How long a WAV plays; `SynthesisError` when the backend's prompt is not a WAV."""
+    try:
+        with wave.open(io.BytesIO(wav), "rb") as reader:
+            return reader.getnframes() / reader.getframerate()
+    except (wave.Error, EOFError, ZeroDivisionError) as error:
+        raise SynthesisError(
+            f"the speech backend's prompt is not a readable WAV ({error})"
+        ) from None
 
 
 class PromptShelf:
@@ -48,12 +63,13 @@ class PromptShelf:
     async def publish(self, text: str) -> PublishedPrompt:
         """Synthesise `text` (raises the backend's `SynthesisError`) and serve the WAV."""
         wav = await self._speech.synthesise(text)
+        seconds = wav_seconds(wav)
         key = hashlib.sha256(wav).hexdigest()
         self._prompts[key] = wav
         self._prompts.move_to_end(key)
         while len(self._prompts) > self._max_prompts:
             self._prompts.popitem(last=False)
-        return PublishedPrompt(key, f"{self._base_url}/{key}.wav")
+        return PublishedPrompt(key, f"{self._base_url}/{key}.wav", seconds)
 
     def get(self, key: str) -> bytes | None:
         return self._prompts.get(key)

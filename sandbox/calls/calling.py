@@ -3,6 +3,11 @@ notifications to the call's `callbackUri` (each with a calling-service JWT), how
 go: establishing, established, the roster whenever the meeting's participants or recordings
 change, finished prompts, and the end of the call.
 
+Prompts are queued per call and played in order, as Microsoft documents playPrompt operations
+to be ("by default queued to process in order", call: cancelMediaProcessing): one asked for
+while another is waiting or playing is `notStarted` until the earlier ones finish, and keeps
+the id of the one it was asked during, so the room page shows a bot that did not wait.
+
 The lobby: with `holds_bots_in_lobby` set, a bot joining a meeting whose
 `lobbyBypassSettings.scope` is not "everyone" waits in the lobby: its call stays
 `establishing` (no roster: it cannot see the meeting) until `admit_bot`, then it is
@@ -19,9 +24,9 @@ hyphenation from one notification to the next.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 import aiohttp
 
@@ -36,7 +41,7 @@ from sandbox.calls.resources import (
     roster,
 )
 from sandbox.delivery_queue import NotificationQueue
-from sandbox.ids import call_id_variant
+from sandbox.ids import call_id_variant, new_guid
 from sandbox.tenant import Tenant
 
 CALLS_PATH = "/communications/calls"
@@ -70,6 +75,7 @@ class CallingService:
         self._variant_turn = 0
         self._ended = 0
         self._playing: set[asyncio.Task[None]] = set()
+        self._last_played: dict[str, asyncio.Task[None]] = {}
         self.deliveries: list[CommsDelivery] = []
         self.holds_bots_in_lobby = False
 
@@ -139,35 +145,78 @@ class CallingService:
         for call in self._tenant.calls.live_in(thread_id):
             self._end(call, CALL_ENDED_WITH_MEETING)
 
-    def play(self, call: Call, operation: PromptOperation, uris: list[str]) -> None:
-        task = asyncio.create_task(self._play(call, operation, uris))
+    def play(self, call: Call, client_context: str | None, uris: list[str]) -> PromptOperation:
+        """A new playPrompt operation in the call: running at once when nothing else is
+        waiting or playing in it, otherwise `notStarted` behind the call's earlier ones."""
+        earlier = call.unfinished_operation()
+        operation = PromptOperation(
+            new_guid(),
+            client_context,
+            self._tenant.now(),
+            asked_during=earlier.id if earlier is not None else None,
+        )
+        call.operations[operation.id] = operation
+        if earlier is None:
+            self._start(operation)
+        before = self._last_played.get(call.id)
+        task = asyncio.create_task(self._play(call, operation, uris, before))
+        self._last_played[call.id] = task
         self._playing.add(task)
-        task.add_done_callback(self._playing.discard)
+        task.add_done_callback(self._played)
+        return operation
 
-    async def _play(self, call: Call, operation: PromptOperation, uris: list[str]) -> None:
+    def _played(self, task: asyncio.Task[None]) -> None:
+        self._playing.discard(task)
+        for call_id in [c for c, last in self._last_played.items() if last is task]:
+            del self._last_played[call_id]
+
+    def _start(self, operation: PromptOperation) -> None:
+        operation.status = "running"
+        operation.started_at = self._tenant.now()
+
+    async def _play(
+        self,
+        call: Call,
+        operation: PromptOperation,
+        uris: list[str],
+        before: asyncio.Task[None] | None,
+    ) -> None:
+        if before is not None:
+            await asyncio.wait([before])
+        if operation.status == "notStarted":
+            self._start(operation)
         for uri in uris:
             try:
-                duration = await self._play_one(call, uri)
+                duration = await self._fetched(call, uri)
             except PromptProblemError as problem:
                 operation.prompts.append(PlayedPrompt(uri, self._tenant.now(), None, str(problem)))
-                operation.status = "failed"
-                self._operation_finished(
-                    call, operation, result_info(PROMPT_FAILED_CODE, 0, str(problem))
-                )
+                self._finish(call, operation, "failed", (PROMPT_FAILED_CODE, 0, str(problem)))
                 return
             operation.prompts.append(PlayedPrompt(uri, self._tenant.now(), duration))
-        operation.status = "completed"
-        self._operation_finished(
-            call, operation, result_info(200, 0, "Action completed successfully.")
-        )
+            await asyncio.sleep(duration * self._tenant.prompt_time_scale)
+            if not call.live:
+                ended = "The call ended before the prompt finished."
+                operation.prompts[-1] = replace(operation.prompts[-1], problem=ended)
+                self._finish(call, operation, "failed", (PROMPT_FAILED_CODE, 0, ended))
+                return
+        self._finish(call, operation, "completed", (200, 0, "Action completed successfully."))
 
-    async def _play_one(self, call: Call, uri: str) -> float:
-        """Fetch, check and "play" one prompt: its duration, or `PromptProblemError`."""
-        duration = wav_duration_seconds(await fetch_prompt(self._client(), uri))
-        await asyncio.sleep(duration * self._tenant.prompt_time_scale)
+    async def _fetched(self, call: Call, uri: str) -> float:
+        """Fetch and check one prompt before it plays: its duration, or `PromptProblemError`."""
         if not call.live:
-            raise PromptProblemError("The call ended before the prompt finished.")
-        return duration
+            raise PromptProblemError("The call ended before the prompt was played.")
+        return wav_duration_seconds(await fetch_prompt(self._client(), uri))
+
+    def _finish(
+        self,
+        call: Call,
+        operation: PromptOperation,
+        status: Literal["completed", "failed"],
+        result: tuple[int, int, str],
+    ) -> None:
+        operation.status = status
+        operation.finished_at = self._tenant.now()
+        self._operation_finished(call, operation, result_info(*result))
 
     def _end(self, call: Call, reason: tuple[int, int, str]) -> None:
         """Terminating, then terminated with its `resultInfo`: codes as numbers (the resource

@@ -11,7 +11,7 @@ from typing import Any, Literal
 from sandbox.ids import new_guid
 
 CallState = Literal["establishing", "established", "terminating", "terminated"]
-OperationStatus = Literal["running", "completed", "failed"]
+OperationStatus = Literal["notStarted", "running", "completed", "failed"]
 
 
 def comparable_call_id(call_id: str) -> str:
@@ -21,8 +21,8 @@ def comparable_call_id(call_id: str) -> str:
 
 @dataclass(frozen=True)
 class PlayedPrompt:
-    """One prompt of a playPrompt operation: the WAV the sandbox fetched and "played", or
-    why it could not."""
+    """One prompt of a playPrompt operation: the WAV the sandbox fetched and "played" from
+    `at` for its duration, or why it could not."""
 
     uri: str
     at: datetime
@@ -32,10 +32,23 @@ class PlayedPrompt:
 
 @dataclass
 class PromptOperation:
+    """A playPrompt: `notStarted` while it waits behind the call's earlier prompts, then
+    `running`, then `completed` or `failed`. `asked_during` is the id of an earlier operation
+    of the call still waiting or playing when this one was asked for (the bot did not wait for
+    its notification), or None."""
+
     id: str
     client_context: str | None
-    status: OperationStatus = "running"
+    requested_at: datetime
+    asked_during: str | None = None
+    status: OperationStatus = "notStarted"
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
     prompts: list[PlayedPrompt] = field(default_factory=list)
+
+    @property
+    def finished(self) -> bool:
+        return self.status in {"completed", "failed"}
 
 
 @dataclass
@@ -62,6 +75,11 @@ class Call:
     @property
     def live(self) -> bool:
         return self.state in {"establishing", "established"}
+
+    def unfinished_operation(self) -> PromptOperation | None:
+        """The latest prompt operation still waiting or playing, if any."""
+        waiting = [o for o in self.operations.values() if not o.finished]
+        return waiting[-1] if waiting else None
 
     def participant_id(self, teams_id: str) -> str:
         """The call's participant id for a meeting participant, the same for the whole call."""

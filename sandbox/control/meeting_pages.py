@@ -109,6 +109,10 @@ def _chat(view: dict[str, Any]) -> str:
 
 
 _PROMPT_STATES = {"running": "playing now", "notStarted": "waiting", "completed": "played"}
+ASKED_DURING = (
+    " The bot asked for it while its previous prompt was still waiting or playing; Teams "
+    "queues prompts, so it waits its turn."
+)
 
 
 def _prompt(prompt: dict[str, Any], status: str) -> str:
@@ -126,16 +130,24 @@ def _prompt(prompt: dict[str, Any], status: str) -> str:
     return f"<li>A spoken prompt of {escape(length)}, {escape(state)}.{player}</li>"
 
 
+def _operation(operation: dict[str, Any]) -> str:
+    """The prompts of one playPrompt operation, or that it waits its turn, and whether the
+    bot asked for it while an earlier one had not finished."""
+    status = str(operation["status"])
+    items = [_prompt(p, status) for p in operation["prompts"]]
+    if not items:
+        items = [f"<li>A spoken prompt, {escape(_PROMPT_STATES.get(status, status))}.</li>"]
+    if operation["askedDuring"] is not None:
+        items[0] = items[0].removesuffix("</li>") + escape(ASKED_DURING) + "</li>"
+    return "".join(items)
+
+
 def _calls(view: dict[str, Any]) -> str:
     if not view["calls"]:
         return "<p>The bot has not joined the call.</p>"
     items = []
     for call in view["calls"]:
-        prompts = "".join(
-            _prompt(p, str(operation["status"]))
-            for operation in call["operations"]
-            for p in operation["prompts"]
-        )
+        prompts = "".join(_operation(operation) for operation in call["operations"])
         played = f"<ul>{prompts}</ul>" if prompts else " No prompt has been played yet."
         items.append(f"<li>The bot's call is {escape(call['state'])}.{played}</li>")
     return f"<ul>{''.join(items)}</ul>"

@@ -61,6 +61,10 @@ def call_view(call: Call) -> dict[str, Any]:
                 "id": operation.id,
                 "status": operation.status,
                 "clientContext": operation.client_context,
+                "requestedAt": _time(operation.requested_at),
+                "askedDuring": operation.asked_during,
+                "startedAt": _time(operation.started_at),
+                "finishedAt": _time(operation.finished_at),
                 "prompts": [
                     {
                         "uri": prompt.uri,

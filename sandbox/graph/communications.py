@@ -2,8 +2,9 @@
 (`POST /communications/calls` with `serviceHostedMediaConfig`, `chatInfo.threadId` and
 `organizerMeetingInfo`; 201 with the call in state establishing, then comms notifications),
 read a call, list its participants (the same resources as its roster notifications), play
-prompts (`POST .../playPrompt`; the WAVs are fetched and checked, and the finished operation is
-notified as `changeType: deleted`), and hang up (`DELETE`, 204).
+prompts (`POST .../playPrompt`; queued behind the call's earlier prompts, the WAVs are fetched
+and checked, and the finished operation is notified as `changeType: deleted`), and hang up
+(`DELETE`, 204).
 
 As in Graph, joining needs one of the calling permissions; the other actions only need the
 call to be the caller's own (permissions are checked when a call is created). Call ids are
@@ -18,7 +19,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from sandbox.app_keys import CALLING, TENANT
-from sandbox.calls.calls import Call, PromptOperation
+from sandbox.calls.calls import Call
 from sandbox.calls.resources import call_resource, listed, operation_resource, roster
 from sandbox.graph.errors import GraphError, bad_request
 from sandbox.graph.odata import json_object
@@ -168,9 +169,7 @@ async def play_prompt(request: web.Request) -> web.Response:
         )
     if call.state != "established":
         raise bad_request(f"The call is {call.state}; prompts play only in an established call.")
-    operation = PromptOperation(new_guid(), client_context)
-    call.operations[operation.id] = operation
-    request.config_dict[CALLING].play(call, operation, uris)
+    operation = request.config_dict[CALLING].play(call, client_context, uris)
     return web.json_response(
         operation_resource(operation),
         headers={"Location": str(request.url.parent / "operations" / operation.id)},

@@ -1,12 +1,14 @@
 """Graph cloud communications through the product's msgraph-sdk client: the bot joins a meeting,
 hears (with a calling-service JWT) that the call is established and who is in it, sees a
-participant start recording in the roster, plays prompts the sandbox fetches and checks, and
+participant start recording in the roster, plays prompts the sandbox fetches and checks (one
+after another in a call, as Teams queues them, the room saying when the bot did not wait), and
 hangs up; the notification fault knobs reorder notifications and vary call ids."""
 
 from __future__ import annotations
 
 import dataclasses
 from typing import Any
+from urllib.parse import quote
 
 import aiohttp
 from msgraph.generated.communications.calls.item.play_prompt.play_prompt_post_request_body import (
@@ -170,6 +172,39 @@ async def test_prompts_are_fetched_checked_and_reported_when_done(
         ("completed", 0.2),
         ("failed", None),
     ]
+
+
+async def test_prompts_asked_for_together_play_one_after_another_and_the_room_says_so(
+    graph: GraphServiceClient,
+    sandbox: RunningSandbox,
+    http: aiohttp.ClientSession,
+    bot: BotDouble,
+) -> None:
+    meeting, call = await joined_call(graph, sandbox, bot, "Two prompts")
+    assert call.id is not None
+    assert meeting.id is not None
+    bot.prompts["statement.wav"] = wav(rate=16000, seconds=0.4)
+    bot.prompts["warning.wav"] = wav(rate=16000, seconds=0.2)
+    calls = graph.communications.calls.by_call_id(call.id)
+
+    first = await calls.play_prompt.post(prompt(bot.url("/prompts/statement.wav")))
+    second = await calls.play_prompt.post(prompt(bot.url("/prompts/warning.wav")))
+    assert first is not None
+    assert second is not None
+    assert (first.status, second.status) == (OperationStatus.Running, OperationStatus.NotStarted)
+    html = await (
+        await http.get(sandbox.url(f"/sandbox/meetings/{quote(meeting.id, safe='')}"))
+    ).text()
+    assert "A spoken prompt, waiting. The bot asked for it while its previous prompt" in html
+
+    only(await bot.notification_about(f"/operations/{first.id}", "deleted"))
+    done = only(await bot.notification_about(f"/operations/{second.id}", "deleted"))
+    assert done["resourceData"]["status"] == "completed"
+    async with http.get(sandbox.url("/sandbox/api/calls")) as response:
+        state = await response.json()
+    statement, warning = next(c for c in state["value"] if c["id"] == call.id)["operations"]
+    assert (statement["askedDuring"], warning["askedDuring"]) == (None, first.id)
+    assert warning["requestedAt"] < statement["finishedAt"] <= warning["startedAt"]
 
 
 async def test_call_notifications_obey_the_fault_knobs(

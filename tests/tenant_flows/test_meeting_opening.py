@@ -98,6 +98,7 @@ class Bot:
             self.sandbox.calling.release_held()
             await self.sandbox.calling.idle()
             await self.inbox.idle()
+            await self.voice.settled()
 
     def other_instance(self, store: Store, name: str) -> MeetingOpening:
         """Another bot instance on the same database (behind the same public URL)."""
@@ -118,10 +119,10 @@ async def bot(
     origin = f"http://127.0.0.1:{listening.getsockname()[1]}"
     calls = MeetingCalls(mailbox.graph, origin + CALLBACK_PATH, tenant.tenant_id)
     shelf = PromptShelf(CachedSpeech(EspeakBackend()), origin)
-    voice = MeetingCallVoice(store, calls, shelf)
+    inbox = CallNotificationInbox(store, "instance-a")
+    voice = MeetingCallVoice(store, calls, shelf, inbox.prompt_turns)
     chat, events = Chat(), Events()
     opening = MeetingOpening(store, calls, chat, voice, ServiceProfile(), worker_id="instance-a")
-    inbox = CallNotificationInbox(store, "instance-a")
     inbox.start(opening, events)
     app = web.Application()
     validator = CallingTokenValidator(

@@ -1,0 +1,47 @@
+"""The bot never talks over itself in a call: things said in quick succession (a recording
+warning while the opening statement still plays) are asked of Graph one at a time, in the
+order said, each after the one before has finished playing in the sandbox, on both engines."""
+
+from __future__ import annotations
+
+import itertools
+
+from bot.graph.mailbox import ConsentMailbox
+from bot.policy.terms import DeclaredRole
+from consent_store.unit_of_work import Store
+from tests.sandbox.conftest import RunningSandbox
+from tests.tenant_flows import test_meeting_opening as opening
+from tests.tenant_flows.test_meeting_opening import Bot, audited, calls_into, scheduled
+
+bot = opening.bot
+"""One bot instance with its calls inbox and voice (the opening test's fixture)."""
+
+LONG = "Please wait a moment. The meeting will begin when everyone has joined."
+SHORT = "Stop."
+MIDDLE = "Recording is switched off."
+
+
+async def test_things_said_in_quick_succession_play_one_after_another_in_order(
+    bot: Bot, store: Store, mailbox: ConsentMailbox, tenant_sandbox: RunningSandbox
+) -> None:
+    meeting = await scheduled(store, mailbox, tenant_sandbox, DeclaredRole.SUPPORT)
+    tenant_sandbox.teams.create(meeting.online_meeting_id)
+    await tenant_sandbox.teams.start(meeting.online_meeting_id)
+    await bot.opening.meeting_started(meeting.thread_id)
+    await bot.settle()
+    tenant_sandbox.tenant.prompt_time_scale = 1
+
+    for text in (LONG, SHORT, MIDDLE):
+        await bot.voice.say(meeting.meeting_id, text)
+    await bot.settle()
+
+    (call,) = calls_into(tenant_sandbox, meeting.thread_id)
+    _, *said = call.operations.values()
+    assert [operation.status for operation in said] == ["completed"] * 3
+    assert [operation.asked_during for operation in said] == [None] * 3
+    for before, after in itertools.pairwise(said):
+        assert before.finished_at is not None
+        assert after.requested_at >= before.finished_at
+    lengths = [operation.prompts[0].duration_seconds or 0 for operation in said]
+    assert lengths[0] > lengths[2] > lengths[1]
+    assert (await audited(store, meeting.meeting_id)).count("call.prompt_started") == 4
