@@ -141,6 +141,22 @@ class Jobs:
             )
         )
 
+    async def any_due_after(self, job: ClaimedJob, kind: str) -> bool:
+        """Whether another job of `kind` for the same meeting is due after `job` (cancelled
+        ones aside)."""
+        later = await self._session.scalar(
+            select(JobRow.id)
+            .where(
+                JobRow.meeting_id == job.meeting_id,
+                JobRow.kind == kind,
+                JobRow.id != job.id,
+                JobRow.due_at > job.due_at,
+                or_(JobRow.last_error.is_(None), JobRow.last_error != CANCELLED),
+            )
+            .limit(1)
+        )
+        return later is not None
+
     async def cancel_for_meeting(
         self, meeting_id: str, now: datetime, kinds: Collection[str] | None = None
     ) -> int:
@@ -222,6 +238,18 @@ class Jobs:
             .returning(JobRow.id)
         )
         return completed.first() is not None
+
+    async def give_back(self, job_id: str, worker: str) -> bool:
+        """Release `worker`'s claim on an unfinished job whose run it stopped (the instance is
+        stopping): any instance may claim it at once, and the stopped run is not counted as an
+        attempt. Returns whether `worker` held the claim."""
+        given = await self._session.execute(
+            update(JobRow)
+            .where(JobRow.id == job_id, JobRow.claimed_by == worker, JobRow.done_at.is_(None))
+            .values(claimed_by=None, lease_until=None, attempts=JobRow.attempts - 1)
+            .returning(JobRow.id)
+        )
+        return given.first() is not None
 
     async def complete_unclaimed(self, keys: Collection[str], now: datetime) -> int:
         """Mark the jobs with these keys done, if unfinished and under no live claim: work

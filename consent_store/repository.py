@@ -40,6 +40,7 @@ from consent_store.tables import (
     InboundEmailRow,
     MeetingRow,
     ReviewItemRow,
+    SharedFileRow,
 )
 
 Seal = Callable[[str | None, str, str, str], bytes | None]
@@ -440,6 +441,24 @@ class MeetingRepository:
         )
         return closed.first() is not None
 
+    async def upcoming_for(
+        self, organiser_id: str, now: datetime, limit: int
+    ) -> Sequence[MeetingRow]:
+        """The organiser's meetings that have not ended, are not cancelled and still hold
+        their details, soonest first."""
+        rows = await self._session.scalars(
+            select(MeetingRow)
+            .where(
+                MeetingRow.organiser_user_id == organiser_id,
+                MeetingRow.ends_at > now,
+                MeetingRow.status != "cancelled",
+                MeetingRow.disposed_at.is_(None),
+            )
+            .order_by(MeetingRow.starts_at, MeetingRow.id)
+            .limit(limit)
+        )
+        return list(rows)
+
     async def in_watch(
         self, now: datetime, overrun: timedelta
     ) -> Sequence[tuple[str, datetime | None]]:
@@ -478,6 +497,30 @@ class MeetingRepository:
             .returning(MeetingRow.id)
         )
         return noted.first() is not None
+
+    async def add_shared_file(
+        self,
+        meeting_id: str,
+        drive_item_id: str,
+        name: str,
+        document_id: str | None,
+        outcome: str,
+    ) -> str:
+        """Note a file shared in the meeting's chat (its name sealed) and what was done with
+        it; its id."""
+        shared_file_id = new_id()
+        self._session.add(
+            SharedFileRow(
+                id=shared_file_id,
+                meeting_id=meeting_id,
+                drive_item_id=drive_item_id,
+                name_enc=self._seal(name, "shared_files", "name", shared_file_id),
+                document_id=document_id,
+                outcome=outcome,
+                posted_at=self._clock(),
+            )
+        )
+        return shared_file_id
 
     async def add_request(self, request: NewConsentRequest) -> str:
         request_id = new_id()

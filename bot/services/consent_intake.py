@@ -43,7 +43,7 @@ from consent_store.inbound import InboundRecord, email_key
 from consent_store.jobs import NewJob
 from consent_store.records import NewDecision, NewReviewItem
 from consent_store.repository import MeetingNotFound
-from consent_store.tables import AttendeeRow, ConsentRequestRow
+from consent_store.stored import AttendeeRow, ConsentRequestRow
 from consent_store.unit_of_work import Store, UnitOfWork
 
 

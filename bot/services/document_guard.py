@@ -41,8 +41,6 @@ from bot.policy.share_refusal import refusal_reason
 from bot.policy.terms import MeetingFacts, Topic
 from bot.services.live_meeting import DocumentEvents, MeetingChat, PostedFile, TeamsPerson
 from consent_store.audit import AuditEvent
-from consent_store.repository import new_id
-from consent_store.tables import SharedFileRow
 from consent_store.unit_of_work import Store, UnitOfWork
 
 ATTENTION: Final = "chat_file_not_withdrawn"
@@ -192,17 +190,12 @@ class DocumentGuard(DocumentEvents):
         }
         async with self._store.unit_of_work() as uow:
             if meeting is not None:
-                shared_file_id = new_id()
-                uow.session.add(
-                    SharedFileRow(
-                        id=shared_file_id,
-                        meeting_id=meeting.id,
-                        drive_item_id=located.item.item_id if located.item else file.unique_id,
-                        name_enc=uow.seal(file.name, "shared_files", "name", shared_file_id),
-                        document_id=decision.document_id,
-                        outcome=outcome,
-                        posted_at=uow.now(),
-                    )
+                shared_file_id = await uow.meetings.add_shared_file(
+                    meeting.id,
+                    located.item.item_id if located.item else file.unique_id,
+                    file.name,
+                    decision.document_id,
+                    outcome,
                 )
                 detail["shared_file"] = shared_file_id
                 if outcome == "not_withdrawn":

@@ -12,15 +12,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
-
 from bot.policy.liaison_gate import LiaisonCount, count_liaison
 from bot.policy.recording_gate import RecordingVerdict, evaluate_recording
 from bot.policy.role_statement import RoleStatement, decide_role
 from bot.policy.share_gate import ShareVerdict, evaluate_share
 from consent_store.liaison import LiaisonRecords
 from consent_store.repository import MeetingNotFound
-from consent_store.tables import MeetingRow
+from consent_store.stored import MeetingRow
 from consent_store.unit_of_work import Store, UnitOfWork
 
 UPCOMING_LIMIT = 10
@@ -119,17 +117,7 @@ async def briefing_for_organiser(
 async def upcoming_meetings(store: Store, organiser_object_id: str) -> tuple[UpcomingMeeting, ...]:
     """The staff member's meetings that have not yet ended, soonest first (at most ten)."""
     async with store.reading() as uow:
-        rows = await uow.session.scalars(
-            select(MeetingRow)
-            .where(
-                MeetingRow.organiser_user_id == organiser_object_id,
-                MeetingRow.ends_at > uow.now(),
-                MeetingRow.status != "cancelled",
-                MeetingRow.disposed_at.is_(None),
-            )
-            .order_by(MeetingRow.starts_at, MeetingRow.id)
-            .limit(UPCOMING_LIMIT)
-        )
+        rows = await uow.meetings.upcoming_for(organiser_object_id, uow.now(), UPCOMING_LIMIT)
         return tuple(
             UpcomingMeeting(
                 reference=row.reference,

@@ -55,7 +55,7 @@ from bot.services.timed_work import requeue_meeting_jobs
 from consent_store.audit import AuditEvent, DetailValue
 from consent_store.errors import StoreError
 from consent_store.records import NewMeeting
-from consent_store.tables import MeetingRow
+from consent_store.stored import MeetingRow
 from consent_store.unit_of_work import Store, UnitOfWork
 
 CHANGE_NOT_APPLIED = "change_not_applied"

@@ -46,7 +46,7 @@ from bot.services.organiser_notices import reasons_without_names
 from consent_store.audit import AuditEvent, DetailValue
 from consent_store.jobs import ClaimedJob
 from consent_store.recording_artefacts import NewArtefact, RecordingArtefacts
-from consent_store.tables import MeetingRow
+from consent_store.stored import MeetingRow
 from consent_store.unit_of_work import Store, UnitOfWork
 from templates import environment, in_uk_time
 

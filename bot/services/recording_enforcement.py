@@ -71,7 +71,7 @@ from bot.services.meeting_start import StartSource, note_start
 from bot.services.organiser_notices import Notice, tell_organiser
 from consent_store.audit import AuditEvent, DetailValue
 from consent_store.jobs import ClaimedJob
-from consent_store.tables import MeetingRow
+from consent_store.stored import MeetingRow
 from consent_store.unit_of_work import Store, UnitOfWork
 
 log = logging.getLogger(__name__)

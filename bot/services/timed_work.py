@@ -14,8 +14,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import timedelta
 
-from sqlalchemy import or_, select
-
 from bot.config import ServiceProfile
 from bot.graph.mailbox import OutgoingEmail
 from bot.graph.tenant import TenantClients
@@ -28,8 +26,8 @@ from bot.services.organiser_notices import Notice, warn_if_without_consent
 from bot.services.recording_backstop import queue_recording_checks
 from bot.services.recording_enforcement import enforce_recording
 from consent_store.audit import AuditEvent
-from consent_store.jobs import CANCELLED, ClaimedJob
-from consent_store.tables import JobRow, MeetingRow
+from consent_store.jobs import ClaimedJob
+from consent_store.stored import MeetingRow
 from consent_store.unit_of_work import Store, UnitOfWork
 from templates import environment
 
@@ -146,18 +144,7 @@ async def send_reminders(
 async def is_last_reminder(store: Store, job: ClaimedJob) -> bool:
     """Whether no reminder of the job's meeting is due after it (cancelled ones aside)."""
     async with store.reading() as uow:
-        later = await uow.session.scalar(
-            select(JobRow.id)
-            .where(
-                JobRow.meeting_id == job.meeting_id,
-                JobRow.kind == REMINDER,
-                JobRow.id != job.id,
-                JobRow.due_at > job.due_at,
-                or_(JobRow.last_error.is_(None), JobRow.last_error != CANCELLED),
-            )
-            .limit(1)
-        )
-    return later is None
+        return not await uow.jobs.any_due_after(job, REMINDER)
 
 
 async def freeze_at_start(store: Store, clients: TenantClients, meeting_id: str) -> None:
