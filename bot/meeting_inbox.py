@@ -20,6 +20,11 @@ chat until the next sweep (the backoff) and is tried again; after `MAX_ATTEMPTS`
 dropped, audited and logged, and the chat goes on, so one poisoned activity cannot stop a
 meeting's guards for good. Answers come first: before each activity a worker waits for its
 turn around the requests the bot is answering (`bot.foreground`).
+
+Stopping (on SIGTERM) takes nothing new on: each worker finishes the activity in hand, forgets
+what it has handled and gives its chat's lease up in one transaction, so the next instance to
+take the chat on goes on from there without repeating any of it. A worker still busy after
+`STOP_GRACE_SECONDS` is cancelled; its activity is handled again (at least once).
 """
 
 from __future__ import annotations
@@ -51,6 +56,9 @@ LEASE = timedelta(seconds=60)
 SWEEP_SECONDS = 5.0
 BATCH = 20
 CHATS_AT_ONCE = 4
+STOP_GRACE_SECONDS = 10.0
+"""How long stopping waits for the activities in hand: well within the 30 s a platform gives
+a stopping process (gunicorn's `--graceful-timeout 25` in docs/deploy.md)."""
 
 
 class ActivityHandler(Protocol):
@@ -83,6 +91,7 @@ class MeetingActivityInbox:
         self._sweep_seconds = sweep_seconds
         self._handling = asyncio.Semaphore(chats_at_once)
         self._handler: ActivityHandler | None = None
+        self._stopping = False
         self._sweeper: asyncio.Task[None] | None = None
         self._swept = asyncio.Event()
         self._writer: asyncio.Task[None] | None = None
@@ -133,19 +142,26 @@ class MeetingActivityInbox:
     def start(self, handler: ActivityHandler) -> None:
         """Handle what is stored, and what comes, with `handler`."""
         self._handler = handler
+        self._stopping = False
         self._sweeper = asyncio.create_task(
             sweep_forever(self.sweep, self._swept, self._sweep_seconds, "activity inbox")
         )
 
-    async def stop(self) -> None:
-        """Stop handling and give up this instance's leases; what was not handled stays
-        stored for the next start."""
+    async def stop(self, grace_seconds: float = STOP_GRACE_SECONDS) -> None:
+        """Take nothing new on, let each worker finish the activity in hand and forget what it
+        handled (cancelling any still busy after `grace_seconds`), and give up this instance's
+        leases; what was not handled stays stored for the next start."""
+        self._stopping = True
+        sweeper, self._sweeper = self._sweeper, None
+        if sweeper is not None:
+            sweeper.cancel()
+        workers = list(self._workers.values())
+        if workers:
+            _finished, busy = await asyncio.wait(workers, timeout=grace_seconds)
+            for task in busy:
+                task.cancel()
+        await asyncio.gather(*workers, *([sweeper] if sweeper else []), return_exceptions=True)
         self._handler = None
-        tasks = [*self._workers.values(), *([self._sweeper] if self._sweeper else [])]
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        self._sweeper = None
         async with self._store.unit_of_work() as uow:
             await uow.activities.release(self._holder)
             await uow.commit()
@@ -167,7 +183,7 @@ class MeetingActivityInbox:
             self._wake(thread_id)
 
     def _wake(self, thread_id: str) -> None:
-        if self._handler is None:
+        if self._handler is None or self._stopping:
             return
         self._again.add(thread_id)
         if thread_id not in self._workers:
@@ -175,7 +191,7 @@ class MeetingActivityInbox:
 
     async def _work(self, thread_id: str) -> None:
         try:
-            while thread_id in self._again:
+            while thread_id in self._again and not self._stopping:
                 self._again.discard(thread_id)
                 async with self._handling:
                     try:
@@ -193,19 +209,33 @@ class MeetingActivityInbox:
 
     async def _drain(self, thread_id: str) -> bool:
         """Handle the chat's activities while this instance holds its lease; False when one
-        failed (the chat waits for the sweep)."""
+        failed (the chat waits for the sweep). Stopping ends it after the activity in hand."""
         waiting = await self._next(thread_id, handled=())
         while waiting:
             handled: Sequence[WaitingActivity] = waiting
             for index, item in enumerate(waiting):
+                if self._stopping:
+                    handled = waiting[:index]
+                    break
                 await self._foreground.turn()
                 if not await self._handle(thread_id, item):
                     if not await self._failed(thread_id, item, handled=waiting[:index]):
                         return False
                     handled = ()
                     break
+            if self._stopping:
+                await self._give_back(thread_id, handled)
+                return True
             waiting = await self._next(thread_id, handled=handled)
         return True
+
+    async def _give_back(self, thread_id: str, handled: Sequence[WaitingActivity]) -> None:
+        """In one transaction: forget what was just handled and give up the chat's lease."""
+        async with self._store.unit_of_work() as uow:
+            if handled:
+                await uow.activities.handled([item.id for item in handled])
+            await uow.activities.release(self._holder, thread_id)
+            await uow.commit()
 
     async def _next(
         self, thread_id: str, *, handled: Sequence[WaitingActivity]

@@ -6,9 +6,10 @@ own. A failed run is retried after a growing delay and given up after `MAX_ATTEM
 attempts, unless its kind has a retry policy of its own (`RetryPolicy`: keeping Teams'
 recording setting in line is retried within seconds and never given up). An error no handler
 is expected to raise (a bug) is recorded as a failed run too, so the claim is released and the
-job retried later, and is then raised from `run_once`. If the process dies or the runner is
-cancelled mid-run, the job stays claimed until its lease runs out, and then any instance claims
-it again.
+job retried later, and is then raised from `run_once`. A runner cancelled mid-run (the bot is
+stopping) gives its claims back, uncounted, so any instance claims those jobs at once; if the
+process dies instead, the job stays claimed until its lease runs out, and then any instance
+claims it again.
 """
 
 from __future__ import annotations
@@ -145,6 +146,9 @@ class JobRunner:
         try:
             async with asyncio.timeout_at(deadline):
                 await self._handlers[job.kind](job)
+        except asyncio.CancelledError:
+            await self._give_back(job)
+            raise
         except HANDLED_FAILURES as failure:
             await self._record_failure(job, failure_reason(failure))
         except Exception:
@@ -152,6 +156,19 @@ class JobRunner:
             raise
         else:
             await self._record_done(job)
+
+    async def _give_back(self, job: ClaimedJob) -> None:
+        try:
+            async with self._store.unit_of_work() as uow:
+                await uow.jobs.give_back(job.id, self._worker_id)
+                await uow.commit()
+        except STORE_FAILURES as failure:
+            log.warning(
+                "job %s (%s) stays claimed until its lease runs out: %s",
+                job.id,
+                job.kind,
+                type(failure).__name__,
+            )
 
     async def _record_done(self, job: ClaimedJob) -> None:
         async with self._store.unit_of_work() as uow:

@@ -202,3 +202,28 @@ async def test_running_forever_gets_past_a_store_outage(
     await unreachable.close()
     assert len(caplog.messages) > 1
     assert set(caplog.messages) == {"running jobs: the store failed (OperationalError)"}
+
+
+async def test_a_runner_stopped_mid_run_gives_its_claim_back_at_once(
+    store: Store, clock: FakeClock
+) -> None:
+    started = asyncio.Event()
+
+    async def hang(job: ClaimedJob) -> None:
+        started.set()
+        await asyncio.Event().wait()
+
+    await schedule_job(store, "join:m1", clock.now, kind="join")
+    running = asyncio.create_task(runner_for(store, clock, {"join": hang}).run_forever())
+    async with asyncio.timeout(5):
+        await started.wait()
+    running.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await running
+
+    row = await job_row(store, "join:m1")
+    assert (row.claimed_by, row.lease_until, row.done_at, row.attempts) == (None, None, None, 0)
+    recorder = Recorder()
+    other = JobRunner(store, {"join": recorder}, "instance-b", LEASE, POLL, clock)
+    assert await other.run_once() == 1
+    assert recorder.keys == ["join:m1"]

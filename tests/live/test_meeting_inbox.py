@@ -2,6 +2,7 @@
 it is handled after that in order per chat; what was stored while the bot was not handling is
 handled when it starts; a chat leased by another instance waits for that lease to run out; a
 failed activity is tried again at the next sweep and dropped, audited, after the last attempt;
+stopping finishes the activity in hand and hands the rest back, so the next start repeats none;
 handling gives way to the requests the bot is answering; nothing of an activity stays once
 handled, and its names are never stored in plain text."""
 
@@ -198,6 +199,34 @@ async def test_a_failed_activity_is_tried_again_at_the_next_sweep(store: Store) 
         (FIRST_CHAT, ParticipantJoined(STRANGER)),
         (FIRST_CHAT, ParticipantLeft(STRANGER)),
     ]
+
+
+async def test_stopping_finishes_the_activity_in_hand_and_the_next_start_repeats_none(
+    store: Store,
+) -> None:
+    stopping = inbox(store)
+    held = Recorder()
+    held.release.clear()
+    stopping.start(held)
+    sent = [ParticipantJoined(PARENT), FilePosted(PARENT, REPORT), ParticipantLeft(PARENT)]
+    await stopping.accept(FIRST_CHAT, sent[0])
+    await stopping.accept(FIRST_CHAT, sent[1])
+    await held.entered.wait()
+    stop = asyncio.create_task(stopping.stop())
+    await stopping.accept(FIRST_CHAT, sent[2])
+    held.release.set()
+    await stop
+
+    after = inbox(store, "instance-b")
+    recorder = Recorder()
+    after.start(recorder)
+    try:
+        await after.idle()
+    finally:
+        await after.stop()
+    assert [activity for _, activity in held.handled] == sent[:1]
+    assert [activity for _, activity in recorder.handled] == sent[1:]
+    assert await waiting(store) == 0
 
 
 class StoreGoesDown(Recorder):
