@@ -15,6 +15,8 @@ present) stays closed until the meeting ends (`closes_for_good`, recorded by the
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Final
 
 from bot.policy.blockers import Blocker, BlockerCode
 from bot.policy.consent_standing import group_consent_blockers
@@ -75,6 +77,22 @@ def closes_for_good(
         and not facts.recording_closed_since_start
         and (not verdict.permitted or teams_allows is not True)
     )
+
+
+SWITCH_ON_MARGIN: Final = timedelta(seconds=15)
+"""Recording is switched on only while the real start is at least this far off, so that the
+change has landed in Teams before the meeting starts, however slow Graph or the bot is at that
+moment; consent that completes later leaves the meeting unrecorded."""
+
+
+def switch_on_deadline(facts: MeetingFacts) -> datetime:
+    """The last moment a change switching recording on may be sent to Teams."""
+    return facts.cutoff - SWITCH_ON_MARGIN
+
+
+def starting(facts: MeetingFacts, now: datetime) -> bool:
+    """Whether the meeting has started, or starts too soon for recording to be switched on."""
+    return facts.has_started or now >= switch_on_deadline(facts)
 
 
 def recording_target(*, permitted: bool, started: bool, teams_allows: bool | None) -> bool | None:

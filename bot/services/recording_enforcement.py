@@ -3,7 +3,8 @@
 Whenever a decision changes, someone joins or leaves, or the meeting starts, the gate is asked
 again and `allowRecording`/`allowTranscription` are made to match (`enforce_recording`):
 
-- Off whenever the gate says no; on only before the meeting's real start, when every
+- Off whenever the gate says no; on only while the meeting's real start is at least
+  `SWITCH_ON_MARGIN` away (so the change lands before it, however slow Graph is), when every
   attendee, and everyone present, consented by email before it (`recording_target`). Before
   switching on, the meeting chat is read for Teams' own record that the call started
   (`OnlineMeetings.call_started`), so an early start whose events the bot never took (lost
@@ -62,6 +63,8 @@ from bot.policy.recording_gate import (
     closes_for_good,
     evaluate_recording,
     recording_target,
+    starting,
+    switch_on_deadline,
 )
 from bot.policy.terms import MeetingFacts, Participant
 from bot.scheduler.failures import JobFailed
@@ -84,6 +87,7 @@ RECONCILE_RETRY: Final = RetryPolicy(
     first=timedelta(seconds=2), longest=timedelta(minutes=2), give_up_after=None
 )
 RECONCILE_CAUSE: Final = "reconcile"
+TOO_CLOSE_TO_START: Final = "the meeting starts too soon to switch recording on"
 QUICK_RETRY_DELAYS: Final = (0.2, 0.5, 1.0)
 """Seconds between the immediate attempts at a change, before it is left to the job."""
 SETTINGS_ATTENTION: Final = "meeting_settings_not_applied"
@@ -191,13 +195,22 @@ class _Outcome:
 
 
 async def _set_and_confirm(
-    meetings: OnlineMeetings, organiser_id: str, teams_meeting_id: str, *, allowed: bool
+    meetings: OnlineMeetings,
+    organiser_id: str,
+    teams_meeting_id: str,
+    *,
+    allowed: bool,
+    in_time: Callable[[], bool] | None = None,
 ) -> tuple[bool, str | None]:
     """Set the meeting's recording and read it back, trying again a few times at once; whether
-    Teams confirmed it, and the last failure's type if not."""
+    Teams confirmed it, and the last failure's type if not. Switching on is not sent once
+    `in_time` says the meeting starts too soon (`SWITCH_ON_MARGIN`), however long the attempts
+    before took."""
     failure: str | None = None
     for delay in (0.0, *QUICK_RETRY_DELAYS):
         await asyncio.sleep(delay)
+        if allowed and in_time is not None and not in_time():
+            return False, TOO_CLOSE_TO_START
         try:
             await meetings.set_recording(organiser_id, teams_meeting_id, allowed)
             settings = await meetings.settings(organiser_id, teams_meeting_id)
@@ -309,7 +322,9 @@ async def _enforce(
     )
     verdict = evaluate_recording(facts)
     target = recording_target(
-        permitted=verdict.permitted, started=facts.has_started, teams_allows=teams_allows
+        permitted=verdict.permitted,
+        started=starting(facts, store.clock()),
+        teams_allows=teams_allows,
     )
     if target is True and meeting.teams_chat_thread_id is not None:
         try:
@@ -319,13 +334,19 @@ async def _enforce(
         if seen is not None:
             facts = await _start_seen_in_chat(store, meeting_id, seen)
             verdict = evaluate_recording(facts)
+        if seen is not None or starting(facts, store.clock()):
             target = recording_target(
                 permitted=verdict.permitted, started=True, teams_allows=teams_allows
             )
     outcome = _Outcome(verdict, confirmed=True)
     if meeting.teams_meeting_id is not None and target is not None:
+        deadline = switch_on_deadline(facts)
         confirmed, error = await _set_and_confirm(
-            meetings, meeting.organiser_user_id, meeting.teams_meeting_id, allowed=target
+            meetings,
+            meeting.organiser_user_id,
+            meeting.teams_meeting_id,
+            allowed=target,
+            in_time=lambda: store.clock() < deadline,
         )
         outcome = _Outcome(verdict, confirmed, target, error)
         if confirmed:

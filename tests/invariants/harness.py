@@ -52,6 +52,7 @@ from aiohttp import web
 
 from bot.config import ServiceProfile, TenantSettings
 from bot.graph.tenant import TenantClients, open_tenant
+from bot.policy.recording_gate import SWITCH_ON_MARGIN
 from bot.services.scheduling import schedule_meeting
 from bot.serving import sandbox_tenant
 from consent_store.keys import KeyRing, new_key, parse_key_ring
@@ -790,8 +791,9 @@ class Meeting:
 
     async def converges(self) -> None:
         """With the faults stopped and the real start far enough off, Teams allows recording
-        when the rule permits it."""
-        margin = timedelta(seconds=CONVERGE_SECONDS + 1)
+        when the rule permits it (the bot switches recording on only while the start is at
+        least `SWITCH_ON_MARGIN` away)."""
+        margin = timedelta(seconds=CONVERGE_SECONDS + 1) + SWITCH_ON_MARGIN
         if self.started or now() + margin > self.model.scheduled_start:
             return
         if not self.model.permitted(now()):

@@ -8,6 +8,7 @@ request says "before the meeting starts". Meetings often start early.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 from itertools import product
 
 import pytest
@@ -16,7 +17,13 @@ from hypothesis import strategies as st
 
 from bot.policy.blockers import BlockerCode
 from bot.policy.consent_history import latest_pre_start_decision
-from bot.policy.recording_gate import closes_for_good, evaluate_recording, recording_target
+from bot.policy.recording_gate import (
+    SWITCH_ON_MARGIN,
+    closes_for_good,
+    evaluate_recording,
+    recording_target,
+    starting,
+)
 from bot.policy.share_gate import evaluate_share
 from bot.policy.terms import MeetingFacts, Topic
 
@@ -163,3 +170,23 @@ def test_sight_lost_since_the_start_keeps_recording_off_with_everyone_consenting
 
     assert summarise(verdict.blockers) == [(BlockerCode.SIGHT_LOST, None)]
     assert closes_for_good(facts, verdict, teams_allows=True)
+
+
+@pytest.mark.parametrize(
+    ("seconds_before_start", "too_soon"),
+    [(3600, False), (16, False), (15, True), (1, True), (-60, True)],
+)
+def test_recording_is_switched_on_only_while_the_start_is_far_enough_off(
+    seconds_before_start: int, too_soon: bool
+) -> None:
+    facts = consented_meeting()
+    now = facts.starts_at - timedelta(seconds=seconds_before_start)
+
+    assert timedelta(seconds=15) == SWITCH_ON_MARGIN
+    assert starting(facts, now) is too_soon
+
+
+def test_a_meeting_seen_starting_early_is_starting_whatever_the_clock_says() -> None:
+    facts = replace(consented_meeting(), started_at=minutes_before(5))
+
+    assert starting(facts, facts.starts_at - timedelta(days=1))

@@ -29,7 +29,7 @@ from bot.graph.mailbox import ConsentMailbox
 from bot.graph.meetings import OnlineMeetings
 from bot.mailbox.reader import MailboxReader
 from bot.policy.blockers import BlockerCode
-from bot.policy.recording_gate import evaluate_recording
+from bot.policy.recording_gate import SWITCH_ON_MARGIN, evaluate_recording
 from bot.policy.share_gate import evaluate_share
 from bot.policy.terms import AttendeeKind
 from bot.scheduler.runner import JobRunner
@@ -419,3 +419,61 @@ async def test_a_start_that_cannot_be_read_after_a_restart_keeps_recording_off_u
     await reconcile_recording(meeting.store, meeting.meetings, meeting.meeting_id, None)
     assert meeting.teams_allows_recording()
     assert await meeting.blockers() == set()
+
+
+class SlowChat(OnlineMeetings):
+    """Graph's answer about the meeting chat arrives `seconds` later by the store's clock."""
+
+    clock: FakeClock
+    seconds: float
+
+    async def call_started(self, chat_thread_id: str) -> datetime | None:
+        self.clock.now += timedelta(seconds=self.seconds)
+        return await super().call_started(chat_thread_id)
+
+
+def switched_on(meeting: Meeting) -> list[datetime]:
+    """When Teams' recording was switched on, ever."""
+    teams = meeting.sandbox.tenant.meetings.get(meeting.teams_id)
+    assert teams is not None
+    return [at for at, allowed in teams.allow_recording_changes if allowed]
+
+
+async def scheduled_start(meeting: Meeting) -> datetime:
+    async with meeting.store.reading() as uow:
+        return (await uow.meetings.get(meeting.meeting_id)).starts_at
+
+
+async def test_consent_completed_moments_before_the_start_never_switches_recording_on(
+    meeting: Meeting, people: People, clock: FakeClock
+) -> None:
+    """The change could land in Teams after the meeting has started, so it is not made."""
+    clock.now = await scheduled_start(meeting) - SWITCH_ON_MARGIN + timedelta(seconds=5)
+    await everyone_says_yes(meeting, people)
+    await meeting.reader().catch_up()
+    assert not meeting.teams_allows_recording()
+    assert switched_on(meeting) == []
+
+
+async def test_a_switch_on_delayed_past_its_deadline_is_never_sent(
+    meeting: Meeting, people: People, clock: FakeClock
+) -> None:
+    """Decided in time, but Graph was slow to say whether the call had started: by then the
+    start is too close, so the change is not sent and nothing is switched on later."""
+    clock.now = await scheduled_start(meeting) - SWITCH_ON_MARGIN - timedelta(seconds=2)
+    slow = SlowChat(meeting.mailbox.graph, BOT_CATALOG_APP_ID, meeting.sandbox.graph_base_url)
+    slow.clock, slow.seconds = clock, 5.0
+    await everyone_says_yes(meeting, people)
+    await take_in_all(
+        meeting.store,
+        [
+            InboundEmail(await meeting.mailbox.mime(m.id), m.received_at, m.id)
+            for m in (await meeting.mailbox.changes(None))[0]
+        ],
+    )
+    await reconcile_recording(meeting.store, slow, meeting.meeting_id, None)
+    assert not meeting.teams_allows_recording()
+
+    await reconcile_recording(meeting.store, slow, meeting.meeting_id, None)
+    assert not meeting.teams_allows_recording()
+    assert switched_on(meeting) == []
