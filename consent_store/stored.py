@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from consent_store.tables import (
     AttendeeRow,
+    AuditEntryRow,
+    ConsentDecisionRow,
     ConsentRequestRow,
     DocumentRow,
     MeetingRow,
@@ -14,6 +16,8 @@ from consent_store.tables import (
 
 __all__ = [
     "AttendeeRow",
+    "AuditEntryRow",
+    "ConsentDecisionRow",
     "ConsentRequestRow",
     "DocumentRow",
     "MeetingRow",

@@ -34,6 +34,7 @@ from consent_store.presence import MeetingPresence
 from consent_store.repository import MeetingRepository
 from consent_store.review_items import ReviewItems
 from consent_store.seen_activities import SeenActivities
+from consent_store.staff_pages import StaffPages
 
 Clock = Callable[[], datetime]
 
@@ -87,6 +88,7 @@ class UnitOfWork:
     activities: MeetingActivities
     seen_activities: SeenActivities
     review_items: ReviewItems
+    staff_pages: StaffPages
 
     def __init__(self, store: Store, *, read_only: bool = False) -> None:
         self.store = store
@@ -113,6 +115,7 @@ class UnitOfWork:
         self.activities = MeetingActivities(self.session)
         self.seen_activities = SeenActivities(self.session)
         self.review_items = ReviewItems(self.session)
+        self.staff_pages = StaffPages(self.session)
         return self
 
     async def __aexit__(

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from sqlalchemy.exc import OperationalError
-
 from bot.cli.errors import CliError
 from bot.config import Settings
+from consent_store.errors import StoreUnreachable
 from consent_store.migrate import upgrade_to_head
 
 
@@ -25,7 +24,7 @@ def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -
 def run_upgrade(args: argparse.Namespace) -> int:
     try:
         upgrade_to_head(Settings().database_url)
-    except (OSError, OperationalError) as error:
+    except (OSError, StoreUnreachable) as error:
         raise CliError(f"cannot reach the database: {str(error).splitlines()[0]}") from None
     print("database is at the newest schema")
     return 0

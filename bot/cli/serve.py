@@ -6,13 +6,13 @@ import argparse
 from pathlib import Path
 
 from aiohttp import web
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
 
 from bot.cli.errors import CliError
 from bot.config import Settings
 from bot.serving import LOCAL_HOST_NAME, serving_app
 from bot.telemetry import configure_logging
+from consent_store.engine import sqlite_file
+from consent_store.errors import StoreUnreachable
 from consent_store.migrate import upgrade_to_head
 
 SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
@@ -42,14 +42,14 @@ def fresh_sandbox_store(database_url: str) -> str:
     """Start the store empty, as the in-memory sandbox tenant starts: a store kept from an
     earlier run would name Teams meetings and mailboxes the new sandbox has never seen. Only a
     SQLite file is emptied, and the previous one is kept beside it (`iass.db.previous`)."""
-    url = make_url(database_url)
-    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+    database = sqlite_file(database_url)
+    if database is None:
         raise CliError(
             "serve --sandbox starts the sandbox tenant empty, so it starts the store empty "
             "with it, and it does that only to a SQLite file; IASS_DATABASE_URL names another "
             "database. Use a sqlite+aiosqlite:///./iass.db store for the sandbox."
         )
-    path = Path(str(url.database))
+    path = Path(database)
     kept = path.with_name(path.name + ".previous")
     had_store = path.exists()
     for suffix in ("", *SQLITE_SIDE_FILES):
@@ -58,7 +58,7 @@ def fresh_sandbox_store(database_url: str) -> str:
             current.replace(kept.with_name(kept.name + suffix))
     try:
         upgrade_to_head(database_url)
-    except (OSError, OperationalError) as error:
+    except (OSError, StoreUnreachable) as error:
         raise CliError(f"cannot create the store {path}: {str(error).splitlines()[0]}") from None
     if had_store:
         return (

@@ -6,10 +6,9 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from sqlalchemy.exc import DBAPIError, OperationalError
-
 from bot.cli.errors import CliError
 from bot.config import Settings
+from consent_store.errors import StoreUnreachable, failure_reason
 from consent_store.migrate import schema_is_current
 from consent_store.unit_of_work import Store
 
@@ -31,15 +30,9 @@ def with_store(work: Callable[[Store], Awaitable[T]], settings: Settings | None 
             if not await schema_is_current(store.engine):
                 raise CliError("the database is not up to date; run `iass-bot db upgrade` first")
             return await work(store)
-        except (OSError, OperationalError) as error:
-            raise CliError(f"cannot reach the database: {_reason(error)}") from None
+        except (OSError, StoreUnreachable) as error:
+            raise CliError(f"cannot reach the database: {failure_reason(error)}") from None
         finally:
             await store.close()
 
     return asyncio.run(run())
-
-
-def _reason(error: Exception) -> str:
-    if isinstance(error, DBAPIError) and error.orig is not None:
-        return str(error.orig).splitlines()[0]
-    return str(error).splitlines()[0] if str(error) else type(error).__name__

@@ -1,6 +1,6 @@
 """The staff home's meeting lists, a page at a time: upcoming meetings (soonest first) and
-meetings that have started (latest first), read with keyset pagination on the indexed
-`starts_at` (ties broken by id), so a page costs the same however many meetings there are."""
+meetings that have started (latest first), read with keyset pagination
+(`consent_store.staff_pages`), so a page costs the same however many meetings there are."""
 
 from __future__ import annotations
 
@@ -8,9 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, and_, or_, select
-
-from consent_store.tables import MeetingRow
 from consent_store.unit_of_work import UnitOfWork
 
 PAGE_SIZE = 20
@@ -66,20 +63,6 @@ class MeetingPage:
     next_cursor: Cursor | None
 
 
-def _beyond(cursor: Cursor, forwards: bool) -> tuple[ColumnElement[bool], ...]:
-    """Meetings after the cursor in list order; the plain bound lets the index do the work."""
-    starts, key = MeetingRow.starts_at, MeetingRow.id
-    if forwards:
-        return (
-            starts >= cursor.starts_at,
-            or_(starts > cursor.starts_at, and_(starts == cursor.starts_at, key > cursor.id)),
-        )
-    return (
-        starts <= cursor.starts_at,
-        or_(starts < cursor.starts_at, and_(starts == cursor.starts_at, key < cursor.id)),
-    )
-
-
 async def meeting_page(
     uow: UnitOfWork,
     listing: Listing,
@@ -88,13 +71,12 @@ async def meeting_page(
     limit: int = PAGE_SIZE,
 ) -> MeetingPage:
     """One page of `listing` as it stands at `now`, after `after` (None: the first page)."""
-    upcoming = listing is Listing.UPCOMING
-    starts, meeting_id = MeetingRow.starts_at, MeetingRow.id
-    query = select(MeetingRow).where(starts >= now if upcoming else starts < now)
-    if after is not None:
-        query = query.where(*_beyond(after, upcoming))
-    order = (starts.asc(), meeting_id.asc()) if upcoming else (starts.desc(), meeting_id.desc())
-    rows = list(await uow.session.scalars(query.order_by(*order).limit(limit + 1)))
+    rows = await uow.staff_pages.meetings(
+        listing is Listing.UPCOMING,
+        now,
+        None if after is None else (after.starts_at, after.id),
+        limit + 1,
+    )
     shown = rows[:limit]
     more = len(rows) > limit
     return MeetingPage(

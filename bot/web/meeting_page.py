@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from aiohttp import web
-from sqlalchemy import func, select
 
 from bot.calling.voice import ATTENTION as PROMPT_NOT_PLAYED
 from bot.policy.blockers import Blocker, BlockerCode, blocker_sentences
@@ -49,14 +48,13 @@ from bot.web.recording_alerts import artefact_views
 from bot.web.review_page import DECISION_WORDS, TOPIC_WORDS
 from bot.web.site import STAFF_SITE, teams_link
 from consent_store.repository import MeetingNotFound
-from consent_store.tables import (
+from consent_store.stored import (
     AttendeeRow,
     AuditEntryRow,
     ConsentDecisionRow,
     ConsentRequestRow,
     DocumentRow,
     MeetingRow,
-    ReviewItemRow,
 )
 from consent_store.unit_of_work import UnitOfWork
 from templates.audit_words import action_sentence, actor_words, detail_sentences
@@ -232,28 +230,10 @@ async def load_meeting(uow: UnitOfWork, reference: str) -> MeetingRecords:
     meeting_id = meeting.id
     attendees = await uow.meetings.attendees(meeting_id)
     documents = await uow.meetings.documents(meeting_id)
-    removed = await uow.session.scalars(
-        select(AttendeeRow)
-        .where(AttendeeRow.meeting_id == meeting_id, AttendeeRow.removed_at.is_not(None))
-        .order_by(AttendeeRow.position)
-    )
-    decided = tuple(
-        await uow.session.scalars(
-            select(ConsentDecisionRow)
-            .where(ConsentDecisionRow.meeting_id == meeting_id)
-            .order_by(ConsentDecisionRow.received_at, ConsentDecisionRow.recorded_at)
-        )
-    )
-    open_items = await uow.session.scalar(
-        select(func.count())
-        .select_from(ReviewItemRow)
-        .where(ReviewItemRow.meeting_id == meeting_id, ReviewItemRow.status == "open")
-    )
-    audit = await uow.session.scalars(
-        select(AuditEntryRow)
-        .where(AuditEntryRow.meeting_id == meeting_id)
-        .order_by(AuditEntryRow.seq)
-    )
+    removed = await uow.staff_pages.removed_attendees(meeting_id)
+    decided = await uow.staff_pages.decisions(meeting_id)
+    open_items = await uow.staff_pages.open_review_count(meeting_id)
+    audit = await uow.staff_pages.audit_trail(meeting_id)
     return MeetingRecords(
         meeting=meeting,
         title=uow.decrypt(meeting.title_enc, "meetings", "title", meeting_id),
