@@ -30,7 +30,7 @@ from bot.calling.inbox import CallNotificationInbox
 from bot.calling.notifications import ReceivedNotice, RosterNotice
 from bot.calling.stored_notices import roster_digest
 from bot.graph.calls import CallNotPlaced
-from bot.graph.failures import GRAPH_FAILURES
+from bot.ports.failures import GRAPH_FAILURES
 from bot.services.live_meeting import RosterEntry
 from consent_store.readiness import STORE_FAILURES
 from consent_store.unit_of_work import Store

@@ -26,7 +26,7 @@ from bot.calling.call_ids import normalise_operation_id
 from bot.calling.prompt_turns import PromptTurns, Turn
 from bot.calling.prompts import PromptShelf, PublishedPrompt
 from bot.graph.calls import CallNotPlaced, MeetingCalls
-from bot.graph.failures import GRAPH_FAILURES
+from bot.ports.failures import GRAPH_FAILURES
 from bot.speech.backend import SynthesisError
 from consent_store.audit import AuditEvent
 from consent_store.unit_of_work import Store

@@ -11,8 +11,8 @@ from typing import Any
 from bot.cli.errors import CliError
 from bot.cli.store_access import with_store
 from bot.config import Settings
-from bot.graph.failures import GRAPH_FAILURES
 from bot.graph.tenant import TenantClients, open_tenant
+from bot.ports.failures import GRAPH_FAILURES
 from bot.services.meeting_request import InvalidMeeting, MeetingInput, PersonInput, parse_meeting
 from bot.services.scheduling import ScheduledMeeting, SchedulingFailed, schedule_meeting
 from bot.serving import sandbox_tenant

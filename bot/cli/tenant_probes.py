@@ -24,7 +24,7 @@ from bot.cli.tenant_checklist import CheckLine
 from bot.config import ServiceProfile, TenantSettings
 from bot.graph.client import create_graph_client, graph_http_client
 from bot.graph.credential import MsalAppCredential
-from bot.graph.failures import GRAPH_FAILURES
+from bot.ports.failures import GRAPH_FAILURES
 from bot.speech.backend import SpeechBackend, SynthesisError
 from bot.speech.wav import PromptFormatError, validate_prompt_wav
 

@@ -25,7 +25,6 @@ from bot.announcement.document_replies import (
     share_link_text,
     share_refused_text,
 )
-from bot.graph.failures import GRAPH_FAILURES
 from bot.graph.files import ChatFiles, DriveItemRef, SharingPermission, UnexpectedDriveItem
 from bot.policy.blockers import Blocker, BlockerCode
 from bot.policy.document_match import (
@@ -39,6 +38,7 @@ from bot.policy.document_match import (
 )
 from bot.policy.share_refusal import refusal_reason
 from bot.policy.terms import MeetingFacts, Topic
+from bot.ports.failures import GRAPH_FAILURES
 from bot.services.live_meeting import DocumentEvents, MeetingChat, PostedFile, TeamsPerson
 from consent_store.audit import AuditEvent
 from consent_store.unit_of_work import Store, UnitOfWork

@@ -36,7 +36,8 @@ from bot.graph.mailbox import ConsentMailbox
 from bot.graph.meetings import OnlineMeetings
 from bot.policy.participant_match import InvitedAttendee, MatchKind, SeenPerson, match_person
 from bot.policy.terms import AuthVerdict, Decision, Topic
-from bot.services.live_meeting import CHAT_FAILURES, MeetingChat, ObjectionSource, TeamsPerson
+from bot.ports.failures import CHAT_FAILURES
+from bot.services.live_meeting import MeetingChat, ObjectionSource, TeamsPerson
 from bot.services.recording_enforcement import enforce_recording
 from consent_store.audit import AuditEvent
 from consent_store.records import NewDecision

@@ -15,9 +15,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Protocol
 
-import aiohttp
-import httpx
-
 
 @dataclass(frozen=True, slots=True)
 class TeamsPerson:
@@ -51,12 +48,6 @@ class RosterEntry:
     display_name: str
     object_id: str | None
     recording: bool
-
-
-CHAT_FAILURES = (aiohttp.ClientError, httpx.HTTPError, TimeoutError, ValueError)
-"""How saying something through `MeetingChat` can fail: the Bot Connector or the Teams API
-refused or could not be reached, it timed out, or no token could be had. Callers audit these
-and carry on; anything else still raises."""
 
 
 class MeetingChat(Protocol):

@@ -32,12 +32,12 @@ from datetime import datetime
 from kiota_abstractions.api_error import APIError
 
 from bot.config import ServiceProfile
-from bot.graph.failures import GRAPH_FAILURES
 from bot.graph.mailbox import ConsentMailbox, OutgoingEmail
 from bot.graph.meetings import OnlineMeetings
 from bot.mail.meeting_notice import RenderedNotice, render_cancellation, render_new_time
 from bot.policy.recording_gate import evaluate_recording
 from bot.policy.terms import AttendeeKind, DeclaredRole
+from bot.ports.failures import GRAPH_FAILURES
 from bot.services.change_plan import (
     CANCELLED,
     ChangePlan,

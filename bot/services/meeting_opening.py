@@ -46,15 +46,14 @@ from bot.announcement.wording import chat_text, spoken_text
 from bot.calling.call_ids import normalise_call_id
 from bot.config import ServiceProfile
 from bot.graph.calls import CallNotPlaced, MeetingCalls
-from bot.graph.failures import GRAPH_FAILURES
 from bot.policy.participant_match import BOT_ID_PREFIX
 from bot.policy.recording_gate import evaluate_recording
 from bot.policy.role_statement import decide_role
 from bot.policy.terms import DeclaredRole
+from bot.ports.failures import CHAT_FAILURES, GRAPH_FAILURES
 from bot.scheduler.failures import JobFailed
 from bot.scheduler.runner import Handler, JobRunner
 from bot.services.live_meeting import (
-    CHAT_FAILURES,
     CallVoice,
     MeetingChat,
     RosterEntry,

@@ -33,7 +33,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Final
 
-from bot.graph.failures import GRAPH_FAILURES
+from bot.ports.failures import GRAPH_FAILURES
 from bot.services.recording_enforcement import RUNNING_UNTIL
 from consent_store.readiness import STORE_FAILURES
 from consent_store.unit_of_work import Store

@@ -17,12 +17,12 @@ import logging
 from collections.abc import Iterable, Mapping
 from enum import StrEnum
 
-from bot.graph.failures import GRAPH_FAILURES
 from bot.graph.mailbox import ConsentMailbox, OutgoingEmail
 from bot.mail.consent_request import describe_when
 from bot.policy.blockers import Blocker, blocker_sentences
 from bot.policy.recording_gate import evaluate_recording
 from bot.policy.terms import AttendeeKind
+from bot.ports.failures import GRAPH_FAILURES
 from consent_store.audit import AuditEvent, DetailValue
 from consent_store.unit_of_work import Store
 from templates import environment, in_uk_time

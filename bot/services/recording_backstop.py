@@ -27,7 +27,6 @@ from enum import StrEnum
 from typing import Final, Protocol
 
 from bot.graph.directory import StaffContact
-from bot.graph.failures import GRAPH_FAILURES
 from bot.graph.mailbox import OutgoingEmail
 from bot.graph.recordings import ListedArtefact, NotifiedArtefact
 from bot.mail.consent_request import describe_when
@@ -41,6 +40,7 @@ from bot.policy.recording_backstop import (
     judge_artefact,
 )
 from bot.policy.terms import Topic
+from bot.ports.failures import GRAPH_FAILURES
 from bot.scheduler.runner import Handler, RetryPolicy
 from bot.services.organiser_notices import reasons_without_names
 from consent_store.audit import AuditEvent, DetailValue

@@ -55,7 +55,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-from bot.graph.failures import GRAPH_FAILURES
 from bot.graph.mailbox import ConsentMailbox
 from bot.graph.meetings import CallStartUnknown, MeetingSettings, OnlineMeetings
 from bot.policy.recording_gate import (
@@ -67,6 +66,7 @@ from bot.policy.recording_gate import (
     switch_on_deadline,
 )
 from bot.policy.terms import MeetingFacts, Participant
+from bot.ports.failures import GRAPH_FAILURES
 from bot.scheduler.failures import JobFailed
 from bot.scheduler.runner import Handler, RetryPolicy
 from bot.services.change_plan import CANCELLED

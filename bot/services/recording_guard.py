@@ -59,8 +59,8 @@ from bot.policy.participant_match import (
 )
 from bot.policy.recording_gate import RecordingVerdict
 from bot.policy.terms import Participant
+from bot.ports.failures import CHAT_FAILURES
 from bot.services.live_meeting import (
-    CHAT_FAILURES,
     CallVoice,
     MeetingChat,
     RosterEntry,

@@ -34,12 +34,12 @@ from enum import StrEnum
 from typing import Protocol
 
 from bot.config import ServiceProfile
-from bot.graph.failures import GRAPH_FAILURES
 from bot.graph.mailbox import OutgoingEmail
 from bot.intake.classify import classify_text
 from bot.mail.receipt import render_receipt
 from bot.mail.review_acknowledgement import render_acknowledgement
 from bot.policy.terms import AttendeeKind, AuthVerdict, Decision, Topic
+from bot.ports.failures import GRAPH_FAILURES
 from bot.scheduler.runner import Handler
 from bot.services.recording_enforcement import queue_reconcile
 from consent_store.audit import AuditEvent, DetailValue

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 from aiohttp import web
 
-from bot.graph.failures import GRAPH_FAILURES
+from bot.ports.failures import GRAPH_FAILURES
 from bot.services.legal_requests import (
     FIELDS,
     AlreadyDecided,

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from bot.graph import directory
-from bot.graph.failures import GRAPH_FAILURES
 from bot.graph.mailbox import ConsentMailbox
+from bot.ports.failures import GRAPH_FAILURES
 from sandbox.seed import COORDINATOR
 from tests.sandbox.conftest import RunningSandbox
 
