@@ -2,7 +2,11 @@
 
 Measures: meetings held (by start month, cancelled ones excluded), recordings permitted and
 refused (the gate's answer frozen at the start), documents refused in meetings (from the audit
-log), and consent replies by outcome (by month received). Months are calendar months in UTC.
+log), consent replies by outcome and, among them, permission to liaise by outcome (by month
+received), legal requests logged, refused by the service manager and put to the service user
+(from the audit log, so a request's later steps do not move it), and backstop alerts:
+recordings or transcripts found that were made without everyone's consent (by month found).
+Months are calendar months in UTC.
 """
 
 from __future__ import annotations
@@ -14,7 +18,12 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import QueryableAttribute
 
 from consent_store.disclosure import ProtectedTable, protect
-from consent_store.tables import AuditEntryRow, ConsentDecisionRow, MeetingRow
+from consent_store.tables import (
+    AuditEntryRow,
+    ConsentDecisionRow,
+    MeetingRow,
+    RecordingArtefactRow,
+)
 from consent_store.unit_of_work import UnitOfWork
 
 MEASURES = (
@@ -25,8 +34,22 @@ MEASURES = (
     "replies_given",
     "replies_refused",
     "replies_withdrawn",
+    "liaison_given",
+    "liaison_refused",
+    "liaison_withdrawn",
+    "legal_requests_logged",
+    "legal_requests_refused",
+    "legal_requests_permission_asked",
+    "backstop_alerts",
 )
 DOCUMENT_REFUSED_ACTION = "document.share_refused"
+AUDITED_MEASURES = {
+    DOCUMENT_REFUSED_ACTION: "documents_refused",
+    "legal_request.logged": "legal_requests_logged",
+    "legal_request.refused_by_manager": "legal_requests_refused",
+    "legal_request.permission_asked": "legal_requests_permission_asked",
+}
+LIAISON_TOPIC = "liaison"
 
 
 def _month(column: QueryableAttribute[datetime], dialect: str) -> ColumnElement[str]:
@@ -52,20 +75,28 @@ async def monthly_counts(uow: UnitOfWork) -> Counter[tuple[str, str]]:
             counts[label, f"recordings_{outcome}"] += number
 
     month = _month(AuditEntryRow.at, dialect)
-    for label, number in await uow.session.execute(
-        select(month, func.count())
-        .where(AuditEntryRow.action == DOCUMENT_REFUSED_ACTION)
-        .group_by(month)
+    for label, action, number in await uow.session.execute(
+        select(month, AuditEntryRow.action, func.count())
+        .where(AuditEntryRow.action.in_(AUDITED_MEASURES))
+        .group_by(month, AuditEntryRow.action)
     ):
-        counts[label, "documents_refused"] += number
+        counts[label, AUDITED_MEASURES[action]] += number
 
     month = _month(ConsentDecisionRow.received_at, dialect)
-    for label, decision, number in await uow.session.execute(
-        select(month, ConsentDecisionRow.decision, func.count()).group_by(
-            month, ConsentDecisionRow.decision
+    for label, topic, decision, number in await uow.session.execute(
+        select(month, ConsentDecisionRow.topic, ConsentDecisionRow.decision, func.count()).group_by(
+            month, ConsentDecisionRow.topic, ConsentDecisionRow.decision
         )
     ):
         counts[label, f"replies_{decision}"] += number
+        if topic == LIAISON_TOPIC:
+            counts[label, f"liaison_{decision}"] += number
+
+    month = _month(RecordingArtefactRow.found_at, dialect)
+    for label, number in await uow.session.execute(
+        select(month, func.count()).where(RecordingArtefactRow.permitted.is_(False)).group_by(month)
+    ):
+        counts[label, "backstop_alerts"] += number
     return counts
 
 

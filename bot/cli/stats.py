@@ -16,9 +16,11 @@ def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         "stats",
         help="print monthly statistics (small numbers hidden, others rounded)",
         description=(
-            "Monthly counts of meetings, recordings permitted and refused, documents refused "
-            "and consent replies by outcome. Counts from 1 to 9 are hidden, others rounded to "
-            "the nearest 5, and more cells hidden where a total would give one away."
+            "Monthly counts of meetings, recordings permitted and refused, documents refused, "
+            "consent replies by outcome, permission to liaise by outcome, legal requests "
+            "(logged, refused by the manager, permission asked) and recordings found without "
+            "consent. Counts from 1 to 9 are hidden, others rounded to the nearest 5, and more "
+            "cells hidden where a total would give one away."
         ),
     )
     parser.add_argument("--format", choices=("text", "csv"), default="text")

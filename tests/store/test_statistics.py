@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.policy.terms import Decision
+from bot.policy.terms import Decision, Topic
 from consent_store.audit import AuditEvent
 from consent_store.disclosure import Shown, Suppressed
-from consent_store.statistics import monthly_counts, monthly_statistics
+from consent_store.recording_artefacts import NewArtefact, RecordingArtefacts
+from consent_store.statistics import MEASURES, monthly_counts, monthly_statistics
 from consent_store.unit_of_work import Store
 from tests.builders import MEETING_START, PARENT, a_meeting, reply, schedule
+from tests.conftest import FakeClock
 
 
 async def test_counts_by_month_and_outcome(store: Store) -> None:
@@ -49,3 +51,48 @@ async def test_counts_by_month_and_outcome(store: Store) -> None:
     # total would give December away.
     assert isinstance(table.cell("2026-12", "meetings"), Suppressed)
     assert isinstance(table.cell("2026-11", "meetings"), Suppressed)
+
+
+async def test_liaison_legal_requests_and_backstop_alerts_are_counted(
+    store: Store, clock: FakeClock
+) -> None:
+    meeting, (parent, _, _) = await schedule(store)
+    for decision in (Decision.GIVEN, Decision.REFUSED, Decision.WITHDRAWN, Decision.GIVEN):
+        await reply(store, meeting, parent, PARENT.email, decision, Topic.LIAISON)
+    async with store.unit_of_work() as uow:
+        for action in (
+            "legal_request.logged",
+            "legal_request.logged",
+            "legal_request.refused_by_manager",
+            "legal_request.permission_asked",
+        ):
+            await uow.audit(AuditEvent(action, subject_id=parent))
+        artefacts = RecordingArtefacts(uow)
+        for graph_id, permitted in (("rec-1", False), ("rec-2", True), ("tr-1", False)):
+            await artefacts.add(
+                NewArtefact(meeting, "recording", graph_id, None, None, "check", permitted, ())
+            )
+        await uow.commit()
+    clock.now += timedelta(days=31)
+    async with store.unit_of_work() as uow:
+        await RecordingArtefacts(uow).add(
+            NewArtefact(meeting, "transcript", "tr-2", None, None, "check", False, ())
+        )
+        await uow.commit()
+
+    async with store.unit_of_work() as uow:
+        counts = await monthly_counts(uow)
+        table = await monthly_statistics(uow)
+
+    assert counts["2026-11", "liaison_given"] == 2
+    assert counts["2026-11", "liaison_refused"] == 1
+    assert counts["2026-11", "liaison_withdrawn"] == 1
+    assert counts["2026-11", "replies_given"] == 2, "liaison answers are replies too"
+    assert counts["2026-11", "legal_requests_logged"] == 2
+    assert counts["2026-11", "legal_requests_refused"] == 1
+    assert counts["2026-11", "legal_requests_permission_asked"] == 1
+    assert counts["2026-11", "backstop_alerts"] == 2
+    assert counts["2026-12", "backstop_alerts"] == 1
+    assert table.measures == MEASURES
+    assert isinstance(table.cell("2026-11", "backstop_alerts"), Suppressed)
+    assert isinstance(table.cell("Total", "backstop_alerts"), Suppressed)
