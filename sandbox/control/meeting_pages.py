@@ -7,7 +7,13 @@ start and stop recording, admit the bot from the lobby, write to the bot (an @me
 press a button on its latest card as someone present, post a file as a member of staff, and
 end the meeting, each through
 `app[TEAMS]` (the `MeetingDriver` the control API uses) and back to the room with a notice of
-what happened, Teams' refusals included. A meeting not live yet offers to open its room."""
+what happened, Teams' refusals included. A meeting not live yet offers to open its room.
+
+Before and during the meeting its organiser can change the meeting options, as in Teams:
+whether recording and transcription are allowed, whether it records automatically, who
+bypasses the lobby and who presents. The form changes the onlineMeeting's `allowRecording`,
+`allowTranscription`, `recordAutomatically`, `lobbyBypassSettings.scope` and
+`allowedPresenters` through the same validation as a Graph PATCH (`change_online_meeting`)."""
 
 from __future__ import annotations
 
@@ -19,9 +25,19 @@ from aiohttp import web
 
 from sandbox.app_keys import TEAMS, TENANT
 from sandbox.control.card_text import card_lines
-from sandbox.control.page_forms import FormFields, form, hidden, select, text_area, text_input
+from sandbox.control.page_forms import (
+    FormFields,
+    checkbox,
+    form,
+    hidden,
+    select,
+    text_area,
+    text_input,
+)
 from sandbox.control.page_style import local_time, page, see_other
 from sandbox.control.teams_views import meeting_view
+from sandbox.graph.errors import GraphError
+from sandbox.graph.online_meetings import LOBBY_SCOPES, PRESENTERS, change_online_meeting
 from sandbox.meetings import OnlineMeeting
 from sandbox.public_urls import public_url
 from sandbox.teams.activities import (
@@ -43,6 +59,22 @@ _EVENTS = {
     MEETING_END: "the meeting ended",
     PARTICIPANT_JOIN: "joined the meeting",
     PARTICIPANT_LEAVE: "left the meeting",
+}
+
+
+_LOBBY_SCOPE_WORDS = {
+    "organizer": "Only the organiser",
+    "organization": "People in the organisation",
+    "organizationAndFederated": "People in the organisation and trusted organisations",
+    "everyone": "Everyone",
+    "invited": "People who were invited",
+    "organizationExcludingGuests": "People in the organisation, not guests",
+}
+_PRESENTER_WORDS = {
+    "everyone": "Everyone",
+    "organization": "People in the organisation",
+    "roleIsPresenter": "Specific people (presenters)",
+    "organizer": "Only the organiser",
 }
 
 
@@ -334,11 +366,57 @@ def _room(request: web.Request, tenant: Tenant, meeting: LiveMeeting, om: Online
         f"Transcription allowed: {_yes_no(om.allow_transcription)}. "
         f"Being recorded: {_yes_no(view['recording'])}.</p>"
         f"<h2>Do something</h2>{_controls(request, tenant, meeting, om)}"
+        f"{_options(request, tenant, om)}"
         f"<h2>Participants</h2>{_participants(view)}"
         f"<h2>The call</h2>{_calls(view)}"
         f"<h2>Meeting chat</h2>{_chat(view)}"
         "<details><summary>Targeted notifications the bot showed</summary>"
         f"<pre>{escape(json.dumps(view['notifications'], indent=2))}</pre></details>"
+    )
+
+
+def _options(request: web.Request, tenant: Tenant, om: OnlineMeeting) -> str:
+    """The organiser's meeting options, as Teams shows them, set as the meeting has them."""
+    organiser = tenant.directory.user_by_object_id(om.organizer_id)
+    name = organiser.display_name if organiser is not None else om.organizer_id
+    fields = (
+        checkbox(
+            "allowRecording",
+            "Allow recording",
+            field_id="option-record",
+            checked=om.allow_recording,
+        )
+        + checkbox(
+            "allowTranscription",
+            "Allow transcription",
+            field_id="option-transcribe",
+            checked=om.allow_transcription,
+        )
+        + checkbox(
+            "recordAutomatically",
+            "Record automatically",
+            field_id="option-record-automatically",
+            checked=om.record_automatically,
+        )
+        + select(
+            "lobbyScope",
+            "Who can bypass the lobby",
+            [(s, f"{_LOBBY_SCOPE_WORDS[s]} ({s})") for s in LOBBY_SCOPES],
+            field_id="option-lobby",
+            selected=om.lobby_bypass_scope,
+        )
+        + select(
+            "allowedPresenters",
+            "Who can present",
+            [(p, f"{_PRESENTER_WORDS[p]} ({p})") for p in PRESENTERS],
+            field_id="option-presenters",
+            selected=om.allowed_presenters,
+        )
+    )
+    return (
+        "<h2>Meeting options</h2>"
+        f"<p class='meta'>As the organiser, {escape(name)}, changes them in Teams.</p>"
+        + form(_action(request, "sandbox-meeting-options"), fields, "Save the meeting options")
     )
 
 
@@ -361,7 +439,7 @@ async def meeting_page(request: web.Request) -> web.Response:
             f"<p>{_index_link(request)}</p><p>The meeting is scheduled "
             f"{escape(local_time(online_meeting.start))} to "
             f"{escape(local_time(online_meeting.end))} (UK time); its room is not open yet."
-            f"</p>{opener}"
+            f"</p>{opener}{_options(request, tenant, online_meeting)}"
         )
         return page(title, content, request)
     return page(title, _room(request, tenant, meeting, online_meeting), request)
@@ -430,6 +508,31 @@ async def record(request: web.Request) -> web.Response:
     except MeetingActionError as error:
         raise _back(request, error.message) from error
     raise _back(request, notice)
+
+
+async def change_options(request: web.Request) -> web.Response:
+    """The organiser saves the meeting options: the onlineMeeting's settings change as a
+    Graph PATCH would change them, or not at all when Graph would refuse the values."""
+    tenant = request.config_dict[TENANT]
+    online_meeting = tenant.meetings.get(request.match_info["meeting"])
+    if online_meeting is None:
+        raise web.HTTPNotFound(text="No onlineMeeting has that id.")
+    fields = await FormFields.of(request)
+    try:
+        change_online_meeting(
+            tenant,
+            online_meeting,
+            {
+                "allowRecording": fields.checked("allowRecording"),
+                "allowTranscription": fields.checked("allowTranscription"),
+                "recordAutomatically": fields.checked("recordAutomatically"),
+                "lobbyBypassSettings": {"scope": fields.text("lobbyScope")},
+                "allowedPresenters": fields.text("allowedPresenters"),
+            },
+        )
+    except GraphError as error:
+        raise _back(request, f"Teams did not save the meeting options: {error.message}") from error
+    raise _back(request, "The meeting options were saved.")
 
 
 async def post_file(request: web.Request) -> web.Response:
@@ -528,6 +631,7 @@ def add_meeting_page_routes(app: web.Application) -> None:
     router.add_post("/meetings/{meeting}/start", start, name="sandbox-meeting-start")
     router.add_post("/meetings/{meeting}/participants", admit, name="sandbox-meeting-admit")
     router.add_post("/meetings/{meeting}/recording", record, name="sandbox-meeting-record")
+    router.add_post("/meetings/{meeting}/options", change_options, name="sandbox-meeting-options")
     router.add_post("/meetings/{meeting}/files", post_file, name="sandbox-meeting-file")
     router.add_post("/meetings/{meeting}/end", end, name="sandbox-meeting-end")
     router.add_post("/meetings/{meeting}/lobby", admit_bot, name="sandbox-meeting-admit-bot")

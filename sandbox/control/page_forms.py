@@ -55,10 +55,20 @@ def text_area(name: str, label: str, *, field_id: str) -> str:
     )
 
 
-def select(name: str, label: str, options: Iterable[tuple[str, str]], *, field_id: str) -> str:
-    """`options` as (value, shown text) pairs; the first is selected."""
+def select(
+    name: str,
+    label: str,
+    options: Iterable[tuple[str, str]],
+    *,
+    field_id: str,
+    selected: str | None = None,
+) -> str:
+    """`options` as (value, shown text) pairs; the one whose value is `selected` is chosen,
+    else the first."""
     choices = "".join(
-        f"<option value='{escape(value)}'>{escape(shown)}</option>" for value, shown in options
+        f"<option value='{escape(value)}'{' selected' if value == selected else ''}>"
+        f"{escape(shown)}</option>"
+        for value, shown in options
     )
     return (
         f"<label for='{escape(field_id)}'>{escape(label)}</label>"

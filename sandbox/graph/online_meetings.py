@@ -58,11 +58,9 @@ BOOLEAN_SETTINGS = {
     "allowAttendeeToEnableMic": "allow_attendee_to_enable_mic",
     "isEntryExitAnnounced": "is_entry_exit_announced",
 }
+PRESENTERS = ("everyone", "organization", "roleIsPresenter", "organizer")
 CHOICE_SETTINGS = {
-    "allowedPresenters": (
-        "allowed_presenters",
-        ("everyone", "organization", "roleIsPresenter", "organizer"),
-    ),
+    "allowedPresenters": ("allowed_presenters", PRESENTERS),
     "allowMeetingChat": ("allow_meeting_chat", ("enabled", "disabled", "limited")),
 }
 LOBBY_SCOPES = (
@@ -467,7 +465,9 @@ def open_online_meeting(
 
 
 def change_online_meeting(tenant: Tenant, meeting: OnlineMeeting, body: dict[str, Any]) -> None:
-    """Apply `body`'s writable properties; invitees added join the meeting chat."""
+    """Apply `body`'s writable properties as a Graph PATCH does (the organiser's meeting
+    options in Teams change the same properties); invitees added join the meeting chat. A
+    body Graph would refuse raises its 400 `GraphError` and changes nothing."""
     _apply(tenant, meeting, body)
     chat = tenant.chats.get(meeting.thread_id)
     if chat is not None:

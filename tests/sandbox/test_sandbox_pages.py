@@ -2,7 +2,8 @@
 inbox shows mail as escaped text and replies through its form as RFC 5322 mail to the
 consent mailbox, and a meeting room's forms drive a live meeting (start, admit a stranger,
 recording refused until the meeting allows it, a file posted in the chat) and show the bot's
-cards as text."""
+cards as text; the organiser's meeting options form changes the onlineMeeting's settings as a
+Graph PATCH does, and changes nothing when Graph would refuse the values."""
 
 from __future__ import annotations
 
@@ -236,3 +237,67 @@ async def test_the_bots_cards_show_as_text(
     assert HOSTILE not in html
     shown = unescape(html)
     assert f"Card:\n  Recording consent\n  Alex: yes {HOSTILE}\n  [button] Start recording" in shown
+
+
+async def test_the_organiser_changes_the_meeting_options_from_the_room_page(
+    graph: GraphServiceClient, sandbox: RunningSandbox, http: aiohttp.ClientSession
+) -> None:
+    meeting = await meeting_with_bot(graph, "Meeting options")
+    assert meeting.id is not None
+    teams = sandbox.tenant.meetings.get(meeting.id)
+    assert teams is not None
+    room = f"/sandbox/meetings/{quote(meeting.id, safe='')}"
+    shown = await _get(http, sandbox.url(room))
+    assert "Meeting options" in shown
+    assert f"As the organiser, {COORDINATOR.display_name}, changes them in Teams." in shown
+    assert "name='allowRecording' value='yes'>" in shown, "recording is off: not ticked"
+    assert "<option value='organizer' selected>Only the organiser (organizer)" in shown
+    assert _form_actions(shown, "/options") == [f"{room}/options"]
+    before = len(teams.allow_recording_changes)
+
+    options = {
+        "allowRecording": "yes",
+        "recordAutomatically": "yes",
+        "lobbyScope": "everyone",
+        "allowedPresenters": "organization",
+    }
+    shown = await _submit(http, sandbox.url(f"{room}/options"), options)
+
+    assert _notice(shown) == "The meeting options were saved."
+    assert "name='allowRecording' value='yes' checked>" in shown
+    assert (teams.allow_recording, teams.allow_transcription, teams.record_automatically) == (
+        True,
+        False,
+        True,
+    )
+    assert (teams.lobby_bypass_scope, teams.allowed_presenters) == ("everyone", "organization")
+    assert [allowed for _, allowed in teams.allow_recording_changes[before:]] == [True]
+    got = (
+        await graph.users.by_user_id(COORDINATOR.object_id)
+        .online_meetings.by_online_meeting_id(meeting.id)
+        .get()
+    )
+    assert got is not None
+    assert (got.allow_recording, got.record_automatically) == (True, True)
+
+    refused = await _submit(
+        http,
+        sandbox.url(f"{room}/options"),
+        {"lobbyScope": "nobody", "allowedPresenters": "organizer"},
+    )
+    assert _notice(refused).startswith(
+        "Teams did not save the meeting options: Invalid value for 'scope'."
+    )
+    assert (teams.allow_recording, teams.allowed_presenters) == (True, "organization")
+    assert [allowed for _, allowed in teams.allow_recording_changes[before:]] == [True]
+
+    await _submit(
+        http,
+        sandbox.url(f"{room}/options"),
+        {"lobbyScope": "organizer", "allowedPresenters": "organizer"},
+    )
+    assert (teams.allow_recording, teams.record_automatically) == (False, False)
+    assert [allowed for _, allowed in teams.allow_recording_changes[before:]] == [True, False]
+    opened = await _submit(http, sandbox.url(room), {})
+    assert "Recording allowed: no." in opened
+    assert _form_actions(opened, "/options") == [f"{room}/options"], "also in the open room"
