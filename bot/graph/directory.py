@@ -9,20 +9,15 @@ flaps would otherwise look its organiser up on every change); nothing is written
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from bot.ports.directory import StaffContact
 
 if TYPE_CHECKING:
     from msgraph.graph_service_client import GraphServiceClient
 
 CONTACT_FIELDS = ["mail", "displayName"]
 CONTACT_LIFETIME = 600.0
-
-
-@dataclass(frozen=True)
-class StaffContact:
-    address: str
-    display_name: str
 
 
 class StaffDirectory:

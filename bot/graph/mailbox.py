@@ -20,6 +20,7 @@ from bot.graph.subscriptions import (
     Renewal,
     SubscriptionGoneError,
 )
+from bot.ports.mail import OutgoingEmail
 
 __all__ = ["ConsentMailbox", "NotificationUrls", "Renewal", "SubscriptionGoneError"]
 
@@ -50,15 +51,6 @@ def _received(message: dict[str, str]) -> datetime:
 class MailboxMessage:
     id: str
     received_at: datetime
-
-
-@dataclass(frozen=True)
-class OutgoingEmail:
-    to: str
-    subject: str
-    text: str
-    html: str
-    internet_message_id: str | None = None
 
 
 class ConsentMailbox:

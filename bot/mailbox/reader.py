@@ -25,9 +25,10 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
 from bot.config import ServiceProfile
-from bot.graph.mailbox import ConsentMailbox, MailboxMessage, OutgoingEmail
+from bot.graph.mailbox import ConsentMailbox, MailboxMessage
 from bot.mail.receipt import render_receipt
 from bot.ports.failures import GRAPH_FAILURES
+from bot.ports.mail import OutgoingEmail
 from bot.scheduler.failures import HANDLED_FAILURES
 from bot.scheduler.runner import Handler
 from bot.services.consent_intake import (

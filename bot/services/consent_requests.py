@@ -13,7 +13,6 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from bot.config import ServiceProfile
-from bot.graph.mailbox import ConsentMailbox, OutgoingEmail
 from bot.mail.consent_request import (
     InvitedPerson,
     RequestedMeeting,
@@ -21,6 +20,7 @@ from bot.mail.consent_request import (
     render_request,
 )
 from bot.policy.terms import AttendeeKind, DeclaredRole, Topic
+from bot.ports.mail import Mailbox, OutgoingEmail
 from consent_store.audit import AuditEvent
 from consent_store.liaison import LiaisonRecords
 from consent_store.records import NewConsentRequest
@@ -35,7 +35,7 @@ class SentRequest:
 
 async def send_consent_requests(
     store: Store,
-    mailbox: ConsentMailbox,
+    mailbox: Mailbox,
     service: ServiceProfile,
     meeting_id: str,
     staff_name: str,

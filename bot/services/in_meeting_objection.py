@@ -32,11 +32,11 @@ from typing import Final
 
 from bot.announcement.wording import chat_text
 from bot.config import ServiceProfile
-from bot.graph.mailbox import ConsentMailbox
 from bot.graph.meetings import OnlineMeetings
 from bot.policy.participant_match import InvitedAttendee, MatchKind, SeenPerson, match_person
 from bot.policy.terms import AuthVerdict, Decision, Topic
 from bot.ports.failures import CHAT_FAILURES
+from bot.ports.mail import Mailbox
 from bot.services.live_meeting import MeetingChat, ObjectionSource, TeamsPerson
 from bot.services.recording_enforcement import enforce_recording
 from consent_store.audit import AuditEvent
@@ -69,7 +69,7 @@ class InMeetingObjections:
         *,
         bot_app_id: str,
         switch_off_without_store: SwitchOff,
-        mailbox: ConsentMailbox | None = None,
+        mailbox: Mailbox | None = None,
     ) -> None:
         self._store = store
         self._meetings = meetings

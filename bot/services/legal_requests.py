@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from typing import Final
 
 from bot.config import ServiceProfile
-from bot.graph.mailbox import ConsentMailbox, OutgoingEmail
 from bot.mail.consent_request import describe_when
+from bot.ports.mail import Mailbox, OutgoingEmail
 from consent_store.audit import AuditEvent
 from consent_store.legal_requests import LegalRequests, NewLegalRequest
 from consent_store.unit_of_work import Store
@@ -167,7 +167,7 @@ async def refuse_legal_request(store: Store, reference: str, manager: str) -> No
 
 async def ask_permission(
     store: Store,
-    mailbox: ConsentMailbox,
+    mailbox: Mailbox,
     service: ServiceProfile,
     reference: str,
     manager: str,

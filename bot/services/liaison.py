@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from typing import Final
 
 from bot.config import ServiceProfile
-from bot.graph.mailbox import ConsentMailbox
 from bot.policy.blockers import blocker_sentences
 from bot.policy.liaison_gate import LiaisonCount, count_liaison, evaluate_liaison
 from bot.policy.terms import AttendeeKind
 from bot.ports.failures import GRAPH_FAILURES
+from bot.ports.mail import Mailbox
 from bot.services.consent_requests import send_consent_requests
 from consent_store.audit import AuditEvent
 from consent_store.liaison import LiaisonRecords, NamingChange
@@ -85,7 +85,7 @@ class LiaisonListSaved:
 
 async def save_liaison_list(
     store: Store,
-    mailbox: ConsentMailbox,
+    mailbox: Mailbox,
     service: ServiceProfile,
     meeting_id: str,
     names: tuple[str, ...],

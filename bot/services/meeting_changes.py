@@ -32,12 +32,12 @@ from datetime import datetime
 from kiota_abstractions.api_error import APIError
 
 from bot.config import ServiceProfile
-from bot.graph.mailbox import ConsentMailbox, OutgoingEmail
 from bot.graph.meetings import OnlineMeetings
 from bot.mail.meeting_notice import RenderedNotice, render_cancellation, render_new_time
 from bot.policy.recording_gate import evaluate_recording
 from bot.policy.terms import AttendeeKind, DeclaredRole
 from bot.ports.failures import GRAPH_FAILURES
+from bot.ports.mail import Mailbox, OutgoingEmail
 from bot.services.change_plan import (
     CANCELLED,
     ChangePlan,
@@ -148,7 +148,7 @@ async def _mark_attention(
 
 async def _send_notices(
     store: Store,
-    mailbox: ConsentMailbox,
+    mailbox: Mailbox,
     meeting_id: str,
     notices: Sequence[tuple[str, str, RenderedNotice]],
     action: str,
@@ -187,7 +187,7 @@ async def _send_notices(
 async def edit_meeting(
     store: Store,
     meetings: OnlineMeetings,
-    mailbox: ConsentMailbox,
+    mailbox: Mailbox,
     service: ServiceProfile,
     meeting_id: str,
     wanted: NewMeeting,
@@ -422,7 +422,7 @@ async def _store_changes(
 async def cancel_meeting(
     store: Store,
     meetings: OnlineMeetings,
-    mailbox: ConsentMailbox,
+    mailbox: Mailbox,
     service: ServiceProfile,
     meeting_id: str,
     *,

@@ -17,12 +17,12 @@ import logging
 from collections.abc import Iterable, Mapping
 from enum import StrEnum
 
-from bot.graph.mailbox import ConsentMailbox, OutgoingEmail
 from bot.mail.consent_request import describe_when
 from bot.policy.blockers import Blocker, blocker_sentences
 from bot.policy.recording_gate import evaluate_recording
 from bot.policy.terms import AttendeeKind
 from bot.ports.failures import GRAPH_FAILURES
+from bot.ports.mail import Mailbox, OutgoingEmail
 from consent_store.audit import AuditEvent, DetailValue
 from consent_store.unit_of_work import Store
 from templates import environment, in_uk_time
@@ -63,9 +63,7 @@ def reasons_without_names(
     return blocker_sentences(blockers, by_kind)
 
 
-async def _send(
-    mailbox: ConsentMailbox, organiser_id: str, values: dict[str, object]
-) -> str | None:
+async def _send(mailbox: Mailbox, organiser_id: str, values: dict[str, object]) -> str | None:
     """Look the organiser up and send them the notice; returns why it was not sent, or None.
     Graph failures propagate."""
     contact = await mailbox.directory.contact(organiser_id)
@@ -86,7 +84,7 @@ async def _send(
 
 async def tell_organiser(
     store: Store,
-    mailbox: ConsentMailbox,
+    mailbox: Mailbox,
     meeting_id: str,
     notice: Notice,
     blockers: tuple[Blocker, ...],
@@ -127,7 +125,7 @@ async def tell_organiser(
 
 
 async def warn_if_without_consent(
-    store: Store, mailbox: ConsentMailbox, meeting_id: str, notice: Notice
+    store: Store, mailbox: Mailbox, meeting_id: str, notice: Notice
 ) -> bool:
     """Warn the organiser (`notice`: will start, or started) when recording was requested
     but the gate does not permit it; returns whether a warning was sent."""

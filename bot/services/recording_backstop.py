@@ -26,8 +26,6 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Final, Protocol
 
-from bot.graph.directory import StaffContact
-from bot.graph.mailbox import OutgoingEmail
 from bot.graph.recordings import ListedArtefact, NotifiedArtefact
 from bot.mail.consent_request import describe_when
 from bot.policy.blockers import Blocker, BlockerCode
@@ -41,6 +39,7 @@ from bot.policy.recording_backstop import (
 )
 from bot.policy.terms import Topic
 from bot.ports.failures import GRAPH_FAILURES
+from bot.ports.mail import OutgoingEmail, StaffMail
 from bot.scheduler.runner import Handler, RetryPolicy
 from bot.services.organiser_notices import reasons_without_names
 from consent_store.audit import AuditEvent, DetailValue
@@ -92,19 +91,6 @@ class ArtefactSource(Protocol):
     ) -> ListedArtefact | None: ...
 
     async def holders_of(self, role: str) -> list[str]: ...
-
-
-class Directory(Protocol):
-    async def contact(self, user_id: str) -> StaffContact | None: ...
-
-
-class AlertMailbox(Protocol):
-    """The consent mailbox: who staff are, and sending to them."""
-
-    @property
-    def directory(self) -> Directory: ...
-
-    async def send(self, email: OutgoingEmail) -> None: ...
 
 
 def check_job_keys(meeting_id: str) -> tuple[str, ...]:
@@ -163,7 +149,7 @@ class RecordingBackstop:
         self,
         store: Store,
         source: ArtefactSource,
-        mailbox: AlertMailbox,
+        mailbox: StaffMail,
         *,
         manager_role: str,
     ) -> None:

@@ -55,7 +55,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-from bot.graph.mailbox import ConsentMailbox
 from bot.graph.meetings import CallStartUnknown, MeetingSettings, OnlineMeetings
 from bot.policy.recording_gate import (
     RecordingVerdict,
@@ -67,6 +66,7 @@ from bot.policy.recording_gate import (
 )
 from bot.policy.terms import MeetingFacts, Participant
 from bot.ports.failures import GRAPH_FAILURES
+from bot.ports.mail import Mailbox
 from bot.scheduler.failures import JobFailed
 from bot.scheduler.runner import Handler, RetryPolicy
 from bot.services.change_plan import CANCELLED
@@ -293,7 +293,7 @@ async def _enforce(
     meeting_id: str,
     *,
     cause: str,
-    mailbox: ConsentMailbox | None,
+    mailbox: Mailbox | None,
     present: tuple[Participant, ...] | None,
     tell_later: TellLater | None,
     read_teams: bool,
@@ -402,7 +402,7 @@ async def _restore_lobby(
     meeting: MeetingRow,
     found: MeetingSettings,
     cause: str,
-    mailbox: ConsentMailbox | None,
+    mailbox: Mailbox | None,
     tell_later: TellLater | None,
 ) -> None:
     """The lobby or the presenters were changed in Teams (the organiser's meeting options):
@@ -449,7 +449,7 @@ async def _note_restored(
     allowed: bool,
     verdict: RecordingVerdict,
     cause: str,
-    mailbox: ConsentMailbox | None,
+    mailbox: Mailbox | None,
     tell_later: TellLater | None,
     told: bool,
 ) -> None:
@@ -486,7 +486,7 @@ async def _note_change(
     allowed: bool,
     verdict: RecordingVerdict,
     cause: str,
-    mailbox: ConsentMailbox | None,
+    mailbox: Mailbox | None,
     tell_later: TellLater | None,
 ) -> bool:
     """Note Teams' setting as read back; audit and report it if it changed. Whether the
@@ -535,7 +535,7 @@ async def enforce_recording(
     meeting_id: str,
     *,
     cause: str,
-    mailbox: ConsentMailbox | None = None,
+    mailbox: Mailbox | None = None,
     present: tuple[Participant, ...] | None = None,
     tell_later: TellLater | None = None,
     on_closed: OnClosed | None = None,
@@ -572,7 +572,7 @@ async def after_losing_sight(
     meeting_id: str,
     regained_at: datetime,
     *,
-    mailbox: ConsentMailbox | None = None,
+    mailbox: Mailbox | None = None,
     tell_later: TellLater | None = None,
     on_closed: OnClosed | None = None,
 ) -> bool:
@@ -629,7 +629,7 @@ async def _off_until_start_known(
     meetings: OnlineMeetings,
     meeting: MeetingRow,
     unread: str,
-    mailbox: ConsentMailbox | None,
+    mailbox: Mailbox | None,
     tell_later: TellLater | None,
 ) -> bool:
     """Whether the meeting started while the bot could not see it is unknown: switch its
@@ -658,7 +658,7 @@ async def _off_until_start_known(
 
 
 async def reconcile_recording(
-    store: Store, meetings: OnlineMeetings, meeting_id: str, mailbox: ConsentMailbox | None
+    store: Store, meetings: OnlineMeetings, meeting_id: str, mailbox: Mailbox | None
 ) -> None:
     """Read Teams' setting and make it match the gate; `JobFailed` (to be retried) until Teams
     confirms it."""
@@ -694,7 +694,7 @@ async def _queue_running_check(store: Store, meeting_id: str) -> None:
 
 
 def reconcile_handlers(
-    store: Store, meetings: OnlineMeetings, mailbox: ConsentMailbox | None
+    store: Store, meetings: OnlineMeetings, mailbox: Mailbox | None
 ) -> tuple[Mapping[str, Handler], Mapping[str, RetryPolicy]]:
     """The reconcile job's handler (`reconcile_recording`) and its retry policy."""
 

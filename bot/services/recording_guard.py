@@ -47,7 +47,6 @@ from bot.announcement.notices import (
     recording_stays_off,
     recording_stop_request,
 )
-from bot.graph.mailbox import ConsentMailbox
 from bot.graph.meetings import OnlineMeetings
 from bot.policy.blockers import BlockerCode, blocker_sentences
 from bot.policy.participant_match import (
@@ -60,6 +59,7 @@ from bot.policy.participant_match import (
 from bot.policy.recording_gate import RecordingVerdict
 from bot.policy.terms import Participant
 from bot.ports.failures import CHAT_FAILURES
+from bot.ports.mail import Mailbox
 from bot.services.live_meeting import (
     CallVoice,
     MeetingChat,
@@ -143,7 +143,7 @@ class RecordingGuard:
         voice: CallVoice,
         *,
         bot_app_id: str,
-        mailbox: ConsentMailbox | None = None,
+        mailbox: Mailbox | None = None,
     ) -> None:
         self._store = store
         self._mailbox = mailbox

@@ -31,15 +31,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Protocol
 
 from bot.config import ServiceProfile
-from bot.graph.mailbox import OutgoingEmail
 from bot.intake.classify import classify_text
 from bot.mail.receipt import render_receipt
 from bot.mail.review_acknowledgement import render_acknowledgement
 from bot.policy.terms import AttendeeKind, AuthVerdict, Decision, Topic
 from bot.ports.failures import GRAPH_FAILURES
+from bot.ports.mail import MailSender, OutgoingEmail
 from bot.scheduler.runner import Handler
 from bot.services.recording_enforcement import queue_reconcile
 from consent_store.audit import AuditEvent, DetailValue
@@ -131,12 +130,6 @@ class OpenItem:
         chosen = [a for a in self.attendees if a.id == self.suggested_attendee_id]
         asked = {t for a in (chosen or self.attendees) for t in a.topics_asked}
         return tuple(topic for topic in Topic if topic in asked)
-
-
-class ReviewMailbox(Protocol):
-    """Where the acknowledgement and receipt are sent from (the consent mailbox)."""
-
-    async def send(self, email: OutgoingEmail) -> None: ...
 
 
 def acknowledgement_job_key(item_id: str) -> str:
@@ -350,7 +343,7 @@ async def reject(uow: UnitOfWork, item_id: str, staff_id: str, reason: RejectRea
 class ReviewFollowUps:
     """Sends what the review queue owes a sender: the acknowledgement and the receipt."""
 
-    def __init__(self, store: Store, mailbox: ReviewMailbox, service: ServiceProfile) -> None:
+    def __init__(self, store: Store, mailbox: MailSender, service: ServiceProfile) -> None:
         self._store = store
         self._mailbox = mailbox
         self._service = service

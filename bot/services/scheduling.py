@@ -31,9 +31,9 @@ from typing import Final
 
 from bot.config import ServiceProfile
 from bot.graph.events import EventWithoutJoinUrl
-from bot.graph.mailbox import ConsentMailbox
 from bot.graph.meetings import OnlineMeetings, TeamsMeeting
 from bot.ports.failures import GRAPH_FAILURES
+from bot.ports.mail import Mailbox
 from bot.services.consent_requests import send_consent_requests
 from bot.services.recording_enforcement import (
     RECONCILE_SOON,
@@ -130,7 +130,7 @@ async def open_teams_meeting(
 async def schedule_meeting(
     store: Store,
     meetings: OnlineMeetings,
-    mailbox: ConsentMailbox,
+    mailbox: Mailbox,
     service: ServiceProfile,
     meeting: NewMeeting,
     staff_name: str,

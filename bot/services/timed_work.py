@@ -15,11 +15,11 @@ from collections.abc import Mapping
 from datetime import timedelta
 
 from bot.config import ServiceProfile
-from bot.graph.mailbox import OutgoingEmail
 from bot.graph.tenant import TenantClients
 from bot.mail.consent_request import describe_when, request_subject
 from bot.policy.consent_history import latest_pre_start_decision
 from bot.policy.terms import Topic
+from bot.ports.mail import OutgoingEmail
 from bot.scheduler.runner import Handler
 from bot.services.meeting_start import StartSource, note_start
 from bot.services.organiser_notices import Notice, warn_if_without_consent

@@ -11,7 +11,8 @@ import pytest
 from msgraph.generated.models.o_data_errors.o_data_error import ODataError
 from msgraph.graph_service_client import GraphServiceClient
 
-from bot.graph.directory import StaffContact, StaffDirectory
+from bot.graph.directory import StaffDirectory
+from bot.ports.directory import StaffContact
 from sandbox.seed import ADVISER, CONSENT_MAILBOX, COORDINATOR, GUEST_PARENT
 from tests.sandbox.conftest import RunningSandbox
 from tests.sandbox.test_sandbox_faults import app_token
