@@ -222,7 +222,8 @@ async def _catalog_apps(graph: GraphServiceClient, catalog_app_id: str) -> list[
 async def _write_event(graph: GraphServiceClient, staff_id: str) -> CheckLine:
     """What scheduling does, with no attendees: an event with a Teams meeting in the staff
     member's calendar, read back, then cancelled and seen gone."""
-    from bot.graph.events import CalendarEvents, EventWithoutJoinUrl
+    from bot.graph.events import CalendarEvents
+    from bot.ports.calendar import EventWithoutJoinUrl
 
     events = CalendarEvents(graph)
     start = datetime.now(UTC) + timedelta(days=30)

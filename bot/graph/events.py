@@ -14,10 +14,11 @@ clock times in Europe/London, the service's own time zone.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Final
 from zoneinfo import ZoneInfo
+
+from bot.ports.calendar import CreatedEvent, EventWithoutJoinUrl
 
 if TYPE_CHECKING:
     from msgraph.generated.models.attendee import Attendee
@@ -27,20 +28,6 @@ if TYPE_CHECKING:
 LONDON: Final = "Europe/London"
 CANCELLATION_COMMENT: Final = "This meeting has been cancelled."
 """What the cancellation says: nothing about the case (the bot's own email explains more)."""
-
-
-class EventWithoutJoinUrl(RuntimeError):
-    """Graph created the event but did not give its Teams join URL."""
-
-    def __init__(self, event_id: str) -> None:
-        super().__init__("Graph created the event but gave no Teams join URL")
-        self.event_id = event_id
-
-
-@dataclass(frozen=True)
-class CreatedEvent:
-    id: str
-    join_url: str
 
 
 def london_time(at: datetime) -> DateTimeTimeZone:

@@ -11,12 +11,12 @@ the organisers; `organiser_id` is always the organiser's directory object id.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from bot.graph.events import CalendarEvents
+from bot.ports.meetings import CallStartUnknown, MeetingSettings, TeamsMeeting
 from bot.teams.permissions import RSC_PERMISSIONS
 
 if TYPE_CHECKING:
@@ -28,59 +28,12 @@ CHAT_PAGES = 10
 """At most this many pages of a meeting chat are read for the call's start."""
 
 
-class CallStartUnknown(Exception):
-    """The meeting chat could not be read well enough to say whether the call started."""
-
-
 class ChatHistoryTooLong(CallStartUnknown):
     """The meeting chat holds more messages than are read for the call's start."""
 
 
 class ChatPageUnreadable(CallStartUnknown):
     """A page of the meeting chat that msgraph-sdk cannot read (a value it cannot parse)."""
-
-
-@dataclass(frozen=True)
-class TeamsMeeting:
-    id: str
-    join_url: str
-    chat_thread_id: str
-
-
-@dataclass(frozen=True)
-class MeetingSettings:
-    """A meeting's settings as Graph reads them back (None where the answer does not say)."""
-
-    allow_recording: bool | None
-    allow_transcription: bool | None
-    record_automatically: bool | None
-    lobby_organiser_only: bool
-    organiser_presents_alone: bool
-
-    @property
-    def allows_recording(self) -> bool | None:
-        """Whether Teams lets the meeting be recorded or transcribed in any way (None when
-        the answer does not say)."""
-        if True in (self.allow_recording, self.allow_transcription, self.record_automatically):
-            return True
-        return None if self.allow_recording is None else False
-
-    def recording_is(self, allowed: bool) -> bool:
-        """Whether recording and transcription are both `allowed` and automatic recording is
-        not on."""
-        return (
-            self.allow_recording is allowed
-            and self.allow_transcription is allowed
-            and self.record_automatically is not True
-        )
-
-    @property
-    def locked_down(self) -> bool:
-        """Whether the meeting has the settings it is created with: recording off, the lobby
-        for everyone but the organiser, the organiser the only presenter."""
-        return (
-            self.recording_is(False) and self.lobby_organiser_only and self.organiser_presents_alone
-        )
 
 
 def thread_of_join_url(join_url: str) -> str | None:

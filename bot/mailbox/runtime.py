@@ -140,7 +140,7 @@ def attach_consent_mailbox(
             )
             reconcile, retry = reconcile_handlers(store, clients.meetings, clients.mailbox)
             handlers = {
-                **meeting_job_handlers(store, clients, service),
+                **meeting_job_handlers(store, clients.meetings, clients.mailbox, service),
                 **reader.follow_up_handlers(),
                 **reconcile,
             }

@@ -32,11 +32,11 @@ from typing import Final
 
 from bot.announcement.wording import chat_text
 from bot.config import ServiceProfile
-from bot.graph.meetings import OnlineMeetings
 from bot.policy.participant_match import InvitedAttendee, MatchKind, SeenPerson, match_person
 from bot.policy.terms import AuthVerdict, Decision, Topic
 from bot.ports.failures import CHAT_FAILURES
 from bot.ports.mail import Mailbox
+from bot.ports.meetings import Meetings
 from bot.services.live_meeting import MeetingChat, ObjectionSource, TeamsPerson
 from bot.services.recording_enforcement import enforce_recording
 from consent_store.audit import AuditEvent
@@ -63,7 +63,7 @@ class InMeetingObjections:
     def __init__(
         self,
         store: Store,
-        meetings: OnlineMeetings,
+        meetings: Meetings,
         chat: MeetingChat,
         service: ServiceProfile,
         *,

@@ -32,12 +32,12 @@ from datetime import datetime
 from kiota_abstractions.api_error import APIError
 
 from bot.config import ServiceProfile
-from bot.graph.meetings import OnlineMeetings
 from bot.mail.meeting_notice import RenderedNotice, render_cancellation, render_new_time
 from bot.policy.recording_gate import evaluate_recording
 from bot.policy.terms import AttendeeKind, DeclaredRole
 from bot.ports.failures import GRAPH_FAILURES
 from bot.ports.mail import Mailbox, OutgoingEmail
+from bot.ports.meetings import Meetings
 from bot.services.change_plan import (
     CANCELLED,
     ChangePlan,
@@ -186,7 +186,7 @@ async def _send_notices(
 
 async def edit_meeting(
     store: Store,
-    meetings: OnlineMeetings,
+    meetings: Meetings,
     mailbox: Mailbox,
     service: ServiceProfile,
     meeting_id: str,
@@ -322,7 +322,7 @@ async def edit_meeting(
 
 
 async def _change_in_teams(
-    meetings: OnlineMeetings,
+    meetings: Meetings,
     row: MeetingRow,
     teams_id: str,
     plan: ChangePlan,
@@ -421,7 +421,7 @@ async def _store_changes(
 
 async def cancel_meeting(
     store: Store,
-    meetings: OnlineMeetings,
+    meetings: Meetings,
     mailbox: Mailbox,
     service: ServiceProfile,
     meeting_id: str,

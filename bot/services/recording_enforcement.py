@@ -7,13 +7,13 @@ again and `allowRecording`/`allowTranscription` are made to match (`enforce_reco
   `SWITCH_ON_MARGIN` away (so the change lands before it, however slow Graph is), when every
   attendee, and everyone present, consented by email before it (`recording_target`). Before
   switching on, the meeting chat is read for Teams' own record that the call started
-  (`OnlineMeetings.call_started`), so an early start whose events the bot never took (lost
+  (`Meetings.call_started`), so an early start whose events the bot never took (lost
   while its store was down, or before a crash) still counts; if the chat cannot be read,
   recording stays off and the change is retried.
 - Once the meeting has really started, a gate found closed, or Teams found not allowing
   recording, closes for good (`closes_for_good`): the store notes it and the gate says why,
   so staff see that recording stays off until the meeting ends.
-- A change counts only when Graph reads it back (`OnlineMeetings.settings`: `allowRecording`,
+- A change counts only when Graph reads it back (`Meetings.settings`: `allowRecording`,
   `allowTranscription` and `recordAutomatically`), never on our own write. A change that
   fails, or that Teams does not confirm, is tried again at once a few times; then the meeting
   is marked as needing attention, the failure audited, and the change left to the meeting's
@@ -55,7 +55,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-from bot.graph.meetings import CallStartUnknown, MeetingSettings, OnlineMeetings
 from bot.policy.recording_gate import (
     RecordingVerdict,
     closes_for_good,
@@ -67,6 +66,7 @@ from bot.policy.recording_gate import (
 from bot.policy.terms import MeetingFacts, Participant
 from bot.ports.failures import GRAPH_FAILURES
 from bot.ports.mail import Mailbox
+from bot.ports.meetings import CallStartUnknown, Meetings, MeetingSettings
 from bot.scheduler.failures import JobFailed
 from bot.scheduler.runner import Handler, RetryPolicy
 from bot.services.change_plan import CANCELLED
@@ -166,7 +166,7 @@ class KnownMeetings:
         """The id of the meeting whose chat this is, if known."""
         return self._by_chat.get(thread_id)
 
-    async def switch_off(self, meetings: OnlineMeetings, meeting_id: str) -> bool:
+    async def switch_off(self, meetings: Meetings, meeting_id: str) -> bool:
         """Switch the meeting's recording off from memory; whether Teams confirmed it."""
         known = self._meetings.get(meeting_id)
         if known is None:
@@ -195,7 +195,7 @@ class _Outcome:
 
 
 async def _set_and_confirm(
-    meetings: OnlineMeetings,
+    meetings: Meetings,
     organiser_id: str,
     teams_meeting_id: str,
     *,
@@ -223,9 +223,9 @@ async def _set_and_confirm(
 
 
 async def lock_down_and_confirm(
-    meetings: OnlineMeetings, organiser_id: str, teams_meeting_id: str
+    meetings: Meetings, organiser_id: str, teams_meeting_id: str
 ) -> tuple[bool, str | None]:
-    """Lock the meeting's settings down (`OnlineMeetings.lock_down`) and read them back,
+    """Lock the meeting's settings down (`Meetings.lock_down`) and read them back,
     trying again a few times at once; whether Graph confirmed them, and the last failure's
     type if not."""
     failure: str | None = None
@@ -241,7 +241,7 @@ async def lock_down_and_confirm(
     return False, failure
 
 
-async def _read_teams(meetings: OnlineMeetings, meeting: MeetingRow) -> MeetingSettings | None:
+async def _read_teams(meetings: Meetings, meeting: MeetingRow) -> MeetingSettings | None:
     """Teams' settings as Graph reads them now; None when they cannot be read."""
     if meeting.teams_meeting_id is None:
         return None
@@ -289,7 +289,7 @@ async def _start_seen_in_chat(store: Store, meeting_id: str, at: datetime) -> Me
 
 async def _enforce(
     store: Store,
-    meetings: OnlineMeetings,
+    meetings: Meetings,
     meeting_id: str,
     *,
     cause: str,
@@ -375,7 +375,7 @@ async def _enforce(
 
 
 async def _lock_down(
-    store: Store, meetings: OnlineMeetings, meeting: MeetingRow, facts: MeetingFacts, cause: str
+    store: Store, meetings: Meetings, meeting: MeetingRow, facts: MeetingFacts, cause: str
 ) -> _Outcome | None:
     """Lock down the settings of a meeting whose settings were never confirmed; None once
     Graph confirms them (noted and audited), else the failure."""
@@ -398,7 +398,7 @@ async def _lock_down(
 
 async def _restore_lobby(
     store: Store,
-    meetings: OnlineMeetings,
+    meetings: Meetings,
     meeting: MeetingRow,
     found: MeetingSettings,
     cause: str,
@@ -531,7 +531,7 @@ async def _note_failure(store: Store, meeting_id: str, outcome: _Outcome, cause:
 
 async def enforce_recording(
     store: Store,
-    meetings: OnlineMeetings,
+    meetings: Meetings,
     meeting_id: str,
     *,
     cause: str,
@@ -568,7 +568,7 @@ LOST_SIGHT_CAUSE: Final = "sight_lost"
 
 async def after_losing_sight(
     store: Store,
-    meetings: OnlineMeetings,
+    meetings: Meetings,
     meeting_id: str,
     regained_at: datetime,
     *,
@@ -626,7 +626,7 @@ async def after_losing_sight(
 
 async def _off_until_start_known(
     store: Store,
-    meetings: OnlineMeetings,
+    meetings: Meetings,
     meeting: MeetingRow,
     unread: str,
     mailbox: Mailbox | None,
@@ -658,7 +658,7 @@ async def _off_until_start_known(
 
 
 async def reconcile_recording(
-    store: Store, meetings: OnlineMeetings, meeting_id: str, mailbox: Mailbox | None
+    store: Store, meetings: Meetings, meeting_id: str, mailbox: Mailbox | None
 ) -> None:
     """Read Teams' setting and make it match the gate; `JobFailed` (to be retried) until Teams
     confirms it."""
@@ -694,7 +694,7 @@ async def _queue_running_check(store: Store, meeting_id: str) -> None:
 
 
 def reconcile_handlers(
-    store: Store, meetings: OnlineMeetings, mailbox: Mailbox | None
+    store: Store, meetings: Meetings, mailbox: Mailbox | None
 ) -> tuple[Mapping[str, Handler], Mapping[str, RetryPolicy]]:
     """The reconcile job's handler (`reconcile_recording`) and its retry policy."""
 

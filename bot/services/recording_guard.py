@@ -47,7 +47,6 @@ from bot.announcement.notices import (
     recording_stays_off,
     recording_stop_request,
 )
-from bot.graph.meetings import OnlineMeetings
 from bot.policy.blockers import BlockerCode, blocker_sentences
 from bot.policy.participant_match import (
     InvitedAttendee,
@@ -60,6 +59,7 @@ from bot.policy.recording_gate import RecordingVerdict
 from bot.policy.terms import Participant
 from bot.ports.failures import CHAT_FAILURES
 from bot.ports.mail import Mailbox
+from bot.ports.meetings import Meetings
 from bot.services.live_meeting import (
     CallVoice,
     MeetingChat,
@@ -138,7 +138,7 @@ class RecordingGuard:
     def __init__(
         self,
         store: Store,
-        meetings: OnlineMeetings,
+        meetings: Meetings,
         chat: MeetingChat,
         voice: CallVoice,
         *,

@@ -2,7 +2,7 @@
 the store, and by email.
 
 1. The meeting is an event in the organiser's calendar with a Teams meeting
-   (`CalendarEvents.create`): Exchange sends each attendee an invitation with the join link,
+   (`Calendar.create`): Exchange sends each attendee an invitation with the join link,
    from the organiser. Its body says what the service is and that recording happens only with
    everyone's prior email consent.
 2. The event's online meeting is found by its join URL (tried a few times: Teams makes it
@@ -30,10 +30,10 @@ from datetime import datetime
 from typing import Final
 
 from bot.config import ServiceProfile
-from bot.graph.events import EventWithoutJoinUrl
-from bot.graph.meetings import OnlineMeetings, TeamsMeeting
+from bot.ports.calendar import EventWithoutJoinUrl
 from bot.ports.failures import GRAPH_FAILURES
 from bot.ports.mail import Mailbox
+from bot.ports.meetings import Meetings, TeamsMeeting
 from bot.services.consent_requests import send_consent_requests
 from bot.services.recording_enforcement import (
     RECONCILE_SOON,
@@ -73,7 +73,7 @@ def invitation_body(service: ServiceProfile) -> str:
     return environment().get_template("email/meeting_invitation.html.j2").render(service=service)
 
 
-async def _cancel_event(meetings: OnlineMeetings, organiser: str, event_id: str) -> None:
+async def _cancel_event(meetings: Meetings, organiser: str, event_id: str) -> None:
     """Cancel an event the meeting could not be made from; a failure is logged (the event
     then stays in the organiser's calendar, with recording off in its meeting)."""
     try:
@@ -83,7 +83,7 @@ async def _cancel_event(meetings: OnlineMeetings, organiser: str, event_id: str)
 
 
 async def _find_meeting(
-    meetings: OnlineMeetings, organiser: str, join_url: str
+    meetings: Meetings, organiser: str, join_url: str
 ) -> tuple[TeamsMeeting | None, str]:
     """The event's online meeting, or None and why not."""
     reason = "not found by its join URL"
@@ -100,7 +100,7 @@ async def _find_meeting(
 
 
 async def open_teams_meeting(
-    meetings: OnlineMeetings,
+    meetings: Meetings,
     organiser: str,
     subject: str,
     body_html: str,
@@ -129,7 +129,7 @@ async def open_teams_meeting(
 
 async def schedule_meeting(
     store: Store,
-    meetings: OnlineMeetings,
+    meetings: Meetings,
     mailbox: Mailbox,
     service: ServiceProfile,
     meeting: NewMeeting,

@@ -15,11 +15,11 @@ from collections.abc import Mapping
 from datetime import timedelta
 
 from bot.config import ServiceProfile
-from bot.graph.tenant import TenantClients
 from bot.mail.consent_request import describe_when, request_subject
 from bot.policy.consent_history import latest_pre_start_decision
 from bot.policy.terms import Topic
-from bot.ports.mail import OutgoingEmail
+from bot.ports.mail import Mailbox, MailSender, OutgoingEmail
+from bot.ports.meetings import Meetings
 from bot.scheduler.runner import Handler
 from bot.services.meeting_start import StartSource, note_start
 from bot.services.organiser_notices import Notice, warn_if_without_consent
@@ -76,25 +76,25 @@ async def requeue_meeting_jobs(
 
 
 def meeting_job_handlers(
-    store: Store, clients: TenantClients, service: ServiceProfile
+    store: Store, meetings: Meetings, mailbox: Mailbox, service: ServiceProfile
 ) -> Mapping[str, Handler]:
     async def remind(job: ClaimedJob) -> None:
         if job.meeting_id is not None:
-            await send_reminders(store, clients, service, job.meeting_id)
+            await send_reminders(store, mailbox, service, job.meeting_id)
             if await is_last_reminder(store, job):
                 await warn_if_without_consent(
-                    store, clients.mailbox, job.meeting_id, Notice.WILL_START_WITHOUT_CONSENT
+                    store, mailbox, job.meeting_id, Notice.WILL_START_WITHOUT_CONSENT
                 )
 
     async def start(job: ClaimedJob) -> None:
         if job.meeting_id is not None:
-            await freeze_at_start(store, clients, job.meeting_id)
+            await freeze_at_start(store, meetings, mailbox, job.meeting_id)
 
     return {REMINDER: remind, START: start}
 
 
 async def send_reminders(
-    store: Store, clients: TenantClients, service: ServiceProfile, meeting_id: str
+    store: Store, mailbox: MailSender, service: ServiceProfile, meeting_id: str
 ) -> int:
     """Remind each attendee who has not answered what they were asked; returns how many."""
     async with store.reading() as uow:
@@ -124,7 +124,7 @@ async def send_reminders(
     env = environment()
     for _, name, address, documents in due:
         values = {**context, "name": name, "documents": documents}
-        await clients.mailbox.send(
+        await mailbox.send(
             OutgoingEmail(
                 to=address,
                 subject=f"Reminder: {request_subject(service, meeting.reference)}",
@@ -147,7 +147,9 @@ async def is_last_reminder(store: Store, job: ClaimedJob) -> bool:
         return not await uow.jobs.any_due_after(job, REMINDER)
 
 
-async def freeze_at_start(store: Store, clients: TenantClients, meeting_id: str) -> None:
+async def freeze_at_start(
+    store: Store, meetings: Meetings, mailbox: Mailbox, meeting_id: str
+) -> None:
     """At the scheduled start: note it as the meeting's start unless it was seen starting
     earlier (which froze the gate's answer then), and make Teams match the gate; nothing for a
     meeting that was cancelled."""
@@ -157,9 +159,5 @@ async def freeze_at_start(store: Store, clients: TenantClients, meeting_id: str)
             return
         await note_start(uow, meeting_id, StartSource.SCHEDULE, at=meeting.starts_at)
         await uow.commit()
-    await enforce_recording(
-        store, clients.meetings, meeting_id, cause="start", mailbox=clients.mailbox
-    )
-    await warn_if_without_consent(
-        store, clients.mailbox, meeting_id, Notice.STARTED_WITHOUT_CONSENT
-    )
+    await enforce_recording(store, meetings, meeting_id, cause="start", mailbox=mailbox)
+    await warn_if_without_consent(store, mailbox, meeting_id, Notice.STARTED_WITHOUT_CONSENT)

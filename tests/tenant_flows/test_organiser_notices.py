@@ -14,7 +14,6 @@ from sqlalchemy import select
 from bot.config import ServiceProfile
 from bot.graph.mailbox import ConsentMailbox
 from bot.graph.meetings import OnlineMeetings
-from bot.graph.tenant import TenantClients
 from bot.mail.consent_request import describe_when, request_subject
 from bot.mailbox.reader import MailboxReader
 from bot.policy.blockers import Blocker, BlockerCode
@@ -179,7 +178,7 @@ async def test_the_last_reminder_and_the_start_warn_of_a_meeting_without_full_co
     await MailboxReader(store, mailbox, service).catch_up()
 
     clock = FakeClock(start - timedelta(hours=47))
-    handlers = meeting_job_handlers(store, TenantClients(mailbox, meetings), service)
+    handlers = meeting_job_handlers(store, meetings, mailbox, service)
     runner = JobRunner(store, handlers, "instance-a", LEASE, POLL, clock)
     await runner.run_once()
     reminded = await people.inbox(PARENT_CARER.address)
@@ -230,7 +229,7 @@ async def test_no_warning_when_everyone_consented(
     await MailboxReader(store, mailbox, service, on_decisions=enforce).catch_up()
 
     clock = FakeClock(start - timedelta(hours=23))
-    handlers = meeting_job_handlers(store, TenantClients(mailbox, meetings), service)
+    handlers = meeting_job_handlers(store, meetings, mailbox, service)
     runner = JobRunner(store, handlers, "instance-a", LEASE, POLL, clock)
     await runner.run_once()
     clock.now = start + timedelta(minutes=1)

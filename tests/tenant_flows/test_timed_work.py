@@ -13,7 +13,6 @@ from sqlalchemy import select
 from bot.config import ServiceProfile
 from bot.graph.mailbox import ConsentMailbox
 from bot.graph.meetings import OnlineMeetings
-from bot.graph.tenant import TenantClients
 from bot.mailbox.reader import MailboxReader
 from bot.scheduler.runner import JobRunner
 from bot.services.scheduling import schedule_meeting
@@ -57,12 +56,13 @@ async def test_reminders_and_the_start_run_once_across_two_instances(
     await people.reply(PARENT_CARER.address, scheduled.reference, "Yes")
     await MailboxReader(store, mailbox, service).catch_up()
 
-    clients = TenantClients(mailbox, meetings)
     clock = FakeClock(start - timedelta(hours=23))
     other = Store.open(database_url, key_ring, clock)
     try:
         runners = [
-            JobRunner(s, meeting_job_handlers(s, clients, service), name, LEASE, POLL, clock)
+            JobRunner(
+                s, meeting_job_handlers(s, meetings, mailbox, service), name, LEASE, POLL, clock
+            )
             for s, name in ((store, "instance-a"), (other, "instance-b"))
         ]
         await asyncio.gather(*(r.run_once() for r in runners))

@@ -16,8 +16,9 @@ from kiota_abstractions.authentication.anonymous_authentication_provider import 
 from msgraph.graph_request_adapter import GraphRequestAdapter
 from msgraph.graph_service_client import GraphServiceClient
 
-from bot.graph.events import EventWithoutJoinUrl
-from bot.graph.meetings import CallStartUnknown, OnlineMeetings
+from bot.graph.meetings import OnlineMeetings
+from bot.ports.calendar import EventWithoutJoinUrl
+from bot.ports.meetings import CallStartUnknown
 from tests.conformance.documented import documented
 
 BASE = "https://graph.microsoft.com/v1.0"
