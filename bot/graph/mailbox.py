@@ -119,9 +119,12 @@ class ConsentMailbox:
         return content or b""
 
     async def send(self, email: OutgoingEmail) -> None:
-        """Send from this mailbox, not kept in Sent Items (the store keeps what is needed)."""
+        """Send from this mailbox, not kept in Sent Items (the store keeps what is needed);
+        its attachments go in the same request as file attachments (Graph's sendMail takes
+        them while under 3 MB: the caller keeps to that)."""
         from msgraph.generated.models.body_type import BodyType
         from msgraph.generated.models.email_address import EmailAddress
+        from msgraph.generated.models.file_attachment import FileAttachment
         from msgraph.generated.models.item_body import ItemBody
         from msgraph.generated.models.message import Message
         from msgraph.generated.models.recipient import Recipient
@@ -134,6 +137,11 @@ class ConsentMailbox:
             body=ItemBody(content_type=BodyType.Html, content=email.html),
             to_recipients=[Recipient(email_address=EmailAddress(address=email.to))],
             internet_message_id=email.internet_message_id,
+            attachments=[
+                FileAttachment(name=a.name, content_type=a.content_type, content_bytes=a.content)
+                for a in email.attachments
+            ]
+            or None,
         )
         await self.graph.users.by_user_id(self.address).send_mail.post(
             SendMailPostRequestBody(message=message, save_to_sent_items=False)

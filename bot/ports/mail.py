@@ -9,12 +9,22 @@ from bot.ports.directory import Directory
 
 
 @dataclass(frozen=True)
+class FileAttachment:
+    """A file sent with an email: its name, MIME type and bytes."""
+
+    name: str
+    content_type: str
+    content: bytes
+
+
+@dataclass(frozen=True)
 class OutgoingEmail:
     to: str
     subject: str
     text: str
     html: str
     internet_message_id: str | None = None
+    attachments: tuple[FileAttachment, ...] = ()
 
 
 class MailSender(Protocol):
