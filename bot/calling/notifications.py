@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from bot.calling.call_ids import normalise_call_id, normalise_operation_id
+from bot.ports.call_ids import normalise_call_id, normalise_operation_id
 from bot.services.live_meeting import RosterEntry
 
 _CALL_RESOURCE: Final = re.compile(

@@ -17,7 +17,7 @@ import asyncio
 from collections import OrderedDict
 from typing import Final
 
-from bot.calling.call_ids import normalise_operation_id
+from bot.ports.call_ids import normalise_operation_id
 
 MARGIN_SECONDS: Final = 10.0
 """Beyond a prompt's length: time for Teams to fetch the WAV and for the notification."""

@@ -29,7 +29,7 @@ from typing import Protocol
 from bot.calling.inbox import CallNotificationInbox
 from bot.calling.notifications import ReceivedNotice, RosterNotice
 from bot.calling.stored_notices import roster_digest
-from bot.graph.calls import CallNotPlaced
+from bot.ports.calls import CallNotPlaced
 from bot.ports.failures import GRAPH_FAILURES
 from bot.services.live_meeting import RosterEntry
 from consent_store.readiness import STORE_FAILURES

@@ -22,10 +22,11 @@ import asyncio
 import logging
 from typing import Final
 
-from bot.calling.call_ids import normalise_operation_id
 from bot.calling.prompt_turns import PromptTurns, Turn
 from bot.calling.prompts import PromptShelf, PublishedPrompt
-from bot.graph.calls import CallNotPlaced, MeetingCalls
+from bot.graph.calls import MeetingCalls
+from bot.ports.call_ids import normalise_operation_id
+from bot.ports.calls import CallNotPlaced
 from bot.ports.failures import GRAPH_FAILURES
 from bot.speech.backend import SynthesisError
 from consent_store.audit import AuditEvent

@@ -16,6 +16,7 @@ import json
 from typing import TYPE_CHECKING, Any, Final
 
 from bot.calling.notifications import roster_entries
+from bot.ports.calls import CallNotPlaced
 from bot.services.live_meeting import RosterEntry
 
 if TYPE_CHECKING:
@@ -24,10 +25,6 @@ if TYPE_CHECKING:
 
 CALLBACK_PATH: Final = "/api/calls"
 """Where, under the bot's public URL, Graph posts the comms notifications of its calls."""
-
-
-class CallNotPlaced(RuntimeError):
-    """Graph answered without the id of the call or operation it started."""
 
 
 def _answer_id(body: bytes | None) -> str | None:

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from msgraph.generated.models.o_data_errors.o_data_error import ODataError
+
+from bot.ports.files import DriveItemRef, SharingPermission, UnexpectedDriveItem
 
 if TYPE_CHECKING:
     from kiota_abstractions.request_information import RequestInformation
@@ -33,29 +34,6 @@ GRAPH_ERRORS: Any = {"XXX": ODataError}
 def share_id(url: str) -> str:
     """The `u!` id Graph's `/shares/{id}` accepts for a sharing or web URL."""
     return "u!" + base64.urlsafe_b64encode(url.encode()).rstrip(b"=").decode("ascii")
-
-
-@dataclass(frozen=True, slots=True)
-class DriveItemRef:
-    """Where a file lives: its drive and item ids, and its own web URL."""
-
-    drive_id: str
-    item_id: str
-    web_url: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class SharingPermission:
-    """One permission on a drive item. `link_url` is the sharing link's address, if it is one;
-    `removable` is false for the owner's and inherited permissions, which sharing does not add."""
-
-    id: str
-    link_url: str | None
-    removable: bool
-
-
-class UnexpectedDriveItem(RuntimeError):
-    """Graph answered without the ids a drive item always has."""
 
 
 def _text(value: object) -> str | None:

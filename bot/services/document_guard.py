@@ -25,7 +25,6 @@ from bot.announcement.document_replies import (
     share_link_text,
     share_refused_text,
 )
-from bot.graph.files import ChatFiles, DriveItemRef, SharingPermission, UnexpectedDriveItem
 from bot.policy.blockers import Blocker, BlockerCode
 from bot.policy.document_match import (
     NO_MATCH,
@@ -39,6 +38,7 @@ from bot.policy.document_match import (
 from bot.policy.share_refusal import refusal_reason
 from bot.policy.terms import MeetingFacts, Topic
 from bot.ports.failures import GRAPH_FAILURES
+from bot.ports.files import DriveItemRef, FileSharing, SharingPermission, UnexpectedDriveItem
 from bot.services.live_meeting import DocumentEvents, MeetingChat, PostedFile, TeamsPerson
 from consent_store.audit import AuditEvent
 from consent_store.unit_of_work import Store, UnitOfWork
@@ -107,7 +107,7 @@ def _decide(meeting: _Meeting | None, match: DocumentMatch) -> _Decision:
 class DocumentGuard(DocumentEvents):
     """`DocumentEvents` for the bot's Teams endpoint: the share gate applied in the chat."""
 
-    def __init__(self, store: Store, files: ChatFiles, chat: MeetingChat) -> None:
+    def __init__(self, store: Store, files: FileSharing, chat: MeetingChat) -> None:
         self._store = store
         self._files = files
         self._chat = chat

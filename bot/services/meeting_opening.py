@@ -43,13 +43,13 @@ from typing import Final
 from bot.announcement.opening import compose_announcement
 from bot.announcement.spoken_forms import speakable, speakable_name
 from bot.announcement.wording import chat_text, spoken_text
-from bot.calling.call_ids import normalise_call_id
 from bot.config import ServiceProfile
-from bot.graph.calls import CallNotPlaced, MeetingCalls
 from bot.policy.participant_match import BOT_ID_PREFIX
 from bot.policy.recording_gate import evaluate_recording
 from bot.policy.role_statement import decide_role
 from bot.policy.terms import DeclaredRole
+from bot.ports.call_ids import normalise_call_id
+from bot.ports.calls import CallNotPlaced, Calls
 from bot.ports.failures import CHAT_FAILURES, GRAPH_FAILURES
 from bot.scheduler.failures import JobFailed
 from bot.scheduler.runner import Handler, JobRunner
@@ -91,7 +91,7 @@ class MeetingOpening:
     def __init__(
         self,
         store: Store,
-        calls: MeetingCalls,
+        calls: Calls,
         chat: MeetingChat,
         voice: CallVoice,
         service: ServiceProfile,

@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 
-from bot.calling.call_ids import normalise_call_id
 from bot.calling.notifications import (
     CallStateNotice,
     MalformedNotifications,
@@ -15,6 +14,7 @@ from bot.calling.notifications import (
     RosterNotice,
     read_comms_notifications,
 )
+from bot.ports.call_ids import normalise_call_id
 from bot.services.live_meeting import RosterEntry
 
 CALL = "2f1a0b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b"
