@@ -32,12 +32,13 @@ from typing import Any, Final
 from aiohttp import web
 
 from bot.config import TenantSettings
-from bot.graph.recordings import WATCHED, NotifiedArtefact, resource_of
+from bot.graph.recordings import WATCHED, resource_of
 from bot.graph.subscriptions import GraphSubscriptions, NotificationUrls, SubscriptionGoneError
 from bot.graph.tenant import TenantClients
 from bot.mailbox.lifecycle import KNOWN_EVENTS, lifecycle_events
 from bot.mailbox.notifications import CLIENT_STATE_MAX_LENGTH, READ_FAILURES
 from bot.mailbox.subscription import Subscribed, SubscriptionKeeper
+from bot.ports.recordings import NotifiedArtefact
 from bot.scheduler.runner import Handler
 from bot.services.recording_backstop import RecordingBackstop
 from bot.web.json_body import json_object, malformed

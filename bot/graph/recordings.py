@@ -24,13 +24,12 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
-from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING, Final
 
 from kiota_abstractions.api_error import APIError
 
 from bot.policy.recording_backstop import ArtefactKind
+from bot.ports.recordings import ListedArtefact, NotifiedArtefact
 
 if TYPE_CHECKING:
     from msgraph.generated.models.call_recording import CallRecording
@@ -62,15 +61,6 @@ skipped_principals: Counter[str] = Counter()
 """Manager role assignments not to a user (a group, a service principal), by type."""
 
 
-@dataclass(frozen=True, slots=True)
-class NotifiedArtefact:
-    """What a notification names: the meeting's Teams id, the kind, the artefact's id."""
-
-    meeting_id: str
-    kind: ArtefactKind
-    graph_id: str
-
-
 def resource_of(resource: str) -> NotifiedArtefact | None:
     """The meeting and artefact a notification's `resource` (or `@odata.id`) names; None for
     anything else."""
@@ -82,16 +72,6 @@ def resource_of(resource: str) -> NotifiedArtefact | None:
         kind=_KIND_OF_SEGMENT[match["kind"].lower()],
         graph_id=match["qi"] or match["pi"],
     )
-
-
-@dataclass(frozen=True, slots=True)
-class ListedArtefact:
-    """A recording or transcript as Graph lists it: ids and times only."""
-
-    kind: ArtefactKind
-    graph_id: str
-    created_at: datetime | None
-    ended_at: datetime | None
 
 
 class MeetingRecordings:

@@ -24,9 +24,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Final, Protocol
+from typing import Final
 
-from bot.graph.recordings import ListedArtefact, NotifiedArtefact
 from bot.mail.consent_request import describe_when
 from bot.policy.blockers import Blocker, BlockerCode
 from bot.policy.recording_backstop import (
@@ -40,6 +39,7 @@ from bot.policy.recording_backstop import (
 from bot.policy.terms import Topic
 from bot.ports.failures import GRAPH_FAILURES
 from bot.ports.mail import OutgoingEmail, StaffMail
+from bot.ports.recordings import ArtefactSource, ListedArtefact, NotifiedArtefact
 from bot.scheduler.runner import Handler, RetryPolicy
 from bot.services.organiser_notices import reasons_without_names
 from consent_store.audit import AuditEvent, DetailValue
@@ -79,18 +79,6 @@ not_ours: Counter[str] = Counter()
 class FoundBy(StrEnum):
     NOTIFICATION = "notification"
     AFTER_MEETING = "after_meeting"
-
-
-class ArtefactSource(Protocol):
-    """Graph's recordings and transcripts of a meeting, and who holds an app role."""
-
-    async def artefacts(self, organiser_id: str, meeting_id: str) -> list[ListedArtefact]: ...
-
-    async def artefact(
-        self, organiser_id: str, meeting_id: str, kind: ArtefactKind, artefact_id: str
-    ) -> ListedArtefact | None: ...
-
-    async def holders_of(self, role: str) -> list[str]: ...
 
 
 def check_job_keys(meeting_id: str) -> tuple[str, ...]:
