@@ -1,6 +1,7 @@
 """Human-facing sandbox pages for the tenant and its mail: the index (what the sandbox is,
 where to point the bot, every person with a link to their inbox, the consent mailbox, the
-meeting rooms) and each person's inbox, newest first, where an outside person (the guest's
+meeting rooms) and each person's inbox, newest first (a meeting invitation with its join
+link above its text, `sandbox.control.invitation_view`), where an outside person (the guest's
 own address included) replies to a message or writes to the consent mailbox through plain
 HTML forms. Tenant mailboxes are shown read-only: their users send through Graph.
 
@@ -15,6 +16,7 @@ from html import escape
 from aiohttp import web
 
 from sandbox.app_keys import TENANT
+from sandbox.control.invitation_view import invitation_summary
 from sandbox.control.page_forms import (
     FormFields,
     checkbox,
@@ -153,6 +155,7 @@ def _message_card(
         f"<p class='meta'>From: {escape(header_text(parsed, 'From'))}</p>"
         f"<p class='meta'>To: {escape(header_text(parsed, 'To'))}</p>"
         f"<p class='meta'>Received: {escape(local_time(message.received_at))} (UK time)</p>"
+        f"{invitation_summary(request, request.config_dict[TENANT], parsed)}"
         f"<pre>{escape(plain_text(parsed))}</pre>"
         f"<p class='meta'><a href='{escape(str(mime_url))}'>Show the raw message</a></p>"
         f"{reply}</li>"

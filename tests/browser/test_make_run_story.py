@@ -1,13 +1,18 @@
 """The `make run` story in a browser, following only what a newcomer can see and click (no
 ids read from the store): a staff member signs in and schedules a meeting with the form (a
-short form, a banner saying it was scheduled); the parent and the school reply from their
-sandbox inboxes; the reply with a condition reaches the review queue, staff confirm it and
-the school gets a receipt; the meeting page then says Teams allows recording, its "Join the
-meeting in Teams" link opens the sandbox's room, a recording can start there, and the meeting
-page says recording is permitted.
+short form, a banner saying it was scheduled); the parent's sandbox inbox holds the calendar
+invitation with its join link, which opens the meeting's room; the parent and the school
+reply from their sandbox inboxes; the reply with a condition reaches the review queue, staff
+confirm it and the school gets a receipt; the meeting page then says Teams allows recording,
+its "Join the meeting in Teams" link opens the sandbox's room, a recording can start there,
+and the meeting page says recording is permitted. In the room the parent is admitted and
+objects to recording in the chat ("stop recording" to the bot): Teams stops allowing
+recording and the chat says so. The recording made while Teams allowed it runs on until the
+meeting ends; Teams then makes it, and the meeting page shows the backstop's alert: a
+recording made without consent, since recording stopped being permitted before it ended.
 
 Screenshots go to the test's folder, or to SCREENSHOT_DIR when set (the README's pictures are
-made that way).
+made that way, with `SCREENSHOT_DIR=docs/screenshots` from the repository's root).
 """
 
 from __future__ import annotations
@@ -48,8 +53,16 @@ async def running(
         await store.close()
 
 
+REPOSITORY = Path(__file__).resolve().parents[2]
+
+
 def shots(tmp_path: Path) -> Callable[[Page, str], Awaitable[None]]:
-    folder = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
+    """Saves a page's screenshot by name in SCREENSHOT_DIR (a relative one is taken from the
+    repository's root, as the README runs it: the fixtures move into the test's folder), or
+    in the test's folder."""
+    folder = (
+        REPOSITORY / os.environ["SCREENSHOT_DIR"] if os.environ.get("SCREENSHOT_DIR") else tmp_path
+    )
 
     async def take(page: Page, name: str) -> None:
         await page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
@@ -94,9 +107,11 @@ async def schedule_in_the_form(page: Page, bot: str) -> str:
     return reference.strip()
 
 
-async def reload_until(page: Page, shown: Callable[[], Awaitable[bool]]) -> None:
+async def reload_until(
+    page: Page, shown: Callable[[], Awaitable[bool]], *, tries: int = 100
+) -> None:
     """Reload the page, as a person would, until `shown` sees what they are waiting for."""
-    for _ in range(100):
+    for _ in range(tries):
         if await shown():
             return
         await asyncio.sleep(0.1)
@@ -113,6 +128,22 @@ async def reply_from_inbox(
     await request.get_by_label("Your reply").fill(text)
     await request.get_by_role("button", name="Send reply").click()
     await expect(page.get_by_role("status")).to_contain_text("Reply sent")
+
+
+async def see_the_invitation(
+    page: Page, sandbox: str, shot: Callable[[Page, str], Awaitable[None]]
+) -> None:
+    """The parent's inbox holds the meeting's calendar invitation, whose join link opens the
+    meeting's room in the sandbox (not open yet)."""
+    await page.goto(f"{sandbox}/sandbox/people/{quote(PARENT_CARER.address)}")
+    invitation = page.get_by_role("listitem").filter(has_text="Meeting invitation")
+    await reload_until(page, lambda: _has(invitation))
+    await expect(invitation).to_contain_text("Planning meeting")
+    await expect(invitation).to_contain_text("Teams join link: https://teams.microsoft.com/l/")
+    await shot(page, "2c-invitation-in-the-parents-inbox")
+    await invitation.get_by_role("link", name="Join the meeting now").click()
+    await expect(page).to_have_title("Meeting: Planning meeting")
+    await expect(page.get_by_role("button", name="Open the meeting room")).to_be_visible()
 
 
 async def _has(found: Locator) -> bool:
@@ -146,6 +177,7 @@ async def walk_the_make_run_story(port: int, page: Page, tmp_path: Path) -> None
     reference = await schedule_in_the_form(page, bot)
     await expect(page.get_by_role("alert")).to_have_count(0)
     await shot(page, "2b-meeting-page-before-replies")
+    await see_the_invitation(page, sandbox, shot)
 
     await reply_from_inbox(page, sandbox, PARENT_CARER.address, reference, "Yes")
     await shot(page, "3-parent-replies")
@@ -186,8 +218,44 @@ async def walk_the_make_run_story(port: int, page: Page, tmp_path: Path) -> None
     await room.get_by_role("button", name="Start recording").click()
     await expect(room.get_by_role("status")).not_to_contain_text("turned off")
     await shot(room, "5-meeting-room")
-    await room.close()
 
     await page.goto(f"{bot}/tab/meetings/{reference}")
     await expect(page.get_by_text("Recording permitted", exact=True)).to_be_visible()
     await shot(page, "6-meeting-page")
+
+    await object_in_the_chat(room)
+    await shot(room, "7-objection-in-the-meeting")
+    await room.get_by_role("button", name="End the meeting").click()
+    await expect(room.get_by_role("status")).to_contain_text("The meeting ended.")
+    await room.close()
+
+    await page.goto(f"{bot}/tab/meetings/{reference}")
+    alert = page.get_by_role("alert").filter(has_text="A recording made without consent")
+    await reload_until(page, lambda: _has(alert), tries=300)
+    await expect(
+        page.get_by_text("Recording stopped being permitted during the meeting").first
+    ).to_be_visible()
+    await shot(page, "8-backstop-alert")
+
+
+async def object_in_the_chat(room: Page) -> None:
+    """In the room, once the bot has posted its opening card (with its button to object), the
+    parent is admitted and writes "stop recording" to the bot: Teams stops allowing recording
+    and the bot says so in the chat (the recording already running goes on, as in Teams)."""
+    object_button = room.get_by_role("button", name="Press “I do not agree to recording”")
+    await reload_until(room, lambda: _has(object_button), tries=300)
+    await room.get_by_label("Admit an invited attendee").select_option(
+        label=f"{PARENT_CARER.display_name} ({PARENT_CARER.address})"
+    )
+    await room.get_by_role("button", name="Admit", exact=True).click()
+    await expect(room.get_by_role("status")).to_contain_text(f"{PARENT_CARER.display_name} joined")
+    await room.get_by_label("Write to the bot (@mention) as").select_option(
+        label=PARENT_CARER.display_name
+    )
+    await room.get_by_label("Message", exact=True).fill("Please stop recording.")
+    await room.get_by_role("button", name="Send to the bot").click()
+    await expect(room.get_by_role("status")).to_contain_text("Sent to the bot.")
+    switched_off = room.get_by_text("switched off for the rest of this meeting")
+    await reload_until(room, lambda: _has(switched_off))
+    await expect(room.get_by_text("Recording allowed: no.")).to_be_visible()
+    await expect(room.get_by_text("Being recorded: yes.")).to_be_visible()

@@ -2,8 +2,10 @@
 inbox shows mail as escaped text and replies through its form as RFC 5322 mail to the
 consent mailbox, and a meeting room's forms drive a live meeting (start, admit a stranger,
 recording refused until the meeting allows it, a file posted in the chat) and show the bot's
-cards as text; the organiser's meeting options form changes the onlineMeeting's settings as a
-Graph PATCH does, and changes nothing when Graph would refuse the values."""
+cards as text; an inbox shows a meeting invitation (and its update and cancellation) with the
+join link, which leads to the meeting's room; the organiser's meeting options form changes the
+onlineMeeting's settings as a Graph PATCH does, and changes nothing when Graph would refuse
+the values."""
 
 from __future__ import annotations
 
@@ -14,7 +16,11 @@ from html import unescape
 from urllib.parse import quote
 
 import aiohttp
+from msgraph.generated.models.event import Event
 from msgraph.generated.models.online_meeting import OnlineMeeting
+from msgraph.generated.users.item.events.item.cancel.cancel_post_request_body import (
+    CancelPostRequestBody,
+)
 from msgraph.graph_service_client import GraphServiceClient
 from yarl import URL
 
@@ -27,6 +33,7 @@ from tests.sandbox.people import (
     send_from_consent_mailbox,
     unique_subject,
 )
+from tests.sandbox.test_sandbox_events import london, online_event
 
 HOSTILE = "<script>alert(1)</script>"
 
@@ -301,3 +308,45 @@ async def test_the_organiser_changes_the_meeting_options_from_the_room_page(
     opened = await _submit(http, sandbox.url(room), {})
     assert "Recording allowed: no." in opened
     assert _form_actions(opened, "/options") == [f"{room}/options"], "also in the open room"
+
+
+def _cards_about(html: str, subject: str) -> list[tuple[str, str]]:
+    """The inbox's message cards whose text names `subject`, newest first: (HTML, text)."""
+    cards = re.findall(r"<li class='card'>(.*?)</li>", html, flags=re.DOTALL)
+    texts = [(card, unescape(re.sub(r"<[^>]+>", " ", card))) for card in cards]
+    return [(card, " ".join(text.split())) for card, text in texts if subject in text]
+
+
+async def test_an_inbox_shows_a_meeting_invitation_with_its_join_link(
+    graph: GraphServiceClient, sandbox: RunningSandbox, http: aiohttp.ClientSession
+) -> None:
+    subject = unique_subject(f"Review {HOSTILE}")
+    events = graph.users.by_user_id(COORDINATOR.object_id).events
+    created = await events.post(online_event(subject))
+    assert created is not None
+    assert created.id is not None
+    event = sandbox.tenant.events.get(created.id)
+    assert event is not None
+    assert event.join_url is not None
+    assert event.online_meeting_id is not None
+    inbox = sandbox.url(f"/sandbox/people/{quote(PARENT_CARER.address)}")
+
+    html = await _get(http, inbox)
+    assert HOSTILE not in html
+    ((card, text),) = _cards_about(html, subject)
+    assert f"Meeting invitation : {subject}. Tue 6 Jul 2027, 10:00 to Tue 6 Jul 2027, 11:00" in text
+    room = f"/sandbox/meetings/{quote(event.online_meeting_id, safe='')}"
+    assert f"<a href='{room}'>Join the meeting now</a>" in card
+    assert f"Teams join link: {event.join_url}" in text
+    async with http.get(sandbox.url(room)) as opened:
+        assert opened.status == 200
+        assert "Open the meeting room" in await opened.text()
+
+    await events.by_event_id(created.id).patch(Event(start=london(7, 14), end=london(7, 15)))
+    await events.by_event_id(created.id).cancel.post(CancelPostRequestBody(comment="Not needed."))
+
+    (_, cancelled), (_, updated), _ = _cards_about(await _get(http, inbox), subject)
+    assert f"Updated meeting invitation (update 1) : {subject}. Wed 7 Jul 2027, 14:00" in updated
+    assert "Join the meeting now" in updated
+    assert f"Meeting cancelled : {subject}." in cancelled
+    assert "Join the meeting now" not in cancelled
