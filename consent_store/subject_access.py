@@ -10,6 +10,7 @@ them, as data (JSON) and as a readable document (HTML, from a template).
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
@@ -130,20 +131,20 @@ class SubjectAccessReport:
         return json.dumps(asdict(self), default=_json_default, indent=2, ensure_ascii=False)
 
     def to_html(self) -> str:
-        return (
-            environment()
-            .get_template("sar.html.j2")
-            .render(
-                report=self,
-                action_sentence=action_sentence,
-                detail_sentences=detail_sentences,
-                request_words=request_words,
-                decided_by_words=decided_by_words,
-                topic_words=TOPIC_WORDS,
-                decision_words=DECISION_WORDS,
-                reason_words=REASON_WORDS,
-            )
-        )
+        return environment().get_template("sar.html.j2").render(report=self, **REPORT_HELPERS)
+
+
+REPORT_HELPERS: Mapping[str, object] = {
+    "action_sentence": action_sentence,
+    "detail_sentences": detail_sentences,
+    "request_words": request_words,
+    "decided_by_words": decided_by_words,
+    "topic_words": TOPIC_WORDS,
+    "decision_words": DECISION_WORDS,
+    "reason_words": REASON_WORDS,
+}
+"""What the report's templates (`sar.html.j2`, `sar_sections.html.j2`) read besides the
+report: the audit trail and answers in words."""
 
 
 def _json_default(value: object) -> str:
@@ -300,3 +301,40 @@ async def subject_access_report(uow: UnitOfWork, email: str) -> SubjectAccessRep
         recordings=recordings,
         requests_sent=requests_sent,
     )
+
+
+async def subject_ids(uow: UnitOfWork, email: str) -> tuple[str, ...]:
+    """The store's pseudonymous ids of what it holds about the person with this address, for
+    an audit entry that must not name them: their invitations (earliest meeting first), then
+    the decisions about them or from their address, then the emails from their address that a
+    person read. Empty when nothing is held."""
+    index = uow.store.blind_index.of_email(email)
+    session = uow.session
+    attendee_ids = list(
+        await session.scalars(
+            select(AttendeeRow.id)
+            .join(MeetingRow, AttendeeRow.meeting_id == MeetingRow.id)
+            .where(AttendeeRow.email_index == index)
+            .order_by(MeetingRow.starts_at, AttendeeRow.id)
+        )
+    )
+    decision_ids = list(
+        await session.scalars(
+            select(ConsentDecisionRow.id)
+            .where(
+                or_(
+                    ConsentDecisionRow.attendee_id.in_(attendee_ids),
+                    ConsentDecisionRow.sender_index == index,
+                )
+            )
+            .order_by(ConsentDecisionRow.received_at, ConsentDecisionRow.id)
+        )
+    )
+    review_ids = list(
+        await session.scalars(
+            select(ReviewItemRow.id)
+            .where(ReviewItemRow.sender_index == index)
+            .order_by(ReviewItemRow.received_at, ReviewItemRow.id)
+        )
+    )
+    return (*attendee_ids, *decision_ids, *review_ids)

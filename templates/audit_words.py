@@ -89,7 +89,11 @@ ACTION_SENTENCES = {
     "review_items.disposed": "Emails in the review queue were removed under the retention "
     "schedule.",
     "store.reencrypted": "The store was encrypted again with a new key.",
+    "subject_access.downloaded": "The service manager downloaded a subject access report.",
     "subject_access.exported": "A subject access report was made.",
+    "subject_access.previewed": "The service manager looked at what is held, for a subject"
+    " access request.",
+    "subject_access.sent": "A subject access report was emailed to the person it is about.",
     "teams.service_url_changed": "Teams gave the bot a new address for the meeting's chat.",
 }
 

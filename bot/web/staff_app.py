@@ -35,6 +35,13 @@ from bot.web.safeguarding import set_safeguarding_hold
 from bot.web.schedule_page import new_meeting_form, schedule
 from bot.web.site import CALLBACK_PATH, STAFF_SITE, StaffSite
 from bot.web.staff_guard import require_staff, sessions_unavailable
+from bot.web.statistics_page import statistics_csv, statistics_page
+from bot.web.subject_access_page import (
+    download_report,
+    find,
+    send_report,
+    subject_access_form,
+)
 from bot.web.teams_tab import TEAMS_SSO_PATH, teams_sso
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -69,6 +76,12 @@ def mount_staff_pages(root: web.Application, site: StaffSite, service_name: str)
     tab.router.add_post("/legal", log_request)
     tab.router.add_get("/legal/{reference}", legal_request_page)
     tab.router.add_post("/legal/{reference}/decision", decide_request)
+    tab.router.add_get("/subject-access", subject_access_form)
+    tab.router.add_post("/subject-access", find)
+    tab.router.add_post("/subject-access/send", send_report)
+    tab.router.add_post("/subject-access/download", download_report)
+    tab.router.add_get("/statistics", statistics_page)
+    tab.router.add_get("/statistics.csv", statistics_csv)
     tab.router.add_post("/review/{item_id}/confirm", confirm_item)
     tab.router.add_post("/review/{item_id}/reject", reject_item)
 

@@ -8,7 +8,9 @@ the scheduling form empty, sent with a wrong address and after "Add another", a 
 meeting, the edit form and its errors, the cancel question, the sandbox's home, inboxes empty and
 full and after a reply, the review queue empty, full, refusing a reading and after a
 confirmation, the meeting room before and after it starts and records, a page not found, the
-accessibility statement and signing out."""
+accessibility statement, a manager's page refused to other staff, and signing out; then, signed
+in as the service manager, subject access empty, with a wrong address, for an address nothing is
+held about, showing what is held and after sending it, and the statistics."""
 
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from playwright.async_api import Page, expect
 
 from bot.config import Settings
 from consent_store.unit_of_work import Store
-from sandbox.seed import COORDINATOR, PARENT_CARER, SENCO, SEND_OFFICER
+from sandbox.seed import COORDINATOR, PARENT_CARER, SENCO, SEND_OFFICER, SERVICE_MANAGER
 from tests.browser import test_make_run_story as story
 from tests.browser.axe import AxeLog, wcag_violations
 
@@ -125,9 +127,40 @@ async def test_every_page_and_state_has_no_wcag_a_or_aa_violation(
     await page.get_by_role("link", name="Accessibility statement").click()
     await expect(page.get_by_role("heading", level=1)).to_contain_text("Accessibility statement")
     await axe.check(page, "accessibility statement")
+    await page.goto(f"{bot}/tab/statistics")
+    await expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Only the service manager can use this page"
+    )
+    await axe.check(page, "a manager's page, refused to other staff (403)")
     await page.goto(f"{bot}/tab")
     await page.get_by_role("button", name="Sign out").click()
     await axe.check(page, "signed out")
+
+    await page.goto(bot)
+    await page.get_by_label(re.compile(SERVICE_MANAGER.display_name)).check()
+    await page.get_by_role("button", name="Sign in").click()
+    await page.get_by_role("link", name="Subject access").click()
+    await axe.check(page, "subject access, empty")
+    address = page.get_by_label("Their email address")
+    await address.fill("not an address")
+    await page.get_by_role("button", name="Find what is held").click()
+    await expect(page.get_by_role("alert")).to_contain_text("There is a problem")
+    await axe.check(page, "subject access, not an email address")
+    await address.fill("nobody@example.org")
+    await page.get_by_role("button", name="Find what is held").click()
+    await expect(page.get_by_role("alert")).to_contain_text("Nothing is held")
+    await axe.check(page, "subject access, nothing held")
+    await address.fill(PARENT_CARER.address)
+    await page.get_by_role("button", name="Find what is held").click()
+    await expect(page.get_by_role("heading", level=2).first).to_contain_text("What is held")
+    await axe.check(page, "subject access, what is held")
+    await page.get_by_role("button", name=f"Send the report to {PARENT_CARER.address}").click()
+    await expect(page.get_by_role("status")).to_contain_text("The report was sent")
+    await axe.check(page, "subject access, after sending")
+    await page.get_by_role("link", name="Statistics").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Statistics")
+    await axe.check(page, "statistics, one meeting (suppressed)")
+    await page.get_by_role("button", name="Sign out").click()
 
     await page.screenshot(path=str(tmp_path / "last.png"), full_page=True)
     axe.assert_none()
