@@ -20,6 +20,7 @@ from bot.ports.meetings import CallStartUnknown, MeetingSettings, TeamsMeeting
 from bot.teams.permissions import RSC_PERMISSIONS
 
 if TYPE_CHECKING:
+    from msgraph.generated.models.online_meeting import OnlineMeeting
     from msgraph.graph_service_client import GraphServiceClient
 
 
@@ -89,18 +90,16 @@ class OnlineMeetings:
         from msgraph.generated.models.online_meeting import OnlineMeeting
         from msgraph.generated.models.online_meeting_presenters import OnlineMeetingPresenters
 
-        await (
-            self._graph.users.by_user_id(organiser_id)
-            .online_meetings.by_online_meeting_id(meeting_id)
-            .patch(
-                OnlineMeeting(
-                    allow_recording=False,
-                    allow_transcription=False,
-                    record_automatically=False,
-                    allowed_presenters=OnlineMeetingPresenters.Organizer,
-                    lobby_bypass_settings=LobbyBypassSettings(scope=LobbyBypassScope.Organizer),
-                )
-            )
+        await self._patch(
+            organiser_id,
+            meeting_id,
+            OnlineMeeting(
+                allow_recording=False,
+                allow_transcription=False,
+                record_automatically=False,
+                allowed_presenters=OnlineMeetingPresenters.Organizer,
+                lobby_bypass_settings=LobbyBypassSettings(scope=LobbyBypassScope.Organizer),
+            ),
         )
 
     async def restore_lobby(self, organiser_id: str, meeting_id: str) -> None:
@@ -111,15 +110,13 @@ class OnlineMeetings:
         from msgraph.generated.models.online_meeting import OnlineMeeting
         from msgraph.generated.models.online_meeting_presenters import OnlineMeetingPresenters
 
-        await (
-            self._graph.users.by_user_id(organiser_id)
-            .online_meetings.by_online_meeting_id(meeting_id)
-            .patch(
-                OnlineMeeting(
-                    allowed_presenters=OnlineMeetingPresenters.Organizer,
-                    lobby_bypass_settings=LobbyBypassSettings(scope=LobbyBypassScope.Organizer),
-                )
-            )
+        await self._patch(
+            organiser_id,
+            meeting_id,
+            OnlineMeeting(
+                allowed_presenters=OnlineMeetingPresenters.Organizer,
+                lobby_bypass_settings=LobbyBypassSettings(scope=LobbyBypassScope.Organizer),
+            ),
         )
 
     async def settings(self, organiser_id: str, meeting_id: str) -> MeetingSettings:
@@ -146,23 +143,29 @@ class OnlineMeetings:
 
     async def set_recording(self, organiser_id: str, meeting_id: str, allowed: bool) -> None:
         """Allow or forbid recording and transcription (automatic recording always off);
-        applies to a meeting already running.
-
-        The answer's body (the whole meeting) is not read: turning it into a model costs
-        milliseconds of CPU, and switching recording off must be fast."""
-        from msgraph.generated.models.o_data_errors.o_data_error import ODataError
+        applies to a meeting already running."""
         from msgraph.generated.models.online_meeting import OnlineMeeting
+
+        await self._patch(
+            organiser_id,
+            meeting_id,
+            OnlineMeeting(
+                allow_recording=allowed, allow_transcription=allowed, record_automatically=False
+            ),
+        )
+
+    async def _patch(self, organiser_id: str, meeting_id: str, changes: OnlineMeeting) -> None:
+        """PATCH the meeting without reading the answer's body (the whole meeting): every
+        change is confirmed by reading the settings back, turning the body into a model costs
+        milliseconds of CPU (switching recording off must be fast), and an answer the SDK
+        cannot parse (Microsoft's own Update example writes placeholder times) must not fail a
+        change Graph has made. Graph's error answers still raise `ODataError`."""
+        from msgraph.generated.models.o_data_errors.o_data_error import ODataError
 
         request = (
             self._graph.users.by_user_id(organiser_id)
             .online_meetings.by_online_meeting_id(meeting_id)
-            .to_patch_request_information(
-                OnlineMeeting(
-                    allow_recording=allowed,
-                    allow_transcription=allowed,
-                    record_automatically=False,
-                )
-            )
+            .to_patch_request_information(changes)
         )
         await self._graph.request_adapter.send_no_response_content_async(
             request, {"XXX": ODataError}
@@ -238,25 +241,23 @@ class OnlineMeetings:
         from msgraph.generated.models.meeting_participants import MeetingParticipants
         from msgraph.generated.models.online_meeting import OnlineMeeting
 
-        await (
-            self._graph.users.by_user_id(organiser_id)
-            .online_meetings.by_online_meeting_id(meeting_id)
-            .patch(
-                OnlineMeeting(
-                    subject=subject,
-                    start_date_time=starts_at,
-                    end_date_time=ends_at,
-                    participants=(
-                        None
-                        if attendee_addresses is None
-                        else MeetingParticipants(
-                            attendees=[MeetingParticipantInfo(upn=a) for a in attendee_addresses]
-                        )
-                    ),
-                    allow_recording=False if forbid_recording else None,
-                    allow_transcription=False if forbid_recording else None,
-                )
-            )
+        await self._patch(
+            organiser_id,
+            meeting_id,
+            OnlineMeeting(
+                subject=subject,
+                start_date_time=starts_at,
+                end_date_time=ends_at,
+                participants=(
+                    None
+                    if attendee_addresses is None
+                    else MeetingParticipants(
+                        attendees=[MeetingParticipantInfo(upn=a) for a in attendee_addresses]
+                    )
+                ),
+                allow_recording=False if forbid_recording else None,
+                allow_transcription=False if forbid_recording else None,
+            ),
         )
 
     async def delete(self, organiser_id: str, meeting_id: str) -> None:

@@ -210,3 +210,16 @@ async def test_a_last_page_of_peoples_messages_alone_means_the_call_has_not_star
     people = documented("graph/chat_messages_sorted.json")
     del people["@odata.nextLink"]
     assert await DocumentedGraph((200, people)).meetings().call_started(CHAT) is None
+
+
+async def test_an_answer_the_sdk_cannot_parse_does_not_fail_a_change_graph_made() -> None:
+    """Microsoft's own Update event example writes placeholder times; a meeting answered the
+    same way is changed all the same, and the change is confirmed by reading it back."""
+    placeholder = {**documented("graph/online_meeting_updated.json"), "startDateTime": "datetime-value"}
+    graph = DocumentedGraph((200, placeholder))
+    meetings = graph.meetings()
+    await meetings.lock_down(ORGANISER, "m")
+    await meetings.restore_lobby(ORGANISER, "m")
+    await meetings.set_recording(ORGANISER, "m", False)
+    await meetings.update(ORGANISER, "m", subject="Review", forbid_recording=True)
+    assert [r.method for r in graph.requests] == ["PATCH"] * 4
