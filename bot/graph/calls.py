@@ -16,6 +16,7 @@ import json
 from typing import TYPE_CHECKING, Any, Final
 
 from bot.calling.notifications import roster_entries
+from bot.graph.errors import GRAPH_ERRORS
 from bot.ports.calls import CallNotPlaced
 from bot.services.live_meeting import RosterEntry
 
@@ -42,11 +43,8 @@ class MeetingCalls:
 
     async def _created_id(self, request: RequestInformation) -> str | None:
         """Send `request`; the id in Graph's answer (errors as msgraph-sdk raises them)."""
-        from msgraph.generated.models.o_data_errors.o_data_error import ODataError
-
         adapter: Any = self._graph.request_adapter
-        errors: Any = {"XXX": ODataError}
-        return _answer_id(await adapter.send_primitive_async(request, "bytes", errors))
+        return _answer_id(await adapter.send_primitive_async(request, "bytes", GRAPH_ERRORS))
 
     async def join(self, thread_id: str, organiser_id: str) -> str:
         """Join the call of the meeting whose chat is `thread_id` (audio, service-hosted
@@ -107,13 +105,10 @@ class MeetingCalls:
         """Everyone in the call now, the bot among them, as `GET .../participants` lists
         them (no extra permission: Graph checks permissions when the call is created).
         `CallNotPlaced` when the answer holds no list of participants."""
-        from msgraph.generated.models.o_data_errors.o_data_error import ODataError
-
         request = self._graph.communications.calls.by_call_id(call_id).participants
         adapter: Any = self._graph.request_adapter
-        errors: Any = {"XXX": ODataError}
         body = await adapter.send_primitive_async(
-            request.to_get_request_information(), "bytes", errors
+            request.to_get_request_information(), "bytes", GRAPH_ERRORS
         )
         answer = json.loads(body) if body else None
         entries = roster_entries(answer.get("value") if isinstance(answer, dict) else None)

@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Final
 from zoneinfo import ZoneInfo
 
+from bot.graph.errors import GRAPH_ERRORS
 from bot.ports.calendar import CreatedEvent, EventWithoutJoinUrl
 
 if TYPE_CHECKING:
@@ -98,7 +99,6 @@ class CalendarEvents:
         example answer (Update event) carries a placeholder time msgraph-sdk cannot parse,
         which would fail an edit Graph has made."""
         from msgraph.generated.models.event import Event
-        from msgraph.generated.models.o_data_errors.o_data_error import ODataError
 
         request = (
             self._graph.users.by_user_id(organiser_id)
@@ -114,9 +114,7 @@ class CalendarEvents:
                 )
             )
         )
-        await self._graph.request_adapter.send_no_response_content_async(
-            request, {"XXX": ODataError}
-        )
+        await self._graph.request_adapter.send_no_response_content_async(request, GRAPH_ERRORS)
 
     async def cancel(self, organiser_id: str, event_id: str) -> None:
         """Cancel the event (`POST .../events/{id}/cancel`): Exchange sends each attendee a

@@ -16,8 +16,7 @@ import base64
 import json
 from typing import TYPE_CHECKING, Any
 
-from msgraph.generated.models.o_data_errors.o_data_error import ODataError
-
+from bot.graph.errors import GRAPH_ERRORS
 from bot.ports.files import DriveItemRef, SharingPermission, UnexpectedDriveItem
 
 if TYPE_CHECKING:
@@ -26,9 +25,6 @@ if TYPE_CHECKING:
         PermissionsRequestBuilder,
     )
     from msgraph.graph_service_client import GraphServiceClient
-
-GRAPH_ERRORS: Any = {"XXX": ODataError}
-"""How msgraph-sdk reads Graph's error answers (raised as `ODataError`, an `APIError`)."""
 
 
 def share_id(url: str) -> str:

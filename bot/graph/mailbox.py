@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from bot.graph.directory import StaffDirectory
+from bot.graph.errors import GRAPH_ERRORS
 from bot.graph.subscriptions import (
     GraphSubscriptions,
     NotificationUrls,
@@ -75,7 +76,6 @@ class ConsentMailbox:
         about 11 ms of CPU per message, more than everything else intake does with it.
         """
         from kiota_abstractions.base_request_configuration import RequestConfiguration
-        from msgraph.generated.models.o_data_errors.o_data_error import ODataError
         from msgraph.generated.users.item.mail_folders.item.messages.delta.delta_request_builder import (  # noqa: E501
             DeltaRequestBuilder,
         )
@@ -99,7 +99,7 @@ class ConsentMailbox:
         while True:
             request.headers.try_add("Prefer", f"odata.maxpagesize={DELTA_PAGE_SIZE}")
             raw = await cast(_BytesSender, self.graph.request_adapter).send_primitive_async(
-                request, "bytes", {"XXX": ODataError}
+                request, "bytes", GRAPH_ERRORS
             )
             page = json.loads(raw or b"{}")
             for message in page.get("value", []):

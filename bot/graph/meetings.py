@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
+from bot.graph.errors import GRAPH_ERRORS
 from bot.graph.events import CalendarEvents
 from bot.ports.meetings import CallStartUnknown, MeetingSettings, TeamsMeeting
 from bot.teams.permissions import RSC_PERMISSIONS
@@ -160,16 +161,12 @@ class OnlineMeetings:
         milliseconds of CPU (switching recording off must be fast), and an answer the SDK
         cannot parse (Microsoft's own Update example writes placeholder times) must not fail a
         change Graph has made. Graph's error answers still raise `ODataError`."""
-        from msgraph.generated.models.o_data_errors.o_data_error import ODataError
-
         request = (
             self._graph.users.by_user_id(organiser_id)
             .online_meetings.by_online_meeting_id(meeting_id)
             .to_patch_request_information(changes)
         )
-        await self._graph.request_adapter.send_no_response_content_async(
-            request, {"XXX": ODataError}
-        )
+        await self._graph.request_adapter.send_no_response_content_async(request, GRAPH_ERRORS)
 
     async def call_started(self, chat_thread_id: str) -> datetime | None:
         """When the meeting's call started, as Teams records it in the meeting chat (a
