@@ -5,7 +5,9 @@ email before the start; this is the backstop for what Teams made anyway (someone
 meeting options, a recording began while Teams allowed it and the gate closed after). A
 recording or transcript was permitted only if the gate permitted recording for all of its
 time: counting only consent received before it began (or before the real start, whichever is
-earlier), and with the gate never closed since the start before it ended. What cannot be
+earlier), and with the gate never closed since the start before it ended. A refusal or
+withdrawal made after it began is not given as a reason it was not permitted when it began:
+the gate's closing while it ran says that. What cannot be
 shown fails closed: an unknown start, or an unknown end in a meeting whose gate closed. The
 gate's closing is recorded when the bot acts on its cause (someone uninvited joining, a
 withdrawal), moments after it: a recording that ended less than `CLOSING_MARGIN` before that
@@ -24,7 +26,7 @@ from typing import Final
 
 from bot.policy.blockers import Blocker
 from bot.policy.recording_gate import evaluate_recording
-from bot.policy.terms import MeetingFacts
+from bot.policy.terms import Decision, MeetingFacts
 
 CLOSING_MARGIN: Final = timedelta(minutes=1)
 
@@ -88,6 +90,9 @@ def judge_artefact(
     began = min(facts.cutoff, found.created_at)
     as_it_began = replace(
         facts,
+        decisions=tuple(
+            d for d in facts.decisions if d.received_at <= began or d.decision is Decision.GIVEN
+        ),
         present=(),
         recording_closed_since_start=False,
         sight_lost_since_start=False,

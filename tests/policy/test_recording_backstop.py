@@ -167,3 +167,17 @@ def test_permitted_only_with_consent_and_no_closing_before_the_end(
     verdict = judge_artefact(facts, closed_at, recording(created=start, ended=end))
     expected = consented and (closed_at is None or closed_at - CLOSING_MARGIN >= end)
     assert verdict.permitted is expected
+
+
+def test_a_withdrawal_after_a_recording_began_is_not_given_as_a_reason_it_was_not_permitted() -> (
+    None
+):
+    """Staff are told what was wrong when it began (nothing) and that the gate closed while it
+    ran: not that someone refused, which they did only later."""
+    withdrawal = reply(PARENT, R, Decision.WITHDRAWN, at=minutes_after(20))
+    verdict = judge_artefact(
+        meeting(EVERYONE, *ALL_CONSENTED, withdrawal), minutes_after(20), recording()
+    )
+    assert not verdict.permitted
+    assert verdict.blockers == ()
+    assert verdict.reasons == (BackstopReason.GATE_CLOSED_DURING,)

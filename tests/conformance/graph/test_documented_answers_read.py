@@ -215,7 +215,10 @@ async def test_a_last_page_of_peoples_messages_alone_means_the_call_has_not_star
 async def test_an_answer_the_sdk_cannot_parse_does_not_fail_a_change_graph_made() -> None:
     """Microsoft's own Update event example writes placeholder times; a meeting answered the
     same way is changed all the same, and the change is confirmed by reading it back."""
-    placeholder = {**documented("graph/online_meeting_updated.json"), "startDateTime": "datetime-value"}
+    placeholder = {
+        **documented("graph/online_meeting_updated.json"),
+        "startDateTime": "datetime-value",
+    }
     graph = DocumentedGraph((200, placeholder))
     meetings = graph.meetings()
     await meetings.lock_down(ORGANISER, "m")
