@@ -120,8 +120,9 @@ class ConsentMailbox:
 
     async def send(self, email: OutgoingEmail) -> None:
         """Send from this mailbox, not kept in Sent Items (the store keeps what is needed);
-        its attachments go in the same request as file attachments (Graph's sendMail takes
-        them while under 3 MB: the caller keeps to that)."""
+        its copies as `ccRecipients` (sendMail's Example 1) and its attachments in the same
+        request as file attachments (Graph's sendMail takes them while under 3 MB: the caller
+        keeps to that)."""
         from msgraph.generated.models.body_type import BodyType
         from msgraph.generated.models.email_address import EmailAddress
         from msgraph.generated.models.file_attachment import FileAttachment
@@ -136,6 +137,8 @@ class ConsentMailbox:
             subject=email.subject,
             body=ItemBody(content_type=BodyType.Html, content=email.html),
             to_recipients=[Recipient(email_address=EmailAddress(address=email.to))],
+            cc_recipients=[Recipient(email_address=EmailAddress(address=a)) for a in email.cc]
+            or None,
             internet_message_id=email.internet_message_id,
             attachments=[
                 FileAttachment(name=a.name, content_type=a.content_type, content_bytes=a.content)

@@ -19,12 +19,16 @@ class FileAttachment:
 
 @dataclass(frozen=True)
 class OutgoingEmail:
+    """An email from the consent mailbox: to one address, with any `cc` in copy (every
+    recipient sees the others' addresses)."""
+
     to: str
     subject: str
     text: str
     html: str
     internet_message_id: str | None = None
     attachments: tuple[FileAttachment, ...] = ()
+    cc: tuple[str, ...] = ()
 
 
 class MailSender(Protocol):
