@@ -1,7 +1,9 @@
-"""The sweep both durable inboxes run (`bot.meeting_inbox`, `bot.calling.inbox`): look for
-stored work no one is handling, every few seconds, for as long as the inbox runs. A sweep the
-store fails is logged once per outage, never fatal, so work left by a worker the store failed
-under is taken on once it is back."""
+"""Background work that runs again and again for as long as the bot runs, through store
+outages: the sweep both durable inboxes run (`bot.meeting_inbox`, `bot.calling.inbox`), the
+call roster listing (`bot.calling.resync`) and the meeting watch
+(`bot.services.meeting_watch`). A run the store fails is logged once when the outage starts and
+once when it ends, never fatal, and tried again after a short wait, so work left while the
+store was away is taken on once it is back."""
 
 from __future__ import annotations
 
@@ -14,22 +16,37 @@ from consent_store.readiness import STORE_FAILURES
 log = logging.getLogger(__name__)
 
 
-async def sweep_forever(
-    sweep: Callable[[], Awaitable[None]], swept: asyncio.Event, seconds: float, inbox: str
+async def run_through_outages(
+    step: Callable[[], Awaitable[float]], *, what: str, retry_seconds: float
 ) -> None:
-    """Run `sweep` every `seconds` until cancelled, setting `swept` after each; `inbox` names
-    the inbox in the log."""
+    """Run `step` until cancelled; it returns how many seconds to wait before the next run.
+    While the store fails, run again every `retry_seconds`. `what` names the work in the log."""
     failing = False
     while True:
         try:
-            await sweep()
+            wait = await step()
         except STORE_FAILURES as failure:
             if not failing:
-                log.warning("the %s cannot reach the store: %s", inbox, type(failure).__name__)
-            failing = True
+                log.warning("%s: waiting for the store (%s)", what, type(failure).__name__)
+            failing, wait = True, retry_seconds
         else:
             if failing:
-                log.warning("the %s reaches the store again", inbox)
+                log.warning("%s: the store answers again", what)
             failing = False
-        swept.set()
-        await asyncio.sleep(seconds)
+        await asyncio.sleep(wait)
+
+
+async def sweep_forever(
+    sweep: Callable[[], Awaitable[None]], swept: asyncio.Event, seconds: float, inbox: str
+) -> None:
+    """Run `sweep` every `seconds` until cancelled, setting `swept` after each, whether or
+    not the store failed it; `inbox` names the inbox in the log."""
+
+    async def step() -> float:
+        try:
+            await sweep()
+        finally:
+            swept.set()
+        return seconds
+
+    await run_through_outages(step, what=f"the {inbox}", retry_seconds=seconds)

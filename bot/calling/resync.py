@@ -32,7 +32,7 @@ from bot.calling.stored_notices import roster_digest
 from bot.ports.calls import CallNotPlaced
 from bot.ports.failures import GRAPH_FAILURES
 from bot.services.live_meeting import RosterEntry
-from consent_store.readiness import STORE_FAILURES
+from bot.sweeping import run_through_outages
 from consent_store.unit_of_work import Store
 
 log = logging.getLogger(__name__)
@@ -80,19 +80,10 @@ class RosterResync:
             await asyncio.gather(task, return_exceptions=True)
 
     async def _run_forever(self) -> None:
-        failing = False
-        while True:
-            try:
-                complete = await self.run_once()
-            except STORE_FAILURES as failure:
-                if not failing:
-                    log.warning("call rosters wait for the store: %s", type(failure).__name__)
-                failing, complete = True, False
-            else:
-                if failing:
-                    log.warning("call rosters are checked again")
-                failing = False
-            await asyncio.sleep(self._every if complete else self._retry)
+        async def step() -> float:
+            return self._every if await self.run_once() else self._retry
+
+        await run_through_outages(step, what="call rosters", retry_seconds=self._retry)
 
     async def run_once(self) -> bool:
         """List every established call's participants and hand each changed roster to the

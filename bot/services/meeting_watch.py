@@ -35,7 +35,7 @@ from typing import Final
 
 from bot.ports.failures import GRAPH_FAILURES
 from bot.services.recording_enforcement import RUNNING_UNTIL
-from consent_store.readiness import STORE_FAILURES
+from bot.sweeping import run_through_outages
 from consent_store.unit_of_work import Store
 
 log = logging.getLogger(__name__)
@@ -98,19 +98,11 @@ class MeetingWatch:
             await asyncio.gather(task, return_exceptions=True)
 
     async def _run_forever(self) -> None:
-        failing = False
-        while True:
-            try:
-                await self.beat()
-            except STORE_FAILURES as failure:
-                if not failing:
-                    log.warning("the meeting watch waits for the store: %s", type(failure).__name__)
-                failing = True
-            else:
-                if failing:
-                    log.warning("the meeting watch writes again")
-                failing = False
-            await asyncio.sleep(self._beat)
+        async def step() -> float:
+            await self.beat()
+            return self._beat
+
+        await run_through_outages(step, what="the meeting watch", retry_seconds=self._beat)
 
     async def beat(self) -> None:
         """One beat: note the meetings still in sight, and settle those that may not have
