@@ -36,6 +36,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Protocol
 
+from bot import instruments
 from bot.foreground import Foreground
 from bot.services.meeting_activity import MeetingActivity, decoded, encoded
 from bot.sweeping import sweep_forever
@@ -260,10 +261,19 @@ class MeetingActivityInbox:
         if handler is None:
             return False
         try:
-            payload = self._store.cipher.decrypt(
-                item.payload_enc, context=seal_context(*PAYLOAD_COLUMN, item.id)
-            )
-            await handler.handle(thread_id, decoded(item.kind, payload))
+            with instruments.span(
+                "meeting_activity.handle",
+                {
+                    "iass.activity.id": item.id,
+                    "iass.activity.kind": item.kind,
+                    "iass.activity.attempt": item.attempts + 1,
+                    "iass.teams.thread_id": thread_id,
+                },
+            ):
+                payload = self._store.cipher.decrypt(
+                    item.payload_enc, context=seal_context(*PAYLOAD_COLUMN, item.id)
+                )
+                await handler.handle(thread_id, decoded(item.kind, payload))
         except Exception as error:  # noqa: BLE001 (a background worker's boundary)
             # Logged by type only: a message could carry bound parameters or names.
             log.error(  # noqa: TRY400 (a traceback would show the message)

@@ -22,6 +22,7 @@ from bot.mailbox.runtime import attach_consent_mailbox, worker_id
 from bot.meeting_runtime import LiveMeetings
 from bot.recording_backstop_runtime import RecordingBackstopRuntime
 from bot.telemetry import configure_logging
+from bot.telemetry_export import attach_telemetry
 from bot.web.app import create_app
 from consent_store.unit_of_work import Store
 
@@ -95,6 +96,7 @@ def serving_app(
     store = Store.open(settings.database_url, settings.key_ring())
     tenant = sandbox_tenant(settings.port) if sandbox else settings.tenant
     app = create_app(settings, store, tenant=tenant)
+    attach_telemetry(app, store)
 
     async def to_staff_pages(request: web.Request) -> web.StreamResponse:
         raise web.HTTPFound("/tab")

@@ -13,11 +13,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, exists, insert, or_, select, update
+from sqlalchemy import delete, exists, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from consent_store.meeting_activities import Backlog
 from consent_store.tables import CallNoticeLeaseRow, CallNoticeRow, CallRow
 
 PAYLOAD_COLUMN = ("call_notices", "payload")
@@ -122,6 +123,13 @@ class CallNotices:
             .where(CallNoticeRow.id == notice_id)
             .values(attempts=CallNoticeRow.attempts + 1)
         )
+
+    async def backlog(self) -> Backlog:
+        """How many notices are waiting for every call, and when the oldest arrived."""
+        waiting, oldest = (
+            await self._session.execute(select(func.count(), func.min(CallNoticeRow.received_at)))
+        ).one()
+        return Backlog(int(waiting or 0), oldest)
 
     async def change_kind(self, notice_id: str, kind: str) -> None:
         """Note what is left to do for the notice (its payload stays as it was sealed)."""

@@ -36,6 +36,15 @@ class Arrival:
 
 
 @dataclass(frozen=True, slots=True)
+class Backlog:
+    """How many items an inbox holds not yet handled, and when its oldest arrived (None when
+    it is empty)."""
+
+    waiting: int
+    oldest_received_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
 class WaitingActivity:
     """An activity not yet handled: its id, what kind it is, its payload (still sealed) and
     how many times handling it has failed."""
@@ -142,3 +151,12 @@ class MeetingActivities:
         """How many activities are waiting, in every chat."""
         waiting = await self._session.scalar(select(func.count()).select_from(MeetingActivityRow))
         return int(waiting or 0)
+
+    async def backlog(self) -> Backlog:
+        """How many activities are waiting in every chat, and when the oldest arrived."""
+        waiting, oldest = (
+            await self._session.execute(
+                select(func.count(), func.min(MeetingActivityRow.received_at))
+            )
+        ).one()
+        return Backlog(int(waiting or 0), oldest)

@@ -51,6 +51,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Final, Protocol
 
+from bot import instruments
 from bot.calling.notifications import (
     CallStateNotice,
     PromptNotice,
@@ -255,7 +256,16 @@ class CallNotificationInbox:
         handled: list[WaitingNotice] = []
         for item in waiting:
             try:
-                last_roster = await self._handle(handlers, item, last_roster)
+                with instruments.span(
+                    "call_notice.handle",
+                    {
+                        "iass.notice.id": item.id,
+                        "iass.notice.kind": item.kind,
+                        "iass.notice.attempt": item.attempts + 1,
+                        "iass.call.id": call_id,
+                    },
+                ):
+                    last_roster = await self._handle(handlers, item, last_roster)
             except Exception as error:  # noqa: BLE001 (a background worker's boundary)
                 # Logged by type only: a message could carry bound parameters or names.
                 log.error(  # noqa: TRY400 (a traceback would show the message)

@@ -5,7 +5,8 @@ Three msgraph-sdk details matter off the default Graph host: the request adapter
 URL); the auth provider's `allowed_hosts` names the Graph host (any other host silently
 gets no Authorization header); and the httpx client is built by
 `GraphClientFactory.create_with_default_middleware` with msgraph's own request options, so
-retry (429/503/504 with Retry-After), redirect and the `/me` URL rewrite stay in place.
+retry (429/503/504 with Retry-After), redirect and the `/me` URL rewrite stay in place. Each
+error answer that comes out of that pipeline is counted by its status (`iass.graph.errors`).
 
 msgraph-sdk is large and slow to import, so it is imported only when a client is built.
 """
@@ -16,6 +17,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
+from bot import instruments
 from bot.graph.config import GraphClientConfig
 from bot.graph.credential import MsalAppCredential
 
@@ -25,8 +27,14 @@ if TYPE_CHECKING:
     from msgraph.graph_service_client import GraphServiceClient
 
 
+async def _count_error(response: httpx.Response) -> None:
+    if response.status_code >= 400:
+        instruments.graph_error(response.status_code, response.request.method)
+
+
 def graph_http_client() -> httpx.AsyncClient:
-    """An httpx client with msgraph-sdk's default middleware pipeline."""
+    """An httpx client with msgraph-sdk's default middleware pipeline, counting Graph's error
+    answers."""
     from kiota_http.kiota_client_factory import KiotaClientFactory
     from msgraph.graph_request_adapter import options as msgraph_request_options
     from msgraph_core import GraphClientFactory  # type: ignore[import-untyped]
@@ -34,6 +42,8 @@ def graph_http_client() -> httpx.AsyncClient:
     client: httpx.AsyncClient = GraphClientFactory.create_with_default_middleware(
         client=KiotaClientFactory.get_default_client(), options=msgraph_request_options
     )
+    hooks = client.event_hooks
+    client.event_hooks = {**hooks, "response": [*hooks.get("response", []), _count_error]}
     return client
 
 

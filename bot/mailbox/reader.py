@@ -24,6 +24,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
+from bot import instruments
 from bot.config import ServiceProfile
 from bot.graph.mailbox import ConsentMailbox, MailboxMessage
 from bot.mail.receipt import render_receipt
@@ -94,11 +95,21 @@ class MailboxReader:
         return handlers
 
     async def catch_up(self) -> Counter[str]:
-        """Process everything new since the stored delta link; counts outcomes."""
+        """Process everything new since the stored delta link; counts outcomes (on its span
+        too, with the replies' lag: `bot/instruments.py`)."""
+        with instruments.span("consent_mailbox.read") as span:
+            outcomes = await self._read()
+            span.set_attribute("iass.consent_mailbox.messages", outcomes.total())
+            for outcome, count in outcomes.items():
+                span.set_attribute(f"iass.consent_mailbox.outcome.{outcome}", count)
+            return outcomes
+
+    async def _read(self) -> Counter[str]:
         async with self._store.reading() as uow:
             cursor = await uow.inbound.cursor(self._mailbox.address)
             delta_link = cursor.delta_link if cursor else None
         messages, next_link = await self._mailbox.changes(delta_link)
+        instruments.replies_waiting([message.received_at for message in messages])
         outcomes: Counter[str] = Counter()
         slots = asyncio.Semaphore(self._concurrency)
 
@@ -115,6 +126,7 @@ class MailboxReader:
                 if number + 1 < len(batches):
                     fetching.append(asyncio.gather(*(fetch(m) for m in batches[number + 1])))
                 results = await take_in_all(self._store, await fetching[number])
+                instruments.replies_taken_in([message.received_at for message in batches[number]])
                 outcomes.update(result.outcome.value for result in results)
                 following += self._follow_up(results, slots)
             done = [d for d in await asyncio.gather(*following) if d is not None]
@@ -133,6 +145,7 @@ class MailboxReader:
                         self._mailbox.address, uow.now(), delta_link=next_link
                     )
                 await uow.commit()
+        instruments.replies_waiting(())
         if messages:
             log.info("consent mailbox: %s", dict(outcomes))
         return outcomes

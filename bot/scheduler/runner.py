@@ -21,6 +21,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
+from bot import instruments
 from bot.scheduler.failures import HANDLED_FAILURES, failure_reason
 from consent_store.audit import AuditEvent
 from consent_store.errors import STORE_FAILURES
@@ -143,6 +144,17 @@ class JobRunner:
         self._woken.clear()
 
     async def _run(self, job: ClaimedJob, deadline: float) -> None:
+        attributes: dict[str, str | int] = {
+            "iass.job.id": job.id,
+            "iass.job.kind": job.kind,
+            "iass.job.attempt": job.attempts,
+        }
+        if job.meeting_id is not None:
+            attributes["iass.meeting.id"] = job.meeting_id
+        with instruments.span("job.run", attributes):
+            await self._run_traced(job, deadline)
+
+    async def _run_traced(self, job: ClaimedJob, deadline: float) -> None:
         try:
             async with asyncio.timeout_at(deadline):
                 await self._handlers[job.kind](job)
@@ -180,6 +192,7 @@ class JobRunner:
             log.warning("job %s (%s) finished after its claim was lost", job.id, job.kind)
 
     async def _record_failure(self, job: ClaimedJob, reason: str) -> None:
+        instruments.current_failed(reason)
         policy = self._retry.get(job.kind, DEFAULT_RETRY)
         delay = policy.delay(job.attempts)
         async with self._store.unit_of_work() as uow:

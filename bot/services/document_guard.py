@@ -9,7 +9,8 @@ the meeting needs attention: the bot never says a refused file is fine. A file i
 meeting the store knows is refused too.
 
 Of each file only its drive item id and its name (encrypted) are kept, with the decision; the
-messages themselves are never kept. Every decision is audited with ids and codes only.
+messages themselves are never kept. Every decision is audited, traced and counted
+(`bot/instruments.py`) with ids and codes only.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
+from bot import instruments
 from bot.announcement.document_replies import (
     LinkToShare,
     file_acknowledged_text,
@@ -98,10 +100,14 @@ async def _candidates(uow: UnitOfWork, meeting_id: str) -> tuple[CandidateDocume
 
 def _decide(meeting: _Meeting | None, match: DocumentMatch) -> _Decision:
     """The gate on every matched document; a chat of no known meeting has nothing proposed."""
-    if meeting is None:
-        return _Decision(NO_MATCH, (UNKNOWN_MEETING,))
-    verdicts = share_verdicts(meeting.facts, match)
-    return _Decision(match, tuple(b for verdict in verdicts for b in verdict.blockers))
+    with instruments.gate_evaluation("share", meeting.id if meeting else None) as gate:
+        if meeting is None:
+            decision = _Decision(NO_MATCH, (UNKNOWN_MEETING,))
+        else:
+            verdicts = share_verdicts(meeting.facts, match)
+            decision = _Decision(match, tuple(b for verdict in verdicts for b in verdict.blockers))
+        gate.decided(decision.codes, document_id=decision.document_id)
+    return decision
 
 
 class DocumentGuard(DocumentEvents):

@@ -6,7 +6,8 @@ across the tenant name a meeting (`notified`); and after each meeting ends a tim
 its recordings and transcripts (`check_meeting`, `RECORDING_CHECK`, twice: soon after the
 scheduled end and a day later, as Teams makes them available after processing). Either way
 each one is kept once (ids and times only) with the gate's answer for its time
-(`bot.policy.recording_backstop`). One that was not permitted is audited, and the organiser
+(`bot.policy.recording_backstop`). One that was not permitted is audited and counted
+(`iass.backstop.alerts`), and the organiser
 and every user holding the manager app role are emailed at once from the consent mailbox
 (described by reference and kind, never by name); the meeting page shows it in red until
 staff record what was done with it. The bot never deletes a recording (it may be evidence),
@@ -26,6 +27,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Final
 
+from bot import instruments
 from bot.mail.consent_request import describe_when
 from bot.policy.blockers import Blocker, BlockerCode
 from bot.policy.recording_backstop import (
@@ -218,6 +220,8 @@ class RecordingBackstop:
             len(findings),
             len(unpermitted),
         )
+        for finding in unpermitted:
+            instruments.backstop_alert(kind=finding.listed.kind.value, found_by=found_by.value)
         if unpermitted:
             await self._alert(meeting, unpermitted)
         return [f.artefact_id for f in findings]

@@ -40,7 +40,9 @@ again and `allowRecording`/`allowTranscription` are made to match (`enforce_reco
   meeting under way, the recording guard switches its recording off from what it remembers
   (`KnownMeetings`: organiser and Teams meeting ids), without the store.
 
-Each change is audited with its reasons, and the meeting's organiser is told by email
+Each answer is traced and counted (`bot/instruments.py`: `iass.gate.decisions`), each change
+counted by cause and reason (`iass.recording.switches`), audited with its reasons, and the
+meeting's organiser is told by email
 (`organiser_notices`) when a mailbox is given. A caller that must not wait for the email (the
 recording guard, whose next roster waits behind it) hands it to `tell_later` instead.
 """
@@ -55,6 +57,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Final
 
+from bot import instruments
 from bot.policy.recording_gate import (
     RecordingVerdict,
     closes_for_good,
@@ -503,6 +506,7 @@ async def _note_change(
             )
         )
         await uow.commit()
+    instruments.recording_switched(allowed=allowed, cause=cause, blocker_codes=_codes(verdict))
     if mailbox is not None:
         notice = Notice.RECORDING_ALLOWED if allowed else Notice.RECORDING_FORBIDDEN
         telling = tell_organiser(store, mailbox, meeting_id, notice, verdict.blockers)
@@ -547,17 +551,19 @@ async def enforce_recording(
     verdict when recording first closes for the rest of the meeting. A change Teams does not
     confirm is left to the reconcile job.
     """
-    outcome = await _enforce(
-        store,
-        meetings,
-        meeting_id,
-        cause=cause,
-        mailbox=mailbox,
-        present=present,
-        tell_later=tell_later,
-        read_teams=False,
-        on_closed=on_closed,
-    )
+    with instruments.gate_evaluation("recording", meeting_id, cause) as gate:
+        outcome = await _enforce(
+            store,
+            meetings,
+            meeting_id,
+            cause=cause,
+            mailbox=mailbox,
+            present=present,
+            tell_later=tell_later,
+            read_teams=False,
+            on_closed=on_closed,
+        )
+        gate.decided(_codes(outcome.verdict))
     if not outcome.confirmed:
         await _note_failure(store, meeting_id, outcome, cause)
     return outcome.verdict
@@ -662,16 +668,18 @@ async def reconcile_recording(
 ) -> None:
     """Read Teams' setting and make it match the gate; `JobFailed` (to be retried) until Teams
     confirms it."""
-    outcome = await _enforce(
-        store,
-        meetings,
-        meeting_id,
-        cause=RECONCILE_CAUSE,
-        mailbox=mailbox,
-        present=None,
-        tell_later=None,
-        read_teams=True,
-    )
+    with instruments.gate_evaluation("recording", meeting_id, RECONCILE_CAUSE) as gate:
+        outcome = await _enforce(
+            store,
+            meetings,
+            meeting_id,
+            cause=RECONCILE_CAUSE,
+            mailbox=mailbox,
+            present=None,
+            tell_later=None,
+            read_teams=True,
+        )
+        gate.decided(_codes(outcome.verdict))
     if not outcome.confirmed:
         await _note_failure(store, meeting_id, outcome, RECONCILE_CAUSE)
         raise JobFailed(outcome.error or "not confirmed by Teams")
