@@ -27,7 +27,7 @@ from bot.intake.guidance import NO_TO_EVERYTHING, WITHDRAWAL, YES_TO_EVERYTHING,
 from bot.policy.terms import AttendeeKind, DeclaredRole, Topic
 from templates import UK_TIME, environment
 
-TEMPLATE_VERSION = "consent-request/4"
+TEMPLATE_VERSION = "consent-request/5"
 
 
 @dataclass(frozen=True)

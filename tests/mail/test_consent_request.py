@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
 from bot.config import ServiceProfile
+from bot.intake import ConsentReply, classify_email
 from bot.intake.classify import classify_text
 from bot.mail.consent_request import (
     InvitedPerson,
@@ -113,7 +117,7 @@ def test_a_parent_is_asked_every_question_with_each_document_named(service: Serv
         assert "https://sendiass.westmorlandandfurness.gov.uk" in part
         assert "Until then we take your answer as no" not in part
         assert "Only a reply from" not in part
-    assert request.template_version == "consent-request/4/adult"
+    assert request.template_version == "consent-request/5/adult"
     assert re.fullmatch(r"<[0-9a-f]{32}\.iass-7k3m9q2p@iass\.example\.com>", request.message_id)
 
 
@@ -123,14 +127,14 @@ def test_a_professional_is_asked_only_about_recording(service: ServiceProfile) -
     for part in (request.text, request.html):
         assert "your answer to one question" in part
         assert "agree to everything" not in part
-        assert "To say no, reply" in part
+        assert "to say no: " in part
     assert "Draft EHC plan" not in request.text + request.html
     assert "contribute" not in request.text + request.html
 
 
 def test_a_young_person_gets_simpler_words(service: ServiceProfile) -> None:
     request = render(YOUNG, meeting(), service)
-    assert request.template_version == "consent-request/4/young_person"
+    assert request.template_version == "consent-request/5/young_person"
     assert request.text.startswith("Hi Kai Okafor-Bell,")
     assert "Can we record the meeting?" in request.text
     assert "You can say yes or no to each one." in request.text
@@ -190,3 +194,175 @@ def test_the_example_answers_shown_are_read_as_meant(service: ServiceProfile) ->
         Topic.LIAISON: None,
     }
     assert classify_text('"Yes"').decision(Topic.RECORDING) is Decision.GIVEN
+
+
+class _Steps(HTMLParser):
+    """The words of each step of the first numbered list, nested lists included."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.steps: list[str] = []
+        self._lists: list[str] = []
+        self._done = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("ol", "ul") and not self._done:
+            self._lists.append(tag)
+        elif tag == "li" and self._lists == ["ol"]:
+            self.steps.append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("ol", "ul") and self._lists:
+            self._lists.pop()
+            self._done = self._done or (tag == "ol" and not self._lists)
+
+    def handle_data(self, data: str) -> None:
+        if self._lists and self._lists[0] == "ol" and self.steps:
+            self.steps[-1] += data
+
+
+STRAIGHT_QUOTES = str.maketrans("“”", '""')
+
+
+def numbered_steps(html: str) -> list[str]:
+    parser = _Steps()
+    parser.feed(html)
+    return [" ".join(step.split()) for step in parser.steps]
+
+
+@pytest.mark.parametrize(
+    ("recipient", "at_the_top", "answers"),
+    [
+        (
+            PARENT,
+            "At the top, above our message, write one of these answers:",
+            (
+                "to agree to everything: “Yes”",
+                "to agree to nothing: “No”",
+                "to answer each part on its own, one line for each part, like this:",
+                "Recording: yes Documents: no Contribution: yes",
+            ),
+        ),
+        (
+            YOUNG,
+            "At the top, write one of these answers:",
+            (
+                "to say yes to everything: “Yes”",
+                "to say no to everything: “No”",
+                "or one line for each part, like this:",
+                "Recording: yes Documents: no Contribution: yes",
+            ),
+        ),
+        (
+            SENCO,
+            "At the top, above our message, write one of these answers:",
+            ("to agree: “Yes”", "to say no: “No”"),
+        ),
+    ],
+    ids=["adult", "young person", "one question"],
+)
+def test_how_to_answer_is_three_short_numbered_steps(
+    recipient: RequestRecipient,
+    at_the_top: str,
+    answers: tuple[str, ...],
+    service: ServiceProfile,
+) -> None:
+    request = render(recipient, meeting(), service)
+    send_it = f"Send it from {recipient.email}, the address we wrote to, before the meeting starts."
+    reply, choose, send = numbered_steps(request.html)
+    assert (reply, send) == ("Reply to this email.", send_it)
+    assert choose == " ".join((at_the_top, *answers))
+    lines = [line.strip() for line in request.text.splitlines()]
+    steps = ["1. Reply to this email.", f"2. {at_the_top}", f"3. {send_it}"]
+    assert [line for line in lines if re.match(r"\d\. ", line)] == steps
+    shown = lines[lines.index(steps[1]) + 1 : lines.index(steps[2])]
+    assert " ".join(line.removeprefix("- ") for line in shown) == " ".join(answers).translate(
+        STRAIGHT_QUOTES
+    )
+    text = request.text
+    if recipient is YOUNG:
+        assert "That way we know the answer is really from you." in lines
+        assert "write it in your reply and someone will get in touch" in text
+    else:
+        assert (
+            "We cannot count an answer from another address, or one that arrives after the "
+            "meeting has started." in text
+        )
+        assert "a member of staff will read it and contact you" in text
+
+
+def quoted_in_gmail(own: str, request: RenderedRequest) -> tuple[str, str | None]:
+    quote = "\n".join(f"> {line}".rstrip() for line in request.text.splitlines())
+    wrote = "On Tue, 3 Nov 2026 at 10:02, SEND IASS <consent@iass.example.com> wrote:"
+    return f"{own}\n\n{wrote}\n\n{quote}\n", None
+
+
+def quoted_in_outlook(own: str, request: RenderedRequest) -> tuple[str, str | None]:
+    header = (
+        "________________________________\n"
+        "From: Westmorland and Furness SEND IASS <consent@iass.example.com>\n"
+        "Sent: 03 November 2026 10:02\n"
+        f"Subject: {request.subject}\n"
+    )
+    return f"{own}\n\n{header}\n{request.text}", None
+
+
+def quoted_in_outlook_html(own: str, request: RenderedRequest) -> tuple[str, str | None]:
+    body = request.html[request.html.index("<body") :].split(">", 1)[1].split("</body>")[0]
+    html = (
+        f"<html><body><div><p>{own.replace(chr(10), '<br>')}</p></div>"
+        '<hr style="display:inline-block;width:98%"><div id="divRplyFwdMsg"><b>From:</b> '
+        "Westmorland and Furness SEND IASS<br><b>Sent:</b> 03 November 2026 10:02</div>"
+        f"<div>{body}</div></body></html>"
+    )
+    return "", html
+
+
+QUOTING = {
+    "Gmail, quoted with >": quoted_in_gmail,
+    "Outlook, under its header": quoted_in_outlook,
+    "Outlook, HTML only": quoted_in_outlook_html,
+}
+REPLIES = {
+    "yes": ("Yes", Decision.GIVEN, Decision.GIVEN),
+    "no": ("No", Decision.REFUSED, Decision.REFUSED),
+    "one line each": ("Recording: no\nDocuments: yes", Decision.REFUSED, Decision.GIVEN),
+}
+
+
+@pytest.mark.parametrize("quoting", QUOTING.values(), ids=QUOTING.keys())
+@pytest.mark.parametrize("reply", REPLIES.values(), ids=REPLIES.keys())
+@pytest.mark.parametrize("recipient", [PARENT, YOUNG], ids=["adult", "young person"])
+def test_a_reply_quoting_this_request_is_read_from_the_senders_own_words(
+    recipient: RequestRecipient,
+    reply: tuple[str, Decision, Decision],
+    quoting: Callable[[str, RenderedRequest], tuple[str, str | None]],
+    service: ServiceProfile,
+) -> None:
+    """The steps and their example answers, quoted back under a reply as mail programs quote
+    them, never count as the sender's answer (replies quoting earlier versions are the intake
+    corpus, tests/intake/corpus)."""
+    own, recording, documents = reply
+    request = render(recipient, meeting(), service)
+    text, html = quoting(own, request)
+    email = EmailMessage()
+    email["From"] = f"{recipient.name} <{recipient.email}>"
+    email["To"] = "consent@iass.example.com"
+    email["Subject"] = f"RE: {request.subject}"
+    email["In-Reply-To"] = request.message_id
+    email["Authentication-Results"] = (
+        "spf=pass smtp.mailfrom=example.org; dkim=pass header.d=example.org; "
+        "dmarc=pass action=none header.from=example.org;compauth=pass reason=100"
+    )
+    if html is None:
+        email.set_content(text)
+    else:
+        email.set_content(html, subtype="html")
+    read = classify_email(email.as_bytes())
+    assert isinstance(read, ConsentReply)
+    assert read.reference == "IASS-7K3M9Q2P"
+    assert "Reply to this email" not in read.own_words
+    assert "Send it from" not in read.own_words
+    assert not read.classification.needs_review
+    assert read.classification.decision(Topic.RECORDING) is recording
+    assert read.classification.decision(Topic.DOCUMENTS) is documents

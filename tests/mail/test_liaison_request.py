@@ -31,7 +31,7 @@ def test_a_parent_is_asked_about_each_named_professional(service: ServiceProfile
 
 def test_a_young_person_gets_simpler_words(service: ServiceProfile) -> None:
     request = render(YOUNG, replace(meeting(), liaison_names=NAMED[:1]), service)
-    assert request.template_version == "consent-request/4/young_person"
+    assert request.template_version == "consent-request/5/young_person"
     assert "TALKING TO OTHER PEOPLE WHO HELP YOU" in request.text
     assert "Can Priya Castellano talk to this person about you" in request.text
     assert "Northshire SEND team" in request.html
