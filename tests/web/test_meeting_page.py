@@ -22,6 +22,7 @@ from bot.web.meeting_page import (
     verdicts_for,
 )
 from bot.web.site import teams_link
+from consent_store.audit import AuditEvent
 from consent_store.records import NewAttendee, NewConsentRequest, NewDecision
 from consent_store.tables import AuditEntryRow
 from consent_store.unit_of_work import Store
@@ -276,6 +277,88 @@ def test_audit_details_are_in_words() -> None:
         "the consent request worded for an adult (version 4)",
         "asked about: recording the meeting, staff contributing to discussions",
     )
+
+
+PROMPT_KEY = "661051bab" + "0" * 55
+CODES_AND_RAW_VALUES = (
+    PROMPT_KEY,
+    "closed since start",
+    "gate closed during",
+    "recording reconcile",
+    "state: established",
+    "localhost",
+    "role reasons",
+    "unseen seconds",
+    "sight lost",
+    "not in call",
+    "call ended",
+    "found by:",
+    "after meeting",
+    "error: ODataError",
+)
+"""What the audit trail showed before: codes, hashes and raw values staff cannot use."""
+
+AUDITED = (
+    ("call.prompt_started", {"call": "c-1", "operation": "op-1", "prompt": PROMPT_KEY}),
+    ("call.prompt_finished", {"call": "c-1", "status": "completed", "prompt": PROMPT_KEY}),
+    ("call.state_changed", {"call": "c-1", "state": "established"}),
+    ("call.not_spoken", {"reason": "not_in_call"}),
+    ("call.not_spoken", {"reason": "call_ended"}),
+    ("job.done", {"kind": "recording_reconcile"}),
+    ("teams.service_url_changed", {"host": "localhost"}),
+    (
+        "meeting.announced",
+        {"call": "c-1", "role": "support", "role_reasons": "", "recording_permitted": False},
+    ),
+    ("recording.closed_for_good", {"cause": "sight_lost", "blockers": ["closed_since_start"]}),
+    ("recording.sight_lost", {"unseen_seconds": 95}),
+    (
+        "recording.found_without_consent",
+        {"kind": "recording", "found_by": "after_meeting", "reasons": ["gate_closed_during"]},
+    ),
+    ("meeting.change_failed", {"error": "ODataError", "moved": True, "attendees_added": 0}),
+)
+
+
+async def test_the_audit_trail_shows_staff_words_not_codes(
+    store: Store, signed_in: aiohttp.ClientSession, staff_site: StaffServer
+) -> None:
+    meeting_id, _ = await schedule(store)
+    async with store.unit_of_work() as uow:
+        for action, detail in AUDITED:
+            await uow.audit(AuditEvent(action, meeting_id=meeting_id, detail=detail))
+        await uow.commit()
+
+    text = await meeting_text(signed_in, staff_site, await reference_of(store, meeting_id))
+
+    for shown in (
+        "The bot began saying a spoken notice in the call.",
+        "it played to the end",
+        "the call is connected",
+        "Something the bot had to say in the meeting&#39;s call was not said.",
+        "why: the bot was not in the call",
+        "why: the call had ended before its turn came",
+        "task: checking that Teams&#39; recording setting matches consent",
+        "Teams gave the bot a new address for the meeting&#39;s chat.",
+        "role: support",
+        "recording was not permitted",
+        "checked because the bot could not see who was in the meeting for a while",
+        "not permitted because: recording was switched off after the meeting started, so it"
+        " stays off until the meeting ends",
+        "For a while after the meeting started, the bot could not see who was in it",
+        "the bot could not see who was in the meeting for 1 minute 35 seconds",
+        "found by the check after the meeting",
+        "why it was not permitted: recording stopped being permitted during the meeting",
+        "Teams did not accept a change to the meeting, so nothing was changed.",
+        "what went wrong: Microsoft 365 refused the request",
+        "the time changed",
+    ):
+        assert shown in text
+    trail = text[text.index("Audit trail") :]
+    for code in CODES_AND_RAW_VALUES:
+        assert code not in trail
+    assert "<li></li>" not in trail
+    assert "attendees added" not in trail
 
 
 async def test_the_page_links_to_the_meeting_in_teams_on_the_tenants_origin(
