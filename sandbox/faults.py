@@ -1,10 +1,13 @@
 """Fault knobs for tests and demos: added latency, throttling and server errors on Graph
-requests; dropped, duplicated or reordered notifications (Graph change notifications and
-calls' comms notifications alike); and call ids written in varying case and hyphenation in
-comms notifications, as Teams does.
+requests; PATCHes answered as if made but not applied (test-only: `ignore_writes`); dropped,
+duplicated or reordered notifications (Graph change notifications and calls' comms
+notifications alike); and call ids written in varying case and hyphenation in comms
+notifications, as Teams does.
 
 A request fault is answered before the request reaches its handler, so the state a client
-retries against is exactly the state it first saw (a retried PATCH applies once).
+retries against is exactly the state it first saw (a retried PATCH applies once); an ignored
+write is answered 200 with the resource as it stands (as a GET of the same path answers it)
+and changes nothing.
 """
 
 from __future__ import annotations
@@ -17,13 +20,15 @@ NotificationFault = Literal["drop", "duplicate", "reorder"]
 
 @dataclass
 class RequestFault:
-    """The next `remaining` matching Graph requests are answered with `status`."""
+    """The next `remaining` matching Graph requests are answered with `status`; with
+    `unapplied`, answered as done (200) without reaching their handler."""
 
     status: int
     remaining: int
     retry_after_seconds: int | None = None
     method: str | None = None
     path_contains: str | None = None
+    unapplied: bool = False
 
     def matches(self, method: str, path: str) -> bool:
         if self.method is not None and self.method.upper() != method.upper():
@@ -65,6 +70,12 @@ class FaultPlan:
         if not 500 <= status <= 599:
             raise ValueError("status must be a 5xx code")
         self._add(RequestFault(status, count, retry_after_seconds, method, path_contains))
+
+    def ignore_writes(self, count: int = 1, *, path_contains: str | None = None) -> None:
+        """Answer the next `count` matching PATCH requests 200 with the resource unchanged, and
+        do not apply them. Test-only: Microsoft documents no such answer for the resources the
+        bot PATCHes (sandbox/FIDELITY.md, "A PATCH answered but not applied")."""
+        self._add(RequestFault(200, count, None, "PATCH", path_contains, unapplied=True))
 
     def disturb_notifications(self, fault: NotificationFault, count: int = 1) -> None:
         """Drop, duplicate or hold back (deliver after the next one) the next notifications."""

@@ -223,8 +223,9 @@ async def get_faults(request: web.Request) -> web.Response:
 async def add_faults(request: web.Request) -> web.Response:
     """Body (any of): `{"latencySeconds": 0.5, "throttle": {"count": 2, "retryAfterSeconds":
     1, "method": "PATCH", "pathContains": "onlineMeetings"}, "fail": {"count": 1, "status":
-    503, "retryAfterSeconds": 1}, "notifications": {"fault": "drop" | "duplicate" | "reorder",
-    "count": 1}, "varyCallIds": true}`."""
+    503, "retryAfterSeconds": 1}, "ignoreWrites": {"count": 1, "pathContains":
+    "onlineMeetings"}, "notifications": {"fault": "drop" | "duplicate" | "reorder", "count":
+    1}, "varyCallIds": true}`."""
     faults = request.config_dict[TENANT].faults
     body = await json_body(request)
     if "varyCallIds" in body:
@@ -254,6 +255,11 @@ async def add_faults(request: web.Request) -> web.Response:
             )
         except ValueError as error:
             raise ControlError(400, str(error)) from error
+    ignored = body.get("ignoreWrites")
+    if isinstance(ignored, dict):
+        faults.ignore_writes(
+            count_field(ignored), path_contains=optional_text_field(ignored, "pathContains")
+        )
     notifications = body.get("notifications")
     if isinstance(notifications, dict):
         fault = NOTIFICATION_FAULTS.get(str(notifications.get("fault")))
