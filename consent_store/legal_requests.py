@@ -1,6 +1,8 @@
 """Requests for information for legal reasons in the store (issue 17): logged by staff, decided
-by the service manager. Who asked, their address and the legal basis are sealed; the rest is
-pseudonymous."""
+by the service manager, answered by the service user (read by the bot or, when unclear, by
+the manager), overridden for safeguarding, and the extract sent. Who asked, their address, the
+legal basis, the service user's deciding words and the safeguarding reason are sealed; the
+rest is pseudonymous."""
 
 from __future__ import annotations
 
@@ -9,19 +11,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.engine import CursorResult
 
+from consent_store.reference import LEGAL_REFERENCE_ALPHABET
 from consent_store.repository import new_id
 from consent_store.tables import (
     AttendeeRow,
     LegalRequestMeetingRow,
     LegalRequestRow,
     MeetingRow,
+    ReviewItemRow,
 )
 from consent_store.unit_of_work import UnitOfWork
 
 TABLE = "legal_requests"
-REFERENCE_ALPHABET = "23456789BCDFGHJKLMNPQRSTVWXYZ"
 SERVICE_USER_KINDS = ("parent_carer", "young_person")
 
 
@@ -40,6 +44,34 @@ class NewLegalRequest:
 
 
 @dataclass(frozen=True, slots=True)
+class Answer:
+    """The service user's answer to the request for permission, with its evidence."""
+
+    received_at: datetime
+    by: str
+    auth: str
+    sender_matches: bool
+    phrase: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Safeguarding:
+    """The manager's reason to send without permission, by whom and when."""
+
+    reason: str | None
+    by: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractSent:
+    """The extract as sent: its SHA-256 and when (its content is not kept)."""
+
+    sha256: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class LegalRequest:
     """A legal request as staff and the manager see it."""
 
@@ -52,6 +84,35 @@ class LegalRequest:
     attendee_id: str
     status: str
     meeting_references: tuple[str, ...]
+    decided_at: datetime | None = None
+    answer: Answer | None = None
+    safeguarding: Safeguarding | None = None
+    extract: ExtractSent | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerTarget:
+    """What reading an answer needs of the request it answers: where it stands, and the
+    service user's attendee id and address (as its blind index)."""
+
+    id: str
+    reference: str
+    status: str
+    attendee_id: str
+    email_index: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class NewAnswer:
+    """An answer to record: who read it (`email` or `staff:<id>`) and the email's evidence."""
+
+    received_at: datetime
+    by: str
+    auth: str
+    sender_matches: bool
+    message_id: str | None
+    email_sha256: str | None
+    phrase: str | None
 
 
 class LegalRequests:
@@ -95,7 +156,7 @@ class LegalRequests:
     async def add(self, request: NewLegalRequest) -> str:
         """Keep the request with its meetings, status "logged"; its reference."""
         row_id = new_id()
-        reference = "LR-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+        reference = "LR-" + "".join(secrets.choice(LEGAL_REFERENCE_ALPHABET) for _ in range(8))
         uow = self._uow
         uow.session.add(
             LegalRequestRow(
@@ -127,7 +188,15 @@ class LegalRequests:
         return row
 
     async def get(self, reference: str) -> LegalRequest:
-        row = await self._row(reference)
+        return await self._request(await self._row(reference))
+
+    async def get_by_id(self, request_id: str) -> LegalRequest:
+        row = await self._uow.session.get(LegalRequestRow, request_id)
+        if row is None:
+            raise LegalRequestNotFound(request_id)
+        return await self._request(row)
+
+    async def _request(self, row: LegalRequestRow) -> LegalRequest:
         meetings = await self._uow.session.scalars(
             select(MeetingRow.reference)
             .join(LegalRequestMeetingRow, LegalRequestMeetingRow.meeting_id == MeetingRow.id)
@@ -135,6 +204,25 @@ class LegalRequests:
             .order_by(MeetingRow.starts_at)
         )
         opened = self._uow.decrypt
+        answer = None
+        if row.answered_at is not None:
+            answer = Answer(
+                received_at=row.answered_at,
+                by=row.answered_by or "",
+                auth=row.answer_auth or "none",
+                sender_matches=bool(row.answer_sender_matches),
+                phrase=opened(row.answer_phrase_enc, TABLE, "answer_phrase", row.id),
+            )
+        safeguarding = None
+        if row.safeguarding_at is not None:
+            safeguarding = Safeguarding(
+                reason=opened(row.safeguarding_reason_enc, TABLE, "safeguarding_reason", row.id),
+                by=row.safeguarding_by or "",
+                at=row.safeguarding_at,
+            )
+        extract = None
+        if row.extract_sent_at is not None and row.extract_sha256 is not None:
+            extract = ExtractSent(row.extract_sha256, row.extract_sent_at)
         return LegalRequest(
             id=row.id,
             reference=row.reference,
@@ -145,6 +233,10 @@ class LegalRequests:
             attendee_id=row.attendee_id,
             status=row.status,
             meeting_references=tuple(meetings),
+            decided_at=row.decided_at,
+            answer=answer,
+            safeguarding=safeguarding,
+            extract=extract,
         )
 
     async def all(self) -> list[LegalRequest]:
@@ -175,3 +267,150 @@ class LegalRequests:
         row.request_sha256 = sha256
         await self._uow.session.flush()
         return True
+
+    async def answered_by_messages(self, message_ids: set[str]) -> dict[str, str]:
+        """The requests for permission among `message_ids` (the Message-IDs a reply answers),
+        each with its legal request's id."""
+        if not message_ids:
+            return {}
+        rows = await self._uow.session.execute(
+            select(LegalRequestRow.request_message_id, LegalRequestRow.id).where(
+                LegalRequestRow.request_message_id.in_(message_ids)
+            )
+        )
+        return {message_id: request_id for message_id, request_id in rows if message_id}
+
+    async def id_of(self, reference: str) -> str | None:
+        """The id of the request with this reference, or None."""
+        return await self._uow.session.scalar(
+            select(LegalRequestRow.id).where(LegalRequestRow.reference == reference.upper())
+        )
+
+    async def answer_target(self, request_id: str) -> AnswerTarget:
+        row = await self._uow.session.get(LegalRequestRow, request_id)
+        if row is None:
+            raise LegalRequestNotFound(request_id)
+        attendee = await self.service_user(row.attendee_id)
+        return AnswerTarget(
+            row.id, row.reference, row.status, row.attendee_id, attendee.email_index
+        )
+
+    async def _move(self, request_id: str, from_status: str, values: dict[str, object]) -> bool:
+        """Change the request only if it is still in `from_status`; whether it was (only one
+        writer can win)."""
+        result = await self._uow.session.execute(
+            update(LegalRequestRow)
+            .where(LegalRequestRow.id == request_id, LegalRequestRow.status == from_status)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        assert isinstance(result, CursorResult)
+        return bool(result.rowcount == 1)
+
+    async def record_answer(
+        self, request_id: str, from_status: str, to_status: str, answer: NewAnswer
+    ) -> bool:
+        """Record the service user's answer, moving the request from `from_status` to
+        `to_status`; False (nothing changed) if it no longer stands at `from_status`."""
+        return await self._move(
+            request_id,
+            from_status,
+            {
+                "status": to_status,
+                "answered_at": answer.received_at,
+                "answered_by": answer.by,
+                "answer_auth": answer.auth,
+                "answer_sender_matches": answer.sender_matches,
+                "answer_message_id": answer.message_id,
+                "answer_email_sha256": answer.email_sha256,
+                "answer_phrase_enc": self._uow.seal(
+                    answer.phrase, TABLE, "answer_phrase", request_id
+                ),
+            },
+        )
+
+    async def record_safeguarding(
+        self, request_id: str, from_status: str, to_status: str, reason: str, manager: str
+    ) -> bool:
+        """Record the manager's safeguarding reason to send without permission (sealed);
+        False (nothing changed) if the request no longer stands at `from_status`."""
+        return await self._move(
+            request_id,
+            from_status,
+            {
+                "status": to_status,
+                "safeguarding_reason_enc": self._uow.seal(
+                    reason, TABLE, "safeguarding_reason", request_id
+                ),
+                "safeguarding_by": manager,
+                "safeguarding_at": self._uow.now(),
+            },
+        )
+
+    async def record_extract_sent(
+        self, request_id: str, to_status: str, sha256: str, message_id: str
+    ) -> None:
+        """The extract was sent: its SHA-256, when and its Message-ID."""
+        await self._uow.session.execute(
+            update(LegalRequestRow)
+            .where(LegalRequestRow.id == request_id)
+            .values(
+                status=to_status,
+                extract_sha256=sha256,
+                extract_sent_at=self._uow.now(),
+                extract_message_id=message_id,
+            )
+            .execution_options(synchronize_session=False)
+        )
+
+    async def link_review_item(self, item_id: str, request_id: str) -> None:
+        """Mark the review item (just added) as a reply about this legal request."""
+        await self._uow.session.flush()
+        await self._uow.session.execute(
+            update(ReviewItemRow)
+            .where(ReviewItemRow.id == item_id)
+            .values(legal_request_id=request_id)
+            .execution_options(synchronize_session=False)
+        )
+
+    async def open_review_items(self, request_id: str) -> list[ReviewItemRow]:
+        """The replies about this request a person has yet to read, oldest first."""
+        rows = await self._uow.session.scalars(
+            select(ReviewItemRow)
+            .where(ReviewItemRow.legal_request_id == request_id, ReviewItemRow.status == "open")
+            .order_by(ReviewItemRow.received_at, ReviewItemRow.id)
+        )
+        return list(rows)
+
+    async def references_of(self, request_ids: Sequence[str]) -> dict[str, str]:
+        """The references of these requests, by id."""
+        if not request_ids:
+            return {}
+        rows = await self._uow.session.execute(
+            select(LegalRequestRow.id, LegalRequestRow.reference).where(
+                LegalRequestRow.id.in_(request_ids)
+            )
+        )
+        return {request_id: reference for request_id, reference in rows}
+
+    async def concerning_meeting(self, meeting_id: str) -> list[LegalRequest]:
+        """The legal requests that concern this meeting, oldest first."""
+        rows = await self._uow.session.scalars(
+            select(LegalRequestRow)
+            .join(LegalRequestMeetingRow, LegalRequestMeetingRow.request_id == LegalRequestRow.id)
+            .where(LegalRequestMeetingRow.meeting_id == meeting_id)
+            .order_by(LegalRequestRow.logged_at)
+        )
+        return [await self._request(row) for row in rows]
+
+    async def about_attendees(self, attendee_ids: Sequence[str]) -> list[LegalRequest]:
+        """The legal requests whose permission these attendees were (or would be) asked,
+        oldest first."""
+        if not attendee_ids:
+            return []
+        rows = await self._uow.session.scalars(
+            select(LegalRequestRow)
+            .where(LegalRequestRow.attendee_id.in_(attendee_ids))
+            .order_by(LegalRequestRow.logged_at)
+        )
+        return [await self._request(row) for row in rows]

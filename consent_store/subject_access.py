@@ -153,6 +153,47 @@ def _json_default(value: object) -> str:
     raise TypeError(f"cannot serialise {type(value).__name__}")
 
 
+def invitation(uow: UnitOfWork, attendee: AttendeeRow, meeting: MeetingRow) -> Invitation:
+    """One invitation as held, decrypted."""
+    return Invitation(
+        meeting_reference=meeting.reference,
+        meeting_title=uow.decrypt(meeting.title_enc, "meetings", "title", meeting.id),
+        starts_at=meeting.starts_at,
+        ends_at=meeting.ends_at,
+        invited_as=attendee.kind,
+        name=uow.decrypt(attendee.name_enc, "attendees", "name", attendee.id),
+        email=uow.decrypt(attendee.email_enc, "attendees", "email", attendee.id),
+        organisation=uow.decrypt(
+            attendee.organisation_enc, "attendees", "organisation", attendee.id
+        ),
+    )
+
+
+def decision_held(
+    uow: UnitOfWork,
+    row: ConsentDecisionRow,
+    request: ConsentRequestRow | None,
+    meeting_reference: str,
+) -> DecisionHeld:
+    """One consent decision as held, with its evidence and the request it answered."""
+    return DecisionHeld(
+        meeting_reference=meeting_reference,
+        topic=row.topic,
+        decision=row.decision,
+        received_at=row.received_at,
+        sender=uow.decrypt(row.sender_enc, "consent_decisions", "sender", row.id),
+        authentication=row.auth_verdict,
+        sender_matched_invitation=row.sender_matches,
+        deciding_phrase=uow.decrypt(row.phrase_enc, "consent_decisions", "phrase", row.id),
+        email_message_id=row.message_id,
+        email_sha256=row.email_sha256,
+        request_text_version=request.template_version if request else None,
+        request_text_sha256=request.text_sha256 if request else None,
+        decided_by=row.decided_by,
+        condition=uow.decrypt(row.condition_enc, "consent_decisions", "condition", row.id),
+    )
+
+
 async def subject_access_report(uow: UnitOfWork, email: str) -> SubjectAccessReport:
     """Gather what the store holds about the person with this email address."""
     index = uow.store.blind_index.of_email(email)
@@ -168,21 +209,7 @@ async def subject_access_report(uow: UnitOfWork, email: str) -> SubjectAccessRep
         )
     ).all()
     attendee_ids = [attendee.id for attendee, _ in attendee_rows]
-    invitations = tuple(
-        Invitation(
-            meeting_reference=meeting.reference,
-            meeting_title=uow.decrypt(meeting.title_enc, "meetings", "title", meeting.id),
-            starts_at=meeting.starts_at,
-            ends_at=meeting.ends_at,
-            invited_as=attendee.kind,
-            name=uow.decrypt(attendee.name_enc, "attendees", "name", attendee.id),
-            email=uow.decrypt(attendee.email_enc, "attendees", "email", attendee.id),
-            organisation=uow.decrypt(
-                attendee.organisation_enc, "attendees", "organisation", attendee.id
-            ),
-        )
-        for attendee, meeting in attendee_rows
-    )
+    invitations = tuple(invitation(uow, attendee, meeting) for attendee, meeting in attendee_rows)
 
     request_rows = (
         await session.scalars(
@@ -217,22 +244,7 @@ async def subject_access_report(uow: UnitOfWork, email: str) -> SubjectAccessRep
         )
     ).all()
     decisions = tuple(
-        DecisionHeld(
-            meeting_reference=references[row.meeting_id],
-            topic=row.topic,
-            decision=row.decision,
-            received_at=row.received_at,
-            sender=uow.decrypt(row.sender_enc, "consent_decisions", "sender", row.id),
-            authentication=row.auth_verdict,
-            sender_matched_invitation=row.sender_matches,
-            deciding_phrase=uow.decrypt(row.phrase_enc, "consent_decisions", "phrase", row.id),
-            email_message_id=row.message_id,
-            email_sha256=row.email_sha256,
-            request_text_version=request.template_version if request else None,
-            request_text_sha256=request.text_sha256 if request else None,
-            decided_by=row.decided_by,
-            condition=uow.decrypt(row.condition_enc, "consent_decisions", "condition", row.id),
-        )
+        decision_held(uow, row, request, references[row.meeting_id])
         for row, request in decision_rows
     )
 

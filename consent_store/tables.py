@@ -177,6 +177,9 @@ class ReviewItemRow(Base):
     auth_verdict: Mapped[str] = mapped_column(String(8), default="none", server_default="none")
     acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     receipt_sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    legal_request_id: Mapped[str | None] = mapped_column(
+        ForeignKey("legal_requests.id"), index=True
+    )
 
 
 class InboundEmailRow(Base):
@@ -471,7 +474,10 @@ class LegalRequestRow(Base):
     """A request for information for legal reasons from a local authority officer (issue 17),
     as staff logged it and the service manager decided it. Who asked, their address and the
     legal basis are sealed; `attendee_id` is the service user whose permission is asked (the
-    same person, by email address, invited to every meeting the request concerns)."""
+    same person, by email address, invited to every meeting the request concerns). Their answer
+    is kept with its evidence (their deciding words sealed), as is the manager's safeguarding
+    reason for sending without permission; of the extract sent, only its SHA-256, when and its
+    Message-ID."""
 
     __tablename__ = "legal_requests"
 
@@ -488,6 +494,19 @@ class LegalRequestRow(Base):
     decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     request_message_id: Mapped[str | None] = mapped_column(String(998))
     request_sha256: Mapped[str | None] = mapped_column(String(64))
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    answered_by: Mapped[str | None] = mapped_column(String(64))
+    answer_auth: Mapped[str | None] = mapped_column(String(8))
+    answer_sender_matches: Mapped[bool | None] = mapped_column(Boolean)
+    answer_message_id: Mapped[str | None] = mapped_column(String(998))
+    answer_email_sha256: Mapped[str | None] = mapped_column(String(64))
+    answer_phrase_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    safeguarding_reason_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    safeguarding_by: Mapped[str | None] = mapped_column(String(64))
+    safeguarding_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    extract_sha256: Mapped[str | None] = mapped_column(String(64))
+    extract_sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    extract_message_id: Mapped[str | None] = mapped_column(String(998))
 
 
 class LegalRequestMeetingRow(Base):

@@ -20,7 +20,7 @@ from bot.intake.message import MalformedEmail, parse_email
 from bot.intake.reply_text import own_words
 from bot.intake.verdict import Classification, ConsentReply, Unreadable
 from bot.policy.terms import Decision
-from consent_store.reference import find_reference
+from consent_store.reference import find_legal_reference, find_reference
 
 MAX_EMAIL_BYTES = 1024 * 1024
 _DECIDES_NOTHING = Classification(MappingProxyType({}), needs_review=False)
@@ -51,6 +51,9 @@ def classify_email(raw: bytes, *, max_bytes: int = MAX_EMAIL_BYTES) -> ConsentRe
         auto_reply=automatic,
         classification=classification,
         own_words=words,
+        legal_reference=find_legal_reference(email.subject)
+        or find_legal_reference(email.plain_text or "")
+        or find_legal_reference(email.html or ""),
     )
 
 

@@ -46,7 +46,8 @@ class ConsentReply:
     classification is always empty, never needs review, and their `own_words` are not read
     (empty). `own_words` is the text the classification was made from, for a person to read.
     `authenticated` is the receiving tenant's verdict from the topmost Authentication-Results
-    header.
+    header. `legal_reference` is a legal request's reference (`LR-...`) when the email carries
+    one: it may answer a request for permission to send information for legal reasons.
     """
 
     reference: str | None
@@ -58,6 +59,7 @@ class ConsentReply:
     auto_reply: bool
     classification: Classification
     own_words: str
+    legal_reference: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

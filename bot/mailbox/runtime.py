@@ -33,6 +33,7 @@ from bot.mailbox.subscription import (
     ensure_subscription,
 )
 from bot.scheduler.runner import Handler, JobRunner
+from bot.services.legal_requests import LegalExtracts
 from bot.services.recording_backstop import RETRY_POLICIES as BACKSTOP_RETRY
 from bot.services.recording_enforcement import (
     enforce_recording,
@@ -142,6 +143,7 @@ def attach_consent_mailbox(
             handlers = {
                 **meeting_job_handlers(store, clients.meetings, clients.mailbox, service),
                 **reader.follow_up_handlers(),
+                **LegalExtracts(store, clients.mailbox, service).handlers(),
                 **reconcile,
             }
             for listener in listeners:

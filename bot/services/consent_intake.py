@@ -14,7 +14,12 @@ prior to the meeting", so:
   earlier start seen in Teams) are recorded as late: the gates never count them as consent,
   and staff see them;
 - the authentication verdict is recorded with each decision; the gates never accept consent
-  from an unauthenticated email.
+  from an unauthenticated email;
+- a reply to a request for permission to send information for legal reasons (matched by its
+  `LR-` reference or by threading, and by nothing about a meeting) is read with the careful
+  rule of `bot.policy.legal_permission`: a clear yes or no moves the legal request on (a yes
+  queues the extract's job in the same transaction), anything unclear waits in the review
+  queue for the manager, linked to the request.
 Decisions are recorded with their follow-ups (the gates asked again, the receipt) as jobs in
 the same transaction (`queue_follow_ups`). Each email is recorded once, however often it is
 delivered or read: the unique key decides, so two bot instances racing on one email cannot both
@@ -34,13 +39,17 @@ from enum import StrEnum
 
 from bot.intake.consent_email import classify_email
 from bot.intake.verdict import ConsentReply, Unreadable
+from bot.policy.legal_permission import RequestStatus, Step, read_answer, step_for
+from bot.policy.legal_permission import ReviewReason as LegalReviewReason
 from bot.policy.terms import AuthVerdict, Decision, Topic, real_start
+from bot.services.legal_requests import RequestMovedOn, apply_answer
 from bot.services.recording_enforcement import queue_reconcile
 from bot.services.review_queue import queue_acknowledgement
 from consent_store.audit import AuditEvent
 from consent_store.errors import AlreadyStored
 from consent_store.inbound import InboundRecord, email_key
 from consent_store.jobs import NewJob
+from consent_store.legal_requests import LegalRequests, NewAnswer
 from consent_store.records import NewDecision, NewReviewItem
 from consent_store.repository import MeetingNotFound
 from consent_store.stored import AttendeeRow, ConsentRequestRow
@@ -55,6 +64,7 @@ class IntakeOutcome(StrEnum):
     AUTO_REPLY = "auto_reply"
     UNREADABLE = "unreadable"
     DUPLICATE = "duplicate"
+    LEGAL_ANSWER = "legal_answer"
 
 
 class ReviewReason(StrEnum):
@@ -101,13 +111,28 @@ class IntakeResult:
 
 
 @dataclass(frozen=True)
+class _LegalAnswer:
+    """An answer to a legal request's request for permission, to record as its step says."""
+
+    request_id: str
+    reference: str
+    attendee_id: str
+    status: RequestStatus
+    step: Step
+    answer: NewAnswer
+
+
+@dataclass(frozen=True)
 class _Plan:
-    """What to record for one email, worked out while only reading."""
+    """What to record for one email, worked out while only reading. `legal_request` names the
+    legal request a review item is a reply about."""
 
     result: IntakeResult
     decisions: tuple[NewDecision, ...] = ()
     review: NewReviewItem | None = None
     audits: tuple[AuditEvent, ...] = ()
+    legal: _LegalAnswer | None = None
+    legal_request: str | None = None
 
 
 def _dedupe_key(uow: UnitOfWork, prepared: _Prepared) -> str:
@@ -171,6 +196,8 @@ async def _record(store: Store, prepared: Sequence[_Prepared]) -> list[IntakeRes
 
 async def _apply(uow: UnitOfWork, prepared: _Prepared) -> IntakeResult:
     email, plan = prepared.email, prepared.plan
+    if plan.legal is not None:
+        plan = await _apply_legal(uow, prepared, plan.legal)
     inbound_id = await uow.inbound.add(
         InboundRecord(
             dedupe_key=_dedupe_key(uow, prepared),
@@ -190,6 +217,8 @@ async def _apply(uow: UnitOfWork, prepared: _Prepared) -> IntakeResult:
     review_item_id = None
     if plan.review is not None:
         review_item_id = await uow.meetings.add_review_item(plan.review)
+        if plan.legal_request is not None:
+            await LegalRequests(uow).link_review_item(review_item_id, plan.legal_request)
         await queue_acknowledgement(uow, review_item_id, plan.review.meeting_id)
         await uow.audit(
             AuditEvent(
@@ -203,6 +232,32 @@ async def _apply(uow: UnitOfWork, prepared: _Prepared) -> IntakeResult:
     for event in plan.audits:
         await uow.audit(event)
     return replace(plan.result, inbound_id=inbound_id, review_item_id=review_item_id)
+
+
+async def _apply_legal(uow: UnitOfWork, prepared: _Prepared, legal: _LegalAnswer) -> _Plan:
+    """Move the legal request on as the answer says, queueing the extract if it is now to be
+    sent; if the request moved on since the email was read, a person reads it instead."""
+    try:
+        await apply_answer(
+            uow,
+            legal.request_id,
+            legal.reference,
+            legal.attendee_id,
+            legal.status,
+            legal.step,
+            legal.answer,
+            actor="intake",
+        )
+    except RequestMovedOn:
+        assert isinstance(prepared.reply, ConsentReply)
+        return _legal_review(
+            prepared.email,
+            prepared.reply,
+            LegalReviewReason.NOT_AWAITING,
+            legal.request_id,
+            legal.attendee_id if legal.answer.sender_matches else None,
+        )
+    return prepared.plan
 
 
 RECEIPT = "consent_receipt"
@@ -244,9 +299,13 @@ class _Lookups:
     that the emails answer, meetings by reference, and each meeting's attendees and latest
     consent requests."""
 
-    def __init__(self, uow: UnitOfWork, thread_meetings: dict[str, str]) -> None:
+    def __init__(
+        self, uow: UnitOfWork, thread_meetings: dict[str, str], thread_legal: dict[str, str]
+    ) -> None:
         self._uow = uow
         self._thread_meetings = thread_meetings
+        self._thread_legal = thread_legal
+        self._legal_by_reference: dict[str, str | None] = {}
         self._by_reference: dict[str, str | None] = {}
         self._attendees: dict[str, list[AttendeeRow]] = {}
         self._requests: dict[str, dict[str, ConsentRequestRow]] = {}
@@ -254,10 +313,22 @@ class _Lookups:
     @classmethod
     async def load(cls, uow: UnitOfWork, replies: Sequence[ConsentReply | Unreadable]) -> _Lookups:
         threads = {t for r in replies if isinstance(r, ConsentReply) for t in _threads(r)}
-        return cls(uow, await uow.meetings.meetings_by_message(threads))
+        return cls(
+            uow,
+            await uow.meetings.meetings_by_message(threads),
+            await LegalRequests(uow).answered_by_messages(threads),
+        )
 
     def meetings_answered(self, reply: ConsentReply) -> set[str]:
         return {self._thread_meetings[t] for t in _threads(reply) if t in self._thread_meetings}
+
+    def legal_requests_answered(self, reply: ConsentReply) -> set[str]:
+        return {self._thread_legal[t] for t in _threads(reply) if t in self._thread_legal}
+
+    async def legal_request_with_reference(self, reference: str) -> str | None:
+        if reference not in self._legal_by_reference:
+            self._legal_by_reference[reference] = await LegalRequests(self._uow).id_of(reference)
+        return self._legal_by_reference[reference]
 
     async def meeting_with_reference(self, reference: str) -> str | None:
         if reference not in self._by_reference:
@@ -295,6 +366,11 @@ async def _plan(
     if reply.auto_reply:
         return _Plan(IntakeResult(IntakeOutcome.AUTO_REPLY))
 
+    legal_request, conflicting = await _match_legal_request(lookups, reply)
+    if conflicting:
+        return _review(email, reply, ReviewReason.CONFLICTING_MEETING)
+    if legal_request is not None:
+        return await _plan_legal(uow, email, reply, digest, legal_request)
     meeting_id, problem = await _match_meeting(lookups, reply)
     if meeting_id is None:
         return _review(email, reply, problem or ReviewReason.NO_MEETING)
@@ -383,6 +459,89 @@ async def _plan(
     )
 
 
+async def _match_legal_request(lookups: _Lookups, reply: ConsentReply) -> tuple[str | None, bool]:
+    """The legal request whose request for permission the reply answers, by its reference or
+    by threading, and whether the reply points elsewhere too (then a person reads it)."""
+    by_reference = (
+        await lookups.legal_request_with_reference(reply.legal_reference)
+        if reply.legal_reference
+        else None
+    )
+    by_thread = lookups.legal_requests_answered(reply)
+    if not by_reference and not by_thread:
+        return None, False
+    if len(by_thread) > 1 or (by_reference and by_thread and by_thread != {by_reference}):
+        return None, True
+    if reply.reference or lookups.meetings_answered(reply):
+        return None, True
+    return by_reference or next(iter(by_thread)), False
+
+
+async def _plan_legal(
+    uow: UnitOfWork, email: InboundEmail, reply: ConsentReply, digest: str, request_id: str
+) -> _Plan:
+    """What an answer to a legal request's request for permission does (see
+    `bot.policy.legal_permission`)."""
+    target = await LegalRequests(uow).answer_target(request_id)
+    sender_matches = (
+        reply.sender is not None
+        and target.email_index is not None
+        and uow.meetings.email_index(reply.sender) == target.email_index
+    )
+    classification = reply.classification
+    answer = read_answer(
+        {topic: finding.decision for topic, finding in classification.findings.items()},
+        classification.needs_review,
+        reply.authenticated,
+        sender_matches,
+    )
+    status = RequestStatus(target.status)
+    step = step_for(status, answer)
+    if step.review_reason is not None:
+        return _legal_review(
+            email,
+            reply,
+            step.review_reason,
+            target.id,
+            target.attendee_id if sender_matches else None,
+        )
+    evidence = next((f.evidence for f in classification.findings.values()), None)
+    return _Plan(
+        IntakeResult(
+            IntakeOutcome.LEGAL_ANSWER,
+            attendee_id=target.attendee_id,
+            reason=step.status.value if step.status else "unchanged",
+        ),
+        legal=_LegalAnswer(
+            request_id=target.id,
+            reference=target.reference,
+            attendee_id=target.attendee_id,
+            status=status,
+            step=step,
+            answer=NewAnswer(
+                received_at=email.received_at,
+                by="email",
+                auth=reply.authenticated.value,
+                sender_matches=sender_matches,
+                message_id=reply.message_id,
+                email_sha256=digest,
+                phrase=evidence,
+            ),
+        ),
+    )
+
+
+def _legal_review(
+    email: InboundEmail,
+    reply: ConsentReply,
+    reason: LegalReviewReason,
+    request_id: str,
+    attendee_id: str | None,
+) -> _Plan:
+    """A reply about a legal request for the manager to read, linked to the request."""
+    return replace(_review(email, reply, reason, attendee_id=attendee_id), legal_request=request_id)
+
+
 async def _match_meeting(
     lookups: _Lookups, reply: ConsentReply
 ) -> tuple[str | None, ReviewReason | None]:
@@ -400,7 +559,7 @@ async def _match_meeting(
 def _review(
     email: InboundEmail,
     reply: ConsentReply,
-    reason: ReviewReason,
+    reason: ReviewReason | LegalReviewReason,
     meeting_id: str | None = None,
     attendee_id: str | None = None,
 ) -> _Plan:

@@ -10,29 +10,58 @@ Staff log a request: who asked (name and address), the legal basis, the meetings
 and the service user whose information it is (by the address they were invited at, which must
 be a parent carer's or young person's invited to every one of those meetings). Only the
 service manager decides: refuse, or ask the service user's permission by email in plain words.
+
+Their answer is read by the consent intake (`consent_intake`) with the careful rule of
+`bot.policy.legal_permission`; an unclear one waits in the review queue for the manager to read
+on the request's page. With their permission the extract (`consent_store.legal_extract`: the
+chosen meetings' decisions and notes about them, nothing about anyone else) is emailed to the
+officer with the service user in copy, by a job written in the same transaction as the answer
+(`LegalExtracts`); its SHA-256 is kept. Refused or unanswered, nothing is sent. The manager may
+instead record a safeguarding reason to send without permission: then the officer alone gets
+it (a copy to the family could put a child at risk).
+
 Every step is audited with pseudonymous ids only.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Final
 
 from bot.config import ServiceProfile
 from bot.mail.consent_request import describe_when
-from bot.ports.mail import Mailbox, OutgoingEmail
-from consent_store.audit import AuditEvent
-from consent_store.legal_requests import LegalRequests, NewLegalRequest
-from consent_store.unit_of_work import Store
+from bot.policy.legal_permission import (
+    NotRecordable,
+    RequestStatus,
+    Step,
+    confirmed_step,
+    may_override,
+    may_send,
+)
+from bot.policy.terms import AuthVerdict
+from bot.ports.failures import GRAPH_FAILURES
+from bot.ports.mail import FileAttachment, Mailbox, OutgoingEmail
+from bot.scheduler.runner import Handler
+from consent_store.audit import AuditEvent, DetailValue
+from consent_store.jobs import ClaimedJob
+from consent_store.legal_extract import legal_extract
+from consent_store.legal_requests import LegalRequests, NewAnswer, NewLegalRequest
+from consent_store.stored import ReviewItemRow
+from consent_store.unit_of_work import Store, UnitOfWork
 from templates import environment
+
+log = logging.getLogger(__name__)
 
 MAX_NAME: Final = 200
 MAX_BASIS: Final = 2000
 MAX_MEETINGS: Final = 20
+MAX_REASON: Final = 2000
 _ADDRESS = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\".]+$")
 _REFERENCE_SPLIT = re.compile(r"[\s,;]+")
 FIELDS: Final = ("officer_name", "officer_email", "basis", "meetings", "service_user_email")
@@ -227,3 +256,332 @@ async def ask_permission(
             )
         )
         await uow.commit()
+
+
+LEGAL_EXTRACT = "legal_extract"
+SEND_GRACE = timedelta(minutes=1)
+"""How long a page that queued the extract has to send it itself before any instance's job
+runner takes it on."""
+HTML_TYPE: Final = "text/html"
+
+
+def extract_job_key(request_id: str) -> str:
+    """A new key for a job sending the request's extract (a request sent nothing, refused, and
+    later permitted gets a second job)."""
+    return f"legal-extract:{request_id}:{uuid.uuid4().hex[:12]}"
+
+
+async def queue_extract(uow: UnitOfWork, request_id: str, grace: timedelta = timedelta(0)) -> str:
+    """In the transaction that permits sending: the job that sends the extract; its key."""
+    key = extract_job_key(request_id)
+    await uow.jobs.schedule(key, LEGAL_EXTRACT, uow.now() + grace)
+    return key
+
+
+class LegalExtracts:
+    """Sends a legal request's extract once it may be sent: to the officer, with the service
+    user in copy unless it is sent for safeguarding."""
+
+    def __init__(self, store: Store, mailbox: Mailbox, service: ServiceProfile) -> None:
+        self._store = store
+        self._mailbox = mailbox
+        self._service = service
+
+    def handlers(self) -> Mapping[str, Handler]:
+        """The extract's job, for the bot's job runner."""
+        return {LEGAL_EXTRACT: self._job}
+
+    async def _job(self, job: ClaimedJob) -> None:
+        await self.send(job.key.split(":")[1])
+
+    async def send_now(self, request_id: str, job_key: str) -> bool:
+        """Send the extract from a page that just permitted it and mark its job done; whether
+        it went (if not, the job sends it after `SEND_GRACE`)."""
+        try:
+            sent = await self.send(request_id)
+        except GRAPH_FAILURES as error:
+            log.warning("legal extract not sent yet, left to the job: %s", type(error).__name__)
+            return False
+        async with self._store.unit_of_work() as uow:
+            await uow.jobs.complete_unclaimed([job_key], uow.now())
+            await uow.commit()
+        return sent
+
+    async def send(self, request_id: str) -> bool:
+        """Send the extract if the request may be sent now and was not sent yet; whether it is
+        sent. The service user's address is needed for the copy: without it nothing is sent
+        (audited)."""
+        async with self._store.reading() as uow:
+            records = LegalRequests(uow)
+            request = await records.get_by_id(request_id)
+            if request.extract is not None:
+                return True
+            status = RequestStatus(request.status)
+            if not may_send(status):
+                return False
+            extract = await legal_extract(uow, request_id)
+            person = await records.service_user(request.attendee_id)
+            name = uow.decrypt(person.name_enc, "attendees", "name", person.id)
+            address = uow.decrypt(person.email_enc, "attendees", "email", person.id)
+        safeguarding = status is RequestStatus.SAFEGUARDING
+        if not safeguarding and not (name and address):
+            async with self._store.unit_of_work() as uow:
+                await uow.audit(
+                    AuditEvent(
+                        "legal_request.extract_not_sent",
+                        subject_id=request.attendee_id,
+                        detail={"reference": request.reference, "reason": "address_not_kept"},
+                    )
+                )
+                await uow.commit()
+            return False
+        context = {
+            "officer": request.officer_name,
+            "basis": request.basis,
+            "person": name,
+            "safeguarding": safeguarding,
+            "file_name": extract.file_name,
+            "reference": request.reference,
+            "service": self._service,
+        }
+        env = environment()
+        domain = self._mailbox.address.rpartition("@")[2]
+        message_id = f"<legal-extract.{request.reference.lower()}@{domain}>"
+        await self._mailbox.send(
+            OutgoingEmail(
+                to=request.officer_email,
+                cc=() if safeguarding or address is None else (address,),
+                subject=f"Information for your legal request [{request.reference}]",
+                text=env.get_template("email/legal_extract.txt.j2").render(context),
+                html=env.get_template("email/legal_extract.html.j2").render(context),
+                internet_message_id=message_id,
+                attachments=(FileAttachment(extract.file_name, HTML_TYPE, extract.html),),
+            )
+        )
+        async with self._store.unit_of_work() as uow:
+            await LegalRequests(uow).record_extract_sent(
+                request_id, RequestStatus.EXTRACT_SENT.value, extract.sha256, message_id
+            )
+            await uow.audit(
+                AuditEvent(
+                    "legal_request.extract_sent",
+                    subject_id=request.attendee_id,
+                    detail={
+                        "reference": request.reference,
+                        "sha256": extract.sha256,
+                        "meetings": len(extract.invitations),
+                        "decisions": len(extract.decisions),
+                        "safeguarding": safeguarding,
+                        "copy_to_service_user": not safeguarding,
+                    },
+                )
+            )
+            await uow.commit()
+        return True
+
+
+class AnswerRefused(ValueError):
+    """The manager's reading of a reply cannot be recorded; the message says why in plain
+    words."""
+
+
+NOT_RECORDABLE_WORDS = {
+    NotRecordable.NOT_TRUSTWORTHY: "This email did not pass the sender check or did not come"
+    " from the address the service user was invited at, so it cannot give permission."
+    " Record it as refused, or set it aside and contact them.",
+    NotRecordable.ALREADY_SENT: "The extract was sent already, or is being sent for"
+    " safeguarding: an answer cannot change that now. Set the email aside and contact them.",
+    NotRecordable.NOT_ASKED: "The service user has not been asked for permission, so no answer"
+    " can be recorded. Set the email aside.",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyRead:
+    """What the manager's reading of a reply did: the request's new status (None if
+    unchanged) and the key of the job sending the extract, if it is to be sent now."""
+
+    status: RequestStatus | None
+    extract_job: str | None
+
+
+async def read_reply(
+    store: Store, reference: str, item_id: str, manager: str, *, agreed: bool
+) -> ReplyRead:
+    """The manager records what a reply a person had to read says: permission given (only
+    from a trustworthy email) or refused. The review item is resolved, the answer recorded
+    with the email's evidence and audited, and the extract's job queued when it may be sent,
+    all in one transaction. `AnswerRefused` (nothing changed) when it cannot be recorded."""
+    async with store.unit_of_work() as uow:
+        records = LegalRequests(uow)
+        request = await records.get(reference)
+        item = await _open_reply(uow, request.id, item_id)
+        person = await records.service_user(request.attendee_id)
+        sender_matches = item.sender_index is not None and item.sender_index == person.email_index
+        auth = AuthVerdict(item.auth_verdict)
+        step = confirmed_step(
+            RequestStatus(request.status), agreed, auth is AuthVerdict.PASS and sender_matches
+        )
+        if isinstance(step, NotRecordable):
+            raise AnswerRefused(NOT_RECORDABLE_WORDS[step])
+        if not await uow.review_items.resolve(item.id, "confirmed", manager, uow.now()):
+            raise AnswerRefused(ALREADY_READ)
+        job = await apply_answer(
+            uow,
+            request.id,
+            request.reference,
+            request.attendee_id,
+            RequestStatus(request.status),
+            step,
+            NewAnswer(
+                received_at=item.received_at,
+                by=f"staff:{manager}",
+                auth=auth.value,
+                sender_matches=sender_matches,
+                message_id=item.message_id,
+                email_sha256=None,
+                phrase=uow.decrypt(item.text_enc, "review_items", "text", item.id),
+            ),
+            actor=manager,
+            review_item=item.id,
+            grace=SEND_GRACE,
+        )
+        await uow.commit()
+    return ReplyRead(step.status, job)
+
+
+ALREADY_READ = "Someone has already dealt with that email, so nothing was changed."
+
+
+class RequestMovedOn(AnswerRefused):
+    """The request's status changed between reading it and recording an answer."""
+
+
+async def _open_reply(uow: UnitOfWork, request_id: str, item_id: str) -> ReviewItemRow:
+    item = await uow.review_items.get(item_id)
+    if item is None or item.legal_request_id != request_id or item.status != "open":
+        raise AnswerRefused(ALREADY_READ)
+    return item
+
+
+async def set_reply_aside(store: Store, reference: str, item_id: str, manager: str) -> None:
+    """The manager sets a reply aside: nothing is recorded from it; audited."""
+    async with store.unit_of_work() as uow:
+        request = await LegalRequests(uow).get(reference)
+        item = await _open_reply(uow, request.id, item_id)
+        if not await uow.review_items.resolve(item.id, "rejected", manager, uow.now()):
+            raise AnswerRefused(ALREADY_READ)
+        await uow.audit(
+            AuditEvent(
+                "review.rejected",
+                actor=manager,
+                subject_id=item.attendee_id or item.id,
+                detail={"review_item": item.id, "legal_request": request.reference},
+            )
+        )
+        await uow.commit()
+
+
+ANSWER_ACTIONS = {
+    RequestStatus.PERMISSION_GIVEN: "legal_request.permission_given",
+    RequestStatus.PERMISSION_REFUSED: "legal_request.permission_refused",
+}
+
+
+async def apply_answer(
+    uow: UnitOfWork,
+    request_id: str,
+    reference: str,
+    attendee_id: str,
+    from_status: RequestStatus,
+    step: Step,
+    answer: NewAnswer,
+    *,
+    actor: str,
+    review_item: str | None = None,
+    grace: timedelta = timedelta(0),
+) -> str | None:
+    """Record an answer's step on the request (if it changes its status), audit it and queue
+    the extract when it is now to be sent; the job's key, if one was queued. `RequestMovedOn`
+    (nothing written) if the request no longer stands at `from_status`."""
+    if step.status is None:
+        return None
+    if not await LegalRequests(uow).record_answer(
+        request_id, from_status.value, step.status.value, answer
+    ):
+        raise RequestMovedOn("The request changed meanwhile, so nothing was changed. Try again.")
+    detail: dict[str, DetailValue] = {
+        "reference": reference,
+        "authentication": answer.auth,
+        "sender_matches": answer.sender_matches,
+    }
+    if review_item is not None:
+        detail["review_item"] = review_item
+    await uow.audit(
+        AuditEvent(ANSWER_ACTIONS[step.status], actor=actor, subject_id=attendee_id, detail=detail)
+    )
+    if not step.sends_extract:
+        return None
+    return await queue_extract(uow, request_id, grace)
+
+
+class OverrideProblem(ValueError):
+    """The safeguarding reason cannot be recorded; the message says why in plain words."""
+
+
+def parse_reason(typed: str) -> str:
+    """The safeguarding reason as typed, trimmed; `OverrideProblem` when it is empty or too
+    long."""
+    reason = typed.strip()
+    if not reason:
+        raise OverrideProblem(
+            "Enter the safeguarding reason: why the information must be sent without the"
+            " service user's permission."
+        )
+    if len(reason) > MAX_REASON:
+        raise OverrideProblem(f"Enter at most {MAX_REASON} characters for the reason.")
+    return reason
+
+
+async def override_for_safeguarding(store: Store, reference: str, reason: str, manager: str) -> str:
+    """The manager records a safeguarding reason to send without permission: the reason
+    (sealed), audited as a safeguarding override (once for the request and once for each
+    meeting it concerns, so each meeting's audit trail shows it) and the extract's job queued,
+    in one transaction; the job's key. `OverrideProblem` when the extract is already being
+    sent or was sent."""
+    async with store.unit_of_work() as uow:
+        records = LegalRequests(uow)
+        request = await records.get(reference)
+        status = RequestStatus(request.status)
+        if not may_override(status) or not await records.record_safeguarding(
+            request.id, status.value, RequestStatus.SAFEGUARDING.value, reason, manager
+        ):
+            raise OverrideProblem(
+                "The extract is already being sent or was sent, so nothing was changed."
+            )
+        meetings = await records.meetings_by_reference(request.meeting_references)
+        await uow.audit(
+            AuditEvent(
+                "legal_request.safeguarding_override",
+                actor=manager,
+                subject_id=request.attendee_id,
+                detail={
+                    "reference": request.reference,
+                    "previous_status": status.value,
+                    "meetings": len(meetings),
+                },
+            )
+        )
+        for meeting_id in meetings.values():
+            await uow.audit(
+                AuditEvent(
+                    "legal_request.safeguarding_override_meeting",
+                    actor=manager,
+                    meeting_id=meeting_id,
+                    subject_id=request.attendee_id,
+                    detail={"reference": request.reference},
+                )
+            )
+        key = await queue_extract(uow, request.id, SEND_GRACE)
+        await uow.commit()
+    return key

@@ -43,6 +43,7 @@ from bot.scheduler.runner import Handler
 from bot.services.recording_enforcement import queue_reconcile
 from consent_store.audit import AuditEvent, DetailValue
 from consent_store.jobs import ClaimedJob
+from consent_store.legal_requests import LegalRequests
 from consent_store.records import NewDecision
 from consent_store.review_items import OPEN
 from consent_store.stored import AttendeeRow, ReviewItemRow
@@ -73,6 +74,12 @@ class RejectReason(StrEnum):
 
     NOT_ABOUT_CONSENT = "not_about_consent"
     CANNOT_TELL = "cannot_tell"
+
+
+LEGAL_REPLY = (
+    "This email is a reply about a legal request: the service manager reads it on the"
+    " request's page."
+)
 
 
 class ReviewRefused(Exception):
@@ -118,6 +125,7 @@ class OpenItem:
     attendees: tuple[AttendeeChoice, ...]
     meeting_title: str | None = None
     meeting_starts_at: datetime | None = None
+    legal_reference: str | None = None
 
     @property
     def can_confirm(self) -> bool:
@@ -187,6 +195,9 @@ async def open_count(uow: UnitOfWork) -> int:
 async def open_items(uow: UnitOfWork, limit: int = DEFAULT_LIMIT) -> list[OpenItem]:
     """The oldest open items first, each with its matched meeting's attendees."""
     rows = await uow.review_items.open_with_meetings(limit)
+    legal = await LegalRequests(uow).references_of(
+        [item.legal_request_id for item, _ in rows if item.legal_request_id is not None]
+    )
     meeting_ids = {item.meeting_id for item, _ in rows if item.meeting_id is not None}
     attendees_by_meeting = await uow.review_items.attendees_of(meeting_ids)
     asked = {
@@ -206,6 +217,7 @@ async def open_items(uow: UnitOfWork, limit: int = DEFAULT_LIMIT) -> list[OpenIt
                 uow.decrypt(meeting.title_enc, "meetings", "title", meeting.id) if meeting else None
             ),
             meeting_starts_at=meeting.starts_at if meeting else None,
+            legal_reference=legal.get(item.legal_request_id or ""),
             suggested_attendee_id=item.attendee_id,
             attendees=tuple(
                 AttendeeChoice(
@@ -254,6 +266,8 @@ async def confirm(
     gates must be asked again once this commits, and the person is owed a receipt: both jobs
     are queued in the same transaction, so a crash after the commit skips neither."""
     item = await _open_item(uow, item_id)
+    if item.legal_request_id is not None:
+        raise ReviewRefused(LEGAL_REPLY)
     if item.meeting_id is None:
         raise ReviewRefused("This email matches no meeting, so it can only be set aside.")
     if not decisions:
@@ -326,8 +340,11 @@ async def confirm(
 
 
 async def reject(uow: UnitOfWork, item_id: str, staff_id: str, reason: RejectReason) -> None:
-    """Set the item aside: nothing is recorded from it."""
+    """Set the item aside: nothing is recorded from it. A reply about a legal request is the
+    service manager's to read, on the request's page."""
     item = await _open_item(uow, item_id)
+    if item.legal_request_id is not None:
+        raise ReviewRefused(LEGAL_REPLY)
     await _resolve(uow, item.id, REJECTED, staff_id)
     await uow.audit(
         AuditEvent(

@@ -1,5 +1,7 @@
 """Requests for information for legal reasons (issue 17): any staff member logs one; only the
-service manager decides it (refuse, or ask the service user's permission by email).
+service manager decides it (refuse, or ask the service user's permission by email) and reads
+the service user's replies the bot could not read with confidence (permission given, refused,
+or set aside), on the request's page, which also shows their answer and the extract as sent.
 
 A form that cannot be kept is shown again with what was typed and each problem named; nothing
 is half-created (the request and its meetings are kept in one transaction, or not at all)."""
@@ -7,37 +9,107 @@ is half-created (the request and its meetings are kept in one transaction, or no
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
 
 from aiohttp import web
 
+from bot.policy.legal_permission import RequestStatus
+from bot.policy.terms import AuthVerdict
 from bot.ports.failures import GRAPH_FAILURES
 from bot.services.legal_requests import (
     FIELDS,
     AlreadyDecided,
+    AnswerRefused,
+    LegalExtracts,
     LegalRequestProblems,
     ask_permission,
     log_legal_request,
     parse_legal_request,
+    read_reply,
     refuse_legal_request,
+    set_reply_aside,
 )
 from bot.web.app_keys import SETTINGS_KEY, TENANT_ACCESS
 from bot.web.manager_guard import refused_unless_manager
 from bot.web.pages import Link, message_page, page
 from bot.web.session import STAFF_SESSION
 from bot.web.site import STAFF_SITE
-from consent_store.legal_requests import LegalRequestNotFound, LegalRequests
+from consent_store.legal_requests import LegalRequest, LegalRequestNotFound, LegalRequests
+from consent_store.unit_of_work import Store
 
 STATUS_WORDS = {
-    "logged": "Waiting for the service manager's decision",
-    "refused_by_manager": "Refused by the service manager: nothing was asked or sent",
-    "permission_asked": "The service user was asked for permission: nothing is sent unless"
-    " they agree",
+    RequestStatus.LOGGED: "Waiting for the service manager's decision",
+    RequestStatus.REFUSED_BY_MANAGER: "Refused by the service manager: nothing was asked or sent",
+    RequestStatus.PERMISSION_ASKED: "The service user was asked for permission: nothing is"
+    " sent unless they agree",
+    RequestStatus.PERMISSION_GIVEN: "The service user gave permission: the extract is being sent",
+    RequestStatus.PERMISSION_REFUSED: "The service user refused permission: nothing is sent",
+    RequestStatus.SAFEGUARDING: "To be sent without permission, for safeguarding: the extract"
+    " is being sent",
+    RequestStatus.EXTRACT_SENT: "The extract was sent to the officer",
 }
 NOTICES = {
     "logged": "The request was logged. The service manager decides what happens next.",
     "refused": "The request was refused. Nothing was asked or sent.",
     "asked": "The service user was emailed to ask for their permission.",
+    "given-sent": "Their permission was recorded, and the extract was emailed to the officer"
+    " with a copy to them.",
+    "given-queued": "Their permission was recorded. The extract will be emailed to the officer"
+    " shortly, with a copy to them.",
+    "given": "Their permission was recorded.",
+    "refused-by-them": "Their refusal was recorded. Nothing is sent.",
+    "unchanged": "Their answer changes nothing: it was recorded already.",
+    "aside": "The email was set aside. Nothing was recorded from it.",
 }
+AUTH_WORDS = {
+    AuthVerdict.PASS: "Passed: it came from the address shown.",
+    AuthVerdict.FAIL: "Failed: it may not have come from the address shown.",
+    AuthVerdict.NONE: "Not checked: it may not have come from the address shown.",
+}
+REPLY_REASONS = {
+    "not_clearly_understood": "The bot could not be sure what it means.",
+    "sender_not_invited": "It came from an address other than the one the service user was"
+    " invited at.",
+    "legal_answer_not_authenticated": "It did not pass the sender check, so it cannot give"
+    " permission.",
+    "legal_request_not_awaiting_answer": "The request was not waiting for an answer when it"
+    " came (it was answered, refused or sent already).",
+    "reference_and_thread_disagree": "It points to more than one request or meeting.",
+}
+READINGS = {"given": "They gave permission", "refused": "They refused permission"}
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A reply about the request that a person must read, decrypted for the page."""
+
+    id: str
+    received_at: datetime
+    reason: str
+    sender: str | None
+    text: str | None
+    auth: AuthVerdict
+    from_invited_address: bool
+
+
+async def _replies(store: Store, found: LegalRequest) -> list[Reply]:
+    async with store.reading() as uow:
+        records = LegalRequests(uow)
+        person = await records.service_user(found.attendee_id)
+        return [
+            Reply(
+                id=item.id,
+                received_at=item.received_at,
+                reason=item.reason,
+                sender=uow.decrypt(item.sender_enc, "review_items", "sender", item.id),
+                text=uow.decrypt(item.text_enc, "review_items", "text", item.id),
+                auth=AuthVerdict(item.auth_verdict),
+                from_invited_address=item.sender_index is not None
+                and item.sender_index == person.email_index,
+            )
+            for item in await records.open_review_items(found.id)
+        ]
 
 
 async def _list_page(
@@ -89,20 +161,96 @@ def _not_found(request: web.Request) -> web.Response:
     )
 
 
-async def legal_request_page(request: web.Request) -> web.Response:
+async def _detail_page(
+    request: web.Request,
+    reference: str,
+    *,
+    status: int = 200,
+    notice: str | None = None,
+    problem: str | None = None,
+) -> web.Response:
+    store = request.config_dict[STAFF_SITE].store
     try:
-        async with request.config_dict[STAFF_SITE].store.reading() as uow:
-            found = await LegalRequests(uow).get(request.match_info["reference"])
+        async with store.reading() as uow:
+            found = await LegalRequests(uow).get(reference)
     except LegalRequestNotFound:
         return _not_found(request)
     return page(
         request,
         "legal_request.html.j2",
+        status=status,
         legal=found,
         status_words=STATUS_WORDS,
-        notice=NOTICES.get(request.query.get("done", "")),
-        problem=None,
+        replies=await _replies(store, found),
+        reply_reasons=REPLY_REASONS,
+        auth_words=AUTH_WORDS,
+        readings=READINGS,
+        notice=notice,
+        problem=problem,
     )
+
+
+async def legal_request_page(request: web.Request) -> web.Response:
+    return await _detail_page(
+        request,
+        request.match_info["reference"],
+        notice=NOTICES.get(request.query.get("done", "")),
+    )
+
+
+async def read_legal_reply(request: web.Request) -> web.Response:
+    """The manager records what a reply says (permission given or refused) or sets it aside;
+    with permission the extract is sent at once, or by the job if the mailbox fails."""
+    refusal = refused_unless_manager(request)
+    if refusal is not None:
+        return refusal
+    site = request.config_dict[STAFF_SITE]
+    reference = request.match_info["reference"]
+    item_id = request.match_info["item_id"]
+    reading = (await request.post()).get("reading")
+    manager = request[STAFF_SESSION].object_id
+    try:
+        if reading == "aside":
+            await set_reply_aside(site.store, reference, item_id, manager)
+            done = "aside"
+        elif reading in READINGS:
+            read = await read_reply(
+                site.store, reference, item_id, manager, agreed=reading == "given"
+            )
+            done = await _after_reading(request, reference, read.status, read.extract_job)
+        else:
+            return await _detail_page(
+                request,
+                reference,
+                status=400,
+                problem="Choose what the email says: they gave permission, they refused it,"
+                " or set it aside.",
+            )
+    except LegalRequestNotFound:
+        return _not_found(request)
+    except AnswerRefused as refused:
+        return await _detail_page(request, reference, status=409, problem=str(refused))
+    raise web.HTTPSeeOther(f"/tab/legal/{reference}?done={done}")
+
+
+async def _after_reading(
+    request: web.Request, reference: str, status: RequestStatus | None, job: str | None
+) -> str:
+    """Send the extract now if the reading permits it; the notice to show."""
+    if status is RequestStatus.PERMISSION_REFUSED:
+        return "refused-by-them"
+    if status is None:
+        return "unchanged"
+    if job is None:
+        return "given"
+    clients = request.config_dict[TENANT_ACCESS].clients
+    if clients is None:
+        return "given-queued"
+    site = request.config_dict[STAFF_SITE]
+    async with site.store.reading() as uow:
+        request_id = (await LegalRequests(uow).get(reference)).id
+    extracts = LegalExtracts(site.store, clients.mailbox, request.config_dict[SETTINGS_KEY].service)
+    return "given-sent" if await extracts.send_now(request_id, job) else "given-queued"
 
 
 async def decide_request(request: web.Request) -> web.Response:
@@ -159,17 +307,4 @@ async def decide_request(request: web.Request) -> web.Response:
 async def _decision_problem(
     request: web.Request, reference: str, status: int, problem: str
 ) -> web.Response:
-    try:
-        async with request.config_dict[STAFF_SITE].store.reading() as uow:
-            found = await LegalRequests(uow).get(reference)
-    except LegalRequestNotFound:
-        return _not_found(request)
-    return page(
-        request,
-        "legal_request.html.j2",
-        status=status,
-        legal=found,
-        status_words=STATUS_WORDS,
-        notice=None,
-        problem=problem,
-    )
+    return await _detail_page(request, reference, status=status, problem=problem)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from bot.intake.classify import classify_text
+from bot.policy.legal_permission import ReviewReason as LegalReviewReason
 from bot.policy.terms import AuthVerdict, Decision, Topic
 from bot.services.consent_intake import ReviewReason
 from bot.services.review_queue import (
@@ -46,6 +47,9 @@ REASON_WORDS = {
     ReviewReason.UNKNOWN_SENDER.value: "It came from an address not invited to the meeting.",
     ReviewReason.SHARED_ADDRESS.value: "More than one attendee was invited at this address.",
     ReviewReason.NO_REQUEST.value: "No consent request had been sent to this person.",
+    LegalReviewReason.NOT_AUTHENTICATED.value: "It did not pass the sender check, so it cannot"
+    " give permission.",
+    LegalReviewReason.NOT_AWAITING.value: "The legal request was not waiting for an answer.",
 }
 
 AUTH_WORDS = {
