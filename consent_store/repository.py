@@ -463,7 +463,8 @@ class MeetingRepository:
         self, now: datetime, overrun: timedelta
     ) -> Sequence[tuple[str, datetime | None]]:
         """The meetings whose recording Teams allows (as last read back), not cancelled and
-        not more than `overrun` past their scheduled end, each with when it was last seen
+        not more than `overrun` past their scheduled end, soonest start first (so that after a
+        break those most likely under way are settled first), each with when it was last seen
         watched (`note_watched`; None if never)."""
         rows = await self._session.execute(
             select(MeetingRow.id, MeetingRow.watched_at)
@@ -472,7 +473,7 @@ class MeetingRepository:
                 MeetingRow.status != "cancelled",
                 MeetingRow.ends_at > now - overrun,
             )
-            .order_by(MeetingRow.id)
+            .order_by(MeetingRow.starts_at, MeetingRow.id)
         )
         return [(meeting_id, watched_at) for meeting_id, watched_at in rows]
 
