@@ -1,18 +1,22 @@
-"""No personal data in the log: `make run`'s `iass-bot serve --sandbox` runs in a process of
-its own, in each log format (`IASS_LOG_FORMAT` unset, as `make run` leaves it, and `json`),
-while a browser walks the whole `make run` story (tests/browser/test_make_run_story.py)
-against it and stops it as a person does, with Ctrl-C. Everything the process wrote (every log
-line, aiohttp's access log, any traceback, on stderr and stdout) is then searched for what the
-story's people are and typed: the seeded people's names and addresses, the meeting's title,
-the school's name, the document's title and address, and the words of the replies and of the
-condition staff recorded, as written, URL-encoded or JSON-escaped.
+"""No personal data in the log or the telemetry: `make run`'s `iass-bot serve --sandbox` runs
+in a process of its own, in each log format (`IASS_LOG_FORMAT` unset, as `make run` leaves it,
+and `json`), while a browser walks the whole `make run` story
+(tests/browser/test_make_run_story.py) against it and stops it as a person does, with Ctrl-C.
+Everything the process wrote (every log line, aiohttp's access log, any traceback, on stderr
+and stdout) is then searched for what the story's people are and typed: the seeded people's
+names and addresses, the meeting's title, the school's name, the document's title and address,
+and the words of the replies and of the condition staff recorded, as written, URL-encoded or
+JSON-escaped.
 
 The sandbox tenant served beside the bot stands in for Microsoft 365; `make run` writes its
 access log (`sandbox.access`) to the same terminal, so it is searched as well. It names the
 route a request matched, not the path: the sandbox's pages are addressed by their people.
 
-OpenTelemetry spans are not built yet, so this covers the log only; spans join it when they
-exist.
+The process also exports its OpenTelemetry spans and metrics, as a deployment does with
+`OTEL_EXPORTER_OTLP_ENDPOINT`, to a stand-in OTLP collector the test serves
+(tests/telemetry/collector.py); it sends what it holds as it stops. Every span's name,
+attributes, events and status, every resource attribute and every metric data point's
+attributes it received are searched the same way.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ import aiohttp
 import pytest
 from playwright.async_api import Page
 
+from bot import instruments
 from bot.cli.main import main
 from sandbox.directory import ExternalPerson, TenantUser
 from sandbox.seed import (
@@ -48,6 +53,7 @@ from sandbox.seed import (
 )
 from tests.browser import test_make_run_story as story
 from tests.served_bot import free_port_pair
+from tests.telemetry.collector import Collector, collector
 
 PEOPLE: tuple[TenantUser | ExternalPerson, ...] = (
     COORDINATOR,
@@ -125,6 +131,7 @@ class MakeRun:
     port: int
     process: asyncio.subprocess.Process
     output: Path
+    telemetry: Collector
 
 
 async def until_healthy(origin: str, process: asyncio.subprocess.Process) -> None:
@@ -149,34 +156,37 @@ async def make_run(
     monkeypatch: pytest.MonkeyPatch,
 ) -> AsyncIterator[MakeRun]:
     """`iass-bot serve --sandbox` in a fresh folder, as `make run` runs it (after
-    `iass-bot keys init`), with its stdout and stderr kept in one file."""
+    `iass-bot keys init`), with its stdout and stderr kept in one file and its telemetry
+    exported to a stand-in collector."""
     port = free_port_pair()
     if request.param == "json":
         monkeypatch.setenv("IASS_LOG_FORMAT", "json")
     assert main(["keys", "init"]) == 0
     output = env_without_iass / "make-run.log"
-    with output.open("wb") as written:
-        process = await asyncio.create_subprocess_exec(
-            str(Path(sys.executable).with_name("iass-bot")),
-            "serve",
-            "--sandbox",
-            "--port",
-            str(port),
-            cwd=env_without_iass,
-            env=os.environ | {"PYTHONUNBUFFERED": "1"},
-            stdout=written,
-            stderr=asyncio.subprocess.STDOUT,
-        )
-    try:
-        await until_healthy(f"http://localhost:{port}", process)
-        yield MakeRun(port, process, output)
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
+    async with collector() as telemetry:
+        monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", telemetry.url)
+        with output.open("wb") as written:
+            process = await asyncio.create_subprocess_exec(
+                str(Path(sys.executable).with_name("iass-bot")),
+                "serve",
+                "--sandbox",
+                "--port",
+                str(port),
+                cwd=env_without_iass,
+                env=os.environ | {"PYTHONUNBUFFERED": "1"},
+                stdout=written,
+                stderr=asyncio.subprocess.STDOUT,
+            )
+        try:
+            await until_healthy(f"http://localhost:{port}", process)
+            yield MakeRun(port, process, output, telemetry)
+        finally:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
 
 
-async def test_the_make_run_story_logs_no_personal_data(
+async def test_the_make_run_story_logs_and_exports_no_personal_data(
     make_run: MakeRun, page: Page, tmp_path: Path
 ) -> None:
     await story.walk_the_make_run_story(make_run.port, page, tmp_path)
@@ -190,5 +200,26 @@ async def test_the_make_run_story_logs_no_personal_data(
     print(f"{len(output.splitlines())} lines searched")
     found = findings(output)
     assert not found, "personal data in the log:\n" + "\n".join(
+        f"{finding.value!r} in: {finding.line}" for finding in found
+    )
+
+    received = make_run.telemetry
+    assert {
+        "consent_mailbox.read",
+        "meeting_activity.handle",
+        "call_notice.handle",
+        "job.run",
+        "recording_gate.evaluate",
+    } <= {span.name for span in received.spans}, "the spans were not captured"
+    assert {
+        instruments.GATE_DECISIONS,
+        instruments.RECORDING_SWITCHES,
+        instruments.BACKSTOP_ALERTS,
+        instruments.INBOX_DEPTH,
+        instruments.MAILBOX_LAG,
+    } <= {point.metric for point in received.points}, "the metrics were not captured"
+    print(f"{len(received.spans)} spans and {len(received.points)} data points searched")
+    found = findings("\n".join(received.lines()))
+    assert not found, "personal data in the telemetry:\n" + "\n".join(
         f"{finding.value!r} in: {finding.line}" for finding in found
     )
