@@ -1,7 +1,9 @@
 """Requests for information for legal reasons (issue 17): any staff member logs one; only the
-service manager decides it (refuse, or ask the service user's permission by email) and reads
+service manager decides it (refuse, or ask the service user's permission by email), reads
 the service user's replies the bot could not read with confidence (permission given, refused,
-or set aside), on the request's page, which also shows their answer and the extract as sent.
+or set aside), and may record a safeguarding reason to send without permission (a typed reason
+is required), on the request's page, which also shows their answer, the safeguarding reason and
+the extract as sent.
 
 A form that cannot be kept is shown again with what was typed and each problem named; nothing
 is half-created (the request and its meetings are kept in one transaction, or not at all)."""
@@ -14,7 +16,7 @@ from datetime import datetime
 
 from aiohttp import web
 
-from bot.policy.legal_permission import RequestStatus
+from bot.policy.legal_permission import RequestStatus, may_override
 from bot.policy.terms import AuthVerdict
 from bot.ports.failures import GRAPH_FAILURES
 from bot.services.legal_requests import (
@@ -23,9 +25,12 @@ from bot.services.legal_requests import (
     AnswerRefused,
     LegalExtracts,
     LegalRequestProblems,
+    OverrideProblem,
     ask_permission,
     log_legal_request,
+    override_for_safeguarding,
     parse_legal_request,
+    parse_reason,
     read_reply,
     refuse_legal_request,
     set_reply_aside,
@@ -61,7 +66,12 @@ NOTICES = {
     "refused-by-them": "Their refusal was recorded. Nothing is sent.",
     "unchanged": "Their answer changes nothing: it was recorded already.",
     "aside": "The email was set aside. Nothing was recorded from it.",
+    "safeguarding-sent": "The safeguarding reason was recorded, and the extract was emailed to"
+    " the officer. No copy went to the service user.",
+    "safeguarding-queued": "The safeguarding reason was recorded. The extract will be emailed to"
+    " the officer shortly. No copy goes to the service user.",
 }
+REASON_FIELD = "safeguarding_reason"
 AUTH_WORDS = {
     AuthVerdict.PASS: "Passed: it came from the address shown.",
     AuthVerdict.FAIL: "Failed: it may not have come from the address shown.",
@@ -168,6 +178,8 @@ async def _detail_page(
     status: int = 200,
     notice: str | None = None,
     problem: str | None = None,
+    reason_problem: str | None = None,
+    typed_reason: str = "",
 ) -> web.Response:
     store = request.config_dict[STAFF_SITE].store
     try:
@@ -187,6 +199,10 @@ async def _detail_page(
         readings=READINGS,
         notice=notice,
         problem=problem,
+        may_override=may_override(RequestStatus(found.status)),
+        reason_field=REASON_FIELD,
+        reason_problem=reason_problem,
+        typed_reason=typed_reason,
     )
 
 
@@ -230,6 +246,44 @@ async def read_legal_reply(request: web.Request) -> web.Response:
         return _not_found(request)
     except AnswerRefused as refused:
         return await _detail_page(request, reference, status=409, problem=str(refused))
+    raise web.HTTPSeeOther(f"/tab/legal/{reference}?done={done}")
+
+
+async def record_safeguarding(request: web.Request) -> web.Response:
+    """The manager records a safeguarding reason to send without permission (a typed reason is
+    required: without one the form comes back, as typed, and nothing is recorded); the extract
+    goes to the officer at once, or by the job if the mailbox fails."""
+    refusal = refused_unless_manager(request)
+    if refusal is not None:
+        return refusal
+    site = request.config_dict[STAFF_SITE]
+    reference = request.match_info["reference"]
+    typed = (await request.post()).get(REASON_FIELD, "")
+    typed = typed if isinstance(typed, str) else ""
+    try:
+        reason = parse_reason(typed)
+    except OverrideProblem as problem:
+        return await _detail_page(
+            request, reference, status=400, reason_problem=str(problem), typed_reason=typed
+        )
+    try:
+        job = await override_for_safeguarding(
+            site.store, reference, reason, request[STAFF_SESSION].object_id
+        )
+    except LegalRequestNotFound:
+        return _not_found(request)
+    except OverrideProblem as problem:
+        return await _detail_page(request, reference, status=409, problem=str(problem))
+    done = "safeguarding-queued"
+    clients = request.config_dict[TENANT_ACCESS].clients
+    if clients is not None:
+        async with site.store.reading() as uow:
+            request_id = (await LegalRequests(uow).get(reference)).id
+        extracts = LegalExtracts(
+            site.store, clients.mailbox, request.config_dict[SETTINGS_KEY].service
+        )
+        if await extracts.send_now(request_id, job):
+            done = "safeguarding-sent"
     raise web.HTTPSeeOther(f"/tab/legal/{reference}?done={done}")
 
 

@@ -41,12 +41,14 @@ from bot.services.meeting_changes import (
 from bot.services.meeting_opening import ANNOUNCEMENT_FAILED, JOIN_FAILED
 from bot.services.recording_enforcement import ATTENTION as RECORDING_NOT_APPLIED
 from bot.services.recording_enforcement import SETTINGS_ATTENTION
+from bot.web.legal_pages import STATUS_WORDS as LEGAL_STATUS_WORDS
 from bot.web.meeting_glance import at_a_glance
 from bot.web.meeting_status import meeting_phase
 from bot.web.pages import Link, message_page, page
 from bot.web.recording_alerts import artefact_views
 from bot.web.review_page import DECISION_WORDS, TOPIC_WORDS
 from bot.web.site import STAFF_SITE, teams_link
+from consent_store.legal_requests import LegalRequests
 from consent_store.repository import MeetingNotFound
 from consent_store.stored import (
     AttendeeRow,
@@ -481,6 +483,7 @@ async def meeting_page(request: web.Request) -> web.Response:
             )
         names = {a.row.id: a.name for a in records.attendees}
         recordings = await artefact_views(uow, records.meeting.id, names)
+        legal_requests = await LegalRequests(uow).concerning_meeting(records.meeting.id)
     try:
         meeting = records.meeting
         ensure_changeable(meeting.status, meeting.starts_at, site.clock(), meeting.started_at)
@@ -500,4 +503,6 @@ async def meeting_page(request: web.Request) -> web.Response:
         done=DONE_WORDS.get(request.query.get("done", "")),
         join_link=teams_link(records.meeting.teams_join_url, site.teams_links_to),
         recordings=recordings,
+        legal_requests=legal_requests,
+        legal_status_words=LEGAL_STATUS_WORDS,
     )

@@ -26,6 +26,7 @@ from bot.web.legal_pages import (
     legal_requests_page,
     log_request,
     read_legal_reply,
+    record_safeguarding,
 )
 from bot.web.liaison_page import liaison_form, save_liaison
 from bot.web.meeting_page import meeting_page
@@ -78,6 +79,7 @@ def mount_staff_pages(root: web.Application, site: StaffSite, service_name: str)
     tab.router.add_get("/legal/{reference}", legal_request_page)
     tab.router.add_post("/legal/{reference}/decision", decide_request)
     tab.router.add_post("/legal/{reference}/replies/{item_id}", read_legal_reply)
+    tab.router.add_post("/legal/{reference}/safeguarding", record_safeguarding)
     tab.router.add_get("/subject-access", subject_access_form)
     tab.router.add_post("/subject-access", find)
     tab.router.add_post("/subject-access/send", send_report)
