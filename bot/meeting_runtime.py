@@ -118,7 +118,9 @@ class LiveMeetings:
         self._tenant = tenant
         self._service = service
         self._worker_id = worker_id
-        self._shelf = PromptShelf(speech_from_settings(SpeechSettings()), tenant.public_url)
+        self._shelf = PromptShelf(
+            speech_from_settings(SpeechSettings()), tenant.public_url, store.cipher
+        )
         self._chat: MeetingChat | None = None
         self._connected: _UseCases | None = None
         self._foreground = Foreground()

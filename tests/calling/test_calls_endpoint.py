@@ -18,6 +18,8 @@ from bot.calling.endpoint import attach_calling
 from bot.calling.notifications import ReceivedNotice
 from bot.calling.prompts import PromptShelf, attach_prompts
 from bot.calling.tokens import CallingTokenValidator, calling_openid_configuration_url
+from consent_store.crypto import FieldCipher
+from consent_store.keys import new_key, parse_key_ring
 from sandbox.botframework.tokens import calling_token
 from sandbox.seed import BOT_CLIENT_ID
 from sandbox.signing import SigningKey
@@ -160,19 +162,58 @@ async def test_a_body_that_is_not_notifications_is_a_bad_request(
         assert response.status == 400
 
 
+def cipher(key: str | None = None) -> FieldCipher:
+    """The store's field cipher under one encryption key (a fresh one unless given)."""
+    ring = parse_key_ring(
+        encryption_keys=f"k1:{key or new_key()}",
+        active_key_id="k1",
+        blind_index_key=new_key(),
+        audit_key=new_key(),
+    )
+    return FieldCipher(ring)
+
+
 async def test_prompts_are_served_by_content_hash() -> None:
-    shelf = PromptShelf(Speech(), "https://bot.example/", max_prompts=1)
+    shelf = PromptShelf(Speech(), "https://bot.example/", cipher(), max_prompts=1)
     app = web.Application()
     attach_prompts(app, shelf)
     first = await shelf.publish("Hello there.")
-    assert first.url == f"https://bot.example/prompts/{first.key}.wav"
+    path = first.url.removeprefix("https://bot.example")
+    assert path.startswith(f"/prompts/{first.key}/")
+    assert path.endswith(".wav")
     async with TestClient(TestServer(app)) as test_client:
-        async with test_client.get(f"/prompts/{first.key}.wav") as response:
+        async with test_client.get(path) as response:
             assert response.status == 200
             assert response.content_type == "audio/wav"
             assert await response.read() == shelf.get(first.key)
         second = await shelf.publish("Something else entirely.")
-        async with test_client.get(f"/prompts/{first.key}.wav") as dropped:
-            assert dropped.status == 404
-        async with test_client.get(f"/prompts/{second.key}.wav") as kept:
+        assert shelf.get(first.key) is None
+        async with test_client.get(second.url.removeprefix("https://bot.example")) as kept:
             assert kept.status == 200
+
+
+async def test_any_instance_serves_a_prompt_another_made_without_the_text_in_the_url() -> None:
+    shared_key = new_key()
+    made_by = PromptShelf(Speech(), "https://bot.example/", cipher(shared_key))
+    other = PromptShelf(Speech(), "https://bot.example/", cipher(shared_key))
+    stranger = PromptShelf(Speech(), "https://bot.example/", cipher())
+    text = "Alex Smith from the SEND Information, Advice and Support Service is here."
+    prompt = await made_by.publish(text)
+    assert "Alex" not in prompt.url
+    assert "Smith" not in prompt.url
+    path = prompt.url.removeprefix("https://bot.example")
+    other_app, stranger_app = web.Application(), web.Application()
+    attach_prompts(other_app, other)
+    attach_prompts(stranger_app, stranger)
+    async with TestClient(TestServer(other_app)) as other_client:
+        async with other_client.get(path) as response:
+            assert response.status == 200
+            assert await response.read() == made_by.get(prompt.key)
+        moved = path.replace(prompt.key, "0" * 64)
+        async with other_client.get(moved) as moved_response:
+            assert moved_response.status == 404
+    async with (
+        TestClient(TestServer(stranger_app)) as stranger_client,
+        stranger_client.get(path) as unopened,
+    ):
+        assert unopened.status == 404

@@ -118,7 +118,7 @@ async def bot(
     listening.bind(("127.0.0.1", 0))
     origin = f"http://127.0.0.1:{listening.getsockname()[1]}"
     calls = MeetingCalls(mailbox.graph, origin + CALLBACK_PATH, tenant.tenant_id)
-    shelf = PromptShelf(CachedSpeech(EspeakBackend()), origin)
+    shelf = PromptShelf(CachedSpeech(EspeakBackend()), origin, store.cipher)
     inbox = CallNotificationInbox(store, "instance-a")
     voice = MeetingCallVoice(store, calls, shelf, inbox.prompt_turns)
     chat, events = Chat(), Events()
