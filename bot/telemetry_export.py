@@ -85,13 +85,14 @@ class Exporting:
 
 
 def _resource() -> Resource:
-    return Resource.create(
-        {
-            SERVICE_NAME: SERVICE,
-            SERVICE_VERSION: version("iass-meeting-companion"),
-            SERVICE_INSTANCE_ID: worker_id(),
-        }
+    """The bot as telemetry names it: `SERVICE` unless `OTEL_SERVICE_NAME` (or a `service.name`
+    in `OTEL_RESOURCE_ATTRIBUTES`) names it otherwise, its version, and this instance."""
+    found = Resource.create(
+        {SERVICE_VERSION: version("iass-meeting-companion"), SERVICE_INSTANCE_ID: worker_id()}
     )
+    if str(found.attributes.get(SERVICE_NAME, "")).startswith("unknown_service"):
+        return found.merge(Resource({SERVICE_NAME: SERVICE}))
+    return found
 
 
 def _azure_monitor(connection_string: str) -> tuple[SpanExporter, MetricExporter]:

@@ -61,6 +61,9 @@ param speechAzureRegion string = ''
 param speechAzureVoice string = 'en-GB-SoniaNeural'
 param speechRecordedDir string = ''
 
+@description('An OpenTelemetry collector\'s OTLP/HTTP endpoint to send traces and metrics to as well as Application Insights; empty: Application Insights only.')
+param otlpEndpoint string = ''
+
 @description('PostgreSQL administrator password (kept only in Key Vault inside the database URL).')
 @secure()
 param postgresAdminPassword string
@@ -245,6 +248,7 @@ resource app 'Microsoft.Web/sites@2023-01-01' = {
       appSettings: [
         {name: 'SCM_DO_BUILD_DURING_DEPLOYMENT', value: 'true'}
         {name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: insights.properties.ConnectionString}
+        {name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: otlpEndpoint}
         {name: 'PORT', value: '8000'}
         {name: 'IASS_HOST', value: '0.0.0.0'}
         {name: 'IASS_LOG_FORMAT', value: 'json'}

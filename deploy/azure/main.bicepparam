@@ -34,6 +34,11 @@ param serviceWebsite = 'https://sendiass.westmorlandandfurness.gov.uk'
 // From the council's retention and disposal schedule (days after a meeting ends).
 param retentionDays = 2192
 
+// Telemetry (traces and metrics with ids and codes only) goes to the Application Insights
+// resource this template makes. To send it to an OpenTelemetry collector as well, give the
+// collector's OTLP/HTTP endpoint (docs/deploy.md, "Telemetry").
+param otlpEndpoint = ''
+
 // Secrets: generate the keys with `iass-bot keys generate` (encryption keys as k1:KEY) and keep
 // copies in the council's own secret store, apart from database backups.
 param postgresAdminPassword = readEnvironmentVariable('IASS_POSTGRES_PASSWORD')

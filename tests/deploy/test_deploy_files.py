@@ -18,13 +18,23 @@ NOT_DEPLOYED = {
 }
 
 
+SETTING = r"IASS_[A-Z0-9_]+|PORT|APPLICATIONINSIGHTS_CONNECTION_STRING|OTEL_[A-Z0-9_]+"
+
+
 def readme_settings() -> set[str]:
     text = (ROOT / "README.md").read_text()
-    return set(re.findall(r"^\| `((?:IASS_[A-Z0-9_]+)|PORT)` \|", text, re.MULTILINE))
+    return set(re.findall(rf"^\| `({SETTING})` \|", text, re.MULTILINE))
 
 
 def test_the_readme_lists_settings_to_check() -> None:
-    assert {"IASS_DATABASE_URL", "IASS_CREDENTIAL", "PORT", "IASS_LOG_FORMAT"} <= readme_settings()
+    assert {
+        "IASS_DATABASE_URL",
+        "IASS_CREDENTIAL",
+        "PORT",
+        "IASS_LOG_FORMAT",
+        "APPLICATIONINSIGHTS_CONNECTION_STRING",
+        "OTEL_EXPORTER_OTLP_ENDPOINT",
+    } <= readme_settings()
 
 
 def test_every_readme_setting_is_wired_in_the_bicep() -> None:

@@ -35,7 +35,12 @@ def exporters_only_to_the_stand_ins(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     monkeypatch.setenv("APPLICATIONINSIGHTS_SDKSTATS_DISABLED", "true")
     monkeypatch.setenv("APPLICATIONINSIGHTS_CONTROLPLANE_DISABLED", "true")
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    for name in ("APPLICATIONINSIGHTS_CONNECTION_STRING", "OTEL_EXPORTER_OTLP_ENDPOINT"):
+    for name in (
+        "APPLICATIONINSIGHTS_CONNECTION_STRING",
+        "OTEL_EXPORTER_OTLP_ENDPOINT",
+        "OTEL_SERVICE_NAME",
+        "OTEL_RESOURCE_ATTRIBUTES",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -127,6 +132,7 @@ async def test_an_otlp_endpoint_exports_to_that_collector(monkeypatch: pytest.Mo
 
 
 async def test_with_both_settings_both_receive_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OTEL_SERVICE_NAME", "iass-staging")
     async with collector() as received:
         monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", received.url)
         monkeypatch.setenv(
@@ -140,3 +146,5 @@ async def test_with_both_settings_both_receive_it(monkeypatch: pytest.MonkeyPatc
 
     assert "job.run" in received.envelope_names()
     assert "job.run" in {s.name for s in received.spans}
+    assert {s.resource["service.name"] for s in received.spans} == {"iass-staging"}
+    assert {e["tags"]["ai.cloud.role"] for e in received.envelopes} == {"iass-staging"}
