@@ -4,6 +4,12 @@ Every piece of text is a `TextRun` in a `RichTextBlock`: TextRun text is shown a
 Markdown), so a name like "[x](https://…)" or "**Bold**" cannot turn into a link or formatting.
 The card is serialised once, by `json`, so quotes, backslashes and braces in names are escaped.
 Version 1.5 is the newest Teams renders on desktop and mobile.
+
+For screen readers every card carries `speak` (Adaptive Cards 1.0: "what should be spoken for
+this entire card", plain text or SSML; https://learn.microsoft.com/adaptive-cards/authoring-cards/speech):
+the card's own words in reading order, its buttons named, made from the card itself so it
+cannot say anything else. Nothing is shown only by colour: a warning's heading, in the
+attention colour, starts with the word "Warning".
 """
 
 from __future__ import annotations
@@ -14,8 +20,11 @@ from typing import Any, Final
 
 from microsoft_teams.cards import AdaptiveCard, CardElement, RichTextBlock, SubmitAction, TextRun
 
+from bot.announcement.spoken_forms import as_sentence
+
 ADAPTIVE_CARD_CONTENT_TYPE: Final = "application/vnd.microsoft.card.adaptive"
 CARD_VERSION: Final = "1.5"
+WARNING_LABEL: Final = "Warning: "
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,9 +45,12 @@ class Card:
 
 
 def heading(text: str, *, warning: bool = False) -> RichTextBlock:
-    """A line in large bold type; `warning` shows it in the attention colour."""
+    """A line in large bold type; `warning` shows it in the attention colour after the word
+    "Warning", so that it does not rest on colour alone."""
+    color = "Attention" if warning else None
     inlines: list[CardElement] = [
-        TextRun(text=text, size="Medium", weight="Bolder", color="Attention" if warning else None)
+        TextRun(text=words, size="Medium", weight="Bolder", color=color)
+        for words in ((WARNING_LABEL, text) if warning else (text,))
     ]
     return RichTextBlock(inlines=inlines)
 
@@ -64,8 +76,25 @@ def submit_button(title: str, data: dict[str, Any]) -> SubmitAction:
     return SubmitAction(title=title, data=data)
 
 
+def spoken_summary(content: dict[str, Any]) -> str:
+    """What a card shows, as words to read aloud: each block of text as a sentence, in order,
+    then each button by its label. "&" is read as "and" and angle brackets are left out, so a
+    name cannot turn into speech markup (SSML)."""
+    sentences = [
+        as_sentence("".join(run["text"] for run in block.get("inlines", [])))
+        for block in content.get("body", [])
+    ]
+    sentences += [
+        f"Button: {as_sentence(action['title'])}" for action in content.get("actions", [])
+    ]
+    words = " ".join(sentences).replace("&", " and ").replace("<", " ").replace(">", " ")
+    return " ".join(words.split())
+
+
 def card_of(*elements: CardElement, actions: tuple[SubmitAction, ...] = ()) -> Card:
-    """An Adaptive Card (version 1.5) showing the elements in order, then any buttons."""
+    """An Adaptive Card (version 1.5) showing the elements in order, then any buttons, with
+    `speak` saying in words what it shows."""
     body: list[CardElement] = list(elements)
     card = AdaptiveCard(version=CARD_VERSION, body=body, actions=list(actions) or None)
-    return Card(json.dumps(card.model_dump(mode="json", exclude_none=True)))
+    content: dict[str, Any] = card.model_dump(mode="json", exclude_none=True)
+    return Card(json.dumps({**content, "speak": spoken_summary(content)}))

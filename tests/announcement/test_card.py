@@ -1,4 +1,6 @@
-"""The opening card: an Adaptive Card 1.5 attachment whose text shows names exactly as given."""
+"""The cards the bot posts in the meeting chat: Adaptive Card 1.5 attachments whose text shows
+names exactly as given, each saying in `speak` what it shows for screen readers, and none
+showing anything by colour alone."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from typing import Any
 import pytest
 
 from bot.announcement.card import ADAPTIVE_CARD_CONTENT_TYPE, Card
+from bot.announcement.document_replies import file_not_withdrawn_notice
 from bot.announcement.notices import document_refused_card, recording_not_permitted_notice
 from bot.announcement.opening import compose_announcement
 from bot.config import ServiceProfile
@@ -61,7 +64,17 @@ ALL_CARDS = {
         documents_proposed=False,
     ).card,
     "recording not permitted": recording_not_permitted_notice(someone_uninvited=True).card,
+    "recording not permitted, not everyone agreed": recording_not_permitted_notice(
+        someone_uninvited=False
+    ).card,
     "document refused": document_refused_card(),
+    "file not withdrawn": file_not_withdrawn_notice().card,
+}
+WARNINGS = {
+    "recording not permitted",
+    "recording not permitted, not everyone agreed",
+    "document refused",
+    "file not withdrawn",
 }
 
 
@@ -92,6 +105,59 @@ def test_each_card_holds_only_rich_text_so_no_text_is_read_as_markdown(card: Car
         "RichTextBlock",
         "TextRun",
     }
+
+
+def lines_shown(card: Card) -> list[str]:
+    """Each block's words as shown, then each button's label."""
+    content = card.content
+    shown = ["".join(run["text"] for run in block["inlines"]) for block in content["body"]]
+    return shown + [action["title"] for action in content.get("actions", [])]
+
+
+@pytest.mark.parametrize("card", ALL_CARDS.values(), ids=ALL_CARDS.keys())
+def test_each_card_says_in_words_what_it_shows_for_screen_readers(card: Card) -> None:
+    """`speak` (Adaptive Cards 1.0, on the card itself) holds every line shown, in order, each
+    ending a sentence, and names the buttons."""
+    speak = card.content["speak"]
+    assert isinstance(speak, str)
+    lines = lines_shown(card)
+    spoken_lines = [line if line.endswith(".") else f"{line}." for line in lines]
+    if "actions" in card.content:
+        spoken_lines[-1] = f"Button: {spoken_lines[-1]}"
+    assert speak == " ".join(spoken_lines)
+
+
+def test_the_opening_cards_speech_names_the_role_recording_documents_and_button() -> None:
+    assert opening_card().content["speak"] == (
+        f"{STAFF_NAME} from {SERVICE.short_name}. From the automated meeting assistant of "
+        f"{SERVICE.short_name}, on behalf of {STAFF_NAME}. {SERVICE.what_we_do.rstrip('.')}. "
+        "Role: To support the parent carer or young person. "
+        "Recording: Permitted. Everyone invited agreed by email before the meeting. "
+        "Documents: Some documents may be shared. A document is shared only if the parent carer "
+        "or young person agreed to it before the meeting. "
+        f"Contact {SERVICE.short_name}: {SERVICE.phone}, {SERVICE.email}. "
+        "Button: I do not agree to recording."
+    )
+
+
+@pytest.mark.parametrize("name", ALL_CARDS.keys())
+def test_nothing_is_shown_by_colour_alone(name: str) -> None:
+    """A warning is in the attention colour and also says "Warning" in words, shown first and
+    spoken first; no other card uses colour."""
+    content = ALL_CARDS[name].content
+    coloured = [
+        block
+        for block in content["body"]
+        if any(run.get("color") not in (None, "Default") for run in block["inlines"])
+    ]
+    if name not in WARNINGS:
+        assert coloured == []
+        assert "Warning" not in content["speak"]
+        return
+    assert coloured == content["body"][:1], "the heading only"
+    assert {run["color"] for run in coloured[0]["inlines"]} == {"Attention"}
+    assert coloured[0]["inlines"][0]["text"] == "Warning: "
+    assert content["speak"].startswith("Warning: ")
 
 
 def test_the_opening_card_has_one_button_to_object_to_recording() -> None:
@@ -138,6 +204,17 @@ def test_a_hostile_staff_name_is_shown_exactly_and_changes_nothing_else(name: st
         "Action.Submit",
     }
     assert "49" not in card.json_text
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES)
+def test_a_hostile_name_cannot_become_speech_markup(name: str) -> None:
+    """`speak` may be read as SSML: angle brackets are left out and "&" is said as "and"."""
+    speak = opening_card(staff_name=name).content["speak"]
+    assert not set(speak) & set("<>&\n\t")
+    assert speak.startswith(
+        " ".join(name.replace("<", " ").replace(">", " ").split()) + f" from {SERVICE.short_name}."
+    )
+    assert "49" not in speak
 
 
 @pytest.mark.parametrize("name", HOSTILE_NAMES)

@@ -28,15 +28,15 @@ def test_a_refused_file_is_explained_in_text_and_card() -> None:
         "That file was not shared: sharing it in this meeting was not agreed by email before "
         "the meeting."
     )
-    assert card_texts(notice.card.content) == ["File not shared", notice.text]
+    assert card_texts(notice.card.content) == ["Warning: ", "File not shared", notice.text]
 
 
 def test_a_file_that_could_not_be_withdrawn_asks_staff_to_remove_it() -> None:
     notice = file_not_withdrawn_notice()
     assert "could not be withdrawn" in notice.text
     assert "Staff: please remove it from the chat now." in notice.text
-    heading, explanation = card_texts(notice.card.content)
-    assert heading == "File could not be withdrawn"
+    warning, heading, explanation = card_texts(notice.card.content)
+    assert (warning, heading) == ("Warning: ", "File could not be withdrawn")
     assert explanation == notice.text
     assert notice.card.content["body"][0]["inlines"][0]["color"] == "Attention"
 

@@ -21,8 +21,8 @@ def test_a_recording_without_consent_is_announced_aloud_and_in_the_chat() -> Non
         "Recording is not permitted in this meeting. Not everyone agreed by email, before the "
         "meeting, that it may be recorded. If you started the recording, please stop it now."
     )
-    heading, explanation = texts(notice.card.content)
-    assert heading == "Recording is not permitted"
+    warning, heading, explanation = texts(notice.card.content)
+    assert (warning, heading) == ("Warning: ", "Recording is not permitted")
     assert "Not everyone agreed by email, before the meeting" in explanation
     assert "please stop it now" in explanation
     assert notice.card.content["body"][0]["inlines"][0]["color"] == "Attention"
@@ -34,13 +34,14 @@ def test_a_stranger_joining_is_given_as_the_reason_not_missing_consent() -> None
         "Recording is not permitted in this meeting. Someone who was not invited has joined, so "
         "it may not be recorded. If you started the recording, please stop it now."
     )
-    _, explanation = texts(notice.card.content)
+    *_, explanation = texts(notice.card.content)
     assert "Someone who was not invited has joined this meeting" in explanation
     assert "Not everyone agreed" not in explanation + notice.spoken
 
 
 def test_a_refused_file_is_explained_without_naming_it_or_its_owner() -> None:
     assert texts(document_refused_card().content) == [
+        "Warning: ",
         "File not shared",
         "That file was not shared: sharing it in this meeting was not agreed by email before "
         "the meeting.",

@@ -157,7 +157,7 @@ def scene(
 
 def card_heading(card: dict[str, Any] | None) -> str:
     assert card is not None
-    heading: str = card["body"][0]["inlines"][0]["text"]
+    heading: str = card["body"][0]["inlines"][-1]["text"]
     return heading
 
 

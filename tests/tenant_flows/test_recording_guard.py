@@ -185,7 +185,7 @@ async def test_a_stranger_joining_switches_recording_off_and_is_announced(
     assert thread == live.thread_id
     assert "Recording is not permitted" in text
     assert card is not None
-    assert card["body"][0]["inlines"][0]["text"] == "Recording is not permitted"
+    assert card["body"][0]["inlines"][-1]["text"] == "Recording is not permitted"
     ((call_meeting, spoken),) = live.voice.said
     assert call_meeting == live.meeting_id
     assert spoken.startswith("Recording is not permitted in this meeting.")
