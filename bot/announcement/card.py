@@ -47,9 +47,8 @@ class Card:
 def heading(text: str, *, warning: bool = False) -> RichTextBlock:
     """A line in large bold type; `warning` shows it in the attention colour after the word
     "Warning", so that it does not rest on colour alone."""
-    color = "Attention" if warning else None
     inlines: list[CardElement] = [
-        TextRun(text=words, size="Medium", weight="Bolder", color=color)
+        TextRun(text=words, size="Medium", weight="Bolder", color="Attention" if warning else None)
         for words in ((WARNING_LABEL, text) if warning else (text,))
     ]
     return RichTextBlock(inlines=inlines)
