@@ -44,7 +44,7 @@ from bot.services.recording_enforcement import (
 )
 from bot.services.timed_work import queue_meeting_jobs
 from consent_store.audit import AuditEvent
-from consent_store.errors import StoreError
+from consent_store.errors import STORE_FAILURES
 from consent_store.records import NewMeeting
 from consent_store.unit_of_work import Store
 from templates import environment
@@ -188,7 +188,7 @@ async def schedule_meeting(
                 )
             await uow.commit()
             meeting_id, reference = row.id, row.reference
-    except StoreError:
+    except STORE_FAILURES:
         await _cancel_event(meetings, organiser, event_id)
         raise
 
