@@ -3,7 +3,8 @@
 Several bot instances may see the same call, so every change is one conditional statement:
 a call is recorded once (insert-or-ignore by its normalised id), its state only moves forward
 (establishing, established, terminating, terminated: a late "established" cannot revive a
-terminated call), its announcement is claimed once, and each notification is noted once by
+terminated call), its announcement is claimed once (and not at all while another live call
+into the meeting was announced in), and each notification is noted once by
 its dedupe key.
 """
 
@@ -17,8 +18,9 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
-from consent_store.tables import CallNotificationRow, CallRow
+from consent_store.tables import CallNotificationRow, CallRow, MeetingRow
 
 STATE_ORDER: Final = ("establishing", "established", "terminating", "terminated")
 LIVE_STATES: Final = ("establishing", "established")
@@ -135,10 +137,36 @@ class MeetingCallRecords:
         return announced is not None
 
     async def claim_announcement(self, call_id: str, now: datetime) -> bool:
-        """Mark the call as announced in; True only for the first to ask."""
+        """Mark the call as announced in; True only for the first to ask, and only when no
+        other live call of the bot's into the same meeting was announced in: a second call
+        placed because the first was not recorded (an instance stopped between Graph placing
+        it and the store recording it, and Graph's notifications came late) makes no second
+        statement. The meeting's row is locked first, so two calls claiming at once on
+        PostgreSQL cannot both see the other unannounced."""
+        meeting_id = await self.meeting_of(call_id)
+        if meeting_id is None:
+            return False
+        await self._session.execute(
+            select(MeetingRow.id).where(MeetingRow.id == meeting_id).with_for_update()
+        )
+        other = aliased(CallRow)
+        announced_elsewhere = (
+            select(other.call_id)
+            .where(
+                other.meeting_id == meeting_id,
+                other.call_id != call_id,
+                other.state.in_(LIVE_STATES),
+                other.announced_at.is_not(None),
+            )
+            .exists()
+        )
         claimed = await self._session.execute(
             update(CallRow)
-            .where(CallRow.call_id == call_id, CallRow.announced_at.is_(None))
+            .where(
+                CallRow.call_id == call_id,
+                CallRow.announced_at.is_(None),
+                ~announced_elsewhere,
+            )
             .values(announced_at=now)
             .returning(CallRow.call_id)
         )

@@ -8,7 +8,11 @@ cancelled meeting is never joined. If Graph fails, the meeting is marked as need
 the failure audited, and the runner retries the job later.
 
 When the call is established the opening statement is made once per call (claimed in the
-store): spoken in the call, and as a card in the meeting chat. If staff declared "support and
+store), and not in a second live call into the same meeting: an instance that stops after
+Graph placed the call and before the store recorded it leaves the job to be retried once its
+claim runs out, and Graph's notifications for the call record it from its meeting chat, so the
+retry finds the bot in the call; if they come after the retry placed another call, that call
+says nothing: spoken in the call, and as a card in the meeting chat. If staff declared "support and
 contribute" but not every service user agreed beforehand, the organiser alone gets a private
 notice saying so. A card or notice that cannot be delivered is not tried again: the meeting is
 marked as needing attention and the failure audited. When the meeting ends the bot hangs up

@@ -4,7 +4,8 @@ call once, whether Teams says the meeting started or the start time comes (or bo
 instances); states the role in the call (the sandbox fetches and checks the WAV) and as a card
 in the meeting chat; tells the organiser privately when "contribute" was not agreed; marks and
 audits a card that cannot be posted; copes with duplicated, reordered and differently spelt
-notifications; retries a failed join; never joins a cancelled meeting; and leaves when the
+notifications; retries a failed join; makes one statement when an instance stops between
+placing the call and recording it; never joins a cancelled meeting; and leaves when the
 meeting ends."""
 
 from __future__ import annotations
@@ -383,3 +384,80 @@ async def test_a_cancelled_meeting_is_never_joined(
     assert calls_into(tenant_sandbox, meeting.thread_id) == []
     assert bot.chat.posts == []
     assert "meeting.join_skipped" in await audited(store, meeting.meeting_id)
+
+
+class Crash(BaseException):
+    """The instance stops dead: nothing after it runs, not even the job runner's records."""
+
+
+@dataclass
+class CrashAfterPlacing:
+    """The calls port of an instance that stops just after Graph placed its call, before the
+    store records it."""
+
+    calls: MeetingCalls
+
+    async def join(self, thread_id: str, organiser_id: str) -> str:
+        await self.calls.join(thread_id, organiser_id)
+        raise Crash
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.calls, name)
+
+
+@pytest.mark.parametrize("notified", ["before the retry", "after the retry"])
+async def test_a_crash_between_placing_the_call_and_recording_it_makes_one_statement(
+    notified: str,
+    bot: Bot,
+    store: Store,
+    database_url: str,
+    key_ring: KeyRing,
+    clock: FakeClock,
+    mailbox: ConsentMailbox,
+    tenant_sandbox: RunningSandbox,
+) -> None:
+    """Instance A places the call and stops before recording it. Graph's notifications
+    record the call from its meeting chat, so instance B's retry of the join job, once A's
+    claim runs out, finds the bot in the call; if they come only after the retry placed a
+    second call, that call makes no second statement."""
+    meeting = await scheduled(store, mailbox, tenant_sandbox, DeclaredRole.SUPPORT)
+    tenant_sandbox.teams.create(meeting.online_meeting_id)
+    await tenant_sandbox.teams.start(meeting.online_meeting_id)
+    crashing = MeetingOpening(
+        store,
+        CrashAfterPlacing(bot.calls),  # type: ignore[arg-type]
+        bot.chat,
+        bot.voice,
+        ServiceProfile(),
+        worker_id="instance-a",
+    )
+    clock.now = meeting.starts_at
+    if notified == "after the retry":
+        tenant_sandbox.tenant.faults.disturb_notifications("reorder", 10)
+    runner_a = JobRunner(store, crashing.job_handlers(), "instance-a", LEASE, POLL, clock)
+    with pytest.raises(BaseExceptionGroup):
+        await runner_a.run_once()
+    assert len(calls_into(tenant_sandbox, meeting.thread_id)) == 1
+    if notified == "before the retry":
+        await bot.settle()
+    else:
+        await tenant_sandbox.calling.idle()
+        tenant_sandbox.tenant.faults.clear()
+
+    clock.now += LEASE + timedelta(seconds=1)
+    other_store = Store.open(database_url, key_ring, clock)
+    try:
+        other = bot.other_instance(other_store, "instance-b")
+        runner_b = JobRunner(other_store, other.job_handlers(), "instance-b", LEASE, POLL, clock)
+        await runner_b.run_once()
+        await bot.settle()
+    finally:
+        await other_store.close()
+
+    placed = calls_into(tenant_sandbox, meeting.thread_id)
+    assert len(placed) == (1 if notified == "before the retry" else 2)
+    assert len(bot.chat.posts) == 1
+    prompts = [p for call in placed for o in call.operations.values() for p in o.prompts]
+    assert len(prompts) == 1
+    actions = await audited(store, meeting.meeting_id)
+    assert actions.count("meeting.announced") == 1
