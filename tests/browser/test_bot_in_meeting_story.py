@@ -36,7 +36,14 @@ running = story.running
 """The bot as `make run` serves it, with its sandbox tenant (the story test's fixture)."""
 
 AGREED_DOCUMENT = NewDocument("Draft EHC plan", "https://example.org/draft-ehc-plan")
-PLAYED_PROMPT = re.compile(r"A spoken prompt of [0-9]+\.[0-9] seconds, (playing now|played)\.")
+PLAYED_PROMPT = re.compile(r"A spoken prompt of ([0-9]+\.[0-9]) seconds, (playing now|played)\.")
+LOADED_DURATION = """audio => new Promise((resolve, reject) => {
+    audio.addEventListener("loadedmetadata", () => resolve(audio.duration), {once: true});
+    audio.addEventListener("error", () => reject(new Error("the prompt did not load")));
+    audio.preload = "metadata";
+    audio.load();
+})"""
+"""How long the player's sound is, in seconds, once the browser has read it."""
 REFUSAL = "That file was not shared"
 ACKNOWLEDGEMENT = "This file can stay shared"
 
@@ -87,6 +94,17 @@ async def reload_until_shown(page: Page, *wanted: str | re.Pattern[str]) -> None
     raise AssertionError(f"the meeting room never showed {missing}")
 
 
+async def the_prompt_can_be_played(page: Page) -> None:
+    """The played prompt has an audio player whose sound is as long as the seconds it says."""
+    prompt = page.locator("li", has_text=PLAYED_PROMPT).first
+    found = PLAYED_PROMPT.search(await prompt.inner_text())
+    assert found is not None
+    player = prompt.locator("audio")
+    await expect(player).to_have_attribute("controls", "")
+    seconds = await player.evaluate(LOADED_DURATION)
+    assert abs(seconds - float(found[1])) <= 0.05
+
+
 async def post_file(page: Page, name: str, message: str) -> None:
     await page.get_by_label("Post a file in the chat as").select_option(
         label=COORDINATOR.display_name
@@ -116,6 +134,7 @@ async def test_the_bot_in_the_meeting_room(
         page, PLAYED_PROMPT, f"{COORDINATOR.display_name} from", "Recording: Permitted."
     )
     await expect(chat).to_contain_text("Documents: Some documents may be shared.")
+    await the_prompt_can_be_played(page)
 
     await page.get_by_label("Admit an invited attendee").select_option(
         label=f"{PARENT_CARER.display_name} ({PARENT_CARER.address})"
