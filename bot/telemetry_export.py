@@ -15,7 +15,9 @@ when the application is built:
 These are the platforms' own variables, read from the process environment as Microsoft's and
 OpenTelemetry's exporters read them (App Service and the compose file set them there), not
 from `.env`. Metrics are exported every 60 s (`OTEL_METRIC_EXPORT_INTERVAL` changes it), spans
-in batches; whatever is held is exported when the bot stops. Nothing is downloaded at run time.
+in batches; whatever is held is exported when the bot stops, for at most `STOP_SECONDS` (an
+unreachable collector must not keep a stopping bot past the 30 s a platform gives it). Nothing
+is downloaded at run time.
 
 While anything records, the inbox gauges are fed by reading each inbox's size and oldest item
 from the store every `BACKLOG_SAMPLE_SECONDS`.
@@ -27,6 +29,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import threading
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from importlib.metadata import version
@@ -52,11 +55,13 @@ AZURE_MONITOR: Final = "azure_monitor"
 OTLP: Final = "otlp"
 SERVICE: Final = "iass-meeting-companion"
 BACKLOG_SAMPLE_SECONDS: Final = 15.0
+STOP_SECONDS: Final = 5.0
 
 
 @dataclass(frozen=True)
 class TelemetrySettings:
-    """Which exporters the environment asks for."""
+    """Which exporters the environment asks for. The OTLP exporters read the endpoint (and
+    OpenTelemetry's other variables) from the environment themselves."""
 
     connection_string: str = ""
     otlp_endpoint: str = ""
@@ -117,6 +122,14 @@ def _otlp() -> tuple[SpanExporter, MetricExporter]:
     from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
     return OTLPSpanExporter(), OTLPMetricExporter()
+
+
+async def stop_exporting(chosen: Exporting, seconds: float = STOP_SECONDS) -> None:
+    """Export what is held and stop, waiting for that at most `seconds`; what is not sent by
+    then is dropped as the process exits."""
+    stopping = threading.Thread(target=chosen.shutdown, name="telemetry-stop", daemon=True)
+    stopping.start()
+    await asyncio.to_thread(stopping.join, seconds)
 
 
 def exporting(settings: TelemetrySettings) -> Exporting | None:
@@ -186,6 +199,6 @@ def attach_telemetry(
                 await sampling
         if chosen is not None and put_back is not None:
             put_back()
-            await asyncio.to_thread(chosen.shutdown)
+            await stop_exporting(chosen)
 
     app.cleanup_ctx.append(run)

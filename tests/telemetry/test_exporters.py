@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from bot.telemetry_export import (
     Exporting,
     TelemetrySettings,
     exporting,
+    stop_exporting,
 )
 from tests.telemetry.collector import collector
 
@@ -55,7 +57,7 @@ async def record_and_stop(chosen: Exporting) -> None:
             gate.decided(["no_reply"])
     finally:
         put_back()
-    await asyncio.to_thread(chosen.shutdown)
+    await stop_exporting(chosen)
 
 
 def test_with_neither_setting_nothing_is_exported() -> None:
@@ -148,3 +150,24 @@ async def test_with_both_settings_both_receive_it(monkeypatch: pytest.MonkeyPatc
     assert "job.run" in {s.name for s in received.spans}
     assert {s.resource["service.name"] for s in received.spans} == {"iass-staging"}
     assert {e["tags"]["ai.cloud.role"] for e in received.envelopes} == {"iass-staging"}
+
+
+async def test_a_collector_that_never_answers_does_not_hold_a_stopping_bot(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async def never_answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await asyncio.sleep(60)
+
+    server = await asyncio.start_server(never_answer, "127.0.0.1", 0)
+    host, port = server.sockets[0].getsockname()[:2]
+    async with server:
+        monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", f"http://{host}:{port}")
+        chosen = exporting(TelemetrySettings.from_environment())
+        assert chosen is not None
+        put_back = instruments.install(chosen.tracer_provider, chosen.meter_provider)
+        with instruments.span("job.run"):
+            pass
+        put_back()
+        started = time.monotonic()
+        await stop_exporting(chosen, seconds=0.5)
+        assert time.monotonic() - started < 2
