@@ -7,7 +7,7 @@ job (`job.run`), and asking a gate (`recording_gate.evaluate`, `share_gate.evalu
 that fails says so with the failure's type (`error.type`); its exception is not recorded,
 since an exception's message can carry what a person wrote.
 
-Metrics (`METRICS` names them):
+Metrics:
 - `iass.gate.decisions`: each answer of the recording and share gates where the bot acts on
   it, by gate, outcome and reasons (the blockers' codes);
 - `iass.recording.switches`: each change of Teams' recording setting the bot made and read
@@ -68,16 +68,6 @@ MAILBOX_LAG: Final = "iass.consent_mailbox.lag"
 REPLY_LAG: Final = "iass.consent_mailbox.reply_lag"
 GRAPH_ERRORS: Final = "iass.graph.errors"
 BACKSTOP_ALERTS: Final = "iass.backstop.alerts"
-METRICS: Final = (
-    GATE_DECISIONS,
-    RECORDING_SWITCHES,
-    INBOX_DEPTH,
-    INBOX_OLDEST_AGE,
-    MAILBOX_LAG,
-    REPLY_LAG,
-    GRAPH_ERRORS,
-    BACKSTOP_ALERTS,
-)
 
 MEETING_ACTIVITIES: Final = "meeting_activities"
 CALL_NOTICES: Final = "call_notices"
