@@ -35,6 +35,9 @@ class NewMeeting:
     recording_requested: bool
     attendees: tuple[NewAttendee, ...]
     documents: tuple[NewDocument, ...] = ()
+    liaison: tuple[str, ...] = ()
+    """The professionals or organisations staff would like to liaise with about the matter
+    (service users are asked with the other topics)."""
 
 
 @dataclass(frozen=True)

@@ -551,6 +551,17 @@ DETAIL_WORDS: Mapping[str, Callable[[object], str | None]] = {
     "attendees_removed": _count("{n} attendee removed", "{n} attendees removed", zero=None),
     "documents_added": _count("{n} document added", "{n} documents added", zero=None),
     "documents_removed": _count("{n} document removed", "{n} documents removed", zero=None),
+    "liaison_named": _count(
+        "{n} professional named for liaison", "{n} professionals named for liaison", zero=None
+    ),
+    "liaison_added": _count(
+        "{n} professional named for liaison", "{n} professionals named for liaison", zero=None
+    ),
+    "liaison_removed": _count(
+        "{n} professional taken off the liaison list",
+        "{n} professionals taken off the liaison list",
+        zero=None,
+    ),
     "unseen_seconds": _duration,
     "title_changed": _yes_no("the title changed", None),
     "moved": _yes_no("the time changed", None),

@@ -7,7 +7,7 @@ plan compares it with the meeting as stored: attendees are the same person when 
 - the Teams meeting changes when the title, the time or the invitees do;
 - new attendees are asked for consent; attendees already invited are asked again when they
   have a new question: everyone when recording is newly wanted, service users when documents
-  are added or staff now want to contribute;
+  are added, staff now want to contribute or name someone new to liaise with;
 - when the time moves, attendees not asked again are told the new time;
 - recording must be switched off in Teams before anything else when the gate, asked about
   the meeting as it will be, says no (a new attendee has not consented yet, say), so Teams
@@ -66,6 +66,7 @@ class StoredMeeting:
     attendees: tuple[StoredAttendee, ...]
     documents: tuple[StoredDocument, ...]
     started_at: datetime | None = None
+    liaison: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,9 @@ class ChangePlan:
     added_documents: tuple[NewDocument, ...]
     removed_documents: tuple[str, ...]
     ask_again: tuple[str, ...]
+    liaison_added: tuple[str, ...] = ()
+    liaison_removed: tuple[str, ...] = ()
+    liaison_changed: bool = False
 
     @property
     def invitees_changed(self) -> bool:
@@ -97,6 +101,7 @@ class ChangePlan:
             or self.role_changed
             or self.recording_changed
             or bool(self.added_documents or self.removed_documents)
+            or self.liaison_changed
         )
 
     @property
@@ -107,7 +112,13 @@ class ChangePlan:
         return tuple(a for a in self.kept_attendees if a not in self.ask_again)
 
     def audit_detail(self) -> dict[str, DetailValue]:
-        """What changed, as flags and counts (no names, addresses or titles)."""
+        """What changed, as flags and counts (no names, addresses or titles); the liaison
+        list's counts only when it changed."""
+        liaison: dict[str, DetailValue] = (
+            {"liaison_added": len(self.liaison_added), "liaison_removed": len(self.liaison_removed)}
+            if self.liaison_changed
+            else {}
+        )
         return {
             "title_changed": self.retitled,
             "moved": self.moved,
@@ -119,6 +130,7 @@ class ChangePlan:
             "attendees_removed": len(self.removed_attendees),
             "documents_added": len(self.added_documents),
             "documents_removed": len(self.removed_documents),
+            **liaison,
         }
 
 
@@ -154,7 +166,8 @@ def plan_changes(stored: StoredMeeting, wanted: NewMeeting, now: datetime) -> Ch
         wanted.declared_role is DeclaredRole.SUPPORT_AND_CONTRIBUTE
         and stored.declared_role is not DeclaredRole.SUPPORT_AND_CONTRIBUTE
     )
-    service_users_asked = bool(added_documents) or contribution_newly_wanted
+    liaison_added = tuple(name for name in wanted.liaison if name not in stored.liaison)
+    service_users_asked = bool(added_documents) or contribution_newly_wanted or bool(liaison_added)
     return ChangePlan(
         wanted=wanted,
         retitled=wanted.title != stored.title,
@@ -173,6 +186,9 @@ def plan_changes(stored: StoredMeeting, wanted: NewMeeting, now: datetime) -> Ch
             for a in kept
             if recording_newly_wanted or (service_users_asked and a.kind.is_service_user)
         ),
+        liaison_added=liaison_added,
+        liaison_removed=tuple(name for name in stored.liaison if name not in wanted.liaison),
+        liaison_changed=wanted.liaison != stored.liaison,
     )
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Final
 
 from bot.config import ServiceProfile
 from bot.policy.blockers import blocker_sentences
@@ -23,35 +22,6 @@ from bot.services.consent_requests import send_consent_requests
 from consent_store.audit import AuditEvent
 from consent_store.liaison import LiaisonRecords, NamingChange
 from consent_store.unit_of_work import Store
-
-MAX_ORGANISATIONS: Final = 10
-MAX_NAME_CHARS: Final = 200
-
-
-class LiaisonListRefused(ValueError):
-    """The list staff typed cannot be kept; the message says why in plain words."""
-
-
-def parse_organisations(text: str) -> tuple[str, ...]:
-    """The organisations typed one per line, blank lines left out; `LiaisonListRefused` when
-    one is too long, the list too long, or a name is given twice."""
-    names = tuple(" ".join(line.split()) for line in text.splitlines() if line.strip())
-    if len(names) > MAX_ORGANISATIONS:
-        raise LiaisonListRefused(
-            f"Name at most {MAX_ORGANISATIONS} professionals or organisations, one on each line."
-        )
-    too_long = [name for name in names if len(name) > MAX_NAME_CHARS]
-    if too_long:
-        raise LiaisonListRefused(
-            f"Each professional or organisation must be at most {MAX_NAME_CHARS} characters:"
-            " write the organisation and role, for example “Northshire SEND team, SEND officer”."
-        )
-    seen: set[str] = set()
-    for name in names:
-        if name.casefold() in seen:
-            raise LiaisonListRefused(f"“{name}” is named twice: name each one once.")
-        seen.add(name.casefold())
-    return names
 
 
 async def name_for_liaison(

@@ -54,6 +54,7 @@ from bot.services.recording_enforcement import enforce_recording, queue_settings
 from bot.services.timed_work import requeue_meeting_jobs
 from consent_store.audit import AuditEvent, DetailValue
 from consent_store.errors import StoreError
+from consent_store.liaison import LiaisonRecords
 from consent_store.records import NewMeeting
 from consent_store.stored import MeetingRow
 from consent_store.unit_of_work import Store, UnitOfWork
@@ -96,6 +97,7 @@ class _Recipient:
 async def _stored_meeting(uow: UnitOfWork, meeting: MeetingRow) -> StoredMeeting:
     attendees = await uow.meetings.attendees(meeting.id)
     documents = await uow.meetings.documents(meeting.id)
+    liaison = await LiaisonRecords(uow).organisations(meeting.id)
     return StoredMeeting(
         status=meeting.status,
         title=uow.decrypt(meeting.title_enc, "meetings", "title", meeting.id) or "",
@@ -120,6 +122,7 @@ async def _stored_meeting(uow: UnitOfWork, meeting: MeetingRow) -> StoredMeeting
             )
             for d in documents
         ),
+        liaison=tuple(o.name for o in liaison),
     )
 
 
@@ -388,6 +391,8 @@ async def _store_changes(
         await uow.meetings.remove_documents(meeting_id, plan.removed_documents, now)
         added = await uow.meetings.add_attendees(meeting_id, plan.added_attendees)
         await uow.meetings.add_documents(meeting_id, plan.added_documents, now)
+        if plan.liaison_changed:
+            await LiaisonRecords(uow).name(meeting_id, wanted.liaison)
         if plan.moved:
             await requeue_meeting_jobs(uow, row, hours)
             await queue_settings_checks(uow, row, hours)

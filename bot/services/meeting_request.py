@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Final
 
 from bot.policy.terms import AttendeeKind, DeclaredRole
 from consent_store.records import NewAttendee, NewDocument, NewMeeting
@@ -47,6 +48,38 @@ class MeetingInput:
     organiser_user_id: str
     people: tuple[PersonInput, ...]
     documents: tuple[tuple[str, str], ...] = field(default=())
+    liaison: str = ""
+    """The professionals or organisations to liaise with, as typed: one on each line."""
+
+
+MAX_ORGANISATIONS: Final = 10
+MAX_NAME_CHARS: Final = 200
+
+
+class LiaisonListRefused(ValueError):
+    """The list staff typed cannot be kept; the message says why in plain words."""
+
+
+def parse_organisations(text: str) -> tuple[str, ...]:
+    """The organisations typed one per line, blank lines left out; `LiaisonListRefused` when
+    one is too long, the list too long, or a name is given twice."""
+    names = tuple(" ".join(line.split()) for line in text.splitlines() if line.strip())
+    if len(names) > MAX_ORGANISATIONS:
+        raise LiaisonListRefused(
+            f"Name at most {MAX_ORGANISATIONS} professionals or organisations, one on each line."
+        )
+    too_long = [name for name in names if len(name) > MAX_NAME_CHARS]
+    if too_long:
+        raise LiaisonListRefused(
+            f"Each professional or organisation must be at most {MAX_NAME_CHARS} characters:"
+            " write the organisation and role, for example “Northshire SEND team, SEND officer”."
+        )
+    seen: set[str] = set()
+    for name in names:
+        if name.casefold() in seen:
+            raise LiaisonListRefused(f"“{name}” is named twice: name each one once.")
+        seen.add(name.casefold())
+    return names
 
 
 class InvalidMeeting(ValueError):
@@ -111,6 +144,11 @@ def parse_meeting(request: MeetingInput, now: datetime) -> NewMeeting:
             problems.append(f"Document {doc_title!r} needs a title and an https link.")
         else:
             documents.append(NewDocument(doc_title.strip(), url.strip()))
+    liaison: tuple[str, ...] = ()
+    try:
+        liaison = parse_organisations(request.liaison)
+    except LiaisonListRefused as refused:
+        problems.append(str(refused))
     if problems or starts_at is None or ends_at is None or role is None:
         raise InvalidMeeting(problems)
     return NewMeeting(
@@ -122,4 +160,5 @@ def parse_meeting(request: MeetingInput, now: datetime) -> NewMeeting:
         recording_requested=request.recording_wanted,
         attendees=tuple(attendees),
         documents=tuple(documents),
+        liaison=liaison,
     )

@@ -13,10 +13,11 @@ the store, and by email.
    If Graph does not confirm them, the meeting is still kept, marked as needing attention
    (`SETTINGS_ATTENTION`) and its reconcile job is due at once: it locks the settings down,
    retrying until Graph confirms them, and recording is never switched on before that.
-4. The meeting, its attendees, documents, event and Teams ids are stored in one transaction
-   with its reminders, its start and its settings checks (`queue_settings_checks`). If
-   storing fails, the event is cancelled again.
-5. Installing the bot into the meeting chat and sending the consent requests come after; if
+4. The meeting, its attendees, documents, the professionals named for liaison, event and
+   Teams ids are stored in one transaction with its reminders, its start and its settings
+   checks (`queue_settings_checks`). If storing fails, the event is cancelled again.
+5. Installing the bot into the meeting chat and sending the consent requests (naming the
+   professionals to liaise with to the service users) come after; if
    either fails, the meeting stands (recording stays off) and is marked as needing attention
    so staff see it.
 """
@@ -45,6 +46,7 @@ from bot.services.recording_enforcement import (
 from bot.services.timed_work import queue_meeting_jobs
 from consent_store.audit import AuditEvent
 from consent_store.errors import STORE_FAILURES
+from consent_store.liaison import LiaisonRecords
 from consent_store.records import NewMeeting
 from consent_store.unit_of_work import Store
 from templates import environment
@@ -159,6 +161,8 @@ async def schedule_meeting(
             row.teams_settings_confirmed_at = uow.now() if locked else None
             row.needs_attention = attention
             row.staff_name_enc = uow.seal(staff_name, "meetings", "staff_name", row.id)
+            if meeting.liaison:
+                await LiaisonRecords(uow).name(row.id, meeting.liaison)
             await queue_meeting_jobs(uow, row, reminder_hours)
             await queue_settings_checks(uow, row, reminder_hours)
             if not locked:
@@ -171,6 +175,7 @@ async def schedule_meeting(
                     detail={
                         "attendees": len(meeting.attendees),
                         "documents": len(meeting.documents),
+                        "liaison_named": len(meeting.liaison),
                         "role": meeting.declared_role.value,
                         "recording_requested": meeting.recording_requested,
                         "calendar_event": True,

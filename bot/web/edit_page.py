@@ -1,6 +1,7 @@
 """Editing a meeting (`/tab/meetings/{reference}/edit`): the form filled in with the meeting as
 it stands (decrypted), where staff change the title, time, role or recording, take people or
-documents off, and add new ones in blank rows like the scheduling form's.
+documents off, add new ones in blank rows like the scheduling form's, and change the
+professionals named for liaison (one on each line, as listed now).
 
 On posting, the people and documents kept are put together with the new rows and checked as
 a whole by `meeting_request` (so the same plain-word problems appear, linked to their
@@ -33,6 +34,7 @@ from bot.web.pages import Link, message_page, page
 from bot.web.schedule_page import form_choices, parse_form, problem_links
 from bot.web.session import STAFF_SESSION
 from bot.web.site import STAFF_SITE
+from consent_store.liaison import LiaisonRecords
 from consent_store.repository import MeetingNotFound
 from consent_store.unit_of_work import Store
 from templates import in_uk_time
@@ -92,6 +94,7 @@ async def load_editable(store: Store, reference: str) -> EditableMeeting:
         meeting = await uow.meetings.by_reference(reference)
         attendees = await uow.meetings.attendees(meeting.id)
         documents = await uow.meetings.documents(meeting.id)
+        liaison = await LiaisonRecords(uow).organisations(meeting.id)
         title = uow.decrypt(meeting.title_enc, "meetings", "title", meeting.id) or ""
         people = tuple(
             InvitedPerson(
@@ -116,6 +119,7 @@ async def load_editable(store: Store, reference: str) -> EditableMeeting:
         "start": in_uk_time(meeting.starts_at, "%Y-%m-%dT%H:%M"),
         "end": in_uk_time(meeting.ends_at, "%H:%M"),
         "role": FORM_ROLES[DeclaredRole(meeting.declared_role)],
+        "liaison": "\n".join(o.name for o in liaison),
     }
     if meeting.recording_requested:
         values["record"] = "yes"

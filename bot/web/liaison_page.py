@@ -13,12 +13,11 @@ from aiohttp import web
 
 from bot.policy.terms import AttendeeKind
 from bot.services.liaison import (
-    LiaisonListRefused,
     OrganisationStanding,
     liaison_standing,
-    parse_organisations,
     save_liaison_list,
 )
+from bot.services.meeting_request import LiaisonListRefused, parse_organisations
 from bot.web.app_keys import SETTINGS_KEY, TENANT_ACCESS
 from bot.web.pages import page
 from bot.web.session import STAFF_SESSION

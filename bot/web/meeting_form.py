@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.services.meeting_request import LiaisonListRefused, parse_organisations
+
 MAX_ROWS = 30
 GROUPS = ("su", "at", "doc")
 GROUP_FIELDS = {
@@ -156,6 +158,10 @@ def form_problems(form: Mapping[str, str], *, needs_service_user: bool) -> list[
         problems += _person_problems(form, "at", n)
     for n in filled_rows(form, "doc"):
         problems += _document_problems(form, n)
+    try:
+        parse_organisations(form.get("liaison", ""))
+    except LiaisonListRefused as refused:
+        problems.append(Problem(str(refused), "liaison"))
     return problems
 
 

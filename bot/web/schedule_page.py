@@ -1,5 +1,6 @@
 """The scheduling form (`/tab/meetings/new`): the signed-in staff member arranges a meeting
-with service users and other attendees.
+with service users and other attendees, and may name the professionals or organisations they
+would like to liaise with (the service users are asked with the consent request).
 
 `parse_form` turns the form's fields into a `MeetingInput` (pure); `parse_meeting` checks it
 and `schedule_meeting` creates it in Teams (recording off), in the store and by email. When
@@ -121,10 +122,13 @@ def parse_form(form: Mapping[str, str], organiser_user_id: str) -> MeetingInput:
         organiser_user_id=organiser_user_id,
         people=tuple(row.person for row in person_rows(form)),
         documents=tuple(document for _, document in document_rows(form)),
+        liaison=form.get("liaison", ""),
     )
 
 
 _FIELD_BY_WORDS = (
+    ("named twice", "liaison"),
+    ("professional", "liaison"),
     ("must end", "end"),
     ("8 hours", "end"),
     ("start time", "start"),
