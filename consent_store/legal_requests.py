@@ -85,6 +85,7 @@ class LegalRequest:
     status: str
     meeting_references: tuple[str, ...]
     decided_at: datetime | None = None
+    permission_asked_at: datetime | None = None
     answer: Answer | None = None
     safeguarding: Safeguarding | None = None
     extract: ExtractSent | None = None
@@ -234,6 +235,7 @@ class LegalRequests:
             status=row.status,
             meeting_references=tuple(meetings),
             decided_at=row.decided_at,
+            permission_asked_at=row.decided_at if row.request_message_id else None,
             answer=answer,
             safeguarding=safeguarding,
             extract=extract,

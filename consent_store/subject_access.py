@@ -3,24 +3,34 @@
 The confidentiality policy: notes requested "under a Subject Access Request" are sent "directly
 to them". The report gathers the meetings the person was invited to, the consent requests sent
 to them (with their words as sent, where kept), the consent decisions with their evidence and
-any condition staff wrote down, review items from their address, and the audit entries about
-them, as data (JSON) and as a readable document (HTML, from a template).
+any condition staff wrote down (for permission to liaise, the professionals or organisations
+the request named), review items from their address, the requests for their information for
+legal reasons (who asked and why, their answer, whether and when anything was sent, with its
+fingerprint), and the audit entries about them, as data (JSON) and as a readable document
+(HTML, from a template).
+
+A legal request's extract sent without permission for safeguarding is reported as such, with
+when; the manager's typed reason is not in the report: whether to disclose it is the service
+manager's decision, who reads the report before sending it.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import or_, select
 
+from consent_store.legal_requests import LegalRequest, LegalRequests
 from consent_store.tables import (
     AttendeeRow,
     AuditEntryRow,
     ConsentDecisionRow,
     ConsentRequestRow,
+    LiaisonOrganisationRow,
+    LiaisonRequestOrganisationRow,
     MeetingRow,
     RecordingArtefactRow,
     ReviewItemRow,
@@ -79,6 +89,27 @@ class DecisionHeld:
     request_text_sha256: str | None
     decided_by: str
     condition: str | None = None
+    organisations: tuple[str, ...] = ()
+    """For permission to liaise: the professionals or organisations the request named."""
+
+
+@dataclass(frozen=True)
+class LegalRequestHeld:
+    """A request for the person's information for legal reasons, and what became of it."""
+
+    reference: str
+    logged_at: datetime
+    officer: str
+    basis: str
+    meeting_references: tuple[str, ...]
+    status: str
+    permission_asked_at: datetime | None
+    answer: str | None
+    answered_at: datetime | None
+    answer_words: str | None
+    sent_for_safeguarding_at: datetime | None
+    extract_sent_at: datetime | None
+    extract_sha256: str | None
 
 
 @dataclass(frozen=True)
@@ -122,10 +153,17 @@ class SubjectAccessReport:
     audit_entries: tuple[AuditEntryHeld, ...]
     recordings: tuple[RecordingHeld, ...] = ()
     requests_sent: tuple[RequestSent, ...] = ()
+    legal_requests: tuple[LegalRequestHeld, ...] = ()
 
     @property
     def holds_anything(self) -> bool:
-        return bool(self.invitations or self.requests_sent or self.decisions or self.review_items)
+        return bool(
+            self.invitations
+            or self.requests_sent
+            or self.decisions
+            or self.review_items
+            or self.legal_requests
+        )
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), default=_json_default, indent=2, ensure_ascii=False)
@@ -243,8 +281,12 @@ async def subject_access_report(uow: UnitOfWork, email: str) -> SubjectAccessRep
             .order_by(ConsentDecisionRow.received_at, ConsentDecisionRow.recorded_at)
         )
     ).all()
+    named = await _organisations_named(uow, [row.request_id for row, _ in decision_rows])
     decisions = tuple(
-        decision_held(uow, row, request, references[row.meeting_id])
+        replace(
+            decision_held(uow, row, request, references[row.meeting_id]),
+            organisations=named.get(row.request_id or "", ()) if row.topic == "liaison" else (),
+        )
         for row, request in decision_rows
     )
 
@@ -312,6 +354,55 @@ async def subject_access_report(uow: UnitOfWork, email: str) -> SubjectAccessRep
         audit_entries=audit_entries,
         recordings=recordings,
         requests_sent=requests_sent,
+        legal_requests=tuple(
+            _legal_request_held(request)
+            for request in await LegalRequests(uow).about_attendees(attendee_ids)
+        ),
+    )
+
+
+async def _organisations_named(
+    uow: UnitOfWork, request_ids: Sequence[str | None]
+) -> dict[str, tuple[str, ...]]:
+    """The professionals or organisations each consent request named for liaison."""
+    wanted = {request_id for request_id in request_ids if request_id}
+    if not wanted:
+        return {}
+    rows = await uow.session.execute(
+        select(LiaisonRequestOrganisationRow.request_id, LiaisonOrganisationRow)
+        .join(
+            LiaisonOrganisationRow,
+            LiaisonOrganisationRow.id == LiaisonRequestOrganisationRow.organisation_id,
+        )
+        .where(LiaisonRequestOrganisationRow.request_id.in_(wanted))
+        .order_by(LiaisonOrganisationRow.position)
+    )
+    named: dict[str, list[str]] = {}
+    for request_id, organisation in rows:
+        name = uow.decrypt(organisation.name_enc, "liaison_organisations", "name", organisation.id)
+        named.setdefault(request_id, []).append(name or "(name removed)")
+    return {request_id: tuple(names) for request_id, names in named.items()}
+
+
+def _legal_request_held(request: LegalRequest) -> LegalRequestHeld:
+    answer = None
+    if request.answer is not None:
+        refused = request.status == "permission_refused" or request.safeguarding is not None
+        answer = "refused" if refused else "given"
+    return LegalRequestHeld(
+        reference=request.reference,
+        logged_at=request.logged_at,
+        officer=request.officer_name,
+        basis=request.basis,
+        meeting_references=request.meeting_references,
+        status=request.status,
+        permission_asked_at=request.permission_asked_at,
+        answer=answer,
+        answered_at=request.answer.received_at if request.answer else None,
+        answer_words=request.answer.phrase if request.answer else None,
+        sent_for_safeguarding_at=request.safeguarding.at if request.safeguarding else None,
+        extract_sent_at=request.extract.at if request.extract else None,
+        extract_sha256=request.extract.sha256 if request.extract else None,
     )
 
 
