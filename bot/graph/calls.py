@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from bot.calling.notifications import roster_entries
 from bot.graph.errors import GRAPH_ERRORS
+from bot.graph.fail_fast import fail_fast
 from bot.ports.calls import CallNotPlaced
 from bot.services.live_meeting import RosterEntry
 
@@ -105,11 +106,11 @@ class MeetingCalls:
         """Everyone in the call now, the bot among them, as `GET .../participants` lists
         them (no extra permission: Graph checks permissions when the call is created).
         `CallNotPlaced` when the answer holds no list of participants."""
-        request = self._graph.communications.calls.by_call_id(call_id).participants
+        participants = self._graph.communications.calls.by_call_id(call_id).participants
+        request = participants.to_get_request_information()
+        request.add_request_options(fail_fast())
         adapter: Any = self._graph.request_adapter
-        body = await adapter.send_primitive_async(
-            request.to_get_request_information(), "bytes", GRAPH_ERRORS
-        )
+        body = await adapter.send_primitive_async(request, "bytes", GRAPH_ERRORS)
         answer = json.loads(body) if body else None
         entries = roster_entries(answer.get("value") if isinstance(answer, dict) else None)
         if entries is None:

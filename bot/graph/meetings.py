@@ -17,6 +17,7 @@ from urllib.parse import unquote, urlsplit
 
 from bot.graph.errors import GRAPH_ERRORS
 from bot.graph.events import CalendarEvents
+from bot.graph.fail_fast import fail_fast
 from bot.ports.meetings import CallStartUnknown, MeetingSettings, TeamsMeeting
 from bot.teams.permissions import RSC_PERMISSIONS
 
@@ -122,13 +123,14 @@ class OnlineMeetings:
 
     async def settings(self, organiser_id: str, meeting_id: str) -> MeetingSettings:
         """The meeting's settings as Graph reads them now."""
+        from kiota_abstractions.base_request_configuration import RequestConfiguration
         from msgraph.generated.models.lobby_bypass_scope import LobbyBypassScope
         from msgraph.generated.models.online_meeting_presenters import OnlineMeetingPresenters
 
         meeting = await (
             self._graph.users.by_user_id(organiser_id)
             .online_meetings.by_online_meeting_id(meeting_id)
-            .get()
+            .get(request_configuration=RequestConfiguration(options=fail_fast()))
         )
         if meeting is None:
             return MeetingSettings(None, None, None, False, False)
@@ -166,6 +168,7 @@ class OnlineMeetings:
             .online_meetings.by_online_meeting_id(meeting_id)
             .to_patch_request_information(changes)
         )
+        request.add_request_options(fail_fast())
         await self._graph.request_adapter.send_no_response_content_async(request, GRAPH_ERRORS)
 
     async def call_started(self, chat_thread_id: str) -> datetime | None:
@@ -190,12 +193,13 @@ class OnlineMeetings:
         prefer.add("Prefer", "include-unknown-enum-members")
         config = MessagesRequestBuilder.MessagesRequestBuilderGetRequestConfiguration(
             headers=prefer,
+            options=fail_fast(),
             query_parameters=MessagesRequestBuilder.MessagesRequestBuilderGetQueryParameters(
                 top=CHAT_PAGE, orderby=["createdDateTime desc"]
             ),
         )
         next_config = MessagesRequestBuilder.MessagesRequestBuilderGetRequestConfiguration(
-            headers=prefer
+            headers=prefer, options=fail_fast()
         )
         try:
             page = await messages.get(request_configuration=config)
