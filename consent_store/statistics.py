@@ -3,8 +3,9 @@
 Measures: meetings held (by start month, cancelled ones excluded), recordings permitted and
 refused (the gate's answer frozen at the start), documents refused in meetings (from the audit
 log), consent replies by outcome and, among them, permission to liaise by outcome (by month
-received), legal requests logged, refused by the service manager and put to the service user
-(from the audit log, so a request's later steps do not move it), and backstop alerts:
+received), legal requests logged, refused by the service manager, put to the service user,
+agreed and refused by them, and extracts sent (with permission or for safeguarding), all from
+the audit log, so a request's later steps do not move it, and backstop alerts:
 recordings or transcripts found that were made without everyone's consent (by month found).
 Months are calendar months in UTC.
 """
@@ -40,6 +41,9 @@ MEASURES = (
     "legal_requests_logged",
     "legal_requests_refused",
     "legal_requests_permission_asked",
+    "legal_requests_agreed",
+    "legal_requests_declined",
+    "legal_extracts_sent",
     "backstop_alerts",
 )
 DOCUMENT_REFUSED_ACTION = "document.share_refused"
@@ -48,6 +52,9 @@ AUDITED_MEASURES = {
     "legal_request.logged": "legal_requests_logged",
     "legal_request.refused_by_manager": "legal_requests_refused",
     "legal_request.permission_asked": "legal_requests_permission_asked",
+    "legal_request.permission_given": "legal_requests_agreed",
+    "legal_request.permission_refused": "legal_requests_declined",
+    "legal_request.extract_sent": "legal_extracts_sent",
 }
 LIAISON_TOPIC = "liaison"
 

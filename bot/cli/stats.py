@@ -18,9 +18,10 @@ def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         description=(
             "Monthly counts of meetings, recordings permitted and refused, documents refused, "
             "consent replies by outcome, permission to liaise by outcome, legal requests "
-            "(logged, refused by the manager, permission asked) and recordings found without "
-            "consent. Counts from 1 to 9 are hidden, others rounded to the nearest 5, and more "
-            "cells hidden where a total would give one away."
+            "(logged, refused by the manager, permission asked, agreed and refused by the "
+            "service user, extracts sent) and recordings found without consent. Counts from 1 "
+            "to 9 are hidden, others rounded to the nearest 5, and more cells hidden where a "
+            "total would give one away."
         ),
     )
     parser.add_argument("--format", choices=("text", "csv"), default="text")

@@ -15,9 +15,6 @@ from consent_store.statistics import monthly_statistics
 from consent_store.statistics_format import format_csv
 
 NOT_COUNTED = (
-    "Whether a service user then agreed to a legal request, and whether the extract was sent:"
-    " the store does not keep these steps yet, so only the requests logged, refused by the"
-    " service manager and put to the service user are counted.",
     "Which kind of professional or organisation permission to liaise was about: staff type"
     " their names freely, the names are sealed and removed at disposal, so they cannot be"
     " counted.",

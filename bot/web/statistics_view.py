@@ -78,6 +78,9 @@ SECTIONS = (
             Measure("legal_requests_logged", "Legal requests logged"),
             Measure("legal_requests_refused", "Refused by the service manager"),
             Measure("legal_requests_permission_asked", "Service user asked for permission"),
+            Measure("legal_requests_agreed", "Service user agreed"),
+            Measure("legal_requests_declined", "Service user refused"),
+            Measure("legal_extracts_sent", "Extracts sent to the officer"),
         ),
     ),
 )
