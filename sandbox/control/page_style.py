@@ -44,6 +44,7 @@ _STYLE = (
     "textarea{min-height:4rem}"
     "button{font:inherit;padding:.35rem .9rem;margin:.25rem 0;cursor:pointer}"
     "details{margin:.5rem 0}summary{cursor:pointer;color:#0b57a4}"
+    "audio{display:block;max-width:100%}"
 )
 
 

@@ -5,22 +5,32 @@ violation. Each violation found is printed with its rule and elements.
 
 The walk follows the `make run` story (the bot with its sandbox tenant): sign in, an empty home,
 the scheduling form empty, sent with a wrong address and after "Add another", a scheduled
-meeting, the edit form and its errors, the cancel question, the sandbox's home, inboxes empty and
-full and after a reply, the review queue empty, full, refusing a reading and after a
-confirmation, the meeting room before and after it starts and records, a page not found, the
-accessibility statement, a manager's page refused to other staff, and signing out; then, signed
-in as the service manager, subject access empty, with a wrong address, for an address nothing is
-held about, showing what is held and after sending it, and the statistics."""
+meeting, the edit form and its errors, the meeting page after an edit, a form's address opened
+in the browser (405), the cancel question, the sandbox's home, inboxes empty and full and after
+a reply, the review queue empty, full, refusing a reading and after a confirmation, the meeting
+room before and after it starts and records, after an objection in its chat and ended; the
+meeting page with the backstop's alert of a recording made without consent, after recording
+what was done with it and under a safeguarding hold; the liaison page with no one named, with a
+validation error and after saving; the legal requests page empty, with validation errors and
+with a request, the request as staff see it; a second meeting cancelled; a page not found, the
+accessibility statement, a manager's page refused to other staff, signing out, and the Teams
+tab's sign-in page opened outside Teams; then, signed in as the service manager, subject access
+empty, with a wrong address, for an address nothing is held about, showing what is held and
+after sending it, the statistics, and the legal request's decision: to be made, made without a
+choice, permission asked, and the safeguarding reason missing."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
+from aiohttp import web
 from playwright.async_api import Page, expect
 
 from bot.config import Settings
+from bot.serving import sandbox_tenant
+from bot.web.app import create_app
 from consent_store.unit_of_work import Store
 from sandbox.seed import COORDINATOR, PARENT_CARER, SENCO, SEND_OFFICER, SERVICE_MANAGER
 from tests.browser import test_make_run_story as story
@@ -29,13 +39,53 @@ from tests.browser.axe import AxeLog, wcag_violations
 running = story.running
 """The bot as `make run` serves it, with its sandbox tenant (the story test's fixture)."""
 
+NOT_PAGES = {"/tab/statistics.csv", "/auth/sign-in"}
+"""GET addresses of the staff app that are not pages: a CSV download, and the redirect to
+Microsoft's sign-in (the sandbox's sign-in page it leads to is checked)."""
+
+
+class WalkLog(AxeLog):
+    """The checks' log, also keeping the address of each page checked."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.paths: set[str] = set()
+
+    async def check(self, page: Page, state: str) -> None:
+        self.paths.add(urlsplit(page.url).path)
+        await super().check(page, state)
+
+
+def staff_pages(settings: Settings, store: Store) -> list[str]:
+    """Every address the bot serves staff pages at with GET, as its route pattern (prefix
+    included): the accessibility statement, and what the `/tab` and `/auth` sub-applications
+    route."""
+    pages = ["/accessibility"]
+    app = create_app(settings, store, tenant=sandbox_tenant(settings.port))
+    for resource in app.router.resources():
+        if isinstance(resource, web.PrefixedSubAppResource):
+            info = resource.get_info()
+            pages += [
+                route.resource.canonical
+                for route in info["app"].router.routes()
+                if route.method == "GET" and route.resource is not None
+            ]
+    return [path for path in pages if path not in NOT_PAGES]
+
+
+def visited(pattern: str, paths: set[str]) -> bool:
+    """Whether a page at the route `pattern` ("/tab/meetings/{reference}") was checked."""
+    parts = re.split(r"\{[^}]+\}", pattern)
+    matcher = re.compile("[^/]+".join(map(re.escape, parts)))
+    return any(matcher.fullmatch(path) for path in paths)
+
 
 async def test_every_page_and_state_has_no_wcag_a_or_aa_violation(
     running: tuple[Settings, Store], page: Page, tmp_path: Path
 ) -> None:
-    settings, _ = running
+    settings, store = running
     bot, sandbox = f"http://localhost:{settings.port}", f"http://localhost:{settings.port + 1}"
-    axe = AxeLog()
+    axe = WalkLog()
 
     await page.goto(bot)
     await expect(page).to_have_title(re.compile("Sign in to"))
@@ -66,6 +116,13 @@ async def test_every_page_and_state_has_no_wcag_a_or_aa_violation(
     await page.get_by_role("button", name="Save the changes").click()
     await expect(page.get_by_role("alert")).to_contain_text("There is a problem")
     await axe.check(page, "edit form, with validation errors")
+    await page.locator("#title").fill("Planning meeting for the annual review")
+    await page.get_by_role("button", name="Save the changes").click()
+    await expect(page.get_by_role("status")).to_contain_text("The meeting was changed.")
+    await axe.check(page, "meeting page, after an edit")
+    await page.goto(f"{bot}/tab/meetings/{reference}/cancel")
+    await expect(page.get_by_role("heading", level=1)).to_have_text("This address is for a button")
+    await axe.check(page, "a button's address opened in the browser (405)")
 
     await page.goto(f"{bot}/tab/meetings/{reference}")
     await page.get_by_role("button", name="Cancel this meeting").click()
@@ -120,7 +177,63 @@ async def test_every_page_and_state_has_no_wcag_a_or_aa_violation(
     await room.get_by_role("button", name="Start recording").click()
     await expect(room.get_by_role("status")).to_contain_text("ecording")
     await axe.check(room, "sandbox meeting room, recording")
+    await story.object_in_the_chat(room)
+    await axe.check(room, "sandbox meeting room, after an objection in the chat")
+    await room.get_by_role("button", name="End the meeting").click()
+    await expect(room.get_by_role("status")).to_contain_text("The meeting ended.")
+    await axe.check(room, "sandbox meeting room, ended")
     await room.close()
+
+    await page.goto(f"{bot}/tab/meetings/{reference}")
+    alert = page.get_by_role("alert").filter(has_text="A recording made without consent")
+    await story.reload_until(page, lambda: story._has(alert), tries=300)
+    await axe.check(page, "meeting page, a recording made without consent (backstop alert)")
+    outcome = page.get_by_label("What was done with it, and why").first
+    await outcome.fill("Sharing checked: only the organiser can open it. Kept as evidence.")
+    await page.get_by_role("button", name="Record what was done").first.click()
+    await expect(page.get_by_text("Kept as evidence.").first).to_be_visible()
+    await axe.check(page, "meeting page, after recording what was done with a recording")
+    await page.get_by_role("button", name="Place a safeguarding hold").click()
+    await expect(page.get_by_text("This meeting is under a safeguarding hold")).to_be_visible()
+    await axe.check(page, "meeting page, under a safeguarding hold")
+
+    await page.goto(f"{bot}/tab/meetings/{reference}/liaison")
+    await axe.check(page, "liaison page, no one named")
+    named = page.get_by_label("Professionals or organisations, one on each line")
+    await named.fill("Fellside Primary, SENCO\nFellside Primary, SENCO")
+    await page.get_by_role("button", name="Save and ask for permission").click()
+    await expect(page.get_by_role("alert")).to_contain_text("There is a problem")
+    await axe.check(page, "liaison page, with a validation error")
+    await named.fill("Northshire SEND team, SEND officer")
+    await page.get_by_role("button", name="Save and ask for permission").click()
+    await expect(page.get_by_role("status")).to_contain_text("Saved.")
+    await axe.check(page, "liaison page, after saving (permission asked)")
+
+    await page.goto(f"{bot}/tab/legal")
+    await axe.check(page, "legal requests, none logged")
+    await page.get_by_role("button", name="Log the request").click()
+    await expect(page.get_by_role("alert")).to_contain_text("There is a problem")
+    await axe.check(page, "legal requests, with validation errors")
+    await page.get_by_label("Who asked").fill("Sam Lee, SEND casework officer, Northshire Council")
+    await page.get_by_label("The officer's email address").fill("sam.lee@northshire.example.org")
+    await page.get_by_label("Legal basis").fill("A judicial review of the EHC plan decision.")
+    await page.get_by_label("Meetings it concerns").fill(reference)
+    await page.get_by_label("Email address of the parent carer or young person").fill(
+        PARENT_CARER.address
+    )
+    await page.get_by_role("button", name="Log the request").click()
+    await expect(page.get_by_role("status")).to_contain_text("The request was logged.")
+    legal = page.url.rsplit("/", 1)[1].split("?")[0]
+    await axe.check(page, "legal request, logged (seen by staff)")
+    await page.goto(f"{bot}/tab/legal")
+    await axe.check(page, "legal requests, one logged")
+
+    second = await story.schedule_in_the_form(page, bot)
+    await page.get_by_role("button", name="Cancel this meeting").click()
+    await page.get_by_role("button", name="Yes, cancel the meeting").click()
+    await expect(page.get_by_role("status")).to_contain_text("The meeting was cancelled")
+    assert second in page.url
+    await axe.check(page, "meeting page, cancelled")
 
     await page.goto(f"{bot}/tab/no-such-page")
     await axe.check(page, "page not found")
@@ -135,6 +248,9 @@ async def test_every_page_and_state_has_no_wcag_a_or_aa_violation(
     await page.goto(f"{bot}/tab")
     await page.get_by_role("button", name="Sign out").click()
     await axe.check(page, "signed out")
+    await page.goto(f"{bot}/tab?inTeams=1")
+    await expect(page.get_by_role("status")).to_contain_text("Teams could not sign you in here")
+    await axe.check(page, "Teams tab sign-in page, opened outside Teams")
 
     await page.goto(bot)
     await page.get_by_label(re.compile(SERVICE_MANAGER.display_name)).check()
@@ -160,10 +276,24 @@ async def test_every_page_and_state_has_no_wcag_a_or_aa_violation(
     await page.get_by_role("link", name="Statistics").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Statistics")
     await axe.check(page, "statistics, one meeting (suppressed)")
+    await page.goto(f"{bot}/tab/legal/{legal}")
+    await axe.check(page, "legal request, the service manager's decision")
+    await page.get_by_role("button", name="Decide").click()
+    await expect(page.get_by_role("alert")).to_contain_text("Choose")
+    await axe.check(page, "legal request, decided without a choice")
+    await page.get_by_label("Ask the service user's permission by email").check()
+    await page.get_by_role("button", name="Decide").click()
+    await expect(page.get_by_role("status")).to_contain_text("emailed to ask for their permission")
+    await axe.check(page, "legal request, permission asked")
+    await page.get_by_role("button", name="Record the reason and send to the officer").click()
+    await expect(page.get_by_role("alert")).to_contain_text("There is a problem")
+    await axe.check(page, "legal request, safeguarding reason missing")
     await page.get_by_role("button", name="Sign out").click()
 
     await page.screenshot(path=str(tmp_path / "last.png"), full_page=True)
     axe.assert_none()
+    missed = [path for path in staff_pages(settings, store) if not visited(path, axe.paths)]
+    assert missed == [], "staff pages the walk does not check"
 
 
 async def test_the_check_finds_and_names_what_breaks_wcag(page: Page) -> None:
