@@ -592,21 +592,46 @@ async def after_losing_sight(
     if meeting.status == CANCELLED:
         return True
     started: datetime | None = meeting.started_at
-    if started is None and meeting.teams_chat_thread_id is not None:
+    if started is None or started >= regained_at:
         try:
-            started = await meetings.call_started(meeting.teams_chat_thread_id)
+            seen = await _start_in_chat(meetings, meeting)
         except (*GRAPH_FAILURES, CallStartUnknown) as unread:
-            return await _off_until_start_known(
-                store, meetings, meeting, type(unread).__name__, mailbox, tell_later
+            if started is None:
+                return await _off_until_start_known(
+                    store, meetings, meeting, type(unread).__name__, mailbox, tell_later
+                )
+            log.warning(
+                "meeting %s: its start, seen after the bot could see again, is not confirmed "
+                "by the chat (%s): taken as under way before",
+                meeting.id,
+                type(unread).__name__,
             )
-        if started is not None:
-            await _start_seen_in_chat(store, meeting_id, started)
-    elif started is None:
-        return await _off_until_start_known(
-            store, meetings, meeting, "no meeting chat", mailbox, tell_later
-        )
+            return await _sight_lost(
+                store, meetings, meeting, regained_at, started, mailbox, tell_later, on_closed
+            )
+        if seen is not None:
+            await _start_seen_in_chat(store, meeting_id, seen)
+            started = seen if started is None else min(started, seen)
     if started is None or started >= regained_at:
         return True
+    return await _sight_lost(
+        store, meetings, meeting, regained_at, started, mailbox, tell_later, on_closed
+    )
+
+
+async def _sight_lost(
+    store: Store,
+    meetings: Meetings,
+    meeting: MeetingRow,
+    regained_at: datetime,
+    started: datetime,
+    mailbox: Mailbox | None,
+    tell_later: TellLater | None,
+    on_closed: OnClosed | None,
+) -> bool:
+    """Note that the bot lost sight of the meeting under way, audited with for how long at
+    most, and make Teams match the gate, which is now closed for good."""
+    meeting_id = meeting.id
     unseen_from = max(started, meeting.watched_at or started)
     async with store.unit_of_work() as uow:
         if await uow.meetings.note_sight_lost(meeting_id, uow.now()):
@@ -614,7 +639,9 @@ async def after_losing_sight(
                 AuditEvent(
                     "recording.sight_lost",
                     meeting_id=meeting_id,
-                    detail={"unseen_seconds": round((regained_at - unseen_from).total_seconds())},
+                    detail={
+                        "unseen_seconds": max(0, round((regained_at - unseen_from).total_seconds()))
+                    },
                 )
             )
         await uow.commit()
@@ -628,6 +655,20 @@ async def after_losing_sight(
         on_closed=on_closed,
     )
     return True
+
+
+class _NoMeetingChat(CallStartUnknown):
+    """The meeting's chat is not known, so its call's start cannot be read."""
+
+
+async def _start_in_chat(meetings: Meetings, meeting: MeetingRow) -> datetime | None:
+    """When Teams' meeting chat says the call started (None: it has not); raises
+    `CallStartUnknown` or a Graph failure when that cannot be read. A start the bot noted
+    itself may have been noted late (an event delivered again after a restart), so the chat's
+    record is what shows whether the meeting was under way while the bot could not see it."""
+    if meeting.teams_chat_thread_id is None:
+        raise _NoMeetingChat(meeting.id)
+    return await meetings.call_started(meeting.teams_chat_thread_id)
 
 
 async def _off_until_start_known(

@@ -477,3 +477,26 @@ async def test_a_switch_on_delayed_past_its_deadline_is_never_sent(
     await reconcile_recording(meeting.store, slow, meeting.meeting_id, None)
     assert not meeting.teams_allows_recording()
     assert switched_on(meeting) == []
+
+
+async def test_a_start_heard_late_after_a_restart_is_dated_by_the_chat(
+    meeting: Meeting, people: People, clock: FakeClock
+) -> None:
+    """The meeting started while no bot ran, and Teams' start event reached the new instance
+    only after it could see again: the chat's record of the call starting shows the meeting
+    was under way unseen, so recording stays off for the rest of it."""
+    await consented_and_watched(meeting, people, clock)
+    clock.now += timedelta(minutes=1)
+    await meeting.sandbox.teams.start(meeting.teams_id)
+    stranger = await meeting.sandbox.teams.admit(meeting.teams_id, anonymous_name="Guest 7311")
+    await meeting.sandbox.teams.leave(meeting.teams_id, stranger.attendance.account.id)
+
+    second = Process(meeting, clock)
+    await second.runs_for(1)
+    guard = RecordingGuard(meeting.store, meeting.meetings, Chat(), Voice(), bot_app_id="bot")
+    await guard.start_seen_in_chat(meeting.thread_id, StartSource.TEAMS_EVENT)
+    assert meeting.teams_allows_recording()
+
+    await second.runs_for(3)
+    assert not meeting.teams_allows_recording()
+    assert BlockerCode.SIGHT_LOST in await meeting.blockers()
