@@ -51,7 +51,7 @@ from bot.services.meeting_briefing import (
     briefing_for_organiser,
     upcoming_meetings,
 )
-from consent_store.errors import StoreError
+from consent_store.errors import STORE_FAILURES
 from consent_store.unit_of_work import Store
 
 log = logging.getLogger(__name__)
@@ -157,7 +157,7 @@ class TeamsHandlers:
             return
         try:
             answer = await self._answer(command, activity, in_meeting)
-        except StoreError as error:
+        except STORE_FAILURES as error:
             log.warning("a staff command could not be answered: %s", type(error).__name__)
             answer = chat_wording.unavailable_text()
         await _reply(context, answer)

@@ -53,7 +53,7 @@ from bot.services.organiser_notices import Notice, tell_organiser
 from bot.services.recording_enforcement import enforce_recording, queue_settings_checks
 from bot.services.timed_work import requeue_meeting_jobs
 from consent_store.audit import AuditEvent, DetailValue
-from consent_store.errors import StoreError
+from consent_store.errors import STORE_FAILURES
 from consent_store.liaison import LiaisonRecords
 from consent_store.records import NewMeeting
 from consent_store.stored import MeetingRow
@@ -248,7 +248,7 @@ async def edit_meeting(
         added = await _store_changes(
             store, meeting_id, plan, actor=actor, closed=close_recording, hours=reminder_hours
         )
-    except StoreError:
+    except STORE_FAILURES:
         if teams_changed and teams_id is not None:
             try:
                 await _change_in_teams(

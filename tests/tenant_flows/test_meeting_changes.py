@@ -397,3 +397,33 @@ async def test_a_meeting_that_has_started_cannot_be_changed(
         await office.edit(replace(office.meeting, title="Too late"))
     with pytest.raises(MeetingNotChangeable, match="already started"):
         await office.cancel()
+
+
+@pytest.fixture
+def database_server_unreachable_on_new_attendees(office: Office) -> Iterator[None]:
+    """Storing the new attendees meets a database server that cannot be reached: the driver
+    raises an `OSError`, not a database error."""
+    engine = office.store.engine.sync_engine
+    failed: list[str] = []
+
+    def unreachable(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if not failed and statement.lstrip().upper().startswith("INSERT INTO ATTENDEES"):
+            failed.append(statement)
+            raise ConnectionRefusedError("the database server cannot be reached")
+
+    event.listen(engine, "before_cursor_execute", unreachable)
+    yield
+    event.remove(engine, "before_cursor_execute", unreachable)
+
+
+async def test_an_edit_the_database_server_cannot_store_is_put_back_in_teams(
+    office: Office, database_server_unreachable_on_new_attendees: None
+) -> None:
+    with pytest.raises(ConnectionRefusedError):
+        await office.edit(replace(office.meeting, attendees=(*office.meeting.attendees, OFFICER)))
+
+    (calendar_event,) = office.sandbox.tenant.events.of_organizer(COORDINATOR.object_id)
+    invited = {attendee.address for attendee in calendar_event.attendees}
+    assert OFFICER.email not in invited
+    async with office.store.reading() as uow:
+        assert len(await uow.meetings.attendees(office.meeting_id)) == 2
