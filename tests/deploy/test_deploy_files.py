@@ -71,3 +71,15 @@ def test_every_start_of_the_bot_is_the_tested_start_command() -> None:
         assert command in (ROOT / path).read_text(), path
     compose = (ROOT / "deploy/compose.yaml").read_text()
     assert "image: iass-meeting-companion" in compose
+
+
+def test_the_guide_grants_every_graph_permission_the_tenant_check_requires() -> None:
+    """A council following the guide's PowerShell passes the tenant check's permissions line."""
+    from bot.cli.tenant_checklist import REQUIRED_GRAPH_ROLES
+
+    guide = (ROOT / "docs" / "deploy.md").read_text()
+    grant = guide[guide.index("### 2. Graph permissions") : guide.index("### 3.")]
+    script = grant[
+        grant.index("```powershell") : grant.index("```", grant.index("```powershell") + 3)
+    ]
+    assert [role for role in REQUIRED_GRAPH_ROLES if f'"{role}"' not in script] == []
