@@ -1,11 +1,16 @@
-"""Reading the `commsNotifications` Graph posts to `/api/calls`, pure.
+"""Reading the `commsNotifications` Graph posts to `/api/calls`.
 
 Three kinds matter to the bot: the call's state (`resourceData` an object, on
 `/communications/calls/{id}`), its roster (`resourceData` an array of participants, on
 `.../participants`, each perhaps with `recordingInfo.recordingStatus`, which no documented
 v1.0 notification shows: best effort), and a finished prompt
-(`changeType: deleted` on `.../operations/{id}`). Anything else is passed over. Call and
-operation ids are normalised, since Teams varies their case and hyphenation.
+(`changeType: deleted` on `.../operations/{id}`). Anything else is passed over, never in
+silence: it is logged by its `resourceData`'s `@odata.type`, its `changeType` and the kind of
+its resource (the URL with every id but the call's left out; never anything from
+`resourceData`, which may name people), and counted for this process in
+`unhandled_notifications`. The rest of its batch is read as usual, so `/api/calls` still
+answers 202 and Graph does not deliver the batch again. Call and operation ids are normalised,
+since Teams varies their case and hyphenation.
 
 Each notification gets a `dedupe_key`: the SHA-256 of its content with the call and operation
 ids written the normalised way, so a notification delivered twice has one key however its ids
@@ -16,7 +21,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
@@ -28,7 +35,16 @@ _CALL_RESOURCE: Final = re.compile(
     r"/(?:communications|app)/calls/(?P<call>[^/?#]+)(?P<rest>/.*)?$"
 )
 _OPERATION: Final = re.compile(r"/operations/(?P<operation>[^/?#]+)$")
+_SEGMENT_NAME: Final = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 FINISHED_OPERATION_STATUSES: Final = frozenset({"completed", "failed"})
+KIND_LIMIT: Final = 120
+"""Longer kinds are cut in the log: the sender chooses these strings."""
+
+log = logging.getLogger(__name__)
+
+unhandled_notifications: Counter[tuple[str, str, str]] = Counter()
+"""How many comms notifications this process has passed over, by `resourceData` type,
+`changeType` and resource kind."""
 
 
 class MalformedNotifications(ValueError):
@@ -152,6 +168,48 @@ def _notice(call_id: str, rest: str, change_type: str, data: object) -> Notice |
     )
 
 
+def resource_kind(resource_url: str) -> str:
+    """The resource's path with each id written `{id}`: Graph's paths alternate a collection's
+    name and an item's id after the root (`communications`, or the deprecated `app`), as in
+    `/communications/calls/{id}/audioRoutingGroups/{id}`. A name that is not a plain word is
+    written `{?}` too, so nothing but Graph's own vocabulary reaches the log."""
+    path = re.split(r"[?#]", resource_url, maxsplit=1)[0]
+    segments = [segment for segment in path.split("/") if segment]
+    return "/" + "/".join(_segment_kind(position, s) for position, s in enumerate(segments))
+
+
+def _segment_kind(position: int, segment: str) -> str:
+    if position > 0 and position % 2 == 0:
+        return "{id}"
+    return segment if _SEGMENT_NAME.fullmatch(segment) else "{?}"
+
+
+def _data_type(data: object) -> str:
+    """The `@odata.type` of `resourceData`, or of each entity in it, in order, for a list."""
+    if isinstance(data, Mapping):
+        return _text(data.get("@odata.type")) or ""
+    if isinstance(data, Sequence) and not isinstance(data, str):
+        types = dict.fromkeys(_text(_mapping(entity).get("@odata.type")) or "" for entity in data)
+        return "[" + ",".join(types) + "]"
+    return ""
+
+
+def note_unhandled(notification: Mapping[str, Any], call_id: str | None) -> None:
+    """Log and count a notification the bot passes over, by its kind (and its call's id)."""
+    key = (
+        _data_type(notification.get("resourceData"))[:KIND_LIMIT],
+        (_text(notification.get("changeType")) or "")[:KIND_LIMIT],
+        resource_kind(_text(notification.get("resourceUrl")) or "")[:KIND_LIMIT],
+    )
+    unhandled_notifications[key] += 1
+    log.warning(
+        "comms notification not handled: type %r, changeType %r, resource %r, call %s (%d so far)",
+        *key,
+        call_id or "none",
+        unhandled_notifications[key],
+    )
+
+
 def read_comms_notifications(body: object) -> list[ReceivedNotice]:
     """The notices in a `commsNotifications` body, in order; `MalformedNotifications` when
     the body is not one."""
@@ -167,6 +225,7 @@ def read_comms_notifications(body: object) -> list[ReceivedNotice]:
             raise MalformedNotifications("each notification has resourceUrl and changeType")
         match = _CALL_RESOURCE.search(resource_url)
         if match is None:
+            note_unhandled(notification, None)
             continue
         raw_call_id = match["call"]
         notice = _notice(
@@ -175,8 +234,10 @@ def read_comms_notifications(body: object) -> list[ReceivedNotice]:
             change_type,
             notification.get("resourceData"),
         )
-        if notice is not None:
-            operation = _OPERATION.fullmatch((match["rest"] or "").rstrip("/"))
-            raw_ids = (raw_call_id, operation["operation"]) if operation else (raw_call_id,)
-            received.append(ReceivedNotice(dedupe_key(notification, *raw_ids), notice))
+        if notice is None:
+            note_unhandled(notification, normalise_call_id(raw_call_id))
+            continue
+        operation = _OPERATION.fullmatch((match["rest"] or "").rstrip("/"))
+        raw_ids = (raw_call_id, operation["operation"]) if operation else (raw_call_id,)
+        received.append(ReceivedNotice(dedupe_key(notification, *raw_ids), notice))
     return received

@@ -15,9 +15,10 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.calling.endpoint import attach_calling
-from bot.calling.notifications import ReceivedNotice
+from bot.calling.notifications import ReceivedNotice, RosterNotice, unhandled_notifications
 from bot.calling.prompts import PromptShelf, attach_prompts
 from bot.calling.tokens import CallingTokenValidator, calling_openid_configuration_url
+from bot.services.live_meeting import RosterEntry
 from consent_store.crypto import FieldCipher
 from consent_store.keys import new_key, parse_key_ring
 from sandbox.botframework.tokens import calling_token
@@ -160,6 +161,66 @@ async def test_a_body_that_is_not_notifications_is_a_bad_request(
     headers = {"Authorization": f"Bearer {signed(tenant_sandbox)}"}
     async with client.post("/api/calls", data=b"{not json", headers=headers) as response:
         assert response.status == 400
+
+
+async def test_a_notification_the_bot_does_not_handle_is_logged_and_counted_not_dropped(
+    client: TestClient,
+    tenant_sandbox: RunningSandbox,
+    inbox: Inbox,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A batch from the calling service holding a roster and a change to an audio routing
+    group (a documented resource of a call, `/communications/calls/{id}/audioRoutingGroups/{id}`,
+    https://learn.microsoft.com/graph/api/audioroutinggroup-update, in a commsNotification,
+    https://learn.microsoft.com/graph/api/resources/commsnotification, whose `resourceData` is
+    "an entity or a collection of entities"): the roster is handed on, the other is logged by
+    its kind alone and counted, and the batch is answered 202 so Graph does not send it again."""
+    roster = {
+        "@odata.type": "#microsoft.graph.commsNotification",
+        "changeType": "updated",
+        "resourceUrl": f"/communications/calls/{CALL}/participants",
+        "resourceData": [
+            {
+                "@odata.type": "#microsoft.graph.participant",
+                "id": "p1",
+                "info": {"identity": {"user": {"id": "oid-1", "displayName": "Robin Parent"}}},
+            }
+        ],
+    }
+    routing_group = {
+        "@odata.type": "#microsoft.graph.commsNotification",
+        "changeType": "updated",
+        "resourceUrl": f"/communications/calls/{CALL}/audioRoutingGroups/group-of-p1",
+        "resourceData": {
+            "@odata.type": "#microsoft.graph.audioRoutingGroup",
+            "id": "group-of-p1",
+            "routingMode": "oneToOne",
+            "sources": ["p1"],
+            "receivers": ["Robin Parent"],
+        },
+    }
+    key = (
+        "#microsoft.graph.audioRoutingGroup",
+        "updated",
+        "/communications/calls/{id}/audioRoutingGroups/{id}",
+    )
+    before = unhandled_notifications[key]
+    headers = {"Authorization": f"Bearer {calling_token(tenant_sandbox.tenant, BOT_CLIENT_ID)}"}
+    body = {"value": [roster, routing_group]}
+    with caplog.at_level("WARNING", logger="bot.calling.notifications"):
+        async with client.post("/api/calls", json=body, headers=headers) as response:
+            assert response.status == 202
+    assert [received.notice for received in inbox.accepted] == [
+        RosterNotice(CALL, (RosterEntry("p1", "Robin Parent", "oid-1", recording=False),))
+    ]
+    assert unhandled_notifications[key] == before + 1
+    (line,) = [r.getMessage() for r in caplog.records if r.name == "bot.calling.notifications"]
+    assert "#microsoft.graph.audioRoutingGroup" in line
+    assert "'updated'" in line
+    assert "/communications/calls/{id}/audioRoutingGroups/{id}" in line
+    assert CALL in line
+    assert "group-of-p1" not in line
+    assert "Robin" not in line
 
 
 def cipher(key: str | None = None) -> FieldCipher:

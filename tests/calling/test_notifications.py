@@ -13,6 +13,7 @@ from bot.calling.notifications import (
     PromptNotice,
     RosterNotice,
     read_comms_notifications,
+    unhandled_notifications,
 )
 from bot.ports.call_ids import normalise_call_id
 from bot.services.live_meeting import RosterEntry
@@ -133,11 +134,29 @@ def test_an_operation_id_in_upper_case_without_hyphens_matches_graphs_spelling()
     assert received[0].dedupe_key == received[1].dedupe_key
 
 
-def test_running_operations_and_other_resources_are_passed_over() -> None:
-    running = notification(f"/communications/calls/{CALL}/operations/op", {"status": "running"})
-    other = notification("/communications/calls/x/audioRoutingGroups/y", {})
-    assert read_comms_notifications(running) == []
-    assert read_comms_notifications(other) == []
+def test_running_operations_and_other_resources_are_passed_over_and_counted() -> None:
+    """`changeType` may be `unknownFutureValue` (commsNotification,
+    https://learn.microsoft.com/graph/api/resources/commsnotification); a resource outside a
+    call has no call id to log. Each is counted by its kind, its ids left out."""
+    running = notification(
+        f"/communications/calls/{CALL}/operations/op",
+        {"@odata.type": "#microsoft.graph.playPromptOperation", "status": "running"},
+    )
+    future = notification(f"/communications/calls/{CALL}", {}, change_type="unknownFutureValue")
+    other = notification("/communications/onlineMeetings/jo@example.org?x=1", [{}])
+    keys = [
+        (
+            "#microsoft.graph.playPromptOperation",
+            "updated",
+            "/communications/calls/{id}/operations/{id}",
+        ),
+        ("", "unknownFutureValue", "/communications/calls/{id}"),
+        ("[]", "updated", "/communications/onlineMeetings/{id}"),
+    ]
+    before = [unhandled_notifications[key] for key in keys]
+    for body in (running, future, other):
+        assert read_comms_notifications(body) == []
+    assert [unhandled_notifications[key] for key in keys] == [count + 1 for count in before]
 
 
 @pytest.mark.parametrize(
