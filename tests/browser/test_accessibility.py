@@ -17,7 +17,10 @@ accessibility statement, a manager's page refused to other staff, signing out, a
 tab's sign-in page opened outside Teams; then, signed in as the service manager, subject access
 empty, with a wrong address, for an address nothing is held about, showing what is held and
 after sending it, the statistics, and the legal request's decision: to be made, made without a
-choice, permission asked, and the safeguarding reason missing."""
+choice, permission asked, and the safeguarding reason missing; the parent carer's unclear reply
+in the review queue and on the request's page, their refusal recorded, the safeguarding reason
+recorded and the extract sent, the meeting's page listing that request, and the scheduling form
+with an error in the professionals to liaise with."""
 
 from __future__ import annotations
 
@@ -288,6 +291,39 @@ async def test_every_page_and_state_has_no_wcag_a_or_aa_violation(
     await page.get_by_role("button", name="Record the reason and send to the officer").click()
     await expect(page.get_by_role("alert")).to_contain_text("There is a problem")
     await axe.check(page, "legal request, safeguarding reason missing")
+
+    await story.reply_from_inbox(
+        page, sandbox, PARENT_CARER.address, legal, "Yes if it is only used for the review"
+    )
+    await page.goto(f"{bot}/tab/review")
+    legal_reply = page.get_by_role("article").filter(has_text=legal)
+    await story.reload_until(page, lambda: story._has(legal_reply))
+    await axe.check(page, "review queue, a reply about a legal request")
+    await legal_reply.get_by_role("link", name="the legal request's page").click()
+    await expect(page.get_by_role("heading", name="Replies to read")).to_be_visible()
+    await axe.check(page, "legal request, a reply to read")
+    await page.get_by_label("They refused permission").check()
+    await page.get_by_role("button", name="Record what it says").click()
+    await expect(page.get_by_role("status")).to_contain_text("Their refusal was recorded.")
+    await axe.check(page, "legal request, refused by the service user")
+    await page.get_by_label("Safeguarding reason").fill(
+        "The officer reports a disclosure at school: the child may be at risk at home."
+    )
+    await page.get_by_role("button", name="Record the reason and send to the officer").click()
+    await expect(page.get_by_role("status")).to_contain_text("The safeguarding reason was recorded")
+    await axe.check(page, "legal request, sent for safeguarding")
+    await page.goto(f"{bot}/tab/meetings/{reference}")
+    await expect(page.get_by_text("Sent without the service user's permission")).to_be_visible()
+    await axe.check(page, "meeting page, listing a legal request sent for safeguarding")
+
+    await page.goto(f"{bot}/tab/meetings/new")
+    await page.get_by_text("Professionals to liaise with (optional)").click()
+    await page.get_by_label("Professionals or organisations, one on each line").fill(
+        "Fellside Primary, SENCO\nFellside Primary, SENCO"
+    )
+    await page.get_by_role("button", name="Schedule the meeting").click()
+    await expect(page.get_by_role("alert")).to_contain_text("is named twice")
+    await axe.check(page, "scheduling form, with an error in the professionals to liaise with")
     await page.get_by_role("button", name="Sign out").click()
 
     await page.screenshot(path=str(tmp_path / "last.png"), full_page=True)
