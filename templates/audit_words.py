@@ -148,6 +148,9 @@ REASON_WORDS = {
     "sender_not_invited": "it came from an address not invited",
     "address_shared_by_attendees": "more than one attendee was invited at that address",
     "no_request_sent": "no consent request had been sent to that person",
+    "legal_answer_not_authenticated": "it did not pass the sender check, so it could not give"
+    " permission",
+    "legal_request_not_awaiting_answer": "the legal request was not waiting for an answer",
     "not_about_consent": "it was not about consent",
     "cannot_tell": "staff could not tell what it meant",
 }
