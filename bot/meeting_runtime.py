@@ -17,12 +17,15 @@ decided without the gates.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Final
 
 from aiohttp import web
+from aiohttp.typedefs import Handler as AioHandler
+from aiohttp.typedefs import Middleware
 
-from bot.agent.endpoint import attach_bot_endpoint
+from bot.agent.endpoint import API_PREFIX, MESSAGES_PATH, attach_bot_endpoint
 from bot.calling.endpoint import attach_calling
 from bot.calling.inbox import CallNotificationInbox
 from bot.calling.notifications import ReceivedNotice
@@ -32,6 +35,7 @@ from bot.calling.tokens import CallingTokenValidator, calling_openid_configurati
 from bot.calling.voice import MeetingCallVoice
 from bot.config import ServiceProfile, TenantSettings
 from bot.foreground import Foreground
+from bot.graph.calls import CALLBACK_PATH
 from bot.graph.tenant import TenantClients
 from bot.meeting_inbox import MeetingActivityInbox
 from bot.scheduler.runner import Handler
@@ -107,6 +111,35 @@ class _UseCases:
     objections: InMeetingObjections
 
 
+TEAMS_PATHS: Final = frozenset({API_PREFIX + MESSAGES_PATH, CALLBACK_PATH})
+"""Where Teams and Graph send what happens in meetings (activities, call notifications)."""
+
+
+def refusals_heard(on_refused: Callable[[], None]) -> Middleware:
+    """An aiohttp middleware calling `on_refused` whenever a request to `TEAMS_PATHS` is
+    answered 5xx or fails: what it said may never be sent again, wherever the refusal came
+    from (the store, the SDK's own handling, the calling service's keys)."""
+
+    @web.middleware
+    async def refusals(request: web.Request, handler: AioHandler) -> web.StreamResponse:
+        heard = request.path in TEAMS_PATHS
+        try:
+            response = await handler(request)
+        except web.HTTPException as answer:
+            if heard and answer.status >= 500:
+                on_refused()
+            raise
+        except Exception:
+            if heard:
+                on_refused()
+            raise
+        if heard and response.status >= 500:
+            on_refused()
+        return response
+
+    return refusals
+
+
 class LiveMeetings:
     """The `MeetingEvents`, `DocumentEvents` and calls inbox the endpoints are given: meeting
     events go through the activity inbox, and from it to the use cases once `connect` has run."""
@@ -149,6 +182,7 @@ class LiveMeetings:
         attach_calling(app, validator, self)
         attach_prompts(app, self._shelf)
         app.middlewares.insert(0, self._foreground.middleware())
+        app.middlewares.insert(0, refusals_heard(self._refused))
 
     def connect(self, clients: TenantClients) -> Mapping[str, Handler]:
         """Build the use cases over the open Graph clients; returns the timed jobs they add."""
@@ -208,40 +242,33 @@ class LiveMeetings:
         return self._connected
 
     def _refused(self) -> None:
-        """Something Teams sent was refused (the store could not take it): the meeting watch
-        hears that sight was lost."""
+        """Something Teams or Graph sent was refused: the meeting watch hears that sight was
+        lost."""
         if self._watch is not None:
             self._watch.lost_sight()
 
-    async def _into_inbox(self, thread_id: str, activity: MeetingActivity) -> None:
-        try:
-            await self._activities.accept(thread_id, activity)
-        except STORE_FAILURES:
-            self._refused()
-            raise
-
     async def meeting_started(self, thread_id: str) -> None:
-        await self._into_inbox(thread_id, MeetingStarted())
+        await self._activities.accept(thread_id, MeetingStarted())
 
     async def meeting_ended(self, thread_id: str) -> None:
-        await self._into_inbox(thread_id, MeetingEnded())
+        await self._activities.accept(thread_id, MeetingEnded())
 
     async def participant_joined(self, thread_id: str, person: TeamsPerson) -> None:
         """Into the inbox; if the store cannot take it, the join cannot be put to the gate,
         so the meeting's recording is switched off without the store (and Teams is refused,
         to deliver it again)."""
         try:
-            await self._into_inbox(thread_id, ParticipantJoined(person))
+            await self._activities.accept(thread_id, ParticipantJoined(person))
         except STORE_FAILURES:
             if self._connected is not None:
                 await self._connected.guard.participant_unchecked(thread_id)
             raise
 
     async def participant_left(self, thread_id: str, person: TeamsPerson) -> None:
-        await self._into_inbox(thread_id, ParticipantLeft(person))
+        await self._activities.accept(thread_id, ParticipantLeft(person))
 
     async def file_posted(self, thread_id: str, poster: TeamsPerson, file: PostedFile) -> None:
-        await self._into_inbox(thread_id, FilePosted(poster, file))
+        await self._activities.accept(thread_id, FilePosted(poster, file))
 
     async def handle(self, thread_id: str, activity: MeetingActivity) -> None:
         """One activity from the inbox, to its use case."""
@@ -270,11 +297,7 @@ class LiveMeetings:
         return await self._use_cases().objections.asked(thread_id)
 
     async def accept(self, notices: Sequence[ReceivedNotice]) -> None:
-        try:
-            await self._calls.accept(notices)
-        except STORE_FAILURES:
-            self._refused()
-            raise
+        await self._calls.accept(notices)
 
     async def close(self) -> None:
         await self.disconnect()

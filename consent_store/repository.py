@@ -462,20 +462,31 @@ class MeetingRepository:
     async def in_watch(
         self, now: datetime, overrun: timedelta
     ) -> Sequence[tuple[str, datetime | None]]:
-        """The meetings whose recording Teams allows (as last read back), not cancelled and
+        """The meetings whose recording Teams may allow (read back as allowed, or not known:
+        never read, or a switch on under way, `note_switching_on`), not cancelled and
         not more than `overrun` past their scheduled end, soonest start first (so that after a
         break those most likely under way are settled first), each with when it was last seen
         watched (`note_watched`; None if never)."""
         rows = await self._session.execute(
             select(MeetingRow.id, MeetingRow.watched_at)
             .where(
-                MeetingRow.teams_recording_allowed.is_(True),
+                MeetingRow.teams_recording_allowed.is_not(False),
                 MeetingRow.status != "cancelled",
                 MeetingRow.ends_at > now - overrun,
             )
             .order_by(MeetingRow.starts_at, MeetingRow.id)
         )
         return [(meeting_id, watched_at) for meeting_id, watched_at in rows]
+
+    async def note_switching_on(self, meeting_id: str) -> None:
+        """Note that Teams' recording setting is not known while it is being switched on, so
+        that the meeting is watched even if the change lands but noting it fails."""
+        await self._session.execute(
+            update(MeetingRow)
+            .where(MeetingRow.id == meeting_id)
+            .values(teams_recording_allowed=None)
+            .execution_options(synchronize_session=False)
+        )
 
     async def note_watched(self, meeting_ids: Collection[str], at: datetime) -> None:
         """Note that the meetings were watched up to `at`."""

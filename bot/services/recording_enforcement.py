@@ -344,6 +344,10 @@ async def _enforce(
     outcome = _Outcome(verdict, confirmed=True)
     if meeting.teams_meeting_id is not None and target is not None:
         deadline = switch_on_deadline(facts)
+        if target:
+            async with store.unit_of_work() as uow:
+                await uow.meetings.note_switching_on(meeting_id)
+                await uow.commit()
         confirmed, error = await _set_and_confirm(
             meetings,
             meeting.organiser_user_id,
