@@ -40,6 +40,7 @@ from consent_store.keys import new_key, parse_key_ring
 from consent_store.tables import AuditEntryRow, JobRow, SharedFileRow
 from consent_store.unit_of_work import Store
 from sandbox.app import create_sandbox_app
+from sandbox.calls.calls import PromptOperation
 from sandbox.seed import COORDINATOR, PARENT_CARER, SENCO
 from tests.invariants.harness import REPO_ROOT, Meeting, World
 from tests.served_bot import free_port_pair
@@ -326,6 +327,25 @@ async def test_two_instances_behind_a_round_robin_proxy_do_each_thing_once(
         return any(t.startswith(refused) for t in bot_chat(meeting))
 
     await until(file_decided, "the file's decision")
+
+    def operations() -> list[PromptOperation]:
+        return [
+            o
+            for c in world.tenant.calls.all()
+            if c.thread_id == thread_id
+            for o in c.operations.values()
+        ]
+
+    async def prompts_played() -> bool:
+        """Every prompt asked for has played, and no other is asked for a moment later (they
+        take turns, so a notice waits for the statement before it)."""
+        before = len(operations())
+        if not all(o.finished for o in operations()):
+            return False
+        await asyncio.sleep(1.5)
+        return len(operations()) == before and all(o.finished for o in operations())
+
+    await until(prompts_played, "the prompts")
     await world.control("POST", f"/meetings/{quote(meeting.online_meeting_id, safe='')}/end")
     await until(lambda: _positive(audited(world, "meeting.ended")), "the end")
     await asyncio.sleep(3)
