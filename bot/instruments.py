@@ -19,7 +19,9 @@ Metrics:
   for each reply taken in, how long after it arrived;
 - `iass.graph.errors`: Graph's error answers (after msgraph-sdk's own retries), by status;
 - `iass.backstop.alerts`: recordings and transcripts found made without consent, each brought
-  to staff by the recording backstop.
+  to staff by the recording backstop;
+- `iass.queue.failures`: work that failed in one of the serial queues (`bot.serial_queue`), by
+  queue and the failure's type.
 
 Everything is recorded through the providers `install` was given (`bot/telemetry_export.py`
 gives those its settings choose); until then, and when no exporter is configured, through
@@ -68,6 +70,7 @@ MAILBOX_LAG: Final = "iass.consent_mailbox.lag"
 REPLY_LAG: Final = "iass.consent_mailbox.reply_lag"
 GRAPH_ERRORS: Final = "iass.graph.errors"
 BACKSTOP_ALERTS: Final = "iass.backstop.alerts"
+QUEUE_FAILURES: Final = "iass.queue.failures"
 
 MEETING_ACTIVITIES: Final = "meeting_activities"
 CALL_NOTICES: Final = "call_notices"
@@ -134,6 +137,11 @@ class _Instruments:
             BACKSTOP_ALERTS,
             unit="{artefact}",
             description="Recordings and transcripts found made without consent, brought to staff",
+        )
+        self.queue_failures: Counter = meter.create_counter(
+            QUEUE_FAILURES,
+            unit="{failure}",
+            description="Work that failed in a serial queue, by queue and failure type",
         )
         self.reply_lag: Histogram = meter.create_histogram(
             REPLY_LAG,
@@ -277,6 +285,11 @@ def backstop_alert(*, kind: str, found_by: str) -> None:
     _current.backstop_alerts.add(
         1, {"iass.artefact.kind": kind, "iass.backstop.found_by": found_by}
     )
+
+
+def queue_work_failed(queue: str, error_type: str) -> None:
+    """A piece of work in the serial queue `queue` failed with `error_type`."""
+    _current.queue_failures.add(1, {"iass.queue": queue, "error.type": error_type})
 
 
 def backlog_sampled(inbox: str, backlog: Backlog, at: datetime) -> None:

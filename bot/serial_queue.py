@@ -1,0 +1,305 @@
+"""Work that must run in order per key, a few keys at a time, security events first.
+
+Why: the activity inbox (per meeting chat), the calls inbox (per call) and the organiser's
+emails about recording (per meeting) each need one key's work done one piece at a time, in
+the order it came, without letting a busy key or a flood of keys hold back what matters. A
+stranger joining must switch recording off at once, even while files and commands pour in:
+so work has a priority, and high-priority work is started before any low-priority work that
+waits, and never waits for the foreground rule (`bot.foreground`), which low-priority work
+still obeys.
+
+What `SerialQueue` guarantees:
+- Per key, work runs one piece at a time, in the order it was queued.
+- At most `at_once` pieces (so keys) run at a time.
+- When a place is free, the key whose next piece has the highest priority goes first, and
+  among equals the one queued first. A key's next piece runs at the highest priority queued
+  for that key: a join waiting behind a file in the same chat lifts the file, so high-priority
+  work never waits for low-priority work's turns (priority inheritance).
+- Low-priority work awaits `low_turn` before it starts (one turn, one piece); high-priority work
+  never does.
+- A piece that fails is counted (`iass.queue.failures`, by queue and the failure's type) and its
+  key's next piece runs. `run` raises the failure to its caller, who logs it with what it
+  knows; `submit`'s failures are logged here, by type only (a message can carry names).
+- A `run` whose caller is cancelled while it waits leaves the queue; one cancelled while it
+  runs gives its place up. `close` takes nothing new on, drops what has not started, waits
+  `grace_seconds` for what runs and cancels the rest (the SIGTERM path).
+
+Pure asyncio: no I/O, no clock but the event loop's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+import logging
+from collections import deque
+from collections.abc import Awaitable, Callable, Hashable
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import Generic, TypeVar
+
+from bot import instruments
+
+log = logging.getLogger(__name__)
+
+K = TypeVar("K", bound=Hashable)
+T = TypeVar("T")
+
+
+class Priority(IntEnum):
+    """Lower values go first."""
+
+    HIGH = 0
+    """Security events: someone joining or leaving, a roster, a call's state, an objection, a
+    recording seen."""
+    LOW = 1
+    """Everything else: files, commands, status, notices."""
+
+
+class QueueClosed(Exception):
+    """The queue was closed before this work started."""
+
+
+@dataclass(eq=False)
+class _Waiter:
+    order: int
+    priority: Priority
+    granted: asyncio.Future[None]
+
+
+@dataclass(eq=False)
+class _Key:
+    waiters: deque[_Waiter] = field(default_factory=deque)
+    high: int = 0
+    """How many of `waiters` are high-priority."""
+    running: bool = False
+
+    @property
+    def priority(self) -> Priority:
+        """The priority the key's next piece runs at: the highest queued for the key."""
+        return Priority.HIGH if self.high else Priority.LOW
+
+
+class SerialQueue(Generic[K]):
+    """In order per key, `at_once` keys at a time, high priority first. `name` names the queue
+    in the log and the failure counter; `low_turn` is what low-priority work awaits before it
+    starts (None: it does not wait)."""
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        at_once: int,
+        low_turn: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
+        if at_once < 1:
+            raise ValueError("a queue runs at least one piece at a time")
+        self._name = name
+        self._at_once = at_once
+        self._low_turn = low_turn
+        self._keys: dict[K, _Key] = {}
+        self._ready: list[tuple[Priority, int, K]] = []
+        """Keys not running with work waiting, by (priority, order of the next piece); entries
+        that no longer match their key are skipped."""
+        self._orders = itertools.count()
+        self._running = 0
+        self._waiting = 0
+        self._low_ticket = False
+        self._turn: asyncio.Task[None] | None = None
+        self._submitted: set[asyncio.Task[None]] = set()
+        self._empty = asyncio.Event()
+        self._empty.set()
+        self._closed = False
+
+    @property
+    def running(self) -> int:
+        """How many pieces are running."""
+        return self._running
+
+    @property
+    def waiting(self) -> int:
+        """How many pieces wait to start."""
+        return self._waiting
+
+    async def run(self, key: K, priority: Priority, work: Callable[[], Awaitable[T]]) -> T:
+        """Run `work` in its turn and return what it returns; raises what it raised (counted),
+        or `QueueClosed` if the queue closed before its turn."""
+        waiter = self._enqueue(key, priority)
+        return await self._hold(key, waiter, work)
+
+    def submit(self, key: K, priority: Priority, work: Callable[[], Awaitable[object]]) -> None:
+        """Queue `work` and return at once; a failure is logged (by type) and counted."""
+        waiter = self._enqueue(key, priority)
+        task = asyncio.create_task(self._run_submitted(key, waiter, work))
+        self._submitted.add(task)
+        task.add_done_callback(self._submitted.discard)
+
+    async def idle(self) -> None:
+        """Wait until nothing waits and nothing runs."""
+        await self._empty.wait()
+
+    async def close(self, grace_seconds: float = 0.0) -> None:
+        """Take nothing new on and drop what has not started (a `run` waiting raises
+        `QueueClosed`); wait up to `grace_seconds` for what runs, then cancel what `submit`
+        started and is still running. A `run` in progress belongs to its caller, who stops it."""
+        self._closed = True
+        self._stop_turn()
+        for state in self._keys.values():
+            for waiter in state.waiters:
+                if not waiter.granted.done():
+                    waiter.granted.set_exception(QueueClosed(self._name))
+            self._waiting -= len(state.waiters)
+            state.waiters.clear()
+            state.high = 0
+        self._ready.clear()
+        self._forget_empty_keys()
+        self._note_empty()
+        submitted = list(self._submitted)
+        if submitted:
+            busy = set(submitted)
+            if grace_seconds > 0:
+                _finished, busy = await asyncio.wait(submitted, timeout=grace_seconds)
+            for task in busy:
+                task.cancel()
+            await asyncio.gather(*submitted, return_exceptions=True)
+
+    def _enqueue(self, key: K, priority: Priority) -> _Waiter:
+        if self._closed:
+            raise QueueClosed(self._name)
+        waiter = _Waiter(next(self._orders), priority, asyncio.get_running_loop().create_future())
+        state = self._keys.setdefault(key, _Key())
+        lifted = priority is Priority.HIGH and not state.high
+        state.waiters.append(waiter)
+        state.high += priority is Priority.HIGH
+        self._waiting += 1
+        self._empty.clear()
+        if not state.running and (len(state.waiters) == 1 or lifted):
+            self._mark_ready(key, state)
+        self._pump()
+        return waiter
+
+    async def _hold(self, key: K, waiter: _Waiter, work: Callable[[], Awaitable[T]]) -> T:
+        try:
+            await waiter.granted
+        except asyncio.CancelledError:
+            if waiter.granted.done() and not waiter.granted.cancelled():
+                self._release(key)
+            else:
+                self._withdraw(key, waiter)
+            raise
+        try:
+            return await work()
+        except Exception as error:
+            instruments.queue_work_failed(self._name, type(error).__name__)
+            raise
+        finally:
+            self._release(key)
+
+    async def _run_submitted(
+        self, key: K, waiter: _Waiter, work: Callable[[], Awaitable[object]]
+    ) -> None:
+        try:
+            await self._hold(key, waiter, work)
+        except QueueClosed:
+            pass
+        except Exception as error:  # noqa: BLE001 (counted in _hold; nobody else can see it)
+            log.error("%s: a piece of work failed: %s", self._name, type(error).__name__)  # noqa: TRY400 (a traceback would show the message)
+
+    def _mark_ready(self, key: K, state: _Key) -> None:
+        heapq.heappush(self._ready, (state.priority, state.waiters[0].order, key))
+
+    def _next_ready(self) -> tuple[Priority, K] | None:
+        """The key to start next (left at the top of `_ready`), dropping entries that no longer
+        match their key."""
+        while self._ready:
+            priority, order, key = self._ready[0]
+            state = self._keys.get(key)
+            if (
+                state is not None
+                and not state.running
+                and state.waiters
+                and state.waiters[0].order == order
+                and state.priority is priority
+            ):
+                return priority, key
+            heapq.heappop(self._ready)
+        return None
+
+    def _pump(self) -> None:
+        """Start what may start: the best key first, low-priority work only on a turn."""
+        while self._running < self._at_once:
+            found = self._next_ready()
+            if found is None:
+                break
+            priority, key = found
+            if priority is Priority.LOW and self._low_turn is not None and not self._low_ticket:
+                self._await_turn()
+                return
+            heapq.heappop(self._ready)
+            if priority is Priority.LOW:
+                self._low_ticket = False
+            self._start(key)
+        if not self._waiting:
+            self._stop_turn()
+            self._low_ticket = False
+
+    def _start(self, key: K) -> None:
+        state = self._keys[key]
+        waiter = state.waiters.popleft()
+        state.high -= waiter.priority is Priority.HIGH
+        state.running = True
+        self._waiting -= 1
+        self._running += 1
+        waiter.granted.set_result(None)
+
+    def _await_turn(self) -> None:
+        if self._turn is None and self._low_turn is not None:
+            self._turn = asyncio.create_task(self._take_turn(self._low_turn))
+
+    async def _take_turn(self, low_turn: Callable[[], Awaitable[None]]) -> None:
+        await low_turn()
+        self._turn = None
+        self._low_ticket = True
+        self._pump()
+
+    def _stop_turn(self) -> None:
+        turn, self._turn = self._turn, None
+        if turn is not None:
+            turn.cancel()
+
+    def _withdraw(self, key: K, waiter: _Waiter) -> None:
+        """A waiter whose caller was cancelled before its turn leaves the queue."""
+        state = self._keys.get(key)
+        if state is None or waiter not in state.waiters:
+            return
+        was_head = state.waiters[0] is waiter
+        before = state.priority
+        state.waiters.remove(waiter)
+        state.high -= waiter.priority is Priority.HIGH
+        self._waiting -= 1
+        if state.waiters and not state.running and (was_head or state.priority is not before):
+            self._mark_ready(key, state)
+        self._forget_empty_keys(key)
+        self._note_empty()
+        self._pump()
+
+    def _release(self, key: K) -> None:
+        state = self._keys[key]
+        state.running = False
+        self._running -= 1
+        if state.waiters and not self._closed:
+            self._mark_ready(key, state)
+        self._forget_empty_keys(key)
+        self._note_empty()
+        self._pump()
+
+    def _forget_empty_keys(self, *keys: K) -> None:
+        for key in keys or list(self._keys):
+            state = self._keys.get(key)
+            if state is not None and not state.running and not state.waiters:
+                del self._keys[key]
+
+    def _note_empty(self) -> None:
+        if not self._waiting and not self._running:
+            self._empty.set()
