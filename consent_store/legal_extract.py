@@ -7,7 +7,8 @@ about anyone else: for each meeting the request names, the service user's own in
 name and how they were invited) and their own consent decisions with the evidence behind them
 (their deciding words, any condition staff wrote down). Left out: the other attendees, the
 consent requests' words (they name the others invited), the names of professionals named for
-liaison, emails staff read, recordings and the audit log.
+liaison, emails staff read, recordings and the audit log; and any meeting disposed of under
+the retention schedule (its personal data is gone).
 
 Built from the subject access report's parts (`consent_store.subject_access`), rendered as one
 HTML document (`templates/legal_extract.html.j2`); its SHA-256 is what the store keeps.
@@ -87,6 +88,7 @@ async def legal_extract(uow: UnitOfWork, request_id: str) -> LegalExtract:
             .join(LegalRequestMeetingRow, LegalRequestMeetingRow.meeting_id == MeetingRow.id)
             .where(
                 LegalRequestMeetingRow.request_id == request.id,
+                MeetingRow.disposed_at.is_(None),
                 (
                     AttendeeRow.email_index == person.email_index
                     if person.email_index is not None

@@ -89,6 +89,8 @@ class LegalRequest:
     answer: Answer | None = None
     safeguarding: Safeguarding | None = None
     extract: ExtractSent | None = None
+    disposed_at: datetime | None = None
+    """When its personal fields went with the last of its meetings (retention)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,6 +241,7 @@ class LegalRequests:
             answer=answer,
             safeguarding=safeguarding,
             extract=extract,
+            disposed_at=row.disposed_at,
         )
 
     async def all(self) -> list[LegalRequest]:

@@ -477,7 +477,9 @@ class LegalRequestRow(Base):
     same person, by email address, invited to every meeting the request concerns). Their answer
     is kept with its evidence (their deciding words sealed), as is the manager's safeguarding
     reason for sending without permission; of the extract sent, only its SHA-256, when and its
-    Message-ID."""
+    Message-ID. Whoever sends the extract claims it first (`extract_claimed_by`, until
+    `extract_claimed_until`), so it is sent once however many senders race. `disposed_at`: when
+    its personal fields went, with the last of its meetings, under the retention schedule."""
 
     __tablename__ = "legal_requests"
 
@@ -507,6 +509,9 @@ class LegalRequestRow(Base):
     extract_sha256: Mapped[str | None] = mapped_column(String(64))
     extract_sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     extract_message_id: Mapped[str | None] = mapped_column(String(998))
+    extract_claimed_by: Mapped[str | None] = mapped_column(String(64))
+    extract_claimed_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    disposed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class LegalRequestMeetingRow(Base):

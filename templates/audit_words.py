@@ -44,6 +44,8 @@ ACTION_SENTENCES = {
     "job.abandoned": "A timed task failed too many times and was given up.",
     "job.done": "A timed task was done.",
     "job.failed": "A timed task did not finish; it is tried again later.",
+    "legal_request.disposed": "The personal details of a request for information for legal"
+    " reasons were removed under the retention schedule, with the last meeting it was about.",
     "legal_request.extract_not_sent": "The information for a legal request could not be sent.",
     "legal_request.extract_sent": "The information for a legal request was sent.",
     "legal_request.logged": "A request for information for legal reasons was logged.",

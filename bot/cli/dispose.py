@@ -52,6 +52,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {reference}")
     if plan.unmatched_review_items:
         print(f"{verb} {plan.unmatched_review_items} unmatched review item(s)")
+    if plan.legal_requests:
+        print(f"{verb} {plan.legal_requests} legal request(s) about those meetings only")
     if plan.meetings_held:
         print(f"kept {plan.meetings_held} meeting(s) under a safeguarding hold")
     return 0
