@@ -11,15 +11,21 @@ How: `accept` hands the activity to a writer that stores everything that arrived
 in one transaction (a group commit), and returns once that has committed; then it wakes this
 instance's worker for the chat. A worker holds the chat's lease while it handles the chat's
 activities oldest first, a batch at a time (forgetting a batch and renewing the lease in one
-transaction), and gives the lease up when the chat has nothing left. At most
-`CHATS_AT_ONCE` chats are handled at a time, so a burst of activities is answered promptly
-and handled at a steady pace, and Graph is not flooded. Every few seconds a sweep looks for
+transaction, and ending a batch early once half the lease has gone), and gives the lease up
+when the chat has nothing left. Each activity is handled through the inbox's serial queue
+(`bot.serial_queue`): at most `CHATS_AT_ONCE` at a time, so a burst of activities is answered
+promptly and handled at a steady pace, and Graph is not flooded; and security events first.
+Someone joining or leaving and the meeting starting or ending are high priority: started
+before any file waiting in another chat, and lifting the files ahead of them in their own
+chat (the chat's order is kept), so a stranger joining during a flood switches recording off
+at once. Every few seconds a sweep looks for
 chats with activities waiting and no live lease (an instance stopped, or gave its lease up
 just as another instance stored something) and takes them on. A failed activity stops its
 chat until the next sweep (the backoff) and is tried again; after `MAX_ATTEMPTS` it is
 dropped, audited and logged, and the chat goes on, so one poisoned activity cannot stop a
-meeting's guards for good. Answers come first: before each activity a worker waits for its
-turn around the requests the bot is answering (`bot.foreground`).
+meeting's guards for good. Answers come first for low-priority work: before each posted file
+(not lifted by a security event behind it) the queue waits for its turn around the requests
+the bot is answering (`bot.foreground`); security events never wait for it.
 
 Stopping (on SIGTERM) takes nothing new on: each worker finishes the activity in hand, forgets
 what it has handled and gives its chat's lease up in one transaction, so the next instance to
@@ -34,10 +40,12 @@ import itertools
 import logging
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import Protocol
+from functools import partial
+from typing import Final, Protocol
 
 from bot import instruments
 from bot.foreground import Foreground
+from bot.serial_queue import Priority, SerialQueue
 from bot.services.meeting_activity import MeetingActivity, decoded, encoded
 from bot.sweeping import sweep_forever
 from consent_store.audit import AuditEvent
@@ -57,6 +65,11 @@ LEASE = timedelta(seconds=60)
 SWEEP_SECONDS = 5.0
 BATCH = 20
 CHATS_AT_ONCE = 4
+"""How many activities (so chats) are handled at a time."""
+SECURITY_KINDS: Final = frozenset(
+    {"meeting_started", "meeting_ended", "participant_joined", "participant_left"}
+)
+"""The activities that go first: who is in the meeting, and when it runs."""
 STOP_GRACE_SECONDS = 10.0
 """How long stopping waits for the activities in hand: well within the 30 s a platform gives
 a stopping process (gunicorn's `--graceful-timeout 25` in docs/deploy.md)."""
@@ -72,6 +85,11 @@ _SEQUENCE = itertools.count()
 
 _Pending = tuple[str, str, str, "asyncio.Future[None]"]
 """An activity waiting for the writer: its chat, kind, JSON payload, and its caller's future."""
+
+
+def priority_of(kind: str) -> Priority:
+    """Security events first; posted files (and any kind this version does not know) after."""
+    return Priority.HIGH if kind in SECURITY_KINDS else Priority.LOW
 
 
 class MeetingActivityInbox:
@@ -90,7 +108,13 @@ class MeetingActivityInbox:
         self._holder = holder
         self._lease = lease
         self._sweep_seconds = sweep_seconds
-        self._handling = asyncio.Semaphore(chats_at_once)
+        self._queue: SerialQueue[str] = SerialQueue(
+            instruments.MEETING_ACTIVITIES, at_once=chats_at_once, low_turn=self._foreground.turn
+        )
+        self._urgent: dict[str, set[str]] = {}
+        """Per chat, the security events this instance stored and has not seen handled: the
+        chat's earlier activities are lifted by them, even before the batch holding them is
+        read."""
         self._handler: ActivityHandler | None = None
         self._stopping = False
         self._sweeper: asyncio.Task[None] | None = None
@@ -139,6 +163,10 @@ class MeetingActivityInbox:
                 arrivals.append(Arrival(activity_id, next(_SEQUENCE), thread_id, kind, sealed))
             await uow.activities.add(arrivals, uow.now())
             await uow.commit()
+        for arrival in arrivals:
+            if arrival.kind in SECURITY_KINDS:
+                self._urgent.setdefault(arrival.thread_id, set()).add(arrival.id)
+                self._queue.lift(arrival.thread_id)
 
     def start(self, handler: ActivityHandler) -> None:
         """Handle what is stored, and what comes, with `handler`."""
@@ -163,6 +191,7 @@ class MeetingActivityInbox:
                 task.cancel()
         await asyncio.gather(*workers, *([sweeper] if sweeper else []), return_exceptions=True)
         self._handler = None
+        self._urgent.clear()
         async with self._store.unit_of_work() as uow:
             await uow.activities.release(self._holder)
             await uow.commit()
@@ -194,32 +223,35 @@ class MeetingActivityInbox:
         try:
             while thread_id in self._again and not self._stopping:
                 self._again.discard(thread_id)
-                async with self._handling:
-                    try:
-                        drained = await self._drain(thread_id)
-                    except STORE_FAILURES as failure:
-                        log.warning(
-                            "a meeting chat's activities wait for the store: %s",
-                            type(failure).__name__,
-                        )
-                        drained = False
-                    if not drained:
-                        self._again.discard(thread_id)
+                try:
+                    drained = await self._drain(thread_id)
+                except STORE_FAILURES as failure:
+                    log.warning(
+                        "a meeting chat's activities wait for the store: %s",
+                        type(failure).__name__,
+                    )
+                    drained = False
+                if not drained:
+                    self._again.discard(thread_id)
         finally:
             del self._workers[thread_id]
 
     async def _drain(self, thread_id: str) -> bool:
         """Handle the chat's activities while this instance holds its lease; False when one
-        failed (the chat waits for the sweep). Stopping ends it after the activity in hand."""
+        failed (the chat waits for the sweep). Stopping ends it after the activity in hand;
+        a batch ends early once half the lease has gone, to renew it."""
+        loop = asyncio.get_running_loop()
+        renew_at = loop.time() + self._lease.total_seconds() / 2
         waiting = await self._next(thread_id, handled=())
         while waiting:
             handled: Sequence[WaitingActivity] = waiting
             for index, item in enumerate(waiting):
-                if self._stopping:
+                if self._stopping or (index and loop.time() >= renew_at):
                     handled = waiting[:index]
                     break
-                await self._foreground.turn()
-                if not await self._handle(thread_id, item):
+                if not await self._handle(
+                    thread_id, item, self._priority(thread_id, waiting[index:])
+                ):
                     if not await self._failed(thread_id, item, handled=waiting[:index]):
                         return False
                     handled = ()
@@ -227,8 +259,23 @@ class MeetingActivityInbox:
             if self._stopping:
                 await self._give_back(thread_id, handled)
                 return True
+            renew_at = loop.time() + self._lease.total_seconds() / 2
             waiting = await self._next(thread_id, handled=handled)
         return True
+
+    def _priority(self, thread_id: str, ahead: Sequence[WaitingActivity]) -> Priority:
+        """High for a security event, and for anything ahead of one in its chat (in this batch,
+        or stored by this instance and not yet handled)."""
+        if self._urgent.get(thread_id) or any(i.kind in SECURITY_KINDS for i in ahead):
+            return Priority.HIGH
+        return Priority.LOW
+
+    def _forget_urgent(self, thread_id: str, activity_ids: Sequence[str] | set[str]) -> None:
+        urgent = self._urgent.get(thread_id)
+        if urgent is not None:
+            urgent.difference_update(activity_ids)
+            if not urgent:
+                del self._urgent[thread_id]
 
     async def _give_back(self, thread_id: str, handled: Sequence[WaitingActivity]) -> None:
         """In one transaction: forget what was just handled and give up the chat's lease."""
@@ -243,6 +290,7 @@ class MeetingActivityInbox:
     ) -> Sequence[WaitingActivity]:
         """In one transaction: forget what was just handled, hold the chat's lease, and read
         the next batch; the lease is given up when there is none."""
+        urgent_before = set(self._urgent.get(thread_id, ()))
         async with self._store.unit_of_work() as uow:
             inbox = uow.activities
             if handled:
@@ -254,26 +302,20 @@ class MeetingActivityInbox:
                 if not waiting:
                     await inbox.release(self._holder, thread_id)
             await uow.commit()
+        if not waiting:
+            # Handled here, or another instance holds the chat and will handle them.
+            self._forget_urgent(thread_id, urgent_before)
         return waiting
 
-    async def _handle(self, thread_id: str, item: WaitingActivity) -> bool:
+    async def _handle(self, thread_id: str, item: WaitingActivity, priority: Priority) -> bool:
+        """Handle the activity in its turn; whether it was handled (a failure is logged)."""
         handler = self._handler
         if handler is None:
             return False
         try:
-            with instruments.span(
-                "meeting_activity.handle",
-                {
-                    "iass.activity.id": item.id,
-                    "iass.activity.kind": item.kind,
-                    "iass.activity.attempt": item.attempts + 1,
-                    "iass.teams.thread_id": thread_id,
-                },
-            ):
-                payload = self._store.cipher.decrypt(
-                    item.payload_enc, context=seal_context(*PAYLOAD_COLUMN, item.id)
-                )
-                await handler.handle(thread_id, decoded(item.kind, payload))
+            await self._queue.run(
+                thread_id, priority, partial(self._handle_now, handler, thread_id, item)
+            )
         except Exception as error:  # noqa: BLE001 (a background worker's boundary)
             # Logged by type only: a message could carry bound parameters or names.
             log.error(  # noqa: TRY400 (a traceback would show the message)
@@ -283,7 +325,25 @@ class MeetingActivityInbox:
                 type(error).__name__,
             )
             return False
+        self._forget_urgent(thread_id, {item.id})
         return True
+
+    async def _handle_now(
+        self, handler: ActivityHandler, thread_id: str, item: WaitingActivity
+    ) -> None:
+        with instruments.span(
+            "meeting_activity.handle",
+            {
+                "iass.activity.id": item.id,
+                "iass.activity.kind": item.kind,
+                "iass.activity.attempt": item.attempts + 1,
+                "iass.teams.thread_id": thread_id,
+            },
+        ):
+            payload = self._store.cipher.decrypt(
+                item.payload_enc, context=seal_context(*PAYLOAD_COLUMN, item.id)
+            )
+            await handler.handle(thread_id, decoded(item.kind, payload))
 
     async def _failed(
         self, thread_id: str, item: WaitingActivity, *, handled: Sequence[WaitingActivity]
@@ -310,4 +370,6 @@ class MeetingActivityInbox:
             if not dropped:
                 await inbox.release(self._holder, thread_id)
             await uow.commit()
+        if dropped:
+            self._forget_urgent(thread_id, {item.id})
         return dropped

@@ -14,7 +14,8 @@ What `SerialQueue` guarantees:
 - When a place is free, the key whose next piece has the highest priority goes first, and
   among equals the one queued first. A key's next piece runs at the highest priority queued
   for that key: a join waiting behind a file in the same chat lifts the file, so high-priority
-  work never waits for low-priority work's turns (priority inheritance).
+  work never waits for low-priority work's turns (priority inheritance). `lift` does the same
+  for high-priority work its caller knows is coming.
 - Low-priority work awaits `low_turn` before it starts (one turn, one piece); high-priority work
   never does.
 - A piece that fails is counted (`iass.queue.failures`, by queue and the failure's type) and its
@@ -134,6 +135,20 @@ class SerialQueue(Generic[K]):
         task = asyncio.create_task(self._run_submitted(key, waiter, work))
         self._submitted.add(task)
         task.add_done_callback(self._submitted.discard)
+
+    def lift(self, key: K) -> None:
+        """Raise what waits for `key` to high priority: a security event for the key is on its
+        way (such as one stored and not yet queued), and must not wait behind low-priority turns."""
+        state = self._keys.get(key)
+        if state is None or state.high == len(state.waiters):
+            return
+        lifted = not state.high
+        for waiter in state.waiters:
+            waiter.priority = Priority.HIGH
+        state.high = len(state.waiters)
+        if lifted and not state.running:
+            self._mark_ready(key, state)
+        self._pump()
 
     async def idle(self) -> None:
         """Wait until nothing waits and nothing runs."""

@@ -3,8 +3,9 @@ it is handled after that in order per chat; what was stored while the bot was no
 handled when it starts; a chat leased by another instance waits for that lease to run out; a
 failed activity is tried again at the next sweep and dropped, audited, after the last attempt;
 stopping finishes the activity in hand and hands the rest back, so the next start repeats none;
-handling gives way to the requests the bot is answering; nothing of an activity stays once
-handled, and its names are never stored in plain text."""
+posted files give way to the requests the bot is answering, while someone joining does not (and
+lifts the files ahead of them in their chat); nothing of an activity stays once handled, and its
+names are never stored in plain text."""
 
 from __future__ import annotations
 
@@ -125,7 +126,7 @@ async def test_what_was_stored_before_the_start_is_handled_at_the_start(store: S
     assert await waiting(store) == 0
 
 
-async def test_activities_wait_while_the_bot_is_answering_requests(store: Store) -> None:
+async def test_files_wait_while_the_bot_is_answering_requests(store: Store) -> None:
     foreground = Foreground(busy_turn_seconds=60)
     activities = MeetingActivityInbox(
         store, "instance-a", sweep_seconds=3600, foreground=foreground
@@ -135,18 +136,46 @@ async def test_activities_wait_while_the_bot_is_answering_requests(store: Store)
     try:
         with foreground.answering():
             await foreground.turn()
-            await activities.accept(FIRST_CHAT, ParticipantJoined(STRANGER))
-            await activities.accept(SECOND_CHAT, ParticipantJoined(PARENT))
+            await activities.accept(FIRST_CHAT, FilePosted(PARENT, REPORT))
+            await activities.accept(SECOND_CHAT, FilePosted(PARENT, REPORT))
             await asyncio.sleep(0.3)
             assert recorder.handled == []
         await activities.idle()
     finally:
         await activities.stop()
 
-    assert sorted(recorder.handled) == [
-        (FIRST_CHAT, ParticipantJoined(STRANGER)),
-        (SECOND_CHAT, ParticipantJoined(PARENT)),
+    assert sorted(recorder.handled, key=lambda handled: handled[0]) == [
+        (FIRST_CHAT, FilePosted(PARENT, REPORT)),
+        (SECOND_CHAT, FilePosted(PARENT, REPORT)),
     ]
+
+
+async def test_someone_joining_goes_first_while_the_bot_is_answering_requests(
+    store: Store,
+) -> None:
+    foreground = Foreground(busy_turn_seconds=60)
+    activities = MeetingActivityInbox(
+        store, "instance-a", sweep_seconds=3600, foreground=foreground
+    )
+    recorder = Recorder()
+    activities.start(recorder)
+    try:
+        with foreground.answering():
+            await foreground.turn()
+            await activities.accept(SECOND_CHAT, FilePosted(PARENT, REPORT))
+            await activities.accept(FIRST_CHAT, FilePosted(PARENT, REPORT))
+            await activities.accept(FIRST_CHAT, ParticipantJoined(STRANGER))
+            await eventually(lambda: len(recorder.handled) == 2)
+            await asyncio.sleep(0.2)
+            assert recorder.handled == [
+                (FIRST_CHAT, FilePosted(PARENT, REPORT)),
+                (FIRST_CHAT, ParticipantJoined(STRANGER)),
+            ]
+        await activities.idle()
+    finally:
+        await activities.stop()
+
+    assert recorder.handled[2:] == [(SECOND_CHAT, FilePosted(PARENT, REPORT))]
 
 
 async def test_a_chat_another_instance_holds_waits_for_its_lease(

@@ -241,6 +241,27 @@ async def test_high_priority_behind_low_in_the_same_key_lifts_it_past_the_foregr
     assert done == ["file", "join", "other file"]
 
 
+async def test_a_lifted_key_goes_past_the_foreground() -> None:
+    foreground = Foreground(busy_turn_seconds=60)
+    queue: SerialQueue[str] = SerialQueue("test", at_once=4, low_turn=foreground.turn)
+    done: list[str] = []
+
+    async def note(name: str) -> None:
+        done.append(name)
+
+    with foreground.answering():
+        await foreground.turn()
+        queue.submit("chat", Priority.LOW, lambda: note("file"))
+        queue.submit("other chat", Priority.LOW, lambda: note("other file"))
+        await asyncio.sleep(0.1)
+        queue.lift("chat")
+        queue.lift("no such chat")
+        await asyncio.sleep(0.1)
+        assert done == ["file"]
+    await asyncio.wait_for(queue.idle(), 1)
+    assert done == ["file", "other file"]
+
+
 async def test_a_run_cancelled_while_it_waits_leaves_the_queue() -> None:
     queue: SerialQueue[str] = SerialQueue("test", at_once=1)
     held = asyncio.Event()
