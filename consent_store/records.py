@@ -26,6 +26,33 @@ class NewDocument:
 
 
 @dataclass(frozen=True)
+class Supporter:
+    """An interpreter or other supporter of the service user who will attend: invited as an
+    attendee (asked for consent like the others) with the role the opening statement names."""
+
+    email: str
+    role: str
+
+
+@dataclass(frozen=True)
+class IndividualNeeds:
+    """The service user's individual needs staff recorded when scheduling (digital policy:
+    virtual meetings are offered "after considering the individual needs of the service
+    user"). Personal data: sealed in the store, in subject access, disposed of with the
+    meeting."""
+
+    joins_by_phone: bool = False
+    easy_read: bool = False
+    other_format: str | None = None
+    """Large print or another format for the documents, as staff wrote it."""
+    supporter: Supporter | None = None
+
+    @property
+    def any(self) -> bool:
+        return bool(self.joins_by_phone or self.easy_read or self.other_format or self.supporter)
+
+
+@dataclass(frozen=True)
 class NewMeeting:
     title: str
     starts_at: datetime
@@ -38,6 +65,8 @@ class NewMeeting:
     liaison: tuple[str, ...] = ()
     """The professionals or organisations staff would like to liaise with about the matter
     (service users are asked with the other topics)."""
+    needs: IndividualNeeds = IndividualNeeds()
+    """The service user's individual needs; a supporter is in `attendees` too."""
 
 
 @dataclass(frozen=True)

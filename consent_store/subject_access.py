@@ -23,7 +23,9 @@ from datetime import datetime
 
 from sqlalchemy import or_, select
 
+from bot.policy.terms import AttendeeKind
 from consent_store.legal_requests import LegalRequest, LegalRequests
+from consent_store.needs import needs_of
 from consent_store.tables import (
     AttendeeRow,
     AuditEntryRow,
@@ -58,6 +60,19 @@ class Invitation:
     name: str | None
     email: str | None
     organisation: str | None
+
+
+@dataclass(frozen=True)
+class NeedsHeld:
+    """The individual needs recorded for a meeting the person was invited to. A service user
+    sees every need recorded (the supporter by role only: their name and address are theirs);
+    the interpreter or supporter sees only the role they were invited in."""
+
+    meeting_reference: str
+    joins_by_phone: bool | None
+    easy_read: bool | None
+    other_format: str | None
+    supporter_role: str | None
 
 
 @dataclass(frozen=True)
@@ -154,6 +169,7 @@ class SubjectAccessReport:
     recordings: tuple[RecordingHeld, ...] = ()
     requests_sent: tuple[RequestSent, ...] = ()
     legal_requests: tuple[LegalRequestHeld, ...] = ()
+    needs: tuple[NeedsHeld, ...] = ()
 
     @property
     def holds_anything(self) -> bool:
@@ -358,6 +374,30 @@ async def subject_access_report(uow: UnitOfWork, email: str) -> SubjectAccessRep
             _legal_request_held(request)
             for request in await LegalRequests(uow).about_attendees(attendee_ids)
         ),
+        needs=tuple(
+            held
+            for attendee, meeting in attendee_rows
+            if (held := needs_held(uow, attendee, meeting, email)) is not None
+        ),
+    )
+
+
+def needs_held(
+    uow: UnitOfWork, attendee: AttendeeRow, meeting: MeetingRow, email: str
+) -> NeedsHeld | None:
+    """What the meeting's individual needs say that is about this person, or None."""
+    needs = needs_of(uow, meeting)
+    supporter = needs.supporter
+    if supporter is not None and supporter.email.strip().lower() == email.strip().lower():
+        return NeedsHeld(meeting.reference, None, None, None, supporter.role)
+    if not needs.any or not AttendeeKind(attendee.kind).is_service_user:
+        return None
+    return NeedsHeld(
+        meeting.reference,
+        needs.joins_by_phone,
+        needs.easy_read,
+        needs.other_format,
+        supporter.role if supporter else None,
     )
 
 

@@ -83,6 +83,8 @@ class MeetingRow(Base):
     teams_settings_confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     watched_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     sight_lost_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    needs_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    """The service user's individual needs (`consent_store.needs`), sealed as JSON."""
 
 
 class AttendeeRow(Base):
