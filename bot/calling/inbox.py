@@ -30,15 +30,19 @@ Guarantees:
 
 How: a worker holds the call's lease in the store while it handles the call's notices oldest
 first, a batch at a time (forgetting a batch and renewing the lease in one transaction), and
-gives the lease up when the call has nothing left. A notice whose handling fails stops its call
-until the next sweep (every `SWEEP_SECONDS`), which takes on calls with notices waiting and no
-live lease (an instance stopped, or gave its lease up just as another stored something) and
-this instance's own calls whose worker the store failed under. A failure is counted only when
-the store can record it, so a notice that failed because the store was down waits for it to
-come back; after `MAX_ATTEMPTS` counted failures the notice is dropped, audited and logged, so
-one poisoned notice cannot stop a call's guard for good. Failures are logged by the error's
-type, the notice's kind and the call's id only (error messages can carry bound parameters or
-names).
+gives the lease up when the call has nothing left. Each notice is handled through the inbox's
+serial queue (`bot.serial_queue`), at most `CALLS_AT_ONCE` at a time: rosters and call states
+(who is in the meeting, and the call that marks its start) are high priority, started before
+any prompt's notice waiting in another call. None of them waits for the foreground rule:
+Graph's notices never did (a prompt's notice lets the call's next prompt play). A notice whose
+handling fails stops its call until the next sweep (every `SWEEP_SECONDS`), which takes on
+calls with notices waiting and no live lease (an instance stopped, or gave its lease up just as
+another stored something) and this instance's own calls whose worker the store failed under. A
+failure is counted only when the store can record it, so a notice that failed because the store
+was down waits for it to come back; after `MAX_ATTEMPTS` counted failures the notice is
+dropped, audited and logged, so one poisoned notice cannot stop a call's guard for good.
+Failures are logged by the error's type, the notice's kind and the call's id only (error
+messages can carry bound parameters or names).
 """
 
 from __future__ import annotations
@@ -49,6 +53,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from typing import Final, Protocol
 
 from bot import instruments
@@ -59,7 +64,8 @@ from bot.calling.notifications import (
     RosterNotice,
 )
 from bot.calling.prompt_turns import PromptTurns
-from bot.calling.stored_notices import CALL_STATE, decoded, encoded, roster_digest
+from bot.calling.stored_notices import CALL_STATE, ROSTER, decoded, encoded, roster_digest
+from bot.serial_queue import Priority, SerialQueue
 from bot.services.live_meeting import CallEvents
 from bot.sweeping import sweep_forever
 from consent_store.audit import AuditEvent
@@ -79,8 +85,12 @@ MAX_ATTEMPTS = 5
 LEASE = timedelta(seconds=60)
 SWEEP_SECONDS = 2.0
 BATCH = 20
+CALLS_AT_ONCE = 8
+"""How many notices (so calls) are handled at a time."""
 REPORT_ESTABLISHED: Final = "report_established"
 """The kind of a call-state notice whose change is applied and whose report is still due."""
+SECURITY_KINDS: Final = frozenset({CALL_STATE, ROSTER, REPORT_ESTABLISHED})
+"""The notices that go first: who is in the meeting, and the call that marks its start."""
 
 _SEQUENCE = itertools.count()
 """The order this process took notices in, for those stored at the same moment."""
@@ -107,8 +117,10 @@ class CallNotificationInbox:
         *,
         lease: timedelta = LEASE,
         sweep_seconds: float = SWEEP_SECONDS,
+        calls_at_once: int = CALLS_AT_ONCE,
     ) -> None:
         self._store = store
+        self._queue: SerialQueue[str] = SerialQueue(instruments.CALL_NOTICES, at_once=calls_at_once)
         self._holder = holder
         self._lease = lease
         self._sweep_seconds = sweep_seconds
@@ -256,16 +268,11 @@ class CallNotificationInbox:
         handled: list[WaitingNotice] = []
         for item in waiting:
             try:
-                with instruments.span(
-                    "call_notice.handle",
-                    {
-                        "iass.notice.id": item.id,
-                        "iass.notice.kind": item.kind,
-                        "iass.notice.attempt": item.attempts + 1,
-                        "iass.call.id": call_id,
-                    },
-                ):
-                    last_roster = await self._handle(handlers, item, last_roster)
+                last_roster = await self._queue.run(
+                    call_id,
+                    Priority.HIGH if item.kind in SECURITY_KINDS else Priority.LOW,
+                    partial(self._handle_now, handlers, call_id, item, last_roster),
+                )
             except Exception as error:  # noqa: BLE001 (a background worker's boundary)
                 # Logged by type only: a message could carry bound parameters or names.
                 log.error(  # noqa: TRY400 (a traceback would show the message)
@@ -336,6 +343,20 @@ class CallNotificationInbox:
                 await inbox.release(self._holder, call_id)
             await uow.commit()
         return dropped
+
+    async def _handle_now(
+        self, handlers: _Handlers, call_id: str, item: WaitingNotice, last_roster: str | None
+    ) -> str | None:
+        with instruments.span(
+            "call_notice.handle",
+            {
+                "iass.notice.id": item.id,
+                "iass.notice.kind": item.kind,
+                "iass.notice.attempt": item.attempts + 1,
+                "iass.call.id": call_id,
+            },
+        ):
+            return await self._handle(handlers, item, last_roster)
 
     async def _handle(
         self, handlers: _Handlers, item: WaitingNotice, last_roster: str | None
