@@ -27,8 +27,9 @@ the guard remembers of the meeting (`KnownMeetings`) and the error is raised, so
 notification is handled again once the store is back.
 
 The organiser's email about each change of the setting is sent in the background, in order per
-meeting, so that the call's next roster (handled after this one) never waits for the mail;
-`settled` waits for those emails.
+meeting and `NOTICES_AT_ONCE` meetings at a time (a serial queue, `bot.serial_queue`; a failure
+is logged by its type and counted), so that the call's next roster (handled after this one)
+never waits for the mail; `settled` waits for those emails.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from collections.abc import Coroutine, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
-from typing import Any
+from typing import Any, Final
 
 from bot.announcement.notices import (
     recording_not_permitted_notice,
@@ -60,6 +61,7 @@ from bot.policy.terms import Participant
 from bot.ports.failures import CHAT_FAILURES
 from bot.ports.mail import Mailbox
 from bot.ports.meetings import Meetings
+from bot.serial_queue import Priority, SerialQueue
 from bot.services.live_meeting import (
     CallVoice,
     MeetingChat,
@@ -126,6 +128,11 @@ async def _invited(uow: UnitOfWork, meeting_id: str) -> list[InvitedAttendee]:
     ]
 
 
+NOTICES_AT_ONCE: Final = 8
+"""How many meetings' organiser emails are sent at a time."""
+ORGANISER_NOTICES: Final = "organiser_notices"
+"""The queue of the organiser's emails, as the log and `iass.queue.failures` name it."""
+
 NOTICE_QUIET = 30.0
 """Seconds after an uninvited arrival's notices in which a recording seen is not announced
 again (it is the same recording, now without consent)."""
@@ -152,7 +159,7 @@ class RecordingGuard:
         self._voice = voice
         self._bot_app_id = bot_app_id
         self._arrival_noticed: dict[str, float] = {}
-        self._telling: dict[str, asyncio.Task[None]] = {}
+        self._telling: SerialQueue[str] = SerialQueue(ORGANISER_NOTICES, at_once=NOTICES_AT_ONCE)
         self._known = KnownMeetings()
         self._started: set[str] = set()
 
@@ -240,29 +247,11 @@ class RecordingGuard:
 
     def _tell_later(self, meeting_id: str, telling: Coroutine[Any, Any, bool]) -> None:
         """Send the organiser's email once the meeting's earlier ones are sent."""
-        before = self._telling.get(meeting_id)
-
-        async def in_turn() -> None:
-            if before is not None:
-                await asyncio.wait([before])
-            await telling
-
-        task = asyncio.create_task(in_turn())
-        self._telling[meeting_id] = task
-        task.add_done_callback(partial(self._told, meeting_id))
-
-    def _told(self, meeting_id: str, task: asyncio.Task[None]) -> None:
-        if self._telling.get(meeting_id) is task:
-            del self._telling[meeting_id]
-        if not task.cancelled() and (error := task.exception()) is not None:
-            log.error(
-                "telling the organiser of meeting %s failed: %s", meeting_id, type(error).__name__
-            )
+        self._telling.submit(meeting_id, Priority.LOW, lambda: telling)
 
     async def settled(self) -> None:
         """Wait until the organiser's emails handed off so far are sent (or have failed)."""
-        while self._telling:
-            await asyncio.wait(list(self._telling.values()))
+        await self._telling.idle()
 
     def _match(
         self, person: SeenPerson, organiser_id: str, invited: Sequence[InvitedAttendee]
