@@ -182,6 +182,8 @@ OTHER_REASON_WORDS = {
     "not_in_call": "the bot was not in the call",
     "call_ended": "the call had ended before its turn came",
     "address_not_kept": "the service user's address is no longer kept",
+    "request_disposed": "the request's personal details were removed under the retention"
+    " schedule",
 }
 """Why something needs attention, or was not done (the reasons besides the review queue's)."""
 
@@ -635,6 +637,9 @@ DETAIL_WORDS: Mapping[str, Callable[[object], str | None]] = {
     "previous_status": _looked_up(LEGAL_STATUS_WORDS, "before: "),
     "safeguarding": _yes_no("sent for safeguarding, without permission", None),
     "copy_to_service_user": _yes_no("a copy went to the service user", None),
+    "claim_held": _yes_no(
+        None, "it may have been sent twice: the sender's claim on it had run out"
+    ),
     "topics": _listed(
         lambda t: TOPIC_WORDS.get(t, _plain(t)), "asked about: ", ", ", empty="asked about: nothing"
     ),
