@@ -1,6 +1,8 @@
 """The recording guard against the sandbox tenant with the real msgraph-sdk: anyone joining who
 is not a consenting attendee switches recording off at once, and a recording seen without
-consent is switched off, announced and reported to the organiser once."""
+consent is switched off, announced and reported to the organiser once; a stranger joining
+while a flood of files waits in the activity inbox, and requests keep coming, switches it off
+before the flood has drained."""
 
 from __future__ import annotations
 
@@ -13,12 +15,15 @@ import aiohttp
 import pytest
 from sqlalchemy import select
 
+from bot.foreground import Foreground
 from bot.graph.mailbox import ConsentMailbox
 from bot.graph.meetings import OnlineMeetings
+from bot.meeting_inbox import MeetingActivityInbox
 from bot.policy.blockers import BlockerCode
 from bot.policy.terms import Decision
 from bot.scheduler.runner import JobRunner
-from bot.services.live_meeting import RosterEntry, TeamsPerson
+from bot.services.live_meeting import PostedFile, RosterEntry, TeamsPerson
+from bot.services.meeting_activity import FilePosted, MeetingActivity, ParticipantJoined
 from bot.services.recording_enforcement import (
     ATTENTION,
     RECONCILE_SOON,
@@ -34,6 +39,7 @@ from consent_store.unit_of_work import Store
 from sandbox.seed import ADVISER, BOT_CATALOG_APP_ID, BOT_CLIENT_ID, COORDINATOR
 from tests.builders import reply
 from tests.conftest import FakeClock
+from tests.outage import eventually
 from tests.sandbox.conftest import RunningSandbox
 from tests.tenant_flows.conftest import parent_and_school_meeting
 
@@ -386,3 +392,55 @@ async def test_the_organiser_is_emailed_each_change_in_order_without_holding_up_
     await guard.settled()
     told = await live.audited("organiser.told")
     assert ['"notice":"recording_forbidden"' in t for t in told] == [True]
+
+
+class GuardOrFiles:
+    """The activity inbox's handler: joins to the recording guard; files only counted."""
+
+    def __init__(self, guard: RecordingGuard) -> None:
+        self.guard = guard
+        self.files: list[str] = []
+
+    async def handle(self, thread_id: str, activity: MeetingActivity) -> None:
+        match activity:
+            case ParticipantJoined(person):
+                await self.guard.participant_joined(thread_id, person)
+            case FilePosted():
+                self.files.append(thread_id)
+
+
+async def test_a_stranger_joining_during_a_flood_of_files_switches_recording_off_first(
+    live: LiveMeeting,
+) -> None:
+    foreground = Foreground(busy_turn_seconds=0.5)
+    inbox = MeetingActivityInbox(
+        live.store, "instance-a", sweep_seconds=3600, foreground=foreground
+    )
+    handler = GuardOrFiles(live.guard)
+    inbox.start(handler)
+    chats = [live.thread_id] + [f"19:meeting_other{n}@thread.v2" for n in range(7)]
+    flood = [
+        inbox.accept(
+            chat, FilePosted(ORGANISER, PostedFile(f"notes {n}.docx", "", f"i{n}", "docx"))
+        )
+        for n in range(5)
+        for chat in chats
+    ]
+
+    async def files_waiting() -> int:
+        async with live.store.reading() as uow:
+            return await uow.activities.count()
+
+    try:
+        with foreground.answering():
+            await asyncio.gather(*flood)
+            await inbox.accept(live.thread_id, ParticipantJoined(STRANGER))
+            await eventually(lambda: not live.teams_allows_recording(), seconds=5)
+            assert await files_waiting() > 20
+        await asyncio.wait_for(inbox.idle(), 30)
+    finally:
+        await inbox.stop()
+        await live.guard.settled()
+
+    assert len(handler.files) == len(flood)
+    assert await files_waiting() == 0
