@@ -355,7 +355,7 @@ AUTHENTICATION_WORDS = {
     "fail": "the email failed the sender check",
     "none": "the email's sender was not checked",
 }
-_TEMPLATE = re.compile(r"consent-request/(\d+)/(adult|young_person)")
+_TEMPLATE = re.compile(r"consent-request/(\d+)/(adult|young_person|easy_read)")
 
 
 def request_words(version: str) -> str:
@@ -363,6 +363,8 @@ def request_words(version: str) -> str:
     found = _TEMPLATE.fullmatch(version)
     if found is None:
         return f"a consent request (version {version})"
+    if found[2] == "easy_read":
+        return f"the consent request in easy read (version {found[1]})"
     who = "a young person" if found[2] == "young_person" else "an adult"
     return f"the consent request worded for {who} (version {found[1]})"
 

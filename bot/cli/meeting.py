@@ -13,7 +13,13 @@ from bot.cli.store_access import with_store
 from bot.config import Settings
 from bot.graph.tenant import TenantClients, open_tenant
 from bot.ports.failures import GRAPH_FAILURES
-from bot.services.meeting_request import InvalidMeeting, MeetingInput, PersonInput, parse_meeting
+from bot.services.meeting_request import (
+    InvalidMeeting,
+    MeetingInput,
+    NeedsInput,
+    PersonInput,
+    parse_meeting,
+)
 from bot.services.scheduling import ScheduledMeeting, SchedulingFailed, schedule_meeting
 from bot.serving import sandbox_tenant
 from consent_store.unit_of_work import Store
@@ -35,7 +41,8 @@ def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         description=(
             "Schedule one meeting from the options, or many from --file (a JSON list of objects "
             "with the same names: title, start, end, role, record, organiser, staff_name, parent, "
-            "young_person, professional, staff, document). Times are UK local time. People are "
+            "young_person, professional, staff, document, phone, easy_read, supporter, "
+            "supporter_role, document_format). Times are UK local time. People are "
             "given as 'Name <address>'; documents as 'Title=https://link'."
         ),
     )
@@ -63,6 +70,30 @@ def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     for flag, _, what in _PEOPLE_FLAGS:
         schedule.add_argument(f"--{flag.replace('_', '-')}", action="append", default=[], help=what)
     schedule.add_argument("--document", action="append", default=[], help="Title=https://link")
+    needs = schedule.add_argument_group("the service user's individual needs")
+    needs.add_argument(
+        "--phone",
+        action="store_true",
+        help="they join by phone: the bot says its notices aloud as well as in the chat",
+    )
+    needs.add_argument(
+        "--easy-read",
+        action="store_true",
+        help="parent carers and young people get the easy-read consent email",
+    )
+    needs.add_argument(
+        "--supporter",
+        help="an interpreter or other supporter who will attend, 'Name <address>' (asked for "
+        "consent like everyone else)",
+    )
+    needs.add_argument(
+        "--supporter-role",
+        help="their role, said at the start, e.g. 'British Sign Language interpreter'",
+    )
+    needs.add_argument(
+        "--document-format",
+        help="large print or another format the documents are needed in (a reminder to staff)",
+    )
     schedule.set_defaults(handler=run_schedule)
 
 
@@ -79,6 +110,22 @@ def _people(source: dict[str, Any]) -> tuple[PersonInput, ...]:
     return tuple(people)
 
 
+def _needs(source: dict[str, Any]) -> NeedsInput:
+    supporter = str(source.get("supporter") or "")
+    name, _, email = supporter.partition("<")
+    document_format = str(source.get("document_format") or "")
+    return NeedsInput(
+        joins_by_phone=bool(source.get("phone")),
+        easy_read=bool(source.get("easy_read")),
+        supporter=bool(supporter or source.get("supporter_role")),
+        supporter_name=name.strip(),
+        supporter_email=email.rstrip().removesuffix(">").strip(),
+        supporter_role=str(source.get("supporter_role") or ""),
+        other_format=bool(document_format),
+        format_text=document_format,
+    )
+
+
 def _request(source: dict[str, Any]) -> tuple[MeetingInput, str]:
     documents = []
     for text in source.get("document") or []:
@@ -93,6 +140,7 @@ def _request(source: dict[str, Any]) -> tuple[MeetingInput, str]:
         organiser_user_id=str(source.get("organiser") or ""),
         people=_people(source),
         documents=tuple(documents),
+        needs=_needs(source),
     )
     if not request.organiser_user_id or not source.get("staff_name"):
         raise CliError("give --organiser and --staff-name (the organising staff member)")

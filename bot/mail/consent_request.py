@@ -43,6 +43,8 @@ class InvitedPerson:
 
     name: str
     kind: AttendeeKind
+    role: str | None = None
+    """An interpreter or other supporter's role, said instead of their kind."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,8 @@ class RequestedMeeting:
     document_titles: tuple[str, ...]
     invited: tuple[InvitedPerson, ...] = ()
     liaison_names: tuple[str, ...] = ()
+    easy_read: bool = False
+    """The service user's individual needs say easy read: service users get that version."""
 
 
 @dataclass(frozen=True)
@@ -96,7 +100,7 @@ def others_invited(
 ) -> list[str]:
     """Everyone else invited, each as "name (what they are)"."""
     return [
-        f"{person.name} ({_kind_words(person.kind, service)})"
+        f"{person.name} ({person.role or _kind_words(person.kind, service)})"
         for person in meeting.invited
         if person.name != recipient.name
     ]
@@ -117,6 +121,14 @@ def topics_to_ask(recipient: RequestRecipient, meeting: RequestedMeeting) -> tup
     return tuple(topics)
 
 
+def request_variant(recipient: RequestRecipient, meeting: RequestedMeeting) -> str:
+    """Which wording the person gets: easy read for a service user when their needs say so,
+    else the young person's for a young person, else the adult's."""
+    if meeting.easy_read and recipient.kind.is_service_user:
+        return "easy_read"
+    return "young_person" if recipient.kind is AttendeeKind.YOUNG_PERSON else "adult"
+
+
 def render_request(
     recipient: RequestRecipient,
     meeting: RequestedMeeting,
@@ -127,7 +139,7 @@ def render_request(
     topics = topics_to_ask(recipient, meeting)
     if not topics:
         return None
-    variant = "young_person" if recipient.kind is AttendeeKind.YOUNG_PERSON else "adult"
+    variant = request_variant(recipient, meeting)
     context = {
         "recipient": recipient,
         "meeting": meeting,

@@ -18,7 +18,7 @@ A meeting that is cancelled, or has started, cannot be changed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from bot.policy.recording_gate import evaluate_recording
@@ -30,7 +30,7 @@ from bot.policy.terms import (
     ProposedDocument,
 )
 from consent_store.audit import DetailValue
-from consent_store.records import NewAttendee, NewDocument, NewMeeting
+from consent_store.records import IndividualNeeds, NewAttendee, NewDocument, NewMeeting
 
 CANCELLED = "cancelled"
 
@@ -67,6 +67,7 @@ class StoredMeeting:
     documents: tuple[StoredDocument, ...]
     started_at: datetime | None = None
     liaison: tuple[str, ...] = ()
+    needs: IndividualNeeds = field(default_factory=IndividualNeeds)
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,7 @@ class ChangePlan:
     liaison_added: tuple[str, ...] = ()
     liaison_removed: tuple[str, ...] = ()
     liaison_changed: bool = False
+    needs_changed: bool = False
 
     @property
     def invitees_changed(self) -> bool:
@@ -102,6 +104,7 @@ class ChangePlan:
             or self.recording_changed
             or bool(self.added_documents or self.removed_documents)
             or self.liaison_changed
+            or self.needs_changed
         )
 
     @property
@@ -131,6 +134,7 @@ class ChangePlan:
             "documents_added": len(self.added_documents),
             "documents_removed": len(self.removed_documents),
             **liaison,
+            **({"needs_changed": True} if self.needs_changed else {}),
         }
 
 
@@ -189,6 +193,7 @@ def plan_changes(stored: StoredMeeting, wanted: NewMeeting, now: datetime) -> Ch
         liaison_added=liaison_added,
         liaison_removed=tuple(name for name in stored.liaison if name not in wanted.liaison),
         liaison_changed=wanted.liaison != stored.liaison,
+        needs_changed=wanted.needs != stored.needs,
     )
 
 

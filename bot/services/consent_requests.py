@@ -23,6 +23,7 @@ from bot.policy.terms import AttendeeKind, DeclaredRole, Topic
 from bot.ports.mail import Mailbox, OutgoingEmail
 from consent_store.audit import AuditEvent
 from consent_store.liaison import LiaisonRecords
+from consent_store.needs import needs_of, supporter_attending
 from consent_store.records import NewConsentRequest
 from consent_store.unit_of_work import Store
 
@@ -48,6 +49,9 @@ async def send_consent_requests(
         meeting = await uow.meetings.get(meeting_id)
         documents = await uow.meetings.documents(meeting_id)
         organisations = await LiaisonRecords(uow).organisations(meeting_id)
+        rows = await uow.meetings.attendees(meeting_id)
+        needs = needs_of(uow, meeting)
+        supporter = supporter_attending(uow, needs, rows)
         attendees = [
             (
                 attendee.id,
@@ -57,7 +61,7 @@ async def send_consent_requests(
                     kind=AttendeeKind(attendee.kind),
                 ),
             )
-            for attendee in await uow.meetings.attendees(meeting_id)
+            for attendee in rows
         ]
         about = RequestedMeeting(
             reference=meeting.reference,
@@ -71,9 +75,15 @@ async def send_consent_requests(
                 uow.decrypt(d.title_enc, "documents", "title", d.id) or "" for d in documents
             ),
             invited=tuple(
-                InvitedPerson(recipient.name, recipient.kind) for _, recipient in attendees
+                InvitedPerson(
+                    recipient.name,
+                    recipient.kind,
+                    supporter.role if supporter and supporter.attendee_id == attendee_id else None,
+                )
+                for attendee_id, recipient in attendees
             ),
             liaison_names=tuple(o.name for o in organisations),
+            easy_read=needs.easy_read,
         )
         recipients = [
             (attendee_id, recipient)

@@ -55,6 +55,7 @@ from bot.services.timed_work import requeue_meeting_jobs
 from consent_store.audit import AuditEvent, DetailValue
 from consent_store.errors import STORE_FAILURES
 from consent_store.liaison import LiaisonRecords
+from consent_store.needs import needs_of, record_needs
 from consent_store.records import NewMeeting
 from consent_store.stored import MeetingRow
 from consent_store.unit_of_work import Store, UnitOfWork
@@ -123,6 +124,7 @@ async def _stored_meeting(uow: UnitOfWork, meeting: MeetingRow) -> StoredMeeting
             for d in documents
         ),
         liaison=tuple(o.name for o in liaison),
+        needs=needs_of(uow, meeting),
     )
 
 
@@ -393,6 +395,8 @@ async def _store_changes(
         await uow.meetings.add_documents(meeting_id, plan.added_documents, now)
         if plan.liaison_changed:
             await LiaisonRecords(uow).name(meeting_id, wanted.liaison)
+        if plan.needs_changed:
+            record_needs(uow, row, wanted.needs)
         if plan.moved:
             await requeue_meeting_jobs(uow, row, hours)
             await queue_settings_checks(uow, row, hours)

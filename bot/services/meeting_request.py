@@ -12,7 +12,13 @@ from datetime import datetime, timedelta
 from typing import Final
 
 from bot.policy.terms import AttendeeKind, DeclaredRole
-from consent_store.records import NewAttendee, NewDocument, NewMeeting
+from consent_store.records import (
+    IndividualNeeds,
+    NewAttendee,
+    NewDocument,
+    NewMeeting,
+    Supporter,
+)
 from templates import UK_TIME
 
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
@@ -39,6 +45,25 @@ class PersonInput:
 
 
 @dataclass(frozen=True)
+class NeedsInput:
+    """The service user's individual needs as typed: each box ticked, and what goes with it.
+    What goes with a box left unticked is not kept."""
+
+    joins_by_phone: bool = False
+    easy_read: bool = False
+    supporter: bool = False
+    supporter_name: str = ""
+    supporter_email: str = ""
+    supporter_role: str = ""
+    other_format: bool = False
+    format_text: str = ""
+
+    @property
+    def any_ticked(self) -> bool:
+        return self.joins_by_phone or self.easy_read or self.supporter or self.other_format
+
+
+@dataclass(frozen=True)
 class MeetingInput:
     title: str
     start: str
@@ -50,6 +75,7 @@ class MeetingInput:
     documents: tuple[tuple[str, str], ...] = field(default=())
     liaison: str = ""
     """The professionals or organisations to liaise with, as typed: one on each line."""
+    needs: NeedsInput = NeedsInput()
 
 
 MAX_ORGANISATIONS: Final = 10
@@ -80,6 +106,112 @@ def parse_organisations(text: str) -> tuple[str, ...]:
             raise LiaisonListRefused(f"“{name}” is named twice: name each one once.")
         seen.add(name.casefold())
     return names
+
+
+MAX_NEED_CHARS: Final = 200
+
+
+@dataclass(frozen=True)
+class NeedProblem:
+    """A problem with the needs as typed, and the field it is about (the form's ids)."""
+
+    field: str
+    text: str
+
+
+def needs_problems(needs: NeedsInput) -> list[NeedProblem]:
+    """What is wrong with the needs as typed, each in plain words, in the form's order."""
+    problems = []
+    if needs.supporter:
+        name, email = needs.supporter_name.strip(), needs.supporter_email.strip()
+        role = " ".join(needs.supporter_role.split())
+        if not name:
+            problems.append(
+                NeedProblem(
+                    "needs-supporter-name",
+                    "Enter the name of the interpreter or supporter, as Teams will show it.",
+                )
+            )
+        elif len(name) > MAX_NEED_CHARS or _PERSON.match(f"{name} <x@y.z>") is None:
+            problems.append(
+                NeedProblem(
+                    "needs-supporter-name",
+                    f"Enter the interpreter or supporter's name in at most {MAX_NEED_CHARS}"
+                    " characters, without < or >.",
+                )
+            )
+        if not email:
+            problems.append(
+                NeedProblem(
+                    "needs-supporter-email",
+                    "Enter the email address of the interpreter or supporter: they are asked"
+                    " for consent too.",
+                )
+            )
+        elif _EMAIL.match(email) is None:
+            problems.append(
+                NeedProblem(
+                    "needs-supporter-email",
+                    "Enter the email address of the interpreter or supporter in the right form,"
+                    " like name@example.org.",
+                )
+            )
+        if not role:
+            problems.append(
+                NeedProblem(
+                    "needs-supporter-role",
+                    "Enter the interpreter or supporter's role, for example"
+                    " “British Sign Language interpreter”.",
+                )
+            )
+        elif len(role) > MAX_NEED_CHARS:
+            problems.append(
+                NeedProblem(
+                    "needs-supporter-role",
+                    f"The interpreter or supporter's role must be at most {MAX_NEED_CHARS}"
+                    " characters.",
+                )
+            )
+    if needs.other_format:
+        text = " ".join(needs.format_text.split())
+        if not text:
+            problems.append(
+                NeedProblem(
+                    "needs-format-text",
+                    "Enter the format the documents are needed in, for example “large print,"
+                    " 18 point”.",
+                )
+            )
+        elif len(text) > MAX_NEED_CHARS:
+            problems.append(
+                NeedProblem(
+                    "needs-format-text",
+                    f"The format for the documents must be at most {MAX_NEED_CHARS} characters.",
+                )
+            )
+    return problems
+
+
+def _needs(needs: NeedsInput) -> tuple[IndividualNeeds, NewAttendee | None]:
+    """The needs to keep and the supporter to invite (needs already checked)."""
+    supporter = None
+    if needs.supporter:
+        supporter = NewAttendee(
+            needs.supporter_name.strip(), needs.supporter_email.strip(), AttendeeKind.PROFESSIONAL
+        )
+    return (
+        IndividualNeeds(
+            joins_by_phone=needs.joins_by_phone,
+            easy_read=needs.easy_read,
+            other_format=" ".join(needs.format_text.split()) if needs.other_format else None,
+            supporter=(
+                Supporter(supporter.email, " ".join(needs.supporter_role.split()))
+                if supporter
+                else None
+            ),
+        ),
+        supporter,
+    )
 
 
 class InvalidMeeting(ValueError):
@@ -134,6 +266,17 @@ def parse_meeting(request: MeetingInput, now: datetime) -> NewMeeting:
             continue
         seen.add(email.lower())
         attendees.append(NewAttendee(match["name"].strip(), email, kind, person.organisation))
+    needs_found = needs_problems(request.needs)
+    problems += [problem.text for problem in needs_found]
+    needs, supporter = _needs(request.needs)
+    if supporter is not None and not needs_found:
+        if supporter.email.lower() in seen:
+            problems.append(
+                f"{supporter.email} is listed twice: the interpreter or supporter is invited"
+                " from the individual needs, so take them out of the other rows."
+            )
+        else:
+            attendees.append(supporter)
     if not any(a.kind.is_service_user for a in attendees):
         problems.append(
             "Add at least one parent carer or young person: meetings are arranged on their behalf."
@@ -161,4 +304,5 @@ def parse_meeting(request: MeetingInput, now: datetime) -> NewMeeting:
         attendees=tuple(attendees),
         documents=tuple(documents),
         liaison=liaison,
+        needs=needs,
     )

@@ -13,7 +13,8 @@ the store, and by email.
    If Graph does not confirm them, the meeting is still kept, marked as needing attention
    (`SETTINGS_ATTENTION`) and its reconcile job is due at once: it locks the settings down,
    retrying until Graph confirms them, and recording is never switched on before that.
-4. The meeting, its attendees, documents, the professionals named for liaison, event and
+4. The meeting, its attendees, documents, the professionals named for liaison, the service
+   user's individual needs (sealed), event and
    Teams ids are stored in one transaction with its reminders, its start and its settings
    checks (`queue_settings_checks`). If storing fails, the event is cancelled again.
 5. Installing the bot into the meeting chat and sending the consent requests (naming the
@@ -47,6 +48,7 @@ from bot.services.timed_work import queue_meeting_jobs
 from consent_store.audit import AuditEvent
 from consent_store.errors import STORE_FAILURES
 from consent_store.liaison import LiaisonRecords
+from consent_store.needs import record_needs
 from consent_store.records import NewMeeting
 from consent_store.unit_of_work import Store
 from templates import environment
@@ -163,6 +165,7 @@ async def schedule_meeting(
             row.staff_name_enc = uow.seal(staff_name, "meetings", "staff_name", row.id)
             if meeting.liaison:
                 await LiaisonRecords(uow).name(row.id, meeting.liaison)
+            record_needs(uow, row, meeting.needs)
             await queue_meeting_jobs(uow, row, reminder_hours)
             await queue_settings_checks(uow, row, reminder_hours)
             if not locked:

@@ -35,6 +35,8 @@ from bot.web.schedule_page import form_choices, parse_form, problem_links
 from bot.web.session import STAFF_SESSION
 from bot.web.site import STAFF_SITE
 from consent_store.liaison import LiaisonRecords
+from consent_store.needs import needs_of, supporter_attending
+from consent_store.records import IndividualNeeds
 from consent_store.repository import MeetingNotFound
 from consent_store.unit_of_work import Store
 from templates import in_uk_time
@@ -96,6 +98,16 @@ async def load_editable(store: Store, reference: str) -> EditableMeeting:
         documents = await uow.meetings.documents(meeting.id)
         liaison = await LiaisonRecords(uow).organisations(meeting.id)
         title = uow.decrypt(meeting.title_enc, "meetings", "title", meeting.id) or ""
+        needs = needs_of(uow, meeting)
+        supporter = supporter_attending(uow, needs, attendees)
+        supporter_name = next(
+            (
+                uow.decrypt(a.name_enc, "attendees", "name", a.id) or ""
+                for a in attendees
+                if supporter and a.id == supporter.attendee_id
+            ),
+            "",
+        )
         people = tuple(
             InvitedPerson(
                 field=f"remove-attendee-{a.position}",
@@ -105,6 +117,7 @@ async def load_editable(store: Store, reference: str) -> EditableMeeting:
                 organisation=uow.decrypt(a.organisation_enc, "attendees", "organisation", a.id),
             )
             for a in attendees
+            if supporter is None or a.id != supporter.attendee_id
         )
         listed = tuple(
             ListedDocument(
@@ -123,6 +136,7 @@ async def load_editable(store: Store, reference: str) -> EditableMeeting:
     }
     if meeting.recording_requested:
         values["record"] = "yes"
+    values.update(needs_values(needs, supporter_name if supporter else None))
     return EditableMeeting(
         meeting.id,
         meeting.reference,
@@ -133,6 +147,24 @@ async def load_editable(store: Store, reference: str) -> EditableMeeting:
         people,
         listed,
     )
+
+
+def needs_values(needs: IndividualNeeds, supporter_name: str | None) -> dict[str, str]:
+    """The individual needs as the form's fields; the supporter only while still invited."""
+    values = {}
+    if needs.joins_by_phone:
+        values["needs-phone"] = "yes"
+    if needs.easy_read:
+        values["needs-easy-read"] = "yes"
+    if needs.supporter is not None and supporter_name is not None:
+        values["needs-supporter"] = "yes"
+        values["needs-supporter-name"] = supporter_name
+        values["needs-supporter-email"] = needs.supporter.email
+        values["needs-supporter-role"] = needs.supporter.role
+    if needs.other_format:
+        values["needs-format"] = "yes"
+        values["needs-format-text"] = needs.other_format
+    return values
 
 
 def edit_request(

@@ -13,7 +13,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.services.meeting_request import LiaisonListRefused, parse_organisations
+from bot.services.meeting_request import (
+    LiaisonListRefused,
+    NeedsInput,
+    needs_problems,
+    parse_organisations,
+)
 
 MAX_ROWS = 30
 GROUPS = ("su", "at", "doc")
@@ -162,7 +167,22 @@ def form_problems(form: Mapping[str, str], *, needs_service_user: bool) -> list[
         parse_organisations(form.get("liaison", ""))
     except LiaisonListRefused as refused:
         problems.append(Problem(str(refused), "liaison"))
+    problems += [Problem(p.text, p.field) for p in needs_problems(needs_input(form))]
     return problems
+
+
+def needs_input(form: Mapping[str, str]) -> NeedsInput:
+    """The individual needs section as typed (`needs-…` fields)."""
+    return NeedsInput(
+        joins_by_phone=form.get("needs-phone") == "yes",
+        easy_read=form.get("needs-easy-read") == "yes",
+        supporter=form.get("needs-supporter") == "yes",
+        supporter_name=_value(form, "needs-supporter-name"),
+        supporter_email=_value(form, "needs-supporter-email"),
+        supporter_role=_value(form, "needs-supporter-role"),
+        other_format=form.get("needs-format") == "yes",
+        format_text=_value(form, "needs-format-text"),
+    )
 
 
 def errors_by_field(problems: list[Problem]) -> dict[str, str]:

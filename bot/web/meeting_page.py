@@ -44,11 +44,13 @@ from bot.services.recording_enforcement import SETTINGS_ATTENTION
 from bot.web.legal_pages import STATUS_WORDS as LEGAL_STATUS_WORDS
 from bot.web.meeting_glance import at_a_glance
 from bot.web.meeting_status import meeting_phase
+from bot.web.needs_view import needs_view
 from bot.web.pages import Link, message_page, page
 from bot.web.recording_alerts import artefact_views
 from bot.web.review_page import DECISION_WORDS, TOPIC_WORDS
 from bot.web.site import STAFF_SITE, teams_link
 from consent_store.legal_requests import LegalRequests
+from consent_store.needs import needs_of, supporter_attending
 from consent_store.repository import MeetingNotFound
 from consent_store.stored import (
     AttendeeRow,
@@ -484,6 +486,8 @@ async def meeting_page(request: web.Request) -> web.Response:
         names = {a.row.id: a.name for a in records.attendees}
         recordings = await artefact_views(uow, records.meeting.id, names)
         legal_requests = await LegalRequests(uow).concerning_meeting(records.meeting.id)
+        needs = needs_of(uow, records.meeting)
+        supporter = supporter_attending(uow, needs, [a.row for a in records.attendees])
     try:
         meeting = records.meeting
         ensure_changeable(meeting.status, meeting.starts_at, site.clock(), meeting.started_at)
@@ -501,8 +505,9 @@ async def meeting_page(request: web.Request) -> web.Response:
         glance=at_a_glance(view),
         not_changeable=not_changeable,
         done=DONE_WORDS.get(request.query.get("done", "")),
-        join_link=teams_link(records.meeting.teams_join_url, site.teams_links_to),
+        join_link=teams_link(records.meeting.teams_join_url, site.teams_web_url),
         recordings=recordings,
         legal_requests=legal_requests,
         legal_status_words=LEGAL_STATUS_WORDS,
+        needs=needs_view(needs, names.get(supporter.attendee_id) if supporter else None),
     )

@@ -28,6 +28,7 @@ from bot.web.meeting_form import (
     errors_by_field,
     filled_rows,
     form_problems,
+    needs_input,
     row_numbers,
 )
 from bot.web.pages import page
@@ -51,6 +52,8 @@ def form_choices(values: Mapping[str, str], problems: Sequence[Problem] = ()) ->
         "attendee_rows": row_numbers(values, "at"),
         "document_rows": row_numbers(values, "doc"),
         "errors": errors_by_field(list(problems)),
+        "needs_open": needs_input(values).any_ticked
+        or any(p.field.startswith("needs-") for p in problems),
     }
 
 
@@ -123,10 +126,16 @@ def parse_form(form: Mapping[str, str], organiser_user_id: str) -> MeetingInput:
         people=tuple(row.person for row in person_rows(form)),
         documents=tuple(document for _, document in document_rows(form)),
         liaison=form.get("liaison", ""),
+        needs=needs_input(form),
     )
 
 
 _FIELD_BY_WORDS = (
+    ("interpreter or supporter's role", "needs-supporter-role"),
+    ("name of the interpreter", "needs-supporter-name"),
+    ("interpreter or supporter's name", "needs-supporter-name"),
+    ("interpreter or supporter", "needs-supporter-email"),
+    ("format", "needs-format-text"),
     ("named twice", "liaison"),
     ("professional", "liaison"),
     ("must end", "end"),

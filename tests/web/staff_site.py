@@ -20,6 +20,7 @@ from bot.web.app_keys import DECISION_EVENTS
 from bot.web.session import Sessions, StaffSession
 from consent_store.unit_of_work import Clock, Store, utc_now
 from sandbox.app import create_sandbox_app
+from sandbox.endpoints import tenant_endpoints
 from sandbox.seed import BOT_CLIENT_ID, BOT_CLIENT_SECRET, COORDINATOR, TENANT_ID, seeded_tenant
 from sandbox.tenant import Tenant
 
@@ -54,7 +55,7 @@ def tenant_settings(sandbox_origin: str, public_url: str, **overrides: object) -
         "tenant_id": TENANT_ID,
         "bot_app_id": BOT_CLIENT_ID,
         "bot_app_secret": SecretStr(BOT_CLIENT_SECRET),
-        "sandbox_origin": sandbox_origin,
+        **tenant_endpoints(sandbox_origin),
         "public_url": public_url,
         "session_key": SecretStr(SESSION_KEY),
         **overrides,
@@ -103,7 +104,10 @@ class Form:
     action: str
     method: str
     fields: dict[str, str] = field(default_factory=dict)
+    """What a browser would send as the form stands: checkboxes only when ticked."""
     radios: dict[str, list[str]] = field(default_factory=dict)
+    checkboxes: dict[str, bool] = field(default_factory=dict)
+    """Every checkbox, ticked or not."""
 
 
 class _FormReader(HTMLParser):
@@ -121,8 +125,12 @@ class _FormReader(HTMLParser):
             name = attributes["name"]
             if attributes.get("type") == "radio":
                 self.forms[-1].radios.setdefault(name, []).append(attributes.get("value", ""))
-            else:
-                self.forms[-1].fields[name] = attributes.get("value", "")
+                return
+            if attributes.get("type") == "checkbox":
+                self.forms[-1].checkboxes[name] = "checked" in attributes
+                if "checked" not in attributes:
+                    return
+            self.forms[-1].fields[name] = attributes.get("value", "")
 
 
 def forms_in(html: str) -> list[Form]:

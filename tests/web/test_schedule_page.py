@@ -154,9 +154,10 @@ async def test_the_form_is_there_for_signed_in_staff_with_one_row_in_each_group(
     assert form.radios["role"] == ["support", "support-and-contribute"]
     assert form.radios["su-1-kind"] == ["parent_carer", "young_person"]
     assert form.radios["at-1-kind"] == ["professional", "staff"]
-    assert {"title", "start", "end", "record", "su-1-email", "at-1-organisation", "doc-1-url"} <= (
+    assert {"title", "start", "end", "su-1-email", "at-1-organisation", "doc-1-url"} <= (
         set(form.fields)
     )
+    assert form.checkboxes["record"] is False
     assert "su-2-email" not in form.fields
     assert "at-2-email" not in form.fields
     assert 'type="datetime-local" id="start"' in text
