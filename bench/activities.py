@@ -80,8 +80,8 @@ from pydantic import SecretStr
 from scratch import progress, scratch_database
 from sqlalchemy import select
 
+from bot.agent.channel_endpoints import rerouted_token_providers, use_channel_keys
 from bot.agent.endpoint import AGENT_CONFIGURATION, SERVICE_CONNECTION, channel_auth_configuration
-from bot.agent.sandbox_substitution import sandbox_token_providers, use_sandbox_channel_keys
 from bot.config import ServiceProfile, TenantSettings
 from bot.graph.tenant import TenantClients, open_tenant
 from bot.meeting_runtime import LiveMeetings
@@ -97,6 +97,7 @@ from consent_store.unit_of_work import Store
 from sandbox.app import create_sandbox_app
 from sandbox.app_keys import CALLING, TEAMS, TENANT
 from sandbox.botframework.tokens import channel_token as teams_channel_token
+from sandbox.endpoints import tenant_endpoints
 from sandbox.files import DriveItem, Grantee, ItemPermission
 from sandbox.seed import (
     BOT_CATALOG_APP_ID,
@@ -164,7 +165,9 @@ def echo_agent(tenant: TenantSettings) -> web.Application:
     """The SDK's echo sample: every message answered with its text, through the connector."""
     configuration = channel_auth_configuration(tenant)
     connections = ConnectionManager(
-        sandbox_token_providers(tenant.authority_host, tenant.sandbox_origin),
+        rerouted_token_providers(
+            tenant.authority_host, tenant.authority_endpoint, tenant.graph_config()
+        ),
         connections_configurations={SERVICE_CONNECTION: configuration},
     )
     adapter = CloudAdapter(connection_manager=connections)
@@ -408,8 +411,7 @@ def bot_tenant(sandbox_origin: str, bot_origin: str) -> TenantSettings:
         consent_mailbox=CONSENT_MAILBOX.mail,
         teams_catalog_app_id=BOT_CATALOG_APP_ID,
         public_url=bot_origin,
-        sandbox_origin=sandbox_origin,
-    )
+    ).model_copy(update=tenant_endpoints(sandbox_origin))
 
 
 async def schedule(
@@ -555,8 +557,8 @@ async def serve_bot(port: int, sandbox_origin: str, database_url: str) -> None:
 
 async def serve_echo(port: int, sandbox_origin: str) -> None:
     """The echo agent, alone in this process, checking channel tokens against the sandbox."""
-    use_sandbox_channel_keys(sandbox_origin)
     tenant = bot_tenant(sandbox_origin, f"http://127.0.0.1:{port}")
+    use_channel_keys(tenant.bot_framework_keys_url)
     async with served(echo_agent(tenant), port) as origin:
         await serve_until_told(origin)
 

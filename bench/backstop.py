@@ -40,7 +40,7 @@ from bot.policy.terms import AttendeeKind, DeclaredRole
 from bot.recording_backstop_runtime import NOTIFICATION_PATH
 from bot.services.recording_enforcement import lock_down_and_confirm
 from bot.services.scheduling import open_teams_meeting
-from bot.serving import serving_app
+from bot.serving import sandbox_origin, serving_app
 from consent_store.keys import new_key
 from consent_store.migrate import upgrade_to_head
 from consent_store.records import NewAttendee, NewMeeting
@@ -170,9 +170,9 @@ async def run(engine: str, meeting_count: int, per_meeting: int, seed: int) -> f
         tenant_settings = settings.tenant
         seeded = seeded_tenant()
         seeded.bot_endpoint = f"{tenant_settings.public_url}/api/messages"
-        seeded.sandbox_url = tenant_settings.sandbox_origin
+        seeded.sandbox_url = sandbox_origin(port)
         inbox = AlertInbox(seeded)
-        sandbox = create_sandbox_app(seeded, public_origin=tenant_settings.sandbox_origin)
+        sandbox = create_sandbox_app(seeded, public_origin=sandbox_origin(port))
         bot = serving_app(settings, host="localhost")
         bot.middlewares.insert(0, arrivals.middleware)
         store = Store.open(url, settings.key_ring())

@@ -45,7 +45,7 @@ from bot.graph.tenant import open_tenant
 from bot.policy.terms import AttendeeKind, AuthVerdict, Decision, DeclaredRole, Topic
 from bot.services.recording_enforcement import enforce_recording, lock_down_and_confirm
 from bot.services.scheduling import open_teams_meeting
-from bot.serving import sandbox_tenant, serving_app
+from bot.serving import sandbox_origin, sandbox_tenant, serving_app
 from consent_store.calls import MeetingCallRecords
 from consent_store.keys import new_key
 from consent_store.migrate import upgrade_to_head
@@ -304,9 +304,9 @@ async def run(engine: str, meeting_count: int, mean_pause: float, seed: int) -> 
         tenant_settings = settings.tenant
         seeded = seeded_tenant()
         seeded.bot_endpoint = f"{tenant_settings.public_url}/api/messages"
-        seeded.sandbox_url = tenant_settings.sandbox_origin
+        seeded.sandbox_url = sandbox_origin(port)
         seeded.prompt_time_scale = 0
-        sandbox = create_sandbox_app(seeded, public_origin=tenant_settings.sandbox_origin)
+        sandbox = create_sandbox_app(seeded, public_origin=sandbox_origin(port))
         sandbox.middlewares.append(patches.middleware)
         bot = serving_app(settings, host="localhost")
         bot.middlewares.insert(0, arrivals.middleware)

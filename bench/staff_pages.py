@@ -41,6 +41,7 @@ from bot.web.session import Sessions, StaffSession
 from consent_store.migrate import upgrade_to_head
 from consent_store.tables import AttendeeRow, ConsentDecisionRow, MeetingRow
 from consent_store.unit_of_work import Store
+from sandbox.endpoints import tenant_endpoints
 
 BATCH = 5_000
 SESSION_KEY = "bench-session-key-0123456789-abcdefghijklmnop"
@@ -97,9 +98,8 @@ def tenant_settings() -> TenantSettings:
         tenant_id="00000000-0000-4000-8000-000000000001",
         bot_app_id="00000000-0000-4000-8000-000000000002",
         bot_app_secret=SecretStr("bench-secret"),
-        sandbox_origin=DUMMY_SANDBOX,
         session_key=SecretStr(SESSION_KEY),
-    )
+    ).model_copy(update=tenant_endpoints(DUMMY_SANDBOX))
 
 
 @asynccontextmanager

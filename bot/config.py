@@ -73,14 +73,24 @@ def readable_brand_colour(colour: str) -> str:
     return colour.strip().lower()
 
 
-DEFAULT_TEAMS_SERVICE_URL = "https://smba.trafficmanager.net/uk/"
+BOT_FRAMEWORK_KEYS_URL = "https://login.botframework.com/v1/.well-known/keys"
+CALLING_OPENID_URL = "https://api.aps.skype.com/v1/.well-known/OpenIdConfiguration"
+TEAMS_SERVICE_URL = "https://smba.trafficmanager.net/uk/"
+"""Teams' Bot Connector for the UK, used until a chat's own activity names its service URL."""
+TEAMS_WEB_URL = "https://teams.microsoft.com"
 
 
 class TenantSettings(InstallationSettings):
     """How the bot reaches its Microsoft 365 tenant (Entra ID, Graph, the consent mailbox).
 
-    For the local sandbox tenant, `sandbox_origin` is its address: sign-in and token requests
-    for the (https) authority are sent there, and Graph calls go to `{sandbox_origin}/v1.0`.
+    Every address the bot calls or trusts is a setting with Microsoft's address as its
+    default, so a stand-in tenant (the local sandbox, `sandbox.endpoints`) is reached through
+    the same settings as production: `authority_endpoint` (where requests for the https
+    `authority_host` are sent; empty sends them to the authority host itself),
+    `graph_base_url`, `bot_framework_keys_url` (the key set Bot Framework's OpenID metadata
+    names), `calling_openid_url` (the calling service's OpenID configuration),
+    `teams_service_url` (the Bot Connector for chats Teams has not yet named one for) and
+    `teams_web_url` (where staff open Teams' join links).
     """
 
     model_config = SettingsConfigDict(
@@ -95,7 +105,12 @@ class TenantSettings(InstallationSettings):
     bot_certificate_password: SecretStr = Field(default=SecretStr(""))
     managed_identity_client_id: str = ""
     authority_host: str = "https://login.microsoftonline.com"
+    authority_endpoint: str = ""
     graph_base_url: str = "https://graph.microsoft.com/v1.0"
+    bot_framework_keys_url: str = BOT_FRAMEWORK_KEYS_URL
+    calling_openid_url: str = CALLING_OPENID_URL
+    teams_service_url: str = TEAMS_SERVICE_URL
+    teams_web_url: str = TEAMS_WEB_URL
     consent_mailbox: str = ""
     public_url: str = "http://127.0.0.1:3978"
     session_key: SecretStr = Field(default=SecretStr(""))
@@ -103,30 +118,18 @@ class TenantSettings(InstallationSettings):
     staff_role: str = "IASS.Staff"
     manager_role: str = "IASS.Manager"
     teams_catalog_app_id: str = ""
-    sandbox_origin: str = ""
-    teams_service_url: str = ""
-
-    def bot_service_url(self) -> str:
-        """Where the bot posts to a meeting chat Teams has not yet told it about: the setting,
-        else the sandbox's connector, else Teams' service for the UK."""
-        if self.teams_service_url:
-            return self.teams_service_url
-        if self.sandbox_origin:
-            return f"{self.sandbox_origin.rstrip('/')}/connector/"
-        return DEFAULT_TEAMS_SERVICE_URL
 
     def graph_config(self) -> GraphClientConfig:
         """The Graph client configuration; `ValueError` names a missing setting."""
         for name in ("tenant_id", "bot_app_id"):
             if not getattr(self, name):
                 raise ValueError(f"IASS_{name.upper()} is not set")
-        origin = self.sandbox_origin.rstrip("/")
         return GraphClientConfig(
             tenant_id=self.tenant_id,
             client_id=self.bot_app_id,
             authority_host=self.authority_host,
-            graph_base_url=f"{origin}/v1.0" if origin else self.graph_base_url,
-            authority_rewrite_to=origin or None,
+            graph_base_url=self.graph_base_url,
+            authority_rewrite_to=self.authority_endpoint or None,
             **self._app_credential(),
         )
 

@@ -31,7 +31,7 @@ from bot.calling.inbox import CallNotificationInbox
 from bot.calling.notifications import ReceivedNotice
 from bot.calling.prompts import PromptShelf, attach_prompts
 from bot.calling.resync import RosterResync
-from bot.calling.tokens import CallingTokenValidator, calling_openid_configuration_url
+from bot.calling.tokens import CallingTokenValidator
 from bot.calling.voice import MeetingCallVoice
 from bot.config import ServiceProfile, TenantSettings
 from bot.foreground import Foreground
@@ -176,7 +176,7 @@ class LiveMeetings:
         )
         validator = CallingTokenValidator(
             self._tenant.bot_app_id,
-            calling_openid_configuration_url(self._tenant.sandbox_origin),
+            self._tenant.calling_openid_url,
             self._tenant.tenant_id,
         )
         attach_calling(app, validator, self)

@@ -31,8 +31,15 @@ log = logging.getLogger(__name__)
 LOCAL_HOST_NAME = "localhost"
 
 
+def sandbox_origin(port: int) -> str:
+    """Where the sandbox is served beside the bot on `port`: the next port up."""
+    return f"http://{LOCAL_HOST_NAME}:{port + 1}"
+
+
 def sandbox_tenant(port: int) -> TenantSettings:
-    """Tenant settings pointing at the sandbox served on `port + 1` beside the bot on `port`."""
+    """Tenant settings pointing at the sandbox served beside the bot on `port`, through the
+    endpoint settings every deployment has (`sandbox.endpoints`)."""
+    from sandbox.endpoints import tenant_endpoints
     from sandbox.seed import (
         BOT_CATALOG_APP_ID,
         BOT_CLIENT_ID,
@@ -48,13 +55,14 @@ def sandbox_tenant(port: int) -> TenantSettings:
         consent_mailbox=CONSENT_MAILBOX.mail,
         teams_catalog_app_id=BOT_CATALOG_APP_ID,
         public_url=f"http://{LOCAL_HOST_NAME}:{port}",
-        sandbox_origin=f"http://{LOCAL_HOST_NAME}:{port + 1}",
-    )
+    ).model_copy(update=tenant_endpoints(sandbox_origin(port)))
 
 
-def _serve_sandbox(app: web.Application, host: str, tenant: TenantSettings) -> None:
+def _serve_sandbox(app: web.Application, host: str, port: int, tenant: TenantSettings) -> None:
+    origin = sandbox_origin(port)
+
     async def to_sandbox(request: web.Request) -> web.StreamResponse:
-        raise web.HTTPFound(f"{tenant.sandbox_origin}/sandbox/")
+        raise web.HTTPFound(f"{origin}/sandbox/")
 
     app.router.add_get("/sandbox", to_sandbox)
 
@@ -65,15 +73,14 @@ def _serve_sandbox(app: web.Application, host: str, tenant: TenantSettings) -> N
 
         seeded = seeded_tenant()
         seeded.bot_endpoint = f"{tenant.public_url}/api/messages"
-        seeded.sandbox_url = tenant.sandbox_origin
+        seeded.sandbox_url = origin
         runner = web.AppRunner(
-            create_sandbox_app(seeded, public_origin=tenant.sandbox_origin),
+            create_sandbox_app(seeded, public_origin=origin),
             access_log=access_log.LOGGER,
             access_log_class=access_log.RouteAccessLogger,
         )
         await runner.setup()
-        port = int(tenant.sandbox_origin.rsplit(":", 1)[1])
-        await web.TCPSite(runner, host, port).start()
+        await web.TCPSite(runner, host, port + 1).start()
         yield
         await runner.cleanup()
 
@@ -103,7 +110,7 @@ def serving_app(
 
     app.router.add_get("/", to_staff_pages)
     if sandbox:
-        _serve_sandbox(app, host, tenant)
+        _serve_sandbox(app, host, settings.port, tenant)
     live = LiveMeetings(store, tenant, settings.service, worker_id())
     backstop = RecordingBackstopRuntime(store, tenant)
     backstop.attach(app)

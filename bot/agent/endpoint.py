@@ -29,10 +29,10 @@ from microsoft_agents.hosting.core.http import HttpResponse
 from microsoft_agents.hosting.msteams import TeamsAgentExtension
 
 from bot.agent.channel_endorsements import ChannelEndorsements, channel_guard
+from bot.agent.channel_endpoints import rerouted_token_providers, use_channel_keys
 from bot.agent.handlers import TeamsHandlers
 from bot.agent.meeting_chat import TeamsMeetingChat
 from bot.agent.repeats import RepeatedActivities
-from bot.agent.sandbox_substitution import sandbox_token_providers, use_sandbox_channel_keys
 from bot.agent.service_url_guard import ACTIVITY_BODY, quiet_sdk_validation, service_url_guard
 from bot.agent.service_urls import ServiceUrls
 from bot.agent.token_provider import TokenProviderFactory, token_providers
@@ -72,9 +72,11 @@ def channel_auth_configuration(tenant: TenantSettings) -> AgentAuthConfiguration
 
 def _token_providers(tenant: TenantSettings) -> TokenProviderFactory:
     credential = tenant.graph_config()
-    if tenant.sandbox_origin:
-        use_sandbox_channel_keys(tenant.sandbox_origin)
-        return sandbox_token_providers(tenant.authority_host, tenant.sandbox_origin, credential)
+    use_channel_keys(tenant.bot_framework_keys_url)
+    if tenant.authority_endpoint:
+        return rerouted_token_providers(
+            tenant.authority_host, tenant.authority_endpoint, credential
+        )
     return token_providers(credential)
 
 
@@ -154,7 +156,7 @@ def build_bot_endpoint(
         ),
         connection_manager=connections,
     )
-    service_urls = ServiceUrls(store, tenant.bot_service_url())
+    service_urls = ServiceUrls(store, tenant.teams_service_url)
     handlers = TeamsHandlers(
         store,
         tenant.tenant_id,

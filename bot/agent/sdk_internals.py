@@ -5,11 +5,12 @@ loudly instead of the bot failing quietly. The SDK offers no setting for either 
 `http_client` or application factory.
 
 - `BOTFRAMEWORK_JWKS_URIS`: the JWT validator's table of Bot Framework issuer to key set URL,
-  read on every token. The sandbox points the channel issuer at its own keys
-  (`sandbox_substitution`); the channel guard reads the same table to find the endorsements of
+  read on every token. `IASS_BOT_FRAMEWORK_KEYS_URL` sets the channel issuer's entry
+  (`channel_endpoints`); the channel guard reads the same table to find the endorsements of
   the key the SDK checked the signature with (`channel_endorsements`).
 - `MSAL_AUTH_HOOKS`: the members of `MsalAuth` that `token_provider.OffLoopMsalAuth` overrides
-  or calls (building the msal application off the event loop, with the sandbox's session)."""
+  or calls (building the msal application off the event loop, with `IASS_AUTHORITY_ENDPOINT`'s
+  session when set)."""
 
 from __future__ import annotations
 

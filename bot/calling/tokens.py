@@ -7,8 +7,8 @@ the bot's app id, within its lifetime (five minutes' clock skew), naming our ten
 and signed (RS256) with a key the calling service publishes.
 
 The keys are found as the samples and the documentation find them: from the calling service's
-OpenID configuration document (`https://api.aps.skype.com/v1/.well-known/OpenIdConfiguration`;
-the sandbox serves its own at the same path under `{sandbox_origin}`) and the key set its
+OpenID configuration document (`IASS_CALLING_OPENID_URL`, by default
+`https://api.aps.skype.com/v1/.well-known/OpenIdConfiguration`) and the key set its
 `jwks_uri` names. Both are fetched off the event loop and kept for two
 hours (the samples' refresh interval); a token naming a key the set lacks makes them be
 fetched again, at most once every five minutes, so forged key ids cannot make the bot hammer
@@ -38,8 +38,6 @@ import requests
 log = logging.getLogger(__name__)
 
 CALLING_ISSUERS: Final = frozenset({"https://api.botframework.com", "https://graph.microsoft.com"})
-CALLING_OPENID_CONFIGURATION_PATH: Final = "/api.aps.skype.com/v1/.well-known/OpenIdConfiguration"
-CALLING_OPENID_CONFIGURATION_URL: Final = f"https://{CALLING_OPENID_CONFIGURATION_PATH[1:]}"
 CLOCK_SKEW_SECONDS: Final = 300
 KEYS_LIFESPAN_SECONDS: Final = 2 * 3600
 KEYS_REFRESH_GAP_SECONDS: Final = 300
@@ -56,15 +54,6 @@ class CallingKeysUnavailable(Exception):
     """The calling service's keys could not be fetched, so no token can be checked."""
 
 
-def calling_openid_configuration_url(sandbox_origin: str = "") -> str:
-    """Where the calling service publishes its OpenID configuration: Microsoft's, or the
-    sandbox's."""
-    origin = sandbox_origin.rstrip("/")
-    if not origin:
-        return CALLING_OPENID_CONFIGURATION_URL
-    return f"{origin}{CALLING_OPENID_CONFIGURATION_PATH}"
-
-
 def _document(url: str) -> Any:
     """The JSON document at `url`; `CallingKeysUnavailable` when it cannot be had."""
     try:
@@ -77,7 +66,7 @@ def _document(url: str) -> Any:
 
 def jwks_uri_of(metadata_url: str, metadata: Any) -> str:
     """The `jwks_uri` an OpenID configuration document names: https, or http only when the
-    document itself was fetched over http (the local sandbox)."""
+    document itself was fetched over http (a stand-in tenant on this machine)."""
     jwks_uri = metadata.get("jwks_uri") if isinstance(metadata, Mapping) else None
     if not isinstance(jwks_uri, str):
         raise CallingKeysUnavailable("the OpenID configuration names no jwks_uri")

@@ -21,7 +21,7 @@ from bot.services.meeting_request import (
     parse_meeting,
 )
 from bot.services.scheduling import ScheduledMeeting, SchedulingFailed, schedule_meeting
-from bot.serving import sandbox_tenant
+from bot.serving import sandbox_origin, sandbox_tenant
 from consent_store.unit_of_work import Store
 
 _PEOPLE_FLAGS = (
@@ -187,7 +187,7 @@ def run_schedule(args: argparse.Namespace) -> int:
     requests = _requests(args)
     tenant_settings = sandbox_tenant(settings.port) if args.sandbox else settings.tenant
     where = (
-        f"the sandbox tenant at {tenant_settings.sandbox_origin} (is `make run` serving it, on "
+        f"the sandbox tenant at {sandbox_origin(settings.port)} (is `make run` serving it, on "
         f"PORT={settings.port} plus one?)"
         if args.sandbox
         else f"Microsoft 365 at {tenant_settings.graph_base_url}"

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import requests
 from aiohttp import web
 
-from bot.config import TenantSettings
+from bot.config import TEAMS_WEB_URL, TenantSettings
 from bot.graph.authority_session import authority_session
 from bot.web.entra_sign_in import EntraSignIn
 from bot.web.id_token import Expected
@@ -27,16 +27,15 @@ logger = logging.getLogger(__name__)
 
 MIN_SESSION_KEY_LENGTH = 32
 CALLBACK_PATH = "/auth/callback"
-TEAMS_WEB_ORIGIN = "https://teams.microsoft.com"
 
 
-def teams_link(url: str | None, rewrite_to: str | None) -> str | None:
-    """A Teams link (a meeting's join URL) for staff to open. With a tenant origin to rewrite
-    to (IASS_SANDBOX_ORIGIN, as sign-in and Graph calls are rewritten), a link on Teams' web
-    origin opens there instead; any other link is given as Teams gave it."""
-    if url is None or not rewrite_to or not url.startswith(TEAMS_WEB_ORIGIN + "/"):
+def teams_link(url: str | None, web_url: str) -> str | None:
+    """A Teams link (a meeting's join URL) for staff to open. A link on Teams' web origin
+    opens on `web_url` (`IASS_TEAMS_WEB_URL`: Teams itself unless the tenant is a stand-in);
+    any other link is given as Teams gave it."""
+    if url is None or not url.startswith(TEAMS_WEB_URL + "/"):
         return url
-    return rewrite_to.rstrip("/") + url.removeprefix(TEAMS_WEB_ORIGIN)
+    return web_url.rstrip("/") + url.removeprefix(TEAMS_WEB_URL)
 
 
 @dataclass(frozen=True)
@@ -52,7 +51,7 @@ class StaffSite:
     staff_role: str
     clock: Clock
     http: requests.Session
-    teams_links_to: str | None = None
+    teams_web_url: str = TEAMS_WEB_URL
     manager_role: str = ""
 
     def expected(self, nonce: str) -> Expected:
@@ -125,5 +124,5 @@ def build_staff_site(tenant: TenantSettings, store: Store, clock: Clock) -> Staf
         manager_role=tenant.manager_role,
         clock=clock,
         http=http,
-        teams_links_to=graph.authority_rewrite_to,
+        teams_web_url=tenant.teams_web_url,
     )

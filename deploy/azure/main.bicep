@@ -283,7 +283,11 @@ resource app 'Microsoft.Web/sites@2023-01-01' = {
         {name: 'IASS_BOT_CERTIFICATE_PATH', value: ''}
         {name: 'IASS_BOT_CERTIFICATE_PASSWORD', value: ''}
         {name: 'IASS_AUTHORITY_HOST', value: 'https://login.microsoftonline.com'}
+        {name: 'IASS_AUTHORITY_ENDPOINT', value: ''}
         {name: 'IASS_GRAPH_BASE_URL', value: 'https://graph.microsoft.com/v1.0'}
+        {name: 'IASS_BOT_FRAMEWORK_KEYS_URL', value: 'https://login.botframework.com/v1/.well-known/keys'}
+        {name: 'IASS_CALLING_OPENID_URL', value: 'https://api.aps.skype.com/v1/.well-known/OpenIdConfiguration'}
+        {name: 'IASS_TEAMS_WEB_URL', value: 'https://teams.microsoft.com'}
         {name: 'IASS_CONSENT_MAILBOX', value: consentMailbox}
         {name: 'IASS_TEAMS_CATALOG_APP_ID', value: teamsCatalogAppId}
         {name: 'IASS_PUBLIC_URL', value: publicUrl}

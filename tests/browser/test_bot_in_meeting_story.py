@@ -25,7 +25,7 @@ from playwright.async_api import Page, expect
 from bot.config import Settings
 from bot.graph.tenant import open_tenant
 from bot.services.scheduling import schedule_meeting
-from bot.serving import sandbox_tenant
+from bot.serving import sandbox_origin, sandbox_tenant
 from consent_store.repository import NewDocument
 from consent_store.unit_of_work import Store
 from sandbox.seed import COORDINATOR, PARENT_CARER, SENCO
@@ -63,10 +63,10 @@ async def agreed_meeting(settings: Settings, store: Store) -> str:
             COORDINATOR.display_name,
         )
     async with aiohttp.ClientSession() as http:
-        people = People(tenant.sandbox_origin, http)
+        people = People(sandbox_origin(settings.port), http)
         await people.reply(PARENT_CARER.address, scheduled.reference, "Yes to all of it.")
         await people.reply(SENCO.address, scheduled.reference, "Yes, you can record it.")
-        prompts_now = f"{tenant.sandbox_origin}/sandbox/api/calls/prompt-time-scale"
+        prompts_now = f"{sandbox_origin(settings.port)}/sandbox/api/calls/prompt-time-scale"
         async with http.put(prompts_now, json={"scale": 0}) as response:
             assert response.status in (200, 204), await response.text()
 

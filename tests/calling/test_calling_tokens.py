@@ -23,13 +23,12 @@ from sqlalchemy import select
 from bot.calling.endpoint import attach_calling
 from bot.calling.inbox import CallNotificationInbox
 from bot.calling.tokens import (
-    CALLING_OPENID_CONFIGURATION_URL,
     CallingKeysUnavailable,
     CallingTokenRejected,
     CallingTokenValidator,
-    calling_openid_configuration_url,
     jwks_uri_of,
 )
+from bot.config import CALLING_OPENID_URL, TenantSettings
 from bot.graph.calls import CALLBACK_PATH, MeetingCalls
 from bot.graph.mailbox import ConsentMailbox
 from bot.graph.meetings import OnlineMeetings
@@ -38,6 +37,7 @@ from bot.services.scheduling import open_teams_meeting
 from consent_store.tables import AuditEntryRow
 from consent_store.unit_of_work import Store
 from sandbox.botframework.tokens import calling_token
+from sandbox.endpoints import calling_openid_url
 from sandbox.seed import BOT_CATALOG_APP_ID, BOT_CLIENT_ID, COORDINATOR
 from sandbox.signing import SigningKey
 from sandbox.tenant import CALLING_TOKEN_ISSUERS
@@ -61,7 +61,7 @@ class Ticks:
 def validator(sandbox: RunningSandbox, ticks: Ticks) -> CallingTokenValidator:
     return CallingTokenValidator(
         BOT_CLIENT_ID,
-        calling_openid_configuration_url(sandbox.origin),
+        calling_openid_url(sandbox.origin),
         sandbox.tenant.tenant_id,
         clock=ticks,
     )
@@ -75,14 +75,14 @@ def closed_port_url() -> str:
     with socket.socket() as unused:
         unused.bind(("127.0.0.1", 0))
         port = unused.getsockname()[1]
-    return calling_openid_configuration_url(f"http://127.0.0.1:{port}")
+    return calling_openid_url(f"http://127.0.0.1:{port}")
 
 
 def test_production_finds_the_keys_where_microsoft_documents_them() -> None:
-    assert calling_openid_configuration_url() == (
+    assert TenantSettings(_env_file=None).calling_openid_url == (
         "https://api.aps.skype.com/v1/.well-known/OpenIdConfiguration"
     )
-    assert calling_openid_configuration_url("http://localhost:3979/") == (
+    assert calling_openid_url("http://localhost:3979/") == (
         "http://localhost:3979/api.aps.skype.com/v1/.well-known/OpenIdConfiguration"
     )
 
@@ -92,7 +92,7 @@ async def test_the_sandbox_serves_the_calling_openid_configuration_at_its_docume
 ) -> None:
     async with (
         aiohttp.ClientSession() as http,
-        http.get(calling_openid_configuration_url(tenant_sandbox.origin)) as metadata,
+        http.get(calling_openid_url(tenant_sandbox.origin)) as metadata,
     ):
         assert metadata.status == 200
         jwks_uri = (await metadata.json())["jwks_uri"]
@@ -105,10 +105,10 @@ async def test_the_sandbox_serves_the_calling_openid_configuration_at_its_docume
 @pytest.mark.parametrize(
     ("metadata_url", "jwks_uri", "usable"),
     [
-        (CALLING_OPENID_CONFIGURATION_URL, "https://api.aps.skype.com/v1/keys", True),
-        (CALLING_OPENID_CONFIGURATION_URL, "http://api.aps.skype.com/v1/keys", False),
-        (CALLING_OPENID_CONFIGURATION_URL, "file:///etc/keys", False),
-        (CALLING_OPENID_CONFIGURATION_URL, 7, False),
+        (CALLING_OPENID_URL, "https://api.aps.skype.com/v1/keys", True),
+        (CALLING_OPENID_URL, "http://api.aps.skype.com/v1/keys", False),
+        (CALLING_OPENID_URL, "file:///etc/keys", False),
+        (CALLING_OPENID_URL, 7, False),
         ("http://127.0.0.1:3979/x", "http://127.0.0.1:3979/api.aps.skype.com/v1/keys", True),
     ],
 )
@@ -146,7 +146,7 @@ async def test_the_keys_are_those_the_openid_configuration_names_wherever_they_a
         origin = f"http://127.0.0.1:{runner.addresses[0][1]}"
         checker = CallingTokenValidator(
             BOT_CLIENT_ID,
-            calling_openid_configuration_url(origin),
+            calling_openid_url(origin),
             tenant_sandbox.tenant.tenant_id,
         )
         claims = await checker.claims(bearer(tenant_sandbox))
@@ -365,7 +365,7 @@ async def calling_bot(
     inbox.start(lifecycle, Events())
     app = web.Application()
     checker = CallingTokenValidator(
-        BOT_CLIENT_ID, calling_openid_configuration_url(tenant_sandbox.origin), tenant.tenant_id
+        BOT_CLIENT_ID, calling_openid_url(tenant_sandbox.origin), tenant.tenant_id
     )
     attach_calling(app, checker, inbox)
     runner = web.AppRunner(app)

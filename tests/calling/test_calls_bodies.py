@@ -14,11 +14,12 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.calling.endpoint import attach_calling
-from bot.calling.tokens import CallingTokenValidator, calling_openid_configuration_url
+from bot.calling.tokens import CallingTokenValidator
 from bot.config import Settings
 from bot.web.app import create_app
 from bot.web.security_headers import STRICT_TRANSPORT_SECURITY
 from sandbox.botframework.tokens import calling_token
+from sandbox.endpoints import calling_openid_url
 from sandbox.seed import BOT_CLIENT_ID
 from tests.bad_bodies import JSON, NOT_AN_OBJECT, NOT_JSON, assert_refused_quietly
 from tests.calling.test_calls_endpoint import BODY, CALL, Inbox
@@ -54,7 +55,7 @@ def serve(tenant_sandbox: RunningSandbox, inbox: Inbox) -> Serve:
         tenant = tenant_settings(tenant_sandbox.origin, public_url)
         app = create_app(Settings(_env_file=None), tenant=tenant)
         validator = CallingTokenValidator(
-            BOT_CLIENT_ID, calling_openid_configuration_url(tenant_sandbox.origin), tenant.tenant_id
+            BOT_CLIENT_ID, calling_openid_url(tenant_sandbox.origin), tenant.tenant_id
         )
         attach_calling(app, validator, inbox)
         async with TestClient(TestServer(app)) as client:

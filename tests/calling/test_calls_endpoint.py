@@ -17,11 +17,12 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.calling.endpoint import attach_calling
 from bot.calling.notifications import ReceivedNotice, RosterNotice, unhandled_notifications
 from bot.calling.prompts import PromptShelf, attach_prompts
-from bot.calling.tokens import CallingTokenValidator, calling_openid_configuration_url
+from bot.calling.tokens import CallingTokenValidator
 from bot.services.live_meeting import RosterEntry
 from consent_store.crypto import FieldCipher
 from consent_store.keys import new_key, parse_key_ring
 from sandbox.botframework.tokens import calling_token
+from sandbox.endpoints import calling_openid_url
 from sandbox.seed import BOT_CLIENT_ID
 from sandbox.signing import SigningKey
 from tests.sandbox.builders import wav
@@ -69,7 +70,7 @@ async def client(tenant_sandbox: RunningSandbox, inbox: Inbox) -> AsyncIterator[
     app = web.Application()
     validator = CallingTokenValidator(
         BOT_CLIENT_ID,
-        calling_openid_configuration_url(tenant_sandbox.origin),
+        calling_openid_url(tenant_sandbox.origin),
         tenant_sandbox.tenant.tenant_id,
     )
     attach_calling(app, validator, inbox)

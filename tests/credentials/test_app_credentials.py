@@ -13,7 +13,7 @@ from aiohttp import web
 from azure.core.exceptions import ClientAuthenticationError
 from microsoft_agents.hosting.core import AgentAuthConfiguration
 
-from bot.agent.sandbox_substitution import sandbox_token_providers
+from bot.agent.channel_endpoints import rerouted_token_providers
 from bot.config import TenantSettings
 from bot.graph.client import open_graph_client
 from bot.graph.config import CertificateFile, GraphClientConfig, ManagedIdentityFederation
@@ -143,7 +143,7 @@ async def test_the_bot_connector_token_comes_from_the_same_certificate(
 ) -> None:
     pem = registered_certificate.write_pem(tmp_path / "bot.pem")
     config = config_for(tenant_sandbox, certificate=CertificateFile(pem))
-    providers = sandbox_token_providers(
+    providers = rerouted_token_providers(
         "https://login.microsoftonline.com", tenant_sandbox.origin, config
     )
     provider = providers(

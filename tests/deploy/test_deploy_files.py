@@ -12,7 +12,6 @@ from tests.deploy.test_gunicorn import START_COMMAND
 
 ROOT = Path(__file__).resolve().parents[2]
 NOT_DEPLOYED = {
-    "IASS_SANDBOX_ORIGIN": "the local sandbox tenant, never production",
     "IASS_TEST_POSTGRES_URL": "the tests' PostgreSQL",
     "IASS_BENCH_POSTGRES_URL": "the benchmarks' PostgreSQL",
 }

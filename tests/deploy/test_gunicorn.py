@@ -16,6 +16,7 @@ import aiohttp
 import pytest
 
 from consent_store.keys import new_key
+from sandbox.endpoints import environment as sandbox_environment
 from sandbox.seed import (
     BOT_CATALOG_APP_ID,
     BOT_CLIENT_ID,
@@ -55,7 +56,7 @@ def bot_environment(database_url: str, sandbox: str, port: int) -> dict[str, str
         "IASS_BOT_APP_SECRET": BOT_CLIENT_SECRET,
         "IASS_CONSENT_MAILBOX": CONSENT_MAILBOX.mail,
         "IASS_TEAMS_CATALOG_APP_ID": BOT_CATALOG_APP_ID,
-        "IASS_SANDBOX_ORIGIN": sandbox,
+        **sandbox_environment(sandbox),
         "IASS_PUBLIC_URL": f"http://127.0.0.1:{port}",
         "PYTHONUNBUFFERED": "1",
     }

@@ -36,11 +36,13 @@ from sqlalchemy import func, select
 
 from bot.announcement.document_replies import file_refused_notice
 from bot.graph.tenant import open_tenant
+from bot.serving import sandbox_origin
 from consent_store.keys import new_key, parse_key_ring
 from consent_store.tables import AuditEntryRow, JobRow, SharedFileRow
 from consent_store.unit_of_work import Store
 from sandbox.app import create_sandbox_app
 from sandbox.calls.calls import PromptOperation
+from sandbox.endpoints import environment as sandbox_environment
 from sandbox.seed import COORDINATOR, PARENT_CARER, SENCO
 from tests.invariants.harness import REPO_ROOT, Meeting, World
 from tests.served_bot import free_port_pair
@@ -182,10 +184,9 @@ class TwoInstances(World):
         self.store = Store.open(url, self.key_ring)
         tenant = self.tenant_settings
         self.tenant.bot_endpoint = f"{tenant.public_url}/api/messages"
-        self.tenant.sandbox_url = tenant.sandbox_origin
-        self._runner = web.AppRunner(
-            create_sandbox_app(self.tenant, public_origin=tenant.sandbox_origin)
-        )
+        origin = sandbox_origin(self.port)
+        self.tenant.sandbox_url = origin
+        self._runner = web.AppRunner(create_sandbox_app(self.tenant, public_origin=origin))
         await self._runner.setup()
         await web.TCPSite(self._runner, "localhost", self.port + 1).start()
         self._http = aiohttp.ClientSession()
@@ -203,7 +204,7 @@ class TwoInstances(World):
                 "IASS_CONSENT_MAILBOX": tenant.consent_mailbox,
                 "IASS_TEAMS_CATALOG_APP_ID": tenant.teams_catalog_app_id,
                 "IASS_PUBLIC_URL": tenant.public_url,
-                "IASS_SANDBOX_ORIGIN": tenant.sandbox_origin,
+                **sandbox_environment(origin),
                 "PYTHONPATH": str(REPO_ROOT),
             }
         )

@@ -54,11 +54,12 @@ from bot.config import ServiceProfile, TenantSettings
 from bot.graph.tenant import TenantClients, open_tenant
 from bot.policy.recording_gate import SWITCH_ON_MARGIN
 from bot.services.scheduling import schedule_meeting
-from bot.serving import sandbox_tenant
+from bot.serving import sandbox_origin, sandbox_tenant
 from consent_store.keys import KeyRing, new_key, parse_key_ring
 from consent_store.migrate import upgrade_to_head
 from consent_store.unit_of_work import Store
 from sandbox.app import create_sandbox_app
+from sandbox.endpoints import environment as sandbox_environment
 from sandbox.meetings import OnlineMeeting
 from sandbox.seed import COORDINATOR, PARENT_CARER, SENCO, SEND_OFFICER, seeded_tenant
 from sandbox.tenant import Tenant
@@ -281,10 +282,9 @@ class World:
         self.store = Store.open(url, self.key_ring)
         tenant = self.tenant_settings
         self.tenant.bot_endpoint = f"{tenant.public_url}/api/messages"
-        self.tenant.sandbox_url = tenant.sandbox_origin
-        self._runner = web.AppRunner(
-            create_sandbox_app(self.tenant, public_origin=tenant.sandbox_origin)
-        )
+        origin = sandbox_origin(self.port)
+        self.tenant.sandbox_url = origin
+        self._runner = web.AppRunner(create_sandbox_app(self.tenant, public_origin=origin))
         await self._runner.setup()
         await web.TCPSite(self._runner, "localhost", self.port + 1).start()
         self._http = aiohttp.ClientSession()
@@ -304,7 +304,7 @@ class World:
                 "IASS_CONSENT_MAILBOX": tenant.consent_mailbox,
                 "IASS_TEAMS_CATALOG_APP_ID": tenant.teams_catalog_app_id,
                 "IASS_PUBLIC_URL": tenant.public_url,
-                "IASS_SANDBOX_ORIGIN": tenant.sandbox_origin,
+                **sandbox_environment(origin),
                 "PYTHONPATH": str(REPO_ROOT),
             }
         )
@@ -492,7 +492,7 @@ class World:
         page = await client.get(to_entra.headers["Location"])
         (choose,) = forms_in(await page.text())
         chosen = await client.post(
-            self.tenant_settings.sandbox_origin + choose.action,
+            sandbox_origin(self.port) + choose.action,
             data={**choose.fields, "account": ORGANISER, "decision": "accept"},
         )
         (answer,) = forms_in(await chosen.text())
@@ -509,7 +509,7 @@ class World:
             await asyncio.sleep(0.05)
 
     def control_url(self, path: str) -> str:
-        return f"{self.tenant_settings.sandbox_origin}/sandbox/api{path}"
+        return f"{sandbox_origin(self.port)}/sandbox/api{path}"
 
     async def control(
         self, method: str, path: str, body: dict[str, Any] | None = None

@@ -16,6 +16,7 @@ from bot.config import ServiceProfile, Settings, TenantSettings
 from bot.speech.espeak import EspeakBackend
 from consent_store.keys import new_key
 from sandbox.app import create_sandbox_app
+from sandbox.endpoints import tenant_endpoints
 from sandbox.seed import (
     BOT_CATALOG_APP_ID,
     BOT_CLIENT_ID,
@@ -67,8 +68,7 @@ def target(tenant_sandbox: RunningSandbox, served_bot: str) -> CheckTarget:
         consent_mailbox=CONSENT_MAILBOX.mail,
         teams_catalog_app_id=BOT_CATALOG_APP_ID,
         public_url=served_bot,
-        sandbox_origin=tenant_sandbox.origin,
-    )
+    ).model_copy(update=tenant_endpoints(tenant_sandbox.origin))
     return CheckTarget(
         tenant, ServiceProfile(), EspeakBackend(), staff="priya.raman@iass-sandbox.example"
     )

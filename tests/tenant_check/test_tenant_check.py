@@ -14,6 +14,7 @@ from bot.cli.main import main
 from bot.cli.tenant_checklist import CheckLine, Outcome, exit_status
 from bot.cli.tenant_probes import CheckTarget, run_checks
 from bot.speech.espeak import EspeakBackend
+from sandbox.endpoints import environment as sandbox_environment
 from sandbox.seed import BOT_CATALOG_APP_ID, CONSENT_MAILBOX, COORDINATOR, STAFF
 from tests.sandbox.conftest import RunningSandbox
 from tests.tenant_check.conftest import with_tenant
@@ -194,6 +195,7 @@ async def test_an_unknown_staff_member_is_reported(target: CheckTarget) -> None:
 
 async def test_the_command_prints_one_line_per_item_and_exits_by_the_result(
     target: CheckTarget,
+    tenant_sandbox: RunningSandbox,
     env_without_iass: object,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
@@ -206,7 +208,7 @@ async def test_the_command_prints_one_line_per_item_and_exits_by_the_result(
         "IASS_CONSENT_MAILBOX": tenant.consent_mailbox,
         "IASS_TEAMS_CATALOG_APP_ID": tenant.teams_catalog_app_id,
         "IASS_PUBLIC_URL": tenant.public_url,
-        "IASS_SANDBOX_ORIGIN": tenant.sandbox_origin,
+        **sandbox_environment(tenant_sandbox.origin),
     }.items():
         monkeypatch.setenv(name, value)
 

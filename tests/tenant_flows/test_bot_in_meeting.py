@@ -26,7 +26,7 @@ from bot.cli.main import main
 from bot.config import Settings, TenantSettings
 from bot.graph.tenant import open_tenant
 from bot.services.scheduling import schedule_meeting
-from bot.serving import sandbox_tenant
+from bot.serving import sandbox_origin, sandbox_tenant
 from consent_store.repository import NewDocument
 from consent_store.tables import SharedFileRow
 from consent_store.unit_of_work import Store
@@ -42,9 +42,10 @@ class Running:
     store: Store
     tenant: TenantSettings
     http: aiohttp.ClientSession
+    origin: str
 
     def url(self, path: str) -> str:
-        return f"{self.tenant.sandbox_origin}/sandbox/api{path}"
+        return f"{self.origin}/sandbox/api{path}"
 
     async def control(self, path: str, body: dict[str, Any] | None = None) -> Any:
         async with self.http.post(self.url(path), json=body or {}) as response:
@@ -69,7 +70,7 @@ async def running(
     async with bot_with_sandbox(settings):
         store = Store.open(database_url, settings.key_ring())
         async with aiohttp.ClientSession() as http:
-            yield Running(store, sandbox_tenant(settings.port), http)
+            yield Running(store, sandbox_tenant(settings.port), http, sandbox_origin(settings.port))
         await store.close()
 
 
@@ -98,7 +99,7 @@ def chat_texts(state: dict[str, Any]) -> list[str]:
 async def test_the_bot_opens_the_meeting_and_guards_recording_and_documents(
     running: Running,
 ) -> None:
-    people = People(running.tenant.sandbox_origin, running.http)
+    people = People(running.origin, running.http)
     start = datetime.now(UTC) + timedelta(days=2)
     async with open_tenant(running.tenant) as clients:
         scheduled = await schedule_meeting(

@@ -26,7 +26,7 @@ from sqlalchemy import select
 from bot.calling.endpoint import attach_calling
 from bot.calling.inbox import CallNotificationInbox
 from bot.calling.resync import RosterResync
-from bot.calling.tokens import CallingTokenValidator, calling_openid_configuration_url
+from bot.calling.tokens import CallingTokenValidator
 from bot.graph.calls import CALLBACK_PATH, MeetingCalls
 from bot.graph.mailbox import ConsentMailbox
 from bot.graph.meetings import OnlineMeetings
@@ -36,6 +36,7 @@ from bot.services.scheduling import open_teams_meeting
 from consent_store.calls import MeetingCallRecords
 from consent_store.tables import AuditEntryRow
 from consent_store.unit_of_work import Store
+from sandbox.endpoints import calling_openid_url
 from sandbox.seed import BOT_CATALOG_APP_ID, BOT_CLIENT_ID, COORDINATOR
 from tests.builders import reply
 from tests.conftest import FakeClock
@@ -134,7 +135,7 @@ async def meeting(
     inbox.start(Lifecycle(), guard)
     app = web.Application()
     validator = CallingTokenValidator(
-        BOT_CLIENT_ID, calling_openid_configuration_url(tenant_sandbox.origin), tenant.tenant_id
+        BOT_CLIENT_ID, calling_openid_url(tenant_sandbox.origin), tenant.tenant_id
     )
     attach_calling(app, validator, inbox)
     runner = web.AppRunner(app)

@@ -47,7 +47,7 @@ async def scheduled_meeting(running: Running, *, everyone_agrees: bool) -> tuple
             COORDINATOR.display_name,
         )
     if everyone_agrees:
-        people = People(running.tenant.sandbox_origin, running.http)
+        people = People(running.origin, running.http)
         await people.reply(PARENT_CARER.address, made.reference, "Yes to all of it.")
         await people.reply(SENCO.address, made.reference, "Yes, I agree to recording.")
     async with running.store.reading() as uow:

@@ -10,6 +10,7 @@ from urllib.parse import quote
 import pytest
 
 from bot.cli.main import main
+from sandbox.endpoints import environment as sandbox_environment
 from sandbox.seed import (
     BOT_CATALOG_APP_ID,
     BOT_CLIENT_ID,
@@ -29,7 +30,7 @@ def configured(
         "IASS_TENANT_ID": TENANT_ID,
         "IASS_BOT_APP_ID": BOT_CLIENT_ID,
         "IASS_BOT_APP_SECRET": BOT_CLIENT_SECRET,
-        "IASS_SANDBOX_ORIGIN": sandbox_process,
+        **sandbox_environment(sandbox_process),
         "IASS_CONSENT_MAILBOX": CONSENT_MAILBOX.mail,
         "IASS_TEAMS_CATALOG_APP_ID": BOT_CATALOG_APP_ID,
     }.items():

@@ -28,7 +28,7 @@ from sqlalchemy import select
 from bot.calling.endpoint import attach_calling
 from bot.calling.inbox import CallNotificationInbox
 from bot.calling.prompts import PromptShelf, attach_prompts
-from bot.calling.tokens import CallingTokenValidator, calling_openid_configuration_url
+from bot.calling.tokens import CallingTokenValidator
 from bot.calling.voice import MeetingCallVoice
 from bot.config import ServiceProfile
 from bot.graph.calls import CALLBACK_PATH, MeetingCalls
@@ -45,6 +45,7 @@ from consent_store.keys import KeyRing
 from consent_store.tables import AuditEntryRow, CallRow, MeetingRow
 from consent_store.unit_of_work import Store
 from sandbox.calls.calls import Call
+from sandbox.endpoints import calling_openid_url
 from sandbox.seed import BOT_CATALOG_APP_ID, BOT_CLIENT_ID, COORDINATOR
 from tests.conftest import FakeClock
 from tests.sandbox.conftest import RunningSandbox
@@ -127,7 +128,7 @@ async def bot(
     inbox.start(opening, events)
     app = web.Application()
     validator = CallingTokenValidator(
-        BOT_CLIENT_ID, calling_openid_configuration_url(tenant_sandbox.origin), tenant.tenant_id
+        BOT_CLIENT_ID, calling_openid_url(tenant_sandbox.origin), tenant.tenant_id
     )
     attach_calling(app, validator, inbox)
     attach_prompts(app, shelf)

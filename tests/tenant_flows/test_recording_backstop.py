@@ -37,7 +37,7 @@ async def sign_in_as(http: aiohttp.ClientSession, run: Running, account: str) ->
     (choose,) = forms_in(await sign_in_page.text())
     assert account in choose.radios["account"]
     chosen = await http.post(
-        run.tenant.sandbox_origin + choose.action,
+        run.origin + choose.action,
         data={**choose.fields, "account": account, "decision": "accept"},
     )
     (answer,) = forms_in(await chosen.text())
@@ -48,7 +48,7 @@ async def sign_in_as(http: aiohttp.ClientSession, run: Running, account: str) ->
 async def test_a_recording_made_while_allowed_in_a_meeting_whose_gate_closed_is_brought_to_staff(
     running: Running,  # noqa: F811
 ) -> None:
-    people = People(running.tenant.sandbox_origin, running.http)
+    people = People(running.origin, running.http)
     async with open_tenant(running.tenant) as clients:
         scheduled = await schedule_meeting(
             running.store,

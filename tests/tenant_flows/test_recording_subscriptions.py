@@ -45,6 +45,7 @@ from bot.services.recording_backstop import RECORDING_CHECK, RETRY_POLICIES
 from consent_store.recording_artefacts import RecordingArtefacts
 from consent_store.tables import JobRow
 from consent_store.unit_of_work import Store
+from sandbox.endpoints import tenant_endpoints
 from sandbox.graph.online_meetings import open_online_meeting
 from sandbox.seed import (
     BOT_CATALOG_APP_ID,
@@ -169,8 +170,7 @@ async def connected(
         consent_mailbox=CONSENT_MAILBOX.mail,
         teams_catalog_app_id=BOT_CATALOG_APP_ID,
         public_url=public_url,
-        sandbox_origin=sandbox.origin,
-    )
+    ).model_copy(update=tenant_endpoints(sandbox.origin))
     runtime = RecordingBackstopRuntime(store, settings)
     app = web.Application()
     runtime.attach(app)

@@ -17,7 +17,7 @@ from bot.config import Settings
 from bot.graph.client import open_graph_client
 from bot.graph.mailbox import ConsentMailbox
 from bot.services.consent_requests import send_consent_requests
-from bot.serving import sandbox_tenant
+from bot.serving import sandbox_origin, sandbox_tenant
 from consent_store.unit_of_work import Store
 from sandbox.seed import CONSENT_MAILBOX, PARENT_CARER
 from tests.builders import a_meeting, schedule
@@ -73,7 +73,9 @@ async def test_a_reply_is_read_when_graph_notifies(bot_store: Store) -> None:
         reference = (await uow.meetings.get(meeting_id)).reference
 
     async with aiohttp.ClientSession() as http:
-        await People(tenant.sandbox_origin, http).reply(PARENT_CARER.address, reference, "Yes")
+        await People(sandbox_origin(Settings().port), http).reply(
+            PARENT_CARER.address, reference, "Yes"
+        )
 
     async def recorded() -> bool:
         async with bot_store.unit_of_work() as uow:
@@ -125,7 +127,7 @@ async def reply_is_read_by_notification(store: Store) -> None:
     minutes away, so only a change notification explains it."""
     meeting_id, parent, reference = await asked_parent(store)
     async with aiohttp.ClientSession() as http:
-        origin = sandbox_tenant(Settings().port).sandbox_origin
+        origin = sandbox_origin(Settings().port)
         await People(origin, http).reply(PARENT_CARER.address, reference, "Yes")
 
     async def recorded() -> bool:
@@ -143,7 +145,7 @@ async def sandbox_control(
     json: dict[str, object] | None = None,
     params: dict[str, str] | None = None,
 ) -> None:
-    url = f"{sandbox_tenant(Settings().port).sandbox_origin}/sandbox/api{path}"
+    url = f"{sandbox_origin(Settings().port)}/sandbox/api{path}"
     async with (
         aiohttp.ClientSession() as http,
         http.request(method, url, json=json, params=params) as response,
@@ -189,7 +191,7 @@ async def test_a_missed_notification_is_caught_up_by_delta(bot_store: Store) -> 
     meeting_id, parent, reference = await asked_parent(bot_store)
     await sandbox_control("POST", "/faults", json={"notifications": {"fault": "drop", "count": 1}})
     async with aiohttp.ClientSession() as http:
-        origin = sandbox_tenant(Settings().port).sandbox_origin
+        origin = sandbox_origin(Settings().port)
         await People(origin, http).reply(PARENT_CARER.address, reference, "Yes")
 
     async def recorded() -> bool:

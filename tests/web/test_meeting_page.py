@@ -374,14 +374,14 @@ async def test_the_page_links_to_the_meeting_in_teams_on_the_tenants_origin(
 
     text = await meeting_text(signed_in, staff_site, await reference_of(store, meeting_id))
 
-    link = f'href="{escape(staff_site.tenant.sandbox_origin + join_path)}"'
+    link = f'href="{escape(staff_site.tenant.teams_web_url + join_path)}"'
     assert link in text
     assert "Join the meeting in Teams" in text
 
 
-def test_teams_links_open_on_the_rewritten_origin_only_when_one_is_set() -> None:
+def test_teams_links_open_on_the_configured_teams_web_url() -> None:
     url = "https://teams.microsoft.com/l/meetup-join/19%3ameeting_a%40thread.v2/0"
-    assert teams_link(url, None) == url
+    assert teams_link(url, "https://teams.microsoft.com") == url
     assert teams_link(url, "http://localhost:3979/") == (
         "http://localhost:3979/l/meetup-join/19%3ameeting_a%40thread.v2/0"
     )
@@ -389,3 +389,4 @@ def test_teams_links_open_on_the_rewritten_origin_only_when_one_is_set() -> None
         "https://teams.microsoft.com.evil.example/x"
     )
     assert teams_link(None, "http://s") is None
+    assert teams_link("https://example.org/x", "http://s") == "https://example.org/x"

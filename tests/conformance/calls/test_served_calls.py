@@ -23,11 +23,12 @@ from sqlalchemy import select
 
 from bot.calling.endpoint import attach_calling
 from bot.calling.inbox import CallNotificationInbox
-from bot.calling.tokens import CallingTokenValidator, calling_openid_configuration_url
+from bot.calling.tokens import CallingTokenValidator
 from bot.services.live_meeting import RosterEntry
 from consent_store.tables import AuditEntryRow
 from consent_store.unit_of_work import Store
 from sandbox.botframework.tokens import calling_token
+from sandbox.endpoints import calling_openid_url
 from sandbox.seed import BOT_CLIENT_ID
 from sandbox.tenant import CALLING_TOKEN_ISSUERS
 from tests.conformance.documented import HERE
@@ -97,7 +98,7 @@ async def served_calls(
     app = web.Application()
     validator = CallingTokenValidator(
         BOT_CLIENT_ID,
-        calling_openid_configuration_url(tenant_sandbox.origin),
+        calling_openid_url(tenant_sandbox.origin),
         tenant_sandbox.tenant.tenant_id,
     )
     attach_calling(app, validator, inbox)
