@@ -229,6 +229,45 @@ class Jobs:
         ]
         return sorted(jobs, key=lambda job: (job.due_at, job.id))
 
+    async def claim_key(
+        self, key: str, worker: str, now: datetime, lease: timedelta
+    ) -> ClaimedJob | None:
+        """Claim the unfinished job with this key for `worker`, due yet or not, unless it is
+        under a live lease: its enqueuer doing the work at once, so that no runner does it too.
+        None if it is done or someone else holds it. One compare-and-set on the row, so of two
+        claimants only one wins, on both engines."""
+        lease_until = now + lease
+        claimed = (
+            await self._session.execute(
+                update(JobRow)
+                .where(
+                    JobRow.key == key,
+                    JobRow.done_at.is_(None),
+                    or_(JobRow.lease_until.is_(None), JobRow.lease_until < now),
+                )
+                .values(claimed_by=worker, lease_until=lease_until, attempts=JobRow.attempts + 1)
+                .returning(
+                    JobRow.id,
+                    JobRow.key,
+                    JobRow.kind,
+                    JobRow.meeting_id,
+                    JobRow.due_at,
+                    JobRow.attempts,
+                )
+            )
+        ).first()
+        if claimed is None:
+            return None
+        return ClaimedJob(
+            id=claimed.id,
+            key=claimed.key,
+            kind=claimed.kind,
+            meeting_id=claimed.meeting_id,
+            due_at=claimed.due_at,
+            attempts=claimed.attempts,
+            lease_until=lease_until,
+        )
+
     async def complete(self, job_id: str, worker: str, now: datetime) -> bool:
         """Mark the job done if `worker` still holds its claim; returns whether it did."""
         completed = await self._session.execute(

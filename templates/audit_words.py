@@ -55,6 +55,8 @@ ACTION_SENTENCES = {
     " for a legal request.",
     "legal_request.permission_refused": "The service user refused permission to send"
     " information for a legal request.",
+    "legal_request.receipt_sent": "The service user was emailed a receipt for their answer to a"
+    " request for information for legal reasons, saying what happens next.",
     "legal_request.safeguarding_override": "The service manager recorded a safeguarding reason"
     " to send information for a legal request without the service user's permission.",
     "legal_request.safeguarding_override_meeting": "Information about this meeting is to be"
@@ -228,6 +230,8 @@ KIND_WORDS = {
     "consent_receipt": "task: sending a receipt for a reply",
     "review_acknowledgement": "task: telling the sender that staff will read their email",
     "review_receipt": "task: sending a receipt for a reply staff read",
+    "legal_extract": "task: sending the information for a legal request",
+    "legal_answer_receipt": "task: sending a receipt for an answer to a legal request",
     "recording_reconcile": "task: checking that Teams' recording setting matches consent",
     "meeting_lobby_check": "task: checking whether the bot is still waiting in the lobby",
     "recording_check": "task: looking for recordings and transcripts of the meeting",
@@ -639,6 +643,7 @@ DETAIL_WORDS: Mapping[str, Callable[[object], str | None]] = {
     "previous_status": _looked_up(LEGAL_STATUS_WORDS, "before: "),
     "safeguarding": _yes_no("sent for safeguarding, without permission", None),
     "copy_to_service_user": _yes_no("a copy went to the service user", None),
+    "answer": _looked_up({"given": "they gave permission", "refused": "they refused permission"}),
     "claim_held": _yes_no(
         None, "it may have been sent twice: the sender's claim on it had run out"
     ),

@@ -1,6 +1,7 @@
 """The mailbox reader: takes every new email in the consent mailbox through intake, then
 carries out what the recorded decisions need: the meeting's gates asked again, and a receipt
-to each person for what was recorded.
+to each person for what was recorded (and for an answer to a legal request, what they answered
+and what happens next).
 
 Emails are fetched several at a time and recorded in batches (one write each): what counts
 is each email's received time, not the order of processing. Reading runs on a change
@@ -40,6 +41,7 @@ from bot.services.consent_intake import (
     receipt_job_key,
     take_in_all,
 )
+from bot.services.legal_requests import LegalReceipts
 from bot.services.recording_enforcement import (
     RECONCILE,
     RECONCILE_SOON,
@@ -82,6 +84,7 @@ class MailboxReader:
         self._service = service
         self._on_decisions = on_decisions
         self._concurrency = concurrency
+        self._legal_receipts = LegalReceipts(store, mailbox, service)
 
     def follow_up_handlers(self) -> Mapping[str, Handler]:
         """The jobs that follow recorded decisions, for the bot's job runner too, and those the
@@ -89,6 +92,7 @@ class MailboxReader:
         handlers: dict[str, Handler] = {
             RECEIPT: self._send_receipt,
             **ReviewFollowUps(self._store, self._mailbox, self._service).handlers(),
+            **self._legal_receipts.handlers(),
         }
         if self._on_decisions is not None:
             handlers[RECONCILE] = self._decisions_changed
@@ -160,7 +164,18 @@ class MailboxReader:
         return [
             *(asyncio.create_task(self._recheck(m, slots)) for m in meetings),
             *(asyncio.create_task(self._receipt(r, slots)) for r in decided if r.receipt_to),
+            *(
+                asyncio.create_task(self._legal_receipt(r.legal_receipt_job, slots))
+                for r in results
+                if r.legal_receipt_job is not None
+            ),
         ]
+
+    async def _legal_receipt(self, job_key: str, slots: asyncio.Semaphore) -> None:
+        """Send the receipt for an answer to a legal request at once; it holds and finishes
+        its own job, so it returns none for the reader to mark."""
+        async with slots:
+            await self._legal_receipts.send_now(job_key)
 
     async def _recheck(self, meeting_id: str, slots: asyncio.Semaphore) -> _Done | None:
         if self._on_decisions is None:

@@ -18,8 +18,9 @@ prior to the meeting", so:
 - a reply to a request for permission to send information for legal reasons (matched by its
   `LR-` reference or by threading, and by nothing about a meeting) is read with the careful
   rule of `bot.policy.legal_permission`: a clear yes or no moves the legal request on (a yes
-  queues the extract's job in the same transaction), anything unclear waits in the review
-  queue for the manager, linked to the request.
+  queues the extract's job in the same transaction, and either queues the receipt's job, which
+  the reader sends at once, as it does the consent receipt), anything unclear waits in the
+  review queue for the manager, linked to the request.
 Decisions are recorded with their follow-ups (the gates asked again, the receipt) as jobs in
 the same transaction (`queue_follow_ups`). Each email is recorded once, however often it is
 delivered or read: the unique key decides, so two bot instances racing on one email cannot both
@@ -108,6 +109,8 @@ class IntakeResult:
     reason: str | None = None
     review_item_id: str | None = None
     receipt_to: ReceiptAddress | None = None
+    legal_receipt_job: str | None = None
+    """The job sending the receipt for an answer to a legal request, queued with the answer."""
 
 
 @dataclass(frozen=True)
@@ -238,7 +241,7 @@ async def _apply_legal(uow: UnitOfWork, prepared: _Prepared, legal: _LegalAnswer
     """Move the legal request on as the answer says, queueing the extract if it is now to be
     sent; if the request moved on since the email was read, a person reads it instead."""
     try:
-        await apply_answer(
+        applied = await apply_answer(
             uow,
             legal.request_id,
             legal.reference,
@@ -247,6 +250,7 @@ async def _apply_legal(uow: UnitOfWork, prepared: _Prepared, legal: _LegalAnswer
             legal.step,
             legal.answer,
             actor="intake",
+            receipt_grace=FOLLOW_UP_GRACE,
         )
     except RequestMovedOn:
         assert isinstance(prepared.reply, ConsentReply)
@@ -257,7 +261,8 @@ async def _apply_legal(uow: UnitOfWork, prepared: _Prepared, legal: _LegalAnswer
             legal.request_id,
             legal.attendee_id if legal.answer.sender_matches else None,
         )
-    return prepared.plan
+    plan = prepared.plan
+    return replace(plan, result=replace(plan.result, legal_receipt_job=applied.receipt_job))
 
 
 RECEIPT = "consent_receipt"

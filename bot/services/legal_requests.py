@@ -36,6 +36,7 @@ from typing import Final
 
 from bot.config import ServiceProfile
 from bot.mail.consent_request import describe_when
+from bot.mail.legal_receipt import render_legal_receipt
 from bot.policy.legal_permission import (
     NotRecordable,
     RequestStatus,
@@ -44,9 +45,9 @@ from bot.policy.legal_permission import (
     may_override,
     may_send,
 )
-from bot.policy.terms import AuthVerdict
+from bot.policy.terms import AttendeeKind, AuthVerdict
 from bot.ports.failures import GRAPH_FAILURES
-from bot.ports.mail import FileAttachment, Mailbox, OutgoingEmail
+from bot.ports.mail import FileAttachment, Mailbox, MailSender, OutgoingEmail
 from bot.scheduler.failures import JobFailed
 from bot.scheduler.runner import Handler
 from consent_store.audit import AuditEvent, DetailValue
@@ -465,8 +466,9 @@ async def read_reply(
 ) -> ReplyRead:
     """The manager records what a reply a person had to read says: permission given (only
     from a trustworthy email) or refused. The review item is resolved, the answer recorded
-    with the email's evidence and audited, and the extract's job queued when it may be sent,
-    all in one transaction. `AnswerRefused` (nothing changed) when it cannot be recorded."""
+    with the email's evidence and audited, the receipt's job queued (the job runner sends it at
+    once) and the extract's job when it may be sent, all in one transaction. `AnswerRefused`
+    (nothing changed) when it cannot be recorded."""
     async with store.unit_of_work() as uow:
         records = LegalRequests(uow)
         request = await records.get(reference)
@@ -481,7 +483,7 @@ async def read_reply(
             raise AnswerRefused(NOT_RECORDABLE_WORDS[step])
         if not await uow.review_items.resolve(item.id, "confirmed", manager, uow.now()):
             raise AnswerRefused(ALREADY_READ)
-        job = await apply_answer(
+        applied = await apply_answer(
             uow,
             request.id,
             request.reference,
@@ -502,7 +504,7 @@ async def read_reply(
             grace=SEND_GRACE,
         )
         await uow.commit()
-    return ReplyRead(step.status, job)
+    return ReplyRead(step.status, applied.extract_job)
 
 
 ALREADY_READ = "Someone has already dealt with that email, so nothing was changed."
@@ -543,6 +545,15 @@ ANSWER_ACTIONS = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class AnswerApplied:
+    """The jobs an answer queued: the one sending the extract, if it is now to be sent, and the
+    one sending the service user a receipt, if the answer moved the request on."""
+
+    extract_job: str | None = None
+    receipt_job: str | None = None
+
+
 async def apply_answer(
     uow: UnitOfWork,
     request_id: str,
@@ -555,12 +566,14 @@ async def apply_answer(
     actor: str,
     review_item: str | None = None,
     grace: timedelta = timedelta(0),
-) -> str | None:
-    """Record an answer's step on the request (if it changes its status), audit it and queue
-    the extract when it is now to be sent; the job's key, if one was queued. `RequestMovedOn`
-    (nothing written) if the request no longer stands at `from_status`."""
+    receipt_grace: timedelta = timedelta(0),
+) -> AnswerApplied:
+    """Record an answer's step on the request (if it changes its status), audit it, and queue
+    the service user's receipt for it and, when the extract is now to be sent, the extract (due
+    after `receipt_grace` and `grace`: whoever means to send them at once has that long).
+    `RequestMovedOn` (nothing written) if the request no longer stands at `from_status`."""
     if step.status is None:
-        return None
+        return AnswerApplied()
     if not await LegalRequests(uow).record_answer(
         request_id, from_status.value, step.status.value, answer
     ):
@@ -575,9 +588,108 @@ async def apply_answer(
     await uow.audit(
         AuditEvent(ANSWER_ACTIONS[step.status], actor=actor, subject_id=attendee_id, detail=detail)
     )
+    receipt = legal_receipt_job_key(request_id, step.status)
+    await uow.jobs.schedule(receipt, LEGAL_RECEIPT, uow.now() + receipt_grace)
     if not step.sends_extract:
-        return None
-    return await queue_extract(uow, request_id, grace)
+        return AnswerApplied(receipt_job=receipt)
+    return AnswerApplied(await queue_extract(uow, request_id, grace), receipt)
+
+
+LEGAL_RECEIPT = "legal_answer_receipt"
+RECEIPT_CLAIM = timedelta(minutes=5)
+"""How long whoever sends a receipt at once holds its job: as long as a job runner would."""
+RECEIPT_ANSWERS = {
+    RequestStatus.PERMISSION_GIVEN: "given",
+    RequestStatus.PERMISSION_REFUSED: "refused",
+}
+
+
+def legal_receipt_job_key(request_id: str, answer: RequestStatus) -> str:
+    """A new key for the job sending the receipt for one answer (given or refused) to the
+    request: each answer that moves the request on gets its own receipt, once."""
+    return f"legal-receipt:{request_id}:{RECEIPT_ANSWERS[answer]}:{uuid.uuid4().hex[:12]}"
+
+
+class LegalReceipts:
+    """Sends the service user the receipt for their answer to a request for permission: what
+    they answered and what happens next, to the address they were invited at.
+
+    The receipt's job is written in the transaction that records the answer (the outbox), so a
+    crash loses none. Whoever sends it holds its job (the job runner's claim, or `send_now`'s
+    claim by key for the mailbox reader sending it at once), and the job is done once it went,
+    so it is sent once: two claimants cannot both hold it."""
+
+    def __init__(self, store: Store, mailbox: MailSender, service: ServiceProfile) -> None:
+        self._store = store
+        self._mailbox = mailbox
+        self._service = service
+
+    def handlers(self) -> Mapping[str, Handler]:
+        """The receipt's job, for the bot's job runner."""
+        return {LEGAL_RECEIPT: self._job}
+
+    async def _job(self, job: ClaimedJob) -> None:
+        await self.send(job.key)
+
+    async def send_now(self, job_key: str) -> bool:
+        """Claim the receipt's job and send it now, then mark the job done; whether it went
+        (False if someone else holds or did the job, or the send failed: then the job runner
+        sends it when the job falls due)."""
+        worker = f"receipt-now:{uuid.uuid4().hex[:12]}"
+        async with self._store.unit_of_work() as uow:
+            job = await uow.jobs.claim_key(job_key, worker, uow.now(), RECEIPT_CLAIM)
+            await uow.commit()
+        if job is None:
+            return False
+        try:
+            sent = await self.send(job_key)
+        except GRAPH_FAILURES as error:
+            log.warning(
+                "legal answer receipt not sent yet, left to the job: %s", type(error).__name__
+            )
+            async with self._store.unit_of_work() as uow:
+                await uow.jobs.give_back(job.id, worker)
+                await uow.commit()
+            return False
+        async with self._store.unit_of_work() as uow:
+            await uow.jobs.complete(job.id, worker, uow.now())
+            await uow.commit()
+        return sent
+
+    async def send(self, job_key: str) -> bool:
+        """Send the receipt the job's key names; whether it went (not when the request was
+        disposed of or the person's name or address is no longer kept)."""
+        _, request_id, answer, _ = job_key.split(":")
+        async with self._store.reading() as uow:
+            records = LegalRequests(uow)
+            request = await records.get_by_id(request_id)
+            person = await records.service_user(request.attendee_id)
+            name = uow.decrypt(person.name_enc, "attendees", "name", person.id)
+            address = uow.decrypt(person.email_enc, "attendees", "email", person.id)
+        if request.disposed_at is not None or not (name and address and request.officer_name):
+            log.info("legal answer receipt not sent: the person's details are no longer kept")
+            return False
+        receipt = render_legal_receipt(
+            name=name,
+            reference=request.reference,
+            officer=request.officer_name,
+            given=answer == RECEIPT_ANSWERS[RequestStatus.PERMISSION_GIVEN],
+            young=person.kind == AttendeeKind.YOUNG_PERSON.value,
+            service=self._service,
+        )
+        await self._mailbox.send(
+            OutgoingEmail(to=address, subject=receipt.subject, text=receipt.text, html=receipt.html)
+        )
+        async with self._store.unit_of_work() as uow:
+            await uow.audit(
+                AuditEvent(
+                    "legal_request.receipt_sent",
+                    subject_id=request.attendee_id,
+                    detail={"reference": request.reference, "answer": answer},
+                )
+            )
+            await uow.commit()
+        return True
 
 
 class OverrideProblem(ValueError):

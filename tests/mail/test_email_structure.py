@@ -26,6 +26,7 @@ import pytest
 
 from bot.config import ServiceProfile
 from bot.mail.consent_request import describe_when, request_subject
+from bot.mail.legal_receipt import render_legal_receipt
 from bot.mail.meeting_notice import render_cancellation, render_new_time
 from bot.mail.receipt import render_receipt
 from bot.mail.review_acknowledgement import render_acknowledgement
@@ -396,7 +397,37 @@ def _rendered_alone() -> dict[str, Sent]:
         asked=True,
         service=SERVICE,
     )
+    legal_receipts = {
+        f"legal answer receipt, {who}, {'yes' if given else 'no'}": (
+            render_legal_receipt(
+                name=YOUNG.name if young else PARENT.name,
+                reference="LR-7K3M9Q2P",
+                officer="Sam Lee, SEND casework officer",
+                given=given,
+                young=young,
+                service=SERVICE,
+            ),
+            given,
+        )
+        for who, young in (("adult", False), ("young person", True))
+        for given in (True, False)
+    }
     return {
+        **{
+            name: Sent(
+                "legal_answer_receipt",
+                receipt.text,
+                receipt.html,
+                (
+                    "LR-7K3M9Q2P",
+                    "Sam Lee, SEND casework officer",
+                    "said yes" if given else "said no",
+                    "copy at this" if given else "nothing will be sent to",
+                    SERVICE.phone,
+                ),
+            )
+            for name, (receipt, given) in legal_receipts.items()
+        },
         "receipt": Sent(
             "receipt",
             receipt.text,
@@ -474,6 +505,11 @@ CASES = (
     "legal request permission, young person",
     "legal extract, adult",
     "legal extract, young person",
+    *(
+        f"legal answer receipt, {who}, {answer}"
+        for who in ("adult", "young person")
+        for answer in ("yes", "no")
+    ),
     "receipt",
     "review acknowledgement",
     "review acknowledgement, no meeting",
