@@ -206,7 +206,7 @@ class LiveMeetings:
             bot_app_id=self._tenant.bot_app_id,
             mailbox=clients.mailbox,
         )
-        documents = DocumentGuard(self._store, clients.files, self._chat)
+        documents = DocumentGuard(self._store, clients.files, self._chat, voice)
         rosters = RosterResync(self._store, clients.calls, self._calls)
         objections = InMeetingObjections(
             self._store,

@@ -37,6 +37,7 @@ class _Stated:
     contributes: bool
     recording_permitted: bool
     documents_proposed: bool
+    supporter_roles: tuple[str, ...] = ()
 
     def as_context(self) -> dict[str, object]:
         return asdict(self)
@@ -51,6 +52,7 @@ def _spoken(service: ServiceProfile, staff_name: str, stated: _Stated) -> str:
             "what_we_do": as_sentence(speakable(service.what_we_do)),
             "phone": spoken_phone(service.phone),
             **stated.as_context(),
+            "supporter_roles": [speakable(role) for role in stated.supporter_roles],
         },
     )
 
@@ -60,10 +62,16 @@ def _card(service: ServiceProfile, staff_name: str, stated: _Stated) -> Card:
         "announcement",
         {"staff_name": " ".join(staff_name.split()), "service": service, **stated.as_context()},
     )
+    supporters = (
+        (labelled(wording["supporters_label"], wording["supporters"]),)
+        if stated.supporter_roles
+        else ()
+    )
     return card_of(
         heading(wording["heading"]),
         paragraph(wording["about"], subtle=True),
         labelled(wording["role_label"], wording["role"]),
+        *supporters,
         labelled(wording["recording_label"], wording["recording"]),
         labelled(wording["documents_label"], wording["documents"]),
         paragraph(wording["contact"], subtle=True),
@@ -85,11 +93,14 @@ def compose_announcement(
     *,
     recording_permitted: bool,
     documents_proposed: bool,
+    supporter_roles: tuple[str, ...] = (),
 ) -> Announcement:
     """The opening statement for a meeting, naming no one but `staff_name` (a display name).
 
     `recording_permitted` is the recording gate's verdict (`RecordingVerdict.permitted`);
-    `documents_proposed` says whether staff listed any documents for the meeting.
+    `documents_proposed` says whether staff listed any documents for the meeting;
+    `supporter_roles` are the roles of the service user's interpreter or other supporter
+    invited (from the individual needs), said by role, never by name.
     """
     if not staff_name.strip():
         raise ValueError("the staff member's display name is needed for the announcement")
@@ -97,6 +108,7 @@ def compose_announcement(
         contributes=role.effective is DeclaredRole.SUPPORT_AND_CONTRIBUTE,
         recording_permitted=recording_permitted,
         documents_proposed=documents_proposed,
+        supporter_roles=supporter_roles,
     )
     return Announcement(
         spoken=_spoken(service, staff_name, stated),

@@ -6,7 +6,8 @@ meeting's proposed documents and put to the share gate. Permitted: it stays shar
 hears so. Otherwise its sharing is revoked through Graph and the chat is told it was not
 shared, and why, naming no one. If revoking fails the chat is told staff must remove it and
 the meeting needs attention: the bot never says a refused file is fine. A file in a chat of no
-meeting the store knows is refused too.
+meeting the store knows is refused too. When the service user's individual needs say they join
+by phone (they cannot see the chat), what the chat is told is also said aloud in the call.
 
 Of each file only its drive item id and its name (encrypted) are kept, with the decision; the
 messages themselves are never kept. Every decision is audited, traced and counted
@@ -27,6 +28,7 @@ from bot.announcement.document_replies import (
     share_link_text,
     share_refused_text,
 )
+from bot.announcement.spoken_forms import speakable
 from bot.policy.blockers import Blocker, BlockerCode
 from bot.policy.document_match import (
     NO_MATCH,
@@ -41,8 +43,15 @@ from bot.policy.share_refusal import refusal_reason
 from bot.policy.terms import MeetingFacts, Topic
 from bot.ports.failures import GRAPH_FAILURES
 from bot.ports.files import DriveItemRef, FileSharing, SharingPermission, UnexpectedDriveItem
-from bot.services.live_meeting import DocumentEvents, MeetingChat, PostedFile, TeamsPerson
+from bot.services.live_meeting import (
+    CallVoice,
+    DocumentEvents,
+    MeetingChat,
+    PostedFile,
+    TeamsPerson,
+)
 from consent_store.audit import AuditEvent
+from consent_store.needs import needs_of
 from consent_store.unit_of_work import Store, UnitOfWork
 
 ATTENTION: Final = "chat_file_not_withdrawn"
@@ -57,6 +66,7 @@ class _Meeting:
     id: str
     facts: MeetingFacts
     documents: tuple[CandidateDocument, ...]
+    joins_by_phone: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,10 +123,17 @@ def _decide(meeting: _Meeting | None, match: DocumentMatch) -> _Decision:
 class DocumentGuard(DocumentEvents):
     """`DocumentEvents` for the bot's Teams endpoint: the share gate applied in the chat."""
 
-    def __init__(self, store: Store, files: FileSharing, chat: MeetingChat) -> None:
+    def __init__(
+        self,
+        store: Store,
+        files: FileSharing,
+        chat: MeetingChat,
+        voice: CallVoice | None = None,
+    ) -> None:
         self._store = store
         self._files = files
         self._chat = chat
+        self._voice = voice
 
     async def _meeting(self, thread_id: str) -> _Meeting | None:
         async with self._store.reading() as uow:
@@ -127,6 +144,7 @@ class DocumentGuard(DocumentEvents):
                 row.id,
                 await uow.meetings.facts(row.id, present=()),
                 await _candidates(uow, row.id),
+                needs_of(uow, row).joins_by_phone,
             )
 
     async def _locate(self, file: PostedFile) -> _Located:
@@ -165,6 +183,7 @@ class DocumentGuard(DocumentEvents):
         decision = _decide(meeting, match_posted_file(FileSeen(file.name, addresses), documents))
         if decision.permitted:
             await self._record(meeting, file, located, decision, "shared", {})
+            await self._say_for_phone(meeting, file_acknowledged_text())
             await self._chat.post(thread_id, file_acknowledged_text())
             return
         revoked, failure = await self._withdraw(located)
@@ -176,7 +195,13 @@ class DocumentGuard(DocumentEvents):
                 meeting, file, located, decision, "not_withdrawn", {"error": failure}
             )
             notice = file_not_withdrawn_notice()
+        await self._say_for_phone(meeting, notice.text)
         await self._chat.post(thread_id, notice.text, notice.card.content)
+
+    async def _say_for_phone(self, meeting: _Meeting | None, text: str) -> None:
+        """Say `text` in the call as well, when the service user joins by phone."""
+        if meeting is not None and meeting.joins_by_phone and self._voice is not None:
+            await self._voice.say(meeting.id, speakable(text))
 
     async def _record(
         self,

@@ -67,6 +67,7 @@ from bot.services.timed_work import JOIN, join_job_key
 from consent_store.audit import AuditEvent
 from consent_store.calls import TERMINATED
 from consent_store.jobs import ClaimedJob
+from consent_store.needs import needs_of, supporter_attending
 from consent_store.unit_of_work import Store, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -183,6 +184,9 @@ class MeetingOpening:
             meeting = await uow.meetings.get(meeting_id)
             facts = await uow.meetings.facts(meeting_id)
             staff_name = uow.decrypt(meeting.staff_name_enc, "meetings", "staff_name", meeting_id)
+            supporter = supporter_attending(
+                uow, needs_of(uow, meeting), await uow.meetings.attendees(meeting_id)
+            )
             thread_id, organiser_id = meeting.teams_chat_thread_id, meeting.organiser_user_id
             if not staff_name or thread_id is None:
                 meeting.needs_attention = ANNOUNCEMENT_FAILED
@@ -204,6 +208,7 @@ class MeetingOpening:
             role,
             recording_permitted=recording.permitted,
             documents_proposed=bool(facts.documents),
+            supporter_roles=(supporter.role,) if supporter else (),
         )
         await self._voice.say(meeting_id, announcement.spoken)
         summary = chat_text(
@@ -247,6 +252,7 @@ class MeetingOpening:
                         "recording_permitted": recording.permitted,
                         "documents_proposed": bool(facts.documents),
                         "staff_notified": announcement.staff_notice is not None,
+                        "supporter_named": supporter is not None,
                     },
                 )
             )

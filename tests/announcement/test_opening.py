@@ -200,3 +200,26 @@ def test_any_meeting_names_only_the_staff_member_and_states_the_decided_role(
     notice_expected = role.declared is DeclaredRole.SUPPORT_AND_CONTRIBUTE and not contributes
     assert (announcement.staff_notice is not None) is notice_expected
     json.loads(announcement.card.json_text)
+
+
+def test_an_interpreter_is_named_by_role_never_by_name() -> None:
+    """Issue 18, part 5: the service user's interpreter or supporter is mentioned by the role
+    staff recorded, spoken and on the card; their name is not said."""
+    facts = ROLE_SITUATIONS["support declared"]
+    announcement = compose_announcement(
+        SERVICE,
+        STAFF_NAME,
+        decide_role(facts),
+        recording_permitted=False,
+        documents_proposed=False,
+        supporter_roles=("British Sign Language interpreter",),
+    )
+    assert (
+        "The parent carer or young person's British Sign Language interpreter is also at this"
+        " meeting, to support them." in announcement.spoken
+    )
+    assert "British Sign Language interpreter" in announcement.card.json_text
+    assert "Also supporting them" in announcement.card.json_text
+    without = announce(facts)
+    assert "interpreter" not in everything_shown(without)
+    assert "Also supporting them" not in without.card.json_text

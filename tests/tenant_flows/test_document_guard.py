@@ -23,7 +23,8 @@ from bot.mailbox.reader import MailboxReader
 from bot.services.document_guard import DocumentGuard
 from bot.services.live_meeting import DocumentEvents, PostedFile, TeamsPerson
 from bot.services.scheduling import open_teams_meeting, schedule_meeting
-from consent_store.records import NewDocument
+from consent_store.needs import record_needs
+from consent_store.records import IndividualNeeds, NewDocument
 from consent_store.tables import AuditEntryRow, SharedFileRow
 from consent_store.unit_of_work import Store
 from sandbox.files import DriveItem, Grantee
@@ -351,3 +352,41 @@ async def test_a_file_graph_cannot_find_is_not_called_fine(scene: Scene) -> None
     assert [(o, item) for o, _, item, _ in await scene.shared_files(meeting)] == [
         ("not_withdrawn", letter.etag_guid.upper())
     ]
+
+
+@dataclass
+class VoiceDouble:
+    """The bot's voice in the call: what it said, by meeting."""
+
+    said: list[tuple[str, str]] = field(default_factory=list)
+
+    async def say(self, meeting_id: str, text: str) -> None:
+        self.said.append((meeting_id, text))
+
+
+async def test_a_refusal_is_said_aloud_when_the_service_user_joins_by_phone(
+    scene: Scene,
+) -> None:
+    """Issue 18, part 5: someone joining by phone cannot see the chat, so what it is told about
+    a file is said in the call too; without that need, the chat alone is told."""
+    voice = VoiceDouble()
+    guard = DocumentGuard(scene.store, ChatFiles(scene.mailbox.graph), scene.chat, voice)
+    by_phone = await scene.schedule(())
+    online = await scene.schedule(())
+    async with scene.store.unit_of_work() as uow:
+        record_needs(uow, await uow.meetings.get(by_phone.id), IndividualNeeds(joins_by_phone=True))
+        await uow.commit()
+
+    for meeting in (by_phone, online):
+        letter = scene.upload("Medical letter.docx", scene.chat_members(meeting.thread_id))
+        file = PostedFile(letter.name, letter.web_url, letter.etag_guid.upper(), "docx")
+        await guard.file_posted(meeting.thread_id, POSTER, file)
+
+    assert voice.said == [
+        (
+            by_phone.id,
+            "That file was not shared: sharing it in this meeting was not agreed by email before"
+            " the meeting.",
+        )
+    ]
+    assert [thread for thread, _, _ in scene.chat.posts] == [by_phone.thread_id, online.thread_id]
