@@ -1,7 +1,9 @@
 """The calling service behind Graph's `/communications/calls`: it tells the bot, by comms
 notifications to the call's `callbackUri` (each with a calling-service JWT), how its calls
 go: establishing, established, the roster whenever the meeting's participants or recordings
-change, finished prompts, and the end of the call.
+change, finished prompts, and the end of the call. Someone can also call the bot directly
+(`ring`): the bot is told of an incoming call at the calling endpoint given, as Microsoft
+sends it to the bot's registered calling webhook.
 
 Prompts are queued per call and played in order, as Microsoft documents playPrompt operations
 to be ("by default queued to process in order", call: cancelMediaProcessing): one asked for
@@ -37,11 +39,13 @@ from sandbox.calls.resources import (
     call_state,
     comms_notification,
     finished_operation,
+    incoming_call,
     result_info,
     roster,
 )
 from sandbox.delivery_queue import NotificationQueue
 from sandbox.ids import call_id_variant, new_guid
+from sandbox.teams.accounts import TeamsAccount
 from sandbox.tenant import Tenant
 
 CALLS_PATH = "/communications/calls"
@@ -61,7 +65,9 @@ class CommsDelivery:
 
 @dataclass(frozen=True)
 class _Outgoing:
-    call: Call
+    call_id: str
+    app_id: str
+    callback_uri: str
     payload: dict[str, Any]
 
 
@@ -140,6 +146,17 @@ class CallingService:
 
     def hang_up(self, call: Call) -> None:
         self._end(call, CALL_ENDED_BY_BOT)
+
+    def ring(self, caller: TeamsAccount, calling_endpoint: str) -> str:
+        """`caller` calls the bot directly: the incoming call's notification goes to
+        `calling_endpoint`, signed for the bot. The sandbox places no such call in its
+        calls; it only rings. The new call's id."""
+        call_id = new_guid()
+        bot = self._tenant.bot
+        data = incoming_call(call_id, caller, bot.client_id, bot.display_name)
+        payload = comms_notification(calling_endpoint, "created", data["@odata.id"], data)
+        self._queue.dispatch(_Outgoing(call_id, bot.client_id, calling_endpoint, payload))
+        return call_id
 
     def meeting_ended(self, thread_id: str) -> None:
         for call in self._tenant.calls.live_in(thread_id):
@@ -259,7 +276,7 @@ class CallingService:
         self._dispatch(call, comms_notification(call, "deleted", path, data))
 
     def _dispatch(self, call: Call, payload: dict[str, Any]) -> None:
-        self._queue.dispatch(_Outgoing(call, payload))
+        self._queue.dispatch(_Outgoing(call.id, call.app_id, call.callback_uri, payload))
 
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None:
@@ -267,9 +284,9 @@ class CallingService:
         return self._session
 
     async def _attempt(self, outgoing: _Outgoing) -> int:
-        token = calling_token(self._tenant, outgoing.call.app_id)
+        token = calling_token(self._tenant, outgoing.app_id)
         async with self._client().post(
-            outgoing.call.callback_uri,
+            outgoing.callback_uri,
             json=outgoing.payload,
             headers={"Authorization": f"Bearer {token}"},
             timeout=aiohttp.ClientTimeout(total=10),
@@ -280,7 +297,7 @@ class CallingService:
         notification = outgoing.payload["value"][0]
         self.deliveries.append(
             CommsDelivery(
-                outgoing.call.id,
+                outgoing.call_id,
                 notification["resourceUrl"],
                 notification["changeType"],
                 outcome,

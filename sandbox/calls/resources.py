@@ -147,6 +147,36 @@ def call_state(call: Call, path: str, result: dict[str, Any] | None = None) -> d
     return data
 
 
+def incoming_call(
+    call_id: str, caller: TeamsAccount, app_id: str, app_name: str, region: str = "westus"
+) -> dict[str, Any]:
+    """An incoming call's `resourceData` (someone calling the bot directly, not a meeting),
+    as "Notification - incoming" of "Answer a Peer-to-Peer VoIP call with service hosted
+    media" shows it (https://learn.microsoft.com/graph/api/call-answer): the caller as
+    `source`, the bot as the one target, audio requested."""
+    path = f"/communications/calls/{call_id}"
+    return {
+        "@odata.type": "#microsoft.graph.call",
+        "@odata.id": path,
+        "@odata.etag": 'W/"1"',
+        "state": "incoming",
+        "direction": "incoming",
+        "source": {
+            "@odata.type": "#microsoft.graph.participantInfo",
+            "identity": person_identity(caller),
+            "region": region,
+            "languageId": LANGUAGE,
+        },
+        "targets": [
+            {
+                "@odata.type": "#microsoft.graph.invitationParticipantInfo",
+                "identity": identity_set("application", id=app_id, displayName=app_name),
+            }
+        ],
+        "requestedModalities": ["audio"],
+    }
+
+
 def call_resource(call: Call) -> dict[str, Any]:
     return {
         "@odata.type": "#microsoft.graph.call",
@@ -205,8 +235,11 @@ def result_info(code: int | str, subcode: int | str, message: str) -> dict[str, 
 
 
 def comms_notification(
-    call: Call, change_type: str, resource_url: str, resource_data: object
+    call: Call | str, change_type: str, resource_url: str, resource_data: object
 ) -> dict[str, Any]:
+    """The `commsNotifications` body for `call`, or for a call known only by the
+    `callbackUri` it was given (an incoming call)."""
+    callback_uri = call if isinstance(call, str) else call.callback_uri
     return {
         "@odata.type": "#microsoft.graph.commsNotifications",
         "value": [
@@ -214,7 +247,7 @@ def comms_notification(
                 "@odata.type": "#microsoft.graph.commsNotification",
                 "changeType": change_type,
                 "resourceUrl": resource_url,
-                "callbackUri": call.callback_uri,
+                "callbackUri": callback_uri,
                 "resourceData": resource_data,
             }
         ],

@@ -268,6 +268,20 @@ async def set_calling_token_issuer(request: web.Request) -> web.Response:
     return web.json_response({"issuer": issuer})
 
 
+async def ring_bot(request: web.Request) -> web.Response:
+    """Body: `{"from": "<who>", "callingEndpoint": "https://.../api/calls"}`: that person
+    calls the bot directly; the incoming call's comms notification is sent, signed, to the
+    calling endpoint (the bot registration's calling webhook in Microsoft's service).
+    Answers `{"id": <the call's id>}`."""
+    body = await json_body(request)
+    try:
+        caller = _tenant(request).teams_accounts.resolve(text_field(body, "from"))
+    except LookupError as error:
+        raise ControlError(404, "no such person") from error
+    call_id = request.config_dict[CALLING].ring(caller, text_field(body, "callingEndpoint"))
+    return web.json_response({"id": call_id}, status=202)
+
+
 async def list_calls(request: web.Request) -> web.Response:
     tenant = request.config_dict[TENANT]
     deliveries = request.config_dict[CALLING].deliveries
@@ -319,4 +333,5 @@ def add_teams_control_routes(app: web.Application) -> None:
     router.add_get("/api/calls", list_calls)
     router.add_put("/api/calls/prompt-time-scale", set_prompt_time_scale)
     router.add_put("/api/calls/token-issuer", set_calling_token_issuer)
+    router.add_post("/api/calls/incoming", ring_bot)
     add_lobby_routes(router)

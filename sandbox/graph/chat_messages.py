@@ -6,10 +6,13 @@ Read with an application permission (`ChatMessage.Read.All`, `Chat.Read.All`,
 `Chat.ReadWrite.All`) or, as the bot does, the resource-specific permission
 `ChatMessage.Read.Chat` consented when the app was installed in the chat. Only the call's
 system messages are kept here; what people write in the chat is not. Each message and the
-list carry every key of Microsoft's documented examples (`tests/conformance/graph/`)."""
+list carry every key of Microsoft's documented examples (`tests/conformance/graph/`): a page
+of `$top` messages with `@odata.count` (the messages on the page, as Microsoft's examples
+count them) and, when more follow, `@odata.nextLink` with an opaque `$skiptoken`."""
 
 from __future__ import annotations
 
+import base64
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -162,13 +165,31 @@ async def list_chat_messages(request: web.Request) -> web.Response:
     if meeting is None and tenant.chats.get(chat_id) is None:
         raise GraphError(404, "NotFound", "The chat was not found.")
     events = [] if meeting is None else _call_events(tenant, meeting, _message_type(request))
-    page = events[: int(top)]
+    skip = _skipped(request.query.get("$skiptoken"))
+    page = events[skip : skip + int(top)]
     context = (
         f"https://graph.microsoft.com/v1.0/$metadata#chats('{quote(chat_id, safe='')}')/messages"
     )
-    return web.json_response(
-        {"@odata.context": context, "@odata.count": len(events), "value": page}
-    )
+    body: dict[str, Any] = {"@odata.context": context, "@odata.count": len(page), "value": page}
+    if skip + int(top) < len(events):
+        following = base64.urlsafe_b64encode(f"skip:{skip + int(top)}".encode()).decode()
+        body["@odata.nextLink"] = str(
+            request.url.with_query({"$top": top, "$skiptoken": following})
+        )
+    return web.json_response(body)
+
+
+def _skipped(token: str | None) -> int:
+    """How many messages an opaque `$skiptoken` of ours has the page start after."""
+    if token is None:
+        return 0
+    try:
+        kind, _, skip = base64.urlsafe_b64decode(token.encode()).decode().partition(":")
+    except (ValueError, UnicodeDecodeError):
+        raise bad_request("The $skiptoken is not valid.") from None
+    if kind != "skip" or not skip.isdigit():
+        raise bad_request("The $skiptoken is not valid.")
+    return int(skip)
 
 
 def add_chat_message_routes(graph: GraphRouter) -> None:

@@ -2,7 +2,8 @@
 
 - `GET /users/{id}/onlineMeetings/{meetingId}/recordings` and `/transcripts` (and one by id):
   the callRecording and callTranscript objects Teams made, ids and times only (the sandbox
-  keeps no content). Application permissions OnlineMeetingRecording.Read.All and
+  keeps no content); a list carries `@odata.context` and `@odata.count`, as List recordings'
+  example does. Application permissions OnlineMeetingRecording.Read.All and
   OnlineMeetingTranscript.Read.All, and the application access policy for the organiser, as
   for the meeting itself.
 - `GET /servicePrincipals(appId='{appId}')` (its `appRoles`) and
@@ -51,7 +52,17 @@ def _listing(request: web.Request, kind: ArtefactKind) -> web.Response:
     if meeting is None or meeting.organizer_id != organizer.object_id:
         raise GraphError(404, "NotFound", "The specified online meeting was not found.")
     found = tenant.recordings.of_meeting(meeting.id, kind)
-    return web.json_response({"value": [a.graph_resource(_base(request)) for a in found]})
+    context = (
+        f"https://graph.microsoft.com/v1.0/$metadata#users('{organizer.object_id}')"
+        f"/onlineMeetings('{meeting.id}')/{kind}s"
+    )
+    return web.json_response(
+        {
+            "@odata.context": context,
+            "@odata.count": len(found),
+            "value": [a.graph_resource(_base(request)) for a in found],
+        }
+    )
 
 
 def _one(request: web.Request, kind: ArtefactKind) -> web.Response:
