@@ -1,6 +1,7 @@
 """Microsoft's documented change notifications, validation request and lifecycle notifications
 (`tests/conformance/graph/`) sent to the bot's own handlers for `/notifications/mail` and
-`/notifications/mail/lifecycle`, and the sandbox's notifications checked against them."""
+`/notifications/mail/lifecycle`, and the sandbox's notifications and validation request
+checked against them."""
 
 from __future__ import annotations
 
@@ -20,10 +21,15 @@ from bot.mailbox.notifications import ReadingLoop, notification_handler
 from bot.mailbox.reader import MailboxReader
 from bot.mailbox.subscription import SubscriptionKeeper
 from sandbox.mail.mailboxes import Arrival, Mailbox, StoredMessage
-from sandbox.notifier import LifecycleEvent, change_notification, lifecycle_notification
+from sandbox.notifier import (
+    ChangeNotifier,
+    LifecycleEvent,
+    change_notification,
+    lifecycle_notification,
+)
 from sandbox.seed import seeded_tenant
 from sandbox.subscriptions import Subscription
-from tests.conformance.documented import documented, key_paths
+from tests.conformance.documented import documented, key_paths, shape_gaps
 
 
 class Reader:
@@ -147,7 +153,7 @@ def test_the_sandbox_mail_notification_has_every_documented_key() -> None:
     mailbox = cast(Mailbox, SimpleNamespace(owner=SimpleNamespace(object_id="consent")))
     message = cast(StoredMessage, SimpleNamespace(id="AAMkAGUwNjQ4ZjIxAAA=", change_key="CQ"))
     sent = change_notification(seeded_tenant(), sandbox_subscription(), Arrival(mailbox, message))
-    assert key_paths(documented("graph/mail_created.json")) <= key_paths(sent)
+    assert shape_gaps(documented("graph/mail_created.json"), sent) == set()
 
 
 @pytest.mark.parametrize("event", ["subscriptionRemoved", "missed", "reauthorizationRequired"])
@@ -155,4 +161,35 @@ def test_the_sandbox_lifecycle_notification_has_the_documented_keys(event: str) 
     sent = lifecycle_notification(
         seeded_tenant(), sandbox_subscription(), cast(LifecycleEvent, event)
     )
-    assert key_paths(sent) == key_paths(documented(f"graph/lifecycle_{event}.json"))
+    example = documented(f"graph/lifecycle_{event}.json")
+    assert key_paths(sent) == key_paths(example)
+    assert shape_gaps(example, sent) == set()
+
+
+async def test_the_sandboxs_validation_request_is_the_documented_one() -> None:
+    """The sandbox's subscription handshake, sent to an endpoint that echoes it as the bot's
+    do: a POST with the documented Content-Type, the token in the query and nothing else."""
+    request = documented("graph/validation_request.json")
+    received: list[tuple[str, str, dict[str, str], bytes]] = []
+
+    async def echo(asked: web.Request) -> web.Response:
+        received.append(
+            (asked.method, asked.headers["Content-Type"], dict(asked.query), await asked.read())
+        )
+        return web.Response(text=asked.query["validationToken"], content_type="text/plain")
+
+    app = web.Application()
+    app.router.add_post("/mail", echo)
+    notifier = ChangeNotifier(seeded_tenant())
+    async with TestServer(app) as server:
+        await notifier.start()
+        try:
+            await notifier.validate(str(server.make_url("/mail")))
+        finally:
+            await notifier.stop()
+
+    ((method, content_type, query, body),) = received
+    assert (method, content_type, body) == (request["method"], request["contentType"], b"")
+    assert list(query) == ["validationToken"]
+    documented_prefix = request["validationToken"].partition("Request-Id:")[0]
+    assert query["validationToken"].startswith(documented_prefix + "Request-Id: ")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -21,7 +22,7 @@ from msgraph.graph_service_client import GraphServiceClient
 from bot.graph.meetings import OnlineMeetings
 from sandbox.graph.online_meetings import SHAPES
 from sandbox.seed import ADVISER, BOT_CATALOG_APP_ID, COORDINATOR
-from tests.conformance.documented import documented, documented_request, missing_keys
+from tests.conformance.documented import documented, documented_request, shape_gaps
 from tests.sandbox.bot_double import BotDouble
 from tests.sandbox.builders import meeting_with_bot
 from tests.sandbox.conftest import RunningSandbox
@@ -74,8 +75,9 @@ async def answer(
 def assert_one_covers(
     name: str, example: object, answers: Iterable[object], absent: Iterable[str] = ()
 ) -> None:
-    """One of the sandbox's `answers` has every key path of Microsoft's `example`."""
-    gaps = [missing_keys(example, given, absent) for given in answers]
+    """One of the sandbox's `answers` has every key path of Microsoft's `example`, each with
+    a value of the type the example shows (`shape_gaps`)."""
+    gaps = [shape_gaps(example, given, absent) for given in answers]
     assert set() in gaps, f"{name}: documented keys the sandbox lacks: {min(gaps, key=len)}"
 
 
@@ -278,3 +280,66 @@ async def test_the_meeting_chats_call_messages_carry_every_documented_key(
         unnamed["value"],
         absent=("eventDetail",),
     )
+
+
+async def test_a_page_of_the_meeting_chat_has_every_documented_key_and_the_next_page_link(
+    graph: GraphServiceClient, sandbox: RunningSandbox, bot: BotDouble
+) -> None:
+    """List messages in a chat, example 3 (sorted newest first, a page and a link to the
+    next), asked as documented but with `$top=1` (a test edit: the sandbox's chat holds only
+    the call's two system messages, so a page of two would be the last). Each message has
+    every key of Microsoft's messages from people, but `from`, which a system message leaves
+    null."""
+    meeting = await meeting_with_bot(graph, "Documented chat pages")
+    assert meeting.id is not None
+    assert meeting.chat_info is not None
+    thread = meeting.chat_info.thread_id
+    assert thread is not None
+    sandbox.teams.create(meeting.id)
+    await sandbox.teams.start(meeting.id)
+    await sandbox.teams.end(meeting.id)
+    request = documented_request("graph/chat_messages_sorted.json")
+    query = request["url"].partition("?")[2].replace("$top=2", "$top=1")
+
+    first = await answer(graph, sandbox, "GET", f"/chats/{quote(thread, safe='')}/messages?{query}")
+    example = documented("graph/chat_messages_sorted.json")
+    messages = example.pop("value")
+    assert_one_covers("graph/chat_messages_sorted.json", example, [first])
+    following = first["@odata.nextLink"]
+    assert following.startswith(sandbox.graph_base_url)
+    second = await answer(graph, sandbox, "GET", following.removeprefix(sandbox.graph_base_url))
+    assert "@odata.nextLink" not in second
+    listed = [*first["value"], *second["value"]]
+    assert len(listed) == 2
+    for message in messages:
+        for given in listed:
+            assert_one_covers("graph/chat_messages_sorted.json", message, [given], ("from",))
+    assert [m["createdDateTime"] for m in listed] == sorted(
+        (m["createdDateTime"] for m in listed), reverse=True
+    )
+
+
+async def test_the_sandboxs_recordings_list_has_every_documented_key(
+    graph: GraphServiceClient, sandbox: RunningSandbox
+) -> None:
+    """List recordings (`GET .../onlineMeetings/{id}/recordings`) once Teams has recorded a
+    meeting: the page and its recording have every key of Microsoft's example, of its types."""
+    (made, *_) = await meetings_in_each_shape(
+        graph, sandbox, documented_request("graph/online_meeting_created.json")["body"]
+    )
+    start = datetime.now(UTC) - timedelta(hours=1)
+    (recording,) = sandbox.tenant.recordings.made(
+        meeting_id=made["id"],
+        organizer_id=COORDINATOR.object_id,
+        tenant_id=sandbox.tenant.tenant_id,
+        call_id="call",
+        started_at=start,
+        ended_at=start + timedelta(minutes=30),
+        transcribed=False,
+    )
+    listed = await answer(
+        graph, sandbox, "GET", f"{ORGANISER}/onlineMeetings/{made['id']}/recordings"
+    )
+    assert [r["id"] for r in listed["value"]] == [recording.id]
+    fixture = "graph/online_meeting_recordings.json"
+    assert_one_covers(fixture, documented(fixture), [listed])

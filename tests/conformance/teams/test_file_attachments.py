@@ -21,7 +21,7 @@ from sandbox.seed import COORDINATOR
 from sandbox.teams.activities import file_attachment
 from sandbox.teams.conversations import Conversation
 from tests.agent.conftest import LinkedMeeting, ServedBot
-from tests.conformance.documented import documented, key_paths
+from tests.conformance.documented import documented, shape_gaps
 from tests.sandbox.conftest import RunningSandbox
 
 DOCUMENTED_FILE = PostedFile(
@@ -116,4 +116,4 @@ def test_the_sandbox_file_attachment_has_every_documented_key() -> None:
         created_by=None,  # type: ignore[arg-type]
     )
     built = file_attachment(item, "https://download.example/plan")
-    assert key_paths(documented_attachment) <= key_paths(built)
+    assert shape_gaps(documented_attachment, built) == set()

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import logging
-from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
@@ -24,17 +23,11 @@ from consent_store.tables import AuditEntryRow
 from consent_store.unit_of_work import Store
 from sandbox.botframework.tokens import channel_token
 from tests.agent.conftest import LinkedMeeting, ServedBot
+from tests.conformance.documented import documented
 from tests.sandbox.conftest import RunningSandbox
 
-FIXTURES = Path(__file__).parent
-STARTS = ["meeting_start_2021.json", "meeting_start_2023.json"]
-ENDS = ["meeting_end_2021.json", "meeting_end_2023.json"]
-
-
-def documented(name: str) -> dict[str, Any]:
-    activity: dict[str, Any] = json.loads((FIXTURES / name).read_text())
-    assert activity.pop("_source").startswith("https://learn.microsoft.com/")
-    return activity
+STARTS = ["teams/meeting_start_2021.json", "teams/meeting_start_2023.json"]
+ENDS = ["teams/meeting_end_2021.json", "teams/meeting_end_2023.json"]
 
 
 def as_sent_to(activity: dict[str, Any], sandbox: RunningSandbox, thread_id: str) -> bytes:
@@ -107,7 +100,9 @@ async def test_an_unreadable_local_timestamp_is_left_out_in_one_log_line(
     linked_meeting: LinkedMeeting,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    body = as_sent_to(documented("meeting_start_2023.json"), sandbox, linked_meeting.thread_id)
+    body = as_sent_to(
+        documented("teams/meeting_start_2023.json"), sandbox, linked_meeting.thread_id
+    )
 
     status = await post(served_bot, sandbox, body)
 
@@ -126,7 +121,7 @@ async def test_an_event_the_bot_does_not_handle_is_logged_by_type_and_name(
     linked_meeting: LinkedMeeting,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    activity = documented("meeting_start_2023.json")
+    activity = documented("teams/meeting_start_2023.json")
     activity["name"] = "application/vnd.microsoft.meetingReaction"
     key = ("event", "application/vnd.microsoft.meetingReaction")
     before = unhandled_activities[key]
