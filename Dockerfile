@@ -20,6 +20,7 @@ COPY pyproject.toml constraints.txt README.md ./
 COPY scripts ./scripts
 COPY bot ./bot
 COPY consent_store ./consent_store
+COPY domain ./domain
 COPY templates ./templates
 COPY sandbox ./sandbox
 COPY --from=teams-js /src/bot/web/static/teams-js ./bot/web/static/teams-js

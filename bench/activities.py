@@ -85,7 +85,6 @@ from bot.agent.endpoint import AGENT_CONFIGURATION, SERVICE_CONNECTION, channel_
 from bot.config import ServiceProfile, TenantSettings
 from bot.graph.tenant import TenantClients, open_tenant
 from bot.meeting_runtime import LiveMeetings
-from bot.policy.terms import AttendeeKind, AuthVerdict, Decision, DeclaredRole, Topic
 from bot.services.recording_enforcement import enforce_recording
 from bot.services.scheduling import schedule_meeting
 from consent_store.keys import new_key, parse_key_ring
@@ -94,6 +93,7 @@ from consent_store.migrate import upgrade_to_head
 from consent_store.records import NewAttendee, NewDecision, NewDocument, NewMeeting
 from consent_store.tables import DocumentRow
 from consent_store.unit_of_work import Store
+from domain.terms import AttendeeKind, AuthVerdict, Decision, DeclaredRole, Topic
 from sandbox.app import create_sandbox_app
 from sandbox.app_keys import CALLING, TEAMS, TENANT
 from sandbox.botframework.tokens import channel_token as teams_channel_token

@@ -36,7 +36,6 @@ from scratch import progress, scratch_database
 from bot.graph.meetings import OnlineMeetings
 from bot.graph.recordings import resource_of
 from bot.graph.tenant import open_tenant
-from bot.policy.terms import AttendeeKind, DeclaredRole
 from bot.recording_backstop_runtime import NOTIFICATION_PATH
 from bot.services.recording_enforcement import lock_down_and_confirm
 from bot.services.scheduling import open_teams_meeting
@@ -45,6 +44,7 @@ from consent_store.keys import new_key
 from consent_store.migrate import upgrade_to_head
 from consent_store.records import NewAttendee, NewMeeting
 from consent_store.unit_of_work import Store
+from domain.terms import AttendeeKind, DeclaredRole
 from sandbox.app import create_sandbox_app
 from sandbox.mail.mailboxes import Arrival
 from sandbox.seed import COORDINATOR, PARENT_CARER, SENCO, seeded_tenant

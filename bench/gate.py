@@ -31,10 +31,10 @@ from scratch import (
 from sqlalchemy import insert
 
 from bot.policy.recording_gate import evaluate_recording
-from bot.policy.terms import Decision, DeclaredRole, Topic
 from consent_store.migrate import upgrade_to_head
 from consent_store.tables import AttendeeRow, ConsentDecisionRow, DocumentRow, MeetingRow
 from consent_store.unit_of_work import Store
+from domain.terms import Decision, DeclaredRole, Topic
 
 BATCH = 10_000
 

@@ -30,12 +30,12 @@ from bot.graph.client import open_graph_client
 from bot.graph.config import GraphClientConfig
 from bot.graph.mailbox import ConsentMailbox
 from bot.mailbox.reader import MailboxReader
-from bot.policy.terms import AttendeeKind, DeclaredRole
 from bot.services.consent_requests import send_consent_requests
 from consent_store.keys import new_key, parse_key_ring
 from consent_store.migrate import upgrade_to_head
 from consent_store.records import NewAttendee, NewDocument, NewMeeting
 from consent_store.unit_of_work import Store
+from domain.terms import AttendeeKind, DeclaredRole
 from sandbox.seed import BOT_CLIENT_ID, BOT_CLIENT_SECRET, CONSENT_MAILBOX, TENANT_ID
 
 KINDS = (AttendeeKind.PARENT_CARER, AttendeeKind.YOUNG_PERSON, AttendeeKind.PROFESSIONAL)

@@ -42,7 +42,6 @@ from scratch import progress, scratch_database
 from bot.config import Settings, TenantSettings
 from bot.graph.meetings import OnlineMeetings
 from bot.graph.tenant import open_tenant
-from bot.policy.terms import AttendeeKind, AuthVerdict, Decision, DeclaredRole, Topic
 from bot.services.recording_enforcement import enforce_recording, lock_down_and_confirm
 from bot.services.scheduling import open_teams_meeting
 from bot.serving import sandbox_origin, sandbox_tenant, serving_app
@@ -51,6 +50,7 @@ from consent_store.keys import new_key
 from consent_store.migrate import upgrade_to_head
 from consent_store.records import NewAttendee, NewDecision, NewMeeting
 from consent_store.unit_of_work import Store
+from domain.terms import AttendeeKind, AuthVerdict, Decision, DeclaredRole, Topic
 from sandbox.app import create_sandbox_app
 from sandbox.app_keys import CALLING, TEAMS, TENANT
 from sandbox.calls.calling import CallingService

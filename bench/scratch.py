@@ -15,10 +15,10 @@ from pathlib import Path
 
 import asyncpg
 
-from bot.policy.terms import AttendeeKind, AuthVerdict, Decision, DeclaredRole, Topic
 from consent_store.crypto import BlindIndex, FieldCipher
 from consent_store.keys import KeyRing, new_key, parse_key_ring
 from consent_store.reference import new_reference
+from domain.terms import AttendeeKind, AuthVerdict, Decision, DeclaredRole, Topic
 
 ADMIN_URL = os.environ.get("IASS_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 

@@ -35,12 +35,12 @@ from scratch import (
 from sqlalchemy import insert
 
 from bot.config import Settings, TenantSettings
-from bot.policy.terms import Decision, DeclaredRole, Topic
 from bot.web.app import create_app
 from bot.web.session import Sessions, StaffSession
 from consent_store.migrate import upgrade_to_head
 from consent_store.tables import AttendeeRow, ConsentDecisionRow, MeetingRow
 from consent_store.unit_of_work import Store
+from domain.terms import Decision, DeclaredRole, Topic
 from sandbox.endpoints import tenant_endpoints
 
 BATCH = 5_000

@@ -16,9 +16,9 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.policy.terms import AuthVerdict
 from consent_store.repository import new_id
 from consent_store.tables import InboundEmailRow, MailboxCursorRow
+from domain.terms import AuthVerdict
 
 
 def email_key(

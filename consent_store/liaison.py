@@ -14,15 +14,6 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 
-from bot.policy.liaison_gate import LiaisonFacts, NamedOrganisation
-from bot.policy.terms import (
-    Attendee,
-    AttendeeKind,
-    AuthVerdict,
-    ConsentRecord,
-    Decision,
-    Topic,
-)
 from consent_store.repository import new_id
 from consent_store.tables import (
     AttendeeRow,
@@ -31,6 +22,16 @@ from consent_store.tables import (
     LiaisonRequestOrganisationRow,
 )
 from consent_store.unit_of_work import UnitOfWork
+from domain.terms import (
+    Attendee,
+    AttendeeKind,
+    AuthVerdict,
+    ConsentRecord,
+    Decision,
+    LiaisonFacts,
+    NamedOrganisation,
+    Topic,
+)
 
 TABLE = "liaison_organisations"
 

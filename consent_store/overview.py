@@ -15,7 +15,8 @@ from datetime import datetime
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.policy.terms import (
+from consent_store.tables import AttendeeRow, ConsentDecisionRow, DocumentRow, MeetingRow
+from domain.terms import (
     Attendee,
     AttendeeKind,
     AuthVerdict,
@@ -26,7 +27,6 @@ from bot.policy.terms import (
     ProposedDocument,
     Topic,
 )
-from consent_store.tables import AttendeeRow, ConsentDecisionRow, DocumentRow, MeetingRow
 
 
 async def facts_without_presence(

@@ -22,9 +22,9 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.policy.terms import Participant
 from consent_store.crypto import BlindIndex
 from consent_store.tables import AuditEntryRow, MeetingRow, PresenceRow
+from domain.terms import Participant
 
 RECORDING_REPORTED = "recording.seen_without_consent"
 

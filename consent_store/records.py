@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.policy.terms import AttendeeKind, AuthVerdict, Decision, DeclaredRole, Topic
+from domain.terms import AttendeeKind, AuthVerdict, Decision, DeclaredRole, Topic
 
 
 @dataclass(frozen=True)

@@ -14,12 +14,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.policy.terms import (
-    Decision,
-    MeetingFacts,
-    Participant,
-    Topic,
-)
 from consent_store.crypto import BlindIndex
 from consent_store.overview import facts_without_presence
 from consent_store.presence import MeetingPresence
@@ -41,6 +35,12 @@ from consent_store.tables import (
     MeetingRow,
     ReviewItemRow,
     SharedFileRow,
+)
+from domain.terms import (
+    Decision,
+    MeetingFacts,
+    Participant,
+    Topic,
 )
 
 Seal = Callable[[str | None, str, str, str], bytes | None]

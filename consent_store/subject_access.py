@@ -23,7 +23,6 @@ from datetime import datetime
 
 from sqlalchemy import or_, select
 
-from bot.policy.terms import AttendeeKind
 from consent_store.legal_requests import LegalRequest, LegalRequests
 from consent_store.needs import needs_of
 from consent_store.tables import (
@@ -38,6 +37,7 @@ from consent_store.tables import (
     ReviewItemRow,
 )
 from consent_store.unit_of_work import UnitOfWork
+from domain.terms import AttendeeKind
 from templates import environment
 from templates.audit_words import (
     DECISION_WORDS,

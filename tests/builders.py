@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from bot.policy.terms import AttendeeKind, AuthVerdict, Decision, DeclaredRole, Topic
 from consent_store.audit import AuditEvent
 from consent_store.records import NewAttendee, NewDecision, NewDocument, NewMeeting
 from consent_store.unit_of_work import Store
+from domain.terms import AttendeeKind, AuthVerdict, Decision, DeclaredRole, Topic
 
 MEETING_START = datetime(2026, 11, 10, 10, 0, tzinfo=UTC)
 

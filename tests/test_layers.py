@@ -87,3 +87,19 @@ def test_only_the_entry_points_know_the_sandbox() -> None:
             offenders.add(str(path))
 
     assert offenders == set()
+
+
+def test_the_store_and_the_vocabulary_import_nothing_above_them() -> None:
+    offenders = {
+        str(path): sorted(name for name in imported(tree) if under(name, "bot", "sandbox"))
+        for package in ("consent_store", "domain")
+        for path, tree in modules(package)
+    }
+    offenders.update(
+        {
+            str(path): sorted(name for name in imported(tree) if under(name, "consent_store"))
+            for path, tree in modules("domain")
+        }
+    )
+
+    assert {path: names for path, names in offenders.items() if names} == {}

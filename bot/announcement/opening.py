@@ -18,7 +18,7 @@ from bot.config import ServiceProfile
 from bot.policy.blockers import BlockerCode
 from bot.policy.objection import OBJECT_ACTION
 from bot.policy.role_statement import RoleStatement
-from bot.policy.terms import DeclaredRole
+from domain.terms import DeclaredRole
 
 
 @dataclass(frozen=True, slots=True)

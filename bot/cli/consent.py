@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.intake import MAX_EMAIL_BYTES, ConsentReply, classify_email
-from bot.policy.terms import AuthVerdict, Topic
+from domain.terms import AuthVerdict, Topic
 
 _AUTHENTICATED = {AuthVerdict.PASS: True, AuthVerdict.FAIL: False, AuthVerdict.NONE: None}
 

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 import authres
 
-from bot.policy.terms import AuthVerdict
+from domain.terms import AuthVerdict
 
 PLACEHOLDER_AUTHSERV_ID = "receiving-tenant.invalid"
 # Microsoft 365 writes one clause per method in a few hundred characters; a header far longer,

@@ -43,7 +43,7 @@ from types import MappingProxyType
 from bot.intake.lexicon import SHARING_WORDS, Kind
 from bot.intake.tokens import Token, tokenize
 from bot.intake.verdict import Classification, Finding
-from bot.policy.terms import Decision, Topic
+from domain.terms import Decision, Topic
 
 MAX_REPLY_CHARS = 4_000
 NEGATION_REACH = 4

@@ -19,8 +19,8 @@ from bot.intake.classify import classify_text
 from bot.intake.message import MalformedEmail, parse_email
 from bot.intake.reply_text import own_words
 from bot.intake.verdict import Classification, ConsentReply, Unreadable
-from bot.policy.terms import Decision
 from consent_store.reference import find_legal_reference, find_reference
+from domain.terms import Decision
 
 MAX_EMAIL_BYTES = 1024 * 1024
 _DECIDES_NOTHING = Classification(MappingProxyType({}), needs_review=False)

@@ -11,7 +11,7 @@ classifier knows for that topic.
 
 from __future__ import annotations
 
-from bot.policy.terms import Topic
+from domain.terms import Topic
 
 TOPIC_LABELS = {
     Topic.RECORDING: "Recording",

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from bot.policy.terms import Topic
+from domain.terms import Topic
 
 
 class Kind(Enum):

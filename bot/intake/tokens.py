@@ -14,7 +14,7 @@ from bot.intake.lexicon import (
     Sense,
     typo_target,
 )
-from bot.policy.terms import Topic
+from domain.terms import Topic
 
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 _NUMBER = Sense(Kind.NEUTRAL)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from bot.policy.terms import AuthVerdict, Decision, Topic
+from domain.terms import AuthVerdict, Decision, Topic
 
 
 @dataclass(frozen=True, slots=True)

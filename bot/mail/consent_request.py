@@ -24,7 +24,7 @@ from datetime import datetime
 
 from bot.config import ServiceProfile
 from bot.intake.guidance import NO_TO_EVERYTHING, WITHDRAWAL, YES_TO_EVERYTHING, answer_line
-from bot.policy.terms import AttendeeKind, DeclaredRole, Topic
+from domain.terms import AttendeeKind, DeclaredRole, Topic
 from templates import UK_TIME, environment
 
 TEMPLATE_VERSION = "consent-request/5"

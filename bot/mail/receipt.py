@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.config import ServiceProfile
-from bot.policy.terms import Decision, Topic
+from domain.terms import Decision, Topic
 from templates import environment
 
 TOPIC_WORDS = {

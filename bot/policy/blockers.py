@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
-from bot.policy.terms import Topic
+from domain.terms import Topic
 
 
 class BlockerCode(StrEnum):

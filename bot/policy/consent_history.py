@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from bot.policy.terms import AuthVerdict, ConsentRecord, Decision, MeetingFacts, Topic
+from domain.terms import AuthVerdict, ConsentRecord, Decision, MeetingFacts, Topic
 
 _RANK_OF_DECISION = {Decision.WITHDRAWN: 0, Decision.REFUSED: 1, Decision.GIVEN: 2}
 

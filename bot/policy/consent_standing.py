@@ -13,7 +13,7 @@ from bot.policy.consent_history import (
     latest_pre_start_decision,
     replied_after_start,
 )
-from bot.policy.terms import Attendee, AuthVerdict, ConsentRecord, Decision, MeetingFacts, Topic
+from domain.terms import Attendee, AuthVerdict, ConsentRecord, Decision, MeetingFacts, Topic
 
 _CODE_OF_OBJECTION = {
     Decision.REFUSED: BlockerCode.REFUSED,

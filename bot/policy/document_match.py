@@ -18,7 +18,7 @@ from typing import Final
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 from bot.policy.share_gate import ShareVerdict, evaluate_share
-from bot.policy.terms import MeetingFacts
+from domain.terms import MeetingFacts
 
 FILE_EXTENSIONS: Final = frozenset(
     {

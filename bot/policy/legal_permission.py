@@ -27,7 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.policy.terms import AuthVerdict, Decision, Topic
+from domain.terms import AuthVerdict, Decision, Topic
 
 
 class RequestStatus(StrEnum):

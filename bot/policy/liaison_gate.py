@@ -21,31 +21,19 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.policy.blockers import Blocker, BlockerCode
-from bot.policy.terms import Attendee, AuthVerdict, ConsentRecord, Decision, Topic
+from domain.terms import (
+    AuthVerdict,
+    ConsentRecord,
+    Decision,
+    LiaisonFacts,
+    Topic,
+)
 
 _RANK_OF_DECISION = {Decision.WITHDRAWN: 0, Decision.REFUSED: 1, Decision.GIVEN: 2}
 _CODE_OF_OBJECTION = {
     Decision.REFUSED: BlockerCode.REFUSED,
     Decision.WITHDRAWN: BlockerCode.WITHDRAWN,
 }
-
-
-@dataclass(frozen=True, slots=True)
-class NamedOrganisation:
-    """A professional or organisation staff named for liaison, by pseudonymous id, and when."""
-
-    id: str
-    named_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class LiaisonFacts:
-    """What the liaison rule needs about one meeting's matter: whom it is about (the invited
-    attendees; only service users are asked), whom staff named, and every decision received."""
-
-    attendees: tuple[Attendee, ...]
-    organisations: tuple[NamedOrganisation, ...]
-    decisions: tuple[ConsentRecord, ...]
 
 
 @dataclass(frozen=True, slots=True)

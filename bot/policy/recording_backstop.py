@@ -26,7 +26,7 @@ from typing import Final
 
 from bot.policy.blockers import Blocker
 from bot.policy.recording_gate import evaluate_recording
-from bot.policy.terms import Decision, MeetingFacts
+from domain.terms import Decision, MeetingFacts
 
 CLOSING_MARGIN: Final = timedelta(minutes=1)
 

@@ -20,7 +20,7 @@ from typing import Final
 
 from bot.policy.blockers import Blocker, BlockerCode
 from bot.policy.consent_standing import group_consent_blockers
-from bot.policy.terms import MeetingFacts, Topic
+from domain.terms import MeetingFacts, Topic
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from bot.policy.blockers import Blocker, BlockerCode
 from bot.policy.consent_standing import group_consent_blockers, service_users
-from bot.policy.terms import DeclaredRole, MeetingFacts, Topic
+from domain.terms import DeclaredRole, MeetingFacts, Topic
 
 
 @dataclass(frozen=True, slots=True)

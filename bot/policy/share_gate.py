@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from bot.policy.blockers import Blocker, BlockerCode
 from bot.policy.consent_history import latest_pre_start_decision
 from bot.policy.consent_standing import consent_blockers, service_users
-from bot.policy.terms import Decision, MeetingFacts, Topic
+from domain.terms import Decision, MeetingFacts, Topic
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,15 +22,15 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from bot.policy.recording_gate import evaluate_recording
-from bot.policy.terms import (
+from consent_store.audit import DetailValue
+from consent_store.records import IndividualNeeds, NewAttendee, NewDocument, NewMeeting
+from domain.terms import (
     Attendee,
     AttendeeKind,
     DeclaredRole,
     MeetingFacts,
     ProposedDocument,
 )
-from consent_store.audit import DetailValue
-from consent_store.records import IndividualNeeds, NewAttendee, NewDocument, NewMeeting
 
 CANCELLED = "cancelled"
 

@@ -42,7 +42,6 @@ from bot.intake.consent_email import classify_email
 from bot.intake.verdict import ConsentReply, Unreadable
 from bot.policy.legal_permission import RequestStatus, Step, read_answer, step_for
 from bot.policy.legal_permission import ReviewReason as LegalReviewReason
-from bot.policy.terms import AuthVerdict, Decision, Topic, real_start
 from bot.services.legal_requests import RequestMovedOn, apply_answer
 from bot.services.recording_enforcement import queue_reconcile
 from bot.services.review_queue import queue_acknowledgement
@@ -55,6 +54,7 @@ from consent_store.records import NewDecision, NewReviewItem
 from consent_store.repository import MeetingNotFound
 from consent_store.stored import AttendeeRow, ConsentRequestRow
 from consent_store.unit_of_work import Store, UnitOfWork
+from domain.terms import AuthVerdict, Decision, Topic, real_start
 
 
 class IntakeOutcome(StrEnum):

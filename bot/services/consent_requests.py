@@ -19,13 +19,13 @@ from bot.mail.consent_request import (
     RequestRecipient,
     render_request,
 )
-from bot.policy.terms import AttendeeKind, DeclaredRole, Topic
 from bot.ports.mail import Mailbox, OutgoingEmail
 from consent_store.audit import AuditEvent
 from consent_store.liaison import LiaisonRecords
 from consent_store.needs import needs_of, supporter_attending
 from consent_store.records import NewConsentRequest
 from consent_store.unit_of_work import Store
+from domain.terms import AttendeeKind, DeclaredRole, Topic
 
 
 @dataclass(frozen=True)

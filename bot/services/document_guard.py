@@ -40,7 +40,6 @@ from bot.policy.document_match import (
     share_verdicts,
 )
 from bot.policy.share_refusal import refusal_reason
-from bot.policy.terms import MeetingFacts, Topic
 from bot.ports.failures import GRAPH_FAILURES
 from bot.ports.files import DriveItemRef, FileSharing, SharingPermission, UnexpectedDriveItem
 from bot.services.live_meeting import (
@@ -53,6 +52,7 @@ from bot.services.live_meeting import (
 from consent_store.audit import AuditEvent
 from consent_store.needs import needs_of
 from consent_store.unit_of_work import Store, UnitOfWork
+from domain.terms import MeetingFacts, Topic
 
 ATTENTION: Final = "chat_file_not_withdrawn"
 FILE_FAILURES: Final = (*GRAPH_FAILURES, UnexpectedDriveItem)

@@ -33,7 +33,6 @@ from typing import Final
 from bot.announcement.wording import chat_text
 from bot.config import ServiceProfile
 from bot.policy.participant_match import InvitedAttendee, MatchKind, SeenPerson, match_person
-from bot.policy.terms import AuthVerdict, Decision, Topic
 from bot.ports.failures import CHAT_FAILURES
 from bot.ports.mail import Mailbox
 from bot.ports.meetings import Meetings
@@ -42,6 +41,7 @@ from bot.services.recording_enforcement import enforce_recording
 from consent_store.audit import AuditEvent
 from consent_store.records import NewDecision
 from consent_store.unit_of_work import Store
+from domain.terms import AuthVerdict, Decision, Topic
 
 log = logging.getLogger(__name__)
 

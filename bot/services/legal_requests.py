@@ -45,7 +45,6 @@ from bot.policy.legal_permission import (
     may_override,
     may_send,
 )
-from bot.policy.terms import AttendeeKind, AuthVerdict
 from bot.ports.failures import GRAPH_FAILURES
 from bot.ports.mail import FileAttachment, Mailbox, MailSender, OutgoingEmail
 from bot.scheduler.failures import JobFailed
@@ -56,6 +55,7 @@ from consent_store.legal_extract import legal_extract
 from consent_store.legal_requests import LegalRequests, NewAnswer, NewLegalRequest
 from consent_store.stored import ReviewItemRow
 from consent_store.unit_of_work import Store, UnitOfWork
+from domain.terms import AttendeeKind, AuthVerdict
 from templates import environment
 
 log = logging.getLogger(__name__)

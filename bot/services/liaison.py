@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from bot.config import ServiceProfile
 from bot.policy.blockers import blocker_sentences
 from bot.policy.liaison_gate import LiaisonCount, count_liaison, evaluate_liaison
-from bot.policy.terms import AttendeeKind
 from bot.ports.failures import GRAPH_FAILURES
 from bot.ports.mail import Mailbox
 from bot.services.consent_requests import send_consent_requests
 from consent_store.audit import AuditEvent
 from consent_store.liaison import LiaisonRecords, NamingChange
 from consent_store.unit_of_work import Store
+from domain.terms import AttendeeKind
 
 
 async def name_for_liaison(

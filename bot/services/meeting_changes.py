@@ -34,7 +34,6 @@ from kiota_abstractions.api_error import APIError
 from bot.config import ServiceProfile
 from bot.mail.meeting_notice import RenderedNotice, render_cancellation, render_new_time
 from bot.policy.recording_gate import evaluate_recording
-from bot.policy.terms import AttendeeKind, DeclaredRole
 from bot.ports.failures import GRAPH_FAILURES
 from bot.ports.mail import Mailbox, OutgoingEmail
 from bot.ports.meetings import Meetings
@@ -59,6 +58,7 @@ from consent_store.needs import needs_of, record_needs
 from consent_store.records import NewMeeting
 from consent_store.stored import MeetingRow
 from consent_store.unit_of_work import Store, UnitOfWork
+from domain.terms import AttendeeKind, DeclaredRole
 
 CHANGE_NOT_APPLIED = "change_not_applied"
 CHANGE_NOT_STORED = "change_in_teams_only"

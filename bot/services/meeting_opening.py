@@ -51,7 +51,6 @@ from bot.config import ServiceProfile
 from bot.policy.participant_match import BOT_ID_PREFIX
 from bot.policy.recording_gate import evaluate_recording
 from bot.policy.role_statement import decide_role
-from bot.policy.terms import DeclaredRole
 from bot.ports.call_ids import normalise_call_id
 from bot.ports.calls import CallNotPlaced, Calls
 from bot.ports.failures import CHAT_FAILURES, GRAPH_FAILURES
@@ -69,6 +68,7 @@ from consent_store.calls import TERMINATED
 from consent_store.jobs import ClaimedJob
 from consent_store.needs import needs_of, supporter_attending
 from consent_store.unit_of_work import Store, UnitOfWork
+from domain.terms import DeclaredRole
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Final
 
-from bot.policy.terms import AttendeeKind, DeclaredRole
 from consent_store.records import (
     IndividualNeeds,
     NewAttendee,
@@ -19,6 +18,7 @@ from consent_store.records import (
     NewMeeting,
     Supporter,
 )
+from domain.terms import AttendeeKind, DeclaredRole
 from templates import UK_TIME
 
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")

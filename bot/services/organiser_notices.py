@@ -20,11 +20,11 @@ from enum import StrEnum
 from bot.mail.consent_request import describe_when
 from bot.policy.blockers import Blocker, blocker_sentences
 from bot.policy.recording_gate import evaluate_recording
-from bot.policy.terms import AttendeeKind
 from bot.ports.failures import GRAPH_FAILURES
 from bot.ports.mail import Mailbox, OutgoingEmail
 from consent_store.audit import AuditEvent, DetailValue
 from consent_store.unit_of_work import Store
+from domain.terms import AttendeeKind
 from templates import environment, in_uk_time
 
 log = logging.getLogger(__name__)

@@ -38,7 +38,6 @@ from bot.policy.recording_backstop import (
     FoundArtefact,
     judge_artefact,
 )
-from bot.policy.terms import Topic
 from bot.ports.failures import GRAPH_FAILURES
 from bot.ports.mail import OutgoingEmail, StaffMail
 from bot.ports.recordings import ArtefactSource, ListedArtefact, NotifiedArtefact
@@ -49,6 +48,7 @@ from consent_store.jobs import ClaimedJob
 from consent_store.recording_artefacts import NewArtefact, RecordingArtefacts
 from consent_store.stored import MeetingRow
 from consent_store.unit_of_work import Store, UnitOfWork
+from domain.terms import Topic
 from templates import environment, in_uk_time
 
 log = logging.getLogger(__name__)

@@ -66,7 +66,6 @@ from bot.policy.recording_gate import (
     starting,
     switch_on_deadline,
 )
-from bot.policy.terms import MeetingFacts, Participant
 from bot.ports.failures import GRAPH_FAILURES
 from bot.ports.mail import Mailbox
 from bot.ports.meetings import CallStartUnknown, Meetings, MeetingSettings
@@ -79,6 +78,7 @@ from consent_store.audit import AuditEvent, DetailValue
 from consent_store.jobs import ClaimedJob
 from consent_store.stored import MeetingRow
 from consent_store.unit_of_work import Store, UnitOfWork
+from domain.terms import MeetingFacts, Participant
 
 log = logging.getLogger(__name__)
 

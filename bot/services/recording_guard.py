@@ -57,7 +57,6 @@ from bot.policy.participant_match import (
     match_person,
 )
 from bot.policy.recording_gate import RecordingVerdict
-from bot.policy.terms import Participant
 from bot.ports.failures import CHAT_FAILURES
 from bot.ports.mail import Mailbox
 from bot.ports.meetings import Meetings
@@ -77,6 +76,7 @@ from bot.services.recording_enforcement import (
 from consent_store.audit import AuditEvent
 from consent_store.presence import RECORDING_REPORTED, Presence
 from consent_store.unit_of_work import Store, UnitOfWork
+from domain.terms import Participant
 
 log = logging.getLogger(__name__)
 

@@ -36,7 +36,6 @@ from bot.config import ServiceProfile
 from bot.intake.classify import classify_text
 from bot.mail.receipt import render_receipt
 from bot.mail.review_acknowledgement import render_acknowledgement
-from bot.policy.terms import AttendeeKind, AuthVerdict, Decision, Topic
 from bot.ports.failures import GRAPH_FAILURES
 from bot.ports.mail import MailSender, OutgoingEmail
 from bot.scheduler.runner import Handler
@@ -48,6 +47,7 @@ from consent_store.records import NewDecision
 from consent_store.review_items import OPEN
 from consent_store.stored import AttendeeRow, ReviewItemRow
 from consent_store.unit_of_work import Store, UnitOfWork
+from domain.terms import AttendeeKind, AuthVerdict, Decision, Topic
 
 log = logging.getLogger(__name__)
 

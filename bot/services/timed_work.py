@@ -17,7 +17,6 @@ from datetime import timedelta
 from bot.config import ServiceProfile
 from bot.mail.consent_request import describe_when, request_subject
 from bot.policy.consent_history import latest_pre_start_decision
-from bot.policy.terms import Topic
 from bot.ports.mail import Mailbox, MailSender, OutgoingEmail
 from bot.ports.meetings import Meetings
 from bot.scheduler.runner import Handler
@@ -29,6 +28,7 @@ from consent_store.audit import AuditEvent
 from consent_store.jobs import ClaimedJob
 from consent_store.stored import MeetingRow
 from consent_store.unit_of_work import Store, UnitOfWork
+from domain.terms import Topic
 from templates import environment
 
 REMINDER = "consent_reminder"

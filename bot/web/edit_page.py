@@ -17,7 +17,6 @@ from datetime import datetime
 
 from aiohttp import web
 
-from bot.policy.terms import DeclaredRole
 from bot.services.change_plan import MeetingNotChangeable, ensure_changeable
 from bot.services.meeting_changes import MeetingChangeFailed, edit_meeting
 from bot.services.meeting_request import (
@@ -39,6 +38,7 @@ from consent_store.needs import needs_of, supporter_attending
 from consent_store.records import IndividualNeeds
 from consent_store.repository import MeetingNotFound
 from consent_store.unit_of_work import Store
+from domain.terms import DeclaredRole
 from templates import in_uk_time
 
 FORM_ROLES = {

@@ -17,7 +17,6 @@ from datetime import datetime
 from aiohttp import web
 
 from bot.policy.legal_permission import RequestStatus, may_override
-from bot.policy.terms import AuthVerdict
 from bot.ports.failures import GRAPH_FAILURES
 from bot.services.legal_requests import (
     FIELDS,
@@ -42,6 +41,7 @@ from bot.web.session import STAFF_SESSION
 from bot.web.site import STAFF_SITE
 from consent_store.legal_requests import LegalRequest, LegalRequestNotFound, LegalRequests
 from consent_store.unit_of_work import Store
+from domain.terms import AuthVerdict
 
 STATUS_WORDS = {
     RequestStatus.LOGGED: "Waiting for the service manager's decision",

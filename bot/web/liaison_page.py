@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.policy.terms import AttendeeKind
 from bot.services.liaison import (
     OrganisationStanding,
     liaison_standing,
@@ -25,6 +24,7 @@ from bot.web.site import STAFF_SITE
 from consent_store.liaison import LiaisonRecords
 from consent_store.repository import MeetingNotFound
 from consent_store.unit_of_work import Store
+from domain.terms import AttendeeKind
 
 FIELD = "organisations"
 KIND_WORDS = {

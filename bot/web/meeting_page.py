@@ -20,15 +20,6 @@ from bot.policy.blockers import Blocker, BlockerCode, blocker_sentences
 from bot.policy.recording_gate import RecordingVerdict, evaluate_recording
 from bot.policy.role_statement import RoleStatement, decide_role
 from bot.policy.share_gate import ShareVerdict, evaluate_share
-from bot.policy.terms import (
-    AttendeeKind,
-    AuthVerdict,
-    Decision,
-    DeclaredRole,
-    MeetingFacts,
-    Topic,
-    real_start,
-)
 from bot.services.change_plan import MeetingNotChangeable, ensure_changeable
 from bot.services.document_guard import ATTENTION as FILE_NOT_WITHDRAWN
 from bot.services.liaison import liaison_standing
@@ -61,6 +52,15 @@ from consent_store.stored import (
     MeetingRow,
 )
 from consent_store.unit_of_work import UnitOfWork
+from domain.terms import (
+    AttendeeKind,
+    AuthVerdict,
+    Decision,
+    DeclaredRole,
+    MeetingFacts,
+    Topic,
+    real_start,
+)
 from templates.audit_words import action_sentence, actor_words, detail_sentences
 
 BOT_ACTORS = frozenset({"system", "intake"})

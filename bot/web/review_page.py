@@ -14,7 +14,6 @@ from aiohttp import web
 
 from bot.intake.classify import classify_text
 from bot.policy.legal_permission import ReviewReason as LegalReviewReason
-from bot.policy.terms import AuthVerdict, Decision, Topic
 from bot.services.consent_intake import ReviewReason
 from bot.services.review_queue import (
     AlreadyResolved,
@@ -32,6 +31,7 @@ from bot.web.app_keys import DECISION_EVENTS, SETTINGS_KEY, TENANT_ACCESS
 from bot.web.pages import page
 from bot.web.session import STAFF_SESSION
 from bot.web.site import STAFF_SITE
+from domain.terms import AuthVerdict, Decision, Topic
 
 logger = logging.getLogger(__name__)
 

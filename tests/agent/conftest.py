@@ -19,12 +19,12 @@ from bot.agent.endpoint import attach_bot_endpoint
 from bot.config import Settings
 from bot.graph.client import open_graph_client
 from bot.graph.config import GraphClientConfig
-from bot.policy.terms import DeclaredRole
 from bot.services.live_meeting import MeetingChat, ObjectionSource, PostedFile, TeamsPerson
 from bot.web.app import create_app
 from consent_store.records import NewDocument
 from consent_store.tables import MeetingRow
 from consent_store.unit_of_work import Store
+from domain.terms import DeclaredRole
 from sandbox.app import create_sandbox_app
 from sandbox.seed import (
     BOT_CLIENT_ID,

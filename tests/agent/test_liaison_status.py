@@ -6,11 +6,11 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from bot.policy.terms import AttendeeKind, AuthVerdict, Decision, Topic
 from bot.services.liaison import name_for_liaison
 from consent_store.liaison import LiaisonRecords
 from consent_store.records import NewConsentRequest, NewDecision
 from consent_store.unit_of_work import Store
+from domain.terms import AttendeeKind, AuthVerdict, Decision, Topic
 from sandbox.seed import COORDINATOR, PARENT_CARER
 from tests.agent.conftest import LinkedMeeting, ServedBot
 from tests.agent.test_staff_commands import bot_texts

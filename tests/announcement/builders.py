@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.config import ServiceProfile
-from bot.policy.terms import Decision, DeclaredRole, MeetingFacts, Topic
+from domain.terms import Decision, DeclaredRole, MeetingFacts, Topic
 from tests.policy.builders import PARENT, SENCO, STAFF, YOUNG_PERSON, listed, meeting, reply
 
 SERVICE = ServiceProfile(

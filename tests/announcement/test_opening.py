@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from bot.announcement.opening import Announcement, compose_announcement
 from bot.policy.recording_gate import evaluate_recording
 from bot.policy.role_statement import decide_role
-from bot.policy.terms import DeclaredRole, MeetingFacts
+from domain.terms import DeclaredRole, MeetingFacts
 from tests.builders import PARENT as STORED_PARENT
 from tests.builders import SENCO as STORED_SENCO
 from tests.builders import a_meeting

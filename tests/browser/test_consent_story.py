@@ -19,9 +19,9 @@ from playwright.async_api import Page, expect
 from sqlalchemy import select
 
 from bot.config import Settings
-from bot.policy.terms import Decision
 from consent_store.tables import AuditEntryRow
 from consent_store.unit_of_work import Store
+from domain.terms import Decision
 from sandbox.seed import COORDINATOR, PARENT_CARER, SENCO, SEND_OFFICER
 from templates import UK_TIME
 from tests.browser import test_make_run_story as story

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Page, expect
 
-from bot.policy.terms import Decision, Topic
 from consent_store.unit_of_work import Store
+from domain.terms import Decision, Topic
 from sandbox.seed import COORDINATOR
 from tests.builders import PARENT, schedule
 from tests.web.review_items import THEIR_WORDS, queue_item

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from bot.intake import ConsentReply, classify_email
-from bot.policy.terms import AuthVerdict, Decision, Topic
+from domain.terms import AuthVerdict, Decision, Topic
 
 CORPUS = Path(__file__).parent / "corpus"
 AUTHENTICATED = {AuthVerdict.PASS: True, AuthVerdict.FAIL: False, AuthVerdict.NONE: None}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.intake.authentication import authentication_verdict
-from bot.policy.terms import AuthVerdict
+from domain.terms import AuthVerdict
 
 M365_PASS = (
     "spf=pass (sender IP is 203.0.113.25) smtp.mailfrom=example.org; dkim=pass (signature was"

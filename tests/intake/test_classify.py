@@ -6,7 +6,7 @@ import pytest
 
 from bot.intake import classify_text
 from bot.intake.guidance import NO_TO_EVERYTHING, WITHDRAWAL, YES_TO_EVERYTHING, answer_line
-from bot.policy.terms import Decision, Topic
+from domain.terms import Decision, Topic
 
 G, R, W = Decision.GIVEN, Decision.REFUSED, Decision.WITHDRAWN
 ALL = tuple(Topic)

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from bot.intake import ConsentReply, classify_email
 from bot.intake.reply_text import html_to_text
-from bot.policy.terms import AuthVerdict, Decision
+from domain.terms import AuthVerdict, Decision
 
 CONSENT = "Yes, I agree to everything."
 

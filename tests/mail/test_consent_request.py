@@ -22,7 +22,7 @@ from bot.mail.consent_request import (
     render_request,
     topics_to_ask,
 )
-from bot.policy.terms import AttendeeKind, Decision, DeclaredRole, Topic
+from domain.terms import AttendeeKind, Decision, DeclaredRole, Topic
 
 START = datetime(2026, 11, 10, 10, 0, tzinfo=UTC)
 PARENT = RequestRecipient(

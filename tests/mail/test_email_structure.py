@@ -33,7 +33,6 @@ from bot.mail.review_acknowledgement import render_acknowledgement
 from bot.policy.blockers import Blocker, BlockerCode
 from bot.policy.legal_permission import RequestStatus, Step
 from bot.policy.recording_backstop import ArtefactKind
-from bot.policy.terms import AttendeeKind, Decision, Topic
 from bot.ports.directory import Directory, StaffContact
 from bot.ports.mail import OutgoingEmail
 from bot.ports.recordings import ListedArtefact
@@ -56,6 +55,7 @@ from consent_store.legal_requests import LegalRequests, NewAnswer
 from consent_store.liaison import LiaisonRecords
 from consent_store.records import NewAttendee
 from consent_store.unit_of_work import Store
+from domain.terms import AttendeeKind, Decision, Topic
 from tests import databases
 from tests.builders import PARENT, SENCO, STAFF, a_meeting, schedule
 from tests.conftest import FakeClock

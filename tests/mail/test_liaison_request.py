@@ -9,7 +9,7 @@ from dataclasses import replace
 from bot.config import ServiceProfile
 from bot.intake import classify_text
 from bot.intake.guidance import answer_line
-from bot.policy.terms import Decision, Topic
+from domain.terms import Decision, Topic
 from tests.mail.test_consent_request import PARENT, SENCO, YOUNG, meeting, render, service
 
 __all__ = ["service"]

@@ -14,7 +14,7 @@ from functools import cache
 from hypothesis import strategies as st
 
 from bot.policy.blockers import Blocker, BlockerCode
-from bot.policy.terms import (
+from domain.terms import (
     Attendee,
     AttendeeKind,
     AuthVerdict,

@@ -11,7 +11,7 @@ from bot.policy.blockers import Blocker, BlockerCode, blocker_sentences
 from bot.policy.recording_gate import evaluate_recording
 from bot.policy.role_statement import decide_role
 from bot.policy.share_gate import evaluate_share
-from bot.policy.terms import MeetingFacts, Topic
+from domain.terms import MeetingFacts, Topic
 
 from .builders import document_choices, meeting_facts
 

@@ -11,7 +11,7 @@ from bot.policy.consent_history import (
     latest_pre_start_decision,
     replied_after_start,
 )
-from bot.policy.terms import AuthVerdict, ConsentRecord, Decision, MeetingFacts, Topic
+from domain.terms import AuthVerdict, ConsentRecord, Decision, MeetingFacts, Topic
 
 from .builders import (
     ATTENDEE_IDS,

@@ -21,7 +21,7 @@ from bot.policy.document_match import (
     share_verdicts,
     title_key,
 )
-from bot.policy.terms import Topic
+from domain.terms import Topic
 
 from .builders import PARENT, SENCO, listed, meeting, reply
 

@@ -26,7 +26,7 @@ from bot.policy.legal_permission import (
     read_answer,
     step_for,
 )
-from bot.policy.terms import AuthVerdict, Decision, Topic
+from domain.terms import AuthVerdict, Decision, Topic
 
 S = RequestStatus
 EVERY_TOPIC = tuple(Topic)

@@ -15,8 +15,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.policy.blockers import BlockerCode
-from bot.policy.liaison_gate import LiaisonFacts, NamedOrganisation, count_liaison, evaluate_liaison
-from bot.policy.terms import Attendee, AuthVerdict, ConsentRecord, Decision, Topic
+from bot.policy.liaison_gate import count_liaison, evaluate_liaison
+from domain.terms import (
+    Attendee,
+    AuthVerdict,
+    ConsentRecord,
+    Decision,
+    LiaisonFacts,
+    NamedOrganisation,
+    Topic,
+)
 
 from .builders import (
     PARENT,

@@ -25,7 +25,7 @@ from bot.policy.recording_gate import (
     starting,
 )
 from bot.policy.share_gate import evaluate_share
-from bot.policy.terms import MeetingFacts, Topic
+from domain.terms import MeetingFacts, Topic
 
 from .builders import (
     EHCP_DRAFT,

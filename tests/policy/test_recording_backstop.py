@@ -18,7 +18,7 @@ from bot.policy.recording_backstop import (
     FoundArtefact,
     judge_artefact,
 )
-from bot.policy.terms import Decision, Topic
+from domain.terms import Decision, Topic
 
 from .builders import (
     PARENT,

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from bot.policy.blockers import BlockerCode
 from bot.policy.recording_gate import evaluate_recording
-from bot.policy.terms import AuthVerdict, Decision, MeetingFacts, Topic
+from domain.terms import AuthVerdict, Decision, MeetingFacts, Topic
 
 from .builders import (
     PARENT,

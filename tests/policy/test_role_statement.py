@@ -11,7 +11,7 @@ from hypothesis import given
 
 from bot.policy.blockers import BlockerCode
 from bot.policy.role_statement import decide_role
-from bot.policy.terms import AuthVerdict, Decision, DeclaredRole, MeetingFacts, Topic
+from domain.terms import AuthVerdict, Decision, DeclaredRole, MeetingFacts, Topic
 
 from .builders import (
     PARENT,

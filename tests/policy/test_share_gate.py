@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from bot.policy.blockers import BlockerCode
 from bot.policy.share_gate import evaluate_share
-from bot.policy.terms import AuthVerdict, ConsentRecord, Decision, MeetingFacts, Topic
+from domain.terms import AuthVerdict, ConsentRecord, Decision, MeetingFacts, Topic
 
 from .builders import (
     EHCP_DRAFT,

@@ -7,7 +7,7 @@ import pytest
 
 from bot.policy.blockers import Blocker, BlockerCode
 from bot.policy.share_refusal import REASON_OF_CODE, RefusalReason, refusal_reason
-from bot.policy.terms import Topic
+from domain.terms import Topic
 
 D = Topic.DOCUMENTS
 CONSENT_CODES = (

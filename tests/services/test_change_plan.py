@@ -8,17 +8,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.policy.terms import (
-    Attendee,
-    AttendeeKind,
-    AuthVerdict,
-    ConsentRecord,
-    Decision,
-    DeclaredRole,
-    MeetingFacts,
-    ProposedDocument,
-    Topic,
-)
 from bot.services.change_plan import (
     MeetingNotChangeable,
     StoredAttendee,
@@ -29,6 +18,17 @@ from bot.services.change_plan import (
     recording_must_close_first,
 )
 from consent_store.records import NewAttendee, NewDocument, NewMeeting
+from domain.terms import (
+    Attendee,
+    AttendeeKind,
+    AuthVerdict,
+    ConsentRecord,
+    Decision,
+    DeclaredRole,
+    MeetingFacts,
+    ProposedDocument,
+    Topic,
+)
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 START = datetime(2026, 11, 10, 10, 0, tzinfo=UTC)

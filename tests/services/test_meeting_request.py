@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.policy.terms import AttendeeKind, DeclaredRole
 from bot.services.meeting_request import InvalidMeeting, MeetingInput, PersonInput, parse_meeting
+from domain.terms import AttendeeKind, DeclaredRole
 
 NOW = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
 GOOD = MeetingInput(

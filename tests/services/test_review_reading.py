@@ -7,8 +7,8 @@ import itertools
 
 import pytest
 
-from bot.policy.terms import Decision, Topic
 from bot.services.review_queue import CONDITION_LIMIT, is_conditional, reading_refusal
+from domain.terms import Decision, Topic
 
 ANSWERS = (None, *Decision)
 

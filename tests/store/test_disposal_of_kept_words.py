@@ -7,11 +7,11 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.policy.terms import AuthVerdict, Decision, Topic
 from consent_store.records import NewConsentRequest, NewDecision
 from consent_store.retention import dispose, plan_disposal
 from consent_store.tables import ConsentDecisionRow, ConsentRequestRow
 from consent_store.unit_of_work import Store
+from domain.terms import AuthVerdict, Decision, Topic
 from tests.builders import MEETING_START, schedule
 from tests.conftest import FakeClock
 

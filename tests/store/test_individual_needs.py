@@ -12,7 +12,6 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.policy.terms import AttendeeKind
 from consent_store.crypto import UnreadableField
 from consent_store.needs import needs_of, record_needs, supporter_attending
 from consent_store.records import IndividualNeeds, NewAttendee, Supporter
@@ -20,6 +19,7 @@ from consent_store.retention import dispose, plan_disposal
 from consent_store.subject_access import subject_access_report
 from consent_store.tables import MeetingRow
 from consent_store.unit_of_work import Store
+from domain.terms import AttendeeKind
 from tests.builders import MEETING_START, PARENT, SENCO, a_meeting
 from tests.conftest import FakeClock
 

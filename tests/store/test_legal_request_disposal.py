@@ -12,7 +12,6 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.policy.terms import AuthVerdict
 from consent_store.audit import verify_chain
 from consent_store.engine import scrub_freed_space
 from consent_store.legal_extract import legal_extract
@@ -21,6 +20,7 @@ from consent_store.records import NewReviewItem
 from consent_store.retention import SCRUBBED_TABLES, dispose, plan_disposal
 from consent_store.tables import AuditEntryRow, LegalRequestRow, ReviewItemRow
 from consent_store.unit_of_work import Store
+from domain.terms import AuthVerdict
 from tests.builders import MEETING_START, a_meeting, schedule
 from tests.conftest import FakeClock
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.policy.recording_gate import evaluate_recording
-from bot.policy.terms import AttendeeKind, Decision
 from consent_store.jobs import CANCELLED, Jobs
 from consent_store.records import NewAttendee, NewDocument
 from consent_store.tables import AttendeeRow
 from consent_store.unit_of_work import Store
+from domain.terms import AttendeeKind, Decision
 from tests.builders import PARENT, SENCO, STAFF, a_meeting, reply, schedule
 from tests.conftest import FakeClock
 from tests.jobs.stored import job_row, schedule_job

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import MetaData, select, text
 
-from bot.policy.terms import AttendeeKind, AuthVerdict, Decision, DeclaredRole, Topic
 from consent_store.records import NewDecision
 from consent_store.repository import MeetingNotFound
 from consent_store.tables import AttendeeRow
 from consent_store.unit_of_work import Store
+from domain.terms import AttendeeKind, AuthVerdict, Decision, DeclaredRole, Topic
 from tests.builders import MEETING_START, PARENT, SENCO, STAFF, a_meeting
 
 PERSONAL_STRINGS = [

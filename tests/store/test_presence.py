@@ -9,11 +9,11 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bot.policy.recording_gate import evaluate_recording
-from bot.policy.terms import Participant
 from consent_store.audit import AuditEvent
 from consent_store.presence import RECORDING_REPORTED, Presence
 from consent_store.tables import PresenceRow
 from consent_store.unit_of_work import Store
+from domain.terms import Participant
 from tests.builders import schedule
 from tests.conftest import FakeClock
 

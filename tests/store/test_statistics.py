@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.policy.terms import Decision, Topic
 from consent_store.audit import AuditEvent
 from consent_store.disclosure import Shown, Suppressed
 from consent_store.recording_artefacts import NewArtefact, RecordingArtefacts
 from consent_store.statistics import MEASURES, monthly_counts, monthly_statistics
 from consent_store.unit_of_work import Store
+from domain.terms import Decision, Topic
 from tests.builders import MEETING_START, PARENT, a_meeting, reply, schedule
 from tests.conftest import FakeClock
 

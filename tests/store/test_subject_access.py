@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from bot.policy.terms import AttendeeKind, Decision, Topic
 from consent_store.records import NewAttendee, NewReviewItem
 from consent_store.subject_access import subject_access_report
 from consent_store.unit_of_work import Store
+from domain.terms import AttendeeKind, Decision, Topic
 from tests.builders import MEETING_START, PARENT, SENCO, STAFF, a_meeting, reply, schedule
 
 

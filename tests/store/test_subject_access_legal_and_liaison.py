@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.policy.terms import AuthVerdict, Decision, Topic
 from consent_store.legal_requests import LegalRequests, NewAnswer, NewLegalRequest
 from consent_store.liaison import LiaisonRecords
 from consent_store.records import NewConsentRequest, NewDecision
 from consent_store.subject_access import subject_access_report
 from consent_store.unit_of_work import Store
+from domain.terms import AuthVerdict, Decision, Topic
 from tests.builders import MEETING_START, PARENT, SENCO, schedule
 
 SEND_TEAM = "Northshire SEND team, SEND officer"

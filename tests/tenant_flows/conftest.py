@@ -17,8 +17,8 @@ from aiohttp import web
 from bot.graph.client import open_graph_client
 from bot.graph.config import GraphClientConfig
 from bot.graph.mailbox import ConsentMailbox
-from bot.policy.terms import AttendeeKind, DeclaredRole
 from consent_store.records import NewAttendee, NewDocument, NewMeeting
+from domain.terms import AttendeeKind, DeclaredRole
 from sandbox.app import create_sandbox_app
 from sandbox.seed import (
     BOT_CLIENT_ID,

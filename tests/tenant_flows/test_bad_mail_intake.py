@@ -11,8 +11,8 @@ import pytest
 from bot.config import ServiceProfile
 from bot.graph.mailbox import ConsentMailbox
 from bot.mailbox.reader import MailboxReader
-from bot.policy.terms import Decision, Topic
 from consent_store.unit_of_work import Store
+from domain.terms import Decision, Topic
 from sandbox.seed import CONSENT_MAILBOX, PARENT_CARER, SENCO
 from tests.sandbox.conftest import RunningSandbox
 from tests.tenant_flows.conftest import People

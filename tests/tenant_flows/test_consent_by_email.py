@@ -16,11 +16,11 @@ from bot.graph.mailbox import ConsentMailbox
 from bot.mailbox.reader import MailboxReader
 from bot.policy.blockers import BlockerCode
 from bot.policy.recording_gate import evaluate_recording
-from bot.policy.terms import AttendeeKind, AuthVerdict, Decision, Topic
 from bot.services.consent_requests import send_consent_requests
 from consent_store.records import NewAttendee, NewDocument
 from consent_store.tables import InboundEmailRow, ReviewItemRow
 from consent_store.unit_of_work import Store
+from domain.terms import AttendeeKind, AuthVerdict, Decision, Topic
 from sandbox.seed import COORDINATOR, PARENT_CARER, SENCO, SEND_OFFICER
 from tests.builders import a_meeting, schedule
 from tests.sandbox.conftest import RunningSandbox

@@ -31,7 +31,6 @@ from bot.mailbox.reader import MailboxReader
 from bot.policy.blockers import BlockerCode
 from bot.policy.recording_gate import SWITCH_ON_MARGIN, evaluate_recording
 from bot.policy.share_gate import evaluate_share
-from bot.policy.terms import AttendeeKind
 from bot.scheduler.runner import JobRunner
 from bot.services.consent_intake import FOLLOW_UP_GRACE, InboundEmail, take_in_all
 from bot.services.consent_requests import send_consent_requests
@@ -48,6 +47,7 @@ from bot.services.scheduling import open_teams_meeting
 from consent_store.records import NewAttendee, NewDocument
 from consent_store.tables import AuditEntryRow
 from consent_store.unit_of_work import Store
+from domain.terms import AttendeeKind
 from sandbox.seed import BOT_CATALOG_APP_ID, COORDINATOR, PARENT_CARER, SENCO
 from tests.builders import a_meeting, schedule
 from tests.conftest import FakeClock

@@ -17,8 +17,8 @@ from bot.graph.mailbox import ConsentMailbox
 from bot.mailbox.reader import MailboxReader
 from bot.policy.blockers import BlockerCode
 from bot.policy.recording_gate import evaluate_recording
-from bot.policy.terms import Decision, Topic
 from consent_store.unit_of_work import Store
+from domain.terms import Decision, Topic
 from sandbox.seed import CONSENT_MAILBOX, PARENT_CARER, SENCO
 from tests.tenant_flows.conftest import People
 from tests.tenant_flows.test_consent_by_email import scheduled_and_asked

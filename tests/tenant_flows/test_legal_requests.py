@@ -20,7 +20,6 @@ from sqlalchemy import select
 from bot.config import ServiceProfile
 from bot.graph.mailbox import ConsentMailbox
 from bot.mailbox.reader import MailboxReader
-from bot.policy.terms import AttendeeKind
 from bot.scheduler.runner import JobRunner
 from bot.services.consent_requests import send_consent_requests
 from bot.services.legal_requests import (
@@ -34,6 +33,7 @@ from consent_store.legal_requests import LegalRequests
 from consent_store.records import NewAttendee
 from consent_store.tables import AuditEntryRow, LegalRequestRow, ReviewItemRow
 from consent_store.unit_of_work import Store
+from domain.terms import AttendeeKind
 from sandbox.seed import COORDINATOR, PARENT_CARER, SENCO, SEND_OFFICER
 from tests.builders import a_meeting, schedule
 from tests.conftest import FakeClock

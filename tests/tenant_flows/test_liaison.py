@@ -13,11 +13,11 @@ from bot.config import ServiceProfile
 from bot.graph.mailbox import ConsentMailbox
 from bot.mailbox.reader import MailboxReader
 from bot.policy.liaison_gate import LiaisonCount
-from bot.policy.terms import AttendeeKind
 from bot.services.consent_requests import send_consent_requests
 from bot.services.liaison import liaison_count, liaison_standing, name_for_liaison
 from consent_store.records import NewAttendee
 from consent_store.unit_of_work import Store
+from domain.terms import AttendeeKind
 from sandbox.seed import COORDINATOR, PARENT_CARER, SENCO
 from tests.builders import a_meeting, schedule
 from tests.conftest import FakeClock

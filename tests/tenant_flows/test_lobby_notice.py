@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.graph.mailbox import ConsentMailbox
-from bot.policy.terms import DeclaredRole
 from bot.scheduler.runner import JobRunner
 from consent_store.unit_of_work import Store
+from domain.terms import DeclaredRole
 from sandbox.seed import COORDINATOR
 from tests.conftest import FakeClock
 from tests.sandbox.conftest import RunningSandbox

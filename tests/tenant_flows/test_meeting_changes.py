@@ -18,7 +18,6 @@ from bot.config import ServiceProfile
 from bot.graph.mailbox import ConsentMailbox
 from bot.graph.meetings import OnlineMeetings
 from bot.mailbox.reader import MailboxReader
-from bot.policy.terms import AttendeeKind
 from bot.services.change_plan import MeetingNotChangeable
 from bot.services.meeting_changes import (
     CANCELLATION_NOT_APPLIED,
@@ -34,6 +33,7 @@ from bot.services.timed_work import join_job_key
 from consent_store.records import NewAttendee, NewMeeting
 from consent_store.tables import AttendeeRow, AuditEntryRow, JobRow
 from consent_store.unit_of_work import Store
+from domain.terms import AttendeeKind
 from sandbox.seed import BOT_CATALOG_APP_ID, COORDINATOR, PARENT_CARER, SENCO, SEND_OFFICER
 from tests.conftest import FakeClock
 from tests.sandbox.conftest import RunningSandbox

@@ -34,7 +34,6 @@ from bot.config import ServiceProfile
 from bot.graph.calls import CALLBACK_PATH, MeetingCalls
 from bot.graph.mailbox import ConsentMailbox
 from bot.graph.meetings import OnlineMeetings
-from bot.policy.terms import DeclaredRole
 from bot.scheduler.runner import JobRunner
 from bot.services.live_meeting import RosterEntry
 from bot.services.meeting_opening import ANNOUNCEMENT_FAILED, JOIN_FAILED, MeetingOpening
@@ -44,6 +43,7 @@ from bot.speech.espeak import EspeakBackend
 from consent_store.keys import KeyRing
 from consent_store.tables import AuditEntryRow, CallRow, MeetingRow
 from consent_store.unit_of_work import Store
+from domain.terms import DeclaredRole
 from sandbox.calls.calls import Call
 from sandbox.endpoints import calling_openid_url
 from sandbox.seed import BOT_CATALOG_APP_ID, BOT_CLIENT_ID, COORDINATOR

@@ -17,7 +17,6 @@ from sqlalchemy import select
 from bot.config import ServiceProfile
 from bot.graph.mailbox import ConsentMailbox
 from bot.graph.meetings import OnlineMeetings
-from bot.policy.terms import Decision
 from bot.services.in_meeting_objection import OBJECTION_DECIDED_BY, InMeetingObjections
 from bot.services.live_meeting import ObjectionSource, TeamsPerson
 from bot.services.meeting_start import StartSource
@@ -27,6 +26,7 @@ from bot.services.scheduling import open_teams_meeting
 from consent_store.readiness import STORE_FAILURES
 from consent_store.tables import ConsentDecisionRow, MeetingRow
 from consent_store.unit_of_work import Store
+from domain.terms import Decision
 from sandbox.seed import BOT_CATALOG_APP_ID, BOT_CLIENT_ID, COORDINATOR, PARENT_CARER
 from tests.builders import reply
 from tests.conftest import FakeClock

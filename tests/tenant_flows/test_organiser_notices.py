@@ -17,7 +17,6 @@ from bot.graph.meetings import OnlineMeetings
 from bot.mail.consent_request import describe_when, request_subject
 from bot.mailbox.reader import MailboxReader
 from bot.policy.blockers import Blocker, BlockerCode
-from bot.policy.terms import AttendeeKind, Topic
 from bot.scheduler.runner import JobRunner
 from bot.services.organiser_notices import reasons_without_names
 from bot.services.recording_enforcement import enforce_recording
@@ -25,6 +24,7 @@ from bot.services.scheduling import ScheduledMeeting, schedule_meeting
 from bot.services.timed_work import meeting_job_handlers
 from consent_store.tables import AuditEntryRow
 from consent_store.unit_of_work import Store
+from domain.terms import AttendeeKind, Topic
 from sandbox.seed import BOT_CATALOG_APP_ID, COORDINATOR, PARENT_CARER, SENCO
 from tests.conftest import FakeClock
 from tests.sandbox.conftest import RunningSandbox

@@ -7,8 +7,8 @@ from __future__ import annotations
 import itertools
 
 from bot.graph.mailbox import ConsentMailbox
-from bot.policy.terms import DeclaredRole
 from consent_store.unit_of_work import Store
+from domain.terms import DeclaredRole
 from tests.sandbox.conftest import RunningSandbox
 from tests.tenant_flows import test_meeting_opening as opening
 from tests.tenant_flows.test_meeting_opening import Bot, audited, calls_into, scheduled

@@ -20,7 +20,6 @@ from bot.graph.mailbox import ConsentMailbox
 from bot.graph.meetings import OnlineMeetings
 from bot.meeting_inbox import MeetingActivityInbox
 from bot.policy.blockers import BlockerCode
-from bot.policy.terms import Decision
 from bot.scheduler.runner import JobRunner
 from bot.services.live_meeting import PostedFile, RosterEntry, TeamsPerson
 from bot.services.meeting_activity import FilePosted, MeetingActivity, ParticipantJoined
@@ -36,6 +35,7 @@ from bot.services.scheduling import open_teams_meeting
 from consent_store.keys import KeyRing
 from consent_store.tables import AuditEntryRow
 from consent_store.unit_of_work import Store
+from domain.terms import Decision
 from sandbox.seed import ADVISER, BOT_CATALOG_APP_ID, BOT_CLIENT_ID, COORDINATOR
 from tests.builders import reply
 from tests.conftest import FakeClock

@@ -20,7 +20,6 @@ from sqlalchemy import select
 from bot.config import ServiceProfile
 from bot.graph.mailbox import ConsentMailbox
 from bot.mailbox.reader import MailboxReader
-from bot.policy.terms import AttendeeKind, Decision, Topic
 from bot.scheduler.runner import JobRunner
 from bot.services.consent_requests import send_consent_requests
 from bot.services.review_queue import RECEIPT_GRACE, ReviewFollowUps, ReviewRefused, confirm
@@ -28,6 +27,7 @@ from consent_store.records import NewAttendee
 from consent_store.subject_access import subject_access_report
 from consent_store.tables import ConsentDecisionRow, ReviewItemRow
 from consent_store.unit_of_work import Store
+from domain.terms import AttendeeKind, Decision, Topic
 from sandbox.seed import PARENT_CARER, SENCO
 from tests.builders import a_meeting, schedule
 from tests.conftest import FakeClock

@@ -22,10 +22,10 @@ from bot.graph.mailbox import ConsentMailbox
 from bot.mailbox.reader import MailboxReader
 from bot.policy.blockers import BlockerCode
 from bot.policy.recording_gate import evaluate_recording
-from bot.policy.terms import AuthVerdict, Decision, Topic
 from bot.services.consent_intake import InboundEmail, IntakeOutcome, take_in
 from consent_store.tables import MailboxCursorRow
 from consent_store.unit_of_work import Store
+from domain.terms import AuthVerdict, Decision, Topic
 from sandbox.seed import CONSENT_MAILBOX, PARENT_CARER, SEND_OFFICER
 from tests.builders import MEETING_START
 from tests.sandbox.conftest import RunningSandbox

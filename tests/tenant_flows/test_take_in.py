@@ -7,11 +7,11 @@ from email.message import EmailMessage
 
 from sqlalchemy import select
 
-from bot.policy.terms import Decision, Topic
 from bot.services.consent_intake import InboundEmail, IntakeOutcome, take_in, take_in_all
 from consent_store.records import NewConsentRequest
 from consent_store.tables import InboundEmailRow
 from consent_store.unit_of_work import Store
+from domain.terms import Decision, Topic
 from tests.builders import MEETING_START, PARENT, schedule
 
 PASS = "spf=pass smtp.mailfrom=example.org; dkim=pass header.d=example.org; dmarc=pass action=none header.from=example.org; compauth=pass reason=100"  # noqa: E501

@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from bot.policy.terms import AuthVerdict, Topic
 from consent_store.records import NewConsentRequest, NewReviewItem
 from consent_store.unit_of_work import Store
+from domain.terms import AuthVerdict, Topic
 from tests.builders import MEETING_START, PARENT
 
 THEIR_WORDS = "Recording is fine I think, but can we talk about the documents first?"

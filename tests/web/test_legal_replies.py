@@ -14,11 +14,11 @@ import pytest
 from sqlalchemy import select
 from yarl import URL
 
-from bot.policy.terms import AuthVerdict
 from consent_store.legal_requests import LegalRequests
 from consent_store.records import NewReviewItem
 from consent_store.tables import AuditEntryRow
 from consent_store.unit_of_work import Store
+from domain.terms import AuthVerdict
 from tests.builders import PARENT
 from tests.sandbox.conftest import RunningSandbox
 from tests.web.staff_site import CSRF_TOKEN, STAFF_SESSION, StaffServer

@@ -11,11 +11,11 @@ from datetime import timedelta
 import aiohttp
 from sqlalchemy import select
 
-from bot.policy.terms import AuthVerdict, Decision, Topic
 from consent_store.liaison import LiaisonRecords
 from consent_store.records import NewDecision
 from consent_store.tables import AuditEntryRow, ConsentRequestRow
 from consent_store.unit_of_work import Store
+from domain.terms import AuthVerdict, Decision, Topic
 from tests.builders import PARENT, schedule
 from tests.conftest import FakeClock
 from tests.web.staff_site import CSRF_TOKEN, StaffServer

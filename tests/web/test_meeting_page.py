@@ -12,7 +12,6 @@ import aiohttp
 from markupsafe import escape
 
 from bot.policy.blockers import Blocker, BlockerCode
-from bot.policy.terms import AuthVerdict, Decision, Topic
 from bot.web.meeting_page import (
     ATTENTION_WORDS,
     audit_line,
@@ -26,6 +25,7 @@ from consent_store.audit import AuditEvent
 from consent_store.records import NewAttendee, NewConsentRequest, NewDecision
 from consent_store.tables import AuditEntryRow
 from consent_store.unit_of_work import Store
+from domain.terms import AuthVerdict, Decision, Topic
 from tests.builders import MEETING_START, PARENT, SENCO, STAFF, a_meeting, reply, schedule
 from tests.web.markup import link, row
 from tests.web.review_items import queue_item

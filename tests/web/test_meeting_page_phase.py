@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from bot.policy.terms import DeclaredRole
 from bot.web.meeting_page import (
     NOT_ASKED_YET,
     NOTHING_TO_ASK,
@@ -18,6 +17,7 @@ from bot.web.meeting_page import (
     verdicts_for,
 )
 from consent_store.unit_of_work import Store
+from domain.terms import DeclaredRole
 from tests.builders import MEETING_START, a_meeting, schedule
 from tests.conftest import FakeClock
 

@@ -9,10 +9,10 @@ import pytest
 
 from bot.policy.blockers import Blocker, BlockerCode
 from bot.policy.recording_gate import RecordingVerdict
-from bot.policy.terms import Decision, Topic
 from bot.web.meeting_status import meeting_phase, recording_in_words
 from consent_store.overview import facts_without_presence
 from consent_store.unit_of_work import Store
+from domain.terms import Decision, Topic
 from tests.builders import MEETING_START, PARENT, SENCO, a_meeting, reply, schedule
 
 START = datetime(2026, 11, 10, 10, 0, tzinfo=UTC)

@@ -9,10 +9,10 @@ import aiohttp
 from markupsafe import escape
 from sqlalchemy import select
 
-from bot.policy.terms import Decision, Topic
 from bot.web.review_page import unclear_sentences
 from consent_store.tables import AuditEntryRow, ReviewItemRow
 from consent_store.unit_of_work import Store
+from domain.terms import Decision, Topic
 from tests.builders import PARENT, SENCO, schedule
 from tests.web.review_items import THEIR_WORDS, queue_item
 from tests.web.staff_site import CSRF_TOKEN, STAFF_SESSION, StaffServer, forms_in

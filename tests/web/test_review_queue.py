@@ -10,7 +10,6 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from bot.policy.terms import AttendeeKind, AuthVerdict, Decision, Topic
 from bot.services import review_queue
 from bot.services.review_queue import (
     AlreadyResolved,
@@ -26,6 +25,7 @@ from consent_store.audit import verify_chain
 from consent_store.records import NewConsentRequest
 from consent_store.tables import AuditEntryRow, ConsentDecisionRow, ReviewItemRow
 from consent_store.unit_of_work import Store, UnitOfWork
+from domain.terms import AttendeeKind, AuthVerdict, Decision, Topic
 from tests.builders import MEETING_START, PARENT, SENCO, a_meeting, schedule
 from tests.conftest import FakeClock
 from tests.web.review_items import THEIR_WORDS, queue_item

@@ -26,9 +26,9 @@ from typing import NamedTuple
 import sqlalchemy as sa
 from alembic import op
 
-from bot.policy.terms import AuthVerdict
 from consent_store.inbound import email_key
 from consent_store.tables import UtcDateTime
+from domain.terms import AuthVerdict
 
 revision = "0008"
 down_revision = "0007"

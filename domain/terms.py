@@ -1,4 +1,6 @@
-"""The vocabulary of consent shared by the policy core, the store and the services.
+"""The vocabulary of consent shared by the policy core (`bot/policy/`), the store
+(`consent_store/`) and the services. It imports nothing of theirs, so the store reaches it
+without importing the bot.
 
 Identifiers here are pseudonymous (opaque strings); names and email addresses never appear.
 """
@@ -140,3 +142,21 @@ class MeetingFacts:
 def real_start(starts_at: datetime, started_at: datetime | None) -> datetime:
     """The earlier of the scheduled start and the start seen, if any."""
     return starts_at if started_at is None else min(starts_at, started_at)
+
+
+@dataclass(frozen=True, slots=True)
+class NamedOrganisation:
+    """A professional or organisation staff named for liaison, by pseudonymous id, and when."""
+
+    id: str
+    named_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class LiaisonFacts:
+    """What the liaison rule needs about one meeting's matter: whom it is about (the invited
+    attendees; only service users are asked), whom staff named, and every decision received."""
+
+    attendees: tuple[Attendee, ...]
+    organisations: tuple[NamedOrganisation, ...]
+    decisions: tuple[ConsentRecord, ...]

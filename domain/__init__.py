@@ -1,0 +1,1 @@
+"""The words the whole product shares: the bot, its policy core and its store."""
