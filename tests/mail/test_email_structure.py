@@ -53,7 +53,8 @@ from bot.services.timed_work import send_reminders
 from consent_store.keys import KeyRing
 from consent_store.legal_requests import LegalRequests, NewAnswer
 from consent_store.liaison import LiaisonRecords
-from consent_store.records import NewAttendee
+from consent_store.needs import record_needs
+from consent_store.records import IndividualNeeds, NewAttendee
 from consent_store.unit_of_work import Store
 from domain.terms import AttendeeKind, Decision, Topic
 from tests import databases
@@ -169,6 +170,16 @@ async def _through_the_services(store: Store, clock: FakeClock) -> dict[str, Sen
 
     await send_consent_requests(store, mailbox, SERVICE, meeting_id, STAFF.name, "staff")
     parent, young, senco, _ = mailbox.take(4)
+    async with store.unit_of_work() as uow:
+        record_needs(uow, await uow.meetings.get(meeting_id), IndividualNeeds(easy_read=True))
+        await uow.commit()
+    await send_consent_requests(
+        store, mailbox, SERVICE, meeting_id, STAFF.name, "staff", only={parent_id}
+    )
+    (easy_read,) = mailbox.take(1)
+    async with store.unit_of_work() as uow:
+        record_needs(uow, await uow.meetings.get(meeting_id), IndividualNeeds())
+        await uow.commit()
     common = (reference, WHEN, MEETING_TITLE, '"I withdraw my consent"', SERVICE.phone)
     emails["consent request, adult"] = sent(
         "consent_request_adult",
@@ -189,6 +200,28 @@ async def _through_the_services(store: Store, clock: FakeClock) -> dict[str, Sen
             f"{STAFF.name}'s role",
             "Talking to other professionals",
             "Our meeting assistant",
+            "How to answer",
+            "Changing your mind",
+            "Your information",
+        ),
+    )
+    emails["consent request, easy read"] = sent(
+        "consent_request_easy_read",
+        easy_read,
+        *common,
+        '"Yes"',
+        '"No"',
+        "Recording: yes",
+        "Liaison: no",
+        f"Send it from {PARENT.email}.",
+        "Draft EHC plan section F",
+        LIAISON[0],
+        sections=(
+            "Question: recording",
+            "Question: documents",
+            "Question: joining in",
+            "Question: talking to other people",
+            "Our computer helper",
             "How to answer",
             "Changing your mind",
             "Your information",
@@ -496,6 +529,7 @@ async def emails(
 CASES = (
     "consent request, adult",
     "consent request, young person",
+    "consent request, easy read",
     "consent request, one question",
     "reminder",
     *(f"organiser notice, {notice.value}" for notice in Notice),
