@@ -22,6 +22,7 @@ COPY bot ./bot
 COPY consent_store ./consent_store
 COPY domain ./domain
 COPY templates ./templates
+COPY manifest ./manifest
 COPY sandbox ./sandbox
 COPY --from=teams-js /src/bot/web/static/teams-js ./bot/web/static/teams-js
 COPY --from=teams-js /src/bot/web/static/govuk-frontend ./bot/web/static/govuk-frontend

@@ -1,4 +1,4 @@
-"""The Teams app manifest: rendered from `app_package/manifest.json.j2` and the package inputs."""
+"""The Teams app manifest: rendered from `manifest/manifest.json.j2` and the package inputs."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from bot.teams.inputs import ManifestInputs
 from bot.teams.permissions import RSC_PERMISSIONS
 
-PACKAGE_FILES = "app_package"
-"""The folder of `bot.teams` holding the manifest template and the icons."""
+PACKAGE_FILES = "manifest"
+"""The top-level package holding the manifest template and the icons, shipped as package data."""
 
 ICONS = {"color": "color.png", "outline": "outline.png"}
 """The manifest's icons: 192x192 full colour, and 32x32 white on transparent."""
@@ -37,13 +37,13 @@ def fit(text: str, limit: int) -> str:
 
 def package_file(name: str) -> Traversable:
     """A file shipped in the app package folder, such as an icon."""
-    return files("bot.teams").joinpath(PACKAGE_FILES, name)
+    return files(PACKAGE_FILES).joinpath(name)
 
 
 @cache
 def _environment() -> Environment:
     environment = Environment(
-        loader=PackageLoader("bot.teams", PACKAGE_FILES),
+        loader=PackageLoader(PACKAGE_FILES, ""),
         autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
         undefined=StrictUndefined,
         keep_trailing_newline=True,

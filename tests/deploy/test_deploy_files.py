@@ -6,6 +6,7 @@ the bot uses the start command the gunicorn test runs."""
 from __future__ import annotations
 
 import re
+import tomllib
 from pathlib import Path
 
 from tests.deploy.test_gunicorn import START_COMMAND
@@ -62,6 +63,20 @@ def test_the_container_installs_with_the_script_the_tests_run_under() -> None:
     assert re.search(r"^FROM python:3\.11-slim", dockerfile, re.MULTILINE)
     assert re.search(r"^USER iass$", dockerfile, re.MULTILINE)
     assert re.search(r"^HEALTHCHECK .*", dockerfile, re.MULTILINE)
+
+
+def test_the_container_holds_every_package_the_project_ships() -> None:
+    """The Dockerfile copies package folders one by one; a package it leaves out (the Teams app
+    package's `manifest/`, say) would be missing from the installed bot."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    shipped = {
+        name.rstrip("*") for name in project["tool"]["setuptools"]["packages"]["find"]["include"]
+    }
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    copied = set(re.findall(r"^COPY (\w+) \./\1$", dockerfile, re.MULTILINE))
+
+    assert "manifest" in shipped
+    assert shipped - copied == set()
 
 
 def test_every_start_of_the_bot_is_the_tested_start_command() -> None:
