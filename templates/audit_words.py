@@ -184,8 +184,7 @@ OTHER_REASON_WORDS = {
     "not_in_call": "the bot was not in the call",
     "call_ended": "the call had ended before its turn came",
     "address_not_kept": "the service user's address is no longer kept",
-    "request_disposed": "the request's personal details were removed under the retention"
-    " schedule",
+    "request_disposed": "the request's personal details were removed under the retention schedule",
 }
 """Why something needs attention, or was not done (the reasons besides the review queue's)."""
 
