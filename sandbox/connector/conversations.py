@@ -12,7 +12,7 @@ from aiohttp import web
 
 from sandbox.app_keys import TENANT
 from sandbox.connector.membership import conversation_for
-from sandbox.connector.protection import ConnectorError
+from sandbox.connector.protection import BOT_AUTHENTICATION, ConnectorError
 from sandbox.graph_time import graph_datetime
 from sandbox.teams.conversations import Conversation
 from sandbox.tenant import Tenant
@@ -49,6 +49,7 @@ async def _post(request: web.Request, reply_to_id: str | None) -> web.Response:
     entry = tenant.conversations.record(
         conversation, "from_bot", _as_posted(tenant, conversation, body), tenant.now(), reply_to_id
     )
+    entry.bot_authentication = request[BOT_AUTHENTICATION]
     return web.json_response({"id": entry.id}, status=201)
 
 

@@ -31,7 +31,13 @@ from sandbox.entra.errors import EntraError, sign_in_error_page, token_error_res
 from sandbox.entra.grants import AuthorizationRequest, RefreshGrant
 from sandbox.entra.managed_identity import add_managed_identity_route
 from sandbox.entra.signin_page import form_post_page, sign_in_page
-from sandbox.entra.tokens import TokenIssuer, client_info
+from sandbox.entra.tokens import (
+    ASSERTION_AUTHENTICATION,
+    SECRET_AUTHENTICATION,
+    ClientAuthentication,
+    TokenIssuer,
+    client_info,
+)
 from sandbox.ids import new_guid
 from sandbox.public_urls import public_url
 from sandbox.registration import AppRegistration
@@ -214,6 +220,13 @@ def _check_client_assertion(
     verify_federated_assertion(claims, credentials)
 
 
+def _client_authentication(form: Mapping[str, str]) -> ClientAuthentication:
+    """How the (already authenticated) client proved itself, for `appidacr`."""
+    if "client_assertion" in form:
+        return ASSERTION_AUTHENTICATION
+    return SECRET_AUTHENTICATION
+
+
 def _client_credentials(
     tenant: Tenant, app: AppRegistration, form: Mapping[str, str]
 ) -> dict[str, object]:
@@ -237,7 +250,7 @@ def _client_credentials(
             f"The resource principal named {resource} was not found in the tenant named "
             f"{tenant.display_name}.",
         )
-    issued = TokenIssuer(tenant).app_access_token(app, audience)
+    issued = TokenIssuer(tenant).app_access_token(app, audience, _client_authentication(form))
     return {
         "token_type": "Bearer",
         "expires_in": issued.expires_in,
@@ -256,11 +269,12 @@ def _user_tokens(
     user: TenantUser,
     scopes: tuple[str, ...],
     nonce: str | None,
+    authentication: ClientAuthentication,
 ) -> dict[str, object]:
     issuer = TokenIssuer(tenant)
     resource_scopes = [_graph_scope_name(s) for s in scopes if s not in OIDC_SCOPES]
     granted = [*(resource_scopes or ["User.Read"]), "openid", "profile", "email"]
-    issued = issuer.user_access_token(app, user, granted)
+    issued = issuer.user_access_token(app, user, granted, authentication)
     response: dict[str, object] = {
         "token_type": "Bearer",
         "scope": " ".join(granted),
@@ -330,7 +344,14 @@ def _authorization_code(
         )
     issued.redeemed = True
     user = _signed_in_user(tenant, issued.user_id)
-    return _user_tokens(tenant, app, user, issued.request.scopes, issued.request.nonce)
+    return _user_tokens(
+        tenant,
+        app,
+        user,
+        issued.request.scopes,
+        issued.request.nonce,
+        _client_authentication(form),
+    )
 
 
 def _refresh_token(
@@ -342,7 +363,7 @@ def _refresh_token(
             400, "invalid_grant", 9002313, "Invalid request. Request is malformed or invalid."
         )
     user = _signed_in_user(tenant, grant.user_id)
-    return _user_tokens(tenant, app, user, grant.scopes, None)
+    return _user_tokens(tenant, app, user, grant.scopes, None, _client_authentication(form))
 
 
 Grant = Callable[[Tenant, AppRegistration, Mapping[str, str]], dict[str, object]]

@@ -9,7 +9,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from sandbox.directory import TenantUser
 from sandbox.ids import urlsafe_token
@@ -25,6 +25,11 @@ TEAMS_DESKTOP_CLIENT_ID = "1fec8e78-bce4-4aaf-ab1b-5451cc387264"
 """Teams on the desktop and on mobiles, the other Teams client that asks for it."""
 TEAMS_CLIENTS = {"web": TEAMS_WEB_CLIENT_ID, "desktop": TEAMS_DESKTOP_CLIENT_ID}
 """The Teams clients a tab's SSO token can come from, by the name the control API takes."""
+ClientAuthentication = Literal["1", "2"]
+"""How the client proved itself, as `appidacr` says it: "1" a client secret, "2" a signed client
+assertion (a certificate's, or a federated one such as a managed identity's token)."""
+SECRET_AUTHENTICATION: ClientAuthentication = "1"  # noqa: S105 (a claim value)
+ASSERTION_AUTHENTICATION: ClientAuthentication = "2"
 GUEST_HOME_ISSUER = "https://sts.windows.net/9188040d-6c67-4c5b-b112-36a304b66dad/"
 """Where the sandbox's guests authenticate (`idp`): personal Microsoft accounts."""
 
@@ -55,7 +60,9 @@ class TokenIssuer:
         issued_at = int(self._tenant.now().timestamp())
         return {"iat": issued_at, "nbf": issued_at, "exp": issued_at + lifetime}
 
-    def _v1_common(self, app: AppRegistration, audience: str) -> dict[str, Any]:
+    def _v1_common(
+        self, app: AppRegistration, audience: str, authentication: ClientAuthentication
+    ) -> dict[str, Any]:
         tenant = self._tenant
         return {
             "aud": audience,
@@ -64,7 +71,7 @@ class TokenIssuer:
             "aio": urlsafe_token(60),
             "app_displayname": app.display_name,
             "appid": app.client_id,
-            "appidacr": "1",
+            "appidacr": authentication,
             "idp": tenant.v1_issuer,
             "rh": f"1.A{urlsafe_token(40)}.",
             "tid": tenant.tenant_id,
@@ -72,10 +79,16 @@ class TokenIssuer:
             "ver": "1.0",
         }
 
-    def app_access_token(self, app: AppRegistration, audience: str) -> IssuedToken:
+    def app_access_token(
+        self,
+        app: AppRegistration,
+        audience: str,
+        authentication: ClientAuthentication = SECRET_AUTHENTICATION,
+    ) -> IssuedToken:
         """An app-only token. For Graph it carries the app's application permissions as
-        `roles`; other resources (the Bot Framework) get none."""
-        claims = self._v1_common(app, audience)
+        `roles`; other resources (the Bot Framework) get none. `appidacr` says how the app
+        authenticated."""
+        claims = self._v1_common(app, audience, authentication)
         claims |= {
             "idtyp": "app",
             "oid": app.service_principal_id,
@@ -86,11 +99,16 @@ class TokenIssuer:
         return IssuedToken(self._tenant.signing_key.sign(claims), ACCESS_TOKEN_LIFETIME_SECONDS)
 
     def user_access_token(
-        self, app: AppRegistration, user: TenantUser, scopes: Sequence[str]
+        self,
+        app: AppRegistration,
+        user: TenantUser,
+        scopes: Sequence[str],
+        authentication: ClientAuthentication = SECRET_AUTHENTICATION,
     ) -> IssuedToken:
-        """A delegated Graph token for a signed-in user (staff or guest)."""
+        """A delegated Graph token for a signed-in user (staff or guest), redeemed by `app`
+        authenticated as `authentication` says."""
         given_name, _, family_name = user.display_name.partition(" ")
-        claims = self._v1_common(app, GRAPH_RESOURCE)
+        claims = self._v1_common(app, GRAPH_RESOURCE, authentication)
         claims |= {
             "amr": ["pwd"],
             "family_name": family_name,

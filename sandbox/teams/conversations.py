@@ -23,6 +23,9 @@ class ChatEntry:
     at: datetime
     reply_to_id: str | None = None
     updated_at: datetime | None = None
+    bot_authentication: str | None = None
+    """For what the bot posted: how it authenticated for the token the connector accepted
+    (`appidacr`: "1" a client secret, "2" a certificate's or a federated client assertion)."""
 
 
 @dataclass

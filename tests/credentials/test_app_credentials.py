@@ -5,11 +5,9 @@ the sandbox; and no secret ever reaches a log line or an error message."""
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from aiohttp import web
 from azure.core.exceptions import ClientAuthenticationError
 from microsoft_agents.hosting.core import AgentAuthConfiguration
 
@@ -18,46 +16,14 @@ from bot.config import TenantSettings
 from bot.graph.client import open_graph_client
 from bot.graph.config import CertificateFile, GraphClientConfig, ManagedIdentityFederation
 from bot.graph.credential import MsalAppCredential
-from sandbox.app import create_sandbox_app
 from sandbox.entra.app_credentials import FederatedCredential
-from sandbox.entra.identities import ManagedIdentity
-from sandbox.seed import BOT_CLIENT_ID, BOT_CLIENT_SECRET, CONSENT_MAILBOX, seeded_tenant
+from sandbox.seed import BOT_CLIENT_ID, BOT_CLIENT_SECRET, CONSENT_MAILBOX
 from tests.credentials.certificates import AppCertificate, new_app_certificate
+from tests.credentials.conftest import IDENTITY_CLIENT_ID, IDENTITY_OBJECT_ID, PFX_PASSWORD
 from tests.sandbox.conftest import RunningSandbox
 
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
 BOT_FRAMEWORK = "https://api.botframework.com"
-PFX_PASSWORD = "pfx-password~kept-out-of-logs"
-IDENTITY_CLIENT_ID = "7c1d0e9f-2b3a-4c5d-8e6f-a1b2c3d4e5f6"
-IDENTITY_OBJECT_ID = "0a9b8c7d-6e5f-4a3b-9c2d-1e0f9a8b7c6d"
-
-
-@pytest.fixture
-async def tenant_sandbox() -> AsyncIterator[RunningSandbox]:
-    tenant = seeded_tenant()
-    runner = web.AppRunner(create_sandbox_app(tenant))
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    origin = f"http://127.0.0.1:{runner.addresses[0][1]}"
-    tenant.sandbox_url = origin
-    yield RunningSandbox(origin, runner.app, tenant)
-    await runner.cleanup()
-
-
-@pytest.fixture
-def registered_certificate(tenant_sandbox: RunningSandbox) -> AppCertificate:
-    certificate = new_app_certificate()
-    tenant_sandbox.tenant.app_credentials.add_certificate(BOT_CLIENT_ID, certificate.certificate)
-    return certificate
-
-
-@pytest.fixture
-def managed_identity(tenant_sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The host's user-assigned identity, as App Service exposes it to the app."""
-    tenant = tenant_sandbox.tenant
-    tenant.managed_identities.assign(ManagedIdentity(IDENTITY_CLIENT_ID, IDENTITY_OBJECT_ID))
-    monkeypatch.setenv("IDENTITY_ENDPOINT", tenant_sandbox.url("/msi/token"))
-    monkeypatch.setenv("IDENTITY_HEADER", tenant.managed_identities.identity_header)
 
 
 def config_for(sandbox: RunningSandbox, **credential: object) -> GraphClientConfig:
