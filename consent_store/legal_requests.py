@@ -45,6 +45,15 @@ class NewLegalRequest:
 
 
 @dataclass(frozen=True, slots=True)
+class ServiceUserInvitation:
+    """A parent carer or young person invited to a meeting, as one of its attendees."""
+
+    meeting_id: str
+    attendee_id: str
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
 class Answer:
     """The service user's answer to the request for permission, with its evidence."""
 
@@ -135,20 +144,23 @@ class LegalRequests:
         )
         return {reference: meeting_id for reference, meeting_id in rows}
 
-    async def service_user_invited_to(
+    async def service_users_invited_to(
         self, meeting_ids: Sequence[str], email: str
-    ) -> dict[str, str]:
-        """The attendee ids, by meeting, of a parent carer or young person with this address
-        invited to the meetings (compared by blind index)."""
+    ) -> list[ServiceUserInvitation]:
+        """Each parent carer or young person with this address (compared by blind index)
+        invited to one of the meetings, the earliest meeting first."""
         rows = await self._uow.session.execute(
-            select(AttendeeRow.meeting_id, AttendeeRow.id).where(
+            select(AttendeeRow.meeting_id, AttendeeRow.id, AttendeeRow.kind)
+            .join(MeetingRow, MeetingRow.id == AttendeeRow.meeting_id)
+            .where(
                 AttendeeRow.meeting_id.in_(meeting_ids),
                 AttendeeRow.email_index == self._uow.store.blind_index.of_email(email),
                 AttendeeRow.kind.in_(SERVICE_USER_KINDS),
                 AttendeeRow.removed_at.is_(None),
             )
+            .order_by(MeetingRow.starts_at, MeetingRow.id, AttendeeRow.position)
         )
-        return {meeting_id: attendee_id for meeting_id, attendee_id in rows}
+        return [ServiceUserInvitation(*row) for row in rows]
 
     async def service_user(self, attendee_id: str) -> AttendeeRow:
         """The attendee whose permission a request asks."""

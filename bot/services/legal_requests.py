@@ -29,7 +29,7 @@ import hashlib
 import logging
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Final
@@ -52,7 +52,12 @@ from bot.scheduler.runner import Handler
 from consent_store.audit import AuditEvent, DetailValue
 from consent_store.jobs import ClaimedJob
 from consent_store.legal_extract import legal_extract
-from consent_store.legal_requests import LegalRequests, NewAnswer, NewLegalRequest
+from consent_store.legal_requests import (
+    LegalRequests,
+    NewAnswer,
+    NewLegalRequest,
+    ServiceUserInvitation,
+)
 from consent_store.stored import ReviewItemRow
 from consent_store.unit_of_work import Store, UnitOfWork
 from domain.terms import AttendeeKind, AuthVerdict
@@ -67,6 +72,7 @@ MAX_REASON: Final = 2000
 _ADDRESS = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\".]+$")
 _REFERENCE_SPLIT = re.compile(r"[\s,;]+")
 FIELDS: Final = ("officer_name", "officer_email", "basis", "meetings", "service_user_email")
+NO_MEETING: Final = "Enter the reference of at least one meeting the request is about."
 
 
 class LegalRequestProblems(ValueError):
@@ -113,7 +119,7 @@ def parse_legal_request(form: Mapping[str, str]) -> LegalRequestInput:
     elif len(values["basis"]) > MAX_BASIS:
         problems["basis"] = f"Enter at most {MAX_BASIS} characters for the legal basis."
     if not references:
-        problems["meetings"] = "Enter the reference of at least one meeting the request is about."
+        problems["meetings"] = NO_MEETING
     elif len(references) > MAX_MEETINGS:
         problems["meetings"] = f"Name at most {MAX_MEETINGS} meetings."
     user = _address_problem(values["service_user_email"], "parent carer's or young person")
@@ -130,9 +136,46 @@ def parse_legal_request(form: Mapping[str, str]) -> LegalRequestInput:
     )
 
 
+NOT_INVITED: Final = (
+    "That address is not a parent carer or young person invited to the meetings named. Check"
+    " the address and the meetings."
+)
+NOT_INVITED_TO: Final = (
+    "That address is not a parent carer or young person invited to {meetings}. A request can"
+    " only name meetings the same person was invited to."
+)
+INVITED_AS_BOTH: Final = (
+    "That address was invited as a parent carer to some of the meetings named and as a young"
+    " person to others, so it is not clear whose information is asked for. Log one request for"
+    " the parent carer's meetings and one for the young person's."
+)
+
+
+def the_service_user(
+    meetings: Mapping[str, str], invitations: Sequence[ServiceUserInvitation]
+) -> str:
+    """The attendee a request about `meetings` (ids by reference) asks permission of: the one
+    service user invited to every one of them at the address typed (`invitations`, the earliest
+    meeting first), as the same kind of attendee, as invited to the latest of them (each meeting
+    has its own attendee rows; the extract finds the same person in the others by address).
+    `LegalRequestProblems` when the meetings do not share them."""
+    invited = {invitation.meeting_id for invitation in invitations}
+    missing = [reference for reference, meeting in meetings.items() if meeting not in invited]
+    if not invitations:
+        raise LegalRequestProblems({"service_user_email": NOT_INVITED})
+    if missing:
+        raise LegalRequestProblems({"meetings": NOT_INVITED_TO.format(meetings=", ".join(missing))})
+    if len({invitation.kind for invitation in invitations}) != 1:
+        raise LegalRequestProblems({"meetings": INVITED_AS_BOTH})
+    return invitations[-1].attendee_id
+
+
 async def log_legal_request(store: Store, request: LegalRequestInput, actor: str) -> str:
     """Keep the request (status "logged") and audit it; its reference. `LegalRequestProblems`
-    for meetings we do not hold or an address not invited to all of them: nothing is kept."""
+    for no meeting, meetings we do not hold, or meetings that do not share the service user at
+    that address: nothing is kept."""
+    if not request.meeting_references:
+        raise LegalRequestProblems({"meetings": NO_MEETING})
     async with store.unit_of_work() as uow:
         records = LegalRequests(uow)
         meetings = await records.meetings_by_reference(request.meeting_references)
@@ -141,24 +184,20 @@ async def log_legal_request(store: Store, request: LegalRequestInput, actor: str
             raise LegalRequestProblems(
                 {"meetings": f"No meeting has the reference {', '.join(unknown)}."}
             )
-        invited = await records.service_user_invited_to(
-            list(meetings.values()), request.service_user_email
+        in_order = {r: meetings[r] for r in request.meeting_references}
+        attendee_id = the_service_user(
+            in_order,
+            await records.service_users_invited_to(
+                list(in_order.values()), request.service_user_email
+            ),
         )
-        if set(invited) != set(meetings.values()) or len(set(invited.values())) != 1:
-            raise LegalRequestProblems(
-                {
-                    "service_user_email": "That address is not a parent carer or young person"
-                    " invited to every meeting named. Check the address and the meetings."
-                }
-            )
-        (attendee_id,) = set(invited.values())
         reference = await records.add(
             NewLegalRequest(
                 officer_name=request.officer_name,
                 officer_email=request.officer_email,
                 basis=request.basis,
                 attendee_id=attendee_id,
-                meeting_ids=tuple(meetings.values()),
+                meeting_ids=tuple(in_order.values()),
                 logged_by=actor,
             )
         )
@@ -167,7 +206,7 @@ async def log_legal_request(store: Store, request: LegalRequestInput, actor: str
                 "legal_request.logged",
                 actor=actor,
                 subject_id=attendee_id,
-                detail={"reference": reference, "meetings": len(meetings)},
+                detail={"reference": reference, "meetings": len(in_order)},
             )
         )
         await uow.commit()
