@@ -151,19 +151,26 @@ async def test_no_secret_reaches_a_log_line_or_an_error_message(
     tmp_path: Path,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """Every credential, used well and badly, with every logger at DEBUG: neither the logs
-    nor the errors carry the secret, the key, the PFX password or the identity header."""
+    """Every credential, used well and badly, for Graph and for the Bot Connector, with every
+    logger at DEBUG: neither the logs nor the errors carry the secret, the key, the PFX or PEM
+    password or the identity header. (The staff sign-in and the served bot's paths are
+    checked in their own tests.)"""
     caplog.set_level(logging.DEBUG)
+    tenant = tenant_sandbox.tenant
     pem = registered_certificate.write_pem(tmp_path / "bot.pem")
+    locked_pem = registered_certificate.write_pem(tmp_path / "locked.pem", PFX_PASSWORD)
     pfx = registered_certificate.write_pfx(tmp_path / "bot.pfx", PFX_PASSWORD)
+    identity = ManagedIdentityFederation(IDENTITY_CLIENT_ID)
     errors: list[str] = []
     attempts = [
         config_for(tenant_sandbox, client_secret=BOT_CLIENT_SECRET),
         config_for(tenant_sandbox, client_secret=BOT_CLIENT_SECRET + "-wrong"),
         config_for(tenant_sandbox, certificate=CertificateFile(pem)),
+        config_for(tenant_sandbox, certificate=CertificateFile(locked_pem, PFX_PASSWORD)),
+        config_for(tenant_sandbox, certificate=CertificateFile(locked_pem, "wrong")),
         config_for(tenant_sandbox, certificate=CertificateFile(pfx, PFX_PASSWORD)),
         config_for(tenant_sandbox, certificate=CertificateFile(pfx, PFX_PASSWORD + "-wrong")),
-        config_for(tenant_sandbox, managed_identity=ManagedIdentityFederation(IDENTITY_CLIENT_ID)),
+        config_for(tenant_sandbox, managed_identity=identity),
     ]
     for config in attempts:
         async with MsalAppCredential(config) as credential:
@@ -171,15 +178,31 @@ async def test_no_secret_reaches_a_log_line_or_an_error_message(
                 await credential.get_token(GRAPH_SCOPE)
             except (ClientAuthenticationError, ValueError) as error:
                 errors.append(f"{error!s} {error!r}")
+    tenant.app_credentials.add_federated_credential(
+        BOT_CLIENT_ID, FederatedCredential(tenant.v2_issuer, IDENTITY_OBJECT_ID)
+    )
+    for config in (
+        config_for(tenant_sandbox, managed_identity=identity),
+        config_for(tenant_sandbox, certificate=CertificateFile(pfx, PFX_PASSWORD)),
+        config_for(tenant_sandbox, certificate=CertificateFile(pfx, PFX_PASSWORD + "-wrong")),
+    ):
+        provider = rerouted_token_providers(
+            "https://login.microsoftonline.com", tenant_sandbox.origin, config
+        )(AgentAuthConfiguration(client_id=BOT_CLIENT_ID, tenant_id=config.tenant_id))
+        try:
+            await provider.get_access_token(BOT_FRAMEWORK, [f"{BOT_FRAMEWORK}/.default"])
+        except ValueError as error:
+            errors.append(f"{error!s} {error!r}")
 
     secrets = [
         BOT_CLIENT_SECRET,
         PFX_PASSWORD,
-        tenant_sandbox.tenant.managed_identities.identity_header,
+        tenant.managed_identities.identity_header,
         registered_certificate.key_pem().decode().splitlines()[1],
+        locked_pem.read_text().splitlines()[1],
     ]
     written = "\n".join([*(record.getMessage() for record in caplog.records), *errors])
-    assert len(errors) == 3
+    assert len(errors) == 5
     assert caplog.records
     for secret in secrets:
         assert secret not in written
