@@ -14,9 +14,11 @@ lowered.
 The prose is the plain-text part as a person reads it (the HTML part says the same, word for
 word, as `test_email_structure` checks): the section titles, the indented lines (the meeting's
 details, lists of names and documents, the exact lines to write back) and the numbers of the
-steps are not sentences, so they are left out, and each address, web link, phone number and
-reference counts as one short word, since a reader does not read them as words. Each line of
-prose is read as a sentence of its own (a greeting, a step, the service's name at the end).
+steps are not sentences, so they are left out; but a list item written as words to read (what
+a receipt says was recorded, which word to write for which answer) is a sentence. Each address,
+web link, phone number and reference counts as one short word, since a reader does not read
+them as words. Each line of prose is read as a sentence of its own (a greeting, a step, the
+service's name at the end).
 """
 
 from __future__ import annotations
@@ -51,6 +53,10 @@ NOT_WORDS = re.compile(
     r"|\b[A-Z]{2,4}-[0-9A-Z]{6,}\b"  # our references (IASS-7K3M9Q2P, LR-7K3M9Q2P)
 )
 
+#: An item of a list written as words to read ("- you agreed to recording the meeting"), not
+#: naming something (a person, a document, a meeting).
+PROSE_ITEM = re.compile(r"\s+- ([a-z].*)")
+
 
 def floor(case: str) -> float:
     """The reading ease the email's reader needs."""
@@ -66,7 +72,10 @@ def prose(email: Sent) -> str:
     text = email.text if email.text is not None else "\n".join(reading(email.html).words)
     sentences = []
     for line in text.splitlines():
-        if not line.strip() or line[0].isspace() or line == line.upper():
+        said = PROSE_ITEM.fullmatch(line)
+        if said:
+            line = said[1]
+        elif not line.strip() or line[0].isspace() or line == line.upper():
             continue
         words = NOT_WORDS.sub("it", re.sub(r"^\d+\. ", "", line)).strip()
         if not re.search("[a-z]", NOT_WORDS.sub("", line)):
@@ -83,7 +92,8 @@ def test_prose_leaves_out_what_is_not_read_as_words() -> None:
     email = Sent(
         "example",
         "Dear Ann Smith,\n\nMEETING\n    Annual review, Tuesday 10 November 2026\n"
-        "1. Reply to this email.\n2. Call 01632 960 123 or write to help@example.org\n"
+        '1. Reply to this email.\n    - to agree: "Yes"\n    - Draft EHC plan section F\n'
+        "2. Call 01632 960 123 or write to help@example.org\n"
         "See https://example.org/privacy about IASS-7K3M9Q2P.\n\nFellside SENDIASS\n",
         "",
         (),
@@ -91,6 +101,7 @@ def test_prose_leaves_out_what_is_not_read_as_words() -> None:
     assert prose(email).splitlines() == [
         "Dear Ann Smith.",
         "Reply to this email.",
+        'to agree: "Yes".',
         "Call it or write to it.",
         "See it about it.",
         "Fellside SENDIASS.",
