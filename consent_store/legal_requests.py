@@ -101,6 +101,8 @@ class LegalRequest:
     extract: ExtractSent | None = None
     disposed_at: datetime | None = None
     """When its personal fields went with the last of its meetings (retention)."""
+    disposed_meetings: tuple[str, ...] = ()
+    """The references of the meetings it names that were disposed of (retention)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,12 +215,14 @@ class LegalRequests:
         return await self._request(row)
 
     async def _request(self, row: LegalRequestRow) -> LegalRequest:
-        meetings = await self._uow.session.scalars(
-            select(MeetingRow.reference)
-            .join(LegalRequestMeetingRow, LegalRequestMeetingRow.meeting_id == MeetingRow.id)
-            .where(LegalRequestMeetingRow.request_id == row.id)
-            .order_by(MeetingRow.starts_at)
-        )
+        meetings = (
+            await self._uow.session.execute(
+                select(MeetingRow.reference, MeetingRow.disposed_at)
+                .join(LegalRequestMeetingRow, LegalRequestMeetingRow.meeting_id == MeetingRow.id)
+                .where(LegalRequestMeetingRow.request_id == row.id)
+                .order_by(MeetingRow.starts_at)
+            )
+        ).all()
         opened = self._uow.decrypt
         answer = None
         if row.answered_at is not None:
@@ -248,7 +252,10 @@ class LegalRequests:
             basis=opened(row.basis_enc, TABLE, "basis", row.id) or "",
             attendee_id=row.attendee_id,
             status=row.status,
-            meeting_references=tuple(meetings),
+            meeting_references=tuple(reference for reference, _ in meetings),
+            disposed_meetings=tuple(
+                reference for reference, disposed_at in meetings if disposed_at is not None
+            ),
             decided_at=row.decided_at,
             permission_asked_at=row.decided_at if row.request_message_id else None,
             answer=answer,

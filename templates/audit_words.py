@@ -51,6 +51,8 @@ ACTION_SENTENCES = {
     "legal_request.logged": "A request for information for legal reasons was logged.",
     "legal_request.permission_asked": "The service manager asked the service user's permission"
     " to send information for a legal request.",
+    "legal_request.permission_not_asked": "The service manager chose to ask the service"
+    " user's permission for a legal request, but they could not be asked.",
     "legal_request.permission_given": "The service user gave permission to send information"
     " for a legal request.",
     "legal_request.permission_refused": "The service user refused permission to send"
@@ -185,6 +187,7 @@ OTHER_REASON_WORDS = {
     "call_ended": "the call had ended before its turn came",
     "address_not_kept": "the service user's address is no longer kept",
     "request_disposed": "the request's personal details were removed under the retention schedule",
+    "meetings_disposed": "a meeting it is about was disposed of under the retention schedule",
 }
 """Why something needs attention, or was not done (the reasons besides the review queue's)."""
 

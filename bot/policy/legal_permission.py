@@ -175,3 +175,29 @@ def may_override(status: RequestStatus) -> bool:
 def may_send(status: RequestStatus) -> bool:
     """Whether the extract may be sent now: with permission, or for safeguarding."""
     return status in (RequestStatus.PERMISSION_GIVEN, RequestStatus.SAFEGUARDING)
+
+
+class NotAskable(StrEnum):
+    """Why the service user cannot be asked permission for a request: the email must say who
+    asked, why, and what would be sent, from information still held, to an address still
+    kept."""
+
+    REQUEST_DISPOSED = "request_disposed"
+    MEETINGS_DISPOSED = "meetings_disposed"
+    ADDRESS_NOT_KEPT = "address_not_kept"
+
+
+def why_not_askable(
+    *, request_disposed: bool, meetings_disposed: int, address_kept: bool
+) -> NotAskable | None:
+    """Why permission cannot be asked for a request (None: it can): not once its personal
+    details went with the last of its meetings under the retention schedule, nor while any
+    meeting it names was disposed of (what would be sent is no longer what the request
+    named), nor without the service user's name and address."""
+    if request_disposed:
+        return NotAskable.REQUEST_DISPOSED
+    if meetings_disposed:
+        return NotAskable.MEETINGS_DISPOSED
+    if not address_kept:
+        return NotAskable.ADDRESS_NOT_KEPT
+    return None

@@ -38,12 +38,14 @@ from bot.config import ServiceProfile
 from bot.mail.consent_request import describe_when
 from bot.mail.legal_receipt import render_legal_receipt
 from bot.policy.legal_permission import (
+    NotAskable,
     NotRecordable,
     RequestStatus,
     Step,
     confirmed_step,
     may_override,
     may_send,
+    why_not_askable,
 )
 from bot.ports.failures import GRAPH_FAILURES
 from bot.ports.mail import FileAttachment, Mailbox, MailSender, OutgoingEmail
@@ -53,6 +55,7 @@ from consent_store.audit import AuditEvent, DetailValue
 from consent_store.jobs import ClaimedJob
 from consent_store.legal_extract import legal_extract
 from consent_store.legal_requests import (
+    LegalRequest,
     LegalRequests,
     NewAnswer,
     NewLegalRequest,
@@ -235,6 +238,45 @@ async def refuse_legal_request(store: Store, reference: str, manager: str) -> No
         await uow.commit()
 
 
+class PermissionNotAskable(RuntimeError):
+    """The service user cannot be asked (the request's information is no longer held); the
+    message says why in plain words. Nothing was sent; audited."""
+
+
+NOT_ASKABLE_WORDS = {
+    NotAskable.REQUEST_DISPOSED: "This request's information was disposed of under the"
+    " retention schedule, with the meetings it names: who asked, why, and what the meetings"
+    " held are no longer kept. The service user cannot be asked and nothing can be sent."
+    " Refuse the request to close it.",
+    NotAskable.MEETINGS_DISPOSED: "Some of the meetings this request names ({meetings}) were"
+    " disposed of under the retention schedule, so their information is no longer kept and the"
+    " service user cannot be told what would be sent. Refuse this request, and log a new one"
+    " naming only the meetings still kept if the information is still needed.",
+    NotAskable.ADDRESS_NOT_KEPT: "The service user's name or email address is no longer kept,"
+    " so they cannot be asked. Nothing was sent.",
+}
+
+
+def _not_askable(request: LegalRequest, *, address_kept: bool) -> NotAskable | None:
+    return why_not_askable(
+        request_disposed=request.disposed_at is not None,
+        meetings_disposed=len(request.disposed_meetings),
+        address_kept=address_kept,
+    )
+
+
+def _words(reason: NotAskable, request: LegalRequest) -> str:
+    return NOT_ASKABLE_WORDS[reason].format(meetings=", ".join(request.disposed_meetings))
+
+
+def disposal_words(request: LegalRequest) -> str | None:
+    """Why the service user cannot be asked permission for `request` because its information,
+    or that of a meeting it names, was disposed of, in plain words for its page; None when
+    nothing it needs was disposed of."""
+    reason = _not_askable(request, address_kept=True)
+    return None if reason is None else _words(reason, request)
+
+
 async def ask_permission(
     store: Store,
     mailbox: Mailbox,
@@ -243,7 +285,10 @@ async def ask_permission(
     manager: str,
 ) -> None:
     """Email the service user, in plain words, who asked, why, what would be sent and that
-    they may say no; recorded (with the email's hash) once the mailbox accepted it."""
+    they may say no; recorded (with the email's hash) once the mailbox accepted it.
+    `AlreadyDecided` if it was decided; `PermissionNotAskable` (audited, nothing sent) when the
+    request's information, or any of its meetings', was disposed of, or the service user's
+    name or address is no longer kept."""
     async with store.reading() as uow:
         records = LegalRequests(uow)
         request = await records.get(reference)
@@ -257,6 +302,10 @@ async def ask_permission(
             meeting = await uow.meetings.by_reference(meeting_reference)
             title = uow.decrypt(meeting.title_enc, "meetings", "title", meeting.id) or ""
             meetings.append((title, describe_when(meeting.starts_at, meeting.ends_at)))
+    reason = _not_askable(request, address_kept=bool(name and address))
+    if reason is not None:
+        await _not_asked(store, request, manager, reason)
+        raise PermissionNotAskable(_words(reason, request))
     young = attendee.kind == "young_person"
     context = {
         "name": name,
@@ -294,6 +343,20 @@ async def ask_permission(
                 actor=manager,
                 subject_id=request.attendee_id,
                 detail={"reference": request.reference, "sha256": digest},
+            )
+        )
+        await uow.commit()
+
+
+async def _not_asked(store: Store, request: LegalRequest, manager: str, reason: NotAskable) -> None:
+    """Audit that the manager's choice to ask permission was refused, and why (a code)."""
+    async with store.unit_of_work() as uow:
+        await uow.audit(
+            AuditEvent(
+                "legal_request.permission_not_asked",
+                actor=manager,
+                subject_id=request.attendee_id,
+                detail={"reference": request.reference, "reason": reason.value},
             )
         )
         await uow.commit()

@@ -25,7 +25,9 @@ from bot.services.legal_requests import (
     LegalExtracts,
     LegalRequestProblems,
     OverrideProblem,
+    PermissionNotAskable,
     ask_permission,
+    disposal_words,
     log_legal_request,
     override_for_safeguarding,
     parse_legal_request,
@@ -200,6 +202,7 @@ async def _detail_page(
         notice=notice,
         problem=problem,
         may_override=may_override(RequestStatus(found.status)),
+        not_askable=disposal_words(found),
         reason_field=REASON_FIELD,
         reason_problem=reason_problem,
         typed_reason=typed_reason,
@@ -347,6 +350,8 @@ async def decide_request(request: web.Request) -> web.Response:
         return await _decision_problem(
             request, reference, 409, "The request was decided already: nothing more was done."
         )
+    except PermissionNotAskable as refused:
+        return await _decision_problem(request, reference, 409, str(refused))
     except GRAPH_FAILURES:
         return await _decision_problem(
             request,
