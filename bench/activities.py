@@ -87,6 +87,7 @@ from bot.graph.tenant import TenantClients, open_tenant
 from bot.meeting_runtime import LiveMeetings
 from bot.services.recording_enforcement import enforce_recording
 from bot.services.scheduling import schedule_meeting
+from bot.speech.espeak import EspeakBackend
 from consent_store.keys import new_key, parse_key_ring
 from consent_store.meeting_activities import MeetingActivities
 from consent_store.migrate import upgrade_to_head
@@ -543,7 +544,7 @@ async def serve_bot(port: int, sandbox_origin: str, database_url: str) -> None:
     """The bot as served, alone in this process: `LiveMeetings` over its Graph clients."""
     store = Store.open(database_url, parse_key_ring(**json.loads(os.environ[KEY_SETTINGS])))
     tenant = bot_tenant(sandbox_origin, f"http://127.0.0.1:{port}")
-    live = LiveMeetings(store, tenant, ServiceProfile(), "bench")
+    live = LiveMeetings(store, tenant, ServiceProfile(), "bench", EspeakBackend())
     bot_app = web.Application()
     live.attach(bot_app)
     try:

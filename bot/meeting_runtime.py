@@ -60,8 +60,7 @@ from bot.services.meeting_opening import MeetingOpening
 from bot.services.meeting_start import StartSource
 from bot.services.meeting_watch import MeetingWatch
 from bot.services.recording_guard import RecordingGuard
-from bot.speech.choice import speech_from_settings
-from bot.speech.settings import SpeechSettings
+from bot.speech.backend import SpeechBackend
 from consent_store.readiness import STORE_FAILURES
 from consent_store.unit_of_work import Store
 
@@ -145,15 +144,18 @@ class LiveMeetings:
     events go through the activity inbox, and from it to the use cases once `connect` has run."""
 
     def __init__(
-        self, store: Store, tenant: TenantSettings, service: ServiceProfile, worker_id: str
+        self,
+        store: Store,
+        tenant: TenantSettings,
+        service: ServiceProfile,
+        worker_id: str,
+        speech: SpeechBackend,
     ) -> None:
         self._store = store
         self._tenant = tenant
         self._service = service
         self._worker_id = worker_id
-        self._shelf = PromptShelf(
-            speech_from_settings(SpeechSettings()), tenant.public_url, store.cipher
-        )
+        self._shelf = PromptShelf(speech, tenant.public_url, store.cipher)
         self._chat: MeetingChat | None = None
         self._connected: _UseCases | None = None
         self._foreground = Foreground()

@@ -1,5 +1,6 @@
-"""The bot as `iass-bot serve` runs it: the store, the web application, the consent mailbox's
-background work, and, for `make run`, the sandbox tenant beside it. `gunicorn_app` is the same
+"""The entry points that serve the bot: `serving_app` for `iass-bot serve` (and, for
+`make run`, the sandbox tenant beside it), built by the composition root (`bot.bootstrap`).
+`gunicorn_app` is the same
 application for gunicorn with aiohttp's worker, as Microsoft's Python bot template serves on
 App Service for Linux (docs/deploy.md has the start command).
 
@@ -11,22 +12,14 @@ cookies of the staff pages work across the two.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 
 from aiohttp import web
 from pydantic import SecretStr
 
+from bot.bootstrap import Configuration, build_application
 from bot.config import Settings, TenantSettings
-from bot.mailbox.runtime import attach_consent_mailbox, worker_id
-from bot.meeting_runtime import LiveMeetings
-from bot.recording_backstop_runtime import RecordingBackstopRuntime
 from bot.telemetry import configure_logging
-from bot.telemetry_export import attach_telemetry
-from bot.web.app import create_app
-from consent_store.unit_of_work import Store
-
-log = logging.getLogger(__name__)
 
 LOCAL_HOST_NAME = "localhost"
 
@@ -99,31 +92,11 @@ async def gunicorn_app() -> web.Application:
 def serving_app(
     settings: Settings, *, sandbox: bool = False, host: str = "127.0.0.1"
 ) -> web.Application:
-    """The application to serve. `ValueError` names a missing or malformed key setting."""
-    store = Store.open(settings.database_url, settings.key_ring())
-    tenant = sandbox_tenant(settings.port) if sandbox else settings.tenant
-    app = create_app(settings, store, tenant=tenant)
-    attach_telemetry(app, store)
-
-    async def to_staff_pages(request: web.Request) -> web.StreamResponse:
-        raise web.HTTPFound("/tab")
-
-    app.router.add_get("/", to_staff_pages)
-    if sandbox:
+    """The application to serve, built by the composition root (`bot.bootstrap`); with
+    `sandbox`, pointed at the sandbox tenant served beside it. `ValueError` names a missing or
+    malformed key setting."""
+    tenant = sandbox_tenant(settings.port) if sandbox else None
+    app = build_application(Configuration.read(settings, tenant))
+    if tenant is not None:
         _serve_sandbox(app, host, settings.port, tenant)
-    live = LiveMeetings(store, tenant, settings.service, worker_id())
-    backstop = RecordingBackstopRuntime(store, tenant)
-    backstop.attach(app)
-    try:
-        live.attach(app)
-    except ValueError as error:
-        log.warning("the bot is not taking part in meetings: %s", error)
-        attach_consent_mailbox(app, store, tenant, settings.service, listeners=(backstop,))
-    else:
-        attach_consent_mailbox(app, store, tenant, settings.service, listeners=(live, backstop))
-
-    async def close_store(_app: web.Application) -> None:
-        await store.close()
-
-    app.on_cleanup.append(close_store)
     return app

@@ -1,6 +1,7 @@
 """The consent mailbox while the bot runs: the notification endpoint, and the background work
-that reads the mailbox, keeps the subscription alive, keeps Teams' recording setting in line
-with each new decision, and runs the meetings' timed jobs (reminders, the start).
+that reads the mailbox, keeps the subscription alive, and runs the durable jobs. What those
+jobs are, and who hears that decisions changed, is the composition root's table
+(`bot.bootstrap.connected_work`), given here as a `Wiring`.
 
 If the tenant is not configured, the bot runs without reading mail and says so in its log.
 Subscribing waits until the bot is listening (Graph validates the notification URL at once),
@@ -14,14 +15,15 @@ import contextlib
 import logging
 import os
 import socket
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
 from typing import Protocol
 
 from aiohttp import web
 
-from bot.config import ServiceProfile, TenantSettings
+from bot.config import TenantSettings
 from bot.graph.mailbox import NotificationUrls
 from bot.graph.tenant import TenantClients, open_tenant
 from bot.mailbox.lifecycle import lifecycle_handler
@@ -32,15 +34,8 @@ from bot.mailbox.subscription import (
     current_client_state,
     ensure_subscription,
 )
-from bot.scheduler.runner import Handler, JobRunner
-from bot.services.legal_requests import LegalExtracts
-from bot.services.recording_backstop import RETRY_POLICIES as BACKSTOP_RETRY
-from bot.services.recording_enforcement import (
-    enforce_recording,
-    reconcile_handlers,
-    reconcile_recording,
-)
-from bot.services.timed_work import meeting_job_handlers
+from bot.scheduler.runner import Handler, JobRunner, RetryPolicy
+from bot.services.decision_events import Listener
 from bot.web.app_keys import DECISION_EVENTS, TENANT_ACCESS
 from consent_store.unit_of_work import Store
 
@@ -62,6 +57,22 @@ def worker_id() -> str:
     return f"{socket.gethostname()}-{os.getpid()}"
 
 
+@dataclass(frozen=True)
+class ConnectedWork:
+    """What the bot does once its Graph clients are open: the consent mailbox's reader (and
+    what it tells when it records decisions), who hears that a meeting's decisions changed
+    otherwise, and the handler (and retry policy) of each kind of durable job."""
+
+    reader: MailboxReader
+    decision_listeners: Sequence[Listener]
+    handlers: Mapping[str, Handler]
+    retry: Mapping[str, RetryPolicy] = field(default_factory=dict)
+
+
+Wiring = Callable[[TenantClients], ConnectedWork]
+"""The composition root's table, built over the open clients."""
+
+
 class ClientsListener(Protocol):
     """Told when the bot's Graph clients open (returning the timed jobs it adds) and close."""
 
@@ -74,14 +85,14 @@ def attach_consent_mailbox(
     app: web.Application,
     store: Store,
     tenant: TenantSettings,
-    service: ServiceProfile,
+    wiring: Wiring,
     *,
     listeners: Sequence[ClientsListener] = (),
 ) -> None:
-    """Add the notification endpoint and the mailbox's background work to `app`, and make
-    every change of decisions (from email or the review queue) reach Teams' recording setting.
-    `listeners` (the bot inside meetings, the recording backstop) are connected to the same
-    Graph clients."""
+    """Add the notification endpoint and the mailbox's background work to `app`: once the
+    tenant's clients are open, `wiring` says who hears that decisions changed (from the review
+    queue) and which jobs run. `listeners` (the bot inside meetings, the recording backstop)
+    are connected to the same Graph clients."""
     events = app[DECISION_EVENTS]
     access = app[TENANT_ACCESS]
     holder: dict[str, ReadingLoop] = {}
@@ -115,22 +126,9 @@ def attach_consent_mailbox(
                 yield
                 return
 
-            async def enforce(meeting_id: str) -> None:
-                await enforce_recording(
-                    store, clients.meetings, meeting_id, cause="decision", mailbox=clients.mailbox
-                )
-
-            events.add(enforce)
             access.clients = clients
-            reader = MailboxReader(
-                store,
-                clients.mailbox,
-                service,
-                on_decisions=partial(
-                    reconcile_recording, store, clients.meetings, mailbox=clients.mailbox
-                ),
-            )
-            holder["loop"] = loop = ReadingLoop(reader, CATCH_UP_INTERVAL)
+            work = wiring(clients)
+            holder["loop"] = loop = ReadingLoop(work.reader, CATCH_UP_INTERVAL)
             base = tenant.public_url.rstrip("/")
             urls = NotificationUrls(base + NOTIFICATION_PATH, base + LIFECYCLE_PATH)
             keeping["keeper"] = keeper = SubscriptionKeeper(
@@ -139,13 +137,9 @@ def attach_consent_mailbox(
                 interval=SUBSCRIPTION_CHECK_INTERVAL,
                 retry_interval=SUBSCRIPTION_RETRY_INTERVAL,
             )
-            reconcile, retry = reconcile_handlers(store, clients.meetings, clients.mailbox)
-            handlers = {
-                **meeting_job_handlers(store, clients.meetings, clients.mailbox, service),
-                **reader.follow_up_handlers(),
-                **LegalExtracts(store, clients.mailbox, service).handlers(),
-                **reconcile,
-            }
+            for listener_of_decisions in work.decision_listeners:
+                events.add(listener_of_decisions)
+            handlers = dict(work.handlers)
             for listener in listeners:
                 handlers.update(listener.connect(clients))
             jobs = JobRunner(
@@ -154,7 +148,7 @@ def attach_consent_mailbox(
                 worker_id=worker_id(),
                 lease=JOB_LEASE,
                 poll_interval=JOB_POLL,
-                retry={**retry, **BACKSTOP_RETRY},
+                retry=work.retry,
             )
             tasks = [
                 asyncio.create_task(loop.run()),

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from bot.config import Settings
 from bot.meeting_runtime import LiveMeetings
+from bot.speech.espeak import EspeakBackend
 from bot.web.app import create_app
 from consent_store.tables import MeetingActivityRow
 from consent_store.unit_of_work import Store
@@ -31,7 +32,7 @@ async def served_live_meetings(store: Store, sandbox: RunningSandbox) -> AsyncIt
     tenant = tenant_settings(sandbox.origin, base_url)
     settings = Settings(_env_file=None)
     app = create_app(settings, store, tenant=tenant)
-    LiveMeetings(store, tenant, settings.service, "instance-a").attach(app)
+    LiveMeetings(store, tenant, settings.service, "instance-a", EspeakBackend()).attach(app)
     async with TestServer(app, host="127.0.0.1", port=port):
         sandbox.tenant.bot_endpoint = f"{base_url}/api/messages"
         yield
