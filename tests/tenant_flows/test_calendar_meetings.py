@@ -141,7 +141,7 @@ async def test_each_attendee_gets_an_invitation_with_the_join_link_and_a_consent
         assert html is not None
         text = html.get_content()
         assert scheduled.join_url.replace("&", "&amp;") in text
-        assert "only if everyone invited has agreed by email before it starts" in text
+        assert "only record it if all the people invited say yes by email before it starts" in text
         assert service.name in text
         (request,) = [m for m in await people.inbox(address) if scheduled.reference in m["subject"]]
         assert "consent" in request["from"].lower()
