@@ -589,6 +589,7 @@ DETAIL_WORDS: Mapping[str, Callable[[object], str | None]] = {
         "documents were listed for sharing", "no documents were listed for sharing"
     ),
     "staff_notified": _yes_no("the staff member was told privately", None),
+    "supporter_named": _yes_no("the service user's supporter was named by their role", None),
     "calendar_event": _yes_no("made as an event in the organiser's calendar", None),
     "settings_confirmed": _yes_no(
         "Teams confirmed the meeting's settings", "Teams had not yet confirmed its settings"
