@@ -92,6 +92,12 @@ async def test_asking_after_disposal_is_refused_in_words_audited_and_nothing_is_
     page = words_of(await (await client.get(manager_site.url(f"/tab/legal/{wholly}"))).text())
     assert "No longer kept: disposed of under the retention schedule" in page
     assert f"{old} (disposed of)" in page
+    assert "Nothing can be sent, for safeguarding or otherwise" in page
+    assert "Record the reason and send to the officer" not in page, "no safeguarding override"
+    partly_page = words_of(
+        await (await client.get(manager_site.url(f"/tab/legal/{partly}"))).text()
+    )
+    assert "Record the reason and send to the officer" in partly_page, "its kept meetings may go"
 
     assert not [
         m
