@@ -53,7 +53,7 @@ class OnlineMeeting:
     """The audio conferencing (dial-in) conference id, also the event's `onlineMeeting`'s."""
     documented_shape: int = 0
     """Which of the documented onlineMeeting answer shapes this meeting is written in
-    (`sandbox.graph.online_meetings`): Microsoft's examples contradict each other, so the
+    (`sandbox.graph.meeting_resource`): Microsoft's examples contradict each other, so the
     sandbox gives each in turn, one per meeting."""
     kept: dict[str, Any] = field(default_factory=dict)
     """Documented settings the sandbox keeps and gives back but does not act on (breakout

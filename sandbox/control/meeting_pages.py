@@ -37,7 +37,8 @@ from sandbox.control.page_forms import (
 from sandbox.control.page_style import local_time, page, see_other
 from sandbox.control.teams_views import meeting_view
 from sandbox.graph.errors import GraphError
-from sandbox.graph.online_meetings import LOBBY_SCOPES, PRESENTERS, change_online_meeting
+from sandbox.graph.meeting_settings import LOBBY_SCOPES, PRESENTERS
+from sandbox.graph.online_meetings import change_online_meeting
 from sandbox.meetings import OnlineMeeting
 from sandbox.public_urls import public_url
 from sandbox.teams.activities import (

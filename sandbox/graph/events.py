@@ -36,8 +36,9 @@ from sandbox.app_keys import TENANT
 from sandbox.directory import TenantUser
 from sandbox.events import CalendarEvent, EventAttendee
 from sandbox.graph.errors import GraphError, bad_request
+from sandbox.graph.meeting_resource import TOLL_NUMBER
 from sandbox.graph.odata import json_object
-from sandbox.graph.online_meetings import TOLL_NUMBER, change_online_meeting, open_online_meeting
+from sandbox.graph.online_meetings import change_online_meeting, open_online_meeting
 from sandbox.graph.protection import Denial, GraphRouter, caller_of
 from sandbox.graph_time import graph_datetime, graph_datetime_seconds
 from sandbox.ids import exchange_item_id, urlsafe_token

@@ -12,11 +12,8 @@ chat, as Teams does; the meeting itself is not found afterwards. A meeting made 
 passcode to join by meeting id only when `joinMeetingIdSettings.isPasscodeRequired` asks for
 one (Create onlineMeeting, examples 2 and 3); one made for a calendar event has one.
 
-Answers carry every key of Microsoft's documented examples (`tests/conformance/graph/`). The
-examples contradict each other in two ways, and the sandbox writes each meeting in one of
-them in turn (`SHAPES`): `audioConferencing.ConferenceId` with `@odata.type` on the nested
-objects (Get onlineMeeting, example 1; the Create examples), or `audioConferencing.conferenceId`
-without them (Update onlineMeeting, example 1; the audioConferencing resource).
+The shape of its answers is `sandbox.graph.meeting_resource`; the properties a create or a
+PATCH may give, and how they are checked, `sandbox.graph.meeting_settings`.
 """
 
 from __future__ import annotations
@@ -25,8 +22,8 @@ import re
 import secrets
 import string
 from datetime import timedelta
-from typing import Any, Final
-from urllib.parse import quote, quote_plus
+from typing import Any
+from urllib.parse import quote
 
 from aiohttp import web
 
@@ -34,11 +31,12 @@ from sandbox.app_keys import TENANT
 from sandbox.chats import Chat, ChatMember
 from sandbox.directory import TenantUser
 from sandbox.graph.errors import GraphError, bad_request
+from sandbox.graph.meeting_resource import SHAPES, meeting_context, meeting_resource
+from sandbox.graph.meeting_settings import CREATE_ONLY, apply_properties, boolean_value
 from sandbox.graph.odata import json_object
 from sandbox.graph.protection import Denial, GraphRouter, caller_of
-from sandbox.graph_time import graph_datetime, parse_graph_datetime
 from sandbox.ids import meeting_thread_id, online_meeting_id
-from sandbox.meetings import Attendee, OnlineMeeting
+from sandbox.meetings import OnlineMeeting
 from sandbox.tenant import Tenant
 
 WRITE_ROLES = frozenset({"OnlineMeetings.ReadWrite.All"})
@@ -48,156 +46,6 @@ DENIAL = Denial(
     "Forbidden",
     "Application does not have the required permissions. API requires one of '{roles}'.",
 )
-
-BOOLEAN_SETTINGS = {
-    "allowRecording": "allow_recording",
-    "allowTranscription": "allow_transcription",
-    "recordAutomatically": "record_automatically",
-    "allowTeamworkReactions": "allow_teamwork_reactions",
-    "allowAttendeeToEnableCamera": "allow_attendee_to_enable_camera",
-    "allowAttendeeToEnableMic": "allow_attendee_to_enable_mic",
-    "isEntryExitAnnounced": "is_entry_exit_announced",
-}
-PRESENTERS = ("everyone", "organization", "roleIsPresenter", "organizer")
-CHOICE_SETTINGS = {
-    "allowedPresenters": ("allowed_presenters", PRESENTERS),
-    "allowMeetingChat": ("allow_meeting_chat", ("enabled", "disabled", "limited")),
-}
-LOBBY_SCOPES = (
-    "organizer", "organization", "organizationAndFederated", "everyone", "invited",
-    "organizationExcludingGuests",
-)  # fmt: skip
-KEPT_BOOLEANS: Final = {
-    "allowBreakoutRooms": True,
-    "allowCopyingAndSharingMeetingContent": True,
-    "allowParticipantsToChangeName": False,
-    "allowPowerPointSharing": True,
-    "allowWhiteboard": True,
-    "isEndToEndEncryptionEnabled": False,
-}
-"""Documented settings (onlineMeetingBase; Update onlineMeeting lists them as writable) kept and
-given back, not acted on, with the sandbox's defaults."""
-KEPT_VALUES: Final[dict[str, Any]] = {
-    "allowedLobbyAdmitters": "organizerAndCoOrganizersAndPresenters",
-    "allowLiveShare": "enabled",
-    "anonymizeIdentityForRoles": [],
-    "broadcastSettings": None,
-    "chatRestrictions": None,
-    "meetingSpokenLanguageTag": None,
-    "sensitivityLabelAssignment": None,
-    "shareMeetingChatHistoryDefault": "all",
-    "watermarkProtection": None,
-}
-CREATE_ONLY: Final = frozenset({"meetingTemplateId", "externalId"})
-"""Given when a meeting is made and kept; a later PATCH cannot change them (Create
-onlineMeeting, example 4: "Subsequent updates ... can't overwrite the meetingTemplateId")."""
-READ_ONLY_PROPERTIES = frozenset(
-    {
-        "@odata.type", "@odata.context", "id", "joinWebUrl", "joinUrl", "chatInfo",
-        "creationDateTime", "joinMeetingIdSettings", "joinInformation", "videoTeleconferenceId",
-        "audioConferencing", "isBroadcast", "autoAdmittedUsers", "expiryDateTime",
-        "meetingOptionsWebUrl", "meetingType", "cloudVideoInteropInfo",
-    }
-) | CREATE_ONLY  # fmt: skip
-OTHER_WRITABLE_PROPERTIES = frozenset(
-    {"subject", "startDateTime", "endDateTime", "participants", "lobbyBypassSettings"}
-)
-SHAPES: Final = 2
-"""The documented onlineMeeting answer shapes the sandbox writes in turn (see the module)."""
-AUTO_ADMITTED: Final = {"everyone": "everyone", "organization": "EveryoneInCompany"}
-"""The deprecated `autoAdmittedUsers` as the examples write it beside each lobby scope (Get
-onlineMeeting, examples 1 and 2); Microsoft documents no value for the other scopes."""
-TOLL_NUMBER: Final = "+44 20 7946 0123"
-TOLL_FREE_NUMBER: Final = "+44 808 157 0192"
-"""Dial-in numbers from Ofcom's ranges kept for drama, so no real line is ever shown."""
-EXPIRY: Final = timedelta(days=60)
-"""An online meeting expires 60 days after its end (onlineMeeting resource, note)."""
-
-
-def _choice(value: object, choices: tuple[str, ...], name: str) -> str:
-    by_lower = {choice.lower(): choice for choice in choices}
-    if not isinstance(value, str) or value.lower() not in by_lower:
-        raise bad_request(f"Invalid value for '{name}'. Allowed values: {', '.join(choices)}.")
-    return by_lower[value.lower()]
-
-
-def _boolean(value: object, name: str) -> bool:
-    if not isinstance(value, bool):
-        raise bad_request(f"Invalid value for '{name}': a boolean is required.")
-    return value
-
-
-def _attendees(tenant: Tenant, value: object) -> list[Attendee]:
-    if not isinstance(value, dict):
-        raise bad_request("Invalid value for 'participants'.")
-    raw_attendees = value.get("attendees") or []
-    if not isinstance(raw_attendees, list):
-        raise bad_request("Invalid value for 'participants.attendees'.")
-    attendees = []
-    for raw in raw_attendees:
-        if not isinstance(raw, dict):
-            raise bad_request("Invalid value in 'participants.attendees'.")
-        identity_user = (raw.get("identity") or {}).get("user") or {}
-        upn = raw.get("upn")
-        user = tenant.directory.user_by_object_id(
-            str(identity_user.get("id") or "")
-        ) or tenant.directory.user_by_address(str(upn or ""))
-        attendees.append(
-            Attendee(
-                upn=user.user_principal_name if user else upn,
-                user_id=user.object_id if user else identity_user.get("id"),
-                display_name=user.display_name if user else identity_user.get("displayName"),
-                role=str(raw.get("role") or "attendee"),
-            )
-        )
-    return attendees
-
-
-def _apply(tenant: Tenant, meeting: OnlineMeeting, body: dict[str, Any]) -> None:
-    """Apply the writable properties in `body`; unknown properties are refused first, so a
-    refused request changes nothing."""
-    writable = (
-        set(BOOLEAN_SETTINGS) | set(CHOICE_SETTINGS) | set(KEPT_BOOLEANS) | set(KEPT_VALUES)
-    ) | OTHER_WRITABLE_PROPERTIES
-    unknown = [name for name in body if name not in writable | READ_ONLY_PROPERTIES]
-    if unknown:
-        raise bad_request(
-            f"Invalid property '{unknown[0]}' on type 'microsoft.graph.onlineMeeting'."
-        )
-    kept = {name: _boolean(body[name], name) for name in KEPT_BOOLEANS if name in body}
-    kept |= {name: body[name] for name in KEPT_VALUES if name in body}
-    changes: dict[str, Any] = {}
-    for name, attribute in BOOLEAN_SETTINGS.items():
-        if name in body:
-            changes[attribute] = _boolean(body[name], name)
-    for name, (attribute, choices) in CHOICE_SETTINGS.items():
-        if name in body:
-            changes[attribute] = _choice(body[name], choices, name)
-    for name, attribute in (("startDateTime", "start"), ("endDateTime", "end")):
-        if name in body:
-            try:
-                changes[attribute] = parse_graph_datetime(str(body[name]))
-            except ValueError as error:
-                raise bad_request(f"Invalid value for '{name}'.") from error
-    if "subject" in body:
-        changes["subject"] = str(body["subject"] or "")
-    if "participants" in body:
-        changes["attendees"] = _attendees(tenant, body["participants"])
-    lobby = body.get("lobbyBypassSettings")
-    if lobby is not None:
-        if not isinstance(lobby, dict):
-            raise bad_request("Invalid value for 'lobbyBypassSettings'.")
-        if "scope" in lobby:
-            changes["lobby_bypass_scope"] = _choice(lobby["scope"], LOBBY_SCOPES, "scope")
-        if "isDialInBypassEnabled" in lobby:
-            changes["lobby_dial_in_bypass"] = _boolean(
-                lobby["isDialInBypassEnabled"], "isDialInBypassEnabled"
-            )
-    if changes.get("allow_recording", meeting.allow_recording) != meeting.allow_recording:
-        meeting.allow_recording_changes.append((tenant.now(), changes["allow_recording"]))
-    for attribute, value in changes.items():
-        setattr(meeting, attribute, value)
-    meeting.kept |= kept
 
 
 def _lower_escapes(text: str) -> str:
@@ -209,169 +57,6 @@ def _join_web_url(tenant: Tenant, organizer: TenantUser, thread_id: str) -> str:
     thread = _lower_escapes(quote(thread_id, safe=""))
     encoded_context = _lower_escapes(quote(context, safe=""))
     return f"https://teams.microsoft.com/l/meetup-join/{thread}/0?context={encoded_context}"
-
-
-def _typed(annotated: bool, odata_type: str, value: dict[str, Any]) -> dict[str, Any]:
-    """`value` with its `@odata.type` first in the annotated shape (Get onlineMeeting,
-    example 1), as it is without in the other."""
-    return {"@odata.type": f"#microsoft.graph.{odata_type}", **value} if annotated else value
-
-
-def _identity(
-    tenant: Tenant, user_id: str | None, display_name: str | None, annotated: bool
-) -> dict[str, Any]:
-    user = {
-        "id": user_id,
-        "displayName": display_name,
-        "tenantId": tenant.tenant_id if user_id else None,
-        "identityProvider": "AAD",
-    }
-    return {
-        "azureApplicationInstance": None,
-        "applicationInstance": None,
-        "application": None,
-        "device": None,
-        "user": _typed(annotated, "identity", user),
-    }
-
-
-def _participant(
-    tenant: Tenant,
-    upn: str | None,
-    role: str,
-    identity: tuple[str | None, str | None],
-    annotated: bool,
-) -> dict[str, Any]:
-    """A meetingParticipantInfo; the annotated shape types it as Microsoft's example does."""
-    user_id, display_name = identity
-    participant = {
-        "upn": upn,
-        "role": role,
-        "identity": _identity(tenant, user_id, display_name, annotated),
-    }
-    return _typed(annotated, "identitySet", participant)
-
-
-def _audio_conferencing(meeting: OnlineMeeting) -> dict[str, Any]:
-    """The dial-in details; the conference id's key is spelt as the meeting's shape has it."""
-    conference_key = "ConferenceId" if meeting.documented_shape == 0 else "conferenceId"
-    return {
-        "tollNumber": TOLL_NUMBER,
-        "tollFreeNumber": TOLL_FREE_NUMBER,
-        conference_key: meeting.conference_id,
-        "dialinUrl": f"https://dialin.teams.microsoft.com/{meeting.organizer_id}"
-        f"?id={meeting.conference_id}",
-        "tollNumbers": [TOLL_NUMBER],
-        "tollFreeNumbers": [TOLL_FREE_NUMBER],
-    }
-
-
-def _join_information(meeting: OnlineMeeting) -> dict[str, Any]:
-    """The invitation text Teams writes for a meeting: a URL-encoded `data:text/html` document
-    with the join link and the dial-in details, as in the documented examples."""
-    html = (
-        f'<div><a href="{meeting.join_web_url}" target="_blank">Join the meeting now</a></div>'
-        f"<div>Meeting ID: {' '.join(meeting.join_meeting_id[i : i + 3] for i in range(0, 12, 3))}"
-        f"</div><div>Dial in: {TOLL_NUMBER},,{meeting.conference_id}#</div>"
-    )
-    return {"content": quote_plus(f"data:text/html,{html}", safe="'()"), "contentType": "html"}
-
-
-def _meeting_options_url(tenant: Tenant, meeting: OnlineMeeting) -> str:
-    """The meeting options page, in the form the documented join information links to it."""
-    thread = meeting.thread_id.replace(":", "_", 1)
-    return (
-        "https://teams.microsoft.com/meetingOptions/"
-        f"?organizerId={meeting.organizer_id}&tenantId={tenant.tenant_id}"
-        f"&threadId={thread}&messageId=0&language=en-GB"
-    )
-
-
-def meeting_context(organizer_id: str) -> str:
-    """The `@odata.context` of an answer that is one of this organiser's meetings."""
-    return f"https://graph.microsoft.com/v1.0/$metadata#users('{organizer_id}')/onlineMeetings"
-
-
-def meeting_resource(
-    tenant: Tenant, meeting: OnlineMeeting, *, entity: bool = False
-) -> dict[str, Any]:
-    """The onlineMeeting as Graph writes it; `entity` for an answer that is this meeting alone
-    (create, get, update), which carries its `@odata.context`, unlike an item of a list."""
-    organizer = tenant.directory.user_by_object_id(meeting.organizer_id)
-    annotated = meeting.documented_shape == 0
-    resource: dict[str, Any] = {"@odata.type": "#microsoft.graph.onlineMeeting"}
-    if entity:
-        resource["@odata.context"] = f"{meeting_context(meeting.organizer_id)}/$entity"
-    return resource | {
-        "id": meeting.id,
-        "creationDateTime": graph_datetime(meeting.created_at),
-        "startDateTime": graph_datetime(meeting.start),
-        "endDateTime": graph_datetime(meeting.end),
-        "expiryDateTime": graph_datetime(meeting.end + EXPIRY),
-        "joinWebUrl": meeting.join_web_url,
-        "meetingOptionsWebUrl": _meeting_options_url(tenant, meeting),
-        "meetingType": "scheduled",
-        "subject": meeting.subject,
-        "isBroadcast": False,
-        "externalId": None,
-        "meetingTemplateId": None,
-        "videoTeleconferenceId": None,
-        "cloudVideoInteropInfo": None,
-        "audioConferencing": _audio_conferencing(meeting),
-        "joinInformation": _join_information(meeting),
-        "autoAdmittedUsers": AUTO_ADMITTED.get(meeting.lobby_bypass_scope),
-        "isEntryExitAnnounced": meeting.is_entry_exit_announced,
-        "allowedPresenters": meeting.allowed_presenters,
-        "allowMeetingChat": meeting.allow_meeting_chat,
-        "allowTeamworkReactions": meeting.allow_teamwork_reactions,
-        "allowAttendeeToEnableCamera": meeting.allow_attendee_to_enable_camera,
-        "allowAttendeeToEnableMic": meeting.allow_attendee_to_enable_mic,
-        "allowRecording": meeting.allow_recording,
-        "allowTranscription": meeting.allow_transcription,
-        "recordAutomatically": meeting.record_automatically,
-        **KEPT_BOOLEANS,
-        **KEPT_VALUES,
-        **meeting.kept,
-        "lobbyBypassSettings": {
-            "scope": meeting.lobby_bypass_scope,
-            "isDialInBypassEnabled": meeting.lobby_dial_in_bypass,
-        },
-        "joinMeetingIdSettings": {
-            "isPasscodeRequired": meeting.passcode is not None,
-            "joinMeetingId": meeting.join_meeting_id,
-            "passcode": meeting.passcode,
-        },
-        "chatInfo": _typed(
-            annotated,
-            "chatInfo",
-            {"threadId": meeting.thread_id, "messageId": "0", "replyChainMessageId": None},
-        ),
-        "participants": _typed(
-            annotated,
-            "meetingParticipants",
-            {
-                "organizer": _participant(
-                    tenant,
-                    organizer.user_principal_name if organizer else None,
-                    "presenter",
-                    (meeting.organizer_id, None),
-                    annotated,
-                ),
-                "attendees": [
-                    _participant(
-                        tenant,
-                        attendee.upn,
-                        attendee.role,
-                        (attendee.user_id, None if attendee.user_id else attendee.display_name),
-                        annotated,
-                    )
-                    for attendee in meeting.attendees
-                ],
-                "producers": [],
-                "contributors": [],
-            },
-        ),
-    }
 
 
 def _chat_members(tenant: Tenant, meeting: OnlineMeeting) -> list[ChatMember]:
@@ -422,7 +107,7 @@ def _passcode_required(body: dict[str, Any]) -> bool:
         return False
     if not isinstance(settings, dict):
         raise bad_request("Invalid value for 'joinMeetingIdSettings'.")
-    return _boolean(settings.get("isPasscodeRequired", False), "isPasscodeRequired")
+    return boolean_value(settings.get("isPasscodeRequired", False), "isPasscodeRequired")
 
 
 def open_online_meeting(
@@ -449,7 +134,7 @@ def open_online_meeting(
         conference_id=_digits(9),
         documented_shape=tenant.meetings.next_shape(SHAPES),
     )
-    _apply(tenant, meeting, body)
+    apply_properties(tenant, meeting, body)
     meeting.kept |= {name: body[name] for name in CREATE_ONLY if name in body}
     tenant.meetings.add(meeting)
     tenant.chats.add(
@@ -468,7 +153,7 @@ def change_online_meeting(tenant: Tenant, meeting: OnlineMeeting, body: dict[str
     """Apply `body`'s writable properties as a Graph PATCH does (the organiser's meeting
     options in Teams change the same properties); invitees added join the meeting chat. A
     body Graph would refuse raises its 400 `GraphError` and changes nothing."""
-    _apply(tenant, meeting, body)
+    apply_properties(tenant, meeting, body)
     chat = tenant.chats.get(meeting.thread_id)
     if chat is not None:
         chat.topic = meeting.subject

@@ -20,7 +20,7 @@ from kiota_abstractions.request_information import RequestInformation
 from msgraph.graph_service_client import GraphServiceClient
 
 from bot.graph.meetings import OnlineMeetings
-from sandbox.graph.online_meetings import SHAPES
+from sandbox.graph.meeting_resource import SHAPES
 from sandbox.seed import ADVISER, BOT_CATALOG_APP_ID, COORDINATOR
 from tests.conformance.documented import documented, documented_request, shape_gaps
 from tests.sandbox.bot_double import BotDouble
