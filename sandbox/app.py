@@ -19,7 +19,8 @@ from sandbox.botframework.metadata import add_bot_framework_metadata_routes
 from sandbox.calls.calling import CallingService
 from sandbox.connector.app import create_connector_app
 from sandbox.control.api import add_control_api_routes
-from sandbox.control.meeting_pages import add_join_link_route, add_meeting_page_routes
+from sandbox.control.meeting_actions import add_join_link_route
+from sandbox.control.meeting_pages import add_meeting_page_routes
 from sandbox.control.pages import add_page_routes
 from sandbox.control.parsing import control_errors
 from sandbox.control.teams_api import add_teams_control_routes, meeting_action_errors
