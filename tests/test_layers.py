@@ -103,3 +103,54 @@ def test_the_store_and_the_vocabulary_import_nothing_above_them() -> None:
     )
 
     assert {path: names for path, names in offenders.items() if names} == {}
+
+
+ROUTERS = {Path("bot/web/app.py"), Path("bot/web/staff_app.py")}
+"""The modules that mount the staff pages, so import their handlers."""
+
+
+def is_page(path: Path) -> bool:
+    """A staff page's module: the home, and each `*_page` or `*_pages` module of `bot/web`, but
+    not `error_pages`, whose 404 page every page answers with."""
+    return path.name == "home.py" or (
+        path.stem.endswith(("_page", "_pages")) and path.name != "error_pages.py"
+    )
+
+
+def test_pages_take_shared_words_from_the_wording_module_not_from_each_other() -> None:
+    pages = {
+        ".".join(path.with_suffix("").parts) for path, _ in modules("bot/web") if is_page(path)
+    }
+    offenders = {
+        str(path): sorted(name for name in imported(tree) if under(name, *pages))
+        for path, tree in modules("bot/web")
+        if path not in ROUTERS
+    }
+
+    assert {
+        "bot.web.home",
+        "bot.web.meeting_page",
+        "bot.web.edit_page",
+        "bot.web.cancel_page",
+    } <= pages
+    assert {path: names for path, names in offenders.items() if names} == {}
+
+
+def test_every_page_answers_not_found_with_the_one_404_page() -> None:
+    """`error_pages.not_found` is the 404 page; no other module writes one of its own."""
+    offenders = {
+        str(path)
+        for path, tree in modules("bot/web")
+        if path != Path("bot/web/error_pages.py")
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and getattr(node.func, "id", None) == "message_page"
+        and any(
+            keyword.arg == "status"
+            and isinstance(keyword.value, ast.Constant)
+            and keyword.value.value == 404
+            for keyword in node.keywords
+        )
+    }
+
+    assert offenders == set()

@@ -12,10 +12,11 @@ from aiohttp import web
 from bot.services.change_plan import MeetingNotChangeable, ensure_changeable
 from bot.services.meeting_changes import MeetingChangeFailed, cancel_meeting
 from bot.web.app_keys import SETTINGS_KEY, TENANT_ACCESS
-from bot.web.edit_page import meeting_link, not_changeable, not_found
+from bot.web.error_pages import not_changeable, not_found
 from bot.web.pages import message_page, page
 from bot.web.session import STAFF_SESSION
 from bot.web.site import STAFF_SITE
+from bot.web.wording import NO_MEETING, back_to_meeting
 from consent_store.repository import MeetingNotFound
 
 CONFIRM_FIELD = "confirm"
@@ -34,7 +35,7 @@ async def cancel(request: web.Request) -> web.Response:
         try:
             meeting = await uow.meetings.by_reference(reference)
         except MeetingNotFound:
-            return not_found(request)
+            return not_found(request, NO_MEETING)
         invited = len(await uow.meetings.attendees(meeting.id))
     try:
         ensure_changeable(meeting.status, meeting.starts_at, site.clock(), meeting.started_at)
@@ -51,7 +52,7 @@ async def cancel(request: web.Request) -> web.Response:
             status=503,
             title="The meeting was not cancelled",
             paragraphs=(NOT_CONNECTED,),
-            link=meeting_link(meeting.reference),
+            link=back_to_meeting(meeting.reference),
         )
     try:
         await cancel_meeting(
@@ -70,6 +71,6 @@ async def cancel(request: web.Request) -> web.Response:
             status=502,
             title="The meeting was not cancelled",
             paragraphs=(str(failure),),
-            link=meeting_link(meeting.reference),
+            link=back_to_meeting(meeting.reference),
         )
     raise web.HTTPSeeOther(f"/tab/meetings/{meeting.reference}?done=cancelled")

@@ -26,13 +26,19 @@ from bot.services.meeting_request import (
     parse_meeting,
 )
 from bot.web.app_keys import SETTINGS_KEY, TENANT_ACCESS
-from bot.web.error_pages import GRAPH_FAILURE_ADVICE
-from bot.web.meeting_form import Problem, adding_row, form_problems
-from bot.web.meeting_page import KIND_WORDS
-from bot.web.pages import Link, message_page, page
-from bot.web.schedule_page import form_choices, parse_form, problem_links
+from bot.web.error_pages import not_changeable, not_found
+from bot.web.meeting_form import (
+    Problem,
+    adding_row,
+    form_choices,
+    form_problems,
+    parse_form,
+    problem_links,
+)
+from bot.web.pages import page
 from bot.web.session import STAFF_SESSION
 from bot.web.site import STAFF_SITE
+from bot.web.wording import GRAPH_FAILURE_ADVICE, KIND_WORDS, NO_MEETING
 from consent_store.liaison import LiaisonRecords
 from consent_store.needs import needs_of, supporter_attending
 from consent_store.records import IndividualNeeds
@@ -192,30 +198,6 @@ def change_failed_in_words(failure: MeetingChangeFailed) -> str:
     return f"{said}. {GRAPH_FAILURE_ADVICE}"
 
 
-def meeting_link(reference: str) -> Link:
-    return Link(f"/tab/meetings/{reference}", "Back to the meeting")
-
-
-def not_found(request: web.Request) -> web.Response:
-    return message_page(
-        request,
-        status=404,
-        title="Meeting not found",
-        paragraphs=("No meeting has that reference.",),
-        link=Link("/tab", "Back to meetings"),
-    )
-
-
-def not_changeable(request: web.Request, reference: str, reason: str) -> web.Response:
-    return message_page(
-        request,
-        status=409,
-        title="This meeting cannot be changed",
-        paragraphs=(reason,),
-        link=meeting_link(reference),
-    )
-
-
 def _form_page(
     request: web.Request,
     editable: EditableMeeting,
@@ -243,7 +225,7 @@ async def edit_form(request: web.Request) -> web.Response:
         editable = await load_editable(site.store, request.match_info["reference"])
         ensure_changeable(editable.status, editable.starts_at, site.clock(), editable.started_at)
     except MeetingNotFound:
-        return not_found(request)
+        return not_found(request, NO_MEETING)
     except MeetingNotChangeable as refusal:
         return not_changeable(request, request.match_info["reference"], str(refusal))
     return _form_page(request, editable, editable.values)
@@ -257,7 +239,7 @@ async def save_edit(request: web.Request) -> web.Response:
         editable = await load_editable(site.store, request.match_info["reference"])
         ensure_changeable(editable.status, editable.starts_at, site.clock(), editable.started_at)
     except MeetingNotFound:
-        return not_found(request)
+        return not_found(request, NO_MEETING)
     except MeetingNotChangeable as refusal:
         return not_changeable(request, request.match_info["reference"], str(refusal))
     if adding_row(form):

@@ -1,6 +1,8 @@
 """Friendly pages for an address that does not exist (404) or a form's address opened in the
 browser (405), each with a way back, for people's browsers; other callers (the Bot Framework,
-scripts) keep aiohttp's plain answers. Also how a failure of Microsoft 365 is told to staff."""
+scripts) keep aiohttp's plain answers. The 404 page is the one every staff page answers with
+when what it was asked for is not there (`not_found`, with the words of `wording`); the 409
+page is the editing and cancelling pages' answer for a meeting too far on to change."""
 
 from __future__ import annotations
 
@@ -8,12 +10,25 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from bot.web.pages import Link, message_page
+from bot.web.wording import NO_PAGE, Missing, back_to_meeting
 
-GRAPH_FAILURE_ADVICE = (
-    "This is usually a passing problem with Microsoft 365: try again in a few minutes. "
-    "If it keeps happening, tell whoever looks after the service's Microsoft 365 (IT), with "
-    "the time it happened."
-)
+
+def not_found(request: web.Request, missing: Missing = NO_PAGE) -> web.Response:
+    """The 404 page: what is not there, and the way back."""
+    return message_page(
+        request, status=404, title=missing.title, paragraphs=(missing.sentence,), link=missing.back
+    )
+
+
+def not_changeable(request: web.Request, reference: str, reason: str) -> web.Response:
+    """The 409 page of a meeting too far on (started, finished or cancelled) to change."""
+    return message_page(
+        request,
+        status=409,
+        title="This meeting cannot be changed",
+        paragraphs=(reason,),
+        link=back_to_meeting(reference),
+    )
 
 
 def _wants_page(request: web.Request) -> bool:
@@ -36,16 +51,7 @@ async def friendly_errors(request: web.Request, handler: Handler) -> web.StreamR
     except web.HTTPNotFound:
         if not _wants_page(request):
             raise
-        return message_page(
-            request,
-            status=404,
-            title="Page not found",
-            paragraphs=(
-                "There is no page at this address. If you typed it, check it; if you followed "
-                "a link, the page may have moved or been removed.",
-            ),
-            link=Link("/tab", "Go to the list of meetings"),
-        )
+        return not_found(request)
     except web.HTTPMethodNotAllowed as refusal:
         if not _wants_page(request):
             raise

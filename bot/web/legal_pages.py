@@ -37,25 +37,16 @@ from bot.services.legal_requests import (
     set_reply_aside,
 )
 from bot.web.app_keys import SETTINGS_KEY, TENANT_ACCESS
+from bot.web.error_pages import not_found
 from bot.web.manager_guard import refused_unless_manager
-from bot.web.pages import Link, message_page, page
+from bot.web.pages import page
 from bot.web.session import STAFF_SESSION
 from bot.web.site import STAFF_SITE
+from bot.web.wording import LEGAL_STATUS_WORDS, NO_LEGAL_REQUEST
 from consent_store.legal_requests import LegalRequest, LegalRequestNotFound, LegalRequests
 from consent_store.unit_of_work import Store
 from domain.terms import AuthVerdict
 
-STATUS_WORDS = {
-    RequestStatus.LOGGED: "Waiting for the service manager's decision",
-    RequestStatus.REFUSED_BY_MANAGER: "Refused by the service manager: nothing was asked or sent",
-    RequestStatus.PERMISSION_ASKED: "The service user was asked for permission: nothing is"
-    " sent unless they agree",
-    RequestStatus.PERMISSION_GIVEN: "The service user gave permission: the extract is being sent",
-    RequestStatus.PERMISSION_REFUSED: "The service user refused permission: nothing is sent",
-    RequestStatus.SAFEGUARDING: "To be sent without permission, for safeguarding: the extract"
-    " is being sent",
-    RequestStatus.EXTRACT_SENT: "The extract was sent to the officer",
-}
 NOTICES = {
     "logged": "The request was logged. The service manager decides what happens next.",
     "refused": "The request was refused. Nothing was asked or sent.",
@@ -138,7 +129,7 @@ async def _list_page(
         "legal_requests.html.j2",
         status=status,
         requests=requests,
-        status_words=STATUS_WORDS,
+        status_words=LEGAL_STATUS_WORDS,
         values=values,
         problems=problems or {},
         notice=NOTICES.get(request.query.get("done", "")),
@@ -163,16 +154,6 @@ async def log_request(request: web.Request) -> web.Response:
     raise web.HTTPSeeOther(f"/tab/legal/{reference}?done=logged")
 
 
-def _not_found(request: web.Request) -> web.Response:
-    return message_page(
-        request,
-        status=404,
-        title="Legal request not found",
-        paragraphs=("No legal request has that reference.",),
-        link=Link("/tab/legal", "Back to legal requests"),
-    )
-
-
 async def _detail_page(
     request: web.Request,
     reference: str,
@@ -188,13 +169,13 @@ async def _detail_page(
         async with store.reading() as uow:
             found = await LegalRequests(uow).get(reference)
     except LegalRequestNotFound:
-        return _not_found(request)
+        return not_found(request, NO_LEGAL_REQUEST)
     return page(
         request,
         "legal_request.html.j2",
         status=status,
         legal=found,
-        status_words=STATUS_WORDS,
+        status_words=LEGAL_STATUS_WORDS,
         replies=await _replies(store, found),
         reply_reasons=REPLY_REASONS,
         auth_words=AUTH_WORDS,
@@ -246,7 +227,7 @@ async def read_legal_reply(request: web.Request) -> web.Response:
                 " or set it aside.",
             )
     except LegalRequestNotFound:
-        return _not_found(request)
+        return not_found(request, NO_LEGAL_REQUEST)
     except AnswerRefused as refused:
         return await _detail_page(request, reference, status=409, problem=str(refused))
     raise web.HTTPSeeOther(f"/tab/legal/{reference}?done={done}")
@@ -274,7 +255,7 @@ async def record_safeguarding(request: web.Request) -> web.Response:
             site.store, reference, reason, request[STAFF_SESSION].object_id
         )
     except LegalRequestNotFound:
-        return _not_found(request)
+        return not_found(request, NO_LEGAL_REQUEST)
     except OverrideProblem as problem:
         return await _detail_page(request, reference, status=409, problem=str(problem))
     done = "safeguarding-queued"
@@ -345,7 +326,7 @@ async def decide_request(request: web.Request) -> web.Response:
                 request, reference, 400, "Choose to refuse the request or to ask permission."
             )
     except LegalRequestNotFound:
-        return _not_found(request)
+        return not_found(request, NO_LEGAL_REQUEST)
     except AlreadyDecided:
         return await _decision_problem(
             request, reference, 409, "The request was decided already: nothing more was done."

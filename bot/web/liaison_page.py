@@ -18,9 +18,11 @@ from bot.services.liaison import (
 )
 from bot.services.meeting_request import LiaisonListRefused, parse_organisations
 from bot.web.app_keys import SETTINGS_KEY, TENANT_ACCESS
+from bot.web.error_pages import not_found
 from bot.web.pages import page
 from bot.web.session import STAFF_SESSION
 from bot.web.site import STAFF_SITE
+from bot.web.wording import NO_MEETING
 from consent_store.liaison import LiaisonRecords
 from consent_store.repository import MeetingNotFound
 from consent_store.unit_of_work import Store
@@ -83,7 +85,7 @@ async def liaison_form(request: web.Request) -> web.Response:
     try:
         meeting_id, names, listed = await _meeting(site.store, reference)
     except MeetingNotFound:
-        raise web.HTTPNotFound(text="No meeting has that reference.") from None
+        return not_found(request, NO_MEETING)
     standings = await liaison_standing(site.store, meeting_id, names.get)
     return _render(request, reference, listed, standings)
 
@@ -98,7 +100,7 @@ async def save_liaison(request: web.Request) -> web.Response:
     try:
         meeting_id, names, _ = await _meeting(site.store, reference)
     except MeetingNotFound:
-        raise web.HTTPNotFound(text="No meeting has that reference.") from None
+        return not_found(request, NO_MEETING)
     try:
         wanted = parse_organisations(typed)
     except LiaisonListRefused as refusal:

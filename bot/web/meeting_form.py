@@ -1,5 +1,7 @@
-"""What the meeting form (scheduling and editing alike) checks before the meeting itself is
-checked, and how many rows of people and documents it shows.
+"""The meeting form, scheduling and editing alike: what it offers (`form_choices`), what it
+checks before the meeting itself is checked, how many rows of people and documents it shows,
+and its fields read as a `MeetingInput` (`parse_form`, pure) with the meeting's problems linked
+back to their fields (`problem_links`).
 
 Each problem found here names its field and the fix, once: a row with a badly written email
 address is reported on that address only (not also as "add a parent carer"), and a document
@@ -9,16 +11,20 @@ starts with one empty row in each group instead of ten."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from bot.services.meeting_request import (
     LiaisonListRefused,
+    MeetingInput,
     NeedsInput,
+    PersonInput,
     needs_problems,
     parse_organisations,
 )
+from bot.web.wording import OTHER_ATTENDEE_KINDS, ROLE_WORDS, SERVICE_USER_KINDS
+from domain.terms import DeclaredRole
 
 MAX_ROWS = 30
 GROUPS = ("su", "at", "doc")
@@ -28,6 +34,11 @@ GROUP_FIELDS = {
     "doc": ("title", "url"),
 }
 ROW_WORDS = {"su": "service user", "at": "attendee", "doc": "document"}
+ROLES = {
+    "support": ROLE_WORDS[DeclaredRole.SUPPORT],
+    "support-and-contribute": ROLE_WORDS[DeclaredRole.SUPPORT_AND_CONTRIBUTE],
+}
+"""The role's radio buttons: each form value and its words."""
 ADD_FIELD = "add"
 _EMAIL = re.compile(r"[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+")
 
@@ -144,7 +155,7 @@ def form_problems(form: Mapping[str, str], *, needs_service_user: bool) -> list[
     if not _value(form, "title"):
         problems.append(Problem("Enter the meeting title.", "title"))
     problems += _time_problems(form)
-    if _value(form, "role") not in {"support", "support-and-contribute"}:
+    if _value(form, "role") not in ROLES:
         problems.append(
             Problem("Choose your role: support, or support and contribute.", "role-support")
         )
@@ -188,3 +199,115 @@ def needs_input(form: Mapping[str, str]) -> NeedsInput:
 def errors_by_field(problems: list[Problem]) -> dict[str, str]:
     """Each field's message, for showing beside it."""
     return {problem.field: problem.text for problem in problems}
+
+
+def form_choices(values: Mapping[str, str], problems: Sequence[Problem] = ()) -> dict[str, object]:
+    """What the meeting form offers, for the scheduling and the editing page alike: the
+    choices, the rows to show, and each field's problem to show beside it."""
+    return {
+        "roles": ROLES,
+        "service_user_kinds": SERVICE_USER_KINDS,
+        "attendee_kinds": OTHER_ATTENDEE_KINDS,
+        "service_user_rows": row_numbers(values, "su"),
+        "attendee_rows": row_numbers(values, "at"),
+        "document_rows": row_numbers(values, "doc"),
+        "errors": errors_by_field(list(problems)),
+        "needs_open": needs_input(values).any_ticked
+        or any(p.field.startswith("needs-") for p in problems),
+    }
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    """A filled-in row of people: the id prefix of its fields, and the person as typed."""
+
+    prefix: str
+    person: PersonInput
+
+
+def _row(form: Mapping[str, str], prefix: str, kinds: Mapping[str, str]) -> PersonRow | None:
+    name, email = _value(form, f"{prefix}-name"), _value(form, f"{prefix}-email")
+    organisation = _value(form, f"{prefix}-organisation")
+    if not (name or email or organisation):
+        return None
+    kind = _value(form, f"{prefix}-kind")
+    return PersonRow(
+        prefix,
+        PersonInput(f"{name} <{email}>", kind if kind in kinds else "", organisation or None),
+    )
+
+
+def person_rows(form: Mapping[str, str]) -> list[PersonRow]:
+    """The filled-in rows of service users, then of other attendees; blank rows are left out."""
+    rows = [_row(form, f"su-{n}", SERVICE_USER_KINDS) for n in filled_rows(form, "su")]
+    rows += [_row(form, f"at-{n}", OTHER_ATTENDEE_KINDS) for n in filled_rows(form, "at")]
+    return [row for row in rows if row is not None]
+
+
+def document_rows(form: Mapping[str, str]) -> list[tuple[int, tuple[str, str]]]:
+    """The filled-in document rows, numbered, as (title, link)."""
+    return [
+        (n, (_value(form, f"doc-{n}-title"), _value(form, f"doc-{n}-url")))
+        for n in filled_rows(form, "doc")
+    ]
+
+
+def _uk_time(value: str) -> str:
+    """A `datetime-local` value (2026-12-01T10:00) as MeetingInput's 2026-12-01 10:00."""
+    return value.replace("T", " ", 1)
+
+
+def parse_form(form: Mapping[str, str], organiser_user_id: str) -> MeetingInput:
+    """The form as a meeting request; the end is a time on the start's day."""
+    start = _uk_time(_value(form, "start"))
+    end = _value(form, "end")
+    day, has_time, _ = start.partition(" ")
+    return MeetingInput(
+        title=_value(form, "title"),
+        start=start,
+        end=f"{day} {end}" if has_time and end else end,
+        role=_value(form, "role"),
+        recording_wanted=form.get("record") == "yes",
+        organiser_user_id=organiser_user_id,
+        people=tuple(row.person for row in person_rows(form)),
+        documents=tuple(document for _, document in document_rows(form)),
+        liaison=form.get("liaison", ""),
+        needs=needs_input(form),
+    )
+
+
+_FIELD_BY_WORDS = (
+    ("interpreter or supporter's role", "needs-supporter-role"),
+    ("name of the interpreter", "needs-supporter-name"),
+    ("interpreter or supporter's name", "needs-supporter-name"),
+    ("interpreter or supporter", "needs-supporter-email"),
+    ("format", "needs-format-text"),
+    ("named twice", "liaison"),
+    ("professional", "liaison"),
+    ("must end", "end"),
+    ("8 hours", "end"),
+    ("start time", "start"),
+    ("end time", "end"),
+    ("title", "title"),
+    ("role", "role-support"),
+    ("parent carer or young person", "su-1-name"),
+)
+
+
+def _field_of(problem: str, form: Mapping[str, str]) -> str:
+    for n, (title, _) in document_rows(form):
+        if problem.startswith(f"Document {title!r} "):
+            return f"doc-{n}-title"
+    for row in reversed(person_rows(form)):
+        if problem.startswith(repr(row.person.text)):
+            return f"{row.prefix}-name"
+        if problem.startswith(f"{_value(form, f'{row.prefix}-email')} is listed twice"):
+            return f"{row.prefix}-email"
+    words = problem.lower()
+    return next((field for says, field in _FIELD_BY_WORDS if says in words), "title")
+
+
+def problem_links(problems: Sequence[str], form: Mapping[str, str]) -> list[Problem]:
+    """Each problem with the field it is about, for the error summary's links and to show
+    beside the field; a problem said twice is shown once."""
+    return [Problem(text, _field_of(text, form)) for text in dict.fromkeys(problems)]

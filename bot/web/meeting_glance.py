@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
-    from bot.web.meeting_page import GateView, MeetingView
+    from bot.web.meeting_view import GateView, MeetingView
 
 TagColour = Literal["green", "red", "yellow", "grey", "blue"]
 

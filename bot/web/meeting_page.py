@@ -32,14 +32,29 @@ from bot.services.meeting_changes import (
 from bot.services.meeting_opening import ANNOUNCEMENT_FAILED, JOIN_FAILED
 from bot.services.recording_enforcement import ATTENTION as RECORDING_NOT_APPLIED
 from bot.services.recording_enforcement import SETTINGS_ATTENTION
-from bot.web.legal_pages import STATUS_WORDS as LEGAL_STATUS_WORDS
+from bot.web.error_pages import not_found
 from bot.web.meeting_glance import at_a_glance
 from bot.web.meeting_status import meeting_phase
+from bot.web.meeting_view import (
+    AttendeeView,
+    AuditLine,
+    DocumentView,
+    GateView,
+    MeetingView,
+    TopicStatus,
+)
 from bot.web.needs_view import needs_view
-from bot.web.pages import Link, message_page, page
+from bot.web.pages import page
 from bot.web.recording_alerts import artefact_views
-from bot.web.review_page import DECISION_WORDS, TOPIC_WORDS
 from bot.web.site import STAFF_SITE, teams_link
+from bot.web.wording import (
+    DECISION_WORDS,
+    KIND_WORDS,
+    LEGAL_STATUS_WORDS,
+    NO_MEETING,
+    ROLE_WORDS,
+    TOPIC_WORDS,
+)
 from consent_store.legal_requests import LegalRequests
 from consent_store.needs import needs_of, supporter_attending
 from consent_store.repository import MeetingNotFound
@@ -53,10 +68,8 @@ from consent_store.stored import (
 )
 from consent_store.unit_of_work import UnitOfWork
 from domain.terms import (
-    AttendeeKind,
     AuthVerdict,
     Decision,
-    DeclaredRole,
     MeetingFacts,
     Topic,
     real_start,
@@ -65,18 +78,6 @@ from templates.audit_words import action_sentence, actor_words, detail_sentences
 
 BOT_ACTORS = frozenset({"system", "intake"})
 STAFF_DECIDER_PREFIX = "staff:"
-
-KIND_WORDS = {
-    AttendeeKind.PARENT_CARER.value: "Parent carer",
-    AttendeeKind.YOUNG_PERSON.value: "Young person",
-    AttendeeKind.STAFF.value: "IASS staff",
-    AttendeeKind.PROFESSIONAL.value: "Professional",
-}
-
-ROLE_WORDS = {
-    DeclaredRole.SUPPORT: "Support",
-    DeclaredRole.SUPPORT_AND_CONTRIBUTE: "Support and contribute",
-}
 
 ATTENTION_WORDS = {
     "bot_not_installed": "The bot could not be added to the meeting's chat in Teams.",
@@ -158,74 +159,6 @@ class Verdicts:
     recording: RecordingVerdict
     role: RoleStatement
     shares: Mapping[str, ShareVerdict]
-
-
-@dataclass(frozen=True)
-class TopicStatus:
-    """An attendee's latest decision on one topic; `decision` None means no reply yet."""
-
-    topic: str
-    decision: str | None
-    received_at: datetime | None = None
-    how: str | None = None
-    authentication: str | None = None
-    late: bool = False
-    condition: str | None = None
-
-
-@dataclass(frozen=True)
-class AttendeeView:
-    name: str | None
-    kind: str
-    organisation: str | None
-    topics: tuple[TopicStatus, ...]
-    not_asked: str = ""
-    """Why they have no answers shown: not asked yet, or nothing needs their consent."""
-
-
-@dataclass(frozen=True)
-class GateView:
-    """A gate's answer: a headline and each reason in plain words."""
-
-    permitted: bool
-    answer: str
-    reasons: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class DocumentView:
-    title: str | None
-    sharing: GateView
-
-
-@dataclass(frozen=True)
-class AuditLine:
-    at: datetime
-    action: str
-    actor: str
-    details: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class MeetingView:
-    reference: str
-    title: str | None
-    starts_at: datetime
-    ends_at: datetime
-    status: str
-    declared_role: str
-    recording_requested: bool
-    teams_recording: str
-    needs_attention: str | None
-    safeguarding_hold: bool
-    attendees: tuple[AttendeeView, ...]
-    recording: GateView
-    role: GateView
-    documents: tuple[DocumentView, ...]
-    open_review_items: int
-    audit: tuple[AuditLine, ...]
-    removed_attendees: tuple[str | None, ...] = ()
-    stated_role: str = ""
 
 
 async def load_meeting(uow: UnitOfWork, reference: str) -> MeetingRecords:
@@ -476,13 +409,7 @@ async def meeting_page(request: web.Request) -> web.Response:
         try:
             records = await load_meeting(uow, request.match_info["reference"])
         except MeetingNotFound:
-            return message_page(
-                request,
-                status=404,
-                title="Meeting not found",
-                paragraphs=("No meeting has that reference.",),
-                link=Link("/tab", "Back to meetings"),
-            )
+            return not_found(request, NO_MEETING)
         names = {a.row.id: a.name for a in records.attendees}
         recordings = await artefact_views(uow, records.meeting.id, names)
         legal_requests = await LegalRequests(uow).concerning_meeting(records.meeting.id)

@@ -21,9 +21,11 @@ from bot.services.recording_backstop import (
     made_when,
     resolve,
 )
+from bot.web.error_pages import not_found
 from bot.web.json_body import form_body
 from bot.web.session import STAFF_SESSION
 from bot.web.site import STAFF_SITE
+from bot.web.wording import NO_MEETING, no_recording_waiting
 from consent_store.recording_artefacts import RecordingArtefacts
 from consent_store.repository import MeetingNotFound
 from consent_store.unit_of_work import UnitOfWork
@@ -83,8 +85,8 @@ async def record_outcome(request: web.Request) -> web.Response:
         try:
             meeting = await uow.meetings.by_reference(reference)
         except MeetingNotFound:
-            raise web.HTTPNotFound(text="No meeting has that reference.") from None
+            return not_found(request, NO_MEETING)
     staff = request[STAFF_SESSION].object_id
     if not await resolve(site.store, meeting.id, request.match_info["artefact"], staff, outcome):
-        raise web.HTTPNotFound(text="No recording of this meeting is waiting for that.")
+        return not_found(request, no_recording_waiting(reference))
     raise web.HTTPSeeOther(f"/tab/meetings/{reference}#recordings-heading")

@@ -31,6 +31,7 @@ from bot.web.app_keys import DECISION_EVENTS, SETTINGS_KEY, TENANT_ACCESS
 from bot.web.pages import page
 from bot.web.session import STAFF_SESSION
 from bot.web.site import STAFF_SITE
+from bot.web.wording import DECISION_WORDS, TOPIC_WORDS
 from domain.terms import AuthVerdict, Decision, Topic
 
 logger = logging.getLogger(__name__)
@@ -56,19 +57,6 @@ AUTH_WORDS = {
     AuthVerdict.PASS: "Passed: it came from the address shown.",
     AuthVerdict.FAIL: "Failed: it may not have come from the address shown.",
     AuthVerdict.NONE: "Not checked: it may not have come from the address shown.",
-}
-
-DECISION_WORDS = {
-    Decision.GIVEN: "Given",
-    Decision.REFUSED: "Refused",
-    Decision.WITHDRAWN: "Withdrawn",
-}
-
-TOPIC_WORDS = {
-    Topic.RECORDING: "Recording the meeting",
-    Topic.DOCUMENTS: "Sharing documents",
-    Topic.CONTRIBUTION: "IASS contributing to discussions",
-    Topic.LIAISON: "Liaising with the professionals named",
 }
 
 REJECT_WORDS = {

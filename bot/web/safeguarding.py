@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from bot.web.error_pages import not_found
 from bot.web.session import STAFF_SESSION
 from bot.web.site import STAFF_SITE
+from bot.web.wording import NO_MEETING
 from consent_store.audit import AuditEvent
 from consent_store.repository import MeetingNotFound
 
@@ -25,7 +27,7 @@ async def set_safeguarding_hold(request: web.Request) -> web.Response:
         try:
             meeting = await uow.meetings.by_reference(reference)
         except MeetingNotFound:
-            raise web.HTTPNotFound(text="No meeting has that reference.") from None
+            return not_found(request, NO_MEETING)
         if meeting.safeguarding_hold != held:
             await uow.meetings.set_safeguarding_hold(meeting.id, held)
             await uow.audit(

@@ -8,7 +8,7 @@ import aiohttp
 from bot.services.meeting_changes import MeetingChangeFailed
 from bot.web.edit_page import change_failed_in_words
 from tests.web.markup import heading, link
-from tests.web.staff_site import StaffServer
+from tests.web.staff_site import CSRF_TOKEN, StaffServer
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
 
@@ -23,6 +23,35 @@ async def test_an_unknown_page_says_so_with_a_way_back(
         assert heading("Page not found") in text
         assert link("/tab", "Go to the list of meetings") in text
         assert "404: Not Found" not in text
+
+
+async def test_every_page_and_form_of_an_unknown_meeting_answers_the_same_404_page(
+    signed_in: aiohttp.ClientSession, staff_site: StaffServer
+) -> None:
+    meeting = "/tab/meetings/IASS-ABCD2345"
+    form = {"csrf_token": CSRF_TOKEN}
+    answers = [
+        await signed_in.get(staff_site.url(meeting)),
+        await signed_in.get(staff_site.url(f"{meeting}/edit")),
+        await signed_in.get(staff_site.url(f"{meeting}/liaison")),
+        await signed_in.post(staff_site.url(f"{meeting}/edit"), data=form),
+        await signed_in.post(staff_site.url(f"{meeting}/cancel"), data=form),
+        await signed_in.post(staff_site.url(f"{meeting}/liaison"), data=form),
+        await signed_in.post(
+            staff_site.url(f"{meeting}/safeguarding"), data={**form, "hold": "on"}
+        ),
+        await signed_in.post(
+            staff_site.url(f"{meeting}/recordings/some-recording"),
+            data={**form, "outcome": "Deleted from the organiser's OneDrive"},
+        ),
+    ]
+
+    for answer in answers:
+        assert answer.status == 404, answer.url
+        text = await answer.text()
+        assert heading("Meeting not found") in text, answer.url
+        assert "No meeting has that reference." in text
+        assert link("/tab", "Back to meetings") in text
 
 
 async def test_a_form_address_opened_in_the_browser_leads_back_to_its_page(

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from bot.web.meeting_glance import Answer, at_a_glance
-from bot.web.meeting_page import AttendeeView, DocumentView, GateView, MeetingView, TopicStatus
+from bot.web.meeting_view import AttendeeView, DocumentView, GateView, MeetingView, TopicStatus
 
 AT = datetime(2026, 11, 10, 10, tzinfo=UTC)
 ALL_AGREED = MeetingView(

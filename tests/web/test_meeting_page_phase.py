@@ -11,11 +11,11 @@ import pytest
 from bot.web.meeting_page import (
     NOT_ASKED_YET,
     NOTHING_TO_ASK,
-    MeetingView,
     load_meeting,
     meeting_view,
     verdicts_for,
 )
+from bot.web.meeting_view import MeetingView
 from consent_store.unit_of_work import Store
 from domain.terms import DeclaredRole
 from tests.builders import MEETING_START, a_meeting, schedule

@@ -24,7 +24,8 @@ from bot.services.meeting_request import PersonInput
 from bot.services.scheduling import ScheduledMeeting
 from bot.web.app import create_app
 from bot.web.app_keys import TENANT_ACCESS
-from bot.web.schedule_page import Problem, meeting_path, parse_form, problem_links
+from bot.web.meeting_form import Problem, parse_form, problem_links
+from bot.web.schedule_page import meeting_path
 from consent_store.tables import MeetingRow
 from consent_store.unit_of_work import Store
 from sandbox.app import create_sandbox_app
