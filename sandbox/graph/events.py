@@ -10,10 +10,11 @@
   the calendar's default) gets a Teams meeting (`open_online_meeting`, Teams' default
   settings) whose join URL is the event's `onlineMeeting.joinUrl`; changing the event's
   subject, times or attendees changes the meeting too.
-- Answers carry every key of Microsoft's documented examples (`tests/conformance/graph/`).
-  Documented properties the sandbox does not act on (categories, reminders, importance,
-  sensitivity, show as, hide attendees) are kept and given back; a `location` is kept by its
-  display name; recurrence is not emulated (a recurring event is refused).
+- Answers (`sandbox.graph.event_resource`) carry every key of Microsoft's documented examples
+  (`tests/conformance/graph/`). Documented properties the sandbox does not act on (categories,
+  reminders, importance, sensitivity, show as, hide attendees) are kept and given back; a
+  `location` is kept by its display name; recurrence is not emulated (a recurring event is
+  refused).
 - Exchange sends the invitations (`sandbox.mail.invitations`): a REQUEST to every attendee
   when the event is made; on a change of subject, body, times or attendees, the SEQUENCE rises
   and a REQUEST goes to everyone still invited and a CANCEL to anyone removed; the `cancel`
@@ -23,8 +24,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import re
 import secrets
 from datetime import UTC, datetime
 from typing import Any, Final
@@ -36,11 +35,11 @@ from sandbox.app_keys import TENANT
 from sandbox.directory import TenantUser
 from sandbox.events import CalendarEvent, EventAttendee
 from sandbox.graph.errors import GraphError, bad_request
-from sandbox.graph.meeting_resource import TOLL_NUMBER
+from sandbox.graph.event_resource import KEPT, event_resource
 from sandbox.graph.odata import json_object
 from sandbox.graph.online_meetings import change_online_meeting, open_online_meeting
 from sandbox.graph.protection import Denial, GraphRouter, caller_of
-from sandbox.graph_time import graph_datetime, graph_datetime_seconds
+from sandbox.graph_time import graph_datetime_seconds
 from sandbox.ids import exchange_item_id, urlsafe_token
 from sandbox.mail.composer import Party
 from sandbox.mail.invitations import Method, send_invitation
@@ -54,18 +53,6 @@ WINDOWS_ZONES: Final = {
     "UTC": "UTC",
     "Pacific Standard Time": "America/Los_Angeles",
 }
-KEPT: Final[dict[str, Any]] = {
-    "categories": [],
-    "hideAttendees": False,
-    "importance": "normal",
-    "isReminderOn": True,
-    "reminderMinutesBeforeStart": 15,
-    "responseRequested": True,
-    "sensitivity": "normal",
-    "showAs": "busy",
-}
-"""Documented event properties (Update event lists them as writable) kept and given back, not
-acted on, with the values the documented answers show for an event that did not set them."""
 WRITABLE: Final = frozenset(
     {
         "subject", "body", "start", "end", "attendees", "isOnlineMeeting",
@@ -76,10 +63,6 @@ CREATE_ONLY: Final = frozenset({"transactionId"})
 IGNORED: Final = frozenset({"originalStartTimeZone", "originalEndTimeZone", "responseStatus"})
 """Sent by Update event's own example, which the page does not list as writable: accepted and
 left as they are (Microsoft documents no error for them)."""
-NO_DATE: Final = "0001-01-01T00:00:00Z"
-PREVIEW: Final = 255
-"""How much of the body's text `bodyPreview` gives (event resource: "The preview of the
-message associated with the event. It is in text format")."""
 
 
 def read_zoned_time(value: object, name: str) -> tuple[datetime, str]:
@@ -172,114 +155,6 @@ def _event(request: web.Request, owner: TenantUser) -> CalendarEvent:
             404, "ErrorItemNotFound", "The specified object was not found in the store."
         )
     return event
-
-
-def _zoned_out(at: datetime) -> dict[str, str]:
-    return {"dateTime": graph_datetime(at).removesuffix("Z"), "timeZone": "UTC"}
-
-
-def _preview(body_html: str) -> str:
-    text = re.sub(r"<[^>]*>", " ", body_html)
-    return " ".join(text.split())[:PREVIEW]
-
-
-def _locations(name: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """`location` and `locations` for a location given by its display name, as Create event's
-    example 1 answers its request; Microsoft shows no event made without one (the sandbox's
-    empty location is its own)."""
-    if not name:
-        return {"displayName": "", "locationType": "default", "uniqueIdType": "unknown"}, []
-    location = {
-        "displayName": name,
-        "locationType": "default",
-        "uniqueId": name,
-        "uniqueIdType": "private",
-    }
-    listed = {
-        "displayName": name,
-        "locationType": "default",
-        "uniqueId": "",
-        "uniqueIdType": "unknown",
-    }
-    return location, [listed]
-
-
-def _calendar_links(owner_id: str) -> dict[str, str]:
-    """The navigation links to the organiser's calendar a GET gives (Get event, examples 1
-    and 2), with a calendar id made from the owner's (the sandbox has one calendar each)."""
-    calendar_id = "AAMkAG" + hashlib.sha256(owner_id.encode()).hexdigest()[:40] + "AAA="
-    calendar = f"https://graph.microsoft.com/v1.0/users('{owner_id}')/calendars('{calendar_id}')"
-    return {
-        "calendar@odata.associationLink": f"{calendar}/$ref",
-        "calendar@odata.navigationLink": calendar,
-    }
-
-
-def event_resource(
-    tenant: Tenant, event: CalendarEvent, *, navigation: bool = False
-) -> dict[str, Any]:
-    """The event as Graph writes it; `navigation` adds the links to its calendar, as a GET."""
-    owner = tenant.directory.user_by_object_id(event.organizer_id)
-    organizer = {"name": owner.display_name, "address": owner.mail} if owner else {}
-    location, locations = _locations(event.location)
-    links = _calendar_links(event.organizer_id) if navigation else {}
-    return {
-        "@odata.context": (
-            f"https://graph.microsoft.com/v1.0/$metadata#users('{event.organizer_id}')"
-            "/events/$entity"
-        ),
-        "@odata.etag": f'W/"{event.change_key}"',
-        "id": event.id,
-        "createdDateTime": graph_datetime(event.created_at),
-        "lastModifiedDateTime": graph_datetime(event.modified_at),
-        "changeKey": event.change_key,
-        "originalStartTimeZone": event.start_time_zone,
-        "originalEndTimeZone": event.end_time_zone,
-        "iCalUId": event.ical_uid,
-        **KEPT,
-        **event.kept,
-        "hasAttachments": False,
-        "subject": event.subject,
-        "bodyPreview": _preview(event.body_html),
-        "isAllDay": False,
-        "isCancelled": event.is_cancelled,
-        "isDraft": False,
-        "isOrganizer": True,
-        "seriesMasterId": None,
-        "transactionId": event.transaction_id,
-        "type": "singleInstance",
-        "webLink": f"https://outlook.office365.com/owa/?itemid={event.id}&exvsurl=1&path=/calendar/item",
-        "onlineMeetingUrl": None,
-        "isOnlineMeeting": event.is_online_meeting,
-        "onlineMeetingProvider": event.online_meeting_provider,
-        "allowNewTimeProposals": event.allow_new_time_proposals,
-        "responseStatus": {"response": "organizer", "time": NO_DATE},
-        "body": {"contentType": "html", "content": event.body_html},
-        "start": _zoned_out(event.start),
-        "end": _zoned_out(event.end),
-        "location": location,
-        "locations": locations,
-        "recurrence": None,
-        "attendees": [
-            {
-                "type": a.kind,
-                "status": {"response": "none", "time": NO_DATE},
-                "emailAddress": {"name": a.name, "address": a.address},
-            }
-            for a in event.attendees
-        ],
-        "organizer": {"emailAddress": organizer},
-        "onlineMeeting": (
-            None
-            if event.join_url is None
-            else {
-                "joinUrl": event.join_url,
-                "conferenceId": event.conference_id,
-                "tollNumber": TOLL_NUMBER,
-            }
-        ),
-        **links,
-    }
 
 
 def _meeting_body(event: CalendarEvent) -> dict[str, Any]:
