@@ -1,5 +1,5 @@
 """What the bot says in a meeting chat about documents: a posted file kept or refused, a file that
-could not be withdrawn, and the answer to staff's `share <title>`.
+could not be withdrawn, and the answer to staff's `share <title>` (also as read aloud).
 
 Only the answer to `share` names a document, and only one the people it concerns agreed to
 share; refusals give the reason in words that name no one and tell no one's decision.
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from bot.announcement.card import Card, card_of, heading, paragraph
 from bot.announcement.notices import document_refused_card
-from bot.announcement.wording import card_wording, chat_text
+from bot.announcement.wording import card_wording, chat_text, spoken_text
 from bot.policy.share_refusal import RefusalReason
 
 
@@ -61,3 +61,11 @@ def share_link_text(links: Sequence[LinkToShare]) -> str:
 def share_refused_text(reason: RefusalReason) -> str:
     """The answer to `share` when it may not be shared, with the reason."""
     return chat_text("document_share_refused", {"reason": reason.value})
+
+
+def share_spoken_text(reason: RefusalReason | None) -> str:
+    """The answer to `share` read aloud, for someone who joins by phone: a document was shared
+    (`reason` None) or could not be, and why; it names no document."""
+    return spoken_text(
+        "document_share", {"shared": reason is None, "reason": reason.value if reason else None}
+    )

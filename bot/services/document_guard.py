@@ -7,7 +7,8 @@ hears so. Otherwise its sharing is revoked through Graph and the chat is told it
 shared, and why, naming no one. If revoking fails the chat is told staff must remove it and
 the meeting needs attention: the bot never says a refused file is fine. A file in a chat of no
 meeting the store knows is refused too. When the service user's individual needs say they join
-by phone (they cannot see the chat), what the chat is told is also said aloud in the call.
+by phone (they cannot see the chat), what the chat is told, and the answer to `share`, is also
+said aloud in the call (`phone_notices`; best effort, the chat is told all the same).
 
 Of each file only its drive item id and its name (encrypted) are kept, with the decision; the
 messages themselves are never kept. Every decision is audited, traced and counted
@@ -27,8 +28,8 @@ from bot.announcement.document_replies import (
     file_refused_notice,
     share_link_text,
     share_refused_text,
+    share_spoken_text,
 )
-from bot.announcement.spoken_forms import speakable
 from bot.policy.blockers import Blocker, BlockerCode
 from bot.policy.document_match import (
     NO_MATCH,
@@ -49,6 +50,7 @@ from bot.services.live_meeting import (
     PostedFile,
     TeamsPerson,
 )
+from bot.services.phone_notices import say_for_phone
 from consent_store.audit import AuditEvent
 from consent_store.needs import needs_of
 from consent_store.unit_of_work import Store, UnitOfWork
@@ -183,25 +185,26 @@ class DocumentGuard(DocumentEvents):
         decision = _decide(meeting, match_posted_file(FileSeen(file.name, addresses), documents))
         if decision.permitted:
             await self._record(meeting, file, located, decision, "shared", {})
-            await self._say_for_phone(meeting, file_acknowledged_text())
+            await self._say_for_phone(meeting, file_acknowledged_text(), "file_kept")
             await self._chat.post(thread_id, file_acknowledged_text())
             return
         revoked, failure = await self._withdraw(located)
         if failure is None:
             await self._record(meeting, file, located, decision, "revoked", {"revoked": revoked})
-            notice = file_refused_notice()
+            notice, name = file_refused_notice(), "file_refused"
         else:
             await self._record(
                 meeting, file, located, decision, "not_withdrawn", {"error": failure}
             )
-            notice = file_not_withdrawn_notice()
-        await self._say_for_phone(meeting, notice.text)
+            notice, name = file_not_withdrawn_notice(), "file_not_withdrawn"
+        await self._say_for_phone(meeting, notice.text, name)
         await self._chat.post(thread_id, notice.text, notice.card.content)
 
-    async def _say_for_phone(self, meeting: _Meeting | None, text: str) -> None:
-        """Say `text` in the call as well, when the service user joins by phone."""
-        if meeting is not None and meeting.joins_by_phone and self._voice is not None:
-            await self._voice.say(meeting.id, speakable(text))
+    async def _say_for_phone(self, meeting: _Meeting | None, text: str, notice: str) -> None:
+        """Say `text` in the call as well, when the service user joins by phone (best effort:
+        the chat is told all the same)."""
+        if meeting is not None and meeting.joins_by_phone:
+            await say_for_phone(self._voice, meeting.id, text, notice=notice)
 
     async def _record(
         self,
@@ -271,6 +274,7 @@ class DocumentGuard(DocumentEvents):
             )
             await uow.commit()
         reason = refusal_reason(decision.blockers)
+        await self._say_for_phone(meeting, share_spoken_text(reason), "share")
         if reason is not None:
             return share_refused_text(reason)
         return share_link_text(

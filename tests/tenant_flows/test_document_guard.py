@@ -20,6 +20,7 @@ from bot.graph.files import ChatFiles
 from bot.graph.mailbox import ConsentMailbox
 from bot.graph.meetings import OnlineMeetings
 from bot.mailbox.reader import MailboxReader
+from bot.services import phone_notices
 from bot.services.document_guard import DocumentGuard
 from bot.services.live_meeting import DocumentEvents, PostedFile, TeamsPerson
 from bot.services.scheduling import open_teams_meeting, schedule_meeting
@@ -390,3 +391,54 @@ async def test_a_refusal_is_said_aloud_when_the_service_user_joins_by_phone(
         )
     ]
     assert [thread for thread, _, _ in scene.chat.posts] == [by_phone.thread_id, online.thread_id]
+
+
+@dataclass
+class FailingVoice:
+    """A voice whose store cannot be reached: nothing can be said."""
+
+    async def say(self, meeting_id: str, text: str) -> None:
+        raise OSError("the store is down")
+
+
+async def test_the_answer_to_share_is_said_aloud_and_a_voice_that_fails_still_tells_the_chat(
+    scene: Scene,
+) -> None:
+    """Issue 18, part 5: the answer to staff's `share` is said in the call for someone who joins
+    by phone, naming no document; speaking is best effort, so a voice that fails leaves the
+    file withdrawn and the chat told, and the failure is counted."""
+    voice = VoiceDouble()
+    by_phone = await scene.schedule((NewDocument("School report", REPORT_URL),))
+    async with scene.store.unit_of_work() as uow:
+        record_needs(uow, await uow.meetings.get(by_phone.id), IndividualNeeds(joins_by_phone=True))
+        await uow.commit()
+    guard = DocumentGuard(scene.store, ChatFiles(scene.mailbox.graph), scene.chat, voice)
+
+    refused = await guard.share_requested(by_phone.thread_id, STAFF, "school report")
+    await scene.parent_agrees(by_phone)
+    shared = await guard.share_requested(by_phone.thread_id, STAFF, "school report")
+
+    assert refused.startswith("That cannot be shared")
+    assert REPORT_URL in shared
+    assert voice.said == [
+        (
+            by_phone.id,
+            "Staff asked to share a document, but it cannot be shared. The people it concerns"
+            " have not agreed to it by email before the meeting.",
+        ),
+        (
+            by_phone.id,
+            "Staff have shared a document in the meeting chat. The people it concerns agreed to"
+            " this by email before the meeting.",
+        ),
+    ]
+
+    failing = DocumentGuard(scene.store, ChatFiles(scene.mailbox.graph), scene.chat, FailingVoice())
+    before = phone_notices.counts["file_refused.not_said"]
+    letter = scene.upload("Medical letter.docx", scene.chat_members(by_phone.thread_id))
+    file = PostedFile(letter.name, letter.web_url, letter.etag_guid.upper(), "docx")
+    await failing.file_posted(by_phone.thread_id, POSTER, file)
+
+    assert [card_heading(card) for _, _, card in scene.chat.posts] == ["File not shared"]
+    assert readers(letter) == set()
+    assert phone_notices.counts["file_refused.not_said"] == before + 1
