@@ -218,6 +218,7 @@ class LiveMeetings:
             bot_app_id=self._tenant.bot_app_id,
             switch_off_without_store=guard.participant_unchecked,
             mailbox=clients.mailbox,
+            voice=voice,
         )
         watch = MeetingWatch(self._store, guard.lost_sight_of)
         self._watch = watch

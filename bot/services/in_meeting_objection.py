@@ -10,7 +10,9 @@ agree to recording" to the bot in the meeting chat, or with the button on the op
    (`recording.objection`), in one transaction;
 2. switches Teams' `allowRecording` off at once and reads it back (`enforce_recording`; a
    change Teams does not confirm is left to the durable reconcile job);
-3. tells the organiser privately, and everyone in the chat (the handler's reply).
+3. tells the organiser privately, and everyone in the chat (the handler's reply); when the
+   service user joins by phone (the meeting's individual needs), the call hears it too
+   (`phone_notices`: best effort, after the switch, and the chat is told all the same).
 
 If the store cannot take the objection, recording is switched off from what the recording
 guard remembers of the meeting (`switch_off_without_store`, the guard's `KnownMeetings`) and
@@ -28,17 +30,20 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Final
 
-from bot.announcement.wording import chat_text
+from bot.announcement.wording import chat_text, spoken_text
 from bot.config import ServiceProfile
 from bot.policy.participant_match import InvitedAttendee, MatchKind, SeenPerson, match_person
 from bot.ports.failures import CHAT_FAILURES
 from bot.ports.mail import Mailbox
 from bot.ports.meetings import Meetings
-from bot.services.live_meeting import MeetingChat, ObjectionSource, TeamsPerson
+from bot.services.live_meeting import CallVoice, MeetingChat, ObjectionSource, TeamsPerson
+from bot.services.phone_notices import say_for_phone
 from bot.services.recording_enforcement import enforce_recording
 from consent_store.audit import AuditEvent
+from consent_store.needs import needs_of
 from consent_store.records import NewDecision
 from consent_store.unit_of_work import Store
 from domain.terms import AuthVerdict, Decision, Topic
@@ -57,6 +62,15 @@ SwitchOff = Callable[[str], Awaitable[None]]
 """Switches the recording of the meeting in this chat off without the store."""
 
 
+@dataclass(frozen=True, slots=True)
+class _Objected:
+    """The meeting an objection was recorded for: who to tell, and how."""
+
+    meeting_id: str
+    organiser_id: str
+    joins_by_phone: bool
+
+
 class InMeetingObjections:
     """Objections and questions written to the bot in a meeting chat."""
 
@@ -70,6 +84,7 @@ class InMeetingObjections:
         bot_app_id: str,
         switch_off_without_store: SwitchOff,
         mailbox: Mailbox | None = None,
+        voice: CallVoice | None = None,
     ) -> None:
         self._store = store
         self._meetings = meetings
@@ -78,6 +93,7 @@ class InMeetingObjections:
         self._bot_app_id = bot_app_id
         self._switch_off_without_store = switch_off_without_store
         self._mailbox = mailbox
+        self._voice = voice
 
     async def objected(self, thread_id: str, person: TeamsPerson, source: ObjectionSource) -> str:
         """Someone in the meeting objected to recording: switch it off for the rest of the
@@ -92,7 +108,7 @@ class InMeetingObjections:
             chat_words_seen["objection_unknown_chat"] += 1
             log.warning("an objection to recording came from a chat with no meeting of ours")
             return chat_text("objection_no_meeting", {})
-        meeting_id, organiser_id = recorded
+        meeting_id = recorded.meeting_id
         chat_words_seen["objection"] += 1
         await enforce_recording(
             self._store, self._meetings, meeting_id, cause=OBJECTION_CAUSE, mailbox=self._mailbox
@@ -100,12 +116,17 @@ class InMeetingObjections:
         async with self._store.reading() as uow:
             switched_off = (await uow.meetings.get(meeting_id)).teams_recording_allowed is False
         notice = chat_text("objection_organiser_notice", {"switched_off": switched_off})
-        await self._tell_organiser(meeting_id, thread_id, organiser_id, notice, "objection")
+        await self._tell_organiser(
+            meeting_id, thread_id, recorded.organiser_id, notice, "objection"
+        )
+        if recorded.joins_by_phone:
+            spoken = spoken_text("objection_received", {})
+            await say_for_phone(self._voice, meeting_id, spoken, notice="objection")
         return chat_text("objection_received", {})
 
     async def _record_objection(
         self, thread_id: str, person: TeamsPerson, source: ObjectionSource
-    ) -> tuple[str, str] | None:
+    ) -> _Objected | None:
         async with self._store.unit_of_work() as uow:
             meeting = await uow.meetings.by_chat_thread(thread_id)
             if meeting is None:
@@ -150,7 +171,9 @@ class InMeetingObjections:
                 )
             )
             await uow.commit()
-            return meeting.id, meeting.organiser_user_id
+            return _Objected(
+                meeting.id, meeting.organiser_user_id, needs_of(uow, meeting).joins_by_phone
+            )
 
     async def asked(self, thread_id: str) -> str:
         """Someone wrote to the bot in the meeting chat with words it does not act on: pass
