@@ -23,7 +23,8 @@ from sandbox.graph.errors import GraphError
 from sandbox.graph.online_meetings import change_online_meeting
 from sandbox.public_urls import public_url
 from sandbox.teams.bot_channel import ActivityDelivery
-from sandbox.teams.meeting_driver import MeetingActionError, MeetingDriver
+from sandbox.teams.meeting_driver import MeetingDriver
+from sandbox.teams.meeting_outcomes import MeetingActionError
 
 CONTROL_APP = web.AppKey("sandbox_control_app", web.Application)
 

@@ -37,7 +37,8 @@ from sandbox.graph_time import graph_datetime
 from sandbox.public_urls import public_url
 from sandbox.teams.bot_channel import ActivityDelivery
 from sandbox.teams.live_meetings import LiveMeeting
-from sandbox.teams.meeting_driver import MeetingActionError, MeetingDriver
+from sandbox.teams.meeting_driver import MeetingDriver
+from sandbox.teams.meeting_outcomes import MeetingActionError
 from sandbox.tenant import CALLING_TOKEN_ISSUERS, Tenant
 
 

@@ -11,17 +11,17 @@ when the person who started it leaves; a stopped recording becomes a callRecordi
 callTranscript, when the meeting allows transcription), `sandbox.recordings`.
 
 People are named by `29:` id, object id, UPN or mail address (see `TeamsAccounts.resolve`);
-an outside address joins anonymously, and `anonymous_name` admits a stranger.
+an outside address joins anonymously, and `anonymous_name` admits a stranger. Who belongs to a
+meeting's chat is `sandbox.teams.meeting_chat`; the driver's refusals and results are
+`sandbox.teams.meeting_outcomes`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from sandbox.calls.calling import CallingService
-from sandbox.chats import Chat, ChatMember
-from sandbox.files import DriveItem, Grantee
+from sandbox.files import Grantee
 from sandbox.ids import new_guid, teams_meeting_id
 from sandbox.meetings import OnlineMeeting
 from sandbox.teams import activities
@@ -35,35 +35,14 @@ from sandbox.teams.live_meetings import (
     invitee,
     meeting_role,
 )
+from sandbox.teams.meeting_chat import account_of, chat_member, graph_chat, join_chat
+from sandbox.teams.meeting_outcomes import (
+    Admission,
+    MeetingActionError,
+    PostedFile,
+    RecordingRefusedError,
+)
 from sandbox.tenant import Tenant
-
-
-class MeetingActionError(Exception):
-    """Teams would not let that happen; `status` is the HTTP status the control API gives."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-
-class RecordingRefusedError(MeetingActionError):
-    def __init__(self) -> None:
-        super().__init__(
-            403, "Recording is turned off for this meeting (the onlineMeeting's allowRecording)."
-        )
-
-
-@dataclass(frozen=True)
-class Admission:
-    attendance: Attendance
-    delivery: ActivityDelivery
-
-
-@dataclass(frozen=True)
-class PostedFile:
-    item: DriveItem
-    delivery: ActivityDelivery
 
 
 class MeetingDriver:
@@ -98,7 +77,7 @@ class MeetingDriver:
         names someone else): a meeting start event, then that person's join event. With
         `recordAutomatically` (and recording allowed) the host starts recording."""
         meeting, online_meeting = self._meeting(online_meeting_id, "scheduled", "ended")
-        account = self._account(host or online_meeting.organizer_id)
+        account = account_of(self._tenant, host or online_meeting.organizer_id)
         meeting.phase = "started"
         meeting.started_at = self._tenant.now()
         meeting.ended_at = None
@@ -131,7 +110,7 @@ class MeetingDriver:
         anonymously), or with `anonymous_name` a stranger."""
         meeting, online_meeting = self._meeting(online_meeting_id, "started")
         if who is not None:
-            account = self._account(who)
+            account = account_of(self._tenant, who)
         elif anonymous_name:
             account = self._tenant.teams_accounts.anonymous(anonymous_name)
         else:
@@ -186,7 +165,7 @@ class MeetingDriver:
         """A message in the meeting chat from one of its members; with `mention_bot`, it
         @mentions the bot."""
         meeting, _ = self._meeting(online_meeting_id, "scheduled", "started", "ended")
-        account = self._chat_member(meeting, who)
+        account = chat_member(self._tenant, meeting, who)
         conversation = self._chat(meeting)
         activity = activities.message(self._tenant, conversation, account, text, meeting=meeting)
         if mention_bot:
@@ -199,7 +178,7 @@ class MeetingDriver:
         """A member of the meeting chat presses an Action.Submit button with this `data` on
         the bot's latest Adaptive Card in the chat."""
         meeting, _ = self._meeting(online_meeting_id, "started", "ended")
-        account = self._chat_member(meeting, who)
+        account = chat_member(self._tenant, meeting, who)
         conversation = self._chat(meeting)
         cards = [
             entry
@@ -240,13 +219,13 @@ class MeetingDriver:
         `file.download.info` attachment. Only tenant members have a OneDrive here."""
         tenant = self._tenant
         meeting, _ = self._meeting(online_meeting_id, "scheduled", "started", "ended")
-        account = self._chat_member(meeting, who)
+        account = chat_member(self._tenant, meeting, who)
         owner = tenant.directory.user_by_object_id(account.aad_object_id or "")
         if owner is None or owner.kind != "staff":
             raise MeetingActionError(
                 400, "Only members of the tenant have a OneDrive to post from."
             )
-        chat = self._graph_chat(meeting)
+        chat = graph_chat(self._tenant, meeting)
         members = [Grantee(m.user_id, m.display_name, m.email) for m in chat.members]
         item = tenant.files.share_in_chat(owner, name, content, content_type, members, tenant.now())
         download_url = tenant.served_url(tenant.files.download_path(item))
@@ -275,7 +254,7 @@ class MeetingDriver:
         meeting.phase = "ended"
         meeting.ended_at = self._tenant.now()
         self._calling.meeting_ended(meeting.thread_id)
-        organizer = self._account(online_meeting.organizer_id)
+        organizer = account_of(self._tenant, online_meeting.organizer_id)
         return await self._send_meeting_event(
             meeting,
             activities.meeting_ended(
@@ -286,7 +265,7 @@ class MeetingDriver:
     async def message_bot(self, who: str, text: str) -> ActivityDelivery:
         """A message to the bot in the person's personal chat with it (tenant accounts
         only: anonymous people cannot chat with a bot)."""
-        account = self._account(who)
+        account = account_of(self._tenant, who)
         if account.aad_object_id is None:
             raise MeetingActionError(400, "Only accounts of the tenant can chat with the bot.")
         conversation = self._tenant.conversations.personal(account.id)
@@ -304,35 +283,11 @@ class MeetingDriver:
             raise MeetingActionError(409, f"The meeting is {meeting.phase}.")
         return meeting, online_meeting
 
-    def _account(self, who: str) -> TeamsAccount:
-        try:
-            return self._tenant.teams_accounts.resolve(who)
-        except LookupError as error:
-            raise MeetingActionError(404, "Nobody known goes by that id or address.") from error
-
     def _present(self, meeting: LiveMeeting, who: str) -> Attendance:
         attendance = meeting.participant(who)
         if attendance is None or not attendance.in_meeting:
             raise MeetingActionError(409, "That person is not in the meeting.")
         return attendance
-
-    def _chat_member(self, meeting: LiveMeeting, who: str) -> TeamsAccount:
-        attendance = meeting.participant(who)
-        if attendance is not None:
-            return attendance.account
-        account = self._account(who)
-        address = who if "@" in who else None
-        keys = {k.lower() for k in (account.aad_object_id, account.email, address) if k}
-        chat = self._graph_chat(meeting)
-        if not any((m.user_id or m.email).lower() in keys for m in chat.members):
-            raise MeetingActionError(403, "That person is not a member of the meeting chat.")
-        return account
-
-    def _graph_chat(self, meeting: LiveMeeting) -> Chat:
-        chat = self._tenant.chats.get(meeting.thread_id)
-        if chat is None:
-            raise MeetingActionError(404, "The meeting has no chat.")
-        return chat
 
     def _chat(self, meeting: LiveMeeting) -> Conversation:
         return self._tenant.conversations.meeting_chat(meeting.thread_id)
@@ -352,20 +307,13 @@ class MeetingDriver:
             joined_at=self._tenant.now(),
         )
         meeting.attendance[account.id] = attendance
-        self._join_chat(meeting, account, address)
+        join_chat(self._tenant, meeting, account, address)
         self._calling.roster_changed(meeting.thread_id)
         delivery = await self._send_meeting_event(
             meeting,
             activities.participants_changed(self._tenant, self._chat(meeting), meeting, attendance),
         )
         return Admission(attendance, delivery)
-
-    def _join_chat(self, meeting: LiveMeeting, account: TeamsAccount, address: str | None) -> None:
-        chat = self._graph_chat(meeting)
-        email = account.email or address or ""
-        keys = {k.lower() for k in (account.aad_object_id, email) if k}
-        if not any((m.user_id or m.email).lower() in keys for m in chat.members):
-            chat.members.append(ChatMember(account.aad_object_id, account.name, email))
 
     def _leave(self, meeting: LiveMeeting, attendance: Attendance) -> None:
         now = self._tenant.now()

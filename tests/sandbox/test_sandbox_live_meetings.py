@@ -16,7 +16,7 @@ from msgraph.graph_service_client import GraphServiceClient
 
 from sandbox.seed import ADVISER, COORDINATOR, GUEST_PARENT, PARENT_CARER
 from sandbox.teams.activities import FILE_DOWNLOAD_INFO, MEETING_END, MEETING_START
-from sandbox.teams.meeting_driver import MeetingActionError, RecordingRefusedError
+from sandbox.teams.meeting_outcomes import MeetingActionError, RecordingRefusedError
 from tests.sandbox.bot_double import BotDouble
 from tests.sandbox.builders import meeting_with_bot
 from tests.sandbox.conftest import RunningSandbox
