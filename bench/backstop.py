@@ -37,7 +37,7 @@ from bot.graph.meetings import OnlineMeetings
 from bot.graph.recordings import resource_of
 from bot.graph.tenant import open_tenant
 from bot.recording_backstop_runtime import NOTIFICATION_PATH
-from bot.services.recording_enforcement import lock_down_and_confirm
+from bot.services.recording_setting import lock_down_and_confirm
 from bot.services.scheduling import open_teams_meeting
 from bot.serving import sandbox_origin, serving_app
 from consent_store.keys import new_key

@@ -42,7 +42,8 @@ from scratch import progress, scratch_database
 from bot.config import Settings, TenantSettings
 from bot.graph.meetings import OnlineMeetings
 from bot.graph.tenant import open_tenant
-from bot.services.recording_enforcement import enforce_recording, lock_down_and_confirm
+from bot.services.recording_enforcement import enforce_recording
+from bot.services.recording_setting import lock_down_and_confirm
 from bot.services.scheduling import open_teams_meeting
 from bot.serving import sandbox_origin, sandbox_tenant, serving_app
 from consent_store.calls import MeetingCallRecords

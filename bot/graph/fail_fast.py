@@ -3,7 +3,7 @@ msgraph-sdk, not on its default schedule.
 
 The SDK's retry handler retries 429, 503 and 504 three times, each after a 3 s base delay plus
 an exponential backoff and up to a second of jitter: some 15 s in all, during which a stranger
-may be recorded. The callers already try again themselves (`recording_enforcement`'s quick
+may be recorded. The callers already try again themselves (`recording_setting`'s quick
 retries, the durable reconcile job, the meeting watch), so the requests that switch recording
 off, read the settings back, read the meeting chat for the call's start and list a call's
 participants take one retry at once, or after Graph's `Retry-After` when it gives one

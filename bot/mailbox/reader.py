@@ -42,7 +42,7 @@ from bot.services.consent_intake import (
     take_in_all,
 )
 from bot.services.legal_requests import LegalReceipts
-from bot.services.recording_enforcement import (
+from bot.services.recording_checks import (
     RECONCILE,
     RECONCILE_SOON,
     queue_reconcile,

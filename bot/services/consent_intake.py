@@ -43,7 +43,7 @@ from bot.intake.verdict import ConsentReply, Unreadable
 from bot.policy.legal_permission import RequestStatus, Step, read_answer, step_for
 from bot.policy.legal_permission import ReviewReason as LegalReviewReason
 from bot.services.legal_requests import RequestMovedOn, apply_answer
-from bot.services.recording_enforcement import queue_reconcile
+from bot.services.recording_checks import queue_reconcile
 from bot.services.review_queue import queue_acknowledgement
 from consent_store.audit import AuditEvent
 from consent_store.errors import AlreadyStored

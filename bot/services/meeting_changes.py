@@ -49,7 +49,8 @@ from bot.services.change_plan import (
 )
 from bot.services.consent_requests import send_consent_requests
 from bot.services.organiser_notices import Notice, tell_organiser
-from bot.services.recording_enforcement import enforce_recording, queue_settings_checks
+from bot.services.recording_checks import queue_settings_checks
+from bot.services.recording_enforcement import enforce_recording
 from bot.services.timed_work import requeue_meeting_jobs
 from consent_store.audit import AuditEvent, DetailValue
 from consent_store.errors import STORE_FAILURES

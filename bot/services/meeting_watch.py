@@ -6,7 +6,7 @@ rosters), and Microsoft documents no redelivery of either. While no bot instance
 or while an instance refuses what Teams sends because its store is down, someone can join and
 leave unseen; listing the call's participants afterwards (`bot/calling/resync.py`) finds only
 who is still there. So the bot notes that it was watching, and treats any break as "someone
-may have been there": `after_losing_sight` (in `recording_enforcement`) closes the gate for
+may have been there": `after_losing_sight` (in `sight_lost`) closes the gate for
 good for a meeting that was under way.
 
 How: every `BEAT_SECONDS`, each instance writes `watched_at` on every meeting in the watch
@@ -34,7 +34,7 @@ from datetime import datetime, timedelta
 from typing import Final
 
 from bot.ports.failures import GRAPH_FAILURES
-from bot.services.recording_enforcement import RUNNING_UNTIL
+from bot.services.recording_checks import RUNNING_UNTIL
 from bot.sweeping import run_through_outages
 from consent_store.unit_of_work import Store
 

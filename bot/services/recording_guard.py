@@ -68,11 +68,9 @@ from bot.services.live_meeting import (
     TeamsPerson,
 )
 from bot.services.meeting_start import StartSource, note_start
-from bot.services.recording_enforcement import (
-    KnownMeetings,
-    after_losing_sight,
-    enforce_recording,
-)
+from bot.services.recording_enforcement import enforce_recording
+from bot.services.recording_setting import KnownMeetings
+from bot.services.sight_lost import after_losing_sight
 from consent_store.audit import AuditEvent
 from consent_store.presence import RECORDING_REPORTED, Presence
 from consent_store.unit_of_work import Store, UnitOfWork

@@ -39,7 +39,7 @@ from bot.mail.review_acknowledgement import render_acknowledgement
 from bot.ports.failures import GRAPH_FAILURES
 from bot.ports.mail import MailSender, OutgoingEmail
 from bot.scheduler.runner import Handler
-from bot.services.recording_enforcement import queue_reconcile
+from bot.services.recording_checks import queue_reconcile
 from consent_store.audit import AuditEvent, DetailValue
 from consent_store.jobs import ClaimedJob
 from consent_store.legal_requests import LegalRequests

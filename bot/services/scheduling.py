@@ -37,13 +37,9 @@ from bot.ports.failures import GRAPH_FAILURES
 from bot.ports.mail import Mailbox
 from bot.ports.meetings import Meetings, TeamsMeeting
 from bot.services.consent_requests import send_consent_requests
-from bot.services.recording_enforcement import (
-    RECONCILE_SOON,
-    SETTINGS_ATTENTION,
-    lock_down_and_confirm,
-    queue_reconcile,
-    queue_settings_checks,
-)
+from bot.services.recording_checks import RECONCILE_SOON, queue_reconcile, queue_settings_checks
+from bot.services.recording_enforcement import SETTINGS_ATTENTION
+from bot.services.recording_setting import lock_down_and_confirm
 from bot.services.timed_work import queue_meeting_jobs
 from consent_store.audit import AuditEvent
 from consent_store.errors import STORE_FAILURES

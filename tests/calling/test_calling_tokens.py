@@ -32,7 +32,7 @@ from bot.config import CALLING_OPENID_URL, TenantSettings
 from bot.graph.calls import CALLBACK_PATH, MeetingCalls
 from bot.graph.mailbox import ConsentMailbox
 from bot.graph.meetings import OnlineMeetings
-from bot.services.recording_enforcement import lock_down_and_confirm
+from bot.services.recording_setting import lock_down_and_confirm
 from bot.services.scheduling import open_teams_meeting
 from consent_store.tables import AuditEntryRow
 from consent_store.unit_of_work import Store

@@ -23,13 +23,11 @@ from bot.graph.events import CANCELLATION_COMMENT
 from bot.graph.mailbox import ConsentMailbox
 from bot.graph.meetings import OnlineMeetings
 from bot.services.meeting_changes import cancel_meeting, edit_meeting
+from bot.services.recording_checks import RECONCILE, reconcile_job_key, settings_check_key
 from bot.services.recording_enforcement import (
-    RECONCILE,
     SETTINGS_ATTENTION,
     enforce_recording,
-    reconcile_job_key,
     reconcile_recording,
-    settings_check_key,
 )
 from bot.services.scheduling import ScheduledMeeting, SchedulingFailed, schedule_meeting
 from consent_store.tables import AuditEntryRow, JobRow, MeetingRow

@@ -30,8 +30,8 @@ from bot.calling.tokens import CallingTokenValidator
 from bot.graph.calls import CALLBACK_PATH, MeetingCalls
 from bot.graph.mailbox import ConsentMailbox
 from bot.graph.meetings import OnlineMeetings
-from bot.services.recording_enforcement import lock_down_and_confirm, without_store
 from bot.services.recording_guard import RecordingGuard
+from bot.services.recording_setting import lock_down_and_confirm, without_store
 from bot.services.scheduling import open_teams_meeting
 from consent_store.calls import MeetingCallRecords
 from consent_store.tables import AuditEntryRow

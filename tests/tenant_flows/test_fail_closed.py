@@ -37,12 +37,9 @@ from bot.services.consent_requests import send_consent_requests
 from bot.services.live_meeting import TeamsPerson
 from bot.services.meeting_start import StartSource
 from bot.services.meeting_watch import MeetingWatch
-from bot.services.recording_enforcement import (
-    lock_down_and_confirm,
-    reconcile_handlers,
-    reconcile_recording,
-)
+from bot.services.recording_enforcement import reconcile_handlers, reconcile_recording
 from bot.services.recording_guard import RecordingGuard
+from bot.services.recording_setting import lock_down_and_confirm
 from bot.services.scheduling import open_teams_meeting
 from consent_store.records import NewAttendee, NewDocument
 from consent_store.tables import AuditEntryRow

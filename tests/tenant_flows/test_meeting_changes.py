@@ -27,7 +27,8 @@ from bot.services.meeting_changes import (
     cancel_meeting,
     edit_meeting,
 )
-from bot.services.recording_enforcement import enforce_recording, settings_check_key
+from bot.services.recording_checks import settings_check_key
+from bot.services.recording_enforcement import enforce_recording
 from bot.services.scheduling import ScheduledMeeting, schedule_meeting
 from bot.services.timed_work import join_job_key
 from consent_store.records import NewAttendee, NewMeeting

@@ -20,8 +20,8 @@ from bot.graph.meetings import OnlineMeetings
 from bot.services.in_meeting_objection import OBJECTION_DECIDED_BY, InMeetingObjections
 from bot.services.live_meeting import ObjectionSource, TeamsPerson
 from bot.services.meeting_start import StartSource
-from bot.services.recording_enforcement import lock_down_and_confirm, without_store
 from bot.services.recording_guard import RecordingGuard
+from bot.services.recording_setting import lock_down_and_confirm, without_store
 from bot.services.scheduling import open_teams_meeting
 from consent_store.readiness import STORE_FAILURES
 from consent_store.tables import ConsentDecisionRow, MeetingRow

@@ -28,12 +28,8 @@ from bot.policy.blockers import BlockerCode
 from bot.policy.recording_gate import evaluate_recording
 from bot.scheduler.runner import JobRunner
 from bot.services.consent_intake import FOLLOW_UP_GRACE
-from bot.services.recording_enforcement import (
-    RECONCILE_SOON,
-    reconcile_handlers,
-    reconcile_job_key,
-    reconcile_recording,
-)
+from bot.services.recording_checks import RECONCILE_SOON, reconcile_job_key
+from bot.services.recording_enforcement import reconcile_handlers, reconcile_recording
 from consent_store.tables import AuditEntryRow, JobRow
 from consent_store.unit_of_work import Store
 from sandbox.seed import BOT_CATALOG_APP_ID, PARENT_CARER

@@ -23,14 +23,10 @@ from bot.policy.blockers import BlockerCode
 from bot.scheduler.runner import JobRunner
 from bot.services.live_meeting import PostedFile, RosterEntry, TeamsPerson
 from bot.services.meeting_activity import FilePosted, MeetingActivity, ParticipantJoined
-from bot.services.recording_enforcement import (
-    ATTENTION,
-    RECONCILE_SOON,
-    enforce_recording,
-    lock_down_and_confirm,
-    reconcile_handlers,
-)
+from bot.services.recording_checks import RECONCILE_SOON
+from bot.services.recording_enforcement import ATTENTION, enforce_recording, reconcile_handlers
 from bot.services.recording_guard import RecordingGuard
+from bot.services.recording_setting import lock_down_and_confirm
 from bot.services.scheduling import open_teams_meeting
 from consent_store.keys import KeyRing
 from consent_store.tables import AuditEntryRow

@@ -17,14 +17,9 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bot.scheduler.runner import JobRunner
-from bot.services.recording_enforcement import (
-    ATTENTION,
-    QUICK_RETRY_DELAYS,
-    RECONCILE_RETRY,
-    RECONCILE_SOON,
-    reconcile_handlers,
-    reconcile_job_key,
-)
+from bot.services.recording_checks import RECONCILE_RETRY, RECONCILE_SOON, reconcile_job_key
+from bot.services.recording_enforcement import ATTENTION, reconcile_handlers
+from bot.services.recording_setting import QUICK_RETRY_DELAYS
 from consent_store.tables import AuditEntryRow, JobRow
 from tests.conftest import FakeClock
 from tests.tenant_flows.conftest import People
