@@ -42,13 +42,23 @@ Targets: throughput at concurrency 50 at least half the echo agent's; p95 at con
 most twice the echo agent's. The last line reads `activities_vs_echo: R` (answered throughput
 ratio at concurrency 50); the handled ratio is printed above it.
 
+With `--strangers N`, during the bot's concurrency-50 flood the bench also sends, one a second
+(up to N, while the flood lasts), the join of a person not on the attendee list, each to a
+meeting of its own, scheduled like the others with every attendee's consent to recording, so
+Teams allows recording there until the join. Each is timed from its join being answered to
+the sandbox having handled the PATCH setting that meeting's `allowRecording` to false (a
+sandbox middleware notes it). Target: p95 under 250 ms. The last line then reads
+`stranger_join_p95_ms: N`.
+
     .venv/bin/python bench/activities.py [--activities 3000] [--engine sqlite|postgresql]
+        [--strangers N]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import itertools
 import json
 import os
@@ -264,6 +274,21 @@ class Traffic:
         )
         return self._file(meeting, item, service_url, keep=False)
 
+    def stranger_joins(self, meeting: BenchMeeting, service_url: str) -> bytes:
+        """A person not on the attendee list joining `meeting`: in the sandbox's live
+        meeting, and the join event Teams sends the bot."""
+        stranger = self._tenant.teams_accounts.anonymous(f"Guest {meeting.number}")
+        online = self._tenant.meetings.get(meeting.online_meeting_id)
+        assert online is not None
+        meeting.live.attendance[stranger.id] = Attendance(
+            account=stranger,
+            role=meeting_role(online, stranger, None),
+            invited=False,
+            joined_at=self._tenant.now(),
+        )
+        body, _ = self._event(meeting, stranger.id, None, service_url)
+        return body
+
     def _stranger(self, run: str, number: int, cycle: int) -> TeamsAccount:
         key = (run, number, cycle)
         if key not in self._strangers:
@@ -358,9 +383,11 @@ async def load(
     run: str,
     count: int,
     concurrency: int,
+    flood_over: asyncio.Event | None = None,
 ) -> Result:
-    """Send `count` activities, `concurrency` at a time; then wait until the target has
-    handled all it took in, and undo what the activities put in the sandbox."""
+    """Send `count` activities, `concurrency` at a time (setting `flood_over` once all are
+    answered); then wait until the target has handled all it took in, and undo what the
+    activities put in the sandbox."""
     headers = {"Authorization": f"Bearer {target.token}", "Content-Type": "application/json"}
     timings: list[float] = []
     undos: list[Callable[[], None]] = []
@@ -380,6 +407,8 @@ async def load(
     began = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     answered = time.perf_counter() - began
+    if flood_over is not None:
+        flood_over.set()
     while await target.waiting():  # noqa: ASYNC110 (the inbox is in the bot process's store)
         await asyncio.sleep(0.05)
     handled = time.perf_counter() - began
@@ -393,6 +422,93 @@ async def load(
         cuts[98],
         count / handled,
         handled - answered,
+    )
+
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+STRANGER_PATIENCE = 300.0
+"""Seconds a stranger's join waits for recording to be switched off before it counts as
+missed."""
+
+
+class RecordingSwitchedOff:
+    """Sandbox middleware noting when the sandbox has handled the first PATCH setting
+    `allowRecording` to false on each onlineMeeting it is told to watch."""
+
+    def __init__(self) -> None:
+        self._watched: dict[str, asyncio.Event] = {}
+        self.at: dict[str, float] = {}
+
+    def watch(self, online_meeting_id: str) -> asyncio.Event:
+        self._watched[online_meeting_id] = asyncio.Event()
+        return self._watched[online_meeting_id]
+
+    @web.middleware
+    async def middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        if request.method != "PATCH" or "/onlineMeetings/" not in request.path:
+            return await handler(request)
+        switched_off = json.loads(await request.read()).get("allowRecording") is False
+        response = await handler(request)
+        meeting_id = request.path.rsplit("/", 1)[-1]
+        if switched_off and response.status < 300 and meeting_id not in self.at:
+            watched = self._watched.get(meeting_id)
+            if watched is not None:
+                self.at[meeting_id] = time.perf_counter()
+                watched.set()
+        return response
+
+
+@dataclass(frozen=True)
+class StrangerTimings:
+    """Milliseconds from each stranger's join being answered to recording being switched
+    off, and how many joins saw no switch within `STRANGER_PATIENCE`."""
+
+    milliseconds: list[float]
+    missed: int
+
+
+async def strangers_join(
+    http: aiohttp.ClientSession,
+    target: Target,
+    traffic: Traffic,
+    tenant: Tenant,
+    meetings: Sequence[BenchMeeting],
+    switches: RecordingSwitchedOff,
+    flood_over: asyncio.Event,
+) -> StrangerTimings:
+    """One stranger's join a second, each to the next of `meetings`, until the flood is over
+    or the meetings run out; then wait for each meeting's recording to be switched off."""
+    headers = {"Authorization": f"Bearer {target.token}", "Content-Type": "application/json"}
+    answered: dict[str, float] = {}
+    switched: list[asyncio.Event] = []
+    began = time.perf_counter()
+    for number, meeting in enumerate(meetings):
+        online = tenant.meetings.get(meeting.online_meeting_id)
+        assert online is not None
+        if not online.allow_recording:
+            raise RuntimeError("a stranger's meeting did not allow recording before the join")
+        body = traffic.stranger_joins(meeting, target.service_url)
+        switched.append(switches.watch(meeting.online_meeting_id))
+        async with http.post(target.url, data=body, headers=headers) as response:
+            await response.read()
+            if response.status >= 300:
+                raise RuntimeError(f"{target.url} answered {response.status} to a stranger")
+        answered[meeting.online_meeting_id] = time.perf_counter()
+        pause = began + number + 1 - time.perf_counter()
+        if flood_over.is_set():
+            break
+        try:
+            await asyncio.wait_for(flood_over.wait(), max(pause, 0))
+            break
+        except TimeoutError:
+            continue
+    deadline = max(answered.values()) + STRANGER_PATIENCE
+    for event in switched:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(event.wait(), max(deadline - time.perf_counter(), 0))
+    return StrangerTimings(
+        [(switches.at[m] - at) * 1000 for m, at in answered.items() if m in switches.at],
+        sum(1 for m in answered if m not in switches.at),
     )
 
 
@@ -605,10 +721,13 @@ async def agent_process(
             await child.wait()
 
 
-async def run(engine: str, count: int) -> None:
+async def run(engine: str, count: int, stranger_count: int) -> None:
     sandbox_tenant = seeded_tenant()
     sandbox_tenant.prompt_time_scale = 0
     sandbox = create_sandbox_app(sandbox_tenant)
+    switches = RecordingSwitchedOff()
+    sandbox.middlewares.append(switches.middleware)
+    strangers: StrangerTimings | None = None
     bot_port = free_port()
     bot_origin = f"http://127.0.0.1:{bot_port}"
     results: dict[tuple[str, int], Result] = {}
@@ -635,6 +754,12 @@ async def run(engine: str, count: int) -> None:
                 meetings = [
                     await schedule(store, clients, sandbox, n) for n in range(MEETING_CHATS)
                 ]
+                if stranger_count:
+                    progress(f"scheduling and starting {stranger_count} meetings for strangers")
+                stranger_meetings = [
+                    await schedule(store, clients, sandbox, MEETING_CHATS + n)
+                    for n in range(stranger_count)
+                ]
             await sandbox[CALLING].idle()
             traffic = Traffic(sandbox_tenant, meetings)
             echo_service_url = f"{connector_origin}/"
@@ -657,12 +782,35 @@ async def run(engine: str, count: int) -> None:
             for target in targets:
                 progress(f"warming up {target.name}")
                 await load(http, target, traffic, f"warm-{target.name}", WARM_UP, 5)
+            busiest = max(CONCURRENCIES)
             for concurrency in CONCURRENCIES:
                 for target in targets:
                     progress(f"{target.name} at concurrency {concurrency}: {count} activities")
-                    results[target.name, concurrency] = await load(
-                        http, target, traffic, f"{target.name}{concurrency}", count, concurrency
+                    flood_over = asyncio.Event()
+                    flood = load(
+                        http,
+                        target,
+                        traffic,
+                        f"{target.name}{concurrency}",
+                        count,
+                        concurrency,
+                        flood_over,
                     )
+                    if stranger_meetings and target.name == "bot" and concurrency == busiest:
+                        results[target.name, concurrency], strangers = await asyncio.gather(
+                            flood,
+                            strangers_join(
+                                http,
+                                target,
+                                traffic,
+                                sandbox_tenant,
+                                stranger_meetings,
+                                switches,
+                                flood_over,
+                            ),
+                        )
+                    else:
+                        results[target.name, concurrency] = await flood
             await sandbox[CALLING].idle()
             await store.close()
     print(f"engine: {engine}  activities per run: {count}  meeting chats: {MEETING_CHATS}")
@@ -681,6 +829,35 @@ async def run(engine: str, count: int) -> None:
     print(f"handled_ratio_concurrency_{busy}: {handled_ratio:.2f}")
     print(f"p95_ratio_concurrency_{calm}: {p95_ratio:.2f}  (target <= 2.0)")
     print(f"activities_vs_echo: {throughput_ratio:.2f}")
+    if strangers is not None:
+        print_strangers(strangers, stranger_count, busy)
+
+
+def print_strangers(strangers: StrangerTimings, prepared: int, concurrency: int) -> None:
+    """The stranger joins' figures; the last line is their p95 (interpolated within the
+    timings: a few dozen joins are too few to reach beyond the slowest)."""
+    joins = len(strangers.milliseconds) + strangers.missed
+    if len(strangers.milliseconds) < 2:
+        raise RuntimeError(
+            f"{joins} stranger joins, {strangers.missed} of them never switched off: too few"
+            " for a p95 (a longer flood, --activities, gives more)"
+        )
+    print(
+        f"stranger joins during the bot's concurrency-{concurrency} flood: {joins} (one a"
+        f" second, {prepared} meetings prepared), timed from the join's answer to the sandbox"
+        " having the allowRecording false PATCH"
+    )
+    timings = strangers.milliseconds + [STRANGER_PATIENCE * 1000] * strangers.missed
+    if strangers.missed:
+        print(
+            f"stranger joins not switched off within {STRANGER_PATIENCE:.0f} s:"
+            f" {strangers.missed} (counted as {STRANGER_PATIENCE:.0f} s: the p95 below is a"
+            " lower bound)"
+        )
+    print(f"stranger_join_p50_ms: {statistics.median(timings):.1f}")
+    print(f"stranger_join_max_ms: {max(timings):.1f}")
+    p95 = statistics.quantiles(timings, n=100, method="inclusive")[94]
+    print(f"stranger_join_p95_ms: {p95:.1f}")
 
 
 def main() -> None:
@@ -689,6 +866,12 @@ def main() -> None:
     )
     parser.add_argument("--activities", type=int, default=3000)
     parser.add_argument("--engine", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument(
+        "--strangers",
+        type=int,
+        default=0,
+        help="meetings prepared for a stranger's join each second of the concurrency-50 flood",
+    )
     parser.add_argument("--serve", choices=("bot", "echo"), help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--sandbox-origin", help=argparse.SUPPRESS)
@@ -699,7 +882,7 @@ def main() -> None:
     elif arguments.serve == "echo":
         asyncio.run(serve_echo(arguments.port, arguments.sandbox_origin))
     else:
-        asyncio.run(run(arguments.engine, arguments.activities))
+        asyncio.run(run(arguments.engine, arguments.activities, arguments.strangers))
 
 
 if __name__ == "__main__":
