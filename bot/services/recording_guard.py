@@ -1,4 +1,4 @@
-"""Guarding recording while a meeting runs: who is present, and recording seen without consent.
+"""Guarding recording while a meeting runs: who is present, from join events and rosters.
 
 Teams' join and leave events and the bot's call roster both say who is in the meeting. Each
 person is matched to the invited attendees (`bot.policy.participant_match`) and recorded as
@@ -9,15 +9,9 @@ recording off.
 
 A roster is put to the gate as it arrives, before it is stored, so the switch waits for no
 write; once it is stored, Teams is made to match the store again (should the gate have been
-asked in between). When the roster shows someone recording while the gate does not permit
-it, the setting is switched off first (if Teams still allows it), then the meeting is told:
-a warning card in the chat, a short spoken notice in the call, and a private notice asking
-the organising staff to stop the recording; the sighting is audited. The notices are given
-once per recording (per meeting and set of people recording), across instances: the first
-to audit the sighting gives them. An uninvited person joining while recording was allowed
-gets the same notices; a recording the call's roster shows within `NOTICE_QUIET` of those
-(the recording the arrival just made unlawful) is audited but not announced a second time.
-A notice that cannot be delivered never undoes or delays the switch, and is audited.
+asked in between). Only then is the meeting warned (`recording_warnings`): of someone shown
+recording while the gate does not permit it, or of an uninvited person joining while
+recording was allowed. A notice that cannot be delivered never undoes or delays the switch.
 
 Someone joining, the first roster with anyone in it, Teams' meeting-start event and the bot's
 call being established each mark the meeting's real start (`meeting_start`), if it was not
@@ -26,29 +20,18 @@ read or written while a change of presence is handled, recording is switched off
 the guard remembers of the meeting (`KnownMeetings`) and the error is raised, so the
 notification is handled again once the store is back.
 
-The organiser's email about each change of the setting is sent in the background, in order per
-meeting and `NOTICES_AT_ONCE` meetings at a time (a serial queue, `bot.serial_queue`; a failure
-is logged by its type and counted), so that the call's next roster (handled after this one)
-never waits for the mail; `settled` waits for those emails.
+The organiser is told of each change of the setting by email in the background, and privately
+in the chat when recording stays off for the rest of the meeting (`organiser_updates`), so the
+call's next roster never waits for the mail; `settled` waits for those emails.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
-import time
-from collections.abc import Coroutine, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
-from typing import Any, Final
 
-from bot.announcement.notices import (
-    recording_not_permitted_notice,
-    recording_stays_off,
-    recording_stop_request,
-)
-from bot.policy.blockers import BlockerCode, blocker_sentences
 from bot.policy.participant_match import (
     InvitedAttendee,
     MatchKind,
@@ -57,10 +40,8 @@ from bot.policy.participant_match import (
     match_person,
 )
 from bot.policy.recording_gate import RecordingVerdict
-from bot.ports.failures import CHAT_FAILURES
 from bot.ports.mail import Mailbox
 from bot.ports.meetings import Meetings
-from bot.serial_queue import Priority, SerialQueue
 from bot.services.live_meeting import (
     CallVoice,
     MeetingChat,
@@ -68,31 +49,14 @@ from bot.services.live_meeting import (
     TeamsPerson,
 )
 from bot.services.meeting_start import StartSource, note_start
+from bot.services.organiser_updates import OrganiserUpdates
 from bot.services.recording_enforcement import enforce_recording
 from bot.services.recording_setting import KnownMeetings
+from bot.services.recording_warnings import Arrival, RecordingWarnings
 from bot.services.sight_lost import after_losing_sight
-from consent_store.audit import AuditEvent
-from consent_store.presence import RECORDING_REPORTED, Presence
+from consent_store.presence import Presence
 from consent_store.unit_of_work import Store, UnitOfWork
 from domain.terms import Participant
-
-log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class _Arrival:
-    """What a change of presence found: the meeting's chat, its organiser, whether Teams
-    allowed recording before the change, and who arrived uninvited."""
-
-    meeting_id: str
-    thread_id: str | None
-    organiser_id: str
-    teams_allowed_before: bool
-    uninvited: tuple[PersonMatch, ...]
-
-    @property
-    def someone_uninvited(self) -> bool:
-        return bool(self.uninvited)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,16 +90,6 @@ async def _invited(uow: UnitOfWork, meeting_id: str) -> list[InvitedAttendee]:
     ]
 
 
-NOTICES_AT_ONCE: Final = 8
-"""How many meetings' organiser emails are sent at a time."""
-ORGANISER_NOTICES: Final = "organiser_notices"
-"""The queue of the organiser's emails, as the log and `iass.queue.failures` name it."""
-
-NOTICE_QUIET = 30.0
-"""Seconds after an uninvited arrival's notices in which a recording seen is not announced
-again (it is the same recording, now without consent)."""
-
-
 class RecordingGuard:
     """`MeetingEvents.participant_joined`/`participant_left` and `CallEvents.roster_changed`
     for the recording gate. `meeting_id` in the call's events is the store's meeting id."""
@@ -153,11 +107,9 @@ class RecordingGuard:
         self._store = store
         self._mailbox = mailbox
         self._meetings = meetings
-        self._chat = chat
-        self._voice = voice
         self._bot_app_id = bot_app_id
-        self._arrival_noticed: dict[str, float] = {}
-        self._telling: SerialQueue[str] = SerialQueue(ORGANISER_NOTICES, at_once=NOTICES_AT_ONCE)
+        self._warnings = RecordingWarnings(store, chat, voice)
+        self._organiser = OrganiserUpdates(store, chat)
         self._known = KnownMeetings()
         self._started: set[str] = set()
 
@@ -171,33 +123,9 @@ class RecordingGuard:
             cause=cause,
             mailbox=self._mailbox,
             present=present,
-            tell_later=partial(self._tell_later, meeting_id),
-            on_closed=partial(self._tell_stays_off, meeting_id),
+            tell_later=partial(self._organiser.tell_later, meeting_id),
+            on_closed=partial(self._organiser.tell_stays_off, meeting_id),
         )
-
-    async def _tell_stays_off(self, meeting_id: str, verdict: RecordingVerdict) -> None:
-        """Tell the organising staff privately, in words, why recording stays off until the
-        meeting ends (attendees described as "someone"); a notice that fails is audited."""
-        async with self._store.reading() as uow:
-            meeting = await uow.meetings.get(meeting_id)
-        if meeting.teams_chat_thread_id is None:
-            return
-        reasons = [b for b in verdict.blockers if b.code is not BlockerCode.CLOSED_SINCE_START]
-        text = recording_stays_off(blocker_sentences(reasons, lambda _: None))
-        try:
-            await self._chat.notify_privately(
-                meeting.teams_chat_thread_id, [meeting.organiser_user_id], text
-            )
-        except CHAT_FAILURES as error:
-            async with self._store.unit_of_work() as uow:
-                await uow.audit(
-                    AuditEvent(
-                        "recording.notice_failed",
-                        meeting_id=meeting_id,
-                        detail={"notices": ["stays_off"], "errors": [type(error).__name__]},
-                    )
-                )
-                await uow.commit()
 
     async def lost_sight_of(self, meeting_id: str, regained_at: datetime) -> bool:
         """`after_losing_sight` for the meeting, telling its organiser as other changes are."""
@@ -207,8 +135,8 @@ class RecordingGuard:
             meeting_id,
             regained_at,
             mailbox=self._mailbox,
-            tell_later=partial(self._tell_later, meeting_id),
-            on_closed=partial(self._tell_stays_off, meeting_id),
+            tell_later=partial(self._organiser.tell_later, meeting_id),
+            on_closed=partial(self._organiser.tell_stays_off, meeting_id),
         )
 
     async def _switch_off_without_store(self, meeting_id: str | None) -> None:
@@ -243,13 +171,9 @@ class RecordingGuard:
             self._known.remember(meeting)
             await self.start_seen(meeting.id, source)
 
-    def _tell_later(self, meeting_id: str, telling: Coroutine[Any, Any, bool]) -> None:
-        """Send the organiser's email once the meeting's earlier ones are sent."""
-        self._telling.submit(meeting_id, Priority.LOW, lambda: telling)
-
     async def settled(self) -> None:
         """Wait until the organiser's emails handed off so far are sent (or have failed)."""
-        await self._telling.idle()
+        await self._organiser.settled()
 
     def _match(
         self, person: SeenPerson, organiser_id: str, invited: Sequence[InvitedAttendee]
@@ -286,17 +210,17 @@ class RecordingGuard:
         await self._enforce(meeting_id, "participant_joined")
         if match.kind is not MatchKind.UNKNOWN:
             return
-        arrival = _Arrival(
+        arrival = Arrival(
             meeting_id,
             meeting.teams_chat_thread_id,
             meeting.organiser_user_id,
             bool(meeting.teams_recording_allowed),
             (match,),
         )
-        await self._audit_uninvited(arrival, "meeting")
+        await self._warnings.audit_uninvited(arrival, "meeting")
         if arrival.teams_allowed_before:
-            self._arrival_noticed[meeting_id] = time.monotonic()
-            await self._give_notices(arrival)
+            self._warnings.arrival_noticed(meeting_id)
+            await self._warnings.give(arrival)
 
     async def roster_unchecked(self, meeting_id: str) -> None:
         """A roster for the meeting cannot be put to the gate (the store is down): someone
@@ -332,32 +256,24 @@ class RecordingGuard:
             raise
         if changed:
             verdict = await self._enforce(meeting_id, "roster_changed")
-        arrival = _Arrival(
+        arrival = Arrival(
             meeting_id,
             seen.thread_id,
             seen.organiser_id,
             seen.teams_allowed_before,
             tuple(seen.unknown[p.key] for p in arrived if p.key in seen.unknown),
         )
-        await self._audit_uninvited(arrival, "call")
+        await self._warnings.audit_uninvited(arrival, "call")
         if seen.recording_keys:
             if (
                 not verdict.permitted
-                and await self._first_sighting(meeting_id, seen.recording_keys)
-                and not self._just_noticed(meeting_id)
+                and await self._warnings.first_sighting(meeting_id, seen.recording_keys)
+                and not self._warnings.just_noticed(meeting_id)
             ):
-                await self._give_notices(replace(arrival, uninvited=()))
+                await self._warnings.give(replace(arrival, uninvited=()))
             return
         if arrival.someone_uninvited and arrival.teams_allowed_before:
-            await self._give_notices(arrival)
-
-    def _just_noticed(self, meeting_id: str) -> bool:
-        """Whether this instance told the meeting of an uninvited arrival moments ago."""
-        noticed = self._arrival_noticed.get(meeting_id)
-        if noticed is not None and time.monotonic() - noticed < NOTICE_QUIET:
-            return True
-        self._arrival_noticed.pop(meeting_id, None)
-        return False
+            await self._warnings.give(arrival)
 
     async def _read_roster(self, meeting_id: str, roster: Sequence[RosterEntry]) -> _SeenRoster:
         """The roster matched to the meeting's attendees, read without writing anything."""
@@ -406,77 +322,3 @@ class RecordingGuard:
         if marks_start:
             self._started.add(meeting_id)
         return True, arrived
-
-    async def _audit_uninvited(self, arrival: _Arrival, source: str) -> None:
-        """Audit each uninvited arrival (why they matched no one, and where they were seen);
-        after the switch, so it never delays it."""
-        if not arrival.uninvited:
-            return
-        async with self._store.unit_of_work() as uow:
-            for match in arrival.uninvited:
-                reason = match.reason.value if match.reason is not None else None
-                await uow.audit(
-                    AuditEvent(
-                        "meeting.uninvited_participant",
-                        meeting_id=arrival.meeting_id,
-                        detail={"reason": reason, "source": source},
-                    )
-                )
-            await uow.commit()
-
-    async def _first_sighting(self, meeting_id: str, recording_keys: Sequence[str]) -> bool:
-        """Audit the recording seen without consent, unless it was already; whether this was
-        the first sighting."""
-        async with self._store.reading() as uow:
-            recording = uow.presence.recording_key(recording_keys)
-            if await uow.presence.recording_reported(meeting_id, recording):
-                return False
-        async with self._store.unit_of_work() as uow:
-            await uow.presence.hold_meeting(meeting_id)
-            if await uow.presence.recording_reported(meeting_id, recording):
-                return False
-            await uow.audit(
-                AuditEvent(
-                    RECORDING_REPORTED,
-                    meeting_id=meeting_id,
-                    detail={"recording_key": recording, "people_recording": len(recording_keys)},
-                )
-            )
-            await uow.commit()
-        return True
-
-    async def _give_notices(self, arrival: _Arrival) -> None:
-        """The card, the spoken notice and the private staff notice, at once; each that
-        fails is audited, and anything else still raises."""
-        notice = recording_not_permitted_notice(someone_uninvited=arrival.someone_uninvited)
-        attempts = {"voice": self._voice.say(arrival.meeting_id, notice.spoken)}
-        if arrival.thread_id is not None:
-            staff_text = recording_stop_request(someone_uninvited=arrival.someone_uninvited)
-            attempts["card"] = self._chat.post(
-                arrival.thread_id, notice.spoken, notice.card.content
-            )
-            attempts["staff"] = self._chat.notify_privately(
-                arrival.thread_id, [arrival.organiser_id], staff_text
-            )
-        outcomes = await asyncio.gather(*attempts.values(), return_exceptions=True)
-        failed = {
-            name: outcome
-            for name, outcome in zip(attempts, outcomes, strict=True)
-            if isinstance(outcome, BaseException)
-        }
-        if failed:
-            async with self._store.unit_of_work() as uow:
-                await uow.audit(
-                    AuditEvent(
-                        "recording.notice_failed",
-                        meeting_id=arrival.meeting_id,
-                        detail={
-                            "notices": sorted(failed),
-                            "errors": sorted({type(e).__name__ for e in failed.values()}),
-                        },
-                    )
-                )
-                await uow.commit()
-        for error in failed.values():
-            if not isinstance(error, CHAT_FAILURES):
-                raise error
