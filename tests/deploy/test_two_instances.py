@@ -16,9 +16,7 @@ warning, the file withdrawn with one notice; and the audit log says each once.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import itertools
-import os
 import subprocess
 import sys
 import time
@@ -35,16 +33,10 @@ from aiohttp import web
 from sqlalchemy import func, select
 
 from bot.announcement.document_replies import file_refused_notice
-from bot.graph.tenant import open_tenant
-from bot.serving import sandbox_origin
-from consent_store.keys import new_key, parse_key_ring
 from consent_store.tables import AuditEntryRow, JobRow, SharedFileRow
-from consent_store.unit_of_work import Store
-from sandbox.app import create_sandbox_app
 from sandbox.calls.calls import PromptOperation
-from sandbox.endpoints import environment as sandbox_environment
 from sandbox.seed import COORDINATOR, PARENT_CARER, SENCO
-from tests.invariants.harness import REPO_ROOT, Meeting, World
+from tests.invariants.harness import Meeting, World
 from tests.served_bot import free_port_pair
 
 START_IN_SECONDS = 40
@@ -167,47 +159,7 @@ class TwoInstances(World):
         self.proxy: RoundRobin | None = None
 
     async def open(self) -> None:
-        url = await self._database()
-        keys = {
-            "IASS_ENCRYPTION_KEYS": f"k1:{new_key()}",
-            "IASS_ENCRYPTION_KEY_ID": "k1",
-            "IASS_BLIND_INDEX_KEY": new_key(),
-            "IASS_AUDIT_KEY": new_key(),
-            "IASS_SESSION_KEY": new_key(),
-        }
-        self.key_ring = parse_key_ring(
-            encryption_keys=keys["IASS_ENCRYPTION_KEYS"],
-            active_key_id="k1",
-            blind_index_key=keys["IASS_BLIND_INDEX_KEY"],
-            audit_key=keys["IASS_AUDIT_KEY"],
-        )
-        self.store = Store.open(url, self.key_ring)
-        tenant = self.tenant_settings
-        self.tenant.bot_endpoint = f"{tenant.public_url}/api/messages"
-        origin = sandbox_origin(self.port)
-        self.tenant.sandbox_url = origin
-        self._runner = web.AppRunner(create_sandbox_app(self.tenant, public_origin=origin))
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "localhost", self.port + 1).start()
-        self._http = aiohttp.ClientSession()
-        self._clients = contextlib.AsyncExitStack()
-        self.clients = await self._clients.enter_async_context(open_tenant(tenant))
-        env = {k: v for k, v in os.environ.items() if not k.startswith("IASS_")}
-        env.update(keys)
-        env.update(
-            {
-                "IASS_DATABASE_URL": url,
-                "IASS_HOST": "localhost",
-                "IASS_TENANT_ID": tenant.tenant_id,
-                "IASS_BOT_APP_ID": tenant.bot_app_id,
-                "IASS_BOT_APP_SECRET": tenant.bot_app_secret.get_secret_value(),
-                "IASS_CONSENT_MAILBOX": tenant.consent_mailbox,
-                "IASS_TEAMS_CATALOG_APP_ID": tenant.teams_catalog_app_id,
-                "IASS_PUBLIC_URL": tenant.public_url,
-                **sandbox_environment(origin),
-                "PYTHONPATH": str(REPO_ROOT),
-            }
-        )
+        env = await self.open_tenant()
         self.instances = [Instance(env, self.workdir, free_port_pair()) for _ in range(2)]
         self.proxy = RoundRobin([instance.url for instance in self.instances])
         await self.proxy.start(self.port)

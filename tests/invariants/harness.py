@@ -264,7 +264,10 @@ class World:
 
     # --- lifetime ----------------------------------------------------------------------
 
-    async def open(self) -> None:
+    async def open_tenant(self) -> dict[str, str]:
+        """Everything but the bot: its database and keys, the sandbox tenant on the port above
+        `self.port`, the test's own clients of it; returns the environment a bot process of
+        this world runs with (without `PORT`)."""
         url = await self._database()
         keys = {
             "IASS_ENCRYPTION_KEYS": f"k1:{new_key()}",
@@ -296,7 +299,6 @@ class World:
         env.update(
             {
                 "IASS_DATABASE_URL": url,
-                "PORT": str(self.port),
                 "IASS_HOST": "localhost",
                 "IASS_TENANT_ID": tenant.tenant_id,
                 "IASS_BOT_APP_ID": tenant.bot_app_id,
@@ -308,6 +310,11 @@ class World:
                 "PYTHONPATH": str(REPO_ROOT),
             }
         )
+        return env
+
+    async def open(self) -> None:
+        env = await self.open_tenant()
+        env["PORT"] = str(self.port)
         if self.engine == "sqlite":
             env[OUTAGE_FLAG] = str(self.outage_flag)
         self.bot = BotProcess(env, self.workdir)
