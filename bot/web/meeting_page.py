@@ -29,7 +29,8 @@ from bot.services.meeting_changes import (
     CHANGE_NOT_STORED,
     NOTICES_NOT_SENT,
 )
-from bot.services.meeting_opening import ANNOUNCEMENT_FAILED, JOIN_FAILED
+from bot.services.meeting_opening import JOIN_FAILED
+from bot.services.opening_statement import ANNOUNCEMENT_FAILED
 from bot.services.recording_enforcement import ATTENTION as RECORDING_NOT_APPLIED
 from bot.services.recording_enforcement import SETTINGS_ATTENTION
 from bot.web.error_pages import not_found

@@ -36,7 +36,8 @@ from bot.graph.mailbox import ConsentMailbox
 from bot.graph.meetings import OnlineMeetings
 from bot.scheduler.runner import JobRunner
 from bot.services.live_meeting import RosterEntry
-from bot.services.meeting_opening import ANNOUNCEMENT_FAILED, JOIN_FAILED, MeetingOpening
+from bot.services.meeting_opening import JOIN_FAILED, MeetingOpening
+from bot.services.opening_statement import ANNOUNCEMENT_FAILED
 from bot.services.scheduling import schedule_meeting
 from bot.speech.cache import CachedSpeech
 from bot.speech.espeak import EspeakBackend
