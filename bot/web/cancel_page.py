@@ -2,7 +2,7 @@
 
 The meeting page's "Cancel this meeting" button posts without confirmation and is answered
 with a page saying what cancelling does; its own form posts again with `confirm=yes`, and
-`meeting_changes.cancel_meeting` deletes the Teams meeting, marks the meeting cancelled and
+`meeting_cancellation.cancel_meeting` deletes the Teams meeting, marks the meeting cancelled and
 emails each attendee. The browser then goes back to the meeting's page."""
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.services.change_plan import MeetingNotChangeable, ensure_changeable
-from bot.services.meeting_changes import MeetingChangeFailed, cancel_meeting
+from bot.services.meeting_cancellation import cancel_meeting
+from bot.services.meeting_changes import MeetingChangeFailed
 from bot.web.app_keys import SETTINGS_KEY, TENANT_ACCESS
 from bot.web.error_pages import not_changeable, not_found
 from bot.web.pages import message_page, page

@@ -5,7 +5,7 @@ professionals named for liaison (one on each line, as listed now).
 
 On posting, the people and documents kept are put together with the new rows and checked as
 a whole by `meeting_request` (so the same plain-word problems appear, linked to their
-fields); `meeting_changes.edit_meeting` then applies the change and the browser goes back to
+fields); `meeting_edit.edit_meeting` then applies the change and the browser goes back to
 the meeting's page, which says what happened."""
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from datetime import datetime
 from aiohttp import web
 
 from bot.services.change_plan import MeetingNotChangeable, ensure_changeable
-from bot.services.meeting_changes import MeetingChangeFailed, edit_meeting
+from bot.services.meeting_changes import MeetingChangeFailed
+from bot.services.meeting_edit import edit_meeting
 from bot.services.meeting_request import (
     InvalidMeeting,
     MeetingInput,

@@ -22,7 +22,8 @@ from bot.config import ServiceProfile
 from bot.graph.events import CANCELLATION_COMMENT
 from bot.graph.mailbox import ConsentMailbox
 from bot.graph.meetings import OnlineMeetings
-from bot.services.meeting_changes import cancel_meeting, edit_meeting
+from bot.services.meeting_cancellation import cancel_meeting
+from bot.services.meeting_edit import edit_meeting
 from bot.services.recording_checks import RECONCILE, reconcile_job_key, settings_check_key
 from bot.services.recording_enforcement import (
     SETTINGS_ATTENTION,

@@ -19,14 +19,14 @@ from bot.graph.mailbox import ConsentMailbox
 from bot.graph.meetings import OnlineMeetings
 from bot.mailbox.reader import MailboxReader
 from bot.services.change_plan import MeetingNotChangeable
+from bot.services.meeting_cancellation import cancel_meeting
 from bot.services.meeting_changes import (
     CANCELLATION_NOT_APPLIED,
     CHANGE_NOT_APPLIED,
     CHANGE_NOT_STORED,
     MeetingChangeFailed,
-    cancel_meeting,
-    edit_meeting,
 )
+from bot.services.meeting_edit import edit_meeting
 from bot.services.recording_checks import settings_check_key
 from bot.services.recording_enforcement import enforce_recording
 from bot.services.scheduling import ScheduledMeeting, schedule_meeting
