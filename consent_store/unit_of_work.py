@@ -30,8 +30,8 @@ from consent_store.inbound import InboundEmails
 from consent_store.jobs import Jobs
 from consent_store.keys import KeyRing
 from consent_store.meeting_activities import MeetingActivities
+from consent_store.meeting_repository import MeetingRepository
 from consent_store.presence import MeetingPresence
-from consent_store.repository import MeetingRepository
 from consent_store.review_items import ReviewItems
 from consent_store.seen_activities import SeenActivities
 from consent_store.staff_pages import StaffPages

@@ -26,7 +26,7 @@ from bot.config import Settings
 from bot.graph.tenant import open_tenant
 from bot.services.scheduling import schedule_meeting
 from bot.serving import sandbox_origin, sandbox_tenant
-from consent_store.repository import NewDocument
+from consent_store.records import NewDocument
 from consent_store.unit_of_work import Store
 from sandbox.seed import COORDINATOR, PARENT_CARER, SENCO
 from tests.browser import test_make_run_story as story

@@ -27,7 +27,7 @@ from bot.config import Settings, TenantSettings
 from bot.graph.tenant import open_tenant
 from bot.services.scheduling import schedule_meeting
 from bot.serving import sandbox_origin, sandbox_tenant
-from consent_store.repository import NewDocument
+from consent_store.records import NewDocument
 from consent_store.tables import SharedFileRow
 from consent_store.unit_of_work import Store
 from sandbox.seed import COORDINATOR, PARENT_CARER, SENCO
