@@ -48,7 +48,7 @@ from bot.services.recording_checks import (
     queue_reconcile,
     reconcile_job_key,
 )
-from bot.services.review_queue import ReviewFollowUps
+from bot.services.review_follow_ups import ReviewFollowUps
 from consent_store.jobs import ClaimedJob
 from consent_store.unit_of_work import Store
 

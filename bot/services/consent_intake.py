@@ -44,7 +44,7 @@ from bot.policy.legal_permission import RequestStatus, Step, read_answer, step_f
 from bot.policy.legal_permission import ReviewReason as LegalReviewReason
 from bot.services.legal_requests import RequestMovedOn, apply_answer
 from bot.services.recording_checks import queue_reconcile
-from bot.services.review_queue import queue_acknowledgement
+from bot.services.review_follow_ups import queue_acknowledgement
 from consent_store.audit import AuditEvent
 from consent_store.errors import AlreadyStored
 from consent_store.inbound import InboundRecord, email_key

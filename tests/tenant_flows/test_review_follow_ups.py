@@ -22,7 +22,8 @@ from bot.graph.mailbox import ConsentMailbox
 from bot.mailbox.reader import MailboxReader
 from bot.scheduler.runner import JobRunner
 from bot.services.consent_requests import send_consent_requests
-from bot.services.review_queue import RECEIPT_GRACE, ReviewFollowUps, ReviewRefused, confirm
+from bot.services.review_follow_ups import RECEIPT_GRACE, ReviewFollowUps
+from bot.services.review_queue import ReviewRefused, confirm
 from consent_store.records import NewAttendee
 from consent_store.subject_access import subject_access_report
 from consent_store.tables import ConsentDecisionRow, ReviewItemRow
