@@ -10,7 +10,8 @@ consent requests' words (they name the others invited), the names of professiona
 liaison, emails staff read, recordings and the audit log; and any meeting disposed of under
 the retention schedule (its personal data is gone).
 
-Built from the subject access report's parts (`consent_store.subject_access`), rendered as one
+Built from the subject access report's parts (`consent_store.subject_access`,
+`consent_store.access_report`), rendered as one
 HTML document (`templates/legal_extract.html.j2`); its SHA-256 is what the store keeps.
 """
 
@@ -23,14 +24,9 @@ from functools import cached_property
 
 from sqlalchemy import select
 
+from consent_store.access_report import REPORT_HELPERS, DecisionHeld, Invitation
 from consent_store.legal_requests import LegalRequests
-from consent_store.subject_access import (
-    REPORT_HELPERS,
-    DecisionHeld,
-    Invitation,
-    decision_held,
-    invitation,
-)
+from consent_store.subject_access import decision_held, invitation
 from consent_store.tables import (
     AttendeeRow,
     ConsentDecisionRow,

@@ -6,8 +6,8 @@ to them (with their words as sent, where kept), the consent decisions with their
 any condition staff wrote down (for permission to liaise, the professionals or organisations
 the request named), review items from their address, the requests for their information for
 legal reasons (who asked and why, their answer, whether and when anything was sent, with its
-fingerprint), and the audit entries about them, as data (JSON) and as a readable document
-(HTML, from a template).
+fingerprint), and the audit entries about them. The report's records, and the report as data
+(JSON) and as a readable document (HTML), are in `consent_store.access_report`.
 
 A legal request's extract sent without permission for safeguarding is reported as such, with
 when; the manager's typed reason is not in the report: whether to disclose it is the service
@@ -16,13 +16,22 @@ manager's decision, who reads the report before sending it.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, replace
-from datetime import datetime
+from collections.abc import Sequence
+from dataclasses import replace
 
 from sqlalchemy import or_, select
 
+from consent_store.access_report import (
+    AuditEntryHeld,
+    DecisionHeld,
+    Invitation,
+    LegalRequestHeld,
+    NeedsHeld,
+    RecordingHeld,
+    RequestSent,
+    ReviewItemHeld,
+    SubjectAccessReport,
+)
 from consent_store.legal_requests import LegalRequest, LegalRequests
 from consent_store.needs import needs_of
 from consent_store.tables import (
@@ -38,173 +47,6 @@ from consent_store.tables import (
 )
 from consent_store.unit_of_work import UnitOfWork
 from domain.terms import AttendeeKind
-from templates import environment
-from templates.audit_words import (
-    DECISION_WORDS,
-    REASON_WORDS,
-    TOPIC_WORDS,
-    action_sentence,
-    decided_by_words,
-    detail_sentences,
-    request_words,
-)
-
-
-@dataclass(frozen=True)
-class Invitation:
-    meeting_reference: str
-    meeting_title: str | None
-    starts_at: datetime
-    ends_at: datetime
-    invited_as: str
-    name: str | None
-    email: str | None
-    organisation: str | None
-
-
-@dataclass(frozen=True)
-class NeedsHeld:
-    """The individual needs recorded for a meeting the person was invited to. A service user
-    sees every need recorded (the supporter by role only: their name and address are theirs);
-    the interpreter or supporter sees only the role they were invited in."""
-
-    meeting_reference: str
-    joins_by_phone: bool | None
-    easy_read: bool | None
-    other_format: str | None
-    supporter_role: str | None
-
-
-@dataclass(frozen=True)
-class RequestSent:
-    """A consent request sent to the person: what it asked, when, and its words as sent
-    (None for requests sent before the text was kept, or once the meeting was disposed of)."""
-
-    meeting_reference: str
-    sent_at: datetime
-    topics: tuple[str, ...]
-    text_version: str
-    text_sha256: str
-    text: str | None
-
-
-@dataclass(frozen=True)
-class DecisionHeld:
-    meeting_reference: str
-    topic: str
-    decision: str
-    received_at: datetime
-    sender: str | None
-    authentication: str
-    sender_matched_invitation: bool
-    deciding_phrase: str | None
-    email_message_id: str | None
-    email_sha256: str | None
-    request_text_version: str | None
-    request_text_sha256: str | None
-    decided_by: str
-    condition: str | None = None
-    organisations: tuple[str, ...] = ()
-    """For permission to liaise: the professionals or organisations the request named."""
-
-
-@dataclass(frozen=True)
-class LegalRequestHeld:
-    """A request for the person's information for legal reasons, and what became of it."""
-
-    reference: str
-    logged_at: datetime
-    officer: str
-    basis: str
-    meeting_references: tuple[str, ...]
-    status: str
-    permission_asked_at: datetime | None
-    answer: str | None
-    answered_at: datetime | None
-    answer_words: str | None
-    sent_for_safeguarding_at: datetime | None
-    extract_sent_at: datetime | None
-    extract_sha256: str | None
-
-
-@dataclass(frozen=True)
-class ReviewItemHeld:
-    meeting_reference: str | None
-    received_at: datetime
-    reason: str
-    status: str
-    text: str | None
-
-
-@dataclass(frozen=True)
-class RecordingHeld:
-    """A recording or transcript Teams made of a meeting the person was invited to: its ids
-    and times only (the bot holds no content)."""
-
-    meeting_reference: str
-    kind: str
-    graph_id: str
-    made_at: datetime | None
-    ended_at: datetime | None
-    with_everyones_consent: bool
-
-
-@dataclass(frozen=True)
-class AuditEntryHeld:
-    seq: int
-    at: datetime
-    action: str
-    meeting_reference: str | None
-    detail: str
-
-
-@dataclass(frozen=True)
-class SubjectAccessReport:
-    email: str
-    produced_at: datetime
-    invitations: tuple[Invitation, ...]
-    decisions: tuple[DecisionHeld, ...]
-    review_items: tuple[ReviewItemHeld, ...]
-    audit_entries: tuple[AuditEntryHeld, ...]
-    recordings: tuple[RecordingHeld, ...] = ()
-    requests_sent: tuple[RequestSent, ...] = ()
-    legal_requests: tuple[LegalRequestHeld, ...] = ()
-    needs: tuple[NeedsHeld, ...] = ()
-
-    @property
-    def holds_anything(self) -> bool:
-        return bool(
-            self.invitations
-            or self.requests_sent
-            or self.decisions
-            or self.review_items
-            or self.legal_requests
-        )
-
-    def to_json(self) -> str:
-        return json.dumps(asdict(self), default=_json_default, indent=2, ensure_ascii=False)
-
-    def to_html(self) -> str:
-        return environment().get_template("sar.html.j2").render(report=self, **REPORT_HELPERS)
-
-
-REPORT_HELPERS: Mapping[str, object] = {
-    "action_sentence": action_sentence,
-    "detail_sentences": detail_sentences,
-    "request_words": request_words,
-    "decided_by_words": decided_by_words,
-    "topic_words": TOPIC_WORDS,
-    "decision_words": DECISION_WORDS,
-    "reason_words": REASON_WORDS,
-}
-"""What the report's templates (`sar.html.j2`, `sar_sections.html.j2`) read besides the
-report: the audit trail and answers in words."""
-
-
-def _json_default(value: object) -> str:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    raise TypeError(f"cannot serialise {type(value).__name__}")
 
 
 def invitation(uow: UnitOfWork, attendee: AttendeeRow, meeting: MeetingRow) -> Invitation:

@@ -9,8 +9,9 @@ from pathlib import Path
 
 from bot.cli.errors import CliError
 from bot.cli.store_access import CLI_ACTOR, with_store
+from consent_store.access_report import SubjectAccessReport
 from consent_store.audit import AuditEvent
-from consent_store.subject_access import SubjectAccessReport, subject_access_report
+from consent_store.subject_access import subject_access_report
 from consent_store.unit_of_work import Store
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

@@ -20,8 +20,9 @@ from typing import Final
 
 from bot.config import ServiceProfile
 from bot.ports.mail import FileAttachment, MailSender, OutgoingEmail
+from consent_store.access_report import SubjectAccessReport
 from consent_store.audit import AuditEvent, DetailValue
-from consent_store.subject_access import SubjectAccessReport, subject_access_report, subject_ids
+from consent_store.subject_access import subject_access_report, subject_ids
 from consent_store.unit_of_work import Store, UnitOfWork
 from templates import environment
 

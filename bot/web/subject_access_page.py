@@ -28,7 +28,7 @@ from bot.web.manager_guard import refused_unless_manager
 from bot.web.pages import page
 from bot.web.session import STAFF_SESSION
 from bot.web.site import STAFF_SITE
-from consent_store.subject_access import REPORT_HELPERS
+from consent_store.access_report import REPORT_HELPERS
 
 logger = logging.getLogger(__name__)
 
