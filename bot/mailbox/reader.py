@@ -33,14 +33,8 @@ from bot.ports.failures import GRAPH_FAILURES
 from bot.ports.mail import OutgoingEmail
 from bot.scheduler.failures import HANDLED_FAILURES
 from bot.scheduler.runner import Handler
-from bot.services.consent_intake import (
-    RECEIPT,
-    InboundEmail,
-    IntakeOutcome,
-    IntakeResult,
-    receipt_job_key,
-    take_in_all,
-)
+from bot.services.consent_intake import RECEIPT, receipt_job_key, take_in_all
+from bot.services.intake_results import InboundEmail, IntakeOutcome, IntakeResult
 from bot.services.legal_requests import LegalReceipts
 from bot.services.recording_checks import (
     RECONCILE,

@@ -14,7 +14,7 @@ from aiohttp import web
 
 from bot.intake.classify import classify_text
 from bot.policy.legal_permission import ReviewReason as LegalReviewReason
-from bot.services.consent_intake import ReviewReason
+from bot.services.intake_results import ReviewReason
 from bot.services.review_follow_ups import ReviewFollowUps
 from bot.services.review_queue import (
     AlreadyResolved,

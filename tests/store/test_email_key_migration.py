@@ -15,7 +15,8 @@ import pytest
 from alembic import command
 from sqlalchemy import select, update
 
-from bot.services.consent_intake import InboundEmail, IntakeOutcome, take_in
+from bot.services.consent_intake import take_in
+from bot.services.intake_results import InboundEmail, IntakeOutcome
 from consent_store.keys import KeyRing
 from consent_store.migrate import alembic_config
 from consent_store.tables import InboundEmailRow

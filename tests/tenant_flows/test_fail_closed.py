@@ -32,8 +32,9 @@ from bot.policy.blockers import BlockerCode
 from bot.policy.recording_gate import SWITCH_ON_MARGIN, evaluate_recording
 from bot.policy.share_gate import evaluate_share
 from bot.scheduler.runner import JobRunner
-from bot.services.consent_intake import FOLLOW_UP_GRACE, InboundEmail, take_in_all
+from bot.services.consent_intake import FOLLOW_UP_GRACE, take_in_all
 from bot.services.consent_requests import send_consent_requests
+from bot.services.intake_results import InboundEmail
 from bot.services.live_meeting import TeamsPerson
 from bot.services.meeting_start import StartSource
 from bot.services.meeting_watch import MeetingWatch

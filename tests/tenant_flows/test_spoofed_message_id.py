@@ -22,7 +22,8 @@ from bot.graph.mailbox import ConsentMailbox
 from bot.mailbox.reader import MailboxReader
 from bot.policy.blockers import BlockerCode
 from bot.policy.recording_gate import evaluate_recording
-from bot.services.consent_intake import InboundEmail, IntakeOutcome, take_in
+from bot.services.consent_intake import take_in
+from bot.services.intake_results import InboundEmail, IntakeOutcome
 from consent_store.tables import MailboxCursorRow
 from consent_store.unit_of_work import Store
 from domain.terms import AuthVerdict, Decision, Topic

@@ -7,7 +7,8 @@ from email.message import EmailMessage
 
 from sqlalchemy import select
 
-from bot.services.consent_intake import InboundEmail, IntakeOutcome, take_in, take_in_all
+from bot.services.consent_intake import take_in, take_in_all
+from bot.services.intake_results import InboundEmail, IntakeOutcome
 from consent_store.records import NewConsentRequest
 from consent_store.tables import InboundEmailRow
 from consent_store.unit_of_work import Store
