@@ -106,7 +106,8 @@ class _Resolver:
 
     def strings(self, module: _Module, expr: ast.expr) -> set[str]:
         """Every string `expr` can be, following constants, imports, a module's dict looked
-        up, and the arguments given for a parameter by the module's calls of its function."""
+        up, and the arguments given for a parameter by the calls of its function, in its own
+        module and in the modules that import it."""
         if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
             return {expr.value}
         if isinstance(expr, ast.IfExp):
@@ -142,18 +143,29 @@ class _Resolver:
     ) -> set[str]:
         method = bool(function.args.args) and function.args.args[0].arg == "self"
         found: set[str] = set()
-        for node in ast.walk(module.tree):
-            if not (isinstance(node, ast.Call) and _called_name(node) == function.name):
-                continue
-            position = index - 1 if method else index
-            given = [k.value for k in node.keywords if k.arg == parameter]
-            if not given and position < len(node.args):
-                given = [node.args[position]]
-            for argument in given:
-                found |= self.strings(module, argument)
+        for caller, called in self._callers(module, function.name):
+            for node in ast.walk(caller.tree):
+                if not (isinstance(node, ast.Call) and _called_name(node) == called):
+                    continue
+                position = index - 1 if method else index
+                given = [k.value for k in node.keywords if k.arg == parameter]
+                if not given and position < len(node.args):
+                    given = [node.args[position]]
+                for argument in given:
+                    found |= self.strings(caller, argument)
         if not found:
             raise Unresolved(f"{module.where(function)}: no call gives {parameter}")
         return found
+
+    def _callers(self, module: _Module, function: str) -> Iterator[tuple[_Module, str]]:
+        """The module itself and each module importing `function` from it, with the name it
+        calls the function by there."""
+        yield module, function
+        name = ".".join(module.path.relative_to(ROOT).with_suffix("").parts)
+        for other in self._modules.values():
+            for local, (source, original) in other.imported.items():
+                if source == name and original == function:
+                    yield other, local
 
 
 def _audit_calls(modules: dict[str, _Module]) -> Iterator[tuple[_Module, ast.Call]]:
