@@ -2,24 +2,21 @@
 each topic they were asked about, what the recording gate, the role statement and the share
 gate answer (in plain words, with names), open review items and the meeting's audit trail.
 
-The handler loads rows in one reading unit of work (`load_meeting`), asks the gates
-(`verdicts_for`), and `meeting_view` turns both into the view model the template shows. Ids
-never reach the page: attendees are named, and audit actors are "a staff member" or "the bot".
+The handler loads rows in one reading unit of work and asks the gates (`meeting_records`:
+`load_meeting`, `verdicts_for`), and `meeting_view` here turns both into the view model the
+template shows. Ids never reach the page: attendees are named, and audit actors are "a staff
+member" or "the bot".
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from aiohttp import web
 
 from bot.calling.voice import ATTENTION as PROMPT_NOT_PLAYED
 from bot.policy.blockers import Blocker, BlockerCode, blocker_sentences
-from bot.policy.recording_gate import RecordingVerdict, evaluate_recording
-from bot.policy.role_statement import RoleStatement, decide_role
-from bot.policy.share_gate import ShareVerdict, evaluate_share
 from bot.services.change_plan import MeetingNotChangeable, ensure_changeable
 from bot.services.document_guard import ATTENTION as FILE_NOT_WITHDRAWN
 from bot.services.liaison import liaison_standing
@@ -35,6 +32,13 @@ from bot.services.recording_enforcement import ATTENTION as RECORDING_NOT_APPLIE
 from bot.services.recording_enforcement import SETTINGS_ATTENTION
 from bot.web.error_pages import not_found
 from bot.web.meeting_glance import at_a_glance
+from bot.web.meeting_records import (
+    AttendeeRecord,
+    MeetingRecords,
+    Verdicts,
+    load_meeting,
+    verdicts_for,
+)
 from bot.web.meeting_status import meeting_phase
 from bot.web.meeting_view import (
     AttendeeView,
@@ -60,18 +64,12 @@ from consent_store.legal_requests import LegalRequests
 from consent_store.needs import needs_of, supporter_attending
 from consent_store.repository import MeetingNotFound
 from consent_store.stored import (
-    AttendeeRow,
     AuditEntryRow,
     ConsentDecisionRow,
-    ConsentRequestRow,
-    DocumentRow,
-    MeetingRow,
 )
-from consent_store.unit_of_work import UnitOfWork
 from domain.terms import (
     AuthVerdict,
     Decision,
-    MeetingFacts,
     Topic,
     real_start,
 )
@@ -118,105 +116,6 @@ AUTH_WORDS = {
     AuthVerdict.FAIL.value: "Failed authentication",
     AuthVerdict.NONE.value: "Not authenticated",
 }
-
-
-@dataclass(frozen=True)
-class AttendeeRecord:
-    """An attendee's row with its personal fields decrypted (None once disposed)."""
-
-    row: AttendeeRow
-    name: str | None
-    organisation: str | None
-
-
-@dataclass(frozen=True)
-class DocumentRecord:
-    row: DocumentRow
-    title: str | None
-
-
-@dataclass(frozen=True)
-class MeetingRecords:
-    """Everything the page reads from the store about one meeting."""
-
-    meeting: MeetingRow
-    title: str | None
-    attendees: tuple[AttendeeRecord, ...]
-    documents: tuple[DocumentRecord, ...]
-    latest_requests: Mapping[str, ConsentRequestRow]
-    decisions: tuple[ConsentDecisionRow, ...]
-    open_review_items: int
-    audit: tuple[AuditEntryRow, ...]
-    facts: MeetingFacts
-    read_at: datetime
-    removed_attendees: tuple[str | None, ...] = ()
-    staff_name: str | None = None
-    conditions: Mapping[str, str] = field(default_factory=dict)
-    """The condition staff wrote down with an agreement, by decision id."""
-
-
-@dataclass(frozen=True)
-class Verdicts:
-    recording: RecordingVerdict
-    role: RoleStatement
-    shares: Mapping[str, ShareVerdict]
-
-
-async def load_meeting(uow: UnitOfWork, reference: str) -> MeetingRecords:
-    """The meeting with this reference and everything about it; `MeetingNotFound` if none."""
-    meeting = await uow.meetings.by_reference(reference)
-    meeting_id = meeting.id
-    attendees = await uow.meetings.attendees(meeting_id)
-    documents = await uow.meetings.documents(meeting_id)
-    removed = await uow.staff_pages.removed_attendees(meeting_id)
-    decided = await uow.staff_pages.decisions(meeting_id)
-    open_items = await uow.staff_pages.open_review_count(meeting_id)
-    audit = await uow.staff_pages.audit_trail(meeting_id)
-    return MeetingRecords(
-        meeting=meeting,
-        title=uow.decrypt(meeting.title_enc, "meetings", "title", meeting_id),
-        staff_name=uow.decrypt(meeting.staff_name_enc, "meetings", "staff_name", meeting_id),
-        attendees=tuple(
-            AttendeeRecord(
-                row=row,
-                name=uow.decrypt(row.name_enc, "attendees", "name", row.id),
-                organisation=uow.decrypt(row.organisation_enc, "attendees", "organisation", row.id),
-            )
-            for row in attendees
-        ),
-        documents=tuple(
-            DocumentRecord(row, uow.decrypt(row.title_enc, "documents", "title", row.id))
-            for row in documents
-        ),
-        latest_requests=await uow.meetings.latest_requests(meeting_id),
-        decisions=decided,
-        open_review_items=open_items or 0,
-        audit=tuple(audit),
-        facts=await uow.meetings.facts(meeting_id),
-        read_at=uow.now(),
-        removed_attendees=tuple(
-            uow.decrypt(row.name_enc, "attendees", "name", row.id) for row in removed
-        ),
-        conditions={
-            row.id: condition
-            for row in decided
-            if (
-                condition := uow.decrypt(
-                    row.condition_enc, "consent_decisions", "condition", row.id
-                )
-            )
-        },
-    )
-
-
-def verdicts_for(records: MeetingRecords) -> Verdicts:
-    """What the recording gate, the role statement and the share gate say about the meeting."""
-    facts = records.facts
-    return Verdicts(
-        recording=evaluate_recording(facts),
-        role=decide_role(facts),
-        shares={d.row.id: evaluate_share(facts, d.row.id) for d in records.documents},
-    )
 
 
 def _sentence(text: str) -> str:

@@ -15,11 +15,10 @@ from bot.policy.blockers import Blocker, BlockerCode
 from bot.web.meeting_page import (
     ATTENTION_WORDS,
     audit_line,
-    load_meeting,
     meeting_view,
     reasons_in_words,
-    verdicts_for,
 )
+from bot.web.meeting_records import load_meeting, verdicts_for
 from bot.web.site import teams_link
 from consent_store.audit import AuditEvent
 from consent_store.records import NewAttendee, NewConsentRequest, NewDecision

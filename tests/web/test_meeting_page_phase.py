@@ -11,10 +11,9 @@ import pytest
 from bot.web.meeting_page import (
     NOT_ASKED_YET,
     NOTHING_TO_ASK,
-    load_meeting,
     meeting_view,
-    verdicts_for,
 )
+from bot.web.meeting_records import load_meeting, verdicts_for
 from bot.web.meeting_view import MeetingView
 from consent_store.unit_of_work import Store
 from domain.terms import DeclaredRole
