@@ -11,11 +11,18 @@ from sandbox.app import create_sandbox_app
 from sandbox.botframework.metadata import CALLING_PREFIX, CHANNEL_PREFIX
 from sandbox.seed import BOT_CLIENT_ID, BOT_CLIENT_SECRET, seeded_tenant
 
+STOP_SECONDS = 2.0
+"""How long Ctrl+C waits for a request still being answered (aiohttp's default is 60 s, so a
+connection caught mid-request kept the sandbox running for a minute after Ctrl+C)."""
+
 
 async def _serve(host: str, port: int, public_origin: str | None, bot_endpoint: str | None) -> None:
     tenant = seeded_tenant()
     tenant.bot_endpoint = bot_endpoint
-    runner = web.AppRunner(create_sandbox_app(tenant, public_origin=public_origin))
+    runner = web.AppRunner(
+        create_sandbox_app(tenant, public_origin=public_origin),
+        shutdown_timeout=STOP_SECONDS,
+    )
     await runner.setup()
     try:
         site = web.TCPSite(runner, host, port)
