@@ -9,9 +9,22 @@ import sys
 import aiohttp
 
 
+def interruptible() -> None:
+    """Ctrl+C reaches the sandbox as it would from a terminal, even when the tests run where
+    SIGINT is ignored (a background job's children inherit that, and Python then never turns
+    Ctrl+C into KeyboardInterrupt)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 async def test_python_m_sandbox_serves_and_prints_its_urls(http: aiohttp.ClientSession) -> None:
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "sandbox", "--port", "0", stdout=asyncio.subprocess.PIPE
+        sys.executable,
+        "-m",
+        "sandbox",
+        "--port",
+        "0",
+        stdout=asyncio.subprocess.PIPE,
+        preexec_fn=interruptible,
     )
     assert process.stdout is not None
     try:
