@@ -212,6 +212,6 @@ async def test_a_bot_starting_during_an_outage_lists_the_call_once_the_store_is_
     finally:
         await outage.end()
     try:
-        await eventually(lambda: not meeting.teams_allows_recording(), seconds=5.0)
+        await eventually(lambda: not meeting.teams_allows_recording())
     finally:
         await resync.stop()
