@@ -5,8 +5,10 @@
 
 Modules, one concept each: `message` (bytes to ParsedEmail), `authentication`
 (Authentication-Results verdict), `auto_reply`, `reply_text` (the sender's own new words),
-`lexicon` and `tokens` (the vocabulary), `classify` (the consent language rules), `verdict`
-(result types), `guidance` (how requests ask people to answer), `consent_email` (all of it).
+`lexicon` and `tokens` (the vocabulary), `classify` (the consent language rules) with
+`sentences` (the text cut into sentences and clauses) and `clause_reading` (what one clause
+says), `verdict` (result types), `guidance` (how requests ask people to answer),
+`consent_email` (all of it).
 """
 
 from bot.intake.classify import classify_text
