@@ -35,7 +35,7 @@ from bot.scheduler.failures import HANDLED_FAILURES
 from bot.scheduler.runner import Handler
 from bot.services.consent_intake import RECEIPT, receipt_job_key, take_in_all
 from bot.services.intake_results import InboundEmail, IntakeOutcome, IntakeResult
-from bot.services.legal_requests import LegalReceipts
+from bot.services.legal_receipts import LegalReceipts
 from bot.services.recording_checks import (
     RECONCILE,
     RECONCILE_SOON,

@@ -50,7 +50,7 @@ from bot.services.intake_results import (
     LegalAnswer,
     Plan,
 )
-from bot.services.legal_requests import RequestMovedOn, apply_answer
+from bot.services.legal_answers import RequestMovedOn, apply_answer
 from bot.services.recording_checks import queue_reconcile
 from bot.services.reply_matching import Lookups, legal_review, plan_email
 from bot.services.review_follow_ups import queue_acknowledgement

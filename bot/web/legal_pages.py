@@ -18,23 +18,23 @@ from aiohttp import web
 
 from bot.policy.legal_permission import RequestStatus, may_override
 from bot.ports.failures import GRAPH_FAILURES
-from bot.services.legal_requests import (
-    FIELDS,
+from bot.services.legal_answers import AnswerRefused, read_reply, set_reply_aside
+from bot.services.legal_extracts import LegalExtracts
+from bot.services.legal_request_decisions import (
     AlreadyDecided,
-    AnswerRefused,
-    LegalExtracts,
-    LegalRequestProblems,
     OverrideProblem,
     PermissionNotAskable,
     ask_permission,
     disposal_words,
-    log_legal_request,
     override_for_safeguarding,
-    parse_legal_request,
     parse_reason,
-    read_reply,
     refuse_legal_request,
-    set_reply_aside,
+)
+from bot.services.legal_requests import (
+    FIELDS,
+    LegalRequestProblems,
+    log_legal_request,
+    parse_legal_request,
 )
 from bot.web.app_keys import SETTINGS_KEY, TENANT_ACCESS
 from bot.web.error_pages import not_found

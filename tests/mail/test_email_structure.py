@@ -38,14 +38,10 @@ from bot.ports.mail import OutgoingEmail
 from bot.ports.recordings import ListedArtefact
 from bot.services import subject_access
 from bot.services.consent_requests import send_consent_requests
-from bot.services.legal_requests import (
-    LegalExtracts,
-    apply_answer,
-    ask_permission,
-    log_legal_request,
-    override_for_safeguarding,
-    parse_legal_request,
-)
+from bot.services.legal_answers import apply_answer
+from bot.services.legal_extracts import LegalExtracts
+from bot.services.legal_request_decisions import ask_permission, override_for_safeguarding
+from bot.services.legal_requests import log_legal_request, parse_legal_request
 from bot.services.organiser_notices import Notice, tell_organiser
 from bot.services.recording_backstop import FoundBy, RecordingBackstop
 from bot.services.scheduling import invitation_body

@@ -21,7 +21,8 @@ from bot.graph.mailbox import ConsentMailbox
 from bot.mailbox.reader import MailboxReader
 from bot.ports.mail import OutgoingEmail
 from bot.scheduler.runner import JobRunner
-from bot.services.legal_requests import LEGAL_RECEIPT, LegalReceipts, read_reply
+from bot.services.legal_answers import read_reply
+from bot.services.legal_receipts import LEGAL_RECEIPT, LegalReceipts
 from consent_store.legal_requests import LegalRequests
 from consent_store.tables import AuditEntryRow, JobRow
 from consent_store.unit_of_work import Store

@@ -19,7 +19,7 @@ from bot.graph.mailbox import ConsentMailbox
 from bot.mailbox.reader import MailboxReader
 from bot.ports.mail import OutgoingEmail
 from bot.scheduler.runner import JobRunner
-from bot.services.legal_requests import LEGAL_EXTRACT, ExtractBeingSent, LegalExtracts
+from bot.services.legal_extracts import LEGAL_EXTRACT, ExtractBeingSent, LegalExtracts
 from consent_store.legal_requests import LegalRequests
 from consent_store.tables import JobRow
 from consent_store.unit_of_work import Store

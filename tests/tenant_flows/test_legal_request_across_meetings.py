@@ -12,7 +12,8 @@ from bot.config import ServiceProfile
 from bot.graph.mailbox import ConsentMailbox
 from bot.mailbox.reader import MailboxReader
 from bot.services.consent_requests import send_consent_requests
-from bot.services.legal_requests import LegalRequestInput, ask_permission, log_legal_request
+from bot.services.legal_request_decisions import ask_permission
+from bot.services.legal_requests import LegalRequestInput, log_legal_request
 from consent_store.legal_requests import LegalRequests
 from consent_store.unit_of_work import Store
 from sandbox.seed import PARENT_CARER, SENCO, SEND_OFFICER

@@ -22,13 +22,10 @@ from bot.graph.mailbox import ConsentMailbox
 from bot.mailbox.reader import MailboxReader
 from bot.scheduler.runner import JobRunner
 from bot.services.consent_requests import send_consent_requests
-from bot.services.legal_requests import (
-    LegalExtracts,
-    LegalRequestInput,
-    ask_permission,
-    log_legal_request,
-    read_reply,
-)
+from bot.services.legal_answers import read_reply
+from bot.services.legal_extracts import LegalExtracts
+from bot.services.legal_request_decisions import ask_permission
+from bot.services.legal_requests import LegalRequestInput, log_legal_request
 from consent_store.legal_requests import LegalRequests
 from consent_store.records import NewAttendee
 from consent_store.tables import AuditEntryRow, LegalRequestRow, ReviewItemRow
