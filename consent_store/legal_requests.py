@@ -2,19 +2,28 @@
 by the service manager, answered by the service user (read by the bot or, when unclear, by
 the manager), overridden for safeguarding, and the extract sent. Who asked, their address, the
 legal basis, the service user's deciding words and the safeguarding reason are sealed; the
-rest is pseudonymous."""
+rest is pseudonymous. What a request is read as is in `legal_request_records`, the claim to
+send its extract in `legal_extract_claims`."""
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.engine import CursorResult
-from sqlalchemy.sql.elements import ColumnElement
 
+from consent_store.legal_extract_claims import ExtractClaims
+from consent_store.legal_request_records import (
+    Answer,
+    AnswerTarget,
+    ExtractSent,
+    LegalRequest,
+    NewAnswer,
+    NewLegalRequest,
+    Safeguarding,
+    ServiceUserInvitation,
+)
 from consent_store.reference import LEGAL_REFERENCE_ALPHABET
 from consent_store.repository import new_id
 from consent_store.tables import (
@@ -24,7 +33,6 @@ from consent_store.tables import (
     MeetingRow,
     ReviewItemRow,
 )
-from consent_store.unit_of_work import UnitOfWork
 
 TABLE = "legal_requests"
 SERVICE_USER_KINDS = ("parent_carer", "young_person")
@@ -34,107 +42,9 @@ class LegalRequestNotFound(LookupError):
     """No legal request has that reference."""
 
 
-@dataclass(frozen=True, slots=True)
-class NewLegalRequest:
-    officer_name: str
-    officer_email: str
-    basis: str
-    attendee_id: str
-    meeting_ids: tuple[str, ...]
-    logged_by: str
-
-
-@dataclass(frozen=True, slots=True)
-class ServiceUserInvitation:
-    """A parent carer or young person invited to a meeting, as one of its attendees."""
-
-    meeting_id: str
-    attendee_id: str
-    kind: str
-
-
-@dataclass(frozen=True, slots=True)
-class Answer:
-    """The service user's answer to the request for permission, with its evidence."""
-
-    received_at: datetime
-    by: str
-    auth: str
-    sender_matches: bool
-    phrase: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class Safeguarding:
-    """The manager's reason to send without permission, by whom and when."""
-
-    reason: str | None
-    by: str
-    at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class ExtractSent:
-    """The extract as sent: its SHA-256 and when (its content is not kept)."""
-
-    sha256: str
-    at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class LegalRequest:
-    """A legal request as staff and the manager see it."""
-
-    id: str
-    reference: str
-    logged_at: datetime
-    officer_name: str
-    officer_email: str
-    basis: str
-    attendee_id: str
-    status: str
-    meeting_references: tuple[str, ...]
-    decided_at: datetime | None = None
-    permission_asked_at: datetime | None = None
-    answer: Answer | None = None
-    safeguarding: Safeguarding | None = None
-    extract: ExtractSent | None = None
-    disposed_at: datetime | None = None
-    """When its personal fields went with the last of its meetings (retention)."""
-    disposed_meetings: tuple[str, ...] = ()
-    """The references of the meetings it names that were disposed of (retention)."""
-
-
-@dataclass(frozen=True, slots=True)
-class AnswerTarget:
-    """What reading an answer needs of the request it answers: where it stands, and the
-    service user's attendee id and address (as its blind index)."""
-
-    id: str
-    reference: str
-    status: str
-    attendee_id: str
-    email_index: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class NewAnswer:
-    """An answer to record: who read it (`email` or `staff:<id>`) and the email's evidence."""
-
-    received_at: datetime
-    by: str
-    auth: str
-    sender_matches: bool
-    message_id: str | None
-    email_sha256: str | None
-    phrase: str | None
-
-
-class LegalRequests:
-    """Reads and writes for legal requests within one unit of work (the caller commits)."""
-
-    def __init__(self, uow: UnitOfWork) -> None:
-        self._uow = uow
+class LegalRequests(ExtractClaims):
+    """Reads and writes for legal requests within one unit of work (the caller commits), the
+    extract's claim (`ExtractClaims`) included."""
 
     async def meetings_by_reference(self, references: Sequence[str]) -> dict[str, str]:
         """The ids of the meetings with these references (upper case), by reference; unknown
@@ -320,13 +230,6 @@ class LegalRequests:
             row.id, row.reference, row.status, row.attendee_id, attendee.email_index
         )
 
-    def _not_being_sent(self) -> ColumnElement[bool]:
-        """No one holds a live claim to send the extract."""
-        return or_(
-            LegalRequestRow.extract_claimed_until.is_(None),
-            LegalRequestRow.extract_claimed_until < self._uow.now(),
-        )
-
     async def _move(self, request_id: str, from_status: str, values: dict[str, object]) -> bool:
         """Change the request only if it is still in `from_status` and its extract is not being
         sent (an answer cannot stop a send under way); whether it was (only one writer can
@@ -383,68 +286,6 @@ class LegalRequests:
                 "safeguarding_at": self._uow.now(),
             },
         )
-
-    async def claim_extract(
-        self, request_id: str, status: str, claimant: str, until: datetime
-    ) -> bool:
-        """Claim the sending of the extract for `claimant` until `until`, only if the request
-        still stands at `status`, its extract was not sent, it was not disposed of and no one
-        else holds a live claim; whether it was claimed (only one sender can win: the claim is
-        one compare-and-set on the row, on both engines)."""
-        result = await self._uow.session.execute(
-            update(LegalRequestRow)
-            .where(
-                LegalRequestRow.id == request_id,
-                LegalRequestRow.status == status,
-                LegalRequestRow.extract_sent_at.is_(None),
-                LegalRequestRow.disposed_at.is_(None),
-                self._not_being_sent(),
-            )
-            .values(extract_claimed_by=claimant, extract_claimed_until=until)
-            .execution_options(synchronize_session=False)
-        )
-        assert isinstance(result, CursorResult)
-        return bool(result.rowcount == 1)
-
-    async def release_extract(self, request_id: str, claimant: str) -> None:
-        """Give up `claimant`'s claim (the send failed): another sender may claim it at once."""
-        await self._uow.session.execute(
-            update(LegalRequestRow)
-            .where(
-                LegalRequestRow.id == request_id,
-                LegalRequestRow.extract_claimed_by == claimant,
-            )
-            .values(extract_claimed_by=None, extract_claimed_until=None)
-            .execution_options(synchronize_session=False)
-        )
-
-    async def record_extract_sent(
-        self,
-        request_id: str,
-        to_status: str,
-        sha256: str,
-        message_id: str,
-        *,
-        claimant: str | None = None,
-    ) -> bool:
-        """The extract was sent: its SHA-256, when and its Message-ID, and the claim ended.
-        With `claimant`, only while it holds the claim; whether it was recorded."""
-        held = () if claimant is None else (LegalRequestRow.extract_claimed_by == claimant,)
-        result = await self._uow.session.execute(
-            update(LegalRequestRow)
-            .where(LegalRequestRow.id == request_id, *held)
-            .values(
-                status=to_status,
-                extract_sha256=sha256,
-                extract_sent_at=self._uow.now(),
-                extract_message_id=message_id,
-                extract_claimed_by=None,
-                extract_claimed_until=None,
-            )
-            .execution_options(synchronize_session=False)
-        )
-        assert isinstance(result, CursorResult)
-        return bool(result.rowcount == 1)
 
     async def link_review_item(self, item_id: str, request_id: str) -> None:
         """Mark the review item (just added) as a reply about this legal request."""

@@ -32,7 +32,8 @@ from consent_store.access_report import (
     ReviewItemHeld,
     SubjectAccessReport,
 )
-from consent_store.legal_requests import LegalRequest, LegalRequests
+from consent_store.legal_request_records import LegalRequest
+from consent_store.legal_requests import LegalRequests
 from consent_store.needs import needs_of
 from consent_store.tables import (
     AttendeeRow,

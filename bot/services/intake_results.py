@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from bot.policy.legal_permission import RequestStatus, Step
 from consent_store.audit import AuditEvent
-from consent_store.legal_requests import NewAnswer
+from consent_store.legal_request_records import NewAnswer
 from consent_store.records import NewDecision, NewReviewItem
 from domain.terms import Decision, Topic
 

@@ -13,7 +13,8 @@ from bot.policy.legal_permission import NotRecordable, RequestStatus, Step, conf
 from bot.services.legal_extracts import SEND_GRACE, queue_extract
 from bot.services.legal_receipts import LEGAL_RECEIPT, legal_receipt_job_key
 from consent_store.audit import AuditEvent, DetailValue
-from consent_store.legal_requests import LegalRequests, NewAnswer
+from consent_store.legal_request_records import NewAnswer
+from consent_store.legal_requests import LegalRequests
 from consent_store.stored import ReviewItemRow
 from consent_store.unit_of_work import Store, UnitOfWork
 from domain.terms import AuthVerdict

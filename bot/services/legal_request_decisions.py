@@ -16,7 +16,8 @@ from bot.policy.legal_permission import NotAskable, RequestStatus, may_override,
 from bot.ports.mail import Mailbox, OutgoingEmail
 from bot.services.legal_extracts import SEND_GRACE, queue_extract
 from consent_store.audit import AuditEvent
-from consent_store.legal_requests import LegalRequest, LegalRequests
+from consent_store.legal_request_records import LegalRequest
+from consent_store.legal_requests import LegalRequests
 from consent_store.unit_of_work import Store
 from templates import environment
 

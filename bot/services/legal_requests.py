@@ -33,11 +33,8 @@ from dataclasses import dataclass
 from typing import Final
 
 from consent_store.audit import AuditEvent
-from consent_store.legal_requests import (
-    LegalRequests,
-    NewLegalRequest,
-    ServiceUserInvitation,
-)
+from consent_store.legal_request_records import NewLegalRequest, ServiceUserInvitation
+from consent_store.legal_requests import LegalRequests
 from consent_store.unit_of_work import Store
 
 MAX_NAME: Final = 200

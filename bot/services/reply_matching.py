@@ -24,7 +24,8 @@ from bot.services.intake_results import (
     ReviewReason,
 )
 from consent_store.audit import AuditEvent
-from consent_store.legal_requests import LegalRequests, NewAnswer
+from consent_store.legal_request_records import NewAnswer
+from consent_store.legal_requests import LegalRequests
 from consent_store.records import NewDecision, NewReviewItem
 from consent_store.repository import MeetingNotFound
 from consent_store.stored import AttendeeRow, ConsentRequestRow

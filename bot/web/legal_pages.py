@@ -43,7 +43,8 @@ from bot.web.pages import page
 from bot.web.session import STAFF_SESSION
 from bot.web.site import STAFF_SITE
 from bot.web.wording import LEGAL_STATUS_WORDS, NO_LEGAL_REQUEST
-from consent_store.legal_requests import LegalRequest, LegalRequestNotFound, LegalRequests
+from consent_store.legal_request_records import LegalRequest
+from consent_store.legal_requests import LegalRequestNotFound, LegalRequests
 from consent_store.unit_of_work import Store
 from domain.terms import AuthVerdict
 

@@ -47,7 +47,8 @@ from bot.services.recording_backstop import FoundBy, RecordingBackstop
 from bot.services.scheduling import invitation_body
 from bot.services.timed_work import send_reminders
 from consent_store.keys import KeyRing
-from consent_store.legal_requests import LegalRequests, NewAnswer
+from consent_store.legal_request_records import NewAnswer
+from consent_store.legal_requests import LegalRequests
 from consent_store.liaison import LiaisonRecords
 from consent_store.needs import record_needs
 from consent_store.records import IndividualNeeds, NewAttendee

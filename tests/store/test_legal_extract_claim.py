@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from consent_store.legal_requests import LegalRequests, NewAnswer, NewLegalRequest
+from consent_store.legal_request_records import NewAnswer, NewLegalRequest
+from consent_store.legal_requests import LegalRequests
 from consent_store.unit_of_work import Store
 from tests.builders import schedule
 from tests.conftest import FakeClock

@@ -15,7 +15,8 @@ from sqlalchemy import select
 from consent_store.audit import verify_chain
 from consent_store.engine import scrub_freed_space
 from consent_store.legal_extract import legal_extract
-from consent_store.legal_requests import LegalRequests, NewAnswer, NewLegalRequest
+from consent_store.legal_request_records import NewAnswer, NewLegalRequest
+from consent_store.legal_requests import LegalRequests
 from consent_store.records import NewReviewItem
 from consent_store.retention import SCRUBBED_TABLES, dispose, plan_disposal
 from consent_store.tables import AuditEntryRow, LegalRequestRow, ReviewItemRow

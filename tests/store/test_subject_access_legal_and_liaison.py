@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from consent_store.legal_requests import LegalRequests, NewAnswer, NewLegalRequest
+from consent_store.legal_request_records import NewAnswer, NewLegalRequest
+from consent_store.legal_requests import LegalRequests
 from consent_store.liaison import LiaisonRecords
 from consent_store.records import NewConsentRequest, NewDecision
 from consent_store.subject_access import subject_access_report
