@@ -7,25 +7,19 @@ echoed as plain text. One bot is served per engine for the whole module."""
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
 
-from bot.cli.main import main
-from bot.config import Settings
 from bot.recording_backstop_runtime import LIFECYCLE_PATH, NOTIFICATION_PATH, ignored
 from consent_store.recording_artefacts import RecordingArtefacts
-from consent_store.unit_of_work import Store
-from tests import databases
 from tests.bad_bodies import JSON, MARKER, NOT_AN_OBJECT, NOT_JSON, assert_refused_quietly
 from tests.conformance.documented import documented
 from tests.conftest import ENGINES
-from tests.served_bot import bot_with_sandbox, free_port_pair
+from tests.served_bot import ServedInstallation, installation_served
 from tests.tenant_flows.test_serving import eventually
 
 
@@ -72,53 +66,24 @@ WRONG_FIELDS: dict[str, dict[str, Any]] = {
 PATHS = [NOTIFICATION_PATH, LIFECYCLE_PATH]
 
 
-@dataclass(frozen=True)
-class Served:
-    origin: str
-    store: Store
-
-
 @pytest.fixture(scope="module", params=ENGINES)
 async def served(
     request: pytest.FixtureRequest,
     tmp_path_factory: pytest.TempPathFactory,
     sqlite_template: Path,
-) -> AsyncIterator[Served]:
-    """The served bot (sandbox mode, an installation of its own with no IASS_ settings
-    inherited, a fresh database on the engine), once its recording subscriptions are made."""
-    installation = tmp_path_factory.mktemp("installation")
-    postgres = None
-    if request.param == "sqlite":
-        database_url = databases.clone_sqlite(sqlite_template, installation)
-    else:
-        template: str = request.getfixturevalue("postgres_template")
-        postgres = await databases.create_postgres_database(template=template)
-        database_url = databases.sqlalchemy_url(postgres)
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        for name in list(os.environ):
-            if name.startswith("IASS_") and name != "IASS_TEST_POSTGRES_URL":
-                monkeypatch.delenv(name)
-        monkeypatch.chdir(installation)
-        monkeypatch.setattr("bot.settings_file.INSTALLATION", installation)
-        monkeypatch.setenv("IASS_DATABASE_URL", database_url)
-        monkeypatch.setenv("PORT", str(free_port_pair()))
-        assert main(["keys", "init"]) == 0
-        settings = Settings()
-        async with bot_with_sandbox(settings):
-            store = Store.open(database_url, settings.key_ring())
-            served = Served(f"http://localhost:{settings.port}", store)
+) -> AsyncIterator[ServedInstallation]:
+    """The served bot (sandbox mode, an installation of its own, a fresh database on the
+    engine), once its recording subscriptions are made."""
+    async with installation_served(request, tmp_path_factory, sqlite_template) as served:
 
-            async def subscribed() -> bool:
-                return len(await client_states(served)) == 2
+        async def subscribed() -> bool:
+            return len(await client_states(served)) == 2
 
-            await eventually(subscribed)
-            yield served
-            await store.close()
-    if postgres is not None:
-        await databases.drop_postgres_database(postgres)
+        await eventually(subscribed)
+        yield served
 
 
-async def client_states(served: Served) -> dict[str, str]:
+async def client_states(served: ServedInstallation) -> dict[str, str]:
     """The recording and transcript subscriptions' client states, by subscription id."""
     async with served.store.reading() as uow:
         return await RecordingArtefacts(uow).client_states()
@@ -135,7 +100,7 @@ async def post(url: str, body: bytes, content_type: str = JSON) -> tuple[int, st
 @pytest.mark.parametrize("path", PATHS)
 @pytest.mark.parametrize("case", NOT_JSON)
 async def test_a_body_that_is_not_utf8_json_is_refused(
-    served: Served, caplog: pytest.LogCaptureFixture, path: str, case: str
+    served: ServedInstallation, caplog: pytest.LogCaptureFixture, path: str, case: str
 ) -> None:
     body, content_type = NOT_JSON[case]
     status, text = await post(served.origin + path, body, content_type)
@@ -146,7 +111,7 @@ async def test_a_body_that_is_not_utf8_json_is_refused(
 @pytest.mark.parametrize("path", PATHS)
 @pytest.mark.parametrize("case", NOT_AN_OBJECT)
 async def test_a_body_that_is_not_an_object_is_refused(
-    served: Served, caplog: pytest.LogCaptureFixture, path: str, case: str
+    served: ServedInstallation, caplog: pytest.LogCaptureFixture, path: str, case: str
 ) -> None:
     status, text = await post(served.origin + path, NOT_AN_OBJECT[case])
     assert (status, "Traceback" in text) == (400, False)
@@ -157,7 +122,7 @@ async def test_a_body_that_is_not_an_object_is_refused(
     ("path", "case"), [(path, case) for path in PATHS for case in WRONG_FIELDS[path]]
 )
 async def test_a_body_that_is_not_notifications_is_refused(
-    served: Served, caplog: pytest.LogCaptureFixture, path: str, case: str
+    served: ServedInstallation, caplog: pytest.LogCaptureFixture, path: str, case: str
 ) -> None:
     body = json.dumps(WRONG_FIELDS[path][case]).encode()
     status, text = await post(served.origin + path, body)
@@ -166,7 +131,7 @@ async def test_a_body_that_is_not_notifications_is_refused(
 
 
 async def test_a_notification_with_another_subscriptions_client_state_is_ignored(
-    served: Served, caplog: pytest.LogCaptureFixture
+    served: ServedInstallation, caplog: pytest.LogCaptureFixture
 ) -> None:
     (recordings, recordings_state), (_, transcripts_state) = (await client_states(served)).items()
     assert recordings_state != transcripts_state
@@ -186,7 +151,7 @@ async def test_a_notification_with_another_subscriptions_client_state_is_ignored
 
 
 async def test_a_lifecycle_notification_with_another_client_state_is_ignored(
-    served: Served, caplog: pytest.LogCaptureFixture
+    served: ServedInstallation, caplog: pytest.LogCaptureFixture
 ) -> None:
     before = ignored["wrong client state"]
     body = {"value": [lifecycle(clientState="not-the-subscriptions")]}
@@ -198,14 +163,18 @@ async def test_a_lifecycle_notification_with_another_client_state_is_ignored(
 
 
 @pytest.mark.parametrize("path", PATHS)
-async def test_a_body_over_the_size_limit_is_too_large(served: Served, path: str) -> None:
+async def test_a_body_over_the_size_limit_is_too_large(
+    served: ServedInstallation, path: str
+) -> None:
     body = json.dumps({"value": [lifecycle(padding="x" * (1024**2 + 1))]})
     status, _ = await post(served.origin + path, body.encode())
     assert status == 413
 
 
 @pytest.mark.parametrize("path", PATHS)
-async def test_the_validation_handshake_is_echoed_as_plain_text(served: Served, path: str) -> None:
+async def test_the_validation_handshake_is_echoed_as_plain_text(
+    served: ServedInstallation, path: str
+) -> None:
     token = "Validation: Testing client application reachability for subscription Request-Id: 1"
     async with (
         aiohttp.ClientSession() as http,
