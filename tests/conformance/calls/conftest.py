@@ -1,5 +1,5 @@
 """A fresh sandbox tenant per test (its calling service signs the notification tokens), for
-the served `/api/calls` conformance tests here."""
+the sandbox's side of the calls conformance tests here (`test_sandbox_rings.py`)."""
 
 from tests.tenant_flows.conftest import tenant_sandbox
 
