@@ -223,13 +223,13 @@ CHECKED_BY: dict[str, tuple[Check, Check]] = {
         EVENTS,
     ),
     "graph/lifecycle_missed.json": (
-        (MAIL, "test_a_documented_missed_notification_makes_the_reader_catch_up"),
+        (MAIL, "test_a_documented_missed_notification_has_the_lost_reply_read_and_recorded"),
         LIFECYCLE,
     ),
     "graph/lifecycle_reauthorizationRequired.json": (RECHECKED, LIFECYCLE),
     "graph/lifecycle_subscriptionRemoved.json": (RECHECKED, LIFECYCLE),
     "graph/mail_created.json": (
-        (MAIL, "test_the_documented_mail_notification_wakes_the_reader"),
+        (MAIL, "test_the_documented_mail_notification_has_the_reply_read_and_recorded"),
         (MAIL, "test_the_sandbox_mail_notification_has_every_documented_key"),
     ),
     **{
