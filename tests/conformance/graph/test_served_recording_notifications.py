@@ -1,9 +1,9 @@
 """Microsoft's documented notifications of a new recording or transcript
 (`graph/recording_created_basic.json`, `graph/transcript_created_basic.json`,
 `graph/recording_created_with_resource_data.json`) posted to `/notifications/recordings` of the
-recording backstop as the bot serves it, subscribed through the sandbox tenant: the recording
-made in a meeting nobody consented to record is found from the notification, and the organiser
-is alerted.
+bot as `make run` serves it (`tests/served_bot.py`, one bot per engine for the module),
+subscribed through the sandbox tenant: the recording made in a meeting nobody consented to
+record is found from the notification, and the organiser is alerted.
 
 Identifiers only are changed at run time: the subscription id and clientState become the
 bot's subscription's, the tenant the sandbox's, and the meeting and recording (or transcript)
@@ -14,61 +14,85 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 
-from bot.graph.recordings import resource_of
+from bot.graph.recordings import WATCHED, resource_of
 from bot.policy.recording_backstop import ArtefactKind
 from bot.recording_backstop_runtime import NOTIFICATION_PATH
 from consent_store.recording_artefacts import RecordingArtefacts
-from consent_store.unit_of_work import Store
+from sandbox.graph.online_meetings import open_online_meeting
 from sandbox.recordings import MeetingArtefact
 from sandbox.seed import COORDINATOR
-from tests.conformance.documented import HERE
-from tests.conftest import FakeClock
-from tests.sandbox.conftest import RunningSandbox
-from tests.tenant_flows.conftest import People, people, tenant_sandbox
-from tests.tenant_flows.test_recording_subscriptions import (
-    ALERT_SUBJECT,
-    Watch,
-    connected,
-    eventually,
-)
-
-__all__ = ["people", "tenant_sandbox"]
+from tests.conformance.documented import documented
+from tests.conftest import ENGINES
+from tests.served_bot import ServedInstallation, installation_served
+from tests.tenant_flows.conftest import People, parent_and_school_meeting
+from tests.tenant_flows.test_recording_subscriptions import ALERT_SUBJECT
+from tests.tenant_flows.test_serving import eventually
 
 
-@pytest.fixture
-async def watch(
-    store: Store, clock: FakeClock, tenant_sandbox: RunningSandbox, env_without_iass: Path
-) -> AsyncIterator[Watch]:
-    async for connected_watch in connected(store, clock, tenant_sandbox):
-        yield connected_watch
+@pytest.fixture(scope="module", params=ENGINES)
+async def served(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    sqlite_template: Path,
+) -> AsyncIterator[ServedInstallation]:
+    """The bot served for the module on each engine, once it has subscribed to new recordings
+    and transcripts."""
+    async with installation_served(request, tmp_path_factory, sqlite_template) as served:
+
+        async def subscribed() -> bool:
+            async with served.store.reading() as uow:
+                return len(await RecordingArtefacts(uow).client_states()) == 2
+
+        await eventually(subscribed)
+        yield served
 
 
-def made_unseen(watch: Watch) -> list[MeetingArtefact]:
-    """Teams records (and transcribes) most of the meeting; the sandbox's own notifications
-    of it are lost."""
-    watch.sandbox.tenant.faults.disturb_notifications("drop", count=2)
-    start = watch.clock.now - timedelta(hours=2)
-    return watch.sandbox.tenant.recordings.made(
-        meeting_id=watch.teams_meeting_id,
-        organizer_id=COORDINATOR.object_id,
-        tenant_id=watch.sandbox.tenant.tenant_id,
-        call_id="call",
-        started_at=start + timedelta(minutes=5),
-        ended_at=start + timedelta(minutes=50),
-        transcribed=True,
+@dataclass(frozen=True)
+class EndedMeeting:
+    id: str
+    reference: str
+    artefacts: list[MeetingArtefact]
+
+
+async def recorded_unseen(served: ServedInstallation) -> EndedMeeting:
+    """A meeting that ended an hour ago, nobody having consented, that Teams recorded (and
+    transcribed) most of; the sandbox's own notifications of it are lost."""
+    now = datetime.now(UTC)
+    start = now - timedelta(hours=2)
+    online = open_online_meeting(served.sandbox, COORDINATOR, {})
+    async with served.store.unit_of_work() as uow:
+        row = await uow.meetings.add(parent_and_school_meeting(start), now - timedelta(days=3))
+        row.teams_meeting_id = online.id
+        meeting = EndedMeeting(row.id, row.reference, [])
+        await uow.commit()
+    served.sandbox.faults.disturb_notifications("drop", count=2)
+    meeting.artefacts.extend(
+        served.sandbox.recordings.made(
+            meeting_id=online.id,
+            organizer_id=COORDINATOR.object_id,
+            tenant_id=served.sandbox.tenant_id,
+            call_id="call",
+            started_at=start + timedelta(minutes=5),
+            ended_at=start + timedelta(minutes=50),
+            transcribed=True,
+        )
     )
+    return meeting
 
 
-async def as_sent(name: str, watch: Watch, artefact: MeetingArtefact) -> dict[str, Any]:
+async def as_sent(
+    name: str, served: ServedInstallation, artefact: MeetingArtefact, kind: ArtefactKind
+) -> dict[str, Any]:
     """The documented notification with the bot's subscription and the sandbox's ids."""
-    body: dict[str, Any] = json.loads((HERE / name).read_text())
-    del body["_source"]
+    body = documented(name)
     (notification,) = body.get("value", [body])
     named = resource_of(notification["resource"])
     assert named is not None
@@ -80,14 +104,13 @@ async def as_sent(name: str, watch: Watch, artefact: MeetingArtefact) -> dict[st
         text = text.replace(documented_id, ours)
     sent: dict[str, Any] = json.loads(text)
     (notification,) = sent.get("value", [sent])
-    kept = await watch.kept()
-    subscription_id, client_state, _ = next(
-        found for resource, found in kept.items() if artefact.kind in resource.lower()
-    )
+    async with served.store.reading() as uow:
+        kept = await RecordingArtefacts(uow).subscription(WATCHED[kind])
+    assert kept is not None
     notification |= {
-        "subscriptionId": subscription_id,
-        "clientState": client_state,
-        "tenantId": watch.sandbox.tenant.tenant_id,
+        "subscriptionId": kept.subscription_id,
+        "clientState": kept.client_state,
+        "tenantId": served.sandbox.tenant_id,
     }
     return sent
 
@@ -101,24 +124,29 @@ async def as_sent(name: str, watch: Watch, artefact: MeetingArtefact) -> dict[st
     ],
 )
 async def test_a_documented_notification_finds_the_recording_and_alerts_the_organiser(
-    watch: Watch, people: People, name: str, kind: ArtefactKind
+    served: ServedInstallation, name: str, kind: ArtefactKind
 ) -> None:
-    (artefact,) = [a for a in made_unseen(watch) if a.kind == kind.value]
-    body = await as_sent(name, watch, artefact)
+    meeting = await recorded_unseen(served)
+    (artefact,) = [a for a in meeting.artefacts if a.kind == kind.value]
+    body = await as_sent(name, served, artefact, kind)
 
-    async with watch.http.post(watch.public_url + NOTIFICATION_PATH, json=body) as answer:
-        assert answer.status == 202
+    async with aiohttp.ClientSession() as http:
+        async with http.post(served.origin + NOTIFICATION_PATH, json=body) as answer:
+            assert answer.status == 202
 
-    async def alerts() -> list[dict[str, Any]]:
-        inbox = await people.inbox(COORDINATOR.mail)
-        return [m for m in inbox if ALERT_SUBJECT in m["subject"]]
+        async def alerts() -> list[dict[str, Any]]:
+            inbox = await People(served.sandbox_origin, http).inbox(COORDINATOR.mail)
+            return [
+                m
+                for m in inbox
+                if ALERT_SUBJECT in m["subject"] and meeting.reference in m["subject"]
+            ]
 
-    async def alerted() -> bool:
-        return bool(await alerts())
+        async def alerted() -> bool:
+            return bool(await alerts())
 
-    await eventually(alerted)
-    await watch.sandbox.notifier.idle()
-    async with watch.store.reading() as uow:
-        (kept,) = await RecordingArtefacts(uow).for_meeting(watch.meeting_id)
-    assert (kept.kind, kept.permitted, kept.found_by) == (kind.value, False, "notification")
-    assert len(await alerts()) == 1
+        await eventually(alerted)
+        async with served.store.reading() as uow:
+            (kept,) = await RecordingArtefacts(uow).for_meeting(meeting.id)
+        assert (kept.kind, kept.permitted, kept.found_by) == (kind.value, False, "notification")
+        assert len(await alerts()) == 1
