@@ -9,8 +9,8 @@ asyncpg transaction (one connection, no pool, BEGIN and COMMIT) making as many s
 loading a meeting's facts makes, each an indexed read of a table the facts read, for the same
 random meetings. Gate and floor samples alternate, so both see the same machine. The round
 trips are counted on the wire, through a loopback relay, for one gate evaluation and one
-floor transaction, and the gate's are told apart (statements, its transaction, the rest: the
-pool's pre-ping). Target: gate p99 at most 3x the floor's p99. The last line reads
+floor transaction, and the gate's are told apart (statements, its transaction, and any
+more: the pool checking its connection). Target: gate p99 at most 3x the floor's p99. The last line reads
 `gate_vs_floor_p99: R` (on SQLite, which has no floor, `gate_p99_ms: N`).
 
     .venv/bin/python bench/gate.py                      # PostgreSQL (IASS_BENCH_POSTGRES_URL)
@@ -298,7 +298,7 @@ async def run(engine: str, meetings: int, decisions: int, samples: int, seed: in
         return
     print(
         f"gate round trips: {trips.total} ({trips.statements} statements, BEGIN and ROLLBACK,"
-        f" {trips.total - trips.statements - 2} more: the pool's pre-ping)"
+        f" {trips.total - trips.statements - 2} more: the pool checking its connection)"
     )
     print(
         f"floor: one asyncpg connection, BEGIN, {len(reads)} indexed reads by meeting, COMMIT;"

@@ -7,13 +7,18 @@ instead of failing half-way through a transaction; read-only transactions begin 
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 _SQLITE_BUSY_TIMEOUT_MS = 30_000
+IDLE_BEFORE_PING_S = 1.0
+"""A pooled PostgreSQL connection unused for this long is pinged before it is used again."""
+_IDLE_SINCE = "iass_idle_since"
 READ_ONLY = "iass_read_only"
 """Execution option marking a read-only transaction: on SQLite it begins DEFERRED, so under
 WAL it reads alongside the one writer instead of queueing for the write lock."""
@@ -38,6 +43,34 @@ def _prepare_sqlite(engine: AsyncEngine) -> None:
         connection.exec_driver_sql("BEGIN" if options.get(READ_ONLY) else "BEGIN IMMEDIATE")
 
 
+def _ping_when_idle(engine: AsyncEngine) -> None:
+    """Check a pooled connection with the dialect's ping before use if it has sat unused for
+    `IDLE_BEFORE_PING_S`; a dead one is replaced, as SQLAlchemy's `pool_pre_ping` does.
+
+    `pool_pre_ping` pings on every checkout, and asyncpg's ping is three round trips (a
+    transaction around an empty statement), more than the recording gate's own reads
+    (`bench/gate.py`). A connection in steady use is not pinged: if the server went away since
+    its last use, the statement fails, SQLAlchemy invalidates the whole pool, the caller fails
+    closed and the next unit of work connects afresh. Taking the most recently used connection
+    first (`pool_use_lifo`) keeps the busy ones busy and lets the idle ones be pinged."""
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get(_IDLE_SINCE)
+        if idle_since is None or time.monotonic() - idle_since < IDLE_BEFORE_PING_S:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            if engine.dialect.is_disconnect(error, dbapi_connection, None):
+                raise DisconnectionError("the pooled connection is closed") from error
+            raise
+
+
 def sqlite_file(database_url: str) -> str | None:
     """The file a SQLite database URL names; None for another database or an in-memory one."""
     url = make_url(database_url)
@@ -54,7 +87,9 @@ def create_engine(url: str) -> AsyncEngine:
         _prepare_sqlite(engine)
         return engine
     if backend == "postgresql":
-        return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+        engine = create_async_engine(url, pool_size=10, max_overflow=10, pool_use_lifo=True)
+        _ping_when_idle(engine)
+        return engine
     raise ValueError(f"unsupported database engine {backend!r}")
 
 

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,6 +27,18 @@ from consent_store.tables import AuditEntryRow, MeetingRow, PresenceRow
 from domain.terms import Participant
 
 RECORDING_REPORTED = "recording.seen_without_consent"
+
+_PRESENT = (
+    select(PresenceRow.attendee_id)
+    .where(
+        PresenceRow.meeting_id == bindparam("meeting_id"),
+        PresenceRow.left_at.is_(None),
+        PresenceRow.is_staff.is_(False),
+    )
+    .order_by(PresenceRow.joined_at, PresenceRow.id)
+)
+"""Who is present but the organising staff; built once, as the gates read it on every turn
+(see `consent_store.overview`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,15 +93,9 @@ class MeetingPresence:
 
     async def present(self, meeting_id: str) -> tuple[Participant, ...]:
         """Everyone in the meeting now but the organising staff, as the gates see them."""
-        attendee_ids = await self._session.scalars(
-            select(PresenceRow.attendee_id)
-            .where(
-                PresenceRow.meeting_id == meeting_id,
-                PresenceRow.left_at.is_(None),
-                PresenceRow.is_staff.is_(False),
-            )
-            .order_by(PresenceRow.joined_at, PresenceRow.id)
-        )
+        await self._session.flush()
+        connection = await self._session.connection()
+        attendee_ids = await connection.scalars(_PRESENT, {"meeting_id": meeting_id})
         return tuple(Participant(attendee_id) for attendee_id in attendee_ids)
 
     async def _present_rows(self, meeting_id: str) -> dict[str, tuple[str | None, bool]]:
