@@ -60,9 +60,9 @@ class MeetingCallVoice:
             return
         turn = self._turns.take(call_id)
         if not turn.waits:
-            await self._speak(meeting_id, call_id, text, turn)
+            await self._speak(meeting_id, call_id, text, turn, queued=False)
             return
-        task = asyncio.create_task(self._speak(meeting_id, call_id, text, turn))
+        task = asyncio.create_task(self._speak(meeting_id, call_id, text, turn, queued=True))
         self._waiting.add(task)
         task.add_done_callback(self._spoken)
 
@@ -75,9 +75,13 @@ class MeetingCallVoice:
         async with self._store.reading() as uow:
             return await uow.calls.established_call(meeting_id)
 
-    async def _speak(self, meeting_id: str, call_id: str, text: str, turn: Turn) -> None:
+    async def _speak(
+        self, meeting_id: str, call_id: str, text: str, turn: Turn, *, queued: bool
+    ) -> None:
         """Make the prompt, wait for the turn, play it; the turn ends at once if nothing was
-        played, otherwise when the prompt finishes."""
+        played, otherwise when the prompt finishes. A prompt `queued` behind another is played
+        only if the call is still established when its turn comes, even if the turn came
+        while its speech was being made."""
         operation_id = None
         try:
             try:
@@ -85,7 +89,7 @@ class MeetingCallVoice:
             except SynthesisError as failure:
                 await self._failed(meeting_id, call_id, failure)
                 return
-            if turn.waits:
+            if queued:
                 await turn.come()
                 if await self._established_call(meeting_id) != call_id:
                     await self._audit(meeting_id, "call.not_spoken", {"reason": "call_ended"})
