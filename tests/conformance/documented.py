@@ -138,8 +138,9 @@ CALL_START_FOUND = (READ, "test_a_call_start_on_the_page_after_peoples_messages_
 LIFECYCLE = (MAIL, "test_the_sandbox_lifecycle_notification_has_the_documented_keys")
 RECHECKED = (MAIL, "test_a_documented_removal_or_reauthorization_checks_the_subscription_now")
 SANDBOX_RECORDING = (RECORDINGS, "test_the_sandboxs_notification_carries_every_documented_key")
+SERVED_TEAMS = "teams/test_served_activities.py"
 MEETING_EVENTS = (
-    ("teams/test_teams_activities.py", "test_documented_start_and_end_start_and_end_the_meeting"),
+    (SERVED_TEAMS, "test_a_documented_start_has_the_bot_join_and_speak_and_its_end_hang_up"),
     (
         "teams/test_sandbox_meeting_events.py",
         "test_the_sandbox_meeting_events_have_every_documented_key_of_their_shape",
@@ -294,10 +295,7 @@ CHECKED_BY: dict[str, tuple[Check, Check]] = {
         (MAIL, "test_the_sandboxs_validation_request_is_the_documented_one"),
     ),
     "teams/file_attachment.json": (
-        (
-            "teams/test_file_attachments.py",
-            "test_a_documented_file_posted_in_the_meeting_chat_reaches_the_documents",
-        ),
+        (SERVED_TEAMS, "test_a_documented_file_posted_in_the_meeting_chat_has_its_sharing_revoked"),
         (
             "teams/test_file_attachments.py",
             "test_the_sandbox_file_attachment_has_every_documented_key",
