@@ -40,11 +40,16 @@ class Violation:
 
 
 async def wcag_violations(page: Page, state: str) -> list[Violation]:
-    """Every WCAG 2.2 A and AA violation axe-core finds on `page` as it is now."""
+    """Every WCAG 2.2 A and AA violation axe-core finds on `page` as it is now. Every rule still
+    runs on every element; `resultTypes` only spares axe gathering each element that passes
+    (or that a rule does not apply to) into its results, and only the violations come back:
+    half the check's time on a staff page."""
     if not await page.evaluate("typeof window.axe === 'object'"):
         await page.evaluate(_axe_source())
-    results: dict[str, Any] = await page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_A_AND_AA
+    violations: list[dict[str, Any]] = await page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags},"
+        " resultTypes: ['violations']}).then(results => results.violations)",
+        WCAG_A_AND_AA,
     )
     return [
         Violation(
@@ -58,7 +63,7 @@ async def wcag_violations(page: Page, state: str) -> list[Violation]:
                 for node in found["nodes"]
             ),
         )
-        for found in results["violations"]
+        for found in violations
     ]
 
 
