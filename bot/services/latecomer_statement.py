@@ -6,12 +6,14 @@ in the chat. The first call roster after the statement says who heard it; anyone
 that, in a join event or a roster (people joining by phone may have no join event), is a
 latecomer. People joining within `latecomer_pause` of each other are told together, once,
 and each person once per meeting (kept in memory: after a restart the next roster is taken as
-who heard it).
+who heard it). An instance that stops tells the latecomers it holds at once: no one else will
+join them here.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Sequence
 from functools import partial
@@ -56,6 +58,7 @@ class LatecomerStatement:
         self._baseline: set[str] = set()
         self._waiting: dict[str, set[str]] = {}
         self._telling: dict[str, asyncio.Task[None]] = {}
+        self._stopping = asyncio.Event()
         self._chat = chat
         self._voice = voice
         self._service = service
@@ -116,7 +119,8 @@ class LatecomerStatement:
 
     async def _tell_latecomers(self, meeting_id: str, thread_id: str) -> None:
         try:
-            await asyncio.sleep(self._latecomer_pause)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), self._latecomer_pause)
         finally:
             del self._telling[meeting_id]
         told = len(self._waiting.pop(meeting_id, set()))
@@ -159,7 +163,10 @@ class LatecomerStatement:
             await uow.commit()
 
     async def settled(self) -> None:
-        """Wait until the latecomers waiting to be told have been told."""
+        """As the bot stops: tell the latecomers waiting to be told without the rest of the
+        pause (no activity handled here will join them now), and wait until they have been
+        told."""
+        self._stopping.set()
         while self._telling:
             await asyncio.gather(*self._telling.values(), return_exceptions=True)
 

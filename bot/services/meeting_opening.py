@@ -249,7 +249,8 @@ class MeetingOpening:
         await self._latecomers.roster_changed(meeting_id, roster)
 
     async def settled(self) -> None:
-        """Wait until the latecomers waiting to be told have been told."""
+        """As the bot stops: tell the latecomers waiting to be told at once, and wait until
+        they have been told."""
         await self._latecomers.settled()
 
 

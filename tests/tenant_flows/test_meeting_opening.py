@@ -5,8 +5,8 @@ instances); states the role in the call (the sandbox fetches and checks the WAV)
 in the meeting chat; tells the organiser privately when "contribute" was not agreed; marks and
 audits a card that cannot be posted; copes with duplicated, reordered and differently spelt
 notifications; retries a failed join; makes one statement when an instance stops between
-placing the call and recording it; never joins a cancelled meeting; and leaves when the
-meeting ends."""
+placing the call and recording it; never joins a cancelled meeting; tells a latecomer at once
+when it stops; and leaves when the meeting ends."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ from bot.graph.calls import CALLBACK_PATH, MeetingCalls
 from bot.graph.mailbox import ConsentMailbox
 from bot.graph.meetings import OnlineMeetings
 from bot.scheduler.runner import JobRunner
-from bot.services.live_meeting import RosterEntry
+from bot.services.live_meeting import RosterEntry, TeamsPerson
 from bot.services.meeting_opening import JOIN_FAILED, MeetingOpening
 from bot.services.opening_statement import ANNOUNCEMENT_FAILED
 from bot.services.scheduling import schedule_meeting
@@ -386,6 +386,38 @@ async def test_a_cancelled_meeting_is_never_joined(
     assert calls_into(tenant_sandbox, meeting.thread_id) == []
     assert bot.chat.posts == []
     assert "meeting.join_skipped" in await audited(store, meeting.meeting_id)
+
+
+async def test_latecomers_waiting_for_others_are_told_at_once_when_the_bot_stops(
+    bot: Bot, store: Store, mailbox: ConsentMailbox, tenant_sandbox: RunningSandbox
+) -> None:
+    """Someone joins after the opening statement and the bot stops while it waits for others
+    joining with them (an hour here): they are told the short statement as it stops, neither
+    after the pause nor never."""
+    meeting = await scheduled(store, mailbox, tenant_sandbox, DeclaredRole.SUPPORT)
+    tenant_sandbox.teams.create(meeting.online_meeting_id)
+    await tenant_sandbox.teams.start(meeting.online_meeting_id)
+    await bot.opening.meeting_started(meeting.thread_id)
+    await bot.settle()
+    stopping = MeetingOpening(
+        store,
+        bot.calls,
+        bot.chat,
+        bot.voice,
+        ServiceProfile(),
+        worker_id="instance-b",
+        latecomer_pause=3600.0,
+    )
+
+    latecomer = TeamsPerson("29:latecomer", "Pat Latecomer")
+    await stopping.participant_joined(meeting.thread_id, latecomer)
+    await asyncio.wait_for(stopping.settled(), timeout=30)
+    await bot.settle()
+
+    statement, told = bot.chat.posts
+    assert COORDINATOR.display_name in statement[1]
+    assert told[1].startswith("For anyone who has just joined")
+    assert "meeting.latecomers_told" in await audited(store, meeting.meeting_id)
 
 
 class Crash(BaseException):
