@@ -13,8 +13,9 @@ instance's worker for the chat. A worker holds the chat's lease while it handles
 activities oldest first, a batch at a time (forgetting a batch and renewing the lease in one
 transaction, and ending a batch early once half the lease has gone), and gives the lease up
 when the chat has nothing left. Each activity is handled through the inbox's serial queue
-(`bot.serial_queue`): at most `CHATS_AT_ONCE` at a time, so a burst of activities is answered
-promptly and handled at a steady pace, and Graph is not flooded; and security events first.
+(`bot.serial_queue`): at most `CHATS_AT_ONCE` at a time (and `EXTRA_FOR_SECURITY` more whose
+chat's next activity is a security event), so a burst of activities is answered promptly and
+handled at a steady pace, and Graph is not flooded; and security events first.
 Someone joining or leaving and the meeting starting or ending are high priority: started
 before any file waiting in another chat, and lifting the files ahead of them in their own
 chat (the chat's order is kept), so a stranger joining during a flood switches recording off
@@ -66,6 +67,8 @@ SWEEP_SECONDS = 5.0
 BATCH = 20
 CHATS_AT_ONCE = 4
 """How many activities (so chats) are handled at a time."""
+EXTRA_FOR_SECURITY = 4
+"""How many more may run at once when their chat's next activity is itself a security event."""
 SECURITY_KINDS: Final = frozenset(
     {"meeting_started", "meeting_ended", "participant_joined", "participant_left"}
 )
@@ -109,7 +112,10 @@ class MeetingActivityInbox:
         self._lease = lease
         self._sweep_seconds = sweep_seconds
         self._queue: SerialQueue[str] = SerialQueue(
-            instruments.MEETING_ACTIVITIES, at_once=chats_at_once, low_turn=self._foreground.turn
+            instruments.MEETING_ACTIVITIES,
+            at_once=chats_at_once,
+            extra_for_high=EXTRA_FOR_SECURITY,
+            low_turn=self._foreground.turn,
         )
         self._urgent: dict[str, set[str]] = {}
         """Per chat, the security events this instance stored and has not seen handled: the
@@ -264,10 +270,12 @@ class MeetingActivityInbox:
         return True
 
     def _priority(self, thread_id: str, ahead: Sequence[WaitingActivity]) -> Priority:
-        """High for a security event, and for anything ahead of one in its chat (in this batch,
-        or stored by this instance and not yet handled)."""
-        if self._urgent.get(thread_id) or any(i.kind in SECURITY_KINDS for i in ahead):
+        """High for a security event (`ahead[0]`); lifted for anything ahead of one in its chat
+        (in this batch, or stored by this instance and not yet handled)."""
+        if ahead[0].kind in SECURITY_KINDS:
             return Priority.HIGH
+        if self._urgent.get(thread_id) or any(i.kind in SECURITY_KINDS for i in ahead):
+            return Priority.LIFTED
         return Priority.LOW
 
     def _forget_urgent(self, thread_id: str, activity_ids: Sequence[str] | set[str]) -> None:

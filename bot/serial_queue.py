@@ -10,14 +10,20 @@ still obeys.
 
 What `SerialQueue` guarantees:
 - Per key, work runs one piece at a time, in the order it was queued.
-- At most `at_once` pieces (so keys) run at a time.
+- At most `at_once` pieces (so keys) run at a time, and `extra_for_high` more whose key's next
+  piece is itself high priority: a security event is not kept waiting while every place is
+  taken by files, even files that were lifted.
 - When a place is free, the key whose next piece has the highest priority goes first, and
-  among equals the one queued first. A key's next piece runs at the highest priority queued
-  for that key: a join waiting behind a file in the same chat lifts the file, so high-priority
-  work never waits for low-priority work's turns (priority inheritance). `lift` does the same
-  for high-priority work its caller knows is coming.
-- Low-priority work awaits `low_turn` before it starts (one turn, one piece); high-priority work
-  never does.
+  among equals the one queued first. A key whose next piece is low priority but with
+  high-priority work behind it runs that piece lifted (priority inheritance: a join waiting
+  behind a file in the same chat lifts the file, so it never waits for low-priority turns);
+  lifted work goes after every key whose next piece is itself high priority. `lift` lifts a
+  key's work for high-priority work its caller knows is coming. Why three levels: under a
+  flood, every busy chat has a join somewhere in its backlog, so every file is lifted; were
+  lifted work equal to a security event, a stranger joining a quiet meeting would queue behind
+  every busy chat's files.
+- Low-priority work awaits `low_turn` before it starts (one turn, one piece); lifted and
+  high-priority work never do.
 - A piece that fails is counted (`iass.queue.failures`, by queue and the failure's type) and its
   key's next piece runs. `run` raises the failure to its caller, who logs it with what it
   knows; `submit`'s failures are logged here, by type only (a message can carry names).
@@ -54,7 +60,9 @@ class Priority(IntEnum):
     HIGH = 0
     """Security events: someone joining or leaving, a roster, a call's state, an objection, a
     recording seen."""
-    LOW = 1
+    LIFTED = 1
+    """Low-priority work with a security event behind it in its key, which must not wait."""
+    LOW = 2
     """Everything else: files, commands, status, notices."""
 
 
@@ -73,31 +81,36 @@ class _Waiter:
 class _Key:
     waiters: deque[_Waiter] = field(default_factory=deque)
     high: int = 0
-    """How many of `waiters` are high-priority."""
+    """How many of `waiters` are high-priority or lifted."""
     running: bool = False
 
     @property
     def priority(self) -> Priority:
-        """The priority the key's next piece runs at: the highest queued for the key."""
-        return Priority.HIGH if self.high else Priority.LOW
+        """The priority the key's next piece runs at: its own if high, lifted if anything
+        high-priority or lifted is queued for the key, otherwise low."""
+        if self.waiters and self.waiters[0].priority is Priority.HIGH:
+            return Priority.HIGH
+        return Priority.LIFTED if self.high else Priority.LOW
 
 
 class SerialQueue(Generic[K]):
-    """In order per key, `at_once` keys at a time, high priority first. `name` names the queue
-    in the log and the failure counter; `low_turn` is what low-priority work awaits before it
-    starts (None: it does not wait)."""
+    """In order per key, `at_once` keys at a time (and `extra_for_high` more for security
+    events), high priority first. `name` names the queue in the log and the failure counter;
+    `low_turn` is what low-priority work awaits before it starts (None: it does not wait)."""
 
     def __init__(
         self,
         name: str,
         *,
         at_once: int,
+        extra_for_high: int = 0,
         low_turn: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
-        if at_once < 1:
+        if at_once < 1 or extra_for_high < 0:
             raise ValueError("a queue runs at least one piece at a time")
         self._name = name
         self._at_once = at_once
+        self._extra_for_high = extra_for_high
         self._low_turn = low_turn
         self._keys: dict[K, _Key] = {}
         self._ready: list[tuple[Priority, int, K]] = []
@@ -137,16 +150,17 @@ class SerialQueue(Generic[K]):
         task.add_done_callback(self._submitted.discard)
 
     def lift(self, key: K) -> None:
-        """Raise what waits for `key` to high priority: a security event for the key is on its
+        """Lift the low-priority work waiting for `key`: a security event for the key is on its
         way (such as one stored and not yet queued), and must not wait behind low-priority turns."""
         state = self._keys.get(key)
         if state is None or state.high == len(state.waiters):
             return
-        lifted = not state.high
+        before = state.priority
         for waiter in state.waiters:
-            waiter.priority = Priority.HIGH
+            if waiter.priority is Priority.LOW:
+                waiter.priority = Priority.LIFTED
         state.high = len(state.waiters)
-        if lifted and not state.running:
+        if state.priority is not before and not state.running:
             self._mark_ready(key, state)
         self._pump()
 
@@ -184,12 +198,12 @@ class SerialQueue(Generic[K]):
             raise QueueClosed(self._name)
         waiter = _Waiter(next(self._orders), priority, asyncio.get_running_loop().create_future())
         state = self._keys.setdefault(key, _Key())
-        lifted = priority is Priority.HIGH and not state.high
+        before = state.priority
         state.waiters.append(waiter)
-        state.high += priority is Priority.HIGH
+        state.high += priority is not Priority.LOW
         self._waiting += 1
         self._empty.clear()
-        if not state.running and (len(state.waiters) == 1 or lifted):
+        if not state.running and (len(state.waiters) == 1 or state.priority is not before):
             self._mark_ready(key, state)
         self._pump()
         return waiter
@@ -242,12 +256,16 @@ class SerialQueue(Generic[K]):
         return None
 
     def _pump(self) -> None:
-        """Start what may start: the best key first, low-priority work only on a turn."""
-        while self._running < self._at_once:
+        """Start what may start: the best key first, security events also in the extra places,
+        low-priority work only on a turn."""
+        while True:
             found = self._next_ready()
             if found is None:
                 break
             priority, key = found
+            places = self._at_once + (self._extra_for_high if priority is Priority.HIGH else 0)
+            if self._running >= places:
+                break
             if priority is Priority.LOW and self._low_turn is not None and not self._low_ticket:
                 self._await_turn()
                 return
@@ -262,7 +280,7 @@ class SerialQueue(Generic[K]):
     def _start(self, key: K) -> None:
         state = self._keys[key]
         waiter = state.waiters.popleft()
-        state.high -= waiter.priority is Priority.HIGH
+        state.high -= waiter.priority is not Priority.LOW
         state.running = True
         self._waiting -= 1
         self._running += 1
@@ -291,7 +309,7 @@ class SerialQueue(Generic[K]):
         was_head = state.waiters[0] is waiter
         before = state.priority
         state.waiters.remove(waiter)
-        state.high -= waiter.priority is Priority.HIGH
+        state.high -= waiter.priority is not Priority.LOW
         self._waiting -= 1
         if state.waiters and not state.running and (was_head or state.priority is not before):
             self._mark_ready(key, state)

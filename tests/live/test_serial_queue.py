@@ -1,6 +1,7 @@
 """The serial queue the inboxes and the organiser's notices share: per key in order, a bounded
-number at a time, high priority first (a key's next piece lifted by high-priority work behind
-it), low priority alone waiting for the foreground rule, nothing starved once high-priority
+number at a time, high priority first, then a key's next piece lifted by high-priority work
+behind it, extra places for security events when lifted work holds every place, low priority
+alone waiting for the foreground rule, nothing starved once high-priority
 work stops, a failure counted and never stopping its key, and a clean close."""
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from bot.serial_queue import Priority, QueueClosed, SerialQueue
 from tests.telemetry.recorded import recording
 
 KEYS = st.sampled_from(["a", "b", "c", "d", "e"])
-PRIORITIES = st.sampled_from([Priority.HIGH, Priority.LOW])
+PRIORITIES = st.sampled_from(list(Priority))
 PIECES = st.lists(
     st.tuples(KEYS, PRIORITIES, st.integers(min_value=0, max_value=3)), min_size=1, max_size=40
 )
@@ -49,12 +50,16 @@ class Trace:
 
 
 @settings(max_examples=200, deadline=None)
-@given(pieces=PIECES, at_once=st.integers(min_value=1, max_value=4))
+@given(
+    pieces=PIECES,
+    at_once=st.integers(min_value=1, max_value=4),
+    extra=st.integers(min_value=0, max_value=2),
+)
 def test_each_key_runs_in_order_one_at_a_time_within_the_bound(
-    pieces: list[tuple[str, Priority, int]], at_once: int
+    pieces: list[tuple[str, Priority, int]], at_once: int, extra: int
 ) -> None:
     async def scenario() -> Trace:
-        queue: SerialQueue[str] = SerialQueue("test", at_once=at_once)
+        queue: SerialQueue[str] = SerialQueue("test", at_once=at_once, extra_for_high=extra)
         trace = Trace()
         for index, (key, priority, yields) in enumerate(pieces):
             queue.submit(key, priority, trace.work(index, key, yields))
@@ -67,15 +72,16 @@ def test_each_key_runs_in_order_one_at_a_time_within_the_bound(
 
     assert sorted(trace.started) == list(range(len(pieces)))
     assert not trace.overlapped
-    assert trace.most_running <= at_once
+    assert trace.most_running <= at_once + extra
     for key in {key for key, _, _ in pieces}:
         mine = [i for i, (k, _, _) in enumerate(pieces) if k == key]
         assert [i for i in trace.started if pieces[i][0] == key] == mine
 
 
 def expected_order(pieces: list[tuple[str, Priority, int]]) -> list[int]:
-    """One at a time, everything queued first: the key whose next piece carries the highest
-    priority queued for its key goes first, then the one queued earliest."""
+    """One at a time, everything queued first: a key whose next piece is high priority goes
+    first; then a key with high-priority or lifted work queued (its next piece lifted); then
+    the rest; among equals, the one whose next piece was queued earliest."""
     queues: dict[str, list[int]] = {}
     for index, (key, _, _) in enumerate(pieces):
         queues.setdefault(key, []).append(index)
@@ -83,8 +89,11 @@ def expected_order(pieces: list[tuple[str, Priority, int]]) -> list[int]:
     while queues:
 
         def rank(key: str) -> tuple[int, int]:
-            lifted = min(pieces[i][1] for i in queues[key])
-            return lifted, queues[key][0]
+            head = pieces[queues[key][0]][1]
+            if head is Priority.HIGH:
+                return Priority.HIGH, queues[key][0]
+            lifted = any(pieces[i][1] is not Priority.LOW for i in queues[key])
+            return (Priority.LIFTED if lifted else Priority.LOW), queues[key][0]
 
         key = min(queues, key=rank)
         order.append(queues[key].pop(0))
@@ -260,6 +269,28 @@ async def test_a_lifted_key_goes_past_the_foreground() -> None:
         assert done == ["file"]
     await asyncio.wait_for(queue.idle(), 1)
     assert done == ["file", "other file"]
+
+
+async def test_a_join_in_a_quiet_chat_starts_while_lifted_files_hold_every_place() -> None:
+    queue: SerialQueue[str] = SerialQueue("test", at_once=2, extra_for_high=1)
+    release = asyncio.Event()
+    started: list[str] = []
+
+    async def hold(name: str) -> None:
+        started.append(name)
+        await release.wait()
+
+    for chat in ("busy 1", "busy 2", "busy 3"):
+        queue.submit(chat, Priority.LIFTED, lambda chat=chat: hold(f"file in {chat}"))
+        queue.submit(chat, Priority.HIGH, lambda chat=chat: hold(f"join in {chat}"))
+    queue.submit("quiet", Priority.HIGH, lambda: hold("stranger's join"))
+    queue.submit("quieter", Priority.HIGH, lambda: hold("another join"))
+    await asyncio.sleep(0.05)
+    assert started == ["file in busy 1", "file in busy 2", "stranger's join"]
+    release.set()
+    await asyncio.wait_for(queue.idle(), 1)
+    assert started[3] == "join in busy 1"
+    assert started.index("another join") < started.index("file in busy 3")
 
 
 async def test_a_run_cancelled_while_it_waits_leaves_the_queue() -> None:
