@@ -10,7 +10,10 @@ again and `allowRecording`/`allowTranscription` are made to match (`enforce_reco
   (`Meetings.call_started`), so an early start whose events the bot never took still counts;
   if the chat cannot be read, recording stays off and the change is retried.
 - Once the meeting has really started, a gate found closed, or Teams found not allowing
-  recording, closes for good (`recording_notes`), and `on_closed` hears why, once.
+  recording, closes for good (`recording_notes`), and `on_closed` hears why, once. The closing
+  is noted before Teams is changed (as an objection's is): a recording that stops as Teams
+  stops allowing it, and is notified at once, is judged by the recording backstop against a
+  gate already noted closed, never as permitted.
 - A change counts only when Graph reads it back (`recording_setting`). A change Teams does
   not confirm is tried again at once a few times; then the meeting is marked as needing
   attention (`ATTENTION`), the failure audited, and the change left to the meeting's reconcile
@@ -142,6 +145,8 @@ async def _enforce(
             target = recording_target(
                 permitted=verdict.permitted, started=True, teams_allows=teams_allows
             )
+    closing = closes_for_good(facts, verdict, teams_allows if target is None else target)
+    first = await note_closed_for_good(store, meeting_id, cause, verdict) if closing else False
     outcome = _Outcome(verdict, confirmed=True)
     if meeting.teams_meeting_id is not None and target is not None:
         deadline = switch_on_deadline(facts)
@@ -171,8 +176,7 @@ async def _enforce(
         and not (found.lobby_organiser_only and found.organiser_presents_alone)
     ):
         await restore_lobby(store, meetings, meeting, found, cause, mailbox, tell_later)
-    if closes_for_good(facts, verdict, teams_allows if target is None else target):
-        first = await note_closed_for_good(store, meeting_id, cause, verdict)
+    if closing:
         verdict = evaluate_recording(replace(facts, recording_closed_since_start=True))
         outcome = replace(outcome, verdict=verdict)
         if first and on_closed is not None:

@@ -29,6 +29,7 @@ from bot.services.recording_guard import RecordingGuard
 from bot.services.recording_setting import lock_down_and_confirm
 from bot.services.scheduling import open_teams_meeting
 from consent_store.keys import KeyRing
+from consent_store.recording_artefacts import RecordingArtefacts
 from consent_store.tables import AuditEntryRow
 from consent_store.unit_of_work import Store
 from domain.terms import Decision
@@ -361,6 +362,42 @@ async def test_a_notice_that_cannot_be_posted_does_not_stop_the_switch(
     (failed,) = await live.audited("recording.notice_failed")
     assert '"notices":["card"]' in failed
     assert "ClientConnectionError" in failed
+
+
+class BackstopAtEachSwitch(OnlineMeetings):
+    """Graph, noting as each change of the recording setting is sent whether the store has the
+    gate closed for good: what the recording backstop would judge a recording made and
+    notified at that moment by."""
+
+    store: Store
+    closed_when_switched: list[tuple[bool, bool]]
+
+    async def set_recording(self, organiser_id: str, meeting_id: str, allowed: bool) -> None:
+        async with self.store.reading() as uow:
+            row = await RecordingArtefacts(uow).meeting_of_teams_meeting(meeting_id)
+        closed = row is not None and row.recording_closed_at is not None
+        self.closed_when_switched.append((allowed, closed))
+        await super().set_recording(organiser_id, meeting_id, allowed)
+
+
+async def test_the_gate_closing_for_good_is_noted_before_teams_stops_allowing_recording(
+    store: Store, mailbox: ConsentMailbox, tenant_sandbox: RunningSandbox
+) -> None:
+    """A recording running when a stranger joins may stop, and Teams notify it, as soon as
+    Teams no longer allows recording: the backstop must then read the gate as closed. Noted
+    after the switch, the closing came too late and the recording was kept as permitted, with
+    no alert (seen in CI)."""
+    meetings = BackstopAtEachSwitch(
+        mailbox.graph, BOT_CATALOG_APP_ID, tenant_sandbox.graph_base_url
+    )
+    meetings.store, meetings.closed_when_switched = store, []
+    live = LiveMeeting(store, tenant_sandbox, meetings)
+    await live.schedule_with_everyones_consent()
+    await live.guard.participant_joined(live.thread_id, ORGANISER)
+
+    await live.guard.participant_joined(live.thread_id, STRANGER)
+    assert not live.teams_allows_recording()
+    assert meetings.closed_when_switched == [(True, False), (False, True)]
 
 
 async def test_events_for_a_chat_that_is_not_a_meeting_of_ours_are_ignored(
