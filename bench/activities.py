@@ -468,7 +468,6 @@ class StrangerTimings:
 
 
 async def strangers_join(
-    http: aiohttp.ClientSession,
     target: Target,
     traffic: Traffic,
     tenant: Tenant,
@@ -477,7 +476,36 @@ async def strangers_join(
     flood_over: asyncio.Event,
 ) -> StrangerTimings:
     """One stranger's join a second, each to the next of `meetings`, until the flood is over
-    or the meetings run out; then wait for each meeting's recording to be switched off."""
+    or the meetings run out; then wait for each meeting's recording to be switched off. The
+    joins go on a connection of their own, as Teams' would: the flood's session holds all its
+    connections, and a join queued behind them would be timed from a late answer."""
+    async with aiohttp.ClientSession() as http:
+        answered, switched = await _send_joins(
+            http, target, traffic, tenant, meetings, switches, flood_over
+        )
+    if not answered:
+        return StrangerTimings([], 0)
+    deadline = max(answered.values()) + STRANGER_PATIENCE
+    for event in switched:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(event.wait(), max(deadline - time.perf_counter(), 0))
+    return StrangerTimings(
+        [(switches.at[m] - at) * 1000 for m, at in answered.items() if m in switches.at],
+        sum(1 for m in answered if m not in switches.at),
+    )
+
+
+async def _send_joins(
+    http: aiohttp.ClientSession,
+    target: Target,
+    traffic: Traffic,
+    tenant: Tenant,
+    meetings: Sequence[BenchMeeting],
+    switches: RecordingSwitchedOff,
+    flood_over: asyncio.Event,
+) -> tuple[dict[str, float], list[asyncio.Event]]:
+    """Send the joins, one a second; when each was answered, and the events of their
+    meetings' recording being switched off."""
     headers = {"Authorization": f"Bearer {target.token}", "Content-Type": "application/json"}
     answered: dict[str, float] = {}
     switched: list[asyncio.Event] = []
@@ -502,14 +530,7 @@ async def strangers_join(
             break
         except TimeoutError:
             continue
-    deadline = max(answered.values()) + STRANGER_PATIENCE
-    for event in switched:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(event.wait(), max(deadline - time.perf_counter(), 0))
-    return StrangerTimings(
-        [(switches.at[m] - at) * 1000 for m, at in answered.items() if m in switches.at],
-        sum(1 for m in answered if m not in switches.at),
-    )
+    return answered, switched
 
 
 def free_port() -> int:
@@ -800,7 +821,6 @@ async def run(engine: str, count: int, stranger_count: int) -> None:
                         results[target.name, concurrency], strangers = await asyncio.gather(
                             flood,
                             strangers_join(
-                                http,
                                 target,
                                 traffic,
                                 sandbox_tenant,
