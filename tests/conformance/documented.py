@@ -306,6 +306,19 @@ CHECKED_BY: dict[str, tuple[Check, Check]] = {
         for kind in ("start", "end")
         for shape in ("2021", "2023")
     },
+    **{
+        f"teams/participant_{kind}.json": (
+            (
+                SERVED_TEAMS,
+                "test_a_documented_join_of_a_stranger_stops_recording_and_their_leave_is_kept",
+            ),
+            (
+                "teams/test_sandbox_meeting_events.py",
+                "test_the_sandbox_participant_events_have_every_key_of_the_sdks_examples",
+            ),
+        )
+        for kind in ("join", "leave")
+    },
 }
 """Each fixture, with the test that runs it through the bot and the test that runs it through
 the sandbox (README.md says what each side means). `test_fixture_registry.py` holds this to

@@ -1,6 +1,9 @@
 """The sandbox sends meeting start and end events in each shape Microsoft documents, in turn
 (`sandbox/teams/activities.py`), and each carries every key the documented example of its
-shape carries; the bot as served starts and ends the meeting from either."""
+shape carries; the bot as served starts and ends the meeting from either. Its participant join
+and leave carry every key of the Teams SDK's examples of them (Microsoft's docs publish none),
+but for the SDK's streaminfo entity, which belongs to streamed messages: the sandbox's events
+carry the client info entity of its other activities."""
 
 from __future__ import annotations
 
@@ -8,7 +11,14 @@ from typing import Any
 
 import pytest
 
-from sandbox.teams.activities import MEETING_END, MEETING_EVENT_SHAPES, MEETING_START
+from sandbox.seed import PARENT_CARER
+from sandbox.teams.activities import (
+    MEETING_END,
+    MEETING_EVENT_SHAPES,
+    MEETING_START,
+    PARTICIPANT_JOIN,
+    PARTICIPANT_LEAVE,
+)
 from tests.agent.conftest import LinkedMeeting, ServedBot
 from tests.conformance.documented import documented, shape_gaps
 from tests.sandbox.conftest import RunningSandbox
@@ -49,3 +59,19 @@ async def test_the_sandbox_meeting_events_have_every_documented_key_of_their_sha
 
 def test_the_sandbox_sends_each_documented_shape_in_turn(sandbox: RunningSandbox) -> None:
     assert sandbox.teams.event_shapes == ("2021", "2023")
+
+
+async def test_the_sandbox_participant_events_have_every_key_of_the_sdks_examples(
+    served_bot: ServedBot, sandbox: RunningSandbox, linked_meeting: LinkedMeeting
+) -> None:
+    meeting, thread = linked_meeting.online_id, linked_meeting.thread_id
+    await sandbox.teams.start(meeting)
+    parent = await sandbox.teams.admit(meeting, PARENT_CARER.address)
+    await sandbox.teams.leave(meeting, parent.attendance.account.id)
+
+    joined, left = sent(sandbox, thread, PARTICIPANT_JOIN), sent(sandbox, thread, PARTICIPANT_LEAVE)
+    streamed = ("entities",)
+    assert shape_gaps(documented("teams/participant_join.json"), joined, streamed) == set()
+    assert shape_gaps(documented("teams/participant_leave.json"), left, streamed) == set()
+    assert ("joined", thread) in served_bot.events.calls
+    assert ("left", thread) in served_bot.events.calls

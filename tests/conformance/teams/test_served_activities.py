@@ -16,20 +16,23 @@ sandbox tenant beside it), and what people see of them.
   and the meeting needs attention.
 - The same attachment sent to the bot in the co-ordinator's personal chat gets the bot's help,
   and no file is taken as a meeting document.
-
-Participant join and leave are not here: Microsoft publishes no example of them
-(`sandbox/FIDELITY.md`); the documented call roster that finds a stranger is
-`tests/conformance/calls/test_served_calls.py`.
+- Microsoft's participant join (from the Teams SDK for .NET's tests: the docs publish none),
+  of someone the meeting did not invite, into a started meeting whose recording Teams allows,
+  has Teams stop allowing recording and the stranger audited; their leave has them no longer
+  present in the store.
 
 Each meeting is scheduled by the bot's own use case, so its ids are the bot's. Only identifiers
 are changed at run time: in the meeting events, the activity's `id` (both examples use 123, so
 the second would be a repeat of the first), `serviceUrl` (the sandbox's Bot Connector, which the
 channel token names), `conversation.id` (the meeting's chat thread), `conversation.tenantId` and
 `channelData.tenant.id` (the sandbox's tenant); in the file attachment, `contentUrl` and
-`content.uniqueId` (those of the file the co-ordinator shared) in the first file test only.
-Microsoft documents only the attachment of a message with a file, so the test writes the
-message around it. One bot serves the module, on SQLite only: the store's engines are the
-store tests' business, and these tests are about what Teams sends."""
+`content.uniqueId` (those of the file the co-ordinator shared) in the first file test only;
+in the participant events, the members' `user.id` (a stranger's, and the bot's own).
+Microsoft documents only the attachment of a message with a file, and the SDK's participant
+events have no `id`, `timestamp`, `serviceUrl`, `from`, `conversation` or `channelData`, so the
+test writes the message, and those fields of the events, around them. One bot serves the
+module, on SQLite only: the store's engines are the store tests' business, and these tests are
+about what Teams sends."""
 
 from __future__ import annotations
 
@@ -54,18 +57,21 @@ from bot.graph.tenant import open_tenant
 from bot.services.document_guard import ATTENTION
 from bot.services.scheduling import schedule_meeting
 from consent_store.tables import AuditEntryRow
+from domain.terms import Participant
 from sandbox.botframework.tokens import channel_token
-from sandbox.seed import COORDINATOR
+from sandbox.seed import COORDINATOR, PARENT_CARER, SENCO
 from sandbox.teams.conversations import Conversation
 from tests.conformance.documented import documented
 from tests.served_bot import ServedInstallation, installation_served
-from tests.tenant_flows.conftest import parent_and_school_meeting
+from tests.tenant_flows.conftest import People, parent_and_school_meeting
 from tests.tenant_flows.test_bot_in_meeting import chat_texts
 from tests.tenant_flows.test_serving import eventually
 
 STARTS = ["teams/meeting_start_2021.json", "teams/meeting_start_2023.json"]
 ENDS = ["teams/meeting_end_2021.json", "teams/meeting_end_2023.json"]
 FILE = "teams/file_attachment.json"
+JOIN = "teams/participant_join.json"
+LEAVE = "teams/participant_leave.json"
 
 
 @dataclass(frozen=True)
@@ -110,9 +116,9 @@ class Teams:
             )
             return [(row.action, json.loads(row.detail)) for row in rows]
 
-    async def scheduled(self) -> Meeting:
+    async def scheduled(self, *, everyone_agrees: bool = False) -> Meeting:
         """A meeting in half an hour, scheduled by the bot, with its room open in Teams;
-        nobody has replied yet."""
+        nobody has replied yet, or everyone invited has agreed to all of it."""
         store = self.served.store
         async with open_tenant(self.served.tenant) as clients:
             scheduled = await schedule_meeting(
@@ -123,6 +129,10 @@ class Teams:
                 parent_and_school_meeting(datetime.now(UTC) + timedelta(minutes=30)),
                 COORDINATOR.display_name,
             )
+        if everyone_agrees:
+            people = People(self.served.sandbox_origin, self.http)
+            await people.reply(PARENT_CARER.address, scheduled.reference, "Yes to all of it.")
+            await people.reply(SENCO.address, scheduled.reference, "Yes, I agree to recording.")
         async with store.reading() as uow:
             row = await uow.meetings.get(scheduled.meeting_id)
         assert row.teams_meeting_id is not None
@@ -311,3 +321,78 @@ async def test_a_documented_file_sent_in_a_personal_chat_gets_staff_the_help(
     assert status in {200, 202}
     assert from_bot(chat)[seen:] == [chat_wording.help_text(in_meeting=False)]
     assert await documents_decided(teams) == decided
+
+
+def participant_event(name: str, teams: Teams, meeting: Meeting, stranger: str) -> dict[str, Any]:
+    """The SDK's participant event, its first member `stranger` and its second the bot, sent
+    in the sandbox meeting's chat as Teams sends the meeting's other events."""
+    tenant = teams.served.sandbox
+    live = tenant.live_meetings.get(meeting.online_meeting_id)
+    assert live is not None
+    activity = documented(name)
+    person, bot = activity["value"]["members"]
+    person["user"]["id"] = stranger
+    bot["user"]["id"] = f"28:{tenant.bot.client_id}"
+    return activity | {
+        "id": uuid4().hex,
+        "timestamp": datetime.now(UTC).isoformat(),
+        "serviceUrl": tenant.connector_url,
+        "from": dict(person["user"]),
+        "conversation": {
+            "id": meeting.thread_id,
+            "conversationType": "groupChat",
+            "isGroup": True,
+            "tenantId": tenant.tenant_id,
+        },
+        "channelData": {
+            "tenant": {"id": tenant.tenant_id},
+            "meeting": {"id": live.teams_meeting_id},
+        },
+    }
+
+
+async def test_a_documented_join_of_a_stranger_stops_recording_and_their_leave_is_kept(
+    teams: Teams,
+) -> None:
+    meeting = await teams.scheduled(everyone_agrees=True)
+
+    async def recording_allowed() -> bool:
+        return (await teams.meeting(meeting))["allowRecording"] is True
+
+    await eventually(recording_allowed)
+    await teams.control("POST", f"/meetings/{quote(meeting.online_meeting_id)}/start")
+
+    async def opened() -> bool:
+        state = await teams.meeting(meeting)
+        established = [c for c in state["calls"] if c["state"] == "established"]
+        return bool(established) and any(COORDINATOR.display_name in t for t in chat_texts(state))
+
+    await eventually(opened)
+    assert (await teams.meeting(meeting))["allowRecording"] is True
+    stranger = f"29:{uuid4().hex}"
+
+    assert await teams.send(participant_event(JOIN, teams, meeting, stranger)) == 202
+
+    async def stopped_and_audited() -> bool:
+        audited = await teams.audited(meeting)
+        uninvited = [d for action, d in audited if action == "meeting.uninvited_participant"]
+        return (await teams.meeting(meeting))["allowRecording"] is False and bool(uninvited)
+
+    await eventually(stopped_and_audited)
+    audited = await teams.audited(meeting)
+    uninvited = [d for action, d in audited if action == "meeting.uninvited_participant"]
+    assert [d["source"] for d in uninvited] == ["meeting"]
+
+    async def present() -> tuple[Participant, ...]:
+        async with teams.served.store.reading() as uow:
+            return await uow.presence.present(meeting.id)
+
+    assert await present() == (Participant(None),)
+
+    assert await teams.send(participant_event(LEAVE, teams, meeting, stranger)) == 202
+
+    async def left() -> bool:
+        return await present() == ()
+
+    await eventually(left)
+    assert (await teams.meeting(meeting))["allowRecording"] is False
