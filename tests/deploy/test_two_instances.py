@@ -33,13 +33,18 @@ from aiohttp import web
 from sqlalchemy import func, select
 
 from bot.announcement.document_replies import file_refused_notice
+from bot.policy.recording_gate import SWITCH_ON_MARGIN
 from consent_store.tables import AuditEntryRow, JobRow, SharedFileRow
 from sandbox.calls.calls import PromptOperation
 from sandbox.seed import COORDINATOR, PARENT_CARER, SENCO
 from tests.invariants.harness import Meeting, World
 from tests.served_bot import free_port_pair
 
-START_IN_SECONDS = 40
+CONSENT_SECONDS = 15
+"""How long the invitees' consent may take to make Teams allow recording (2 s on two bots just
+started here): the bot switches recording on only while the start is `SWITCH_ON_MARGIN` away,
+so the meeting starts that much later; then the test waits for the start."""
+START_IN_SECONDS = int(SWITCH_ON_MARGIN.total_seconds()) + CONSENT_SECONDS
 SETTLE_SECONDS = 60.0
 BOT_START_SECONDS = 90.0
 INVITEES = (PARENT_CARER.address, SENCO.address)
