@@ -59,6 +59,13 @@ def postgres_template() -> Iterator[str]:
     databases.run_outside_loop(databases.drop_postgres_database(name))
 
 
+@pytest.fixture(scope="session")
+def postgres_clones(postgres_template: str) -> Iterator[databases.Clones]:
+    clones = databases.Clones(postgres_template)
+    yield clones
+    clones.close()
+
+
 @pytest.fixture(params=ENGINES)
 async def database_url(
     request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
@@ -67,10 +74,10 @@ async def database_url(
     if request.param == "sqlite":
         yield databases.clone_sqlite(sqlite_template, tmp_path)
         return
-    template: str = request.getfixturevalue("postgres_template")
-    name = await databases.create_postgres_database(template=template)
+    clones: databases.Clones = request.getfixturevalue("postgres_clones")
+    name = await clones.take()
     yield databases.sqlalchemy_url(name)
-    await databases.drop_postgres_database(name)
+    clones.drop(name)
 
 
 @pytest.fixture
