@@ -158,13 +158,15 @@ async def test_the_make_run_story(
     running: tuple[Settings, Store], page: Page, tmp_path: Path
 ) -> None:
     settings, _ = running  # the other stories read the store; this one only looks and clicks
-    await walk_the_make_run_story(settings.port, page, tmp_path)
+    await walk_the_make_run_story(settings.port, page, shots(tmp_path))
 
 
-async def walk_the_make_run_story(port: int, page: Page, tmp_path: Path) -> None:
-    """The story against the bot on localhost:`port` and its sandbox on the next port."""
+async def walk_the_make_run_story(
+    port: int, page: Page, shot: Callable[[Page, str], Awaitable[None]]
+) -> None:
+    """The story against the bot on localhost:`port` and its sandbox on the next port, with
+    `shot` taking its screenshots."""
     bot, sandbox = f"http://localhost:{port}", f"http://localhost:{port + 1}"
-    shot = shots(tmp_path)
 
     await page.goto(bot)
     await expect(page).to_have_title(re.compile("Sign in to"))
