@@ -1,8 +1,14 @@
 """A real store outage on either engine, begun and ended by the test: PostgreSQL stops
 accepting connections to the database (`ALLOW_CONNECTIONS false`) and its open sessions are
-terminated; SQLite's database file is moved aside and a directory put in its place, so opening
-it fails. Either way the store's pooled connections are closed first, so the next use of the
-store meets the refusal, as it would when the database server goes away."""
+terminated; SQLite's database file is set aside and a link into a missing directory put in its
+place, so opening it fails. Either way the store's pooled connections are closed first, so the
+next use of the store meets the refusal, as it would when the database server goes away.
+
+SQLite's file is swapped in one rename each way, so its name always leads to the database or to
+the dead link: SQLite creates a database file that is missing, and a connection opened in a gap
+between two steps (the file moved away, the blocker not yet in place or already gone) would
+make an empty database there, be pooled, and keep failing with "no such table" once the real
+file was moved back over it."""
 
 from __future__ import annotations
 
@@ -18,14 +24,19 @@ from consent_store.unit_of_work import Store
 from tests import databases
 
 
+def _away(path: Path) -> Path:
+    return path.with_name(path.name + ".away")
+
+
 def _set_aside(path: Path) -> None:
-    path.rename(path.with_name(path.name + ".away"))
-    path.mkdir()
+    _away(path).hardlink_to(path)
+    blocker = path.with_name(path.name + ".blocker")
+    blocker.symlink_to(path.with_name(path.name + ".missing") / path.name)
+    blocker.replace(path)
 
 
 def _put_back(path: Path) -> None:
-    path.rmdir()
-    path.with_name(path.name + ".away").rename(path)
+    _away(path).replace(path)
 
 
 @dataclass
