@@ -151,6 +151,7 @@ async def meeting(
     yield live
     await guard.settled()
     await runner.cleanup()
+    await inbox.close()
 
 
 async def test_a_stranger_who_joins_during_an_outage_switches_recording_off_at_once(
