@@ -21,7 +21,9 @@ Metrics:
 - `iass.backstop.alerts`: recordings and transcripts found made without consent, each brought
   to staff by the recording backstop;
 - `iass.queue.failures`: work that failed in one of the serial queues (`bot.serial_queue`), by
-  queue and the failure's type.
+  queue and the failure's type;
+- `iass.background.failures`: runs of the bot's background loops (`bot.sweeping`) that failed
+  with something other than a store outage, by loop and the failure's type.
 
 Everything is recorded through the providers `install` was given (`bot/telemetry_export.py`
 gives those its settings choose); until then, and when no exporter is configured, through
@@ -71,6 +73,7 @@ REPLY_LAG: Final = "iass.consent_mailbox.reply_lag"
 GRAPH_ERRORS: Final = "iass.graph.errors"
 BACKSTOP_ALERTS: Final = "iass.backstop.alerts"
 QUEUE_FAILURES: Final = "iass.queue.failures"
+BACKGROUND_FAILURES: Final = "iass.background.failures"
 
 MEETING_ACTIVITIES: Final = "meeting_activities"
 CALL_NOTICES: Final = "call_notices"
@@ -142,6 +145,11 @@ class _Instruments:
             QUEUE_FAILURES,
             unit="{failure}",
             description="Work that failed in a serial queue, by queue and failure type",
+        )
+        self.background_failures: Counter = meter.create_counter(
+            BACKGROUND_FAILURES,
+            unit="{failure}",
+            description="Runs of a background loop that failed other than by a store outage",
         )
         self.reply_lag: Histogram = meter.create_histogram(
             REPLY_LAG,
@@ -290,6 +298,11 @@ def backstop_alert(*, kind: str, found_by: str) -> None:
 def queue_work_failed(queue: str, error_type: str) -> None:
     """A piece of work in the serial queue `queue` failed with `error_type`."""
     _current.queue_failures.add(1, {"iass.queue": queue, "error.type": error_type})
+
+
+def background_run_failed(loop: str, error_type: str) -> None:
+    """A run of the background loop `loop` failed with `error_type` (not a store outage)."""
+    _current.background_failures.add(1, {"iass.background": loop, "error.type": error_type})
 
 
 def backlog_sampled(inbox: str, backlog: Backlog, at: datetime) -> None:
