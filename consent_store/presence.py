@@ -5,7 +5,9 @@ A person is kept under the keyed blind index of how Teams knows them (their obje
 id or call participant id), never the id itself, with the invited attendee they were matched
 to (None for someone the meeting did not invite) and whether they are the organising staff.
 A recording is known by a short key made from the blind indexes of the people recording; the
-report is the audit entry `RECORDING_REPORTED` carrying that key.
+report is the audit entry `RECORDING_REPORTED` carrying that key. Each warning given to the
+meeting that recording is not permitted is the audit entry `RECORDING_WARNED`, saying what it
+warned of (`ARRIVAL_WARNING` or `RECORDING_WARNING`).
 """
 
 from __future__ import annotations
@@ -27,6 +29,11 @@ from consent_store.tables import AuditEntryRow, MeetingRow, PresenceRow
 from domain.terms import Participant
 
 RECORDING_REPORTED = "recording.seen_without_consent"
+RECORDING_WARNED = "recording.warned"
+ARRIVAL_WARNING = "uninvited_arrival"
+"""A `RECORDING_WARNED` notice: someone uninvited joined while recording was allowed."""
+RECORDING_WARNING = "recording_seen"
+"""A `RECORDING_WARNED` notice: a recording was seen without consent."""
 
 _PRESENT = (
     select(PresenceRow.attendee_id)
@@ -157,9 +164,21 @@ class MeetingPresence:
         )
         return any(json.loads(detail).get("recording_key") == recording_key for detail in details)
 
+    async def warnings_since(self, meeting_id: str, since: datetime) -> frozenset[str]:
+        """What the meeting was warned of (`RECORDING_WARNED` notices) at `since` or after."""
+        details = await self._session.scalars(
+            select(AuditEntryRow.detail).where(
+                AuditEntryRow.meeting_id == meeting_id,
+                AuditEntryRow.action == RECORDING_WARNED,
+                AuditEntryRow.at >= since,
+            )
+        )
+        return frozenset(str(json.loads(detail).get("notice")) for detail in details)
+
     async def hold_meeting(self, meeting_id: str) -> None:
         """Hold the meeting's row until this transaction ends, so two instances do not both
-        report one recording (PostgreSQL row lock; SQLite has one writer already)."""
+        report one recording or give one warning (PostgreSQL row lock; SQLite has one writer
+        already)."""
         await self._session.execute(
             select(MeetingRow.id).where(MeetingRow.id == meeting_id).with_for_update()
         )

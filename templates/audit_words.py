@@ -126,6 +126,7 @@ ACTION_SENTENCES = {
     "recording.sight_lost": "For a while after the meeting started, the bot could not see who "
     "was in it (it was restarting, or could not store what Teams sent), so recording stays off "
     "until the meeting ends.",
+    "recording.warned": "The meeting was warned that recording is not permitted.",
     "review.confirmed": "Staff confirmed their reading of an email from the review queue.",
     "review.queued": "An email was put in the review queue for a person to read.",
     "review.rejected": "Staff set an email in the review queue aside.",
@@ -295,6 +296,9 @@ NOTICE_WORDS = {
     "staff": "the private note to staff",
     "voice": "the spoken notice",
     "stays_off": "the notice that recording stays off",
+    "uninvited_arrival": "the warning that someone not on the attendee list joined while "
+    "recording was allowed",
+    "recording_seen": "the warning that a recording was seen without everyone's consent",
 }
 ERROR_WORDS = {
     "ODataError": "Microsoft 365 refused the request",

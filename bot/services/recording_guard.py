@@ -218,8 +218,9 @@ class RecordingGuard:
             (match,),
         )
         await self._warnings.audit_uninvited(arrival, "meeting")
-        if arrival.teams_allowed_before:
-            self._warnings.arrival_noticed(meeting_id)
+        if arrival.teams_allowed_before and await self._warnings.claim_arrival(
+            meeting_id, "meeting"
+        ):
             await self._warnings.give(arrival)
 
     async def roster_unchecked(self, meeting_id: str) -> None:
@@ -265,14 +266,16 @@ class RecordingGuard:
         )
         await self._warnings.audit_uninvited(arrival, "call")
         if seen.recording_keys:
-            if (
-                not verdict.permitted
-                and await self._warnings.first_sighting(meeting_id, seen.recording_keys)
-                and not self._warnings.just_noticed(meeting_id)
+            if not verdict.permitted and await self._warnings.claim_recording(
+                meeting_id, seen.recording_keys
             ):
                 await self._warnings.give(replace(arrival, uninvited=()))
             return
-        if arrival.someone_uninvited and arrival.teams_allowed_before:
+        if (
+            arrival.someone_uninvited
+            and arrival.teams_allowed_before
+            and await self._warnings.claim_arrival(meeting_id, "call")
+        ):
             await self._warnings.give(arrival)
 
     async def _read_roster(self, meeting_id: str, roster: Sequence[RosterEntry]) -> _SeenRoster:

@@ -3,29 +3,39 @@
 The recording guard switches the setting off first (if Teams still allows it); then, when the
 call's roster shows someone recording while the gate does not permit it, the meeting is told:
 a warning card in the chat, a short spoken notice in the call, and a private notice asking the
-organising staff to stop the recording (`give`); the sighting is audited. The notices are given
-once per recording (per meeting and set of people recording), across instances: the first to
-audit the sighting gives them (`first_sighting`). An uninvited person joining while recording
-was allowed gets the same notices; a recording the call's roster shows within `NOTICE_QUIET`
-of those (the recording the arrival just made unlawful) is audited but not announced a second
-time (`just_noticed`). Each uninvited arrival is audited with why they matched no one
-(`audit_uninvited`). A notice that cannot be delivered never undoes or delays the switch, and
-is audited.
+organising staff to stop the recording (`give`); the sighting is audited. An uninvited person
+joining while recording was allowed gets the same notices. Each uninvited arrival is audited
+with why they matched no one (`audit_uninvited`).
+
+One event gives one warning, however many ways it is seen, and across instances: a warning is
+claimed before it is given, by auditing it (`RECORDING_WARNED`) while holding the meeting's row,
+so of two paths claiming at once one gives it. A recording is announced at its first sighting
+(per meeting and set of people recording) unless the meeting was warned of an uninvited arrival
+within `NOTICE_QUIET` (the recording the arrival made unlawful: `claim_recording`). An arrival
+is announced unless the meeting was warned within `NOTICE_QUIET` at all (`claim_arrival`): a
+stranger is seen both by Teams' join event and in the call's roster, often at once, and the
+roster may show the running recording, now without consent, before either names them. A notice
+that cannot be delivered never undoes or delays the switch, and is audited.
 """
 
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bot.announcement.notices import recording_not_permitted_notice, recording_stop_request
 from bot.policy.participant_match import PersonMatch
 from bot.ports.failures import CHAT_FAILURES
 from bot.services.live_meeting import CallVoice, MeetingChat
 from consent_store.audit import AuditEvent
-from consent_store.presence import RECORDING_REPORTED
+from consent_store.presence import (
+    ARRIVAL_WARNING,
+    RECORDING_REPORTED,
+    RECORDING_WARNED,
+    RECORDING_WARNING,
+)
 from consent_store.unit_of_work import Store
 
 
@@ -45,9 +55,8 @@ class Arrival:
         return bool(self.uninvited)
 
 
-NOTICE_QUIET = 30.0
-"""Seconds after an uninvited arrival's notices in which a recording seen is not announced
-again (it is the same recording, now without consent)."""
+NOTICE_QUIET = timedelta(seconds=30)
+"""After a warning, how long the same event seen another way is not announced again."""
 
 
 class RecordingWarnings:
@@ -58,19 +67,6 @@ class RecordingWarnings:
         self._store = store
         self._chat = chat
         self._voice = voice
-        self._arrival_noticed: dict[str, float] = {}
-
-    def arrival_noticed(self, meeting_id: str) -> None:
-        """Note that this instance is telling the meeting of an uninvited arrival now."""
-        self._arrival_noticed[meeting_id] = time.monotonic()
-
-    def just_noticed(self, meeting_id: str) -> bool:
-        """Whether this instance told the meeting of an uninvited arrival moments ago."""
-        noticed = self._arrival_noticed.get(meeting_id)
-        if noticed is not None and time.monotonic() - noticed < NOTICE_QUIET:
-            return True
-        self._arrival_noticed.pop(meeting_id, None)
-        return False
 
     async def audit_uninvited(self, arrival: Arrival, source: str) -> None:
         """Audit each uninvited arrival (why they matched no one, and where they were seen);
@@ -89,9 +85,27 @@ class RecordingWarnings:
                 )
             await uow.commit()
 
-    async def first_sighting(self, meeting_id: str, recording_keys: Sequence[str]) -> bool:
-        """Audit the recording seen without consent, unless it was already; whether this was
-        the first sighting."""
+    async def claim_arrival(self, meeting_id: str, source: str) -> bool:
+        """Whether to warn the meeting of an uninvited arrival seen at `source`: not if it was
+        warned of anything within `NOTICE_QUIET`; the warning is audited as it is claimed."""
+        async with self._store.unit_of_work() as uow:
+            await uow.presence.hold_meeting(meeting_id)
+            if await uow.presence.warnings_since(meeting_id, uow.now() - NOTICE_QUIET):
+                return False
+            await uow.audit(
+                AuditEvent(
+                    RECORDING_WARNED,
+                    meeting_id=meeting_id,
+                    detail={"notice": ARRIVAL_WARNING, "source": source},
+                )
+            )
+            await uow.commit()
+        return True
+
+    async def claim_recording(self, meeting_id: str, recording_keys: Sequence[str]) -> bool:
+        """Audit the recording seen without consent, unless it was already; whether to warn
+        the meeting of it: at its first sighting, unless it was warned of an uninvited arrival
+        within `NOTICE_QUIET` (the warning is audited as it is claimed)."""
         async with self._store.reading() as uow:
             recording = uow.presence.recording_key(recording_keys)
             if await uow.presence.recording_reported(meeting_id, recording):
@@ -107,8 +121,18 @@ class RecordingWarnings:
                     detail={"recording_key": recording, "people_recording": len(recording_keys)},
                 )
             )
+            warned = await uow.presence.warnings_since(meeting_id, uow.now() - NOTICE_QUIET)
+            warn = ARRIVAL_WARNING not in warned
+            if warn:
+                await uow.audit(
+                    AuditEvent(
+                        RECORDING_WARNED,
+                        meeting_id=meeting_id,
+                        detail={"notice": RECORDING_WARNING, "source": "call"},
+                    )
+                )
             await uow.commit()
-        return True
+        return warn
 
     async def give(self, arrival: Arrival) -> None:
         """The card, the spoken notice and the private staff notice, at once; each that

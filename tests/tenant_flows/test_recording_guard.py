@@ -477,3 +477,84 @@ async def test_a_stranger_joining_during_a_flood_of_files_switches_recording_off
 
     assert len(handler.files) == len(flood)
     assert await files_waiting() == 0
+
+
+class SwitchOffHeld(OnlineMeetings):
+    """Graph that, once `hold` is called, holds the next change switching recording off until
+    `released` is set: the path that sent it is then mid-switch while the other is handled."""
+
+    armed = False
+    holding: asyncio.Event
+    released: asyncio.Event
+
+    def hold(self) -> None:
+        self.armed, self.holding, self.released = True, asyncio.Event(), asyncio.Event()
+
+    async def set_recording(self, organiser_id: str, meeting_id: str, allowed: bool) -> None:
+        if not allowed and self.armed:
+            self.armed = False
+            self.holding.set()
+            await self.released.wait()
+        await super().set_recording(organiser_id, meeting_id, allowed)
+
+
+@pytest.mark.parametrize(
+    ("held", "roster_shows"),
+    [("join", "stranger"), ("roster", "stranger"), ("join", "recording")],
+    ids=[
+        "the roster names the stranger while the join switches off",
+        "the join is handled while the roster naming the stranger switches off",
+        "the roster shows the recording while the join switches off",
+    ],
+)
+async def test_a_stranger_seen_joining_and_in_the_call_at_once_is_warned_of_once(
+    store: Store,
+    mailbox: ConsentMailbox,
+    tenant_sandbox: RunningSandbox,
+    database_url: str,
+    key_ring: KeyRing,
+    clock: FakeClock,
+    held: str,
+    roster_shows: str,
+) -> None:
+    """Teams' join event and the call's roster both see a stranger, on two instances at once:
+    whichever path switches recording off first, the other is handled while it is switching.
+    Each switched recording off, but both warned the meeting (seen in CI: the roster, showing
+    the running recording now without consent, warned before the join path had noted its
+    warning; and a roster naming the stranger was never checked against the join's)."""
+    clock.now = datetime.now(UTC)
+    meetings = SwitchOffHeld(mailbox.graph, BOT_CATALOG_APP_ID, tenant_sandbox.graph_base_url)
+    live = LiveMeeting(store, tenant_sandbox, meetings)
+    await live.schedule_with_everyones_consent()
+    organiser = roster_entry(ORGANISER, "p-organiser", recording=roster_shows == "recording")
+    parent = roster_entry(PARENT_ANONYMOUSLY, "p-parent", recording=False)
+    roster = [organiser, parent]
+    if roster_shows == "stranger":
+        roster.append(roster_entry(STRANGER, "p-stranger", recording=False))
+    other_store = Store.open(database_url, key_ring, store.clock)
+    try:
+        other = RecordingGuard(
+            other_store, meetings, live.chat, live.voice, bot_app_id=BOT_CLIENT_ID
+        )
+        await live.guard.participant_joined(live.thread_id, ORGANISER)
+        await live.guard.participant_joined(live.thread_id, PARENT_ANONYMOUSLY)
+        assert live.teams_allows_recording()
+
+        joined = live.guard.participant_joined(live.thread_id, STRANGER)
+        rostered = other.roster_changed(live.meeting_id, roster)
+        first, then = (joined, rostered) if held == "join" else (rostered, joined)
+        meetings.hold()
+        switching = asyncio.create_task(first)
+        await asyncio.wait_for(meetings.holding.wait(), 10)
+        await then
+        meetings.released.set()
+        await switching
+    finally:
+        await other_store.close()
+
+    assert not live.teams_allows_recording()
+    assert len(live.chat.posts) == 1
+    assert len(live.voice.said) == 1
+    assert len(live.chat.stop_requests()) == 1
+    assert len(await live.audited("recording.warned")) == 1
+    assert len(await live.audited("recording.forbidden")) == 1
