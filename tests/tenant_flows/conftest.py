@@ -17,6 +17,8 @@ from aiohttp import web
 from bot.graph.client import open_graph_client
 from bot.graph.config import GraphClientConfig
 from bot.graph.mailbox import ConsentMailbox
+from bot.services.recording_setting import QUICK_RETRY_DELAYS
+from bot.services.scheduling import LOOKUP_DELAYS
 from consent_store.records import NewAttendee, NewDocument, NewMeeting
 from domain.terms import AttendeeKind, DeclaredRole
 from sandbox.app import create_sandbox_app
@@ -41,6 +43,18 @@ async def tenant_sandbox() -> AsyncIterator[RunningSandbox]:
     await site.start()
     yield RunningSandbox(f"http://127.0.0.1:{runner.addresses[0][1]}", runner.app, tenant)
     await runner.cleanup()
+
+
+@pytest.fixture
+def graph_retried_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The product's own retries of Graph (a recording or settings change not confirmed, an
+    event's Teams meeting not found) made as many times but without their pauses (1.7 s and
+    3.5 s): for tests whose faults count requests rather than last a time."""
+    for name, delays in (
+        ("bot.services.recording_setting.QUICK_RETRY_DELAYS", QUICK_RETRY_DELAYS),
+        ("bot.services.scheduling.LOOKUP_DELAYS", LOOKUP_DELAYS),
+    ):
+        monkeypatch.setattr(name, (0.0,) * len(delays))
 
 
 @pytest.fixture

@@ -245,6 +245,7 @@ async def test_recording_switched_on_in_the_meeting_options_is_switched_back_and
     assert running == clock.now + timedelta(minutes=1)
 
 
+@pytest.mark.usefixtures("graph_retried_at_once")
 async def test_settings_graph_did_not_confirm_keep_recording_off_until_the_job_locks_them_down(
     store: Store,
     meetings: OnlineMeetings,
@@ -275,6 +276,7 @@ async def test_settings_graph_did_not_confirm_keep_recording_off_until_the_job_l
     assert "meeting.settings_applied" in await audit_actions(store, meeting_id)
 
 
+@pytest.mark.usefixtures("graph_retried_at_once")
 async def test_a_calendar_event_without_a_teams_meeting_is_cancelled_and_nothing_kept(
     store: Store,
     meetings: OnlineMeetings,

@@ -69,6 +69,7 @@ async def switch_recording_on_in_the_meeting_options(
         assert "The meeting options were saved." in await saved.text()
 
 
+@pytest.mark.usefixtures("graph_retried_at_once")
 @pytest.mark.parametrize("reader_attempt", ["stopped", "graph_failed"])
 async def test_a_decision_puts_back_recording_switched_on_in_the_meeting_options(
     store: Store,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from bot.scheduler.runner import JobRunner
@@ -54,6 +55,7 @@ async def reconcile_job(scheduled: Meeting) -> JobRow:
     return job
 
 
+@pytest.mark.usefixtures("graph_retried_at_once")
 async def test_a_patch_graph_answers_but_does_not_apply_is_not_counted_as_recording_off(
     meeting: Meeting,  # noqa: F811
     people: People,
