@@ -2,7 +2,8 @@
 the Graph subscriptions that report new ones.
 
 Each is kept once per meeting, kind and Graph id, with Graph's times, when and how the bot
-found it and whether the gate permitted it (the reason codes if not). Nothing personal but
+found it and whether the gate permitted it (the reason codes if not); one kept as permitted
+may be judged again, and kept as not permitted after all (`judge_again`). Nothing personal but
 the note staff write when they record what was done with one, which is sealed and cleared at
 disposal. A meeting is found by its Teams (onlineMeeting) id.
 """
@@ -116,6 +117,21 @@ class RecordingArtefacts:
             .returning(RecordingArtefactRow.id)
         )
         return row_id if added.first() is not None else None
+
+    async def judge_again(self, artefact_id: str, reasons: tuple[str, ...]) -> bool:
+        """Keep an artefact kept as permitted as not permitted after all, for `reasons`;
+        whether this changed it (False if it was not permitted already, so staff are alerted
+        once however many checks judge it at once)."""
+        changed = await self._session.execute(
+            update(RecordingArtefactRow)
+            .where(
+                RecordingArtefactRow.id == artefact_id,
+                RecordingArtefactRow.permitted.is_(True),
+            )
+            .values(permitted=False, reasons=",".join(reasons))
+            .returning(RecordingArtefactRow.id)
+        )
+        return changed.first() is not None
 
     async def known(self, meeting_id: str, kind: str, graph_id: str) -> bool:
         found = await self._session.scalar(

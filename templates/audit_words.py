@@ -344,6 +344,8 @@ BASIS_WORDS = {
 FOUND_BY_WORDS = {
     "notification": "found when Microsoft 365 said it was made",
     "after_meeting": "found by the check after the meeting",
+    "judged_again": "kept as permitted when found, and judged again by the check after the "
+    "meeting with what was known by then",
 }
 MATCH_KIND_WORDS = {
     "attendee": "said by an attendee",

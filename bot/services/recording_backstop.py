@@ -13,6 +13,12 @@ and every user holding the manager app role are emailed at once from the consent
 staff record what was done with it. The bot never deletes a recording (it may be evidence),
 and cannot remove its sharing: Graph's callRecording names no file (the audit says so).
 A permitted one is only noted, so subject access and disposal account for it.
+
+A recording is often notified as it ends, and judged then by what the bot knew then; but the
+gate's closing while it ran may be noted only later (a stranger's join handled behind a
+backlog, or once the store is back). So each check after the meeting first judges again
+those kept as permitted, with the facts as they stand, and one no longer permitted is kept
+as such and brought to staff as a new one is, once (`JUDGED_AGAIN`).
 """
 
 from __future__ import annotations
@@ -72,6 +78,8 @@ ALERT_SENT = "recording.alert_sent"
 ALERT_NOT_SENT = "recording.alert_not_sent"
 RESOLVED = "recording.resolved"
 SHARING_NOT_REACHABLE = "not_reachable"
+JUDGED_AGAIN: Final = "judged_again"
+"""How a recording kept as permitted was found not permitted: judged again after the meeting."""
 NO_ADDRESS = "no_address"
 
 not_ours: Counter[str] = Counter()
@@ -132,6 +140,29 @@ class _Finding:
     artefact_id: str
     listed: ListedArtefact
     verdict: ArtefactVerdict
+
+
+def _found_event(
+    meeting_id: str,
+    artefact_id: str,
+    item: ListedArtefact,
+    found_by: str,
+    verdict: ArtefactVerdict,
+) -> AuditEvent:
+    """The audit entry for a recording or transcript found, and how it was judged."""
+    detail: dict[str, DetailValue] = {
+        "kind": item.kind.value,
+        "found_by": found_by,
+        "reasons": sorted({r.partition(":")[0] for r in encode_reasons(verdict)}),
+    }
+    if not verdict.permitted:
+        detail["sharing"] = SHARING_NOT_REACHABLE
+    return AuditEvent(
+        FOUND if verdict.permitted else FOUND_WITHOUT_CONSENT,
+        meeting_id=meeting_id,
+        subject_id=artefact_id,
+        detail=detail,
+    )
 
 
 class RecordingBackstop:
@@ -196,15 +227,50 @@ class RecordingBackstop:
         return len(ids)
 
     async def check_meeting(self, meeting_id: str, found_by: FoundBy) -> list[str]:
-        """List the meeting's recordings and transcripts, keep the new ones with the gate's
-        answer, and alert staff about each not permitted; the new ones' ids. Graph failures
-        propagate (the job retries)."""
+        """Judge again those kept as permitted (`_judge_again`); then list the meeting's
+        recordings and transcripts, keep the new ones with the gate's answer, and alert staff
+        about each not permitted; the new ones' ids. Graph failures propagate (the job
+        retries)."""
         async with self._store.reading() as uow:
             meeting = await uow.meetings.get(meeting_id)
         if meeting.teams_meeting_id is None:
             return []
+        await self._judge_again(meeting)
         listed = await self._source.artefacts(meeting.organiser_user_id, meeting.teams_meeting_id)
         return await self._found(meeting, listed, found_by)
+
+    async def _judge_again(self, meeting: MeetingRow) -> None:
+        """Judge each recording and transcript kept as permitted again, with the meeting's
+        facts as they stand now (the gate's closing noted since, a reply taken in late); keep
+        each no longer permitted as such, audited, and alert staff about it, once."""
+        findings: list[_Finding] = []
+        async with self._store.unit_of_work() as uow:
+            facts = await uow.meetings.facts(meeting.id, present=())
+            closed_at = (await uow.meetings.get(meeting.id)).recording_closed_at
+            artefacts = RecordingArtefacts(uow)
+            for kept in await artefacts.for_meeting(meeting.id):
+                if not kept.permitted:
+                    continue
+                item = ListedArtefact(
+                    ArtefactKind(kept.kind), kept.graph_id, kept.created_at, kept.ended_at
+                )
+                verdict = judge_artefact(
+                    facts, closed_at, FoundArtefact(item.kind, item.created_at, item.ended_at)
+                )
+                if verdict.permitted or not await artefacts.judge_again(
+                    kept.id, encode_reasons(verdict)
+                ):
+                    continue
+                await uow.audit(_found_event(meeting.id, kept.id, item, JUDGED_AGAIN, verdict))
+                findings.append(_Finding(kept.id, item, verdict))
+            await uow.commit()
+        if findings:
+            log.info(
+                "meeting %s: %d kept as permitted judged again without consent",
+                meeting.id,
+                len(findings),
+            )
+        await self._bring_to_staff(meeting, findings, JUDGED_AGAIN)
 
     async def _found(
         self, meeting: MeetingRow, listed: Sequence[ListedArtefact], found_by: FoundBy
@@ -220,11 +286,17 @@ class RecordingBackstop:
             len(findings),
             len(unpermitted),
         )
+        await self._bring_to_staff(meeting, unpermitted, found_by.value)
+        return [f.artefact_id for f in findings]
+
+    async def _bring_to_staff(
+        self, meeting: MeetingRow, unpermitted: Sequence[_Finding], found_by: str
+    ) -> None:
+        """Count each finding not permitted and alert staff about them."""
         for finding in unpermitted:
-            instruments.backstop_alert(kind=finding.listed.kind.value, found_by=found_by.value)
+            instruments.backstop_alert(kind=finding.listed.kind.value, found_by=found_by)
         if unpermitted:
             await self._alert(meeting, unpermitted)
-        return [f.artefact_id for f in findings]
 
     async def _keep(
         self, meeting: MeetingRow, listed: Sequence[ListedArtefact], found_by: FoundBy
@@ -251,20 +323,8 @@ class RecordingBackstop:
                 )
                 if artefact_id is None:
                     continue
-                detail: dict[str, DetailValue] = {
-                    "kind": item.kind.value,
-                    "found_by": found_by.value,
-                    "reasons": sorted({r.partition(":")[0] for r in encode_reasons(verdict)}),
-                }
-                if not verdict.permitted:
-                    detail["sharing"] = SHARING_NOT_REACHABLE
                 await uow.audit(
-                    AuditEvent(
-                        FOUND if verdict.permitted else FOUND_WITHOUT_CONSENT,
-                        meeting_id=meeting.id,
-                        subject_id=artefact_id,
-                        detail=detail,
-                    )
+                    _found_event(meeting.id, artefact_id, item, found_by.value, verdict)
                 )
                 findings.append(_Finding(artefact_id, item, verdict))
             await uow.commit()

@@ -1,31 +1,44 @@
 """The check after a meeting, against the sandbox tenant through the bot's own Graph clients:
 the timed job lists the meeting's recordings and transcripts; one made with everyone's consent
 is only noted (ids and times), one made without it is audited and emailed at once to the
-organiser and the service manager, and each is kept once however often the check runs."""
+organiser and the service manager, and each is kept once however often the check runs. One
+kept as permitted is judged again by the check with the facts as they stand then, and alerted
+once if the gate is now known to have closed while it ran."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
 from bot.graph.mailbox import ConsentMailbox
 from bot.graph.recordings import MeetingRecordings
+from bot.instruments import BACKSTOP_ALERTS
+from bot.policy.recording_backstop import ArtefactKind
+from bot.policy.recording_gate import evaluate_recording
+from bot.ports.recordings import NotifiedArtefact
 from bot.scheduler.runner import JobRunner
 from bot.services.recording_backstop import (
+    FOUND_WITHOUT_CONSENT,
+    JUDGED_AGAIN,
     RETRY_POLICIES,
     FoundBy,
     RecordingBackstop,
     queue_recording_checks,
 )
+from bot.services.recording_notes import note_closed_for_good
 from consent_store.recording_artefacts import RecordingArtefacts
 from consent_store.tables import AuditEntryRow
 from consent_store.unit_of_work import Store
+from domain.terms import Participant
 from sandbox.graph.online_meetings import open_online_meeting
 from sandbox.seed import BOT_CLIENT_ID, COORDINATOR, PARENT_CARER, SENCO, SERVICE_MANAGER
 from tests.builders import reply
 from tests.conftest import FakeClock
 from tests.sandbox.conftest import RunningSandbox
+from tests.telemetry.recorded import recording
 from tests.tenant_flows.conftest import People, parent_and_school_meeting
 
 ALERT_SUBJECT = "a recording made without consent"
@@ -135,3 +148,66 @@ async def test_a_recording_without_consent_is_alerted_once_to_organiser_and_mana
     assert sorted(r.partition(":")[0] for r in found.reasons) == ["no_reply", "no_reply"]
     assert len(details) == 2
     assert PARENT_CARER.display_name not in str(alert)
+
+
+async def test_a_recording_kept_as_permitted_is_alerted_once_when_the_gate_closed_during_it(
+    store: Store,
+    clock: FakeClock,
+    tenant_sandbox: RunningSandbox,
+    mailbox: ConsentMailbox,
+    people: People,
+) -> None:
+    """A recording notified as it ended is judged by what the bot knew then: permitted. The
+    gate's closing while it ran (a stranger's join, handled behind a backlog) is noted only
+    after. The check after the meeting judges it again with the facts as they stand: it is
+    kept as not permitted, audited, counted and emailed to the organiser and the manager, once
+    however often the check runs, two checks at once included."""
+    meeting_id = await recorded_meeting(store, tenant_sandbox, consented=True, transcribed=False)
+    async with store.reading() as uow:
+        teams_meeting_id = (await uow.meetings.get(meeting_id)).teams_meeting_id
+    assert teams_meeting_id is not None
+    (made,) = tenant_sandbox.tenant.recordings.of_meeting(teams_meeting_id, "recording")
+    checking = backstop(store, mailbox)
+    notified = NotifiedArtefact(teams_meeting_id, ArtefactKind.RECORDING, made.id)
+    assert await checking.notified(notified) == 1
+    async with store.reading() as uow:
+        (kept,) = await RecordingArtefacts(uow).for_meeting(meeting_id)
+    assert kept.permitted
+    assert kept.created_at is not None
+
+    clock.now = kept.created_at + timedelta(minutes=4)
+    async with store.reading() as uow:
+        facts = await uow.meetings.facts(meeting_id, (Participant(None),))
+    verdict = evaluate_recording(facts)
+    assert await note_closed_for_good(store, meeting_id, "participant_joined", verdict)
+    clock.now = datetime.now(UTC) + timedelta(minutes=10)
+    with recording() as recorded:
+        at_once = (checking.check_meeting(meeting_id, FoundBy.AFTER_MEETING) for _ in range(2))
+        assert await asyncio.gather(*at_once) == [[], []]
+        clock.now += timedelta(days=1)
+        assert await checking.check_meeting(meeting_id, FoundBy.AFTER_MEETING) == []
+        counted = recorded.value(BACKSTOP_ALERTS, {"iass.backstop.found_by": JUDGED_AGAIN})
+
+    assert counted == 1
+    assert await alerts(people, COORDINATOR.mail) == 1
+    assert await alerts(people, SERVICE_MANAGER.mail) == 1
+    async with store.reading() as uow:
+        (kept,) = await RecordingArtefacts(uow).for_meeting(meeting_id)
+        (detail,) = await uow.session.scalars(
+            select(AuditEntryRow.detail).where(
+                AuditEntryRow.meeting_id == meeting_id,
+                AuditEntryRow.action == FOUND_WITHOUT_CONSENT,
+            )
+        )
+        sent = list(
+            await uow.session.scalars(
+                select(AuditEntryRow.subject_id).where(
+                    AuditEntryRow.meeting_id == meeting_id,
+                    AuditEntryRow.action == "recording.alert_sent",
+                )
+            )
+        )
+    assert kept.needs_staff
+    assert kept.reasons == ("gate_closed_during",)
+    assert json.loads(detail)["found_by"] == JUDGED_AGAIN
+    assert sent == [kept.id, kept.id]
