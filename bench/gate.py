@@ -10,8 +10,8 @@ loading a meeting's facts makes, each an indexed read of a table the facts read,
 random meetings. Gate and floor samples alternate, so both see the same machine. The round
 trips are counted on the wire, through a loopback relay, for one gate evaluation and one
 floor transaction, and the gate's are told apart (statements, its transaction, and any
-more: the pool checking its connection). Target: gate p99 at most 3x the floor's p99. The last line reads
-`gate_vs_floor_p99: R` (on SQLite, which has no floor, `gate_p99_ms: N`).
+more: the pool checking its connection). Target: gate p99 at most 3x the floor's p99. The
+last line reads `gate_vs_floor_p99: R` (on SQLite, which has no floor, `gate_p99_ms: N`).
 
     .venv/bin/python bench/gate.py                      # PostgreSQL (IASS_BENCH_POSTGRES_URL)
     .venv/bin/python bench/gate.py --engine sqlite
