@@ -10,7 +10,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import aiohttp
 import pytest
 from aiohttp import web
 
@@ -76,6 +78,22 @@ class ServedInstallation:
     def tenant(self) -> TenantSettings:
         """The bot's tenant settings (the sandbox's), for the bot's own Graph clients."""
         return sandbox_tenant(self.port)
+
+
+@dataclass(frozen=True)
+class SandboxControls:
+    """A served installation with a client for the sandbox tenant's control API, through
+    which a test acts as Teams and its people."""
+
+    served: ServedInstallation
+    http: aiohttp.ClientSession
+
+    async def control(self, method: str, path: str, body: object = None) -> Any:
+        """The control API's JSON answer; it must answer 200 or 201."""
+        url = f"{self.served.sandbox_origin}/sandbox/api{path}"
+        async with self.http.request(method, url, json=body) as answer:
+            assert answer.status in (200, 201), await answer.text()
+            return await answer.json()
 
 
 @asynccontextmanager

@@ -43,7 +43,7 @@ from sandbox.tenant import CALLING_TOKEN_ISSUERS
 from tests.builders import reply
 from tests.conformance.documented import documented
 from tests.conftest import ENGINES
-from tests.served_bot import ServedInstallation, installation_served
+from tests.served_bot import SandboxControls, installation_served
 from tests.tenant_flows.conftest import parent_and_school_meeting
 from tests.tenant_flows.test_bot_in_meeting import chat_texts
 from tests.tenant_flows.test_serving import eventually
@@ -83,17 +83,8 @@ def the_bots(call_id: str, thread_id: str) -> dict[str, str]:
 
 
 @dataclass(frozen=True)
-class Teams:
+class Teams(SandboxControls):
     """The served bot, and the sandbox tenant beside it as Teams and its calling service."""
-
-    served: ServedInstallation
-    http: aiohttp.ClientSession
-
-    async def control(self, method: str, path: str, body: object = None) -> Any:
-        url = f"{self.served.sandbox_origin}/sandbox/api{path}"
-        async with self.http.request(method, url, json=body) as answer:
-            assert answer.status in (200, 201), await answer.text()
-            return await answer.json()
 
     async def meeting(self, online_meeting_id: str) -> dict[str, Any]:
         return dict(await self.control("GET", f"/meetings/{quote(online_meeting_id)}"))

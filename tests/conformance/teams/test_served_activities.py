@@ -62,7 +62,7 @@ from sandbox.botframework.tokens import channel_token
 from sandbox.seed import COORDINATOR, PARENT_CARER, SENCO
 from sandbox.teams.conversations import Conversation
 from tests.conformance.documented import documented
-from tests.served_bot import ServedInstallation, installation_served
+from tests.served_bot import SandboxControls, installation_served
 from tests.tenant_flows.conftest import People, parent_and_school_meeting
 from tests.tenant_flows.test_bot_in_meeting import chat_texts
 from tests.tenant_flows.test_serving import eventually
@@ -82,18 +82,9 @@ class Meeting:
 
 
 @dataclass(frozen=True)
-class Teams:
+class Teams(SandboxControls):
     """The served bot, and the sandbox tenant beside it as Teams and the Bot Framework
     channel."""
-
-    served: ServedInstallation
-    http: aiohttp.ClientSession
-
-    async def control(self, method: str, path: str, body: object = None) -> Any:
-        url = f"{self.served.sandbox_origin}/sandbox/api{path}"
-        async with self.http.request(method, url, json=body) as answer:
-            assert answer.status in (200, 201), await answer.text()
-            return await answer.json()
 
     async def meeting(self, meeting: Meeting) -> dict[str, Any]:
         return dict(await self.control("GET", f"/meetings/{quote(meeting.online_meeting_id)}"))
