@@ -272,11 +272,12 @@ class MeetingActivityInbox:
     def _priority(self, thread_id: str, ahead: Sequence[WaitingActivity]) -> Priority:
         """High for a security event (`ahead[0]`); lifted for anything ahead of one in its chat
         (in this batch, or stored by this instance and not yet handled)."""
-        if ahead[0].kind in SECURITY_KINDS:
-            return Priority.HIGH
-        if self._urgent.get(thread_id) or any(i.kind in SECURITY_KINDS for i in ahead):
+        own = priority_of(ahead[0].kind)
+        if own is Priority.LOW and (
+            self._urgent.get(thread_id) or any(i.kind in SECURITY_KINDS for i in ahead)
+        ):
             return Priority.LIFTED
-        return Priority.LOW
+        return own
 
     def _forget_urgent(self, thread_id: str, activity_ids: Sequence[str] | set[str]) -> None:
         urgent = self._urgent.get(thread_id)
