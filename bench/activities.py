@@ -479,10 +479,32 @@ async def strangers_join(
     or the meetings run out; then wait for each meeting's recording to be switched off. The
     joins go on a connection of their own, as Teams' would: the flood's session holds all its
     connections, and a join queued behind them would be timed from a late answer."""
-    async with aiohttp.ClientSession() as http:
-        answered, switched = await _send_joins(
-            http, target, traffic, tenant, meetings, switches, flood_over
-        )
+    headers = {"Authorization": f"Bearer {target.token}", "Content-Type": "application/json"}
+    answered: dict[str, float] = {}
+    switched: list[asyncio.Event] = []
+    http = aiohttp.ClientSession()
+    began = time.perf_counter()
+    try:
+        for number, meeting in enumerate(meetings):
+            online = tenant.meetings.get(meeting.online_meeting_id)
+            assert online is not None
+            if not online.allow_recording:
+                raise RuntimeError("a stranger's meeting did not allow recording before the join")
+            body = traffic.stranger_joins(meeting, target.service_url)
+            switched.append(switches.watch(meeting.online_meeting_id))
+            async with http.post(target.url, data=body, headers=headers) as response:
+                await response.read()
+                if response.status >= 300:
+                    raise RuntimeError(f"{target.url} answered {response.status} to a stranger")
+            answered[meeting.online_meeting_id] = time.perf_counter()
+            if flood_over.is_set():
+                break
+            pause = began + number + 1 - time.perf_counter()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(flood_over.wait(), max(pause, 0))
+                break
+    finally:
+        await http.close()
     if not answered:
         return StrangerTimings([], 0)
     deadline = max(answered.values()) + STRANGER_PATIENCE
@@ -493,44 +515,6 @@ async def strangers_join(
         [(switches.at[m] - at) * 1000 for m, at in answered.items() if m in switches.at],
         sum(1 for m in answered if m not in switches.at),
     )
-
-
-async def _send_joins(
-    http: aiohttp.ClientSession,
-    target: Target,
-    traffic: Traffic,
-    tenant: Tenant,
-    meetings: Sequence[BenchMeeting],
-    switches: RecordingSwitchedOff,
-    flood_over: asyncio.Event,
-) -> tuple[dict[str, float], list[asyncio.Event]]:
-    """Send the joins, one a second; when each was answered, and the events of their
-    meetings' recording being switched off."""
-    headers = {"Authorization": f"Bearer {target.token}", "Content-Type": "application/json"}
-    answered: dict[str, float] = {}
-    switched: list[asyncio.Event] = []
-    began = time.perf_counter()
-    for number, meeting in enumerate(meetings):
-        online = tenant.meetings.get(meeting.online_meeting_id)
-        assert online is not None
-        if not online.allow_recording:
-            raise RuntimeError("a stranger's meeting did not allow recording before the join")
-        body = traffic.stranger_joins(meeting, target.service_url)
-        switched.append(switches.watch(meeting.online_meeting_id))
-        async with http.post(target.url, data=body, headers=headers) as response:
-            await response.read()
-            if response.status >= 300:
-                raise RuntimeError(f"{target.url} answered {response.status} to a stranger")
-        answered[meeting.online_meeting_id] = time.perf_counter()
-        pause = began + number + 1 - time.perf_counter()
-        if flood_over.is_set():
-            break
-        try:
-            await asyncio.wait_for(flood_over.wait(), max(pause, 0))
-            break
-        except TimeoutError:
-            continue
-    return answered, switched
 
 
 def free_port() -> int:
