@@ -14,19 +14,9 @@ like every personal value until then (a roster names people), and is deleted onc
 Guarantees:
 - Notices are handled in arrival order per call (one call's never overtake each other;
   different calls go side by side).
-- A call-state or prompt notice is handled once across instances: its dedupe key is noted in
-  the same transaction that applies it, so a duplicate changes nothing.
-- A call's state only moves forward, and the move to "established" is reported once to the
-  `CallLifecycle` (opening the meeting). The notice is kept, as `report_established`, until
-  the report has been made, so a report that fails is made again. A call id the bot has not
-  recorded yet (Graph can notify before the join request returns) is matched by the meeting
-  chat the state names.
-- Rosters are full snapshots without sequence numbers, and the same roster legitimately
-  recurs (someone joins, then leaves), so they are not deduplicated by content: a roster
-  equal to the last one handled for the call (its digest is kept on the call's row in the
-  transaction that forgets it) is passed over, and any other goes to `CallEvents`. A roster
-  whose handling failed is not "the last one handled": it is tried again, and an equal
-  roster behind it is not skipped.
+- Each notice is handled as `bot.calling.notice_handling` says: a call-state or prompt notice
+  once across instances, a call's state only forward (its move to "established" reported
+  once), and a roster equal to the last one handled for the call passed over.
 
 How: a worker holds the call's lease in the store while it handles the call's notices oldest
 first, a batch at a time (forgetting a batch and renewing the lease in one transaction), and
@@ -51,20 +41,15 @@ import asyncio
 import itertools
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
-from typing import Final, Protocol
+from typing import Final
 
 from bot import instruments
-from bot.calling.notifications import (
-    CallStateNotice,
-    PromptNotice,
-    ReceivedNotice,
-    RosterNotice,
-)
+from bot.calling.notice_handling import REPORT_ESTABLISHED, CallLifecycle, CallNoticeHandler
+from bot.calling.notifications import ReceivedNotice, RosterNotice
 from bot.calling.prompt_turns import PromptTurns
-from bot.calling.stored_notices import CALL_STATE, ROSTER, decoded, encoded, roster_digest
+from bot.calling.stored_notices import CALL_STATE, ROSTER, encoded
 from bot.serial_queue import Priority, SerialQueue
 from bot.services.live_meeting import CallEvents
 from bot.sweeping import sweep_forever
@@ -74,10 +59,9 @@ from consent_store.call_notices import (
     NoticeArrival,
     WaitingNotice,
 )
-from consent_store.calls import ESTABLISHED
 from consent_store.readiness import STORE_FAILURES
 from consent_store.repository import new_id
-from consent_store.unit_of_work import Store, seal_context
+from consent_store.unit_of_work import Store
 
 log = logging.getLogger(__name__)
 
@@ -87,26 +71,11 @@ SWEEP_SECONDS = 2.0
 BATCH = 20
 CALLS_AT_ONCE = 8
 """How many notices (so calls) are handled at a time."""
-REPORT_ESTABLISHED: Final = "report_established"
-"""The kind of a call-state notice whose change is applied and whose report is still due."""
 SECURITY_KINDS: Final = frozenset({CALL_STATE, ROSTER, REPORT_ESTABLISHED})
 """The notices that go first: who is in the meeting, and the call that marks its start."""
 
 _SEQUENCE = itertools.count()
 """The order this process took notices in, for those stored at the same moment."""
-
-
-class CallLifecycle(Protocol):
-    """What the meeting's use cases hear about the bot's own call."""
-
-    async def call_established(self, meeting_id: str, call_id: str) -> None:
-        """The bot's call into the meeting is established (reported once per call)."""
-
-
-@dataclass(frozen=True)
-class _Handlers:
-    lifecycle: CallLifecycle
-    events: CallEvents
 
 
 class CallNotificationInbox:
@@ -124,7 +93,7 @@ class CallNotificationInbox:
         self._holder = holder
         self._lease = lease
         self._sweep_seconds = sweep_seconds
-        self._handlers: _Handlers | None = None
+        self._handlers: CallNoticeHandler | None = None
         self.prompt_turns = PromptTurns()
         """Told of each finished prompt, so the voice plays a call's next one."""
         self._sweeper: asyncio.Task[None] | None = None
@@ -174,7 +143,9 @@ class CallNotificationInbox:
 
     def start(self, lifecycle: CallLifecycle, events: CallEvents) -> None:
         """Handle what is stored, and what comes, with these use cases."""
-        self._handlers = _Handlers(lifecycle, events)
+        self._handlers = CallNoticeHandler(
+            self._store, lifecycle, events, self.prompt_turns, self._meeting_of_call
+        )
         self._sweeper = asyncio.create_task(
             sweep_forever(self.sweep, self._swept, self._sweep_seconds, "calls inbox")
         )
@@ -258,7 +229,7 @@ class CallNotificationInbox:
 
     async def _handle_batch(
         self,
-        handlers: _Handlers,
+        handlers: CallNoticeHandler,
         call_id: str,
         waiting: Sequence[WaitingNotice],
         last_roster: str | None,
@@ -345,7 +316,11 @@ class CallNotificationInbox:
         return dropped
 
     async def _handle_now(
-        self, handlers: _Handlers, call_id: str, item: WaitingNotice, last_roster: str | None
+        self,
+        handlers: CallNoticeHandler,
+        call_id: str,
+        item: WaitingNotice,
+        last_roster: str | None,
     ) -> str | None:
         with instruments.span(
             "call_notice.handle",
@@ -356,114 +331,4 @@ class CallNotificationInbox:
                 "iass.call.id": call_id,
             },
         ):
-            return await self._handle(handlers, item, last_roster)
-
-    async def _handle(
-        self, handlers: _Handlers, item: WaitingNotice, last_roster: str | None
-    ) -> str | None:
-        """Handle one notice; returns the digest of the roster now last handled."""
-        payload = self._store.cipher.decrypt(
-            item.payload_enc, context=seal_context(*PAYLOAD_COLUMN, item.id)
-        )
-        kind = CALL_STATE if item.kind == REPORT_ESTABLISHED else item.kind
-        received = decoded(kind, payload)
-        notice = received.notice
-        if isinstance(notice, CallStateNotice):
-            if item.kind == REPORT_ESTABLISHED:
-                await self._report_established(handlers, notice.call_id)
-            else:
-                await self._state_changed(handlers, item.id, received.dedupe_key, notice)
-        elif isinstance(notice, RosterNotice):
-            return await self._roster_changed(handlers, notice, last_roster)
-        else:
-            await self._prompt_finished(received.dedupe_key, notice)
-        return last_roster
-
-    async def _state_changed(
-        self, handlers: _Handlers, notice_id: str, dedupe_key: str, notice: CallStateNotice
-    ) -> None:
-        call_id = notice.call_id
-        async with self._store.unit_of_work() as uow:
-            records = uow.calls
-            now = uow.now()
-            if not await records.note_notification(dedupe_key, call_id, now):
-                return
-            meeting_id = await records.meeting_of(call_id)
-            if meeting_id is None and notice.thread_id is not None:
-                meeting = await uow.meetings.by_chat_thread(notice.thread_id)
-                if meeting is not None:
-                    meeting_id = meeting.id
-                    await records.record(call_id, meeting_id, now)
-            if meeting_id is None:
-                await uow.audit(
-                    AuditEvent(
-                        "call.notification_unmatched", detail={"call": call_id, "kind": "state"}
-                    )
-                )
-                await uow.commit()
-                return
-            moved = await records.advance(call_id, notice.state, now)
-            if moved:
-                await uow.audit(
-                    AuditEvent(
-                        "call.state_changed",
-                        meeting_id=meeting_id,
-                        detail={"call": call_id, "state": notice.state},
-                    )
-                )
-            report = moved and notice.state == ESTABLISHED
-            if report:
-                await uow.call_notices.change_kind(notice_id, REPORT_ESTABLISHED)
-            await uow.commit()
-        self._meeting_of_call[call_id] = meeting_id
-        if report:
-            await handlers.lifecycle.call_established(meeting_id, call_id)
-
-    async def _report_established(self, handlers: _Handlers, call_id: str) -> None:
-        async with self._store.reading() as uow:
-            meeting_id = await uow.calls.meeting_of(call_id)
-        if meeting_id is not None:
-            await handlers.lifecycle.call_established(meeting_id, call_id)
-
-    async def _roster_changed(
-        self, handlers: _Handlers, notice: RosterNotice, last_roster: str | None
-    ) -> str | None:
-        call_id = notice.call_id
-        digest = roster_digest(notice.roster)
-        if digest == last_roster:
-            return last_roster
-        async with self._store.reading() as uow:
-            meeting_id = await uow.calls.meeting_of(call_id)
-        if meeting_id is None:
-            log.warning("a roster for a call the bot has not recorded was dropped")
-            async with self._store.unit_of_work() as uow:
-                await uow.audit(
-                    AuditEvent(
-                        "call.notification_unmatched", detail={"call": call_id, "kind": "roster"}
-                    )
-                )
-                await uow.commit()
-            return last_roster
-        self._meeting_of_call[call_id] = meeting_id
-        await handlers.events.roster_changed(meeting_id, notice.roster)
-        return digest
-
-    async def _prompt_finished(self, dedupe_key: str, notice: PromptNotice) -> None:
-        self.prompt_turns.finished(notice.operation_id)
-        async with self._store.unit_of_work() as uow:
-            records = uow.calls
-            if not await records.note_notification(dedupe_key, notice.call_id, uow.now()):
-                return
-            await uow.audit(
-                AuditEvent(
-                    "call.prompt_finished",
-                    meeting_id=await records.meeting_of(notice.call_id),
-                    detail={
-                        "call": notice.call_id,
-                        "operation": notice.operation_id,
-                        "status": notice.status,
-                        "prompt": notice.client_context or "",
-                    },
-                )
-            )
-            await uow.commit()
+            return await handlers.handle(item, last_roster)
