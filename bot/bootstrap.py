@@ -24,8 +24,8 @@ from bot.mailbox.reader import MailboxReader
 from bot.mailbox.runtime import ConnectedWork, Wiring, attach_consent_mailbox, worker_id
 from bot.meeting_runtime import LiveMeetings
 from bot.recording_backstop_runtime import RecordingBackstopRuntime
+from bot.services.backstop_checks import RETRY_POLICIES as BACKSTOP_RETRY
 from bot.services.legal_extracts import LegalExtracts
-from bot.services.recording_backstop import RETRY_POLICIES as BACKSTOP_RETRY
 from bot.services.recording_enforcement import (
     enforce_recording,
     reconcile_handlers,

@@ -3,16 +3,17 @@ rosters said, and any made without consent is brought to staff at once.
 
 Two ways in, one check. Graph's change notifications for new recordings and transcripts
 across the tenant name a meeting (`notified`); and after each meeting ends a timed job lists
-its recordings and transcripts (`check_meeting`, `RECORDING_CHECK`, twice: soon after the
-scheduled end and a day later, as Teams makes them available after processing). Either way
-each one is kept once (ids and times only) with the gate's answer for its time
-(`bot.policy.recording_backstop`). One that was not permitted is audited and counted
-(`iass.backstop.alerts`), and the organiser
-and every user holding the manager app role are emailed at once from the consent mailbox
-(described by reference and kind, never by name); the meeting page shows it in red until
-staff record what was done with it. The bot never deletes a recording (it may be evidence),
-and cannot remove its sharing: Graph's callRecording names no file (the audit says so).
-A permitted one is only noted, so subject access and disposal account for it.
+its recordings and transcripts (`check_meeting`, `RECORDING_CHECK` in
+`bot.services.backstop_checks`, twice: soon after the scheduled end and a day later, as Teams
+makes them available after processing). Either way each one is kept once (ids and times only)
+with the gate's answer for its time (`bot.policy.recording_backstop`; the answer as stored:
+`bot.services.backstop_reasons`). One that was not permitted is audited and counted
+(`iass.backstop.alerts`), and the organiser and every user holding the manager app role are
+emailed at once from the consent mailbox (described by reference and kind, never by name:
+`bot.services.backstop_alerts`); the meeting page shows it in red until staff record what was
+done with it (`resolve`). The bot never deletes a recording (it may be evidence), and cannot
+remove its sharing: Graph's callRecording names no file (the audit says so). A permitted one
+is only noted, so subject access and disposal account for it.
 
 A recording is often notified as it ends, and judged then by what the bot knew then; but the
 gate's closing while it ran may be noted only later (a stranger's join handled behind a
@@ -23,64 +24,41 @@ as such and brought to staff as a new one is, once (`JUDGED_AGAIN`).
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from enum import StrEnum
 from typing import Final
 
-from bot import instruments
-from bot.mail.consent_request import describe_when
-from bot.policy.blockers import Blocker, BlockerCode
 from bot.policy.recording_backstop import (
-    REASON_SENTENCES,
     ArtefactKind,
     ArtefactVerdict,
-    BackstopReason,
     FoundArtefact,
     judge_artefact,
 )
-from bot.ports.failures import GRAPH_FAILURES
-from bot.ports.mail import OutgoingEmail, StaffMail
+from bot.ports.mail import StaffMail
 from bot.ports.recordings import ArtefactSource, ListedArtefact, NotifiedArtefact
-from bot.scheduler.runner import Handler, RetryPolicy
-from bot.services.organiser_notices import reasons_without_names
+from bot.scheduler.runner import Handler
+from bot.services.backstop_alerts import Finding, StaffAlerts
+from bot.services.backstop_checks import RECORDING_CHECK
+from bot.services.backstop_reasons import encode_reasons
 from consent_store.audit import AuditEvent, DetailValue
 from consent_store.jobs import ClaimedJob
 from consent_store.recording_artefacts import NewArtefact, RecordingArtefacts
 from consent_store.stored import MeetingRow
-from consent_store.unit_of_work import Store, UnitOfWork
-from domain.terms import Topic
-from templates import environment, in_uk_time
+from consent_store.unit_of_work import Store
 
 log = logging.getLogger(__name__)
 
-RECORDING_CHECK: Final = "recording_check"
-CHECK_DELAYS: Final = (timedelta(minutes=10), timedelta(days=1))
-"""When, after a meeting's scheduled end, its recordings and transcripts are listed."""
-CHECK_RETRY: Final = RetryPolicy(
-    first=timedelta(minutes=1), longest=timedelta(hours=1), give_up_after=48
-)
-"""Graph down or slow: keep trying for about two days, an hour apart at most."""
-RETRY_POLICIES: Final[Mapping[str, RetryPolicy]] = {RECORDING_CHECK: CHECK_RETRY}
 CATCH_UP_WINDOW: Final = timedelta(days=1)
-MANAGERS_LIFETIME: Final = 300.0
-"""Seconds who holds the manager role is kept before Graph is asked again (as the staff
-directory keeps addresses): a burst of recordings does not ask for each one."""
 
 FOUND = "recording.found"
 FOUND_WITHOUT_CONSENT = "recording.found_without_consent"
-ALERT_SENT = "recording.alert_sent"
-ALERT_NOT_SENT = "recording.alert_not_sent"
 RESOLVED = "recording.resolved"
 SHARING_NOT_REACHABLE = "not_reachable"
 JUDGED_AGAIN: Final = "judged_again"
 """How a recording kept as permitted was found not permitted: judged again after the meeting."""
-NO_ADDRESS = "no_address"
 
 not_ours: Counter[str] = Counter()
 """Notifications about meetings the store does not know (or could not read), by reason."""
@@ -89,57 +67,6 @@ not_ours: Counter[str] = Counter()
 class FoundBy(StrEnum):
     NOTIFICATION = "notification"
     AFTER_MEETING = "after_meeting"
-
-
-def check_job_keys(meeting_id: str) -> tuple[str, ...]:
-    return tuple(f"{RECORDING_CHECK}:{meeting_id}:{n}" for n in range(len(CHECK_DELAYS)))
-
-
-async def queue_recording_checks(uow: UnitOfWork, meeting: MeetingRow, *, again: bool) -> None:
-    """Queue (or with `again`, after the meeting moved, queue anew) the checks after its end."""
-    jobs = uow.jobs
-    for key, delay in zip(check_job_keys(meeting.id), CHECK_DELAYS, strict=True):
-        due = meeting.ends_at + delay
-        if again:
-            await jobs.requeue(key, RECORDING_CHECK, due, meeting.id)
-        else:
-            await jobs.schedule(key, RECORDING_CHECK, due, meeting.id)
-
-
-def encode_reasons(verdict: ArtefactVerdict) -> tuple[str, ...]:
-    """The verdict as stored: each blocker as `code` or `code:attendee`, then the backstop's
-    reasons."""
-    blockers = tuple(
-        b.code.value if b.attendee_id is None else f"{b.code.value}:{b.attendee_id}"
-        for b in verdict.blockers
-    )
-    return (*blockers, *(r.value for r in verdict.reasons))
-
-
-def decode_reasons(stored: Sequence[str]) -> tuple[tuple[Blocker, ...], tuple[BackstopReason, ...]]:
-    """What `encode_reasons` stored, back as blockers and reasons (unknown codes skipped)."""
-    blockers: list[Blocker] = []
-    reasons: list[BackstopReason] = []
-    backstop = {r.value: r for r in BackstopReason}
-    gate = {c.value: c for c in BlockerCode}
-    for item in stored:
-        code, _, attendee = item.partition(":")
-        if code in backstop:
-            reasons.append(backstop[code])
-        elif code in gate:
-            blockers.append(Blocker(gate[code], Topic.RECORDING, attendee or None))
-    return tuple(blockers), tuple(reasons)
-
-
-def backstop_sentences(reasons: Sequence[BackstopReason]) -> tuple[str, ...]:
-    return tuple(REASON_SENTENCES[r] for r in reasons)
-
-
-@dataclass(frozen=True)
-class _Finding:
-    artefact_id: str
-    listed: ListedArtefact
-    verdict: ArtefactVerdict
 
 
 def _found_event(
@@ -176,12 +103,10 @@ class RecordingBackstop:
     ) -> None:
         self._store = store
         self._source = source
-        self._mailbox = mailbox
-        self._manager_role = manager_role
-        self._known_managers: tuple[float, list[str]] | None = None
+        self._alerts = StaffAlerts(store, source, mailbox, manager_role=manager_role)
 
     def job_handlers(self) -> Mapping[str, Handler]:
-        """The check after a meeting; its retries follow `RETRY_POLICIES`."""
+        """The check after a meeting; its retries follow `backstop_checks.RETRY_POLICIES`."""
 
         async def check(job: ClaimedJob) -> None:
             if job.meeting_id is not None:
@@ -243,7 +168,7 @@ class RecordingBackstop:
         """Judge each recording and transcript kept as permitted again, with the meeting's
         facts as they stand now (the gate's closing noted since, a reply taken in late); keep
         each no longer permitted as such, audited, and alert staff about it, once."""
-        findings: list[_Finding] = []
+        findings: list[Finding] = []
         async with self._store.unit_of_work() as uow:
             facts = await uow.meetings.facts(meeting.id, present=())
             closed_at = (await uow.meetings.get(meeting.id)).recording_closed_at
@@ -262,7 +187,7 @@ class RecordingBackstop:
                 ):
                     continue
                 await uow.audit(_found_event(meeting.id, kept.id, item, JUDGED_AGAIN, verdict))
-                findings.append(_Finding(kept.id, item, verdict))
+                findings.append(Finding(kept.id, item, verdict))
             await uow.commit()
         if findings:
             log.info(
@@ -270,7 +195,7 @@ class RecordingBackstop:
                 meeting.id,
                 len(findings),
             )
-        await self._bring_to_staff(meeting, findings, JUDGED_AGAIN)
+        await self._alerts.bring_to_staff(meeting, findings, JUDGED_AGAIN)
 
     async def _found(
         self, meeting: MeetingRow, listed: Sequence[ListedArtefact], found_by: FoundBy
@@ -286,22 +211,13 @@ class RecordingBackstop:
             len(findings),
             len(unpermitted),
         )
-        await self._bring_to_staff(meeting, unpermitted, found_by.value)
+        await self._alerts.bring_to_staff(meeting, unpermitted, found_by.value)
         return [f.artefact_id for f in findings]
-
-    async def _bring_to_staff(
-        self, meeting: MeetingRow, unpermitted: Sequence[_Finding], found_by: str
-    ) -> None:
-        """Count each finding not permitted and alert staff about them."""
-        for finding in unpermitted:
-            instruments.backstop_alert(kind=finding.listed.kind.value, found_by=found_by)
-        if unpermitted:
-            await self._alert(meeting, unpermitted)
 
     async def _keep(
         self, meeting: MeetingRow, listed: Sequence[ListedArtefact], found_by: FoundBy
-    ) -> list[_Finding]:
-        findings: list[_Finding] = []
+    ) -> list[Finding]:
+        findings: list[Finding] = []
         async with self._store.unit_of_work() as uow:
             facts = await uow.meetings.facts(meeting.id, present=())
             row = await uow.meetings.get(meeting.id)
@@ -326,97 +242,9 @@ class RecordingBackstop:
                 await uow.audit(
                     _found_event(meeting.id, artefact_id, item, found_by.value, verdict)
                 )
-                findings.append(_Finding(artefact_id, item, verdict))
+                findings.append(Finding(artefact_id, item, verdict))
             await uow.commit()
         return findings
-
-    async def _alert(self, meeting: MeetingRow, findings: Sequence[_Finding]) -> None:
-        """Email the organiser and every manager about the findings, each audited."""
-        try:
-            managers = await self._managers()
-        except GRAPH_FAILURES as error:
-            managers = []
-            log.warning("managers not found for a recording alert: %s", type(error).__name__)
-        recipients = {meeting.organiser_user_id: "organiser"}
-        for manager in managers:
-            recipients.setdefault(manager, "manager")
-        async with self._store.reading() as uow:
-            kinds = {a.id: a.kind for a in (await uow.meetings.facts(meeting.id)).attendees}
-            now = uow.now()
-        values: dict[str, object] = {
-            "reference": meeting.reference,
-            "when": describe_when(meeting.starts_at, meeting.ends_at),
-            "found_at": in_uk_time(now, "%H:%M on %A %d %B %Y"),
-            "findings": [
-                {
-                    "kind": f.listed.kind.value,
-                    "made": made_when(f.listed.created_at),
-                    "reasons": (
-                        *reasons_without_names(f.verdict.blockers, kinds),
-                        *backstop_sentences(f.verdict.reasons),
-                    ),
-                }
-                for f in findings
-            ],
-        }
-        outcomes = await asyncio.gather(
-            *(self._tell(meeting.id, user_id, role, values) for user_id, role in recipients.items())
-        )
-        async with self._store.unit_of_work() as uow:
-            for user_id, role, failure in outcomes:
-                detail: dict[str, DetailValue] = {
-                    "to": role,
-                    "recipient": user_id,
-                    "artefacts": [f.artefact_id for f in findings],
-                }
-                if failure is not None:
-                    detail["error"] = failure
-                await uow.audit(
-                    AuditEvent(
-                        ALERT_SENT if failure is None else ALERT_NOT_SENT,
-                        meeting_id=meeting.id,
-                        subject_id=findings[0].artefact_id,
-                        detail=detail,
-                    )
-                )
-            await uow.commit()
-
-    async def _tell(
-        self, meeting_id: str, user_id: str, role: str, values: dict[str, object]
-    ) -> tuple[str, str, str | None]:
-        try:
-            failure = await self._send(user_id, values)
-        except GRAPH_FAILURES as error:
-            failure = type(error).__name__
-        if failure is not None:
-            log.warning("recording alert for meeting %s not sent: %s", meeting_id, failure)
-        return user_id, role, failure
-
-    async def _managers(self) -> list[str]:
-        """Who holds the manager role, asked of Graph at most every `MANAGERS_LIFETIME`."""
-        if self._known_managers is not None:
-            at, managers = self._known_managers
-            if time.monotonic() - at < MANAGERS_LIFETIME:
-                return managers
-        managers = await self._source.holders_of(self._manager_role)
-        self._known_managers = (time.monotonic(), managers)
-        return managers
-
-    async def _send(self, user_id: str, values: dict[str, object]) -> str | None:
-        contact = await self._mailbox.directory.contact(user_id)
-        if contact is None:
-            return NO_ADDRESS
-        values = {**values, "name": contact.display_name}
-        env = environment()
-        await self._mailbox.send(
-            OutgoingEmail(
-                to=contact.address,
-                subject=f"Meeting {values['reference']}: a recording made without consent",
-                text=env.get_template("email/recording_alert.txt.j2").render(values),
-                html=env.get_template("email/recording_alert.html.j2").render(values),
-            )
-        )
-        return None
 
 
 async def resolve(
@@ -432,11 +260,3 @@ async def resolve(
             )
             await uow.commit()
     return done
-
-
-def artefact_kind_words(kind: str) -> str:
-    return "transcript" if kind == ArtefactKind.TRANSCRIPT.value else "recording"
-
-
-def made_when(created_at: datetime | None) -> str:
-    return in_uk_time(created_at, "%H:%M on %d %B %Y") if created_at else "at a time not known"

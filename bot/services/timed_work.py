@@ -20,9 +20,9 @@ from bot.policy.consent_history import latest_pre_start_decision
 from bot.ports.mail import Mailbox, MailSender, OutgoingEmail
 from bot.ports.meetings import Meetings
 from bot.scheduler.runner import Handler
+from bot.services.backstop_checks import queue_recording_checks
 from bot.services.meeting_start import StartSource, note_start
 from bot.services.organiser_notices import Notice, warn_if_without_consent
-from bot.services.recording_backstop import queue_recording_checks
 from bot.services.recording_enforcement import enforce_recording
 from consent_store.audit import AuditEvent
 from consent_store.jobs import ClaimedJob

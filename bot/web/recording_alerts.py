@@ -14,13 +14,13 @@ from datetime import datetime
 from aiohttp import web
 
 from bot.policy.blockers import blocker_sentences
-from bot.services.recording_backstop import (
+from bot.services.backstop_reasons import (
     artefact_kind_words,
     backstop_sentences,
     decode_reasons,
     made_when,
-    resolve,
 )
+from bot.services.recording_backstop import resolve
 from bot.web.error_pages import not_found
 from bot.web.json_body import form_body
 from bot.web.session import STAFF_SESSION

@@ -20,13 +20,12 @@ from bot.policy.recording_backstop import ArtefactKind
 from bot.policy.recording_gate import evaluate_recording
 from bot.ports.recordings import NotifiedArtefact
 from bot.scheduler.runner import JobRunner
+from bot.services.backstop_checks import RETRY_POLICIES, queue_recording_checks
 from bot.services.recording_backstop import (
     FOUND_WITHOUT_CONSENT,
     JUDGED_AGAIN,
-    RETRY_POLICIES,
     FoundBy,
     RecordingBackstop,
-    queue_recording_checks,
 )
 from bot.services.recording_notes import note_closed_for_good
 from consent_store.recording_artefacts import RecordingArtefacts

@@ -41,7 +41,7 @@ from bot.recording_backstop_runtime import (
     ignored,
 )
 from bot.scheduler.runner import Handler, JobRunner
-from bot.services.recording_backstop import RECORDING_CHECK, RETRY_POLICIES
+from bot.services.backstop_checks import RECORDING_CHECK, RETRY_POLICIES
 from consent_store.recording_artefacts import RecordingArtefacts
 from consent_store.tables import JobRow
 from consent_store.unit_of_work import Store

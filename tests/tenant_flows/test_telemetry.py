@@ -25,7 +25,7 @@ from bot.instruments import (
     REPLY_LAG,
 )
 from bot.scheduler.runner import JobRunner
-from bot.services.recording_backstop import RECORDING_CHECK, RETRY_POLICIES, queue_recording_checks
+from bot.services.backstop_checks import RECORDING_CHECK, RETRY_POLICIES, queue_recording_checks
 from consent_store.records import NewDocument
 from consent_store.unit_of_work import Store
 from sandbox.seed import COORDINATOR, PARENT_CARER, SENCO
