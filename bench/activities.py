@@ -61,10 +61,8 @@ import asyncio
 import contextlib
 import itertools
 import json
-import os
 import socket
 import statistics
-import sys
 import time
 import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -87,7 +85,14 @@ from microsoft_agents.hosting.core import (
     TurnState,
 )
 from pydantic import SecretStr
-from scratch import progress, scratch_database
+from scratch import (
+    key_settings,
+    progress,
+    run_key_ring,
+    scratch_database,
+    serve_until_told,
+    served_process,
+)
 from sqlalchemy import select
 
 from bot.agent.channel_endpoints import rerouted_token_providers, use_channel_keys
@@ -98,7 +103,7 @@ from bot.meeting_runtime import LiveMeetings
 from bot.services.recording_enforcement import enforce_recording
 from bot.services.scheduling import schedule_meeting
 from bot.speech.espeak import EspeakBackend
-from consent_store.keys import new_key, parse_key_ring
+from consent_store.keys import parse_key_ring
 from consent_store.meeting_activities import MeetingActivities
 from consent_store.migrate import upgrade_to_head
 from consent_store.records import NewAttendee, NewDecision, NewDocument, NewMeeting
@@ -647,23 +652,11 @@ def line(name: str, concurrency: int, result: Result) -> str:
 
 
 THIS_SCRIPT = Path(__file__).resolve()
-KEY_SETTINGS = "IASS_BENCH_KEY_SETTINGS"
-"""The environment variable that hands a served agent the run's keys (JSON), off its argv."""
-
-
-def key_settings() -> dict[str, str]:
-    """Fresh keys for the run, as the settings `parse_key_ring` reads."""
-    return {
-        "encryption_keys": f"bench:{new_key()}",
-        "active_key_id": "bench",
-        "blind_index_key": new_key(),
-        "audit_key": new_key(),
-    }
 
 
 async def serve_bot(port: int, sandbox_origin: str, database_url: str) -> None:
     """The bot as served, alone in this process: `LiveMeetings` over its Graph clients."""
-    store = Store.open(database_url, parse_key_ring(**json.loads(os.environ[KEY_SETTINGS])))
+    store = Store.open(database_url, run_key_ring())
     tenant = bot_tenant(sandbox_origin, f"http://127.0.0.1:{port}")
     live = LiveMeetings(store, tenant, ServiceProfile(), "bench", EspeakBackend())
     bot_app = web.Application()
@@ -685,21 +678,14 @@ async def serve_echo(port: int, sandbox_origin: str) -> None:
         await serve_until_told(origin)
 
 
-async def serve_until_told(origin: str) -> None:
-    """Say where this process serves (its first line on stdout), then serve until the bench
-    closes its stdin."""
-    print(origin, flush=True)
-    await asyncio.to_thread(sys.stdin.read)
-
-
 @asynccontextmanager
 async def agent_process(
-    what: str, port: int, sandbox_origin: str, *extra: str
+    what: str, port: int, sandbox_origin: str, keys: dict[str, str], *extra: str
 ) -> AsyncIterator[str]:
     """`serve_bot` or `serve_echo` in a process of its own; yields the origin it serves at."""
-    child = await asyncio.create_subprocess_exec(
-        sys.executable,
-        str(THIS_SCRIPT),
+    async with served_process(
+        THIS_SCRIPT,
+        keys,
         "--serve",
         what,
         "--port",
@@ -707,23 +693,8 @@ async def agent_process(
         "--sandbox-origin",
         sandbox_origin,
         *extra,
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-    )
-    assert child.stdin is not None
-    assert child.stdout is not None
-    try:
-        origin = (await asyncio.wait_for(child.stdout.readline(), 120)).decode().strip()
-        if not origin:
-            raise RuntimeError(f"the {what} process stopped before serving")
+    ) as (origin, _rest):
         yield origin
-    finally:
-        child.stdin.close()
-        try:
-            await asyncio.wait_for(child.wait(), 60)
-        except TimeoutError:
-            child.kill()
-            await child.wait()
 
 
 async def run(engine: str, count: int, stranger_count: int) -> None:
@@ -737,7 +708,6 @@ async def run(engine: str, count: int, stranger_count: int) -> None:
     bot_origin = f"http://127.0.0.1:{bot_port}"
     results: dict[tuple[str, int], Result] = {}
     keys = key_settings()
-    os.environ[KEY_SETTINGS] = json.dumps(keys)
     async with (
         scratch_database(engine) as url,
         served(sandbox) as sandbox_origin,
@@ -749,8 +719,8 @@ async def run(engine: str, count: int, stranger_count: int) -> None:
         await asyncio.to_thread(upgrade_to_head, url)
         progress("starting the bot and the echo agent in processes of their own")
         async with (
-            agent_process("bot", bot_port, sandbox_origin, "--database-url", url),
-            agent_process("echo", free_port(), sandbox_origin) as echo_origin,
+            agent_process("bot", bot_port, sandbox_origin, keys, "--database-url", url),
+            agent_process("echo", free_port(), sandbox_origin, keys) as echo_origin,
             aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=max(CONCURRENCIES))) as http,
         ):
             progress(f"scheduling and starting {MEETING_CHATS} meetings")

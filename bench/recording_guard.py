@@ -1,9 +1,13 @@
 """Benchmark: from the call roster notification reaching the bot's `/api/calls` to Teams'
 `allowRecording` being switched off. Target: p95 under 250 ms.
 
-Serves the seeded sandbox tenant and, on the port below it, the bot as `serving_app` builds it
-(`/api/messages`, `/api/calls`, the consent mailbox's background work), both on loopback in
-this process, over a scratch database. Schedules 200 meetings (in the store and as Teams
+Serves the seeded sandbox tenant in this process and, on the port below it, the bot as
+`serving_app` builds it (`/api/messages`, `/api/calls`, the consent mailbox's background work)
+alone in a process of its own, as it would be in production (this script with `--serve`),
+both on loopback, over a scratch database. The sandbox stands in for Microsoft 365, so its
+own work (signing and sending notifications, checking tokens, composing mail) is not counted
+against the bot; the meetings are scheduled by the bench (the bot's own use cases over a
+second store and Graph clients of its own). Schedules 200 meetings (in the store and as Teams
 meetings in the sandbox) whose attendees all consented, so recording is allowed; each is
 started in the sandbox, so the bot joins its call, then the parent is admitted and the
 organiser starts recording. Then, all meetings at once, each after a random pause: a stranger
@@ -14,7 +18,9 @@ inbox hands the roster to the recording guard, and the guard PATCHes the onlineM
 from the notification request reaching the bot's application (its outermost middleware) to
 the sandbox having handled that PATCH; also shown from the sandbox queueing the notification.
 One stranger per meeting: once a meeting has started, recording that was switched off stays
-off, so a meeting gives one timed switch. The last line reads `guard_p95_ms: N`.
+off, so a meeting gives one timed switch. The bot's process notes each roster's arrival and
+hands the times over when it stops; both processes read the same clock (`time.perf_counter`
+is the system's monotonic clock on Linux). The last line reads `guard_p95_ms: N`.
 
     .venv/bin/python bench/recording_guard.py        # PostgreSQL (IASS_BENCH_POSTGRES_URL)
     .venv/bin/python bench/recording_guard.py --engine sqlite
@@ -34,10 +40,18 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
+from pathlib import Path
 
 from aiohttp import web
 from pydantic import SecretStr
-from scratch import progress, scratch_database
+from scratch import (
+    key_settings,
+    progress,
+    run_key_settings,
+    scratch_database,
+    serve_until_told,
+    served_process,
+)
 
 from bot.config import Settings, TenantSettings
 from bot.graph.meetings import OnlineMeetings
@@ -47,7 +61,6 @@ from bot.services.recording_setting import lock_down_and_confirm
 from bot.services.scheduling import open_teams_meeting
 from bot.serving import sandbox_origin, sandbox_tenant, serving_app
 from consent_store.calls import MeetingCallRecords
-from consent_store.keys import new_key
 from consent_store.migrate import upgrade_to_head
 from consent_store.records import NewAttendee, NewDecision, NewMeeting
 from consent_store.unit_of_work import Store
@@ -60,6 +73,7 @@ from sandbox.seed import COORDINATOR, PARENT_CARER, SENCO, seeded_tenant
 from sandbox.teams.live_meetings import Attendance, LiveMeeting
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+THIS_SCRIPT = Path(__file__).resolve()
 CALLS_PREFIX = "/communications/calls/"
 WARM_UP = 2
 """Meetings whose stranger is not timed (the first requests warm the connections)."""
@@ -82,12 +96,12 @@ class Moments:
             self._events[key].set()
 
 
-class RosterArrivals(Moments):
-    """Bot middleware (outermost) noting when each roster notification reached `/api/calls`,
-    by call id; any answer but 202 is kept as a failure."""
+class RosterArrivals:
+    """Bot middleware (outermost, in the bot's process) noting when each roster notification
+    reached `/api/calls`, by call id; any answer but 202 is kept as a failure."""
 
     def __init__(self) -> None:
-        super().__init__()
+        self.at: dict[str, list[float]] = {}
         self.refused: list[int] = []
 
     @web.middleware
@@ -103,7 +117,7 @@ class RosterArrivals(Moments):
             resource = notification["resourceUrl"]
             if resource.endswith("/participants"):
                 call_id = resource.split(CALLS_PREFIX, 1)[1].split("/", 1)[0]
-                self.happened(comparable_call_id(call_id), arrived)
+                self.at.setdefault(comparable_call_id(call_id), []).append(arrived)
         return response
 
 
@@ -255,53 +269,72 @@ def roster_sent(calling: CallingService, live: LiveMeeting) -> float:
     return time.perf_counter()
 
 
-@dataclass
-class Timings:
-    from_arrival: list[float]
-    from_sending: list[float]
+@dataclass(frozen=True)
+class Stranger:
+    """One stranger's roster: its call, when the sandbox sent it and when the sandbox had
+    handled the PATCH switching recording off."""
+
+    call_id: str
+    sent: float
+    patched: float
 
 
 async def stranger_arrives(
-    sandbox: web.Application,
-    arrivals: RosterArrivals,
-    patches: PatchClock,
-    meeting: BenchMeeting,
-    pause: float,
-) -> Timings:
-    """Milliseconds from a stranger's roster to the sandbox having the setting patched."""
+    sandbox: web.Application, patches: PatchClock, meeting: BenchMeeting, pause: float
+) -> Stranger:
+    """A stranger appears in the meeting after `pause`; wait for recording to be switched
+    off."""
     tenant, calling = sandbox[TENANT], sandbox[CALLING]
     online_meeting = tenant.meetings.get(meeting.online_meeting_id)
     assert online_meeting is not None
     await asyncio.sleep(pause)
     account = tenant.teams_accounts.anonymous("Guest 4411")
     stranger = Attendance(account, "Attendee", invited=False, joined_at=tenant.now())
-    arrived, patched = arrivals.expect(meeting.call_id), patches.expect(online_meeting.id)
+    patched = patches.expect(online_meeting.id)
     meeting.live.attendance[account.id] = stranger
     sent = roster_sent(calling, meeting.live)
-    await asyncio.wait_for(asyncio.gather(arrived.wait(), patched.wait()), timeout=10)
+    await asyncio.wait_for(patched.wait(), timeout=30)
     if online_meeting.allow_recording:
         raise RuntimeError("the PATCH did not switch recording off")
-    patched_at = patches.at[online_meeting.id]
-    return Timings(
-        [(patched_at - arrivals.at[meeting.call_id]) * 1000], [(patched_at - sent) * 1000]
+    return Stranger(meeting.call_id, sent, patches.at[online_meeting.id])
+
+
+def bench_settings(port: int, database_url: str, keys: dict[str, str]) -> BenchSettings:
+    return BenchSettings(
+        _env_file=None,
+        database_url=database_url,
+        encryption_keys=SecretStr(keys["encryption_keys"]),
+        encryption_key_id=keys["active_key_id"],
+        blind_index_key=SecretStr(keys["blind_index_key"]),
+        audit_key=SecretStr(keys["audit_key"]),
+        PORT=port,
     )
+
+
+async def serve_bot(port: int, database_url: str) -> None:
+    """The bot as `serving_app` builds it, alone in this process, noting each roster's
+    arrival; once told to stop, the arrivals (JSON) on stdout."""
+    settings = bench_settings(port, database_url, run_key_settings())
+    arrivals = RosterArrivals()
+    bot = serving_app(settings, host="localhost")
+    bot.middlewares.insert(0, arrivals.middleware)
+    async with served(bot, port):
+        await serve_until_told(f"http://localhost:{port}")
+    print(json.dumps({"at": arrivals.at, "refused": arrivals.refused}), flush=True)
+
+
+def first_after(moments: list[float], sent: float) -> float:
+    return min(moment for moment in moments if moment >= sent)
 
 
 async def run(engine: str, meeting_count: int, mean_pause: float, seed: int) -> float:
     port = free_port_pair()
-    arrivals, patches = RosterArrivals(), PatchClock()
+    patches = PatchClock()
+    keys = key_settings()
     async with scratch_database(engine) as url:
         progress(f"migrating a new {engine} database")
         await asyncio.to_thread(upgrade_to_head, url)
-        settings = BenchSettings(
-            _env_file=None,
-            database_url=url,
-            encryption_keys=SecretStr(f"bench:{new_key()}"),
-            encryption_key_id="bench",
-            blind_index_key=SecretStr(new_key()),
-            audit_key=SecretStr(new_key()),
-            PORT=port,
-        )
+        settings = bench_settings(port, url, keys)
         tenant_settings = settings.tenant
         seeded = seeded_tenant()
         seeded.bot_endpoint = f"{tenant_settings.public_url}/api/messages"
@@ -309,13 +342,13 @@ async def run(engine: str, meeting_count: int, mean_pause: float, seed: int) -> 
         seeded.prompt_time_scale = 0
         sandbox = create_sandbox_app(seeded, public_origin=sandbox_origin(port))
         sandbox.middlewares.append(patches.middleware)
-        bot = serving_app(settings, host="localhost")
-        bot.middlewares.insert(0, arrivals.middleware)
         store = Store.open(url, settings.key_ring())
         try:
             async with (
                 served(sandbox, port + 1),
-                served(bot, port),
+                served_process(
+                    THIS_SCRIPT, keys, "--serve", "--port", str(port), "--database-url", url
+                ) as (_origin, told),
                 open_tenant(tenant_settings) as clients,
             ):
                 progress(f"scheduling {meeting_count} meetings; the bot joins each one's call")
@@ -328,33 +361,34 @@ async def run(engine: str, meeting_count: int, mean_pause: float, seed: int) -> 
                     await recording_allowed(store, meeting)
                 progress("warming up")
                 for meeting in opened[:WARM_UP]:
-                    await stranger_arrives(sandbox, arrivals, patches, meeting, 0.0)
+                    await stranger_arrives(sandbox, patches, meeting, 0.0)
                 progress(f"{meeting_count} meetings, a stranger's roster in each")
                 rng = random.Random(seed)
                 started = time.perf_counter()
-                per_meeting = await asyncio.gather(
+                strangers = await asyncio.gather(
                     *(
-                        stranger_arrives(
-                            sandbox, arrivals, patches, m, rng.uniform(0, 2 * mean_pause)
-                        )
+                        stranger_arrives(sandbox, patches, m, rng.uniform(0, 2 * mean_pause))
                         for m in opened[WARM_UP:]
                     )
                 )
                 elapsed = time.perf_counter() - started
+                await sandbox[CALLING].idle()
+            seen = json.loads(await told.read())
         finally:
             await store.close()
-    if arrivals.refused:
-        raise RuntimeError(f"/api/calls refused notifications: {sorted(set(arrivals.refused))}")
-    timings = [t for meeting in per_meeting for t in meeting.from_arrival]
-    from_sending = [t for meeting in per_meeting for t in meeting.from_sending]
+    if seen["refused"]:
+        raise RuntimeError(f"/api/calls refused notifications: {sorted(set(seen['refused']))}")
+    timings = [(s.patched - first_after(seen["at"][s.call_id], s.sent)) * 1000 for s in strangers]
+    from_sending = [(s.patched - s.sent) * 1000 for s in strangers]
     p95 = statistics.quantiles(timings, n=100)[94]
     print(f"engine: {engine}")
     print(
-        "path: sandbox roster notification (calling JWT) POSTed to the served bot's /api/calls"
-        " -> JWT check, 202 -> inbox -> RecordingGuard -> Graph PATCH onlineMeeting to the"
-        " sandbox, all over loopback; timed from the request reaching the bot app (outermost"
-        " middleware) to the sandbox's PATCH handler returning; the stranger is put in the"
-        " sandbox's live meeting without a join activity, so only the roster tells the bot"
+        "path: sandbox roster notification (calling JWT) POSTed to the bot's /api/calls, served"
+        " alone in its own process -> JWT check, 202 -> inbox -> RecordingGuard -> Graph PATCH"
+        " onlineMeeting to the sandbox in the bench's process, all over loopback; timed from"
+        " the request reaching the bot app (outermost middleware) to the sandbox's PATCH"
+        " handler returning; the stranger is put in the sandbox's live meeting without a join"
+        " activity, so only the roster tells the bot"
     )
     print(
         f"meetings: {meeting_count}  stranger rosters: {len(timings)}  in {elapsed:.1f} s"
@@ -379,8 +413,14 @@ def main() -> None:
     parser.add_argument("--meetings", type=int, default=200)
     parser.add_argument("--mean-pause", type=float, default=10.0)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--database-url", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    asyncio.run(run(args.engine, args.meetings, args.mean_pause, args.seed))
+    if args.serve:
+        asyncio.run(serve_bot(args.port, args.database_url))
+    else:
+        asyncio.run(run(args.engine, args.meetings, args.mean_pause, args.seed))
 
 
 if __name__ == "__main__":

@@ -1,9 +1,12 @@
 """What the benchmarks share: a scratch database made for the run and removed after, fresh
-keys, rows for bulk filling it, and progress lines on stderr (so a benchmark's stdout is only
-its figures)."""
+keys, rows for bulk filling it, progress lines on stderr (so a benchmark's stdout is only its
+figures), and a served agent in a process of its own (as it would be in production), told the
+run's keys through the environment and stopped by closing its stdin."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
 import sys
 import tempfile
@@ -54,6 +57,70 @@ def fresh_key_ring() -> KeyRing:
 
 def progress(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
+
+
+KEY_SETTINGS = "IASS_BENCH_KEY_SETTINGS"
+"""The environment variable that hands a served agent the run's keys (JSON), off its argv."""
+
+
+def key_settings() -> dict[str, str]:
+    """Fresh keys for the run, as the settings `parse_key_ring` reads; `served_process`
+    hands them to the agent it starts."""
+    return {
+        "encryption_keys": f"bench:{new_key()}",
+        "active_key_id": "bench",
+        "blind_index_key": new_key(),
+        "audit_key": new_key(),
+    }
+
+
+def run_key_settings() -> dict[str, str]:
+    """In a served agent's process: the run's keys, as `served_process` handed them over."""
+    settings: dict[str, str] = json.loads(os.environ[KEY_SETTINGS])
+    return settings
+
+
+def run_key_ring() -> KeyRing:
+    """`run_key_settings` as a key ring."""
+    return parse_key_ring(**run_key_settings())
+
+
+async def serve_until_told(origin: str) -> None:
+    """In a served agent's process: say where it serves (its first line on stdout), then
+    serve until the bench closes its stdin."""
+    print(origin, flush=True)
+    await asyncio.to_thread(sys.stdin.read)
+
+
+@asynccontextmanager
+async def served_process(
+    script: Path, keys: dict[str, str], *arguments: str
+) -> AsyncIterator[tuple[str, asyncio.StreamReader]]:
+    """`script` run with `arguments` in a process of its own, given `keys`; yields the origin
+    it serves at (its first line) and the rest of its stdout, which it may write once its
+    stdin is closed (the bench reads it before leaving the block)."""
+    child = await asyncio.create_subprocess_exec(
+        sys.executable,
+        str(script),
+        *arguments,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        env={**os.environ, KEY_SETTINGS: json.dumps(keys)},
+    )
+    assert child.stdin is not None
+    assert child.stdout is not None
+    try:
+        origin = (await asyncio.wait_for(child.stdout.readline(), 120)).decode().strip()
+        if not origin:
+            raise RuntimeError(f"{script.name} {' '.join(arguments)} stopped before serving")
+        yield origin, child.stdout
+    finally:
+        child.stdin.close()
+        try:
+            await asyncio.wait_for(child.wait(), 60)
+        except TimeoutError:
+            child.kill()
+            await child.wait()
 
 
 Row = dict[str, object]
