@@ -11,7 +11,10 @@ A roster is put to the gate as it arrives, before it is stored, so the switch wa
 write; once it is stored, Teams is made to match the store again (should the gate have been
 asked in between). Only then is the meeting warned (`recording_warnings`): of someone shown
 recording while the gate does not permit it, or of an uninvited person joining while
-recording was allowed. A notice that cannot be delivered never undoes or delays the switch.
+recording was allowed. The warnings are given in the background, in order per meeting
+(`organiser_updates`), so no switch, in this meeting or another, waits for a card, a spoken
+notice or a private notice; a notice that cannot be delivered never undoes or delays the
+switch.
 
 Someone joining, the first roster with anyone in it, Teams' meeting-start event and the bot's
 call being established each mark the meeting's real start (`meeting_start`), if it was not
@@ -20,9 +23,9 @@ read or written while a change of presence is handled, recording is switched off
 the guard remembers of the meeting (`KnownMeetings`) and the error is raised, so the
 notification is handled again once the store is back.
 
-The organiser is told of each change of the setting by email in the background, and privately
-in the chat when recording stays off for the rest of the meeting (`organiser_updates`), so the
-call's next roster never waits for the mail; `settled` waits for those emails.
+The organiser is told of each change of the setting by email, and privately in the chat when
+recording stays off for the rest of the meeting, in the same background queue, so the call's
+next roster never waits for them; `settled` waits for every notice handed off.
 """
 
 from __future__ import annotations
@@ -124,7 +127,7 @@ class RecordingGuard:
             mailbox=self._mailbox,
             present=present,
             tell_later=partial(self._organiser.tell_later, meeting_id),
-            on_closed=partial(self._organiser.tell_stays_off, meeting_id),
+            on_closed=partial(self._organiser.tell_stays_off_later, meeting_id),
         )
 
     async def lost_sight_of(self, meeting_id: str, regained_at: datetime) -> bool:
@@ -172,7 +175,8 @@ class RecordingGuard:
             await self.start_seen(meeting.id, source)
 
     async def settled(self) -> None:
-        """Wait until the organiser's emails handed off so far are sent (or have failed)."""
+        """Wait until the notices handed off so far (the meetings' warnings, the organiser's
+        emails and private notices) are given (or have failed)."""
         await self._organiser.settled()
 
     def _match(
@@ -217,9 +221,12 @@ class RecordingGuard:
             bool(meeting.teams_recording_allowed),
             (match,),
         )
+        self._organiser.later(meeting_id, partial(self._warn_of_joining, arrival))
+
+    async def _warn_of_joining(self, arrival: Arrival) -> None:
         await self._warnings.audit_uninvited(arrival, "meeting")
         if arrival.teams_allowed_before and await self._warnings.claim_arrival(
-            meeting_id, "meeting"
+            arrival.meeting_id, "meeting"
         ):
             await self._warnings.give(arrival)
 
@@ -264,11 +271,18 @@ class RecordingGuard:
             seen.teams_allowed_before,
             tuple(seen.unknown[p.key] for p in arrived if p.key in seen.unknown),
         )
+        self._organiser.later(
+            meeting_id,
+            partial(self._warn_of_roster, arrival, seen.recording_keys, verdict.permitted),
+        )
+
+    async def _warn_of_roster(
+        self, arrival: Arrival, recording_keys: tuple[str, ...], permitted: bool
+    ) -> None:
+        meeting_id = arrival.meeting_id
         await self._warnings.audit_uninvited(arrival, "call")
-        if seen.recording_keys:
-            if not verdict.permitted and await self._warnings.claim_recording(
-                meeting_id, seen.recording_keys
-            ):
+        if recording_keys:
+            if not permitted and await self._warnings.claim_recording(meeting_id, recording_keys):
                 await self._warnings.give(replace(arrival, uninvited=()))
             return
         if (

@@ -77,6 +77,7 @@ class Meeting:
     teams_id: str
     thread_id: str
     calls: MeetingCalls
+    guard: RecordingGuard
 
     def teams_allows_recording(self) -> bool:
         meeting = self.sandbox.tenant.meetings.get(self.teams_id)
@@ -95,6 +96,7 @@ class Meeting:
         for _ in range(3):
             await self.sandbox.calling.idle()
             await self.inbox.idle()
+            await self.guard.settled()
 
     async def call_ids(self) -> Sequence[str]:
         async with self.store.reading() as uow:
@@ -146,7 +148,9 @@ async def meeting(
     await tenant_sandbox.teams.start(teams.id)
     calls = MeetingCalls(mailbox.graph, origin + CALLBACK_PATH, tenant.tenant_id)
     await calls.join(teams.chat_thread_id, COORDINATOR.object_id)
-    live = Meeting(tenant_sandbox, store, inbox, row.id, teams.id, teams.chat_thread_id, calls)
+    live = Meeting(
+        tenant_sandbox, store, inbox, row.id, teams.id, teams.chat_thread_id, calls, guard
+    )
     await live.settle()
     yield live
     await guard.settled()

@@ -179,11 +179,13 @@ async def test_a_stranger_joining_switches_recording_off_and_is_announced(
 ) -> None:
     await live.guard.participant_joined(live.thread_id, ORGANISER)
     await live.guard.participant_joined(live.thread_id, PARENT_ANONYMOUSLY)
+    await live.guard.settled()
     assert live.teams_allows_recording()
     assert live.told_everyone() == 0
 
     await live.guard.participant_joined(live.thread_id, STRANGER)
     assert not live.teams_allows_recording()
+    await live.guard.settled()
     ((thread, text, card),) = live.chat.posts
     assert thread == live.thread_id
     assert "Recording is not permitted" in text
@@ -204,10 +206,12 @@ async def test_a_stranger_joining_switches_recording_off_and_is_announced(
     assert "unknown_participant_present" in forbidden
 
     await live.guard.participant_joined(live.thread_id, STRANGER)
+    await live.guard.settled()
     assert live.told_everyone() == 1
 
     await live.guard.participant_left(live.thread_id, STRANGER)
     assert not live.teams_allows_recording()
+    await live.guard.settled()
     (closed,) = await live.audited("recording.closed_for_good")
     assert "unknown_participant_present" in closed
     ((_, to, stays_off),) = live.chat.stays_off()
@@ -231,6 +235,7 @@ async def test_an_invited_parent_joining_anonymously_by_name_keeps_recording_all
             roster_entry(PARENT_ANONYMOUSLY, "p-parent", recording=False),
         ],
     )
+    await live.guard.settled()
     assert live.teams_allows_recording()
     assert (live.chat.posts, live.chat.private, live.voice.said) == ([], [], [])
     assert await live.audited("meeting.uninvited_participant") == []
@@ -243,6 +248,7 @@ async def test_an_attendee_staff_removed_from_the_list_is_uninvited(live: LiveMe
 
     await live.guard.participant_joined(live.thread_id, PARENT_ANONYMOUSLY)
     assert not live.teams_allows_recording()
+    await live.guard.settled()
     assert live.told_everyone() == 1
     (uninvited,) = await live.audited("meeting.uninvited_participant")
     assert '"reason":"no_match"' in uninvited
@@ -253,6 +259,7 @@ async def test_an_uninvited_colleague_of_the_tenant_switches_recording_off(
 ) -> None:
     await live.guard.participant_joined(live.thread_id, COLLEAGUE)
     assert not live.teams_allows_recording()
+    await live.guard.settled()
     assert live.told_everyone() == 1
 
 
@@ -277,6 +284,7 @@ async def test_a_recording_without_consent_is_switched_off_and_announced_once(
             other.roster_changed(live.meeting_id, roster),
         )
         await live.guard.roster_changed(live.meeting_id, roster)
+        await asyncio.gather(live.guard.settled(), other.settled())
     finally:
         await other_store.close()
 
@@ -302,6 +310,7 @@ async def test_a_new_recording_by_someone_else_is_announced_again(live: LiveMeet
     await live.guard.roster_changed(
         live.meeting_id, [roster_entry(ORGANISER, "p-organiser", recording=True)]
     )
+    await live.guard.settled()
     assert live.told_everyone() == 2
     assert len(await live.audited("recording.seen_without_consent")) == 2
 
@@ -316,6 +325,7 @@ async def test_one_graph_server_error_is_ridden_out_and_recording_goes_off(
     )
     assert not live.teams_allows_recording()
     assert await live.audited("recording.setting_failed") == []
+    await live.guard.settled()
     assert live.told_everyone() == 1
 
 
@@ -332,6 +342,7 @@ async def test_a_graph_outage_marks_the_meeting_and_the_reconcile_job_switches_i
     failures = await live.audited("recording.setting_failed")
     assert failures
     assert all('"cause":"roster_changed"' in f and '"wanted":false' in f for f in failures)
+    await live.guard.settled()
     assert live.told_everyone() == 1
     assert len(await live.audited("recording.seen_without_consent")) == 1
 
@@ -357,11 +368,53 @@ async def test_a_notice_that_cannot_be_posted_does_not_stop_the_switch(
 
     await live.guard.participant_joined(live.thread_id, STRANGER)
     assert not live.teams_allows_recording()
+    await live.guard.settled()
     assert len(live.voice.said) == 1
     assert len(unreachable.stop_requests()) == 1
     (failed,) = await live.audited("recording.notice_failed")
     assert '"notices":["card"]' in failed
     assert "ClientConnectionError" in failed
+
+
+class HeldChat(RecordingChat):
+    """A chat whose posts wait until `released` is set (a connector that is slow to answer)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.released = asyncio.Event()
+
+    async def post(self, thread_id: str, text: str, card: dict[str, Any] | None = None) -> None:
+        await self.released.wait()
+        await super().post(thread_id, text, card)
+
+
+async def test_the_switch_and_the_next_event_do_not_wait_for_the_meetings_warnings(
+    store: Store, mailbox: ConsentMailbox, tenant_sandbox: RunningSandbox
+) -> None:
+    """The warning card, spoken notice and private notice come after the switch, in the
+    background: a connector that does not answer holds back no switch and no later event (they
+    used to hold the inbox's place for the chat or call, so other meetings' switches queued
+    behind them under a burst of strangers)."""
+    meetings = OnlineMeetings(mailbox.graph, BOT_CATALOG_APP_ID, tenant_sandbox.graph_base_url)
+    held = HeldChat()
+    live = LiveMeeting(store, tenant_sandbox, meetings, held)
+    await live.schedule_with_everyones_consent()
+
+    await asyncio.wait_for(live.guard.participant_joined(live.thread_id, STRANGER), 10)
+    assert not live.teams_allows_recording()
+    assert held.posts == []
+    await asyncio.wait_for(live.guard.participant_left(live.thread_id, STRANGER), 10)
+    assert held.posts == []
+
+    held.released.set()
+    await asyncio.wait_for(live.guard.settled(), 10)
+    ((_, text, card),) = held.posts
+    assert "Recording is not permitted" in text
+    assert card is not None
+    assert len(live.voice.said) == 1
+    assert len(held.stop_requests()) == 1
+    assert len(held.stays_off()) == 1
+    assert len(await live.audited("recording.warned")) == 1
 
 
 class BackstopAtEachSwitch(OnlineMeetings):
@@ -405,6 +458,7 @@ async def test_events_for_a_chat_that_is_not_a_meeting_of_ours_are_ignored(
 ) -> None:
     await live.guard.participant_joined("19:meeting_unknown@thread.v2", STRANGER)
     await live.guard.participant_left("19:meeting_unknown@thread.v2", STRANGER)
+    await live.guard.settled()
     assert live.teams_allows_recording()
     assert live.told_everyone() == 0
 
@@ -549,6 +603,7 @@ async def test_a_stranger_seen_joining_and_in_the_call_at_once_is_warned_of_once
         await then
         meetings.released.set()
         await switching
+        await asyncio.gather(live.guard.settled(), other.settled())
     finally:
         await other_store.close()
 
