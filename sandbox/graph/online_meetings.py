@@ -33,7 +33,7 @@ from sandbox.directory import TenantUser
 from sandbox.graph.errors import GraphError, bad_request
 from sandbox.graph.meeting_resource import SHAPES, meeting_context, meeting_resource
 from sandbox.graph.meeting_settings import CREATE_ONLY, apply_properties, boolean_value
-from sandbox.graph.odata import json_object
+from sandbox.graph.odata import json_object, project, selected
 from sandbox.graph.protection import Denial, GraphRouter, caller_of
 from sandbox.ids import meeting_thread_id, online_meeting_id
 from sandbox.meetings import OnlineMeeting
@@ -209,8 +209,19 @@ async def find_meetings(request: web.Request) -> web.Response:
 
 
 async def get_meeting(request: web.Request) -> web.Response:
+    """The meeting; with `$select`, only the properties named (Get onlineMeeting: "This
+    method supports the OData query parameters to help customize the response"), as the
+    sandbox answers `$select` on users: without `id` unless it is named."""
     meeting = _meeting(request, _organizer(request))
-    return web.json_response(meeting_resource(request.config_dict[TENANT], meeting, entity=True))
+    resource = meeting_resource(request.config_dict[TENANT], meeting, entity=True)
+    names = [name for name in resource if not name.startswith("@")]
+    properties = selected(request, names, "microsoft.graph.onlineMeeting")
+    if properties is None:
+        return web.json_response(resource)
+    context = f"{meeting_context(meeting.organizer_id)}({','.join(properties)})/$entity"
+    return web.json_response(
+        {"@odata.context": context, **project(resource, properties, always=())}
+    )
 
 
 async def update_meeting(request: web.Request) -> web.Response:

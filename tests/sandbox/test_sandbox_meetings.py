@@ -10,8 +10,12 @@ from msgraph.generated.chats.item.installed_apps.installed_apps_request_builder 
 from msgraph.generated.models.lobby_bypass_scope import LobbyBypassScope
 from msgraph.generated.models.o_data_errors.o_data_error import ODataError
 from msgraph.generated.models.online_meeting import OnlineMeeting
+from msgraph.generated.users.item.online_meetings.item.online_meeting_item_request_builder import (
+    OnlineMeetingItemRequestBuilder,
+)
 from msgraph.graph_service_client import GraphServiceClient
 
+from bot.graph.meetings import OnlineMeetings
 from sandbox.seed import (
     ADVISER,
     BOT_CATALOG_APP_ID,
@@ -130,3 +134,40 @@ async def test_the_bot_is_installed_into_the_meeting_chat_with_rsc_consent(
     with pytest.raises(ODataError) as again:
         await installed_apps.post(installation(rsc))
     assert again.value.response_status_code == 409
+
+
+async def test_a_meeting_read_with_select_carries_only_the_properties_named(
+    graph: GraphServiceClient, sandbox: RunningSandbox
+) -> None:
+    """The bot reads every change of the setting back with `$select` (`SETTINGS_READ`): the
+    answer holds those properties and nothing else, and the product's read sees the meeting's
+    settings as they are; a property onlineMeeting does not have is refused."""
+    meetings = graph.users.by_user_id(COORDINATOR.object_id).online_meetings
+    created = await meetings.post(new_meeting("Annual review"))
+    assert created is not None
+    assert created.id is not None
+    item = meetings.by_online_meeting_id(created.id)
+    query = OnlineMeetingItemRequestBuilder.OnlineMeetingItemRequestBuilderGetQueryParameters
+
+    fetched = await item.get(
+        RequestConfiguration(query_parameters=query(select=["allowRecording"]))
+    )
+    assert fetched is not None
+    assert fetched.allow_recording is False
+    assert (fetched.id, fetched.subject, fetched.participants, fetched.chat_info) == (
+        None,
+        None,
+        None,
+        None,
+    )
+
+    product = OnlineMeetings(graph, BOT_CATALOG_APP_ID, sandbox.graph_base_url)
+    await product.set_recording(COORDINATOR.object_id, created.id, True)
+    settings = await product.settings(COORDINATOR.object_id, created.id)
+    assert (settings.allow_recording, settings.allow_transcription) == (True, True)
+    assert settings.record_automatically is False
+    assert settings.lobby_organiser_only
+
+    with pytest.raises(ODataError) as refused:
+        await item.get(RequestConfiguration(query_parameters=query(select=["age"])))
+    assert refused.value.response_status_code == 400
