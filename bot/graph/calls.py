@@ -12,11 +12,10 @@ as msgraph-sdk models: building a model runs thousands of imports and parse call
 
 from __future__ import annotations
 
-import json
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final
 
 from bot.calling.notifications import roster_entries
-from bot.graph.errors import GRAPH_ERRORS
+from bot.graph.answers import answer_json
 from bot.graph.fail_fast import fail_fast
 from bot.ports.calls import CallNotPlaced
 from bot.services.live_meeting import RosterEntry
@@ -29,9 +28,8 @@ CALLBACK_PATH: Final = "/api/calls"
 """Where, under the bot's public URL, Graph posts the comms notifications of its calls."""
 
 
-def _answer_id(body: bytes | None) -> str | None:
+def _answer_id(answer: object) -> str | None:
     """The `id` of the entity Graph answered with, if it has one."""
-    answer = json.loads(body) if body else None
     found = answer.get("id") if isinstance(answer, dict) else None
     return found if isinstance(found, str) and found else None
 
@@ -44,8 +42,7 @@ class MeetingCalls:
 
     async def _created_id(self, request: RequestInformation) -> str | None:
         """Send `request`; the id in Graph's answer (errors as msgraph-sdk raises them)."""
-        adapter: Any = self._graph.request_adapter
-        return _answer_id(await adapter.send_primitive_async(request, "bytes", GRAPH_ERRORS))
+        return _answer_id(await answer_json(self._graph, request))
 
     async def join(self, thread_id: str, organiser_id: str) -> str:
         """Join the call of the meeting whose chat is `thread_id` (audio, service-hosted
@@ -109,9 +106,7 @@ class MeetingCalls:
         participants = self._graph.communications.calls.by_call_id(call_id).participants
         request = participants.to_get_request_information()
         request.add_request_options(fail_fast())
-        adapter: Any = self._graph.request_adapter
-        body = await adapter.send_primitive_async(request, "bytes", GRAPH_ERRORS)
-        answer = json.loads(body) if body else None
+        answer = await answer_json(self._graph, request)
         entries = roster_entries(answer.get("value") if isinstance(answer, dict) else None)
         if entries is None:
             raise CallNotPlaced("Graph's answer listed no participants")

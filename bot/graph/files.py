@@ -13,10 +13,9 @@ permission Files.ReadWrite.All.
 from __future__ import annotations
 
 import base64
-import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from bot.graph.errors import GRAPH_ERRORS
+from bot.graph.answers import answer_json
 from bot.ports.files import DriveItemRef, SharingPermission, UnexpectedDriveItem
 
 if TYPE_CHECKING:
@@ -54,9 +53,7 @@ class ChatFiles:
     async def _json(self, request: RequestInformation) -> object:
         """Graph's answer to `request` as JSON (`None` without a body); errors as msgraph-sdk
         raises them."""
-        adapter: Any = self._graph.request_adapter
-        body = await adapter.send_primitive_async(request, "bytes", GRAPH_ERRORS)
-        return json.loads(body) if body else None
+        return await answer_json(self._graph, request)
 
     async def locate(self, url: str) -> DriveItemRef:
         """The drive item a file's web URL or sharing link points at."""

@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from typing import TYPE_CHECKING
 
+from bot.graph.answers import answer_bytes
 from bot.graph.directory import StaffDirectory
-from bot.graph.errors import GRAPH_ERRORS
 from bot.graph.subscriptions import (
     GraphSubscriptions,
     NotificationUrls,
@@ -26,19 +26,10 @@ from bot.ports.mail import OutgoingEmail
 __all__ = ["ConsentMailbox", "NotificationUrls", "Renewal", "SubscriptionGoneError"]
 
 if TYPE_CHECKING:
-    from kiota_abstractions.request_information import RequestInformation
     from msgraph.graph_service_client import GraphServiceClient
 
 DELTA_FIELDS = ["id", "receivedDateTime"]
 DELTA_PAGE_SIZE = 50
-
-
-class _BytesSender(Protocol):
-    """The request adapter's primitive send, as it behaves for response type "bytes"."""
-
-    async def send_primitive_async(
-        self, request_info: RequestInformation, response_type: str, error_map: dict[str, Any]
-    ) -> bytes | None: ...
 
 
 def _received(message: dict[str, str]) -> datetime:
@@ -98,10 +89,7 @@ class ConsentMailbox:
         found: list[MailboxMessage] = []
         while True:
             request.headers.try_add("Prefer", f"odata.maxpagesize={DELTA_PAGE_SIZE}")
-            raw = await cast(_BytesSender, self.graph.request_adapter).send_primitive_async(
-                request, "bytes", GRAPH_ERRORS
-            )
-            page = json.loads(raw or b"{}")
+            page = json.loads(await answer_bytes(self.graph, request) or b"{}")
             for message in page.get("value", []):
                 if message.get("id") and "@removed" not in message:
                     found.append(MailboxMessage(message["id"], _received(message)))

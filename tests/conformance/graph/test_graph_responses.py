@@ -16,7 +16,7 @@ from kiota_abstractions.authentication.anonymous_authentication_provider import 
 from msgraph.graph_request_adapter import GraphRequestAdapter
 from msgraph.graph_service_client import GraphServiceClient
 
-from bot.graph.meetings import OnlineMeetings
+from bot.graph.meetings import SETTINGS_READ, OnlineMeetings
 from bot.ports.calendar import EventWithoutJoinUrl
 from bot.ports.meetings import CallStartUnknown
 from tests.conformance.documented import documented
@@ -92,11 +92,15 @@ async def test_the_documented_join_url_answer_gives_the_meeting_and_its_chat() -
 async def test_a_meeting_read_back_without_allow_recording_does_not_say_recording_is_allowed() -> (
     None
 ):
+    """Graph answering a read-back with the whole meeting (as if it ignored `$select`), and
+    one without `allowRecording` (Create onlineMeeting's documented answer has none)."""
     graph = Graph(documented("graph/online_meeting_created.json"))
     settings = await graph.meetings().settings(ORGANISER, "m")
     assert settings.allows_recording is None
     assert not settings.recording_is(False)
     assert not settings.locked_down
+    (request,) = graph.requests
+    assert request.url.params["$select"] == ",".join(SETTINGS_READ)
 
 
 async def test_a_chat_whose_call_only_ended_reads_as_not_started() -> None:
