@@ -26,7 +26,10 @@ chat until the next sweep (the backoff) and is tried again; after `MAX_ATTEMPTS`
 dropped, audited and logged, and the chat goes on, so one poisoned activity cannot stop a
 meeting's guards for good. Answers come first for low-priority work: before each posted file
 (not lifted by a security event behind it) the queue waits for its turn around the requests
-the bot is answering (`bot.foreground`); security events never wait for it.
+the bot is answering (`bot.foreground`); security events never wait for it. A chat with a
+security event waiting reads its next batch as urgent work (`domain.urgency`), and the
+security event and what is lifted ahead of it are handled as urgent work, so on SQLite their
+writes are handed the store's one writer before the flood's.
 
 Stopping (on SIGTERM) takes nothing new on: each worker finishes the activity in hand, forgets
 what it has handled and gives its chat's lease up in one transaction, so the next instance to
@@ -58,6 +61,7 @@ from consent_store.meeting_activities import (
 from consent_store.readiness import STORE_FAILURES
 from consent_store.repository import new_id
 from consent_store.unit_of_work import Store, seal_context
+from domain.urgency import working
 
 log = logging.getLogger(__name__)
 
@@ -248,7 +252,8 @@ class MeetingActivityInbox:
         a batch ends early once half the lease has gone, to renew it."""
         loop = asyncio.get_running_loop()
         renew_at = loop.time() + self._lease.total_seconds() / 2
-        waiting = await self._next(thread_id, handled=())
+        with working(urgent=bool(self._urgent.get(thread_id))):
+            waiting = await self._next(thread_id, handled=())
         while waiting:
             handled: Sequence[WaitingActivity] = waiting
             for index, item in enumerate(waiting):
@@ -266,7 +271,8 @@ class MeetingActivityInbox:
                 await self._give_back(thread_id, handled)
                 return True
             renew_at = loop.time() + self._lease.total_seconds() / 2
-            waiting = await self._next(thread_id, handled=handled)
+            with working(urgent=bool(self._urgent.get(thread_id))):
+                waiting = await self._next(thread_id, handled=handled)
         return True
 
     def _priority(self, thread_id: str, ahead: Sequence[WaitingActivity]) -> Priority:

@@ -24,6 +24,9 @@ What `SerialQueue` guarantees:
   every busy chat's files.
 - Low-priority work awaits `low_turn` before it starts (one turn, one piece); lifted and
   high-priority work never do.
+- High-priority and lifted work runs as urgent work (`domain.urgency`), so its writes are
+  handed SQLite's writer before other work's (`consent_store.writer`); low-priority work,
+  even when queued from within urgent work, runs as work that is not urgent.
 - A piece that fails is counted (`iass.queue.failures`, by queue and the failure's type) and its
   key's next piece runs. `run` raises the failure to its caller, who logs it with what it
   knows; `submit`'s failures are logged here, by type only (a message can carry names).
@@ -47,6 +50,7 @@ from enum import IntEnum
 from typing import Generic, TypeVar
 
 from bot import instruments
+from domain.urgency import working
 
 log = logging.getLogger(__name__)
 
@@ -218,7 +222,8 @@ class SerialQueue(Generic[K]):
                 self._withdraw(key, waiter)
             raise
         try:
-            return await work()
+            with working(urgent=waiter.priority is not Priority.LOW):
+                return await work()
         except Exception as error:
             instruments.queue_work_failed(self._name, type(error).__name__)
             raise

@@ -8,12 +8,12 @@
 Leaving the block without `commit()` rolls everything back, audit entries included; rows
 already loaded stay readable after the block. On SQLite, which has a single writer, units of
 work in one process queue for it in turn rather than waiting in SQLite's sleeping busy
-handler; `store.reading()` gives a unit of work that only reads and never queues.
+handler, urgent work first (`consent_store.writer`); `store.reading()` gives a unit of work
+that only reads and never queues.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime
 from types import TracebackType
@@ -35,6 +35,8 @@ from consent_store.presence import MeetingPresence
 from consent_store.review_items import ReviewItems
 from consent_store.seen_activities import SeenActivities
 from consent_store.staff_pages import StaffPages
+from consent_store.writer import WriterQueue
+from domain.urgency import is_urgent
 
 Clock = Callable[[], datetime]
 
@@ -58,7 +60,7 @@ class Store:
         self.blind_index = BlindIndex(key_ring.blind_index_key)
         self.audit_key = key_ring.audit_key
         self.clock = clock
-        self.sqlite_writer = asyncio.Lock() if engine.dialect.name == "sqlite" else None
+        self.sqlite_writer = WriterQueue() if engine.dialect.name == "sqlite" else None
 
     @classmethod
     def open(cls, url: str, key_ring: KeyRing, clock: Clock = utc_now) -> Store:
@@ -100,7 +102,7 @@ class UnitOfWork:
 
     async def __aenter__(self) -> Self:
         if self.store.sqlite_writer is not None and not self.read_only:
-            await self.store.sqlite_writer.acquire()
+            await self.store.sqlite_writer.acquire(urgent=is_urgent())
             self._holds_writer = True
         self.session = self.store.sessions()
         if self.read_only:

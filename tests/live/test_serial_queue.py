@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from bot import instruments
 from bot.foreground import Foreground
 from bot.serial_queue import Priority, QueueClosed, SerialQueue
+from domain.urgency import is_urgent
 from tests.telemetry.recorded import recording
 
 KEYS = st.sampled_from(["a", "b", "c", "d", "e"])
@@ -345,3 +346,29 @@ async def test_closing_drops_what_waits_and_cancels_what_outlives_the_grace() ->
 def test_a_queue_runs_something() -> None:
     with pytest.raises(ValueError, match="at least one"):
         SerialQueue[str]("test", at_once=0)
+
+
+async def test_security_work_runs_as_urgent_and_notices_it_queues_do_not() -> None:
+    """High-priority and lifted pieces run as urgent work, so their writes are handed SQLite's
+    writer first; a low-priority piece does not, even one queued from within urgent work (the
+    warnings a switch leaves behind)."""
+    queue: SerialQueue[str] = SerialQueue("meeting_activities", at_once=2)
+    notices: SerialQueue[str] = SerialQueue("recording_notices", at_once=1)
+    seen: dict[str, bool] = {}
+
+    def noting(name: str) -> Callable[[], Awaitable[None]]:
+        async def piece() -> None:
+            seen[name] = is_urgent()
+
+        return piece
+
+    async def join() -> None:
+        seen["join"] = is_urgent()
+        notices.submit("meeting", Priority.LOW, noting("warning"))
+
+    await queue.run("chat-1", Priority.HIGH, join)
+    await queue.run("chat-2", Priority.LIFTED, noting("lifted file"))
+    await queue.run("chat-3", Priority.LOW, noting("file"))
+    await notices.idle()
+    assert seen == {"join": True, "lifted file": True, "file": False, "warning": False}
+    assert not is_urgent()
