@@ -164,15 +164,21 @@ class MeetingActivityInbox:
             self._pending = []
 
     async def _store_batch(self, batch: Sequence[_Pending]) -> None:
-        async with self._store.unit_of_work() as uow:
-            arrivals = []
-            for thread_id, kind, payload, _stored in batch:
-                activity_id = new_id()
-                sealed = uow.seal(payload, *PAYLOAD_COLUMN, activity_id)
-                assert sealed is not None
-                arrivals.append(Arrival(activity_id, next(_SEQUENCE), thread_id, kind, sealed))
-            await uow.activities.add(arrivals, uow.now())
-            await uow.commit()
+        """Store what arrived meanwhile, as urgent work (`domain.urgency`): Teams waits for
+        these answers (and sends again what is answered late), and a security event among
+        them is not safe until it is stored."""
+        with working(urgent=True):
+            async with self._store.unit_of_work() as uow:
+                arrivals = []
+                for thread_id, kind, payload, _stored in batch:
+                    activity_id = new_id()
+                    sealed = uow.seal(payload, *PAYLOAD_COLUMN, activity_id)
+                    assert sealed is not None
+                    arrivals.append(
+                        Arrival(activity_id, next(_SEQUENCE), thread_id, kind, sealed)
+                    )
+                await uow.activities.add(arrivals, uow.now())
+                await uow.commit()
         for arrival in arrivals:
             if arrival.kind in SECURITY_KINDS:
                 self._urgent.setdefault(arrival.thread_id, set()).add(arrival.id)

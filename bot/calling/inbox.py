@@ -62,6 +62,7 @@ from consent_store.call_notices import (
 from consent_store.readiness import STORE_FAILURES
 from consent_store.repository import new_id
 from consent_store.unit_of_work import Store
+from domain.urgency import working
 
 log = logging.getLogger(__name__)
 
@@ -108,24 +109,28 @@ class CallNotificationInbox:
         if not notices:
             return
         try:
-            async with self._store.unit_of_work() as uow:
-                arrivals = []
-                for received in notices:
-                    notice_id = new_id()
-                    kind, payload = encoded(received)
-                    sealed = uow.seal(payload, *PAYLOAD_COLUMN, notice_id)
-                    assert sealed is not None
-                    call_id = received.notice.call_id
-                    arrivals.append(
-                        NoticeArrival(notice_id, next(_SEQUENCE), call_id, kind, sealed)
-                    )
-                await uow.call_notices.add(arrivals, uow.now())
-                await uow.commit()
+            with working(urgent=True):
+                await self._store_notices(notices)
         except STORE_FAILURES:
             await self._rosters_unchecked(notices)
             raise
         for call_id in dict.fromkeys(received.notice.call_id for received in notices):
             self._wake(call_id)
+
+    async def _store_notices(self, notices: Sequence[ReceivedNotice]) -> None:
+        """Store the notices in one transaction, as urgent work (`domain.urgency`): Graph waits
+        for the answer, and a roster is not safe until it is stored."""
+        async with self._store.unit_of_work() as uow:
+            arrivals = []
+            for received in notices:
+                notice_id = new_id()
+                kind, payload = encoded(received)
+                sealed = uow.seal(payload, *PAYLOAD_COLUMN, notice_id)
+                assert sealed is not None
+                call_id = received.notice.call_id
+                arrivals.append(NoticeArrival(notice_id, next(_SEQUENCE), call_id, kind, sealed))
+            await uow.call_notices.add(arrivals, uow.now())
+            await uow.commit()
 
     async def _rosters_unchecked(self, notices: Sequence[ReceivedNotice]) -> None:
         """Rosters the store could not take cannot be put to the gate: each meeting they are
