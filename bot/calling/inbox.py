@@ -214,7 +214,12 @@ class CallNotificationInbox:
 
     async def _drain(self, call_id: str) -> bool:
         """Handle the call's notices while this instance holds its lease; False when one
-        failed (the call waits for the sweep)."""
+        failed (the call waits for the sweep). The lease and batches are read and written as
+        urgent work (`domain.urgency`): nearly every notice is a roster or a call's state."""
+        with working(urgent=True):
+            return await self._drain_urgently(call_id)
+
+    async def _drain_urgently(self, call_id: str) -> bool:
         handlers = self._handlers
         if handlers is None:
             return False
