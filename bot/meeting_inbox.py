@@ -174,9 +174,7 @@ class MeetingActivityInbox:
                     activity_id = new_id()
                     sealed = uow.seal(payload, *PAYLOAD_COLUMN, activity_id)
                     assert sealed is not None
-                    arrivals.append(
-                        Arrival(activity_id, next(_SEQUENCE), thread_id, kind, sealed)
-                    )
+                    arrivals.append(Arrival(activity_id, next(_SEQUENCE), thread_id, kind, sealed))
                 await uow.activities.add(arrivals, uow.now())
                 await uow.commit()
         for arrival in arrivals:
