@@ -33,6 +33,7 @@ from bot.agent.channel_endpoints import rerouted_token_providers, use_channel_ke
 from bot.agent.handlers import TeamsHandlers
 from bot.agent.meeting_chat import TeamsMeetingChat
 from bot.agent.repeats import RepeatedActivities
+from bot.agent.sdk_internals import remember_product_info
 from bot.agent.service_url_guard import ACTIVITY_BODY, quiet_sdk_validation, service_url_guard
 from bot.agent.service_urls import ServiceUrls
 from bot.agent.token_provider import TokenProviderFactory, token_providers
@@ -145,6 +146,7 @@ def build_bot_endpoint(
     connections = ConnectionManager(
         _token_providers(tenant), connections_configurations={SERVICE_CONNECTION: configuration}
     )
+    remember_product_info()
     adapter = CloudAdapter(connection_manager=connections)
     adapter.on_turn_error = _log_turn_error
     agent: AgentApplication[TurnState] = AgentApplication(

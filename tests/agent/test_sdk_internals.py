@@ -5,13 +5,21 @@ token provider building its msal application on the event loop."""
 
 from __future__ import annotations
 
+import importlib.metadata
 import inspect
 
 import microsoft_agents.hosting.core.authorization.jwt.jwt_token_validator as validator
+import pytest
 from microsoft_agents.authentication.msal import MsalAuth
 from microsoft_agents.hosting.core import AgentAuthConfiguration
+from microsoft_agents.hosting.core.connector.get_product_info import get_product_info
 
-from bot.agent.sdk_internals import BOTFRAMEWORK_JWKS_URIS, MSAL_AUTH_HOOKS
+from bot.agent.sdk_internals import (
+    BOTFRAMEWORK_JWKS_URIS,
+    MSAL_AUTH_HOOKS,
+    PRODUCT_INFO_CALLERS,
+    remember_product_info,
+)
 
 CHANNEL_ISSUER = "https://api.botframework.com"
 
@@ -41,3 +49,25 @@ def test_msal_auth_still_has_every_member_the_token_provider_uses() -> None:
     ]
     assert isinstance(auth._msal_auth_client_map, dict)
     assert auth._client_rep() == f"tenant:{auth._msal_configuration.TENANT_ID}.instance:None"
+
+
+def test_the_connector_clients_take_their_user_agent_from_one_answer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The SDK's connector clients, made for every activity, still call the module's
+    `get_product_info` (so giving them the remembered answer takes effect), and once it is
+    remembered they no longer ask `importlib.metadata`, with the same User-Agent as before."""
+    for module in PRODUCT_INFO_CALLERS:
+        source = inspect.getsource(module)
+        assert '"User-Agent": session.headers.get("User-Agent", get_product_info())' in source
+    expected = get_product_info()
+    remember_product_info()
+    asked: list[str] = []
+
+    def version(name: str) -> str:
+        asked.append(name)
+        return "0"
+
+    monkeypatch.setattr(importlib.metadata, "version", version)
+    assert [module.get_product_info() for module in PRODUCT_INFO_CALLERS] == [expected] * 2
+    assert asked == []
