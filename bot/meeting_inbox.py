@@ -256,8 +256,7 @@ class MeetingActivityInbox:
         a batch ends early once half the lease has gone, to renew it."""
         loop = asyncio.get_running_loop()
         renew_at = loop.time() + self._lease.total_seconds() / 2
-        with working(urgent=bool(self._urgent.get(thread_id))):
-            waiting = await self._next(thread_id, handled=())
+        waiting = await self._next(thread_id, handled=())
         while waiting:
             handled: Sequence[WaitingActivity] = waiting
             for index, item in enumerate(waiting):
@@ -275,8 +274,7 @@ class MeetingActivityInbox:
                 await self._give_back(thread_id, handled)
                 return True
             renew_at = loop.time() + self._lease.total_seconds() / 2
-            with working(urgent=bool(self._urgent.get(thread_id))):
-                waiting = await self._next(thread_id, handled=handled)
+            waiting = await self._next(thread_id, handled=handled)
         return True
 
     def _priority(self, thread_id: str, ahead: Sequence[WaitingActivity]) -> Priority:
@@ -308,19 +306,21 @@ class MeetingActivityInbox:
         self, thread_id: str, *, handled: Sequence[WaitingActivity]
     ) -> Sequence[WaitingActivity]:
         """In one transaction: forget what was just handled, hold the chat's lease, and read
-        the next batch; the lease is given up when there is none."""
+        the next batch; the lease is given up when there is none. Urgent work while the chat
+        has a security event waiting."""
         urgent_before = set(self._urgent.get(thread_id, ()))
-        async with self._store.unit_of_work() as uow:
-            inbox = uow.activities
-            if handled:
-                await inbox.handled([item.id for item in handled])
-            now = uow.now()
-            waiting: Sequence[WaitingActivity] = ()
-            if await inbox.claim(thread_id, self._holder, now, now + self._lease):
-                waiting = await inbox.waiting(thread_id, BATCH)
-                if not waiting:
-                    await inbox.release(self._holder, thread_id)
-            await uow.commit()
+        with working(urgent=bool(urgent_before)):
+            async with self._store.unit_of_work() as uow:
+                inbox = uow.activities
+                if handled:
+                    await inbox.handled([item.id for item in handled])
+                now = uow.now()
+                waiting: Sequence[WaitingActivity] = ()
+                if await inbox.claim(thread_id, self._holder, now, now + self._lease):
+                    waiting = await inbox.waiting(thread_id, BATCH)
+                    if not waiting:
+                        await inbox.release(self._holder, thread_id)
+                await uow.commit()
         if not waiting:
             # Handled here, or another instance holds the chat and will handle them.
             self._forget_urgent(thread_id, urgent_before)
