@@ -19,7 +19,6 @@ from bot.graph.answers import answer_json
 from bot.ports.files import DriveItemRef, SharingPermission, UnexpectedDriveItem
 
 if TYPE_CHECKING:
-    from kiota_abstractions.request_information import RequestInformation
     from msgraph.generated.drives.item.items.item.permissions.permissions_request_builder import (
         PermissionsRequestBuilder,
     )
@@ -50,15 +49,10 @@ class ChatFiles:
     def __init__(self, graph: GraphServiceClient) -> None:
         self._graph = graph
 
-    async def _json(self, request: RequestInformation) -> object:
-        """Graph's answer to `request` as JSON (`None` without a body); errors as msgraph-sdk
-        raises them."""
-        return await answer_json(self._graph, request)
-
     async def locate(self, url: str) -> DriveItemRef:
         """The drive item a file's web URL or sharing link points at."""
         shares = self._graph.shares.by_shared_drive_item_id(share_id(url))
-        item = await self._json(shares.drive_item.to_get_request_information())
+        item = await answer_json(self._graph, shares.drive_item.to_get_request_information())
         parent = item.get("parentReference") if isinstance(item, dict) else None
         item_id = _text(item.get("id")) if isinstance(item, dict) else None
         drive_id = _text(parent.get("driveId")) if isinstance(parent, dict) else None
@@ -75,7 +69,9 @@ class ChatFiles:
 
     async def permissions(self, item: DriveItemRef) -> tuple[SharingPermission, ...]:
         """The item's permissions, sharing links and the owner's alike."""
-        listed = await self._json(self._permissions(item).to_get_request_information())
+        listed = await answer_json(
+            self._graph, self._permissions(item).to_get_request_information()
+        )
         values = listed.get("value") if isinstance(listed, dict) else None
         found = (_sharing_permission(p) for p in (values if isinstance(values, list) else ()))
         return tuple(p for p in found if p is not None)
