@@ -10,8 +10,10 @@ from __future__ import annotations
 import asyncio
 import json
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from bot.graph.mailbox import ConsentMailbox
 from bot.graph.recordings import MeetingRecordings
@@ -30,7 +32,7 @@ from bot.services.recording_backstop import (
 from bot.services.recording_notes import note_closed_for_good
 from consent_store.recording_artefacts import RecordingArtefacts
 from consent_store.tables import AuditEntryRow
-from consent_store.unit_of_work import Store
+from consent_store.unit_of_work import Store, UnitOfWork
 from domain.terms import Participant
 from sandbox.graph.online_meetings import open_online_meeting
 from sandbox.seed import BOT_CLIENT_ID, COORDINATOR, PARENT_CARER, SENCO, SERVICE_MANAGER
@@ -75,6 +77,19 @@ def backstop(store: Store, mailbox: ConsentMailbox) -> RecordingBackstop:
         MeetingRecordings(mailbox.graph, BOT_CLIENT_ID),
         mailbox,
         manager_role="IASS.Manager",
+    )
+
+
+async def audited(
+    uow: UnitOfWork, meeting_id: str, action: str, column: InstrumentedAttribute[Any]
+) -> list[Any]:
+    """`column` of each of the meeting's audit entries for `action`."""
+    return list(
+        await uow.session.scalars(
+            select(column).where(
+                AuditEntryRow.meeting_id == meeting_id, AuditEntryRow.action == action
+            )
+        )
     )
 
 
@@ -135,14 +150,7 @@ async def test_a_recording_without_consent_is_alerted_once_to_organiser_and_mana
     ]
     async with store.reading() as uow:
         (found,) = await RecordingArtefacts(uow).for_meeting(meeting_id)
-        details = list(
-            await uow.session.scalars(
-                select(AuditEntryRow.detail).where(
-                    AuditEntryRow.meeting_id == meeting_id,
-                    AuditEntryRow.action == "recording.alert_sent",
-                )
-            )
-        )
+        details = await audited(uow, meeting_id, "recording.alert_sent", AuditEntryRow.detail)
     assert found.needs_staff
     assert sorted(r.partition(":")[0] for r in found.reasons) == ["no_reply", "no_reply"]
     assert len(details) == 2
@@ -192,20 +200,8 @@ async def test_a_recording_kept_as_permitted_is_alerted_once_when_the_gate_close
     assert await alerts(people, SERVICE_MANAGER.mail) == 1
     async with store.reading() as uow:
         (kept,) = await RecordingArtefacts(uow).for_meeting(meeting_id)
-        (detail,) = await uow.session.scalars(
-            select(AuditEntryRow.detail).where(
-                AuditEntryRow.meeting_id == meeting_id,
-                AuditEntryRow.action == FOUND_WITHOUT_CONSENT,
-            )
-        )
-        sent = list(
-            await uow.session.scalars(
-                select(AuditEntryRow.subject_id).where(
-                    AuditEntryRow.meeting_id == meeting_id,
-                    AuditEntryRow.action == "recording.alert_sent",
-                )
-            )
-        )
+        (detail,) = await audited(uow, meeting_id, FOUND_WITHOUT_CONSENT, AuditEntryRow.detail)
+        sent = await audited(uow, meeting_id, "recording.alert_sent", AuditEntryRow.subject_id)
     assert kept.needs_staff
     assert kept.reasons == ("gate_closed_during",)
     assert json.loads(detail)["found_by"] == JUDGED_AGAIN
