@@ -1,4 +1,5 @@
-"""Microsoft's Teams manifest JSON schemas, from `../shared/schemas`, as jsonschema validators.
+"""Microsoft's Teams manifest JSON schemas, kept in `tests/teams/schemas/` (copied unchanged from
+the project's `../shared/schemas`, so a clone tests alone), as jsonschema validators.
 
 The schemas are draft-04, and from v1.23 on some patterns use `\\p{L}`, which the stdlib `re`
 cannot compile: the validators check `pattern` (and the `regex` format) with the `regex` module.
@@ -15,7 +16,7 @@ import regex
 from jsonschema import Draft4Validator, FormatChecker, ValidationError, validators
 from jsonschema.protocols import Validator
 
-SCHEMAS = Path(__file__).resolve().parents[2] / ".." / "shared" / "schemas" / "teams-manifest"
+SCHEMAS = Path(__file__).resolve().parent / "schemas" / "teams-manifest"
 
 
 def _pattern(
