@@ -7,14 +7,15 @@ from email decisions too. After each change Teams' `allowRecording` is made to m
 at once (`enforce_recording`), so anyone joining who is not a consenting attendee switches
 recording off.
 
-A roster is put to the gate as it arrives, before it is stored, so the switch waits for no
-write; once it is stored, Teams is made to match the store again (should the gate have been
-asked in between). Only then is the meeting warned (`recording_warnings`): of someone shown
-recording while the gate does not permit it, or of an uninvited person joining while
-recording was allowed. The warnings are given in the background, in order per meeting
-(`organiser_updates`), so no switch, in this meeting or another, waits for a card, a spoken
-notice or a private notice; a notice that cannot be delivered never undoes or delays the
-switch.
+A roster, and the join of someone not invited once the meeting is seen starting, is put to
+the gate as it arrives, before it is stored (a join counts the newcomer with those the store
+has as present), so the switch waits for no write of theirs; once it is stored, Teams is
+made to match the store again (should the gate have been asked in between). Only then is the
+meeting warned (`recording_warnings`): of someone shown recording while the gate does not
+permit it, or of an uninvited person joining while recording was allowed. The warnings are
+given in the background, in order per meeting (`organiser_updates`), so no switch, in this
+meeting or another, waits for a card, a spoken notice or a private notice; a notice that
+cannot be delivered never undoes or delays the switch.
 
 Someone joining, the first roster with anyone in it, Teams' meeting-start event and the bot's
 call being established each mark the meeting's real start (`meeting_start`), if it was not
@@ -188,20 +189,34 @@ class RecordingGuard:
 
     async def participant_joined(self, thread_id: str, person: TeamsPerson) -> None:
         """Record them as present (their joining marks the real start, if it is the first
-        start seen), and switch recording off at once if they may not be there."""
+        start seen), and switch recording off at once if they may not be there. Someone not
+        invited joining a meeting already seen starting is put to the gate before they are
+        stored, as a roster is, so the switch waits for no write of theirs (only for the gate's
+        closing to be noted); before the start is seen, their join is stored first, so the
+        start it marks closes the gate before Teams is changed."""
         seen = SeenPerson(person.teams_id, person.display_name, person.object_id)
         try:
-            async with self._store.unit_of_work() as uow:
+            async with self._store.reading() as uow:
                 meeting = await uow.meetings.by_chat_thread(thread_id)
                 if meeting is None:
                     return
-                meeting_id = meeting.id
-                self._known.remember(meeting)
-                invited = await _invited(uow, meeting_id)
-                match = self._match(seen, meeting.organiser_user_id, invited)
-                if match.kind is MatchKind.BOT:
-                    return
-                key = presence_key(person.teams_id, person.object_id)
+                match = self._match(
+                    seen, meeting.organiser_user_id, await _invited(uow, meeting.id)
+                )
+                uninvited = match.kind is MatchKind.UNKNOWN
+                present = (
+                    (*await uow.presence.present(meeting.id), Participant(None))
+                    if uninvited and meeting.started_at is not None
+                    else None
+                )
+            meeting_id = meeting.id
+            self._known.remember(meeting)
+            if match.kind is MatchKind.BOT:
+                return
+            if present is not None:
+                await self._enforce(meeting_id, "participant_joined", present)
+            key = presence_key(person.teams_id, person.object_id)
+            async with self._store.unit_of_work() as uow:
                 presence = Presence(key, match.attendee_id, match.kind is MatchKind.ORGANISER)
                 await uow.presence.joined(meeting_id, presence, uow.now())
                 if meeting_id not in self._started:
@@ -212,7 +227,7 @@ class RecordingGuard:
             raise
         self._started.add(meeting_id)
         await self._enforce(meeting_id, "participant_joined")
-        if match.kind is not MatchKind.UNKNOWN:
+        if not uninvited:
             return
         arrival = Arrival(
             meeting_id,

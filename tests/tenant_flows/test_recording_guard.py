@@ -29,14 +29,15 @@ from bot.services.recording_guard import RecordingGuard
 from bot.services.recording_setting import lock_down_and_confirm
 from bot.services.scheduling import open_teams_meeting
 from consent_store.keys import KeyRing
+from consent_store.readiness import STORE_FAILURES
 from consent_store.recording_artefacts import RecordingArtefacts
 from consent_store.tables import AuditEntryRow
 from consent_store.unit_of_work import Store
-from domain.terms import Decision
+from domain.terms import Decision, Participant
 from sandbox.seed import ADVISER, BOT_CATALOG_APP_ID, BOT_CLIENT_ID, COORDINATOR
 from tests.builders import reply
 from tests.conftest import FakeClock
-from tests.outage import eventually
+from tests.outage import Outage, eventually
 from tests.sandbox.conftest import RunningSandbox
 from tests.tenant_flows.conftest import parent_and_school_meeting
 
@@ -451,6 +452,115 @@ async def test_the_gate_closing_for_good_is_noted_before_teams_stops_allowing_re
     await live.guard.participant_joined(live.thread_id, STRANGER)
     assert not live.teams_allows_recording()
     assert meetings.closed_when_switched == [(True, False), (False, True)]
+
+
+class PresenceAtEachSwitchOff(OnlineMeetings):
+    """Graph, noting as each change switching recording off is sent whether the store has the
+    gate closed for good and anyone not invited as present; `outage`, when set, begins once
+    the first such change is sent."""
+
+    store: Store
+    at_switch_off: list[tuple[bool, bool]]
+    outage: Outage | None = None
+
+    async def set_recording(self, organiser_id: str, meeting_id: str, allowed: bool) -> None:
+        if not allowed:
+            async with self.store.reading() as uow:
+                row = await RecordingArtefacts(uow).meeting_of_teams_meeting(meeting_id)
+                assert row is not None
+                present = await uow.presence.present(row.id)
+            self.at_switch_off.append(
+                (row.recording_closed_at is not None, STRANGER_SEEN in present)
+            )
+        await super().set_recording(organiser_id, meeting_id, allowed)
+        if not allowed and self.outage is not None:
+            outage, self.outage = self.outage, None
+            await outage.begin()
+
+
+STRANGER_SEEN = Participant(None)
+"""How the gate sees someone present who is not on the attendee list."""
+
+
+async def switching_off_noted(
+    store: Store, mailbox: ConsentMailbox, tenant_sandbox: RunningSandbox, clock: FakeClock
+) -> tuple[LiveMeeting, PresenceAtEachSwitchOff]:
+    clock.now = datetime.now(UTC)
+    meetings = PresenceAtEachSwitchOff(
+        mailbox.graph, BOT_CATALOG_APP_ID, tenant_sandbox.graph_base_url
+    )
+    meetings.store, meetings.at_switch_off = store, []
+    live = LiveMeeting(store, tenant_sandbox, meetings)
+    await live.schedule_with_everyones_consent()
+    return live, meetings
+
+
+async def test_a_stranger_joining_a_started_meeting_is_switched_off_before_being_stored(
+    store: Store, mailbox: ConsentMailbox, tenant_sandbox: RunningSandbox, clock: FakeClock
+) -> None:
+    """Once the meeting is seen starting, a stranger's join is put to the gate before their
+    presence is written, so the switch waits only for the gate's closing to be noted; then
+    they are stored, and the meeting warned and the organiser told once."""
+    live, meetings = await switching_off_noted(store, mailbox, tenant_sandbox, clock)
+    await live.guard.participant_joined(live.thread_id, ORGANISER)
+
+    await live.guard.participant_joined(live.thread_id, STRANGER)
+    assert not live.teams_allows_recording()
+    assert meetings.at_switch_off == [(True, False)]
+    async with store.reading() as uow:
+        assert STRANGER_SEEN in await uow.presence.present(live.meeting_id)
+    await live.guard.settled()
+    assert live.told_everyone() == 1
+    assert len(live.chat.stays_off()) == 1
+    assert len(await live.audited("recording.closed_for_good")) == 1
+    (forbidden,) = await live.audited("recording.forbidden")
+    assert "unknown_participant_present" in forbidden
+
+
+async def test_a_stranger_joining_before_the_start_is_seen_is_stored_before_the_switch(
+    store: Store, mailbox: ConsentMailbox, tenant_sandbox: RunningSandbox, clock: FakeClock
+) -> None:
+    """The first join the bot sees, a stranger's before the scheduled start (an early start),
+    marks the real start: it is stored first, so the gate is noted closed for good before
+    Teams stops allowing recording, as the recording backstop needs."""
+    live, meetings = await switching_off_noted(store, mailbox, tenant_sandbox, clock)
+
+    await live.guard.participant_joined(live.thread_id, STRANGER)
+    assert not live.teams_allows_recording()
+    assert meetings.at_switch_off == [(True, True)]
+    await live.guard.settled()
+    assert live.told_everyone() == 1
+
+
+async def test_a_store_outage_just_after_a_strangers_switch_leaves_recording_off(
+    store: Store,
+    mailbox: ConsentMailbox,
+    tenant_sandbox: RunningSandbox,
+    clock: FakeClock,
+    database_url: str,
+) -> None:
+    """The store goes down as Teams is told to stop allowing recording, before the stranger is
+    stored: recording stays off, the join fails (so the inbox hands it over again), and
+    handled again once the store is back it stores them and warns the meeting once."""
+    live, meetings = await switching_off_noted(store, mailbox, tenant_sandbox, clock)
+    await live.guard.participant_joined(live.thread_id, ORGANISER)
+    outage = Outage(store, database_url)
+    meetings.outage = outage
+
+    try:
+        with pytest.raises(STORE_FAILURES):
+            await live.guard.participant_joined(live.thread_id, STRANGER)
+        assert not live.teams_allows_recording()
+    finally:
+        await outage.end()
+
+    await live.guard.participant_joined(live.thread_id, STRANGER)
+    assert not live.teams_allows_recording()
+    await live.guard.settled()
+    async with store.reading() as uow:
+        assert STRANGER_SEEN in await uow.presence.present(live.meeting_id)
+    assert live.told_everyone() == 1
+    assert len(await live.audited("recording.forbidden")) == 1
 
 
 async def test_events_for_a_chat_that_is_not_a_meeting_of_ours_are_ignored(
