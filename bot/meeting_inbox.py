@@ -9,7 +9,9 @@ handled, and until then its people's and files' names are sealed like every pers
 
 How: `accept` hands the activity to a writer that stores everything that arrived meanwhile
 in one transaction (a group commit), and returns once that has committed; then it wakes this
-instance's worker for the chat. A worker holds the chat's lease while it handles the chat's
+instance's worker for the chat. A chat with no worker here is taken on in that transaction:
+its lease taken and its first batch read, so its worker starts without waiting for the store
+again (on SQLite, the writer is the queue a stranger's join waits in under a flood). A worker holds the chat's lease while it handles the chat's
 activities oldest first, a batch at a time (forgetting a batch and renewing the lease in one
 transaction, and ending a batch early once half the lease has gone), and gives the lease up
 when the chat has nothing left. Each activity is handled through the inbox's serial queue
@@ -60,7 +62,7 @@ from consent_store.meeting_activities import (
 )
 from consent_store.readiness import STORE_FAILURES
 from consent_store.repository import new_id
-from consent_store.unit_of_work import Store, seal_context
+from consent_store.unit_of_work import Store, UnitOfWork, seal_context
 from domain.urgency import working
 
 log = logging.getLogger(__name__)
@@ -133,6 +135,13 @@ class MeetingActivityInbox:
         self._pending: list[_Pending] = []
         self._workers: dict[str, asyncio.Task[None]] = {}
         self._again: set[str] = set()
+        self._first: dict[str, Sequence[WaitingActivity]] = {}
+        """Per chat taken on as its activities were stored (`_take_on`), the first batch its
+        worker handles."""
+        self._taking: set[str] = set()
+        """The chats being taken on in the transaction under way: no worker starts for them
+        until it has ended, so none reads their activities before their first batch is
+        known."""
 
     async def accept(self, thread_id: str, activity: MeetingActivity) -> None:
         """Store the activity; it is handled after this returns (once `start` has run).
@@ -167,20 +176,47 @@ class MeetingActivityInbox:
         """Store what arrived meanwhile, as urgent work (`domain.urgency`): Teams waits for
         these answers (and sends again what is answered late), and a security event among
         them is not safe until it is stored."""
-        with working(urgent=True):
-            async with self._store.unit_of_work() as uow:
-                arrivals = []
-                for thread_id, kind, payload, _stored in batch:
-                    activity_id = new_id()
-                    sealed = uow.seal(payload, *PAYLOAD_COLUMN, activity_id)
-                    assert sealed is not None
-                    arrivals.append(Arrival(activity_id, next(_SEQUENCE), thread_id, kind, sealed))
-                await uow.activities.add(arrivals, uow.now())
-                await uow.commit()
+        try:
+            with working(urgent=True):
+                async with self._store.unit_of_work() as uow:
+                    arrivals = []
+                    for thread_id, kind, payload, _stored in batch:
+                        activity_id = new_id()
+                        sealed = uow.seal(payload, *PAYLOAD_COLUMN, activity_id)
+                        assert sealed is not None
+                        arrivals.append(
+                            Arrival(activity_id, next(_SEQUENCE), thread_id, kind, sealed)
+                        )
+                    await uow.activities.add(arrivals, uow.now())
+                    first = await self._take_on(uow, {arrival.thread_id for arrival in arrivals})
+                    await uow.commit()
+            self._first.update(first)
+        finally:
+            taken, self._taking = self._taking, set()
+            for thread_id in taken & self._again:
+                self._wake(thread_id)
         for arrival in arrivals:
             if arrival.kind in SECURITY_KINDS:
                 self._urgent.setdefault(arrival.thread_id, set()).add(arrival.id)
                 self._queue.lift(arrival.thread_id)
+
+    async def _take_on(
+        self, uow: UnitOfWork, chats: set[str]
+    ) -> dict[str, Sequence[WaitingActivity]]:
+        """In the transaction storing their activities: take the lease of each chat this
+        instance has no worker for, and read its first batch, so the worker starts at once
+        without waiting for the store's writer again (on SQLite, under a flood, that wait was
+        most of a stranger's time to the switch). A chat another instance holds is left to
+        it."""
+        if self._handler is None or self._stopping:
+            return {}
+        first: dict[str, Sequence[WaitingActivity]] = {}
+        now = uow.now()
+        self._taking = chats - self._workers.keys() - self._first.keys()
+        for thread_id in self._taking:
+            if await uow.activities.claim(thread_id, self._holder, now, now + self._lease):
+                first[thread_id] = await uow.activities.waiting(thread_id, BATCH)
+        return first
 
     def start(self, handler: ActivityHandler) -> None:
         """Handle what is stored, and what comes, with `handler`."""
@@ -206,6 +242,7 @@ class MeetingActivityInbox:
         await asyncio.gather(*workers, *([sweeper] if sweeper else []), return_exceptions=True)
         self._handler = None
         self._urgent.clear()
+        self._first.clear()
         async with self._store.unit_of_work() as uow:
             await uow.activities.release(self._holder)
             await uow.commit()
@@ -230,7 +267,7 @@ class MeetingActivityInbox:
         if self._handler is None or self._stopping:
             return
         self._again.add(thread_id)
-        if thread_id not in self._workers:
+        if thread_id not in self._workers and thread_id not in self._taking:
             self._workers[thread_id] = asyncio.create_task(self._work(thread_id))
 
     async def _work(self, thread_id: str) -> None:
@@ -256,7 +293,7 @@ class MeetingActivityInbox:
         a batch ends early once half the lease has gone, to renew it."""
         loop = asyncio.get_running_loop()
         renew_at = loop.time() + self._lease.total_seconds() / 2
-        waiting = await self._next(thread_id, handled=())
+        waiting = self._first.pop(thread_id, None) or await self._next(thread_id, handled=())
         while waiting:
             handled: Sequence[WaitingActivity] = waiting
             for index, item in enumerate(waiting):

@@ -13,6 +13,7 @@ import asyncio
 import json
 from dataclasses import replace
 from datetime import timedelta
+from typing import Self
 
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
@@ -28,11 +29,12 @@ from bot.services.meeting_activity import (
     ParticipantJoined,
     ParticipantLeft,
 )
+from consent_store.engine import create_engine
 from consent_store.keys import KeyRing, new_key
 from consent_store.meeting_activities import MeetingActivities
 from consent_store.rekey import reencrypt
 from consent_store.tables import AuditEntryRow, MeetingActivityRow
-from consent_store.unit_of_work import Store
+from consent_store.unit_of_work import Store, UnitOfWork
 from tests.conftest import FakeClock
 from tests.outage import Outage, eventually
 
@@ -126,6 +128,51 @@ async def test_what_was_stored_before_the_start_is_handled_at_the_start(store: S
     assert await waiting(store) == 0
 
 
+class WritesHeld(Store):
+    """The store, with writing held while `writable` is clear: a unit of work that writes
+    waits until it is set (reading goes on)."""
+
+    writable: asyncio.Event
+
+    def unit_of_work(self) -> UnitOfWork:
+        return HeldUnitOfWork(self)
+
+
+class HeldUnitOfWork(UnitOfWork):
+    async def __aenter__(self) -> Self:
+        assert isinstance(self.store, WritesHeld)
+        await self.store.writable.wait()
+        return await super().__aenter__()
+
+
+async def test_a_quiet_chats_activity_is_handled_without_waiting_to_write_again(
+    database_url: str, key_ring: KeyRing, clock: FakeClock
+) -> None:
+    """A chat with no worker is taken on as its activity is stored (its lease taken and its
+    first batch read in that transaction), so a stranger's join reaches its handler while
+    every other writer holds the store: under a flood on SQLite, waiting for the writer again
+    was most of a stranger's time to the switch."""
+    store = WritesHeld(create_engine(database_url), key_ring, clock)
+    store.writable = asyncio.Event()
+    store.writable.set()
+    activities = inbox(store)
+    recorder = Recorder()
+    activities.start(recorder)
+    try:
+        await activities.accept(FIRST_CHAT, ParticipantJoined(STRANGER))
+        store.writable.clear()
+        await eventually(lambda: recorder.handled != [], seconds=5)
+        assert recorder.handled == [(FIRST_CHAT, ParticipantJoined(STRANGER))]
+        assert await waiting(store) == 1
+        store.writable.set()
+        await activities.idle()
+        assert await waiting(store) == 0
+    finally:
+        store.writable.set()
+        await activities.stop()
+        await store.close()
+
+
 async def test_files_wait_while_the_bot_is_answering_requests(store: Store) -> None:
     foreground = Foreground(busy_turn_seconds=60)
     activities = MeetingActivityInbox(
@@ -211,10 +258,10 @@ async def test_a_chat_another_instance_holds_waits_for_its_lease(
 async def test_a_failed_activity_is_tried_again_at_the_next_sweep(store: Store) -> None:
     activities = inbox(store)
     recorder = Recorder(failing=1)
+    await activities.accept(FIRST_CHAT, ParticipantJoined(STRANGER))
+    await activities.accept(FIRST_CHAT, ParticipantLeft(STRANGER))
     activities.start(recorder)
     try:
-        await activities.accept(FIRST_CHAT, ParticipantJoined(STRANGER))
-        await activities.accept(FIRST_CHAT, ParticipantLeft(STRANGER))
         await activities.idle()
         assert recorder.handled == []
         assert await waiting(store) == 2
