@@ -8,8 +8,8 @@
 Leaving the block without `commit()` rolls everything back, audit entries included; rows
 already loaded stay readable after the block. On SQLite, which has a single writer, units of
 work in one process queue for it in turn rather than waiting in SQLite's sleeping busy
-handler, urgent work first (`consent_store.writer`); `store.reading()` gives a unit of work
-that only reads and never queues.
+handler, the most urgent work first (`consent_store.writer`); `store.reading()` gives a unit of
+work that only reads and never queues.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from consent_store.review_items import ReviewItems
 from consent_store.seen_activities import SeenActivities
 from consent_store.staff_pages import StaffPages
 from consent_store.writer import WriterQueue
-from domain.urgency import is_urgent
+from domain.urgency import urgency
 
 Clock = Callable[[], datetime]
 
@@ -102,7 +102,7 @@ class UnitOfWork:
 
     async def __aenter__(self) -> Self:
         if self.store.sqlite_writer is not None and not self.read_only:
-            await self.store.sqlite_writer.acquire(urgent=is_urgent())
+            await self.store.sqlite_writer.acquire(urgency())
             self._holds_writer = True
         self.session = self.store.sessions()
         if self.read_only:

@@ -1,14 +1,15 @@
-"""SQLite's one writer, handed out in turn within a process: urgent work first.
+"""SQLite's one writer, handed out in turn within a process: the most urgent work first.
 
 Why: SQLite lets one transaction write at a time. Left to SQLite, units of work waiting for it
 sleep in its busy handler, which backs off up to 100 ms between tries, so every unit of work
 in the process queues for the writer here instead, and is woken the moment it is free. The
-queue has two lines: work marked urgent (`domain.urgency`: a security event being handled,
-such as a stranger joining) is handed the writer before any other waiting work, so a switch
-of Teams' recording setting never waits behind a flood of answers and files; within each line
-the order is first come, first served, and work that is not urgent is never passed over for
-good (it waits only while urgent work queues). A unit of work holds the writer from its
-start to its end (`consent_store.unit_of_work`); PostgreSQL needs none of this.
+queue has a line for each level of urgency (`domain.urgency`): the note of the recording gate
+closing for good, which a stranger's switch-off waits for, first; then urgent work (answers
+Teams waits for, a security event being handled), so a switch of Teams' recording setting
+never waits behind a flood of files; then routine work. Within each line the order is first
+come, first served, and routine work is never passed over for good (it waits only while more
+urgent work queues). A unit of work holds the writer from its start to its end
+(`consent_store.unit_of_work`); PostgreSQL needs none of this.
 """
 
 from __future__ import annotations
@@ -17,27 +18,30 @@ import asyncio
 import contextlib
 from collections import deque
 
+from domain.urgency import Urgency
+
 
 class WriterQueue:
-    """The writer, held by one unit of work at a time; urgent ones are handed it first."""
+    """The writer, held by one unit of work at a time; the most urgent are handed it first."""
 
     def __init__(self) -> None:
         self._held = False
-        self._urgent: deque[asyncio.Future[None]] = deque()
-        self._others: deque[asyncio.Future[None]] = deque()
+        self._lines: dict[Urgency, deque[asyncio.Future[None]]] = {
+            level: deque() for level in sorted(Urgency, reverse=True)
+        }
 
     @property
     def waiting(self) -> int:
         """How many units of work wait for the writer."""
-        return sum(not f.done() for f in (*self._urgent, *self._others))
+        return sum(not f.done() for line in self._lines.values() for f in line)
 
-    async def acquire(self, *, urgent: bool) -> None:
+    async def acquire(self, urgency: Urgency) -> None:
         """Wait until this caller holds the writer."""
         if not self._held and not self.waiting:
             self._held = True
             return
         granted = asyncio.get_running_loop().create_future()
-        line = self._urgent if urgent else self._others
+        line = self._lines[urgency]
         line.append(granted)
         try:
             await granted
@@ -50,8 +54,8 @@ class WriterQueue:
             raise
 
     def release(self) -> None:
-        """Hand the writer to the next urgent waiter, else the next other one, else free it."""
-        for line in (self._urgent, self._others):
+        """Hand the writer to the next waiter of the most urgent line, or free it."""
+        for line in self._lines.values():
             while line:
                 granted = line.popleft()
                 if not granted.done():

@@ -1,18 +1,22 @@
-"""Whether the work running now is urgent: storing what Teams and Graph wait for an answer to
-(the inboxes' writes before they answer), and handling a security event (someone joining, a
-roster, a call's state) with what must happen before it.
+"""How urgent the work running now is: storing what Teams and Graph wait for an answer to (the
+inboxes' writes before they answer), handling a security event (someone joining, a roster, a
+call's state) with what must happen before it, and, above all, noting the recording gate
+closed for good, which Teams' switch-off waits for.
 
 Why: on SQLite the store has one writer, and under a flood of activities every unit of work
 queues for it (the answers' group commits, the guards' notes, the files' records). A
-stranger's join needs three writes before recording is switched off (the chat's lease, their
-presence, the gate closed for good), and each waited its turn behind the flood: tens of
-milliseconds each; while the answers' writes, made to wait behind urgent handling, let Teams'
-activities pile up unanswered (a quarter of the throughput). The inboxes and the serial
-queues (`bot.serial_queue`) know what is urgent; the store
-(`consent_store.writer`) hands its writer to urgent work first. Neither imports the other, so
-the flag lives here, in a context variable: set for the piece of work a queue runs (and the
-tasks it starts, unless they go through a queue of their own), read when a unit of work
-queues for the writer.
+stranger's join waited its turn behind the flood, tens of milliseconds a write, while the
+answers' writes, made to wait behind urgent handling, let Teams' activities pile up
+unanswered (a quarter of the throughput). So answers and security events share the urgent
+line. But under a flood nearly everything is urgent (every busy chat has a join in its
+backlog, which lifts its files), so the one write that stands between a stranger and
+recording being switched off (the gate closed for good, noted before Teams is changed) has a
+line of its own, first: it is written once per meeting, so it can starve nothing. The
+inboxes, the serial queues (`bot.serial_queue`) and the recording notes know what is urgent;
+the store (`consent_store.writer`) hands its writer out by urgency. Neither imports the
+other, so the level lives here, in a context variable: set for the piece of work a queue runs
+(and the tasks it starts, unless they go through a queue of their own), read when a unit of
+work queues for the writer.
 """
 
 from __future__ import annotations
@@ -20,20 +24,45 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from enum import IntEnum
 
-_URGENT: ContextVar[bool] = ContextVar("iass_urgent", default=False)
+
+class Urgency(IntEnum):
+    """Higher goes first."""
+
+    ROUTINE = 0
+    URGENT = 1
+    """An answer Teams or Graph waits for, or a security event being handled."""
+    GATE_CLOSING = 2
+    """Noting the recording gate closed for good, which switching recording off waits for."""
 
 
-def is_urgent() -> bool:
-    """Whether the work running now is urgent."""
-    return _URGENT.get()
+_URGENCY: ContextVar[Urgency] = ContextVar("iass_urgency", default=Urgency.ROUTINE)
+
+
+def urgency() -> Urgency:
+    """How urgent the work running now is."""
+    return _URGENCY.get()
+
+
+@contextmanager
+def _at(level: Urgency) -> Iterator[None]:
+    token = _URGENCY.set(level)
+    try:
+        yield
+    finally:
+        _URGENCY.reset(token)
 
 
 @contextmanager
 def working(*, urgent: bool) -> Iterator[None]:
-    """Run the block as urgent work, or not."""
-    token = _URGENT.set(urgent)
-    try:
+    """Run the block as urgent work, or as routine work."""
+    with _at(Urgency.URGENT if urgent else Urgency.ROUTINE):
         yield
-    finally:
-        _URGENT.reset(token)
+
+
+@contextmanager
+def closing_the_gate() -> Iterator[None]:
+    """Run the block as the note of the recording gate closing for good: first of all."""
+    with _at(Urgency.GATE_CLOSING):
+        yield

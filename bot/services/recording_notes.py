@@ -34,6 +34,7 @@ from consent_store.audit import AuditEvent, DetailValue
 from consent_store.stored import MeetingRow
 from consent_store.unit_of_work import Store
 from domain.terms import MeetingFacts
+from domain.urgency import closing_the_gate
 
 log = logging.getLogger(__name__)
 
@@ -50,18 +51,20 @@ async def note_closed_for_good(
     store: Store, meeting_id: str, cause: str, verdict: RecordingVerdict
 ) -> bool:
     """Note that recording stays off for the rest of the meeting; whether this was the first
-    time (so staff are told once)."""
-    async with store.unit_of_work() as uow:
-        closed = await uow.meetings.close_recording_for_good(meeting_id, uow.now())
-        if closed:
-            await uow.audit(
-                AuditEvent(
-                    "recording.closed_for_good",
-                    meeting_id=meeting_id,
-                    detail={"cause": cause, "blockers": blocker_codes(verdict)},
+    time (so staff are told once). Switching recording off waits for this, so it is written
+    before any other waiting work (`domain.urgency`)."""
+    with closing_the_gate():
+        async with store.unit_of_work() as uow:
+            closed = await uow.meetings.close_recording_for_good(meeting_id, uow.now())
+            if closed:
+                await uow.audit(
+                    AuditEvent(
+                        "recording.closed_for_good",
+                        meeting_id=meeting_id,
+                        detail={"cause": cause, "blockers": blocker_codes(verdict)},
+                    )
                 )
-            )
-        await uow.commit()
+            await uow.commit()
     return closed
 
 

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from bot import instruments
 from bot.foreground import Foreground
 from bot.serial_queue import Priority, QueueClosed, SerialQueue
-from domain.urgency import is_urgent
+from domain.urgency import Urgency, urgency
 from tests.telemetry.recorded import recording
 
 KEYS = st.sampled_from(["a", "b", "c", "d", "e"])
@@ -354,21 +354,26 @@ async def test_security_work_runs_as_urgent_and_notices_it_queues_do_not() -> No
     warnings a switch leaves behind)."""
     queue: SerialQueue[str] = SerialQueue("meeting_activities", at_once=2)
     notices: SerialQueue[str] = SerialQueue("recording_notices", at_once=1)
-    seen: dict[str, bool] = {}
+    seen: dict[str, Urgency] = {}
 
     def noting(name: str) -> Callable[[], Awaitable[None]]:
         async def piece() -> None:
-            seen[name] = is_urgent()
+            seen[name] = urgency()
 
         return piece
 
     async def join() -> None:
-        seen["join"] = is_urgent()
+        seen["join"] = urgency()
         notices.submit("meeting", Priority.LOW, noting("warning"))
 
     await queue.run("chat-1", Priority.HIGH, join)
     await queue.run("chat-2", Priority.LIFTED, noting("lifted file"))
     await queue.run("chat-3", Priority.LOW, noting("file"))
     await notices.idle()
-    assert seen == {"join": True, "lifted file": True, "file": False, "warning": False}
-    assert not is_urgent()
+    assert seen == {
+        "join": Urgency.URGENT,
+        "lifted file": Urgency.URGENT,
+        "file": Urgency.ROUTINE,
+        "warning": Urgency.ROUTINE,
+    }
+    assert urgency() is Urgency.ROUTINE

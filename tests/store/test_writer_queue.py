@@ -1,6 +1,7 @@
-"""SQLite's one writer handed out in turn within the process: urgent work (a security event
-being handled) before any other waiting work, each line first come first served, a waiter
-that gives up leaving no gap, and units of work on a SQLite store queueing so."""
+"""SQLite's one writer handed out in turn within the process: the note of the recording gate
+closing for good first, then urgent work (a security event being handled), then routine work,
+each line first come first served, a waiter that gives up leaving no gap, and units of work on
+a SQLite store queueing so."""
 
 from __future__ import annotations
 
@@ -10,11 +11,11 @@ from pathlib import Path
 from consent_store.keys import KeyRing
 from consent_store.unit_of_work import Store
 from consent_store.writer import WriterQueue
-from domain.urgency import working
+from domain.urgency import Urgency, closing_the_gate, working
 
 
-async def queued(writer: WriterQueue, name: str, urgent: int, order: list[str]) -> None:
-    await writer.acquire(urgent=bool(urgent))
+async def queued(writer: WriterQueue, name: str, urgency: Urgency, order: list[str]) -> None:
+    await writer.acquire(urgency)
     order.append(name)
     writer.release()
 
@@ -24,34 +25,36 @@ async def settle() -> None:
         await asyncio.sleep(0)
 
 
-async def test_urgent_work_is_handed_the_writer_first_then_the_rest_in_turn() -> None:
+async def test_the_most_urgent_work_is_handed_the_writer_first_then_the_rest_in_turn() -> None:
     writer = WriterQueue()
     order: list[str] = []
-    await writer.acquire(urgent=False)
+    await writer.acquire(Urgency.ROUTINE)
     waiting = [
-        asyncio.create_task(queued(writer, name, urgent, order))
-        for name, urgent in [
-            ("file 1", False),
-            ("file 2", False),
-            ("join", True),
-            ("file 3", False),
+        asyncio.create_task(queued(writer, name, urgency, order))
+        for name, urgency in [
+            ("file 1", Urgency.ROUTINE),
+            ("join 1", Urgency.URGENT),
+            ("file 2", Urgency.ROUTINE),
+            ("gate closing", Urgency.GATE_CLOSING),
+            ("join 2", Urgency.URGENT),
+            ("file 3", Urgency.ROUTINE),
         ]
     ]
     await settle()
-    assert (order, writer.waiting) == ([], 4)
+    assert (order, writer.waiting) == ([], 6)
 
     writer.release()
     await asyncio.gather(*waiting)
-    assert order == ["join", "file 1", "file 2", "file 3"]
-    await asyncio.wait_for(writer.acquire(urgent=False), 1)
+    assert order == ["gate closing", "join 1", "join 2", "file 1", "file 2", "file 3"]
+    await asyncio.wait_for(writer.acquire(Urgency.ROUTINE), 1)
 
 
 async def test_a_waiter_that_gives_up_leaves_no_gap() -> None:
     writer = WriterQueue()
     order: list[str] = []
-    await writer.acquire(urgent=False)
-    given_up = asyncio.create_task(writer.acquire(urgent=True))
-    after = asyncio.create_task(queued(writer, "next", False, order))
+    await writer.acquire(Urgency.ROUTINE)
+    given_up = asyncio.create_task(writer.acquire(Urgency.GATE_CLOSING))
+    after = asyncio.create_task(queued(writer, "next", Urgency.ROUTINE, order))
     await settle()
     given_up.cancel()
     await settle()
@@ -61,7 +64,7 @@ async def test_a_waiter_that_gives_up_leaves_no_gap() -> None:
     assert writer.waiting == 0
 
 
-async def test_units_of_work_on_sqlite_are_handed_the_writer_urgent_first(
+async def test_units_of_work_on_sqlite_are_handed_the_writer_most_urgent_first(
     tmp_path: Path, key_ring: KeyRing
 ) -> None:
     """(PostgreSQL has many writers: nothing queues in the process.)"""
@@ -80,16 +83,22 @@ async def test_units_of_work_on_sqlite_are_handed_the_writer_urgent_first(
             async with store.unit_of_work():
                 order.append(name)
 
+    async def close_the_gate() -> None:
+        with closing_the_gate():
+            async with store.unit_of_work():
+                order.append("gate closing")
+
     try:
         held = asyncio.create_task(first())
         await holding.wait()
         waiting = [
             asyncio.create_task(write("file", False)),
             asyncio.create_task(write("join", True)),
+            asyncio.create_task(close_the_gate()),
         ]
         await settle()
         release.set()
         await asyncio.gather(held, *waiting)
     finally:
         await store.close()
-    assert order == ["join", "file"]
+    assert order == ["gate closing", "join", "file"]
