@@ -8,16 +8,18 @@ least once; the use cases tolerate a repeat). Nothing of an activity is kept onc
 handled, and until then its people's and files' names are sealed like every personal value.
 
 How: `accept` hands the activity to a writer that stores everything that arrived meanwhile
-in one transaction (a group commit), and returns once that has committed; then it wakes this
-instance's worker for the chat. A chat with no worker here is taken on in that transaction:
-its lease taken and its first batch read, so its worker starts without waiting for the store
-again (on SQLite, the writer is the queue a stranger's join waits in under a flood). A worker holds the chat's lease while it handles the chat's
-activities oldest first, a batch at a time (forgetting a batch and renewing the lease in one
-transaction, and ending a batch early once half the lease has gone), and gives the lease up
-when the chat has nothing left. Each activity is handled through the inbox's serial queue
-(`bot.serial_queue`): at most `CHATS_AT_ONCE` at a time (and `EXTRA_FOR_SECURITY` more whose
-chat's next activity is a security event), so a burst of activities is answered promptly and
-handled at a steady pace, and Graph is not flooded; and security events first.
+in one transaction (a group commit, written before urgent work: every answer waits for it),
+and returns once that has committed; then it wakes this instance's worker for the chat. A
+chat with no worker here is taken on in that transaction: its lease taken and its first
+batch read, so its worker starts without waiting for the store again (on SQLite, the writer
+is the queue a stranger's join waits in under a flood). A worker holds the chat's lease while
+it handles the chat's activities oldest first, a batch at a time (forgetting a batch and
+renewing the lease in one transaction, and ending a batch early once half the lease has
+gone), and gives the lease up when the chat has nothing left. Each activity is handled
+through the inbox's serial queue (`bot.serial_queue`): at most `CHATS_AT_ONCE` at a time (and
+`EXTRA_FOR_SECURITY` more whose chat's next activity is a security event), so a burst of
+activities is answered promptly and handled at a steady pace, and Graph is not flooded; and
+security events first.
 Someone joining or leaving and the meeting starting or ending are high priority: started
 before any file waiting in another chat, and lifting the files ahead of them in their own
 chat (the chat's order is kept), so a stranger joining during a flood switches recording off
@@ -63,7 +65,7 @@ from consent_store.meeting_activities import (
 from consent_store.readiness import STORE_FAILURES
 from consent_store.repository import new_id
 from consent_store.unit_of_work import Store, UnitOfWork, seal_context
-from domain.urgency import working
+from domain.urgency import answering, working
 
 log = logging.getLogger(__name__)
 
@@ -173,11 +175,11 @@ class MeetingActivityInbox:
             self._pending = []
 
     async def _store_batch(self, batch: Sequence[_Pending]) -> None:
-        """Store what arrived meanwhile, as urgent work (`domain.urgency`): Teams waits for
-        these answers (and sends again what is answered late), and a security event among
+        """Store what arrived meanwhile, before urgent work (`domain.urgency`): Teams waits
+        for these answers (and sends again what is answered late), and a security event among
         them is not safe until it is stored."""
         try:
-            with working(urgent=True):
+            with answering():
                 async with self._store.unit_of_work() as uow:
                     arrivals = []
                     for thread_id, kind, payload, _stored in batch:
@@ -300,9 +302,7 @@ class MeetingActivityInbox:
                 if self._stopping or (index and loop.time() >= renew_at):
                     handled = waiting[:index]
                     break
-                if not await self._handle(
-                    thread_id, item, self._priority(thread_id, waiting[index:])
-                ):
+                if not await self._handle(thread_id, waiting[index:]):
                     if not await self._failed(thread_id, item, handled=waiting[:index]):
                         return False
                     handled = ()
@@ -363,14 +363,19 @@ class MeetingActivityInbox:
             self._forget_urgent(thread_id, urgent_before)
         return waiting
 
-    async def _handle(self, thread_id: str, item: WaitingActivity, priority: Priority) -> bool:
-        """Handle the activity in its turn; whether it was handled (a failure is logged)."""
+    async def _handle(self, thread_id: str, ahead: Sequence[WaitingActivity]) -> bool:
+        """Handle the activity `ahead[0]` in its turn, with the rest of its batch behind it;
+        whether it was handled (a failure is logged)."""
         handler = self._handler
         if handler is None:
             return False
+        item = ahead[0]
         try:
             await self._queue.run(
-                thread_id, priority, partial(self._handle_now, handler, thread_id, item)
+                thread_id,
+                self._priority(thread_id, ahead),
+                partial(self._handle_now, handler, thread_id, item),
+                behind=len(ahead) - 1,
             )
         except Exception as error:  # noqa: BLE001 (a background worker's boundary)
             # Logged by type only: a message could carry bound parameters or names.

@@ -13,9 +13,12 @@ What `SerialQueue` guarantees:
 - At most `at_once` pieces (so keys) run at a time, and `extra_for_high` more whose key's next
   piece is itself high priority: a security event is not kept waiting while every place is
   taken by files, even files that were lifted.
-- When a place is free, the key whose next piece has the highest priority goes first, and
-  among equals the one queued first. A key whose next piece is low priority but with
-  high-priority work behind it runs that piece lifted (priority inheritance: a join waiting
+- When a place is free, the key whose next piece has the highest priority goes first; among
+  equals, the one whose caller has least of its work waiting behind it (so a stranger joining
+  a quiet meeting goes before the joins and leaves in meetings with a backlog, each of which
+  waits its turn behind the flood's answers for the store), then the one queued first. A key
+  whose next piece is low priority but with high-priority work behind it runs that piece
+  lifted (priority inheritance: a join waiting
   behind a file in the same chat lifts the file, so it never waits for low-priority turns);
   lifted work goes after every key whose next piece is itself high priority. `lift` lifts a
   key's work for high-priority work its caller knows is coming. Why three levels: under a
@@ -79,6 +82,8 @@ class _Waiter:
     order: int
     priority: Priority
     granted: asyncio.Future[None]
+    behind: int = 0
+    """How much of its key's work its caller has waiting behind it."""
 
 
 @dataclass(eq=False)
@@ -117,9 +122,9 @@ class SerialQueue(Generic[K]):
         self._extra_for_high = extra_for_high
         self._low_turn = low_turn
         self._keys: dict[K, _Key] = {}
-        self._ready: list[tuple[Priority, int, K]] = []
-        """Keys not running with work waiting, by (priority, order of the next piece); entries
-        that no longer match their key are skipped."""
+        self._ready: list[tuple[Priority, int, int, K]] = []
+        """Keys not running with work waiting, by (priority, work waiting behind the next
+        piece, order of the next piece); entries that no longer match their key are skipped."""
         self._orders = itertools.count()
         self._running = 0
         self._waiting = 0
@@ -140,10 +145,14 @@ class SerialQueue(Generic[K]):
         """How many pieces wait to start."""
         return self._waiting
 
-    async def run(self, key: K, priority: Priority, work: Callable[[], Awaitable[T]]) -> T:
+    async def run(
+        self, key: K, priority: Priority, work: Callable[[], Awaitable[T]], *, behind: int = 0
+    ) -> T:
         """Run `work` in its turn and return what it returns; raises what it raised (counted),
-        or `QueueClosed` if the queue closed before its turn."""
-        waiter = self._enqueue(key, priority)
+        or `QueueClosed` if the queue closed before its turn. `behind` is how much of the
+        key's work the caller has waiting behind this piece (an inbox's batch): among keys of
+        equal priority, the one with least behind goes first."""
+        waiter = self._enqueue(key, priority, behind)
         return await self._hold(key, waiter, work)
 
     def submit(self, key: K, priority: Priority, work: Callable[[], Awaitable[object]]) -> None:
@@ -197,10 +206,12 @@ class SerialQueue(Generic[K]):
                 task.cancel()
             await asyncio.gather(*submitted, return_exceptions=True)
 
-    def _enqueue(self, key: K, priority: Priority) -> _Waiter:
+    def _enqueue(self, key: K, priority: Priority, behind: int = 0) -> _Waiter:
         if self._closed:
             raise QueueClosed(self._name)
-        waiter = _Waiter(next(self._orders), priority, asyncio.get_running_loop().create_future())
+        waiter = _Waiter(
+            next(self._orders), priority, asyncio.get_running_loop().create_future(), behind
+        )
         state = self._keys.setdefault(key, _Key())
         before = state.priority
         state.waiters.append(waiter)
@@ -241,13 +252,14 @@ class SerialQueue(Generic[K]):
             log.error("%s: a piece of work failed: %s", self._name, type(error).__name__)  # noqa: TRY400 (a traceback would show the message)
 
     def _mark_ready(self, key: K, state: _Key) -> None:
-        heapq.heappush(self._ready, (state.priority, state.waiters[0].order, key))
+        head = state.waiters[0]
+        heapq.heappush(self._ready, (state.priority, head.behind, head.order, key))
 
     def _next_ready(self) -> tuple[Priority, K] | None:
         """The key to start next (left at the top of `_ready`), dropping entries that no longer
         match their key."""
         while self._ready:
-            priority, order, key = self._ready[0]
+            priority, _behind, order, key = self._ready[0]
             state = self._keys.get(key)
             if (
                 state is not None

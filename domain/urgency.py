@@ -7,11 +7,13 @@ Why: on SQLite the store has one writer, and under a flood of activities every u
 queues for it (the answers' group commits, the guards' notes, the files' records). A
 stranger's join waited its turn behind the flood, tens of milliseconds a write, while the
 answers' writes, made to wait behind urgent handling, let Teams' activities pile up
-unanswered (a quarter of the throughput). So answers and security events share the urgent
-line. But under a flood nearly everything is urgent (every busy chat has a join in its
-backlog, which lifts its files), so the one write that stands between a stranger and
-recording being switched off (the gate closed for good, noted before Teams is changed) has a
-line of its own, first: it is written once per meeting, so it can starve nothing. The
+unanswered (a quarter of the throughput). But under a flood nearly everything is urgent
+(every busy chat has a join in its backlog, which lifts its files), and answers waited in
+line behind the handling of security events. So the activity inbox's group commit, which
+every answer waits for, goes before urgent work: there is one at a time, so it can take at
+most every other turn of the writer. And the one write that stands between a stranger and
+recording being switched off (the gate closed for good, noted before Teams is changed) goes
+first of all: it is written once per meeting, so it can starve nothing. The
 inboxes, the serial queues (`bot.serial_queue`) and the recording notes know what is urgent;
 the store (`consent_store.writer`) hands its writer out by urgency. Neither imports the
 other, so the level lives here, in a context variable: set for the piece of work a queue runs
@@ -32,8 +34,11 @@ class Urgency(IntEnum):
 
     ROUTINE = 0
     URGENT = 1
-    """An answer Teams or Graph waits for, or a security event being handled."""
-    GATE_CLOSING = 2
+    """A security event being handled, or a notification Graph waits for an answer to."""
+    ANSWERING = 2
+    """The activity inbox's group commit, which every answer to Teams waits for: one at a
+    time, so it takes at most every other turn of the writer."""
+    GATE_CLOSING = 3
     """Noting the recording gate closed for good, which switching recording off waits for."""
 
 
@@ -58,6 +63,13 @@ def _at(level: Urgency) -> Iterator[None]:
 def working(*, urgent: bool) -> Iterator[None]:
     """Run the block as urgent work, or as routine work."""
     with _at(Urgency.URGENT if urgent else Urgency.ROUTINE):
+        yield
+
+
+@contextmanager
+def answering() -> Iterator[None]:
+    """Run the block as the activity inbox's group commit: before urgent work."""
+    with _at(Urgency.ANSWERING):
         yield
 
 

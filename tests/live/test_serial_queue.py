@@ -294,6 +294,42 @@ async def test_a_join_in_a_quiet_chat_starts_while_lifted_files_hold_every_place
     assert started.index("another join") < started.index("file in busy 3")
 
 
+async def test_among_security_events_the_one_with_least_behind_it_goes_first() -> None:
+    """A stranger's join in a quiet meeting goes before the joins and leaves of meetings with
+    a backlog, however long those have waited; among equals, the first queued goes first."""
+    queue: SerialQueue[str] = SerialQueue("test", at_once=1)
+    release = asyncio.Event()
+    started: list[str] = []
+
+    async def hold(name: str) -> None:
+        started.append(name)
+        await release.wait()
+
+    def queued(chat: str, name: str, behind: int) -> asyncio.Task[None]:
+        return asyncio.create_task(
+            queue.run(chat, Priority.HIGH, lambda: hold(name), behind=behind)
+        )
+
+    running = queued("busy 0", "leave in busy 0", 3)
+    await asyncio.sleep(0)
+    waiting = [
+        queued("busy 1", "join in busy 1", 12),
+        queued("busy 2", "leave in busy 2", 4),
+        queued("busy 3", "join in busy 3", 4),
+        queued("quiet", "stranger's join", 0),
+    ]
+    await asyncio.sleep(0.01)
+    release.set()
+    await asyncio.wait_for(asyncio.gather(running, *waiting), 1)
+    assert started == [
+        "leave in busy 0",
+        "stranger's join",
+        "leave in busy 2",
+        "join in busy 3",
+        "join in busy 1",
+    ]
+
+
 async def test_a_run_cancelled_while_it_waits_leaves_the_queue() -> None:
     queue: SerialQueue[str] = SerialQueue("test", at_once=1)
     held = asyncio.Event()

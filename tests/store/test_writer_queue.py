@@ -1,7 +1,8 @@
 """SQLite's one writer handed out in turn within the process: the note of the recording gate
-closing for good first, then urgent work (a security event being handled), then routine work,
-each line first come first served, a waiter that gives up leaving no gap, and units of work on
-a SQLite store queueing so."""
+closing for good first, then the activity inbox's group commit that Teams' answers wait for,
+then urgent work (a security event being handled), then routine work, each line first come
+first served, a waiter that gives up leaving no gap, and units of work on a SQLite store
+queueing so."""
 
 from __future__ import annotations
 
@@ -35,17 +36,26 @@ async def test_the_most_urgent_work_is_handed_the_writer_first_then_the_rest_in_
             ("file 1", Urgency.ROUTINE),
             ("join 1", Urgency.URGENT),
             ("file 2", Urgency.ROUTINE),
+            ("answers", Urgency.ANSWERING),
             ("gate closing", Urgency.GATE_CLOSING),
             ("join 2", Urgency.URGENT),
             ("file 3", Urgency.ROUTINE),
         ]
     ]
     await settle()
-    assert (order, writer.waiting) == ([], 6)
+    assert (order, writer.waiting) == ([], 7)
 
     writer.release()
     await asyncio.gather(*waiting)
-    assert order == ["gate closing", "join 1", "join 2", "file 1", "file 2", "file 3"]
+    assert order == [
+        "gate closing",
+        "answers",
+        "join 1",
+        "join 2",
+        "file 1",
+        "file 2",
+        "file 3",
+    ]
     await asyncio.wait_for(writer.acquire(Urgency.ROUTINE), 1)
 
 
