@@ -99,6 +99,7 @@ from bot.agent.channel_endpoints import rerouted_token_providers, use_channel_ke
 from bot.agent.endpoint import AGENT_CONFIGURATION, SERVICE_CONNECTION, channel_auth_configuration
 from bot.config import ServiceProfile, TenantSettings
 from bot.graph.tenant import TenantClients, open_tenant
+from bot.heap import settle_heap
 from bot.meeting_runtime import LiveMeetings
 from bot.services.recording_enforcement import enforce_recording
 from bot.services.scheduling import schedule_meeting
@@ -664,6 +665,7 @@ async def serve_bot(port: int, sandbox_origin: str, database_url: str) -> None:
     try:
         async with served(bot_app, port), open_tenant(tenant) as clients:
             live.connect(clients)
+            settle_heap()  # as the served application's last start-up step (`bot.bootstrap`)
             await serve_until_told(f"http://127.0.0.1:{port}")
             await live.close()
     finally:

@@ -20,6 +20,7 @@ from aiohttp import web
 
 from bot.config import ServiceProfile, Settings, TenantSettings
 from bot.graph.tenant import TenantClients
+from bot.heap import settle_heap
 from bot.mailbox.reader import MailboxReader
 from bot.mailbox.runtime import ConnectedWork, Wiring, attach_consent_mailbox, worker_id
 from bot.meeting_runtime import LiveMeetings
@@ -128,5 +129,9 @@ def build_application(configuration: Configuration) -> web.Application:
     async def close_store(_app: web.Application) -> None:
         await store.close()
 
+    async def started(_app: web.Application) -> None:
+        settle_heap()
+
     app.on_cleanup.append(close_store)
+    app.on_startup.append(started)
     return app

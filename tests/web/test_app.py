@@ -1,10 +1,13 @@
 """How the application is put together: the health check alone without a store, the staff
 pages on their own sub-applications (a bot endpoint's middleware never reaches them), and
-`serving_app`, which `iass-bot serve` runs, opening and closing the configured store."""
+`serving_app`, which `iass-bot serve` runs, opening and closing the configured store and
+settling the heap once started."""
 
 from __future__ import annotations
 
 import asyncio
+import gc
+from collections.abc import Iterator
 from pathlib import Path
 
 import aiohttp
@@ -14,6 +17,7 @@ from aiohttp.test_utils import TestServer
 from aiohttp.typedefs import Handler
 
 from bot.config import Settings
+from bot.heap import YOUNGEST_GENERATION
 from bot.serving import serving_app
 from bot.web.app import create_app
 from bot.web.error_pages import friendly_errors
@@ -63,8 +67,17 @@ def test_the_root_application_has_no_staff_middleware(
     assert {"/tab", "/auth", "/healthz"} <= prefixes
 
 
+@pytest.fixture
+def collector_restored() -> Iterator[None]:
+    """The garbage collector as it was, after a test that started a served application."""
+    threshold = gc.get_threshold()
+    yield
+    gc.unfreeze()
+    gc.set_threshold(*threshold)
+
+
 async def test_serving_app_serves_the_configured_store(
-    env_without_iass: Path, monkeypatch: pytest.MonkeyPatch
+    env_without_iass: Path, monkeypatch: pytest.MonkeyPatch, collector_restored: None
 ) -> None:
     url = f"sqlite+aiosqlite:///{env_without_iass / 'iass.db'}"
     await asyncio.to_thread(upgrade_to_head, url)
@@ -81,6 +94,8 @@ async def test_serving_app_serves_the_configured_store(
         not_set_up = await client.get(server.make_url("/tab"))
         assert not_set_up.status == 503
         assert "IASS_TENANT_ID is not set" in await not_set_up.text()
+        assert gc.get_freeze_count() > 0, "start-up's objects are set aside (bot.heap)"
+        assert gc.get_threshold()[0] == YOUNGEST_GENERATION
 
 
 def test_serving_app_names_a_missing_key(env_without_iass: Path) -> None:
