@@ -2,7 +2,8 @@
 
 SQLite connections enforce foreign keys, overwrite deleted content (secure_delete), use WAL and
 begin every writing transaction IMMEDIATE, so concurrent writers queue on the write lock
-instead of failing half-way through a transaction; read-only transactions begin DEFERRED.
+instead of failing half-way through a transaction; read-only transactions begin DEFERRED. Up
+to `SQLITE_POOL_SIZE` connections are kept open, the most recently used taken first.
 """
 
 from __future__ import annotations
@@ -19,6 +20,12 @@ _SQLITE_BUSY_TIMEOUT_MS = 30_000
 IDLE_BEFORE_PING_S = 1.0
 """A pooled PostgreSQL connection unused for this long is pinged before it is used again."""
 _IDLE_SINCE = "iass_idle_since"
+SQLITE_POOL_SIZE = 20
+"""Connections kept open to a SQLite database. Under a flood of activities a dozen or more
+units of work read at once (SQLite readers run alongside its one writer); with SQLAlchemy's
+default of five, each one past the fifth opened a connection (and aiosqlite's thread for it)
+and closed it again on return: about two a second in `bench/activities.py`, each on the path
+of a read the recording guard waits for."""
 READ_ONLY = "iass_read_only"
 """Execution option marking a read-only transaction: on SQLite it begins DEFERRED, so under
 WAL it reads alongside the one writer instead of queueing for the write lock."""
@@ -83,7 +90,9 @@ def create_engine(url: str) -> AsyncEngine:
     """An async engine for a `sqlite+aiosqlite://` or `postgresql+asyncpg://` URL."""
     backend = make_url(url).get_backend_name()
     if backend == "sqlite":
-        engine = create_async_engine(url)
+        engine = create_async_engine(
+            url, pool_size=SQLITE_POOL_SIZE, max_overflow=SQLITE_POOL_SIZE, pool_use_lifo=True
+        )
         _prepare_sqlite(engine)
         return engine
     if backend == "postgresql":
