@@ -101,7 +101,7 @@ async def test_a_stranger_joining_is_a_gate_decision_and_a_switch_off_for_that_r
         "iass.gate.outcome": "refused",
         "iass.gate.reasons": "closed_since_start,unknown_participant_present",
     }
-    assert recorded.value(GATE_DECISIONS, refused) == 1
+    assert recorded.value(GATE_DECISIONS, refused) == 2, "as they arrive, then once stored"
     evaluations = [
         s
         for s in recorded.spans("recording_gate.evaluate")
