@@ -3,9 +3,10 @@ not stall the event loop.
 
 Why: CPython's full collection walks every object the collector tracks, and the bot holds
 a great many long-lived ones once started (msgraph-sdk's and the Agents SDK's classes,
-SQLAlchemy's mappers, the clients and their caches). Measured in `bench/activities.py` under
-its flood, 24 full collections of 198 ms median (252 ms at most) stopped everything in hand
-for their length: every answer to Teams, and a stranger's switch of the recording setting.
+SQLAlchemy's mappers, the clients and their caches). Measured over a run of
+`bench/activities.py`, 24 full collections of 198 ms median (252 ms at most) stopped everything
+in hand for their length: every answer to Teams, and a stranger's switch of the recording
+setting.
 `gc.freeze()` moves what exists at start-up to a permanent generation that collections skip
 (the `gc` module's documentation describes it for this), and a first generation of 10,000
 objects instead of 700 makes collections of what is made later rarer: three full collections
