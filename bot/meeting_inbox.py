@@ -190,7 +190,8 @@ class MeetingActivityInbox:
                             Arrival(activity_id, next(_SEQUENCE), thread_id, kind, sealed)
                         )
                     await uow.activities.add(arrivals, uow.now())
-                    first = await self._take_on(uow, {arrival.thread_id for arrival in arrivals})
+                    self._taking = self._chats_without_workers({a.thread_id for a in arrivals})
+                    first = await self._take_on(uow, self._taking)
                     await uow.commit()
             self._first.update(first)
         finally:
@@ -202,20 +203,23 @@ class MeetingActivityInbox:
                 self._urgent.setdefault(arrival.thread_id, set()).add(arrival.id)
                 self._queue.lift(arrival.thread_id)
 
+    def _chats_without_workers(self, chats: set[str]) -> set[str]:
+        """Those of `chats` this instance would start a worker for (none once stopping), and
+        has not already taken on."""
+        if self._handler is None or self._stopping:
+            return set()
+        return chats - self._workers.keys() - self._first.keys()
+
     async def _take_on(
         self, uow: UnitOfWork, chats: set[str]
     ) -> dict[str, Sequence[WaitingActivity]]:
-        """In the transaction storing their activities: take the lease of each chat this
-        instance has no worker for, and read its first batch, so the worker starts at once
-        without waiting for the store's writer again (on SQLite, under a flood, that wait was
-        most of a stranger's time to the switch). A chat another instance holds is left to
-        it."""
-        if self._handler is None or self._stopping:
-            return {}
+        """In the transaction storing their activities: take the lease of each of `chats`
+        and read its first batch, so its worker starts at once without waiting for the
+        store's writer again (on SQLite, under a flood, that wait was most of a stranger's
+        time to the switch). A chat another instance holds is left to it."""
         first: dict[str, Sequence[WaitingActivity]] = {}
         now = uow.now()
-        self._taking = chats - self._workers.keys() - self._first.keys()
-        for thread_id in self._taking:
+        for thread_id in chats:
             if await uow.activities.claim(thread_id, self._holder, now, now + self._lease):
                 first[thread_id] = await uow.activities.waiting(thread_id, BATCH)
         return first
