@@ -8,7 +8,7 @@ least once; the use cases tolerate a repeat). Nothing of an activity is kept onc
 handled, and until then its people's and files' names are sealed like every personal value.
 
 How: `accept` hands the activity to a writer that stores everything that arrived meanwhile
-in one transaction (a group commit, written before urgent work: every answer waits for it),
+in one transaction (`bot.group_commit`, written before urgent work: every answer waits for it),
 and returns once that has committed; then it wakes this instance's worker for the chat. A
 chat with no worker here is taken on in that transaction: its lease taken and its first
 batch read, so its worker starts without waiting for the store again (on SQLite, the writer
@@ -19,13 +19,10 @@ gone), and gives the lease up when the chat has nothing left. Each activity is h
 through the inbox's serial queue (`bot.serial_queue`): at most `CHATS_AT_ONCE` at a time (and
 `EXTRA_FOR_SECURITY` more whose chat's next activity is a security event), so a burst of
 activities is answered promptly and handled at a steady pace, and Graph is not flooded; and
-security events first.
-Someone joining or leaving and the meeting starting or ending are high priority: started
-before any file waiting in another chat, and lifting the files ahead of them in their own
-chat (the chat's order is kept), so a stranger joining during a flood switches recording off
-at once. Every few seconds a sweep looks for
-chats with activities waiting and no live lease (an instance stopped, or gave its lease up
-just as another instance stored something) and takes them on. A failed activity stops its
+security events first, lifting the files ahead of them in their own chat
+(`bot.activity_priority`). Every few seconds a sweep looks for chats with activities waiting
+and no live lease (an instance stopped, or gave its lease up just as another instance stored
+something) and takes them on. A failed activity stops its
 chat until the next sweep (the backoff) and is tried again; after `MAX_ATTEMPTS` it is
 dropped, audited and logged, and the chat goes on, so one poisoned activity cannot stop a
 meeting's guards for good. Answers come first for low-priority work: before each posted file
@@ -49,11 +46,13 @@ import logging
 from collections.abc import Sequence
 from datetime import timedelta
 from functools import partial
-from typing import Final, Protocol
+from typing import Protocol
 
 from bot import instruments
+from bot.activity_priority import SECURITY_KINDS, UrgentChats
 from bot.foreground import Foreground
-from bot.serial_queue import Priority, SerialQueue
+from bot.group_commit import GroupCommit
+from bot.serial_queue import SerialQueue
 from bot.services.meeting_activity import MeetingActivity, decoded, encoded
 from bot.sweeping import sweep_forever
 from consent_store.audit import AuditEvent
@@ -64,7 +63,7 @@ from consent_store.meeting_activities import (
 )
 from consent_store.readiness import STORE_FAILURES
 from consent_store.repository import new_id
-from consent_store.unit_of_work import Store, UnitOfWork, seal_context
+from consent_store.unit_of_work import Store, UnitOfWork
 from domain.urgency import answering, working
 
 log = logging.getLogger(__name__)
@@ -77,10 +76,6 @@ CHATS_AT_ONCE = 4
 """How many activities (so chats) are handled at a time."""
 EXTRA_FOR_SECURITY = 4
 """How many more may run at once when their chat's next activity is itself a security event."""
-SECURITY_KINDS: Final = frozenset(
-    {"meeting_started", "meeting_ended", "participant_joined", "participant_left"}
-)
-"""The activities that go first: who is in the meeting, and when it runs."""
 STOP_GRACE_SECONDS = 10.0
 """How long stopping waits for the activities in hand: well within the 30 s a platform gives
 a stopping process (gunicorn's `--graceful-timeout 25` in docs/deploy.md)."""
@@ -94,13 +89,8 @@ class ActivityHandler(Protocol):
 _SEQUENCE = itertools.count()
 """The order this process took activities in, for those stored at the same moment."""
 
-_Pending = tuple[str, str, str, "asyncio.Future[None]"]
-"""An activity waiting for the writer: its chat, kind, JSON payload, and its caller's future."""
-
-
-def priority_of(kind: str) -> Priority:
-    """Security events first; posted files (and any kind this version does not know) after."""
-    return Priority.HIGH if kind in SECURITY_KINDS else Priority.LOW
+_Incoming = tuple[str, str, str]
+"""An activity on its way to the store: its chat, kind and JSON payload."""
 
 
 class MeetingActivityInbox:
@@ -125,16 +115,12 @@ class MeetingActivityInbox:
             extra_for_high=EXTRA_FOR_SECURITY,
             low_turn=self._foreground.turn,
         )
-        self._urgent: dict[str, set[str]] = {}
-        """Per chat, the security events this instance stored and has not seen handled: the
-        chat's earlier activities are lifted by them, even before the batch holding them is
-        read."""
+        self._urgent = UrgentChats()
         self._handler: ActivityHandler | None = None
         self._stopping = False
         self._sweeper: asyncio.Task[None] | None = None
         self._swept = asyncio.Event()
-        self._writer: asyncio.Task[None] | None = None
-        self._pending: list[_Pending] = []
+        self._incoming: GroupCommit[_Incoming] = GroupCommit(self._store_batch)
         self._workers: dict[str, asyncio.Task[None]] = {}
         self._again: set[str] = set()
         self._first: dict[str, Sequence[WaitingActivity]] = {}
@@ -149,32 +135,10 @@ class MeetingActivityInbox:
         """Store the activity; it is handled after this returns (once `start` has run).
         Raises what storing it raised, and then nothing is stored."""
         kind, payload = encoded(activity)
-        stored: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._pending.append((thread_id, kind, payload, stored))
-        if self._writer is None:
-            self._writer = asyncio.create_task(self._write())
-        await stored
+        await self._incoming.add((thread_id, kind, payload))
         self._wake(thread_id)
 
-    async def _write(self) -> None:
-        try:
-            while self._pending:
-                batch, self._pending = self._pending, []
-                try:
-                    await self._store_batch(batch)
-                except Exception as error:  # noqa: BLE001 (raised again in every caller)
-                    for *_, stored in batch:
-                        stored.set_exception(error)
-                else:
-                    for *_, stored in batch:
-                        stored.set_result(None)
-        finally:
-            self._writer = None
-            for *_, stored in self._pending:
-                stored.cancel()
-            self._pending = []
-
-    async def _store_batch(self, batch: Sequence[_Pending]) -> None:
+    async def _store_batch(self, batch: Sequence[_Incoming]) -> None:
         """Store what arrived meanwhile, before urgent work (`domain.urgency`): Teams waits
         for these answers (and sends again what is answered late), and a security event among
         them is not safe until it is stored."""
@@ -182,7 +146,7 @@ class MeetingActivityInbox:
             with answering():
                 async with self._store.unit_of_work() as uow:
                     arrivals = []
-                    for thread_id, kind, payload, _stored in batch:
+                    for thread_id, kind, payload in batch:
                         activity_id = new_id()
                         sealed = uow.seal(payload, *PAYLOAD_COLUMN, activity_id)
                         assert sealed is not None
@@ -200,7 +164,7 @@ class MeetingActivityInbox:
                 self._wake(thread_id)
         for arrival in arrivals:
             if arrival.kind in SECURITY_KINDS:
-                self._urgent.setdefault(arrival.thread_id, set()).add(arrival.id)
+                self._urgent.stored(arrival.thread_id, arrival.id)
                 self._queue.lift(arrival.thread_id)
 
     def _chats_without_workers(self, chats: set[str]) -> set[str]:
@@ -318,23 +282,6 @@ class MeetingActivityInbox:
             waiting = await self._next(thread_id, handled=handled)
         return True
 
-    def _priority(self, thread_id: str, ahead: Sequence[WaitingActivity]) -> Priority:
-        """High for a security event (`ahead[0]`); lifted for anything ahead of one in its chat
-        (in this batch, or stored by this instance and not yet handled)."""
-        own = priority_of(ahead[0].kind)
-        if own is Priority.LOW and (
-            self._urgent.get(thread_id) or any(i.kind in SECURITY_KINDS for i in ahead)
-        ):
-            return Priority.LIFTED
-        return own
-
-    def _forget_urgent(self, thread_id: str, activity_ids: Sequence[str] | set[str]) -> None:
-        urgent = self._urgent.get(thread_id)
-        if urgent is not None:
-            urgent.difference_update(activity_ids)
-            if not urgent:
-                del self._urgent[thread_id]
-
     async def _give_back(self, thread_id: str, handled: Sequence[WaitingActivity]) -> None:
         """In one transaction: forget what was just handled and give up the chat's lease."""
         async with self._store.unit_of_work() as uow:
@@ -349,7 +296,7 @@ class MeetingActivityInbox:
         """In one transaction: forget what was just handled, hold the chat's lease, and read
         the next batch; the lease is given up when there is none. Urgent work while the chat
         has a security event waiting."""
-        urgent_before = set(self._urgent.get(thread_id, ()))
+        urgent_before = self._urgent.waiting(thread_id)
         with working(urgent=bool(urgent_before)):
             async with self._store.unit_of_work() as uow:
                 inbox = uow.activities
@@ -364,7 +311,7 @@ class MeetingActivityInbox:
                 await uow.commit()
         if not waiting:
             # Handled here, or another instance holds the chat and will handle them.
-            self._forget_urgent(thread_id, urgent_before)
+            self._urgent.forget(thread_id, urgent_before)
         return waiting
 
     async def _handle(self, thread_id: str, ahead: Sequence[WaitingActivity]) -> bool:
@@ -377,7 +324,7 @@ class MeetingActivityInbox:
         try:
             await self._queue.run(
                 thread_id,
-                self._priority(thread_id, ahead),
+                self._urgent.priority(thread_id, ahead),
                 partial(self._handle_now, handler, thread_id, item),
                 behind=len(ahead) - 1,
             )
@@ -390,7 +337,7 @@ class MeetingActivityInbox:
                 type(error).__name__,
             )
             return False
-        self._forget_urgent(thread_id, {item.id})
+        self._urgent.forget(thread_id, {item.id})
         return True
 
     async def _handle_now(
@@ -405,9 +352,7 @@ class MeetingActivityInbox:
                 "iass.teams.thread_id": thread_id,
             },
         ):
-            payload = self._store.cipher.decrypt(
-                item.payload_enc, context=seal_context(*PAYLOAD_COLUMN, item.id)
-            )
+            payload = self._store.unseal(item.payload_enc, *PAYLOAD_COLUMN, item.id)
             await handler.handle(thread_id, decoded(item.kind, payload))
 
     async def _failed(
@@ -436,5 +381,5 @@ class MeetingActivityInbox:
                 await inbox.release(self._holder, thread_id)
             await uow.commit()
         if dropped:
-            self._forget_urgent(thread_id, {item.id})
+            self._urgent.forget(thread_id, {item.id})
         return dropped

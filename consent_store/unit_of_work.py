@@ -66,6 +66,15 @@ class Store:
     def open(cls, url: str, key_ring: KeyRing, clock: Clock = utc_now) -> Store:
         return cls(create_engine(url), key_ring, clock)
 
+    def seal(self, value: str, table: str, column: str, row_id: str) -> bytes:
+        """Encrypt a personal value for `table.column` of row `row_id`, bound to that place."""
+        return self.cipher.encrypt(value, context=seal_context(table, column, row_id))
+
+    def unseal(self, blob: bytes, table: str, column: str, row_id: str) -> str:
+        """Decrypt what `seal` sealed for `table.column` of row `row_id` (no transaction needed:
+        a value read earlier is opened only when it is used)."""
+        return self.cipher.decrypt(blob, context=seal_context(table, column, row_id))
+
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self)
 
@@ -148,9 +157,9 @@ class UnitOfWork:
         """Encrypt a personal value for `table.column` of row `row_id` (None stays None)."""
         if value is None:
             return None
-        return self.store.cipher.encrypt(value, context=seal_context(table, column, row_id))
+        return self.store.seal(value, table, column, row_id)
 
     def decrypt(self, blob: bytes | None, table: str, column: str, row_id: str) -> str | None:
         if blob is None:
             return None
-        return self.store.cipher.decrypt(blob, context=seal_context(table, column, row_id))
+        return self.store.unseal(blob, table, column, row_id)

@@ -30,7 +30,7 @@ from bot.services.live_meeting import CallEvents
 from consent_store.audit import AuditEvent
 from consent_store.call_notices import PAYLOAD_COLUMN, WaitingNotice
 from consent_store.calls import ESTABLISHED
-from consent_store.unit_of_work import Store, seal_context
+from consent_store.unit_of_work import Store
 
 log = logging.getLogger(__name__)
 
@@ -66,9 +66,7 @@ class CallNoticeHandler:
 
     async def handle(self, item: WaitingNotice, last_roster: str | None) -> str | None:
         """Handle one notice; returns the digest of the roster now last handled."""
-        payload = self._store.cipher.decrypt(
-            item.payload_enc, context=seal_context(*PAYLOAD_COLUMN, item.id)
-        )
+        payload = self._store.unseal(item.payload_enc, *PAYLOAD_COLUMN, item.id)
         kind = CALL_STATE if item.kind == REPORT_ESTABLISHED else item.kind
         received = decoded(kind, payload)
         notice = received.notice
