@@ -60,6 +60,7 @@ from bot.services.meeting_opening import MeetingOpening
 from bot.services.meeting_start import StartSource
 from bot.services.meeting_watch import MeetingWatch
 from bot.services.recording_guard import RecordingGuard
+from bot.services.stays_off_notice import stays_off_handlers
 from bot.speech.backend import SpeechBackend
 from consent_store.readiness import STORE_FAILURES
 from consent_store.unit_of_work import Store
@@ -187,7 +188,8 @@ class LiveMeetings:
         app.middlewares.insert(0, refusals_heard(self._refused))
 
     def connect(self, clients: TenantClients) -> Mapping[str, Handler]:
-        """Build the use cases over the open Graph clients; returns the timed jobs they add."""
+        """Build the use cases over the open Graph clients; returns the handlers of the timed
+        jobs they add (the meeting's opening, the notice that recording stays off)."""
         if self._chat is None or clients.calls is None or clients.files is None:
             raise ValueError("the bot's endpoints or Graph clients are missing")
         voice = MeetingCallVoice(self._store, clients.calls, self._shelf, self._calls.prompt_turns)
@@ -227,7 +229,7 @@ class LiveMeetings:
         self._calls.start(_StartSeenFirst(guard, opening), _RostersSeen(guard, opening))
         rosters.start()
         watch.start()
-        return opening.job_handlers()
+        return {**opening.job_handlers(), **stays_off_handlers(self._store, self._chat)}
 
     async def disconnect(self) -> None:
         connected, self._connected = self._connected, None

@@ -71,13 +71,16 @@ class RecordingWatch(RepositoryPart):
             .execution_options(synchronize_session=False)
         )
 
-    async def close_recording_for_good(self, meeting_id: str, at: datetime) -> bool:
+    async def close_recording_for_good(
+        self, meeting_id: str, at: datetime, reasons: Sequence[str]
+    ) -> bool:
         """Note that recording was found not permitted (or off in Teams) after the meeting
-        started, so it stays off; whether this was the first such note."""
+        started, so it stays off, and why (the gate's blocker codes, kept with the first
+        note); whether this was the first such note."""
         closed = await self._session.execute(
             update(MeetingRow)
             .where(MeetingRow.id == meeting_id, MeetingRow.recording_closed_at.is_(None))
-            .values(recording_closed_at=at)
+            .values(recording_closed_at=at, recording_closed_reasons=",".join(reasons) or None)
             .execution_options(synchronize_session=False)
             .returning(MeetingRow.id)
         )

@@ -156,7 +156,7 @@ class InMeetingObjections:
                     ),
                     now,
                 )
-            first = await uow.meetings.close_recording_for_good(meeting.id, now)
+            first = await uow.meetings.close_recording_for_good(meeting.id, now, ())
             await uow.audit(
                 AuditEvent(
                     "recording.objection",

@@ -5,7 +5,8 @@ Everything the guard says after a switch is said in the background, in order per
 `NOTICES_AT_ONCE` meetings at a time (a serial queue, `bot.serial_queue`; a failure is logged
 by its type and counted): the organiser's email about each change of the setting
 (`tell_later`), the private notice telling the organising staff why recording stays off for
-the rest of the meeting (`tell_stays_off_later`), and the meeting's warnings (`later`: the
+the rest of the meeting (`tell_stays_off_later`; a durable job gives it if this does not:
+`stays_off_notice`), and the meeting's warnings (`later`: the
 card, the spoken notice, the private notice to staff). Why: a switch is the guard's promise and
 every notice is a courtesy after it. Said in line, they held the inbox's place for the call or
 chat for a card, a prompt and a private notice, so under a burst of strangers in many meetings
@@ -19,12 +20,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, Final
 
-from bot.announcement.notices import recording_stays_off
-from bot.policy.blockers import BlockerCode, blocker_sentences
-from bot.policy.recording_gate import RecordingVerdict
 from bot.ports.failures import CHAT_FAILURES
 from bot.serial_queue import Priority, SerialQueue
 from bot.services.live_meeting import MeetingChat
+from bot.services.stays_off_notice import give_stays_off
 from consent_store.audit import AuditEvent
 from consent_store.unit_of_work import Store
 
@@ -52,27 +51,20 @@ class OrganiserUpdates:
         """Send the organiser's email once the meeting's earlier notices are given."""
         self.later(meeting_id, lambda: telling)
 
-    async def tell_stays_off_later(self, meeting_id: str, verdict: RecordingVerdict) -> None:
+    async def tell_stays_off_later(self, meeting_id: str) -> None:
         """`tell_stays_off`, once the meeting's earlier notices are given."""
-        self.later(meeting_id, lambda: self.tell_stays_off(meeting_id, verdict))
+        self.later(meeting_id, lambda: self.tell_stays_off(meeting_id))
 
     async def settled(self) -> None:
         """Wait until the notices handed off so far are given (or have failed)."""
         await self._telling.idle()
 
-    async def tell_stays_off(self, meeting_id: str, verdict: RecordingVerdict) -> None:
+    async def tell_stays_off(self, meeting_id: str) -> None:
         """Tell the organising staff privately, in words, why recording stays off until the
-        meeting ends (attendees described as "someone"); a notice that fails is audited."""
-        async with self._store.reading() as uow:
-            meeting = await uow.meetings.get(meeting_id)
-        if meeting.teams_chat_thread_id is None:
-            return
-        reasons = [b for b in verdict.blockers if b.code is not BlockerCode.CLOSED_SINCE_START]
-        text = recording_stays_off(blocker_sentences(reasons, lambda _: None))
+        meeting ends (`stays_off_notice`); a notice the chat refuses is audited, and its job
+        gives it later."""
         try:
-            await self._chat.notify_privately(
-                meeting.teams_chat_thread_id, [meeting.organiser_user_id], text
-            )
+            await give_stays_off(self._store, self._chat, meeting_id)
         except CHAT_FAILURES as error:
             async with self._store.unit_of_work() as uow:
                 await uow.audit(

@@ -10,7 +10,7 @@ again and `allowRecording`/`allowTranscription` are made to match (`enforce_reco
   (`Meetings.call_started`), so an early start whose events the bot never took still counts;
   if the chat cannot be read, recording stays off and the change is retried.
 - Once the meeting has really started, a gate found closed, or Teams found not allowing
-  recording, closes for good (`recording_notes`), and `on_closed` hears why, once. The closing
+  recording, closes for good (`recording_notes`), and `on_closed` is called, once. The closing
   is noted before Teams is changed (as an objection's is): a recording that stops as Teams
   stops allowing it, and is notified at once, is judged by the recording backstop against a
   gate already noted closed, never as permitted.
@@ -81,8 +81,9 @@ ATTENTION: Final = "recording_setting_not_applied"
 SETTINGS_ATTENTION: Final = "meeting_settings_not_applied"
 """The meeting's settings were not confirmed locked down after it was scheduled."""
 
-OnClosed = Callable[[RecordingVerdict], Awaitable[None]]
-"""Told, once per meeting, that recording now stays off until the meeting ends, and why."""
+OnClosed = Callable[[], Awaitable[None]]
+"""Told, once per meeting, that recording now stays off until the meeting ends (the store
+has noted why, and queued the notice saying so: `stays_off_notice`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,7 +181,7 @@ async def _enforce(
         verdict = evaluate_recording(replace(facts, recording_closed_since_start=True))
         outcome = replace(outcome, verdict=verdict)
         if first and on_closed is not None:
-            await on_closed(verdict)
+            await on_closed()
     return outcome
 
 
@@ -272,8 +273,8 @@ async def enforce_recording(
     """Ask the gate and make Teams match; the gate's verdict. `cause` says why (audited): e.g.
     "decision". With `mailbox`, the organiser is told of each change from it (by `tell_later`
     when given, otherwise before returning). `present`, when given, is who is in the meeting as
-    just seen (a call roster not yet stored), instead of the store's. `on_closed` hears the
-    verdict when recording first closes for the rest of the meeting. A change Teams does not
+    just seen (a call roster not yet stored), instead of the store's. `on_closed` is called
+    when recording first closes for the rest of the meeting. A change Teams does not
     confirm is left to the reconcile job.
     """
     with instruments.gate_evaluation("recording", meeting_id, cause) as gate:

@@ -30,6 +30,7 @@ from bot.ports.mail import Mailbox
 from bot.ports.meetings import Meetings, MeetingSettings
 from bot.services.meeting_start import StartSource, note_start
 from bot.services.organiser_notices import Notice, tell_organiser
+from bot.services.stays_off_notice import queue_stays_off
 from consent_store.audit import AuditEvent, DetailValue
 from consent_store.stored import MeetingRow
 from consent_store.unit_of_work import Store
@@ -50,13 +51,17 @@ def blocker_codes(verdict: RecordingVerdict) -> list[str]:
 async def note_closed_for_good(
     store: Store, meeting_id: str, cause: str, verdict: RecordingVerdict
 ) -> bool:
-    """Note that recording stays off for the rest of the meeting; whether this was the first
-    time (so staff are told once). Switching recording off waits for this, so it is written
-    before any other waiting work (`domain.urgency`)."""
+    """Note that recording stays off for the rest of the meeting, and why; whether this was
+    the first time (so staff are told once: the notice is queued with the note, as a job that
+    gives it if the caller does not, `stays_off_notice`). Switching recording off waits for
+    this, so it is written before any other waiting work (`domain.urgency`)."""
     with closing_the_gate():
         async with store.unit_of_work() as uow:
-            closed = await uow.meetings.close_recording_for_good(meeting_id, uow.now())
+            closed = await uow.meetings.close_recording_for_good(
+                meeting_id, uow.now(), blocker_codes(verdict)
+            )
             if closed:
+                await queue_stays_off(uow, meeting_id)
                 await uow.audit(
                     AuditEvent(
                         "recording.closed_for_good",

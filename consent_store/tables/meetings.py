@@ -39,6 +39,8 @@ class MeetingRow(Base):
     teams_service_url: Mapped[str | None] = mapped_column(String(512))
     started_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     recording_closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    recording_closed_reasons: Mapped[str | None] = mapped_column(String(512))
+    """The recording gate's blocker codes when it closed for the meeting, comma-separated."""
     teams_event_id: Mapped[str | None] = mapped_column(String(512))
     teams_settings_confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     watched_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -133,7 +133,7 @@ async def test_a_meeting_started_early_shows_late_replies_and_why_recording_stay
     await reply(store, meeting_id, senco, SENCO.email, received_at=started + timedelta(minutes=5))
     async with store.unit_of_work() as uow:
         await uow.meetings.mark_started(meeting_id, started)
-        await uow.meetings.close_recording_for_good(meeting_id, started)
+        await uow.meetings.close_recording_for_good(meeting_id, started, ())
         await uow.commit()
 
     text = await meeting_text(signed_in, staff_site, await reference_of(store, meeting_id))
