@@ -4,11 +4,11 @@ Why: SQLite lets one transaction write at a time. Left to SQLite, units of work 
 sleep in its busy handler, which backs off up to 100 ms between tries, so every unit of work
 in the process queues for the writer here instead, and is woken the moment it is free. The
 queue has a line for each level of urgency (`domain.urgency`): the note of the recording gate
-closing for good, which a stranger's switch-off waits for, first; then the activity inbox's
-group commit, which every answer to Teams waits for; then urgent work (a security event being
-handled), so a switch of Teams' recording setting never waits behind a flood of files; then
-routine work. Within each line the order is first
-come, first served, and routine work is never passed over for good (it waits only while more
+closing for good, which a stranger's switch-off waits for, first; then the inboxes' group
+commits, which every answer to Teams and to Graph's calling service waits for; then urgent
+work (a security event being handled), so a switch of Teams' recording setting never waits
+behind a flood of files; then routine work. Within each line the order is first come, first
+served, and routine work is never passed over for good (it waits only while more
 urgent work queues). A unit of work holds the writer from its start to its end
 (`consent_store.unit_of_work`); PostgreSQL needs none of this.
 """

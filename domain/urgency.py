@@ -9,16 +9,16 @@ stranger's join waited its turn behind the flood, tens of milliseconds a write, 
 answers' writes, made to wait behind urgent handling, let Teams' activities pile up
 unanswered (a quarter of the throughput). But under a flood nearly everything is urgent
 (every busy chat has a join in its backlog, which lifts its files), and answers waited in
-line behind the handling of security events. So the activity inbox's group commit, which
-every answer waits for, goes before urgent work: there is one at a time, so it can take at
-most every other turn of the writer. And the one write that stands between a stranger and
-recording being switched off (the gate closed for good, noted before Teams is changed) goes
-first of all: it is written once per meeting, so it can starve nothing. The
-inboxes, the serial queues (`bot.serial_queue`) and the recording notes know what is urgent;
-the store (`consent_store.writer`) hands its writer out by urgency. Neither imports the
-other, so the level lives here, in a context variable: set for the piece of work a queue runs
-(and the tasks it starts, unless they go through a queue of their own), read when a unit of
-work queues for the writer.
+line behind the handling of security events. So the inboxes' group commits, which every
+answer to Teams and to Graph's calling service waits for, go before urgent work: each inbox
+has one at a time, so together they take at most two turns of the writer in three. And the
+one write that stands between a stranger and recording being switched off (the gate closed
+for good, noted before Teams is changed) goes first of all: it is written once per meeting,
+so it can starve nothing. The inboxes, the serial queues (`bot.serial_queue`) and the
+recording notes know what is urgent; the store (`consent_store.writer`) hands its writer out
+by urgency. Neither imports the other, so the level lives here, in a context variable: set
+for the piece of work a queue runs (and the tasks it starts, unless they go through a queue
+of their own), read when a unit of work queues for the writer.
 """
 
 from __future__ import annotations
@@ -36,8 +36,8 @@ class Urgency(IntEnum):
     URGENT = 1
     """A security event being handled, or a notification Graph waits for an answer to."""
     ANSWERING = 2
-    """The activity inbox's group commit, which every answer to Teams waits for: one at a
-    time, so it takes at most every other turn of the writer."""
+    """An inbox's group commit (activities, calls notifications), which every answer waits
+    for: one at a time per inbox, so the two take at most two turns of the writer in three."""
     GATE_CLOSING = 3
     """Noting the recording gate closed for good, which switching recording off waits for."""
 
@@ -68,7 +68,7 @@ def working(*, urgent: bool) -> Iterator[None]:
 
 @contextmanager
 def answering() -> Iterator[None]:
-    """Run the block as the activity inbox's group commit: before urgent work."""
+    """Run the block as an inbox's group commit: before urgent work."""
     with _at(Urgency.ANSWERING):
         yield
 

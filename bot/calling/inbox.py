@@ -4,7 +4,9 @@ meeting's use cases handle it behind that, in order per call.
 Why: Graph does not send a notification again once `/api/calls` has answered it 202, and a
 roster that is lost hides a stranger from the recording guard. So `accept` stores the notices
 of a request in one transaction and returns once it has committed; only then does the endpoint
-answer 202. When the store cannot take them `accept` raises, nothing is stored, and the
+answer 202. The notices of requests arriving while a write is under way are stored together in
+the next (`bot.group_commit`), written before urgent work (`domain.urgency`). When the store
+cannot take them `accept` raises, nothing is stored, and the
 endpoint refuses the request so that Graph may deliver it again; a roster among them cannot be
 put to the gate, so the meeting it is for (if this instance knows the call) switches recording
 off without the store (`CallEvents.roster_unchecked`). What is stored is handled
@@ -50,6 +52,7 @@ from bot.calling.notice_handling import REPORT_ESTABLISHED, CallLifecycle, CallN
 from bot.calling.notifications import ReceivedNotice, RosterNotice
 from bot.calling.prompt_turns import PromptTurns
 from bot.calling.stored_notices import CALL_STATE, ROSTER, encoded
+from bot.group_commit import GroupCommit
 from bot.serial_queue import Priority, SerialQueue
 from bot.services.live_meeting import CallEvents
 from bot.sweeping import sweep_forever
@@ -62,7 +65,7 @@ from consent_store.call_notices import (
 from consent_store.readiness import STORE_FAILURES
 from consent_store.repository import new_id
 from consent_store.unit_of_work import Store
-from domain.urgency import working
+from domain.urgency import answering, working
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +105,7 @@ class CallNotificationInbox:
         self._workers: dict[str, asyncio.Task[None]] = {}
         self._again: set[str] = set()
         self._meeting_of_call: dict[str, str] = {}
+        self._incoming: GroupCommit[Sequence[ReceivedNotice]] = GroupCommit(self._store_notices)
 
     async def accept(self, notices: Sequence[ReceivedNotice]) -> None:
         """Store the notices in one transaction; they are handled after this returns (once
@@ -109,28 +113,30 @@ class CallNotificationInbox:
         if not notices:
             return
         try:
-            with working(urgent=True):
-                await self._store_notices(notices)
+            await self._incoming.add(notices)
         except STORE_FAILURES:
             await self._rosters_unchecked(notices)
             raise
         for call_id in dict.fromkeys(received.notice.call_id for received in notices):
             self._wake(call_id)
 
-    async def _store_notices(self, notices: Sequence[ReceivedNotice]) -> None:
-        """Store the notices in one transaction, as urgent work (`domain.urgency`): Graph waits
-        for the answer, and a roster is not safe until it is stored."""
-        async with self._store.unit_of_work() as uow:
-            arrivals = []
-            for received in notices:
-                notice_id = new_id()
-                kind, payload = encoded(received)
-                sealed = uow.seal(payload, *PAYLOAD_COLUMN, notice_id)
-                assert sealed is not None
-                call_id = received.notice.call_id
-                arrivals.append(NoticeArrival(notice_id, next(_SEQUENCE), call_id, kind, sealed))
-            await uow.call_notices.add(arrivals, uow.now())
-            await uow.commit()
+    async def _store_notices(self, requests: Sequence[Sequence[ReceivedNotice]]) -> None:
+        """Store the notices of the requests that arrived meanwhile in one transaction, before
+        urgent work (`domain.urgency`): Graph waits for the answers, and a roster is not safe
+        until it is stored."""
+        with answering():
+            async with self._store.unit_of_work() as uow:
+                arrivals = []
+                for received in (notice for notices in requests for notice in notices):
+                    notice_id = new_id()
+                    kind, payload = encoded(received)
+                    sealed = self._store.seal(payload, *PAYLOAD_COLUMN, notice_id)
+                    call_id = received.notice.call_id
+                    arrivals.append(
+                        NoticeArrival(notice_id, next(_SEQUENCE), call_id, kind, sealed)
+                    )
+                await uow.call_notices.add(arrivals, uow.now())
+                await uow.commit()
 
     async def _rosters_unchecked(self, notices: Sequence[ReceivedNotice]) -> None:
         """Rosters the store could not take cannot be put to the gate: each meeting they are

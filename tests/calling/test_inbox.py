@@ -8,12 +8,13 @@ equal to one whose handling failed is not skipped; what keeps failing is dropped
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Sequence
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.exc import OperationalError
 
 from bot.calling.inbox import MAX_ATTEMPTS, CallNotificationInbox
@@ -300,6 +301,55 @@ async def test_a_roster_the_store_cannot_take_is_reported_unchecked_for_its_meet
         await outage.end()
     assert events.unchecked == [meeting_id]
     assert events.people() == [["a"]]
+    await inbox.close()
+
+
+async def test_requests_arriving_together_are_stored_together_and_handled_in_order(
+    store: Store,
+) -> None:
+    """Notifications arriving while a write is under way are stored in the next one together
+    (a group commit); each is answered once stored, and the call's rosters are handled in the
+    order they arrived."""
+    await meeting_in_chat(store)
+    inbox, _, events = started(store)
+    await deliver(inbox, state("established"))
+    commits = 0
+
+    def committed(_connection: object) -> None:
+        nonlocal commits
+        commits += 1
+
+    bodies = [roster("a"), roster("a", "b"), roster("a", "b", "c"), roster("a")]
+    event.listen(store.engine.sync_engine, "commit", committed)
+    try:
+        await asyncio.gather(*(inbox.accept(read_comms_notifications(b)) for b in bodies))
+    finally:
+        event.remove(store.engine.sync_engine, "commit", committed)
+    assert commits == 1
+    await inbox.idle()
+    assert events.people() == [["a"], ["a", "b"], ["a", "b", "c"], ["a"]]
+    await inbox.close()
+
+
+async def test_requests_together_that_the_store_cannot_take_each_report_their_rosters(
+    store: Store, database_url: str
+) -> None:
+    meeting_id = await meeting_in_chat(store)
+    inbox, _, events = started(store)
+    await deliver(inbox, state("established"), roster("a"))
+    outage = Outage(store, database_url)
+    await outage.begin()
+    try:
+        results = await asyncio.gather(
+            inbox.accept(read_comms_notifications(roster("a", "stranger"))),
+            inbox.accept(read_comms_notifications(roster("a", "other"))),
+            return_exceptions=True,
+        )
+    finally:
+        await outage.end()
+    assert all(isinstance(result, STORE_FAILURES) for result in results)
+    assert events.unchecked == [meeting_id, meeting_id]
+    assert await waiting(store) == 0
     await inbox.close()
 
 
