@@ -120,7 +120,9 @@ class MeetingActivityInbox:
         self._stopping = False
         self._sweeper: asyncio.Task[None] | None = None
         self._swept = asyncio.Event()
-        self._incoming: GroupCommit[_Incoming] = GroupCommit(self._store_batch)
+        self._incoming: GroupCommit[_Incoming] = GroupCommit(self._store_batch, at_once=1)
+        """One write at a time, whatever the store: each takes on the chats it stores for
+        (`_taking`), which a write beside it could take on too."""
         self._workers: dict[str, asyncio.Task[None]] = {}
         self._again: set[str] = set()
         self._first: dict[str, Sequence[WaitingActivity]] = {}

@@ -86,6 +86,18 @@ def sqlite_file(database_url: str) -> str | None:
     return str(url.database)
 
 
+POSTGRESQL_WRITES_AT_ONCE = 4
+"""How many of one group commit's writes may be under way at a time on PostgreSQL
+(`bot.group_commit`): a few of the pool's ten connections, leaving the rest for the work the
+writes are for."""
+
+
+def writes_at_once(engine: AsyncEngine) -> int:
+    """How many transactions gain by writing side by side: one on SQLite, which lets one
+    transaction write at a time (`consent_store.writer`), a few on PostgreSQL."""
+    return 1 if engine.dialect.name == "sqlite" else POSTGRESQL_WRITES_AT_ONCE
+
+
 def create_engine(url: str) -> AsyncEngine:
     """An async engine for a `sqlite+aiosqlite://` or `postgresql+asyncpg://` URL."""
     backend = make_url(url).get_backend_name()

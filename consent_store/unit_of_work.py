@@ -25,7 +25,7 @@ from consent_store import audit
 from consent_store.call_notices import CallNotices
 from consent_store.calls import MeetingCallRecords
 from consent_store.crypto import BlindIndex, FieldCipher
-from consent_store.engine import READ_ONLY, create_engine
+from consent_store.engine import READ_ONLY, create_engine, writes_at_once
 from consent_store.inbound import InboundEmails
 from consent_store.jobs import Jobs
 from consent_store.keys import KeyRing
@@ -61,6 +61,8 @@ class Store:
         self.audit_key = key_ring.audit_key
         self.clock = clock
         self.sqlite_writer = WriterQueue() if engine.dialect.name == "sqlite" else None
+        self.writes_at_once = writes_at_once(engine)
+        """How many of a group commit's writes to have under way at a time."""
 
     @classmethod
     def open(cls, url: str, key_ring: KeyRing, clock: Clock = utc_now) -> Store:

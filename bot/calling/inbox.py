@@ -105,7 +105,9 @@ class CallNotificationInbox:
         self._workers: dict[str, asyncio.Task[None]] = {}
         self._again: set[str] = set()
         self._meeting_of_call: dict[str, str] = {}
-        self._incoming: GroupCommit[Sequence[ReceivedNotice]] = GroupCommit(self._store_notices)
+        self._incoming: GroupCommit[Sequence[ReceivedNotice]] = GroupCommit(
+            self._store_notices, at_once=store.writes_at_once
+        )
 
     async def accept(self, notices: Sequence[ReceivedNotice]) -> None:
         """Store the notices in one transaction; they are handled after this returns (once
