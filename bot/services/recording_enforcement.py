@@ -87,6 +87,16 @@ has noted why, and queued the notice saying so: `stays_off_notice`)."""
 
 
 @dataclass(frozen=True, slots=True)
+class MeetingRead:
+    """A meeting and the gate's facts about it, read in one unit of work by a caller that
+    read more of the meeting there (the recording guard putting a join to the gate), so the
+    gate is asked without reading them again."""
+
+    meeting: MeetingRow
+    facts: MeetingFacts
+
+
+@dataclass(frozen=True, slots=True)
 class _Outcome:
     verdict: RecordingVerdict
     confirmed: bool
@@ -106,10 +116,14 @@ async def _enforce(
     tell_later: TellLater | None,
     read_teams: bool,
     on_closed: OnClosed | None = None,
+    read: MeetingRead | None = None,
 ) -> _Outcome:
-    async with store.reading() as uow:
-        meeting = await uow.meetings.get(meeting_id)
-        facts: MeetingFacts = await uow.meetings.facts(meeting_id, present)
+    if read is None:
+        async with store.reading() as uow:
+            read = MeetingRead(
+                await uow.meetings.get(meeting_id), await uow.meetings.facts(meeting_id, present)
+            )
+    meeting, facts = read.meeting, read.facts
     if facts.cancelled:
         return _Outcome(evaluate_recording(facts), confirmed=True)
     if meeting.teams_meeting_id is not None and meeting.teams_settings_confirmed_at is None:
@@ -269,13 +283,15 @@ async def enforce_recording(
     present: tuple[Participant, ...] | None = None,
     tell_later: TellLater | None = None,
     on_closed: OnClosed | None = None,
+    read: MeetingRead | None = None,
 ) -> RecordingVerdict:
     """Ask the gate and make Teams match; the gate's verdict. `cause` says why (audited): e.g.
     "decision". With `mailbox`, the organiser is told of each change from it (by `tell_later`
     when given, otherwise before returning). `present`, when given, is who is in the meeting as
-    just seen (a call roster not yet stored), instead of the store's. `on_closed` is called
-    when recording first closes for the rest of the meeting. A change Teams does not
-    confirm is left to the reconcile job.
+    just seen (a call roster not yet stored), instead of the store's; `read`, when given, is
+    the meeting and its facts as the caller just read them (with whoever it sees present).
+    `on_closed` is called when recording first closes for the rest of the meeting. A change
+    Teams does not confirm is left to the reconcile job.
     """
     with instruments.gate_evaluation("recording", meeting_id, cause) as gate:
         outcome = await _enforce(
@@ -288,6 +304,7 @@ async def enforce_recording(
             tell_later=tell_later,
             read_teams=False,
             on_closed=on_closed,
+            read=read,
         )
         gate.decided(blocker_codes(outcome.verdict))
     if not outcome.confirmed:

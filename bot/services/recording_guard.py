@@ -9,7 +9,8 @@ recording off.
 
 A roster, and the join of someone not invited once the meeting is seen starting, is put to
 the gate as it arrives, before it is stored (a join counts the newcomer with those the store
-has as present), so the switch waits for no write of theirs; once it is stored, Teams is
+has as present, and the gate's facts are read in the same read that matched them), so the
+switch waits for no write of theirs; once it is stored, Teams is
 made to match the store again (should the gate have been asked in between). Only then is the
 meeting warned (`recording_warnings`): of someone shown recording while the gate does not
 permit it, or of an uninvited person joining while recording was allowed. The warnings are
@@ -54,7 +55,7 @@ from bot.services.live_meeting import (
 )
 from bot.services.meeting_start import StartSource, note_start
 from bot.services.organiser_updates import OrganiserUpdates
-from bot.services.recording_enforcement import enforce_recording
+from bot.services.recording_enforcement import MeetingRead, enforce_recording
 from bot.services.recording_setting import KnownMeetings
 from bot.services.recording_warnings import Arrival, RecordingWarnings
 from bot.services.sight_lost import after_losing_sight
@@ -118,7 +119,11 @@ class RecordingGuard:
         self._started: set[str] = set()
 
     async def _enforce(
-        self, meeting_id: str, cause: str, present: tuple[Participant, ...] | None = None
+        self,
+        meeting_id: str,
+        cause: str,
+        present: tuple[Participant, ...] | None = None,
+        read: MeetingRead | None = None,
     ) -> RecordingVerdict:
         return await enforce_recording(
             self._store,
@@ -127,6 +132,7 @@ class RecordingGuard:
             cause=cause,
             mailbox=self._mailbox,
             present=present,
+            read=read,
             tell_later=partial(self._organiser.tell_later, meeting_id),
             on_closed=partial(self._organiser.tell_stays_off_later, meeting_id),
         )
@@ -204,17 +210,16 @@ class RecordingGuard:
                     seen, meeting.organiser_user_id, await _invited(uow, meeting.id)
                 )
                 uninvited = match.kind is MatchKind.UNKNOWN
-                present = (
-                    (*await uow.presence.present(meeting.id), Participant(None))
-                    if uninvited and meeting.started_at is not None
-                    else None
-                )
+                read = None
+                if uninvited and meeting.started_at is not None:
+                    present = (*await uow.presence.present(meeting.id), Participant(None))
+                    read = MeetingRead(meeting, await uow.meetings.facts(meeting.id, present))
             meeting_id = meeting.id
             self._known.remember(meeting)
             if match.kind is MatchKind.BOT:
                 return
-            if present is not None:
-                await self._enforce(meeting_id, "participant_joined", present)
+            if read is not None:
+                await self._enforce(meeting_id, "participant_joined", read=read)
             key = presence_key(person.teams_id, person.object_id)
             async with self._store.unit_of_work() as uow:
                 presence = Presence(key, match.attendee_id, match.kind is MatchKind.ORGANISER)
