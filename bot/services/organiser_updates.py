@@ -6,13 +6,13 @@ Everything the guard says after a switch is said in the background, in order per
 by its type and counted): the organiser's email about each change of the setting
 (`tell_later`), the private notice telling the organising staff why recording stays off for
 the rest of the meeting (`tell_stays_off_later`; a durable job gives it if this does not:
-`stays_off_notice`), and the meeting's warnings (`later`: the
-card, the spoken notice, the private notice to staff). Why: a switch is the guard's promise and
-every notice is a courtesy after it. Said in line, they held the inbox's place for the call or
-chat for a card, a prompt and a private notice, so under a burst of strangers in many meetings
-(200 meetings, ten rosters a second, `bench/recording_guard.py`) the next meetings' switches
-queued behind other meetings' notices: p95 2.9 s, against 0.5 s once the notices wait
-instead. `settled` waits for all of them.
+`stays_off_notice`), and the meeting's warnings (`later`: the card, the spoken notice, the
+private notice to staff). Why: a switch is the guard's promise and every notice is a
+courtesy after it. Said in line, they held the inbox's place for the call or chat for a card,
+a prompt and a private notice, so under a burst of strangers in many meetings (200 meetings,
+ten rosters a second, `bench/recording_guard.py`) the next meetings' switches queued behind
+other meetings' notices: p95 2.9 s, against 0.5 s once the notices wait instead. `settled`
+waits for all of them.
 """
 
 from __future__ import annotations
