@@ -22,15 +22,15 @@ activities is answered promptly and handled at a steady pace, and Graph is not f
 security events first, lifting the files ahead of them in their own chat
 (`bot.activity_priority`). Every few seconds a sweep looks for chats with activities waiting
 and no live lease (an instance stopped, or gave its lease up just as another instance stored
-something) and takes them on. A failed activity stops its
-chat until the next sweep (the backoff) and is tried again; after `MAX_ATTEMPTS` it is
-dropped, audited and logged, and the chat goes on, so one poisoned activity cannot stop a
-meeting's guards for good. Answers come first for low-priority work: before each posted file
-(not lifted by a security event behind it) the queue waits for its turn around the requests
-the bot is answering (`bot.foreground`); security events never wait for it. A chat with a
-security event waiting reads its next batch as urgent work (`domain.urgency`), and the
-security event and what is lifted ahead of it are handled as urgent work, so on SQLite their
-writes are handed the store's one writer before the flood's.
+something) and takes them on. A failed activity stops its chat until the next sweep (the
+backoff) and is tried again; after `MAX_ATTEMPTS` it is dropped, audited and logged, and the
+chat goes on, so one poisoned activity cannot stop a meeting's guards for good. Answers come
+first for low-priority work: before each posted file (not lifted by a security event behind
+it) the queue waits for its turn around the requests the bot is answering (`bot.foreground`);
+security events never wait for it. A chat with a security event waiting reads its next batch
+as urgent work (`domain.urgency`), and the security event and what is lifted ahead of it are
+handled as urgent work, so on SQLite their writes are handed the store's one writer before
+the flood's.
 
 Stopping (on SIGTERM) takes nothing new on: each worker finishes the activity in hand, forgets
 what it has handled and gives its chat's lease up in one transaction, so the next instance to
@@ -150,8 +150,7 @@ class MeetingActivityInbox:
                     arrivals = []
                     for thread_id, kind, payload in batch:
                         activity_id = new_id()
-                        sealed = uow.seal(payload, *PAYLOAD_COLUMN, activity_id)
-                        assert sealed is not None
+                        sealed = self._store.seal(payload, *PAYLOAD_COLUMN, activity_id)
                         arrivals.append(
                             Arrival(activity_id, next(_SEQUENCE), thread_id, kind, sealed)
                         )

@@ -18,9 +18,9 @@ What `SerialQueue` guarantees:
   a quiet meeting goes before the joins and leaves in meetings with a backlog, each of which
   waits its turn behind the flood's answers for the store), then the one queued first. A key
   whose next piece is low priority but with high-priority work behind it runs that piece
-  lifted (priority inheritance: a join waiting
-  behind a file in the same chat lifts the file, so it never waits for low-priority turns);
-  lifted work goes after every key whose next piece is itself high priority. `lift` lifts a
+  lifted (priority inheritance: a join waiting behind a file in the same chat lifts the file,
+  so it never waits for low-priority turns); lifted work goes after every key whose next piece
+  is itself high priority. `lift` lifts a
   key's work for high-priority work its caller knows is coming. Why three levels: under a
   flood, every busy chat has a join somewhere in its backlog, so every file is lifted; were
   lifted work equal to a security event, a stranger joining a quiet meeting would queue behind

@@ -13,6 +13,14 @@ from sqlalchemy import or_, select, update
 from consent_store.repository import RepositoryPart
 from consent_store.tables import MeetingRow
 
+_REASONS_SEPARATOR = ","
+
+
+def recording_closed_reasons(meeting: MeetingRow) -> tuple[str, ...]:
+    """Why recording closed for the rest of the meeting, as `close_recording_for_good` kept it
+    (the gate's blocker codes; none if it has not closed, or closed on an objection)."""
+    return tuple(filter(None, (meeting.recording_closed_reasons or "").split(_REASONS_SEPARATOR)))
+
 
 class RecordingWatch(RepositoryPart):
     """Teams' recording setting as noted, and the watch over meetings that may record."""
@@ -80,7 +88,10 @@ class RecordingWatch(RepositoryPart):
         closed = await self._session.execute(
             update(MeetingRow)
             .where(MeetingRow.id == meeting_id, MeetingRow.recording_closed_at.is_(None))
-            .values(recording_closed_at=at, recording_closed_reasons=",".join(reasons) or None)
+            .values(
+                recording_closed_at=at,
+                recording_closed_reasons=_REASONS_SEPARATOR.join(reasons) or None,
+            )
             .execution_options(synchronize_session=False)
             .returning(MeetingRow.id)
         )

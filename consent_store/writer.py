@@ -8,8 +8,8 @@ closing for good, which a stranger's switch-off waits for, first; then the inbox
 commits, which every answer to Teams and to Graph's calling service waits for; then urgent
 work (a security event being handled), so a switch of Teams' recording setting never waits
 behind a flood of files; then routine work. Within each line the order is first come, first
-served, and routine work is never passed over for good (it waits only while more
-urgent work queues). A unit of work holds the writer from its start to its end
+served, and routine work is never passed over for good (it waits only while more urgent work
+queues). A unit of work holds the writer from its start to its end
 (`consent_store.unit_of_work`); PostgreSQL needs none of this.
 """
 

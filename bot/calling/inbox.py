@@ -6,12 +6,12 @@ roster that is lost hides a stranger from the recording guard. So `accept` store
 of a request in one transaction and returns once it has committed; only then does the endpoint
 answer 202. The notices of requests arriving while a write is under way are stored together in
 the next (`bot.group_commit`), written before urgent work (`domain.urgency`). When the store
-cannot take them `accept` raises, nothing is stored, and the
-endpoint refuses the request so that Graph may deliver it again; a roster among them cannot be
-put to the gate, so the meeting it is for (if this instance knows the call) switches recording
-off without the store (`CallEvents.roster_unchecked`). What is stored is handled
-even if the bot stops half-way (at least once; the use cases tolerate a repeat), is sealed
-like every personal value until then (a roster names people), and is deleted once handled.
+cannot take them `accept` raises, nothing is stored, and the endpoint refuses the request so
+that Graph may deliver it again; a roster among them cannot be put to the gate, so the meeting
+it is for (if this instance knows the call) switches recording off without the store
+(`CallEvents.roster_unchecked`). What is stored is handled even if the bot stops half-way
+(at least once; the use cases tolerate a repeat), is sealed like every personal value until
+then (a roster names people), and is deleted once handled.
 
 Guarantees:
 - Notices are handled in arrival order per call (one call's never overtake each other;

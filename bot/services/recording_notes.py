@@ -55,18 +55,17 @@ async def note_closed_for_good(
     the first time (so staff are told once: the notice is queued with the note, as a job that
     gives it if the caller does not, `stays_off_notice`). Switching recording off waits for
     this, so it is written before any other waiting work (`domain.urgency`)."""
+    codes = blocker_codes(verdict)
     with closing_the_gate():
         async with store.unit_of_work() as uow:
-            closed = await uow.meetings.close_recording_for_good(
-                meeting_id, uow.now(), blocker_codes(verdict)
-            )
+            closed = await uow.meetings.close_recording_for_good(meeting_id, uow.now(), codes)
             if closed:
                 await queue_stays_off(uow, meeting_id)
                 await uow.audit(
                     AuditEvent(
                         "recording.closed_for_good",
                         meeting_id=meeting_id,
-                        detail={"cause": cause, "blockers": blocker_codes(verdict)},
+                        detail={"cause": cause, "blockers": codes},
                     )
                 )
             await uow.commit()

@@ -27,6 +27,7 @@ from bot.scheduler.failures import JobFailed
 from bot.scheduler.runner import Handler
 from bot.services.live_meeting import MeetingChat
 from consent_store.jobs import ClaimedJob
+from consent_store.recording_watch import recording_closed_reasons
 from consent_store.repository import MeetingNotFound
 from consent_store.stored import MeetingRow
 from consent_store.unit_of_work import Store, UnitOfWork
@@ -51,11 +52,11 @@ async def queue_stays_off(uow: UnitOfWork, meeting_id: str) -> None:
     )
 
 
-def closed_reasons(meeting: MeetingRow) -> list[Blocker]:
+def _closed_reasons(meeting: MeetingRow) -> list[Blocker]:
     """Why the gate closed, as noted when it did (a code this version does not know is
     logged and left out)."""
     reasons: list[Blocker] = []
-    for code in filter(None, (meeting.recording_closed_reasons or "").split(",")):
+    for code in recording_closed_reasons(meeting):
         try:
             known = BlockerCode(code)
         except ValueError:
@@ -75,7 +76,7 @@ async def _give(store: Store, chat: MeetingChat, meeting_id: str) -> None:
             return
     if meeting.teams_chat_thread_id is None:
         return
-    text = recording_stays_off(blocker_sentences(closed_reasons(meeting), lambda _: None))
+    text = recording_stays_off(blocker_sentences(_closed_reasons(meeting), lambda _: None))
     await chat.notify_privately(meeting.teams_chat_thread_id, [meeting.organiser_user_id], text)
 
 
